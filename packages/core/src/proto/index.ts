@@ -1,0 +1,86 @@
+import './long-setup.js';
+import Long from 'long';
+import protobuf from 'protobufjs/light.js';
+import { tensorflow, third_party } from './gen/messages.js';
+import descriptor from './gen/descriptor.json';
+
+export { tensorflow, third_party, Long };
+
+/** Reflection view of the same .proto files (field names, numbers, map/repeated flags). */
+export const protoRoot: protobuf.Root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+
+export function lookupType(fullName: string): protobuf.Type {
+  return protoRoot.lookupType(fullName);
+}
+
+/** int64 fields decode as Long; this gives a JS number (exact below 2^53). */
+export function toNumber(v: number | Long | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+/** int64 fields as bigint, exact. */
+export function toBigInt(v: number | Long | null | undefined): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'number') return BigInt(v);
+  return BigInt(v.toString());
+}
+
+const utf8 = new TextEncoder();
+
+/** Bytewise comparison of strings' UTF-8 encodings (protobuf's deterministic map order). */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  // Fast path: ASCII strings compare the same by code unit and by byte.
+  let ascii = true;
+  for (let i = 0; i < a.length && ascii; i++) if (a.charCodeAt(i) > 0x7f) ascii = false;
+  for (let i = 0; i < b.length && ascii; i++) if (b.charCodeAt(i) > 0x7f) ascii = false;
+  if (ascii) return a < b ? -1 : 1;
+  const x = utf8.encode(a), y = utf8.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+type Msg = Record<string, unknown>;
+
+/**
+ * Put every map field's entries in key order, recursively, as TensorFlow's deterministic
+ * serialization does (strings bytewise, integers numerically). Mutates `msg`.
+ * JS objects enumerate integer-like keys first; for integer-keyed maps that is numeric order
+ * already, and string maps whose keys look like integers are rare in SavedModels.
+ */
+export function sortMapsDeep(type: protobuf.Type, msg: Msg): void {
+  for (const field of type.fieldsArray) {
+    const v = msg[field.name];
+    if (v === null || v === undefined) continue;
+    field.resolve();
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
+    if (field.map) {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      const numeric = field.keyType !== 'string';
+      keys.sort(numeric ? (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0) : compareUtf8);
+      const sorted: Record<string, unknown> = {};
+      for (const k of keys) {
+        sorted[k] = obj[k];
+        if (sub && obj[k]) sortMapsDeep(sub, obj[k] as Msg);
+      }
+      msg[field.name] = sorted;
+    } else if (sub) {
+      if (field.repeated) for (const e of v as Msg[]) sortMapsDeep(sub, e);
+      else sortMapsDeep(sub, v as Msg);
+    }
+  }
+}
+
+interface StaticMessageType<T> {
+  encode(message: T, writer?: protobuf.Writer): protobuf.Writer;
+  decode(reader: protobuf.Reader | Uint8Array, length?: number): T;
+}
+
+/** Deterministic encoding (map entries sorted by key), as TensorFlow writes SavedModels. */
+export function encodeDeterministic<T extends object>(typeName: string, ctor: StaticMessageType<T>, msg: T): Uint8Array {
+  sortMapsDeep(lookupType(typeName), msg as unknown as Msg);
+  return ctor.encode(msg).finish();
+}

@@ -1,0 +1,26 @@
+// Where the ground truth lives (TensorFlow-written fixtures, op registry, format docs).
+// One setting: SAVEDMODEL_SHARED, default `../shared` beside the checkout. Missing = loud failure.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SHARED = resolve(process.env.SAVEDMODEL_SHARED ?? join(repoRoot, '..', 'shared'));
+
+if (!existsSync(join(SHARED, 'fixtures', 'tf'))) {
+  throw new Error(
+    `ground-truth folder not found: ${SHARED}/fixtures/tf. Set SAVEDMODEL_SHARED to the shared/ folder ` +
+      `(fixtures, tf/ops.pbtxt); tests never skip without it.`,
+  );
+}
+
+export const FIXTURES = join(SHARED, 'fixtures', 'tf');
+export const OPS_PBTXT = join(SHARED, 'tf', 'ops.pbtxt');
+export const REPO_ROOT = repoRoot;
+
+/** Names of the fixture SavedModel directories. */
+export const FIXTURE_NAMES: string[] = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+if (FIXTURE_NAMES.length < 10) throw new Error(`expected 10 fixtures in ${FIXTURES}, found ${FIXTURE_NAMES.length}`);
