@@ -1176,6 +1176,8 @@ export namespace tensorflow {
         tuple_value?: (tensorflow.ITupleValue|null);
         dict_value?: (tensorflow.IDictValue|null);
         named_tuple_value?: (tensorflow.INamedTupleValue|null);
+        tensor_value?: (tensorflow.ITensorProto|null);
+        numpy_value?: (tensorflow.ITensorProto|null);
     }
 
     class StructuredValue implements IStructuredValue {
@@ -1194,7 +1196,9 @@ export namespace tensorflow {
         public tuple_value?: (tensorflow.ITupleValue|null);
         public dict_value?: (tensorflow.IDictValue|null);
         public named_tuple_value?: (tensorflow.INamedTupleValue|null);
-        public kind?: ("none_value"|"float64_value"|"int64_value"|"string_value"|"bool_value"|"tensor_shape_value"|"tensor_dtype_value"|"tensor_spec_value"|"type_spec_value"|"bounded_tensor_spec_value"|"list_value"|"tuple_value"|"dict_value"|"named_tuple_value");
+        public tensor_value?: (tensorflow.ITensorProto|null);
+        public numpy_value?: (tensorflow.ITensorProto|null);
+        public kind?: ("none_value"|"float64_value"|"int64_value"|"string_value"|"bool_value"|"tensor_shape_value"|"tensor_dtype_value"|"tensor_spec_value"|"type_spec_value"|"bounded_tensor_spec_value"|"list_value"|"tuple_value"|"dict_value"|"named_tuple_value"|"tensor_value"|"numpy_value");
         public static create(properties?: tensorflow.IStructuredValue): tensorflow.StructuredValue;
         public static encode(message: tensorflow.IStructuredValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.StructuredValue;

@@ -6502,11 +6502,13 @@ export const tensorflow = $root.tensorflow = (() => {
         StructuredValue.prototype.tuple_value = null;
         StructuredValue.prototype.dict_value = null;
         StructuredValue.prototype.named_tuple_value = null;
+        StructuredValue.prototype.tensor_value = null;
+        StructuredValue.prototype.numpy_value = null;
 
         let $oneOfFields;
 
         Object.defineProperty(StructuredValue.prototype, "kind", {
-            get: $util.oneOfGetter($oneOfFields = ["none_value", "float64_value", "int64_value", "string_value", "bool_value", "tensor_shape_value", "tensor_dtype_value", "tensor_spec_value", "type_spec_value", "bounded_tensor_spec_value", "list_value", "tuple_value", "dict_value", "named_tuple_value"]),
+            get: $util.oneOfGetter($oneOfFields = ["none_value", "float64_value", "int64_value", "string_value", "bool_value", "tensor_shape_value", "tensor_dtype_value", "tensor_spec_value", "type_spec_value", "bounded_tensor_spec_value", "list_value", "tuple_value", "dict_value", "named_tuple_value", "tensor_value", "numpy_value"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -6549,6 +6551,10 @@ export const tensorflow = $root.tensorflow = (() => {
                 $root.tensorflow.DictValue.encode(message.dict_value, writer.uint32(426).fork(), q + 1).ldelim();
             if (message.named_tuple_value != null && Object.hasOwnProperty.call(message, "named_tuple_value"))
                 $root.tensorflow.NamedTupleValue.encode(message.named_tuple_value, writer.uint32(434).fork(), q + 1).ldelim();
+            if (message.tensor_value != null && Object.hasOwnProperty.call(message, "tensor_value"))
+                $root.tensorflow.TensorProto.encode(message.tensor_value, writer.uint32(442).fork(), q + 1).ldelim();
+            if (message.numpy_value != null && Object.hasOwnProperty.call(message, "numpy_value"))
+                $root.tensorflow.TensorProto.encode(message.numpy_value, writer.uint32(450).fork(), q + 1).ldelim();
             return writer;
         };
 
@@ -6629,6 +6635,14 @@ export const tensorflow = $root.tensorflow = (() => {
                     }
                 case 54: {
                         message.named_tuple_value = $root.tensorflow.NamedTupleValue.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 55: {
+                        message.tensor_value = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
+                        break;
+                    }
+                case 56: {
+                        message.numpy_value = $root.tensorflow.TensorProto.decode(reader, reader.uint32(), undefined, long + 1);
                         break;
                     }
                 default:
