@@ -1,8 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
 
 // Root config: the test runner for every package. Library builds live in each
 // package's own vite.config.ts (they extend ./vite.lib.ts).
 export default defineConfig({
+  // Tests run against the TypeScript sources of sibling packages, never a stale dist/.
+  resolve: {
+    alias: [
+      { find: /^@savedmodel-js\/core\/node$/, replacement: src('core/src/node.ts') },
+      { find: /^@savedmodel-js\/core$/, replacement: src('core/src/index.ts') },
+      { find: /^@savedmodel-js\/trace$/, replacement: src('trace/src/index.ts') },
+    ],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 120_000,

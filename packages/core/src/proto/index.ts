@@ -59,7 +59,7 @@ export function sortMapsDeep(type: protobuf.Type, msg: Msg): void {
     if (field.map) {
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);
-      const numeric = field.keyType !== 'string';
+      const numeric = (field as unknown as protobuf.MapField).keyType !== 'string';
       keys.sort(numeric ? (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0) : compareUtf8);
       const sorted: Record<string, unknown> = {};
       for (const k of keys) {

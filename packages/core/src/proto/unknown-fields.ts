@@ -39,7 +39,7 @@ function walk(type: protobuf.Type, buf: Uint8Array, start: number, end: number, 
       if (s + len > r.len) throw new SavedModelError('TRUNCATED', `length-delimited field ${id} runs past the end of ${path}`);
       r.pos += len;
       if (field.map) {
-        walkMapEntry(field as protobuf.MapField, buf, start + s, start + s + len, `${path}.${field.name}`, out, depth + 1);
+        walkMapEntry(field as unknown as protobuf.MapField, buf, start + s, start + s + len, `${path}.${field.name}`, out, depth + 1);
       } else if (field.resolvedType instanceof protobuf.Type) {
         walk(field.resolvedType, buf, start + s, start + s + len, `${path}.${field.name}`, out, depth + 1);
       }

@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../vite.lib.js';
+
+export default libraryConfig({ main: 'src/main.ts' });

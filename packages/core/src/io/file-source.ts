@@ -1,0 +1,82 @@
+// Where SavedModel files come from and go to. The format code only sees these two
+// interfaces, so the same reader/writer serves a Node directory, an in-memory map in the
+// browser, and (later) zip archives and OPFS.
+import { SavedModelError } from '../errors.js';
+
+/** Read side: relative POSIX paths such as `saved_model.pb`, `variables/variables.index`. */
+export interface FileSource {
+  /** Human-readable location for messages (a directory path, "memory", an archive name). */
+  readonly location: string;
+  list(): Promise<string[]>;
+  has(path: string): Promise<boolean>;
+  /** Throws SavedModelError NOT_FOUND when absent. */
+  read(path: string): Promise<Uint8Array>;
+}
+
+/** Write side. Nothing is visible at the target until `commit()`; `abort()` removes everything. */
+export interface FileSink {
+  readonly location: string;
+  write(path: string, data: Uint8Array | Iterable<Uint8Array>): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Reject absolute paths, `..`, backslashes and empty segments: a path can never leave its root. */
+export function checkRelativePath(path: string): string {
+  if (
+    path.length === 0 || path.startsWith('/') || path.includes('\\') || /^[A-Za-z]:/.test(path) ||
+    path.split('/').some((s) => s === '' || s === '.' || s === '..') || path.includes('\0')
+  ) {
+    throw new SavedModelError('INVALID_ARGUMENT', `unsafe path in SavedModel file set: ${JSON.stringify(path)}`, { file: path });
+  }
+  return path;
+}
+
+export type FileMap = Map<string, Uint8Array>;
+
+/** A FileSource over an in-memory map (browser uploads, tests). */
+export function fileMapSource(files: FileMap | Record<string, Uint8Array>, location = 'memory'): FileSource {
+  const map: FileMap = files instanceof Map ? files : new Map(Object.entries(files));
+  for (const p of map.keys()) checkRelativePath(p);
+  return {
+    location,
+    async list() { return [...map.keys()].sort(); },
+    async has(p) { return map.has(p); },
+    async read(p) {
+      const v = map.get(p);
+      if (!v) throw new SavedModelError('NOT_FOUND', `no such file in ${location}`, { file: p });
+      return v;
+    },
+  };
+}
+
+/**
+ * A FileSink that fills a map. The map only receives the files on commit, so a failed
+ * export leaves the caller's map untouched.
+ */
+export function fileMapSink(target: FileMap = new Map(), location = 'memory'): FileSink & { files: FileMap } {
+  const pending: FileMap = new Map();
+  return {
+    location,
+    files: target,
+    async write(path, data) {
+      checkRelativePath(path);
+      pending.set(path, data instanceof Uint8Array ? data : concatChunks(data));
+    },
+    async commit() {
+      for (const [k, v] of pending) target.set(k, v);
+      pending.clear();
+    },
+    async abort() { pending.clear(); },
+  };
+}
+
+export function concatChunks(chunks: Iterable<Uint8Array>): Uint8Array {
+  const list = [...chunks];
+  let n = 0;
+  for (const c of list) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of list) { out.set(c, o); o += c.length; }
+  return out;
+}

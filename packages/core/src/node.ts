@@ -1,0 +1,16 @@
+// Node-only entry point: filesystem sources and sinks. `@savedmodel-js/core/node`.
+import { dirSink, dirSource, type DirSinkOptions } from './io/node-fs.js';
+import { readSavedModel, type LoadedSavedModel, type ReadSavedModelOptions } from './savedmodel/read.js';
+import { writeSavedModel, type SavedModelContent, type WriteOptions } from './savedmodel/write.js';
+
+export { dirSink, dirSource, type DirSinkOptions };
+
+export function readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
+  return readSavedModel(dirSource(dir), options);
+}
+
+/** Writes into a temporary sibling directory and renames it onto `dir` when complete. */
+export async function writeSavedModelDir(dir: string, content: SavedModelContent, options: WriteOptions & DirSinkOptions = {}): Promise<void> {
+  const sink = await dirSink(dir, options);
+  await writeSavedModel(sink, content, options);
+}

@@ -1,0 +1,136 @@
+// Default-valued attrs, as TensorFlow handles them when `stripped_default_attrs` is set:
+// writers remove every node attr whose value equals the OpDef's default_value
+// (python meta_graph.strip_graph_default_valued_attrs), readers/executors put the defaults
+// back (C++ AddDefaultsToNodeDef). Applies to graph_def.node and to every
+// FunctionDef.node_def; nodes whose op is a library function (or an op the registry does not
+// know) are left alone.
+import { tensorflow } from '../proto/index.js';
+import { getOpDef } from './op-registry.js';
+
+type OpLookup = (name: string) => tensorflow.IOpDef | undefined;
+
+export interface DefaultAttrsOptions {
+  /** OpDef source; default: the bundled registry (getOpDef). */
+  lookup?: OpLookup;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * AttrValue equality as TF's AreAttrValuesEqual: same DataType when either holds a type;
+ * tensors compared by encoded bytes (TF compares tensor contents and falls back to bytes; for
+ * registry defaults the two agree); func by name and, recursively, its attrs; everything else
+ * (same oneof case and value, lists elementwise, shapes) by encoded bytes, which for these
+ * map-free messages is exactly value equality.
+ */
+export function attrValuesEqual(a: tensorflow.IAttrValue, b: tensorflow.IAttrValue): boolean {
+  const ta = a.type ?? 0, tb = b.type ?? 0;
+  if (ta !== tb) return false;
+  if (ta !== 0) return true;
+  const hta = a.tensor != null, htb = b.tensor != null;
+  if (hta !== htb) return false;
+  if (hta) return bytesEqual(tensorflow.TensorProto.encode(a.tensor!).finish(), tensorflow.TensorProto.encode(b.tensor!).finish());
+  const hfa = a.func != null, hfb = b.func != null;
+  if (hfa !== hfb) return false;
+  if (hfa) {
+    const fa = a.func!, fb = b.func!;
+    if ((fa.name ?? '') !== (fb.name ?? '')) return false;
+    const am = fa.attr ?? {}, bm = fb.attr ?? {};
+    const ak = Object.keys(am), bk = Object.keys(bm);
+    if (ak.length !== bk.length) return false;
+    for (const k of bk) {
+      const av = am[k], bv = bm[k];
+      if (av === undefined || bv === undefined || !attrValuesEqual(av, bv)) return false;
+    }
+    return true;
+  }
+  return bytesEqual(tensorflow.AttrValue.encode(a).finish(), tensorflow.AttrValue.encode(b).finish());
+}
+
+interface NodeLike {
+  op?: string | null;
+  attr?: { [k: string]: tensorflow.IAttrValue } | null;
+}
+
+function eachNode(graph: tensorflow.IGraphDef, fn: (node: NodeLike) => void): void {
+  for (const n of graph.node ?? []) fn(n);
+  for (const f of graph.library?.function ?? []) for (const n of f.node_def ?? []) fn(n);
+}
+
+function libraryNames(graph: tensorflow.IGraphDef): Set<string> {
+  return new Set((graph.library?.function ?? []).map((f) => f.signature?.name ?? ''));
+}
+
+/** Remove the attrs of one node that equal its OpDef's defaults. Returns the removed names. */
+export function stripNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): string[] {
+  const removed: string[] = [];
+  const attrs = node.attr;
+  if (!attrs) return removed;
+  for (const def of opDef.attr ?? []) {
+    const name = def.name ?? '';
+    const v = attrs[name];
+    if (v === undefined || !def.default_value) continue;
+    if (attrValuesEqual(v, def.default_value)) {
+      delete attrs[name];
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
+/** Add the OpDef's default for every attr the node does not set. Returns the added names. */
+export function addNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): string[] {
+  const added: string[] = [];
+  for (const def of opDef.attr ?? []) {
+    const name = def.name ?? '';
+    if (!def.default_value) continue;
+    // decoded messages without attrs share a frozen empty object: give the node its own map
+    if (!node.attr || Object.isFrozen(node.attr)) node.attr = { ...(node.attr ?? {}) };
+    const attrs = node.attr;
+    if (Object.prototype.hasOwnProperty.call(attrs, name)) continue;
+    attrs[name] = tensorflow.AttrValue.decode(tensorflow.AttrValue.encode(def.default_value).finish());
+    added.push(name);
+  }
+  return added;
+}
+
+function forEachRegisteredNode(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions, fn: (node: NodeLike, def: tensorflow.IOpDef) => void): void {
+  const lookup = opts.lookup ?? getOpDef;
+  const fns = libraryNames(graph);
+  eachNode(graph, (node) => {
+    const op = node.op ?? '';
+    if (fns.has(op)) return; // a call of a library function: no OpDef
+    const def = lookup(op);
+    if (def) fn(node, def);
+  });
+}
+
+/**
+ * Remove default-valued attrs from every node of the graph and its function library (in place),
+ * as TF does before writing a SavedModel with stripped_default_attrs = true.
+ * Returns the number of attrs removed.
+ */
+export function stripDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions = {}): number {
+  let n = 0;
+  forEachRegisteredNode(graph, opts, (node, def) => {
+    n += stripNodeDefaultAttrs(node, def).length;
+  });
+  return n;
+}
+
+/**
+ * Put back every attr that has a default in the OpDef and is missing (in place): what a reader
+ * or executor does with a graph written with stripped_default_attrs = true.
+ * Returns the number of attrs added.
+ */
+export function addDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions = {}): number {
+  let n = 0;
+  forEachRegisteredNode(graph, opts, (node, def) => {
+    n += addNodeDefaultAttrs(node, def).length;
+  });
+  return n;
+}

@@ -1,0 +1,564 @@
+// Checks a GraphDef (top-level nodes and every FunctionDef body) against the op registry:
+// ops exist, input arity, attrs present / typed / allowed / above minimum, no undeclared attrs,
+// input references resolve (top level: "node", "node:i", "^node"; in functions: "arg",
+// "node:out_arg:i", "^node"), ret / control_ret resolve, called functions exist and their
+// Tin/Tout match the callee's signature, duplicate names, and (where derivable) the dtype
+// flowing into each typed input.
+//
+// Findings are data, never exceptions. Ops or attrs newer than the registry (about TF 2.2) are
+// warnings (UNKNOWN_OP / UNKNOWN_ATTR) unless `strict`.
+import Long from 'long';
+import { tensorflow } from '../proto/index.js';
+import { getOpDef } from './op-registry.js';
+
+export type FindingCode =
+  /** op is neither registered nor a library function (error when strict) */
+  | 'UNKNOWN_OP'
+  /** attr not declared by the OpDef and not "_"-prefixed (error when strict) */
+  | 'UNKNOWN_ATTR'
+  /** attr without default missing */
+  | 'MISSING_ATTR'
+  /** attr value of the wrong kind (e.g. an int where "type" is declared) */
+  | 'ATTR_TYPE'
+  /** attr value outside allowed_values */
+  | 'ATTR_NOT_ALLOWED'
+  /** int attr or list length below the declared minimum */
+  | 'ATTR_MINIMUM'
+  /** number of data inputs differs from what the OpDef / function signature needs */
+  | 'INPUT_ARITY'
+  /** input string that cannot be parsed, or a data input after a control input */
+  | 'BAD_INPUT'
+  /** input names a node / function arg that does not exist */
+  | 'DANGLING_INPUT'
+  /** "node:out_arg:i" names an output arg the producing op does not have */
+  | 'BAD_OUTPUT_ARG'
+  /** output index beyond the producing node's outputs */
+  | 'BAD_OUTPUT_INDEX'
+  /** dtype of an input differs from the dtype the op expects there */
+  | 'INPUT_TYPE'
+  /** called function (op name, func attr) not in the library */
+  | 'UNKNOWN_FUNCTION'
+  /** Tin / Tout of a call do not match the called function's signature */
+  | 'CALL_SIGNATURE'
+  /** two nodes (or functions, or args) with the same name */
+  | 'DUPLICATE_NAME'
+  /** FunctionDef ret / control_ret / control_output inconsistent or unresolved */
+  | 'BAD_RET';
+
+export interface Finding {
+  severity: 'error' | 'warning';
+  /** a FindingCode for findings of validateGraphDef; other checkers add their own codes */
+  code: string;
+  /** e.g. 'graph_def.node[3] "Mul"' or 'function __inference_x_12 node "mul"' */
+  where: string;
+  message: string;
+}
+
+export interface ValidateOptions {
+  /** Unknown ops and attrs are errors instead of warnings. */
+  strict?: boolean;
+  /** OpDef source; default: the bundled registry. */
+  lookup?: (name: string) => tensorflow.IOpDef | undefined;
+}
+
+type Attrs = { [k: string]: tensorflow.IAttrValue };
+
+const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
+/** Internal ops TF allows in function bodies though they are not in the registry dump. */
+const INTERNAL_OPS = new Set(['_Arg', '_Retval', '_ListToArray', '_ArrayToList']);
+
+/** What is known about one arg of an op or function after applying the node's attrs. */
+interface ArgInfo {
+  name: string;
+  /** number of tensors; undefined when it cannot be computed */
+  count: number | undefined;
+  /** dtype of each tensor (undefined entries when unknown); undefined when count unknown */
+  types: (number | undefined)[] | undefined;
+}
+
+interface NodeInfo {
+  node: tensorflow.INodeDef;
+  where: string;
+  kind: 'op' | 'function' | 'unknown';
+  def?: tensorflow.IOpDef;
+  fn?: tensorflow.IFunctionDef;
+  inputs?: ArgInfo[];
+  outputs?: ArgInfo[];
+}
+
+const baseType = (t: number) => (t > 100 ? t - 100 : t);
+const dtName = (t: number | undefined): string => {
+  if (t === undefined) return '?';
+  const e = tensorflow.DataType as unknown as Record<string, number>;
+  for (const [k, v] of Object.entries(e)) if (v === t) return k;
+  return String(t);
+};
+const toNum = (v: number | Long | null | undefined): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
+
+/** Which AttrValue oneof member is set. */
+function valueCase(v: tensorflow.IAttrValue): string | null {
+  for (const k of ['list', 's', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'placeholder', 'func'] as const) if (v[k] != null) return k;
+  return null;
+}
+
+const SCALAR_ATTR_TYPES: Record<string, string> = {
+  string: 's', int: 'i', float: 'f', bool: 'b', type: 'type', shape: 'shape', tensor: 'tensor', func: 'func',
+};
+
+/** Non-empty members of a ListValue. */
+function listCases(l: tensorflow.AttrValue.IListValue): string[] {
+  const out: string[] = [];
+  for (const k of ['s', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'func'] as const) {
+    const x = l[k];
+    if (x && x.length) out.push(k);
+  }
+  return out;
+}
+
+function listLength(l: tensorflow.AttrValue.IListValue): number {
+  let n = 0;
+  for (const k of ['s', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'func'] as const) n = Math.max(n, l[k]?.length ?? 0);
+  return n;
+}
+
+const latin1 = (b: Uint8Array | string | null | undefined): string => {
+  if (b == null) return '';
+  if (typeof b === 'string') return b;
+  let s = '';
+  for (const c of b) s += String.fromCharCode(c);
+  return s;
+};
+
+export function validateGraphDef(graph: tensorflow.IGraphDef, opts: ValidateOptions = {}): Finding[] {
+  return new Validator(graph, opts).run();
+}
+
+class Validator {
+  private readonly findings: Finding[] = [];
+  private readonly lookup: (name: string) => tensorflow.IOpDef | undefined;
+  private readonly functions = new Map<string, tensorflow.IFunctionDef>();
+
+  constructor(
+    private readonly graph: tensorflow.IGraphDef,
+    private readonly opts: ValidateOptions,
+  ) {
+    this.lookup = opts.lookup ?? getOpDef;
+  }
+
+  private add(severity: 'error' | 'warning', code: FindingCode, where: string, message: string): void {
+    this.findings.push({ severity, code, where, message });
+  }
+  private error(code: FindingCode, where: string, message: string): void {
+    this.add('error', code, where, message);
+  }
+  private lenient(code: FindingCode, where: string, message: string): void {
+    this.add(this.opts.strict ? 'error' : 'warning', code, where, message);
+  }
+
+  run(): Finding[] {
+    const lib = this.graph.library?.function ?? [];
+    lib.forEach((f, i) => {
+      const name = f.signature?.name ?? '';
+      if (!name) this.error('BAD_RET', `graph_def.library.function[${i}]`, 'function without a signature name');
+      if (this.functions.has(name)) this.error('DUPLICATE_NAME', `function ${name}`, `function ${JSON.stringify(name)} is defined more than once`);
+      else this.functions.set(name, f);
+    });
+    // top level
+    const top = (this.graph.node ?? []).map((node, i) => this.describe(node, `graph_def.node[${i}] ${JSON.stringify(node.name ?? '')}`));
+    this.checkBody(top, null);
+    for (const f of lib) this.checkFunction(f);
+    return this.findings;
+  }
+
+  /** Classify a node and compute its input / output args from the node's attrs. */
+  private describe(node: tensorflow.INodeDef, where: string): NodeInfo {
+    const op = node.op ?? '';
+    const fn = this.functions.get(op);
+    if (fn) {
+      const sig = fn.signature ?? {};
+      const attrs = (node.attr ?? {}) as Attrs;
+      return { node, where, kind: 'function', fn, inputs: this.args(sig.input_arg, attrs), outputs: this.args(sig.output_arg, attrs) };
+    }
+    const def = this.lookup(op);
+    if (!def) return { node, where, kind: 'unknown' };
+    const attrs = this.withDefaults(node, def);
+    return { node, where, kind: 'op', def, inputs: this.args(def.input_arg, attrs), outputs: this.args(def.output_arg, attrs) };
+  }
+
+  private withDefaults(node: tensorflow.INodeDef, def: tensorflow.IOpDef): Attrs {
+    const out: Attrs = { ...((node.attr ?? {}) as Attrs) };
+    for (const a of def.attr ?? []) if (a.name && out[a.name] === undefined && a.default_value) out[a.name] = a.default_value;
+    return out;
+  }
+
+  private args(list: tensorflow.OpDef.IArgDef[] | null | undefined, attrs: Attrs): ArgInfo[] {
+    return (list ?? []).map((a) => {
+      const name = a.name ?? '';
+      if (a.type_list_attr) {
+        const v = attrs[a.type_list_attr];
+        // a list holding anything but types (reported as ATTR_TYPE) gives no usable count
+        const types = v?.list && listCases(v.list).every((k) => k === 'type') ? (v.list.type ?? []).map((t) => t as number) : undefined;
+        return { name, count: types?.length, types };
+      }
+      let one: number | undefined;
+      if (a.type_attr) {
+        const v = attrs[a.type_attr];
+        one = v?.type != null ? (v.type as number) : undefined;
+      } else one = (a.type as number) || undefined;
+      if (a.is_ref && one !== undefined && one < 100) one += 100;
+      if (a.number_attr) {
+        const v = attrs[a.number_attr];
+        const n = v?.i != null ? toNum(v.i) : undefined;
+        if (n === undefined || n < 0 || n > 1e6) return { name, count: undefined, types: undefined };
+        return { name, count: n, types: new Array<number | undefined>(n).fill(one) };
+      }
+      return { name, count: 1, types: [one] };
+    });
+  }
+
+  private checkFunction(f: tensorflow.IFunctionDef): void {
+    const sig = f.signature ?? {};
+    const fname = sig.name ?? '';
+    const fwhere = `function ${fname}`;
+    // args: names unique, and they share the namespace with nodes
+    const argTypes = new Map<string, ArgInfo>();
+    const sigAttrs: Attrs = {};
+    for (const a of sig.input_arg ?? []) {
+      const name = a.name ?? '';
+      if (argTypes.has(name)) this.error('DUPLICATE_NAME', fwhere, `input arg ${JSON.stringify(name)} is declared twice`);
+      argTypes.set(name, this.args([a], sigAttrs)[0]!);
+    }
+    const nodes = (f.node_def ?? []).map((node) => this.describe(node, `${fwhere} node ${JSON.stringify(node.name ?? '')}`));
+    this.checkBody(nodes, { fn: f, args: argTypes });
+    // ret / control_ret
+    const names = new Map(nodes.map((n) => [n.node.name ?? '', n]));
+    const ret = f.ret ?? {};
+    const outs = sig.output_arg ?? [];
+    const outNames = new Set(outs.map((a) => a.name ?? ''));
+    for (const o of outs) {
+      const name = o.name ?? '';
+      const r = ret[name];
+      if (r === undefined) {
+        this.error('BAD_RET', `${fwhere} ret ${JSON.stringify(name)}`, `output arg ${JSON.stringify(name)} has no ret entry`);
+        continue;
+      }
+      const src = this.resolveFunctionInput(r, names, argTypes, `${fwhere} ret ${JSON.stringify(name)}`, 'BAD_RET');
+      const want = (o.type as number) || undefined;
+      if (src && src.type !== undefined && want !== undefined && baseType(src.type) !== baseType(want)) {
+        this.error('INPUT_TYPE', `${fwhere} ret ${JSON.stringify(name)}`, `returns ${dtName(src.type)} for output arg of type ${dtName(want)}`);
+      }
+    }
+    for (const k of Object.keys(ret)) {
+      if (!outNames.has(k)) this.error('BAD_RET', `${fwhere} ret ${JSON.stringify(k)}`, `ret entry ${JSON.stringify(k)} is not an output arg of the signature`);
+    }
+    const cret = f.control_ret ?? {};
+    for (const [k, v] of Object.entries(cret)) {
+      if (!names.has(v)) this.error('BAD_RET', `${fwhere} control_ret ${JSON.stringify(k)}`, `control_ret names node ${JSON.stringify(v)}, which does not exist`);
+    }
+    const couts = new Set(sig.control_output ?? []);
+    for (const c of couts) {
+      if (cret[c] === undefined) this.error('BAD_RET', `${fwhere} control_output ${JSON.stringify(c)}`, `control output ${JSON.stringify(c)} has no control_ret entry`);
+    }
+    for (const k of Object.keys(cret)) {
+      if (!couts.has(k)) this.error('BAD_RET', `${fwhere} control_ret ${JSON.stringify(k)}`, `control_ret ${JSON.stringify(k)} is not listed in signature.control_output`);
+    }
+  }
+
+  /**
+   * Per-node checks for one graph body. `fn` is null for the top-level graph, else the
+   * function being checked and its input args.
+   */
+  private checkBody(nodes: NodeInfo[], fn: { fn: tensorflow.IFunctionDef; args: Map<string, ArgInfo> } | null): void {
+    const byName = new Map<string, NodeInfo>();
+    for (const n of nodes) {
+      const name = n.node.name ?? '';
+      if (!name) this.error('BAD_INPUT', n.where, 'node without a name');
+      if (byName.has(name)) this.error('DUPLICATE_NAME', n.where, `node name ${JSON.stringify(name)} is used more than once`);
+      else if (fn && fn.args.has(name)) this.error('DUPLICATE_NAME', n.where, `node name ${JSON.stringify(name)} is also an input arg of the function`);
+      else byName.set(name, n);
+    }
+    for (const n of nodes) {
+      const op = n.node.op ?? '';
+      if (n.kind === 'unknown') {
+        if (!(fn && INTERNAL_OPS.has(op))) {
+          this.lenient('UNKNOWN_OP', n.where, `op ${JSON.stringify(op)} is not in the op registry and not a library function`);
+        }
+      } else if (n.kind === 'op') {
+        this.checkAttrs(n, fn !== null);
+        if (CALL_OPS.has(op)) this.checkCall(n);
+      }
+      this.checkFuncAttrs(n);
+      this.checkInputs(n, byName, fn);
+    }
+  }
+
+  private checkAttrs(n: NodeInfo, inFunction: boolean): void {
+    const def = n.def!;
+    const attrs = (n.node.attr ?? {}) as Attrs;
+    const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    for (const k of Object.keys(attrs)) {
+      if (!declared.has(k) && !k.startsWith('_')) {
+        this.lenient('UNKNOWN_ATTR', n.where, `attr ${JSON.stringify(k)} is not declared by op ${def.name} (newer TensorFlow?)`);
+      }
+    }
+    for (const a of def.attr ?? []) {
+      const name = a.name ?? '';
+      const v = attrs[name];
+      if (v === undefined) {
+        if (!a.default_value) this.error('MISSING_ATTR', n.where, `required attr ${JSON.stringify(name)} (${a.type}) of op ${def.name} is missing`);
+        continue;
+      }
+      this.checkAttrValue(n, a, v, inFunction);
+    }
+  }
+
+  private checkAttrValue(n: NodeInfo, a: tensorflow.OpDef.IAttrDef, v: tensorflow.IAttrValue, inFunction: boolean): void {
+    const name = a.name ?? '';
+    const type = a.type ?? '';
+    const c = valueCase(v);
+    const label = `attr ${JSON.stringify(name)}`;
+    if (c === 'placeholder') {
+      if (!inFunction) this.error('ATTR_TYPE', n.where, `${label} is a placeholder ("${v.placeholder}") outside a function`);
+      return; // value comes from the enclosing function's attrs
+    }
+    const m = /^list\((\w+)\)$/.exec(type);
+    if (m) {
+      if (c !== 'list') {
+        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, got ${c ?? 'no value'}`);
+        return;
+      }
+      const want = SCALAR_ATTR_TYPES[m[1]!];
+      const cases = listCases(v.list!);
+      const wrong = cases.filter((k) => k !== want);
+      if (wrong.length) {
+        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, but its list holds ${wrong.join(', ')} values`);
+        return;
+      }
+    } else if (SCALAR_ATTR_TYPES[type] !== undefined) {
+      if (c !== SCALAR_ATTR_TYPES[type]) {
+        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, got ${c === null ? 'no value' : c === 'list' ? 'a list' : `${c} value`}`);
+        return;
+      }
+    } // other declared types ("any"?): not checked
+    // allowed_values
+    const allowed = a.allowed_values?.list;
+    if (allowed) {
+      if (type === 'type' || type === 'list(type)') {
+        const ok = new Set((allowed.type ?? []).map((t) => t as number));
+        const vals = type === 'type' ? [v.type as number] : (v.list?.type ?? []).map((t) => t as number);
+        for (const t of vals) {
+          if (!ok.has(t)) {
+            this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${dtName(t)} is not allowed for op ${n.def!.name} (allowed: ${[...ok].map(dtName).join(', ')})`);
+          }
+        }
+      } else if (type === 'string' || type === 'list(string)') {
+        const ok = new Set((allowed.s ?? []).map(latin1));
+        const vals = type === 'string' ? [latin1(v.s)] : (v.list?.s ?? []).map(latin1);
+        for (const s of vals) {
+          if (!ok.has(s)) {
+            this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${JSON.stringify(s)} is not allowed for op ${n.def!.name} (allowed: ${[...ok].map((x) => JSON.stringify(x)).join(', ')})`);
+          }
+        }
+      }
+    }
+    // minimum
+    if (a.has_minimum) {
+      const min = toNum(a.minimum);
+      if (type === 'int') {
+        const x = toNum(v.i);
+        if (x < min) this.error('ATTR_MINIMUM', n.where, `${label} = ${x} is below the minimum ${min}`);
+      } else if (m) {
+        const len = listLength(v.list!);
+        if (len < min) this.error('ATTR_MINIMUM', n.where, `${label} has ${len} elements, fewer than the minimum ${min}`);
+      }
+    }
+  }
+
+  /** Tin / Tout of (Stateful)PartitionedCall against the called function's signature. */
+  private checkCall(n: NodeInfo): void {
+    const attrs = (n.node.attr ?? {}) as Attrs;
+    const fname = attrs.f?.func?.name;
+    if (!fname) return; // missing/mistyped f is reported by the attr checks
+    const fn = this.functions.get(fname);
+    if (!fn) return; // reported by checkFuncAttrs
+    const sig = fn.signature ?? {};
+    const cmp = (attr: string, args: tensorflow.OpDef.IArgDef[] | null | undefined, what: string) => {
+      const list = attrs[attr]?.list?.type;
+      if (!list) return;
+      const want = (args ?? []).map((a) => (a.type as number) || undefined);
+      if (list.length !== want.length) {
+        this.error('CALL_SIGNATURE', n.where, `${attr} has ${list.length} types but function ${fname} has ${want.length} ${what}`);
+        return;
+      }
+      list.forEach((t, i) => {
+        const w = want[i];
+        if (w !== undefined && baseType(t as number) !== baseType(w)) {
+          this.error('CALL_SIGNATURE', n.where, `${attr}[${i}] is ${dtName(t as number)} but ${what.replace(/s$/, '')} ${i} of function ${fname} is ${dtName(w)}`);
+        }
+      });
+    };
+    cmp('Tin', sig.input_arg, 'input args');
+    cmp('Tout', sig.output_arg, 'output args');
+  }
+
+  /** Every func-valued attr must name a library function (or a registered op). */
+  private checkFuncAttrs(n: NodeInfo): void {
+    for (const [k, v] of Object.entries((n.node.attr ?? {}) as Attrs)) {
+      const names: string[] = [];
+      if (v.func) names.push(v.func.name ?? '');
+      for (const f of v.list?.func ?? []) names.push(f.name ?? '');
+      for (const name of names) {
+        if (!this.functions.has(name) && !this.lookup(name)) {
+          this.error('UNKNOWN_FUNCTION', n.where, `attr ${JSON.stringify(k)} names function ${JSON.stringify(name)}, which is not in the library`);
+        }
+      }
+    }
+  }
+
+  private checkInputs(n: NodeInfo, byName: Map<string, NodeInfo>, fn: { fn: tensorflow.IFunctionDef; args: Map<string, ArgInfo> } | null): void {
+    const inputs = n.node.input ?? [];
+    let seenControl = false;
+    const actual: (number | undefined)[] = [];
+    let countKnown = true;
+    let dataCount = 0;
+    inputs.forEach((inp, idx) => {
+      const where = n.where;
+      if (inp.startsWith('^')) {
+        seenControl = true;
+        const target = inp.slice(1);
+        if (!byName.has(target)) {
+          this.error('DANGLING_INPUT', where, `control input ${JSON.stringify(inp)} names node ${JSON.stringify(target)}, which does not exist`);
+        }
+        return;
+      }
+      if (seenControl) this.error('BAD_INPUT', where, `data input ${idx} ${JSON.stringify(inp)} comes after a control input`);
+      if (fn === null) {
+        const m = /^([^:^]+)(?::(\d+))?$/.exec(inp);
+        dataCount += 1;
+        if (!m) {
+          this.error('BAD_INPUT', where, `input ${idx} ${JSON.stringify(inp)} is not "node", "node:i" or "^node"`);
+          actual.push(undefined);
+          return;
+        }
+        const src = byName.get(m[1]!);
+        const i = m[2] === undefined ? 0 : Number(m[2]);
+        if (!src) {
+          this.error('DANGLING_INPUT', where, `input ${idx} ${JSON.stringify(inp)} names node ${JSON.stringify(m[1])}, which does not exist`);
+          actual.push(undefined);
+          return;
+        }
+        const flat = flatten(src.outputs);
+        if (flat && i >= flat.length) {
+          this.error('BAD_OUTPUT_INDEX', where, `input ${idx} ${JSON.stringify(inp)}: node ${JSON.stringify(m[1])} (${src.node.op}) has ${flat.length} output${flat.length === 1 ? '' : 's'}`);
+        }
+        actual.push(flat?.[i]);
+        return;
+      }
+      const r = this.resolveFunctionInput(inp, byName, fn.args, where, 'DANGLING_INPUT', idx);
+      if (!r) {
+        dataCount += 1;
+        actual.push(undefined);
+        return;
+      }
+      if (r.count === undefined) countKnown = false;
+      else {
+        dataCount += r.count;
+        if (r.count === 1) actual.push(r.type);
+        else for (let k = 0; k < r.count; k++) actual.push(r.types?.[k]);
+      }
+    });
+    if (n.kind === 'unknown' || !n.inputs) return;
+    // arity
+    const expected = flatten(n.inputs);
+    const calleeWhat = n.kind === 'function' ? `function ${n.node.op}` : `op ${n.node.op}`;
+    if (expected && countKnown && expected.length !== dataCount) {
+      const detail = n.inputs.map((a) => `${a.name}: ${a.count ?? '?'}`).join(', ');
+      this.error('INPUT_ARITY', n.where, `${calleeWhat} takes ${expected.length} data input${expected.length === 1 ? '' : 's'} (${detail}), node has ${dataCount}`);
+      return;
+    }
+    // dtypes
+    if (expected && countKnown) {
+      expected.forEach((want, i) => {
+        const got = actual[i];
+        if (want !== undefined && got !== undefined && baseType(want) !== baseType(got)) {
+          this.error('INPUT_TYPE', n.where, `input ${i} ${JSON.stringify(dataInputs(n.node)[i] ?? '')} is ${dtName(got)}, ${calleeWhat} expects ${dtName(want)}`);
+        }
+      });
+    }
+  }
+
+  /**
+   * Resolve a function-body data reference ("arg", "arg:i", "node:out_arg", "node:out_arg:i").
+   * Returns the dtype(s) it carries and how many tensors it stands for, or null (reported).
+   */
+  private resolveFunctionInput(
+    inp: string,
+    nodes: Map<string, NodeInfo>,
+    args: Map<string, ArgInfo>,
+    where: string,
+    code: FindingCode,
+    idx?: number,
+  ): { count: number | undefined; type: number | undefined; types?: (number | undefined)[] } | null {
+    const label = idx === undefined ? JSON.stringify(inp) : `input ${idx} ${JSON.stringify(inp)}`;
+    const parts = inp.split(':');
+    if (parts.some((p) => p === '') || parts.length > 3) {
+      this.error('BAD_INPUT', where, `${label} is not "arg", "node:out_arg:i" or "^node"`);
+      return null;
+    }
+    const head = parts[0]!;
+    const arg = args.get(head);
+    if (arg && parts.length <= 2) {
+      if (parts.length === 1) return { count: arg.count, type: arg.types?.[0], types: arg.types };
+      const i = Number(parts[1]);
+      if (!/^\d+$/.test(parts[1]!)) {
+        this.error('BAD_INPUT', where, `${label}: "${parts[1]}" is not an index`);
+        return null;
+      }
+      if (arg.count !== undefined && i >= arg.count) this.error('BAD_OUTPUT_INDEX', where, `${label}: arg ${JSON.stringify(head)} has ${arg.count} element(s)`);
+      return { count: 1, type: arg.types?.[i] };
+    }
+    const src = nodes.get(head);
+    if (!src) {
+      this.error(code === 'BAD_RET' ? 'BAD_RET' : 'DANGLING_INPUT', where, `${label} names ${JSON.stringify(head)}, which is neither an input arg nor a node of the function`);
+      return null;
+    }
+    if (parts.length === 1) {
+      this.error('BAD_INPUT', where, `${label}: node outputs must be written "node:out_arg:i" inside functions`);
+      return null;
+    }
+    const outArg = parts[1]!;
+    if (!src.outputs) return { count: parts.length === 3 ? 1 : undefined, type: undefined }; // unknown op: nothing to check
+    const out = src.outputs.find((o) => o.name === outArg);
+    if (!out) {
+      const have = src.outputs.map((o) => o.name).join(', ') || 'none';
+      const what = src.kind === 'function' ? `function ${src.node.op}` : `op ${src.node.op}`;
+      this.error('BAD_OUTPUT_ARG', where, `${label}: ${what} has no output arg ${JSON.stringify(outArg)} (output args: ${have})`);
+      return null;
+    }
+    if (parts.length === 2) return { count: out.count, type: out.types?.[0], types: out.types };
+    if (!/^\d+$/.test(parts[2]!)) {
+      this.error('BAD_INPUT', where, `${label}: "${parts[2]}" is not an index`);
+      return null;
+    }
+    const i = Number(parts[2]);
+    if (out.count !== undefined && i >= out.count) {
+      this.error('BAD_OUTPUT_INDEX', where, `${label}: output arg ${JSON.stringify(outArg)} of node ${JSON.stringify(head)} has ${out.count} element(s)`);
+      return { count: 1, type: undefined };
+    }
+    return { count: 1, type: out.types?.[i] };
+  }
+}
+
+function flatten(args: ArgInfo[] | undefined): (number | undefined)[] | undefined {
+  if (!args) return undefined;
+  const out: (number | undefined)[] = [];
+  for (const a of args) {
+    if (a.count === undefined || !a.types) return undefined;
+    out.push(...a.types);
+  }
+  return out;
+}
+
+function dataInputs(node: tensorflow.INodeDef): string[] {
+  return (node.input ?? []).filter((s) => !s.startsWith('^'));
+}

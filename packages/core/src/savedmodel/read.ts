@@ -1,0 +1,114 @@
+// Reading a SavedModel from any FileSource: saved_model.pb (or .pbtxt), the checkpoint,
+// fingerprint.pb, keras_metadata.pb, assets.
+import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
+import { guardDecode, SavedModelError } from '../errors.js';
+import type { FileSource } from '../io/file-source.js';
+import { tensorflow, third_party } from '../proto/index.js';
+import { parseTextFormat } from '../text-format/index.js';
+import {
+  ASSETS_DIR, FINGERPRINT_PB, KERAS_METADATA_PB, MAX_PROTO_BYTES, SAVED_MODEL_PB, SAVED_MODEL_PBTXT,
+  VARIABLES_INDEX, VARIABLES_PREFIX,
+} from './constants.js';
+import { shardFileName } from '../checkpoint/index.js';
+
+export interface ReadSavedModelOptions {
+  /** Read variables/ too (default true). */
+  checkpoint?: boolean;
+  /** Verify every tensor record's checksum while reading (default false: checked on access). */
+  verifyChecksums?: boolean;
+}
+
+export interface LoadedSavedModel {
+  savedModel: tensorflow.SavedModel;
+  /** Which file held it. */
+  format: 'pb' | 'pbtxt';
+  /** The raw saved_model.pb bytes (absent for pbtxt). */
+  savedModelBytes?: Uint8Array;
+  checkpoint?: CheckpointReader;
+  fingerprint?: tensorflow.FingerprintDef;
+  kerasMetadata?: third_party.py.keras.protobuf.SavedMetadata;
+  /** Paths under assets/. */
+  assets: string[];
+  /** Problems that TensorFlow's loaders would only log (unreadable fingerprint, …). */
+  warnings: string[];
+  source: FileSource;
+}
+
+function checkSize(file: string, bytes: Uint8Array): void {
+  if (bytes.length > MAX_PROTO_BYTES) {
+    throw new SavedModelError('LIMIT_EXCEEDED', `${bytes.length} bytes is over protobuf's 2 GiB message limit`, { file });
+  }
+}
+
+export function decodeSavedModel(bytes: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
+  checkSize(file, bytes);
+  return guardDecode(file, 'tensorflow.SavedModel', () => tensorflow.SavedModel.decode(bytes));
+}
+
+export async function readSavedModel(source: FileSource, options: ReadSavedModelOptions = {}): Promise<LoadedSavedModel> {
+  const warnings: string[] = [];
+  let savedModel: tensorflow.SavedModel;
+  let format: 'pb' | 'pbtxt';
+  let savedModelBytes: Uint8Array | undefined;
+  if (await source.has(SAVED_MODEL_PB)) {
+    savedModelBytes = await source.read(SAVED_MODEL_PB);
+    savedModel = decodeSavedModel(savedModelBytes);
+    format = 'pb';
+  } else if (await source.has(SAVED_MODEL_PBTXT)) {
+    const bytes = await source.read(SAVED_MODEL_PBTXT);
+    checkSize(SAVED_MODEL_PBTXT, bytes);
+    const text = guardDecode(SAVED_MODEL_PBTXT, 'UTF-8 text', () => new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const obj = parseTextFormat('tensorflow.SavedModel', text, SAVED_MODEL_PBTXT);
+    savedModel = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () =>
+      tensorflow.SavedModel.decode(tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish()));
+    format = 'pbtxt';
+  } else {
+    throw new SavedModelError('NOT_FOUND', `SavedModel file does not exist at: ${source.location}/{${SAVED_MODEL_PBTXT}|${SAVED_MODEL_PB}}`, { file: SAVED_MODEL_PB });
+  }
+
+  let fingerprint: tensorflow.FingerprintDef | undefined;
+  if (await source.has(FINGERPRINT_PB)) {
+    const bytes = await source.read(FINGERPRINT_PB);
+    try {
+      fingerprint = guardDecode(FINGERPRINT_PB, 'tensorflow.FingerprintDef', () => tensorflow.FingerprintDef.decode(bytes));
+    } catch (e) {
+      // TensorFlow only logs an unreadable fingerprint; loading goes on.
+      warnings.push((e as Error).message);
+    }
+  }
+
+  let kerasMetadata: third_party.py.keras.protobuf.SavedMetadata | undefined;
+  if (await source.has(KERAS_METADATA_PB)) {
+    const bytes = await source.read(KERAS_METADATA_PB);
+    kerasMetadata = guardDecode(KERAS_METADATA_PB, 'Keras SavedMetadata', () => third_party.py.keras.protobuf.SavedMetadata.decode(bytes));
+  }
+
+  let checkpoint: CheckpointReader | undefined;
+  if (options.checkpoint !== false && (await source.has(VARIABLES_INDEX))) {
+    checkpoint = await readCheckpointFrom(source, VARIABLES_PREFIX);
+    if (options.verifyChecksums) checkpoint.verifyAll();
+  }
+
+  const assets = (await source.list()).filter((p) => p.startsWith(`${ASSETS_DIR}/`));
+  const result: LoadedSavedModel = { savedModel, format, assets, warnings, source };
+  if (savedModelBytes) result.savedModelBytes = savedModelBytes;
+  if (checkpoint) result.checkpoint = checkpoint;
+  if (fingerprint) result.fingerprint = fingerprint;
+  if (kerasMetadata) result.kerasMetadata = kerasMetadata;
+  return result;
+}
+
+/** Reads `<prefix>.index` and its data shards. */
+export async function readCheckpointFrom(source: FileSource, prefix = VARIABLES_PREFIX): Promise<CheckpointReader> {
+  const index = await source.read(`${prefix}.index`);
+  // The header says how many shards there are; read them up front since the reader is synchronous.
+  const probe = readCheckpoint(index, () => new Uint8Array(0), { prefix });
+  const n = probe.header.numShards;
+  const shards: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = shardFileName(prefix, i, n);
+    if (!(await source.has(name))) throw new SavedModelError('NOT_FOUND', `checkpoint data shard ${i} of ${n} is missing`, { file: name });
+    shards.push(await source.read(name));
+  }
+  return readCheckpoint(index, (i) => shards[i] ?? new Uint8Array(0), { prefix });
+}

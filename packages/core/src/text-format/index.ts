@@ -1,0 +1,5 @@
+// Protobuf text format (protoc --decode / TensorFlow `as_text` layout) for any message type
+// in our .proto files, driven by the protobufjs reflection schema (protoRoot).
+export { toTextFormat, type ToTextFormatOptions } from './printer.js';
+export { parseTextFormat, type ParseTextFormatOptions } from './parser.js';
+export { formatFloat32, formatFloat64 } from './float-format.js';

@@ -1,0 +1,161 @@
+// Builds a Tape from the kernel calls the tracing backend reports. Tensors are identified by
+// dataId + shape + dtype: backends hand out the same dataId for Reshape/Identity outputs, and a
+// dataId's contents never change (tf.Variable.assign swaps dataIds), so equal keys mean equal
+// values.
+import * as tf from '@tensorflow/tfjs';
+import { kernelError } from '../errors.js';
+import type { BackendValues, InputRef, KernelCall, Tape, TapeValue } from '../tape/tape.js';
+
+type DataId = object;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Attrs copied to plain data (arrays, numbers, strings, booleans, plain objects). */
+function cloneAttr(v: unknown): unknown {
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(cloneAttr);
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = cloneAttr(x);
+    return out;
+  }
+  return `[${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}]`;
+}
+
+function copyValues(v: tf.backend_util.BackendValues): BackendValues {
+  if (Array.isArray(v)) return v.map((s) => s.slice());
+  return (v as Float32Array | Int32Array | Uint8Array).slice();
+}
+
+export interface PendingCall {
+  kernel: string;
+  inputs: (readonly [string, InputRef])[];
+  attrs: Record<string, unknown>;
+  layer: string;
+}
+
+export class Recorder {
+  readonly values: TapeValue[] = [];
+  readonly calls: KernelCall[] = [];
+  readonly inputs: number[] = [];
+  outputs: number[] = [];
+  /** > 0 while a kernel runs: kernels it starts itself are part of it, not new calls. */
+  depth = 0;
+  private readonly byData = new Map<DataId, number[]>();
+  private variables = new Map<DataId, tf.Variable[]>();
+  private variableCount = -1;
+  private readonly variableValues = new Map<tf.Variable, number>();
+  /** dataId each captured variable had when first read; a change means it was assigned. */
+  readonly capturedDataIds = new Map<tf.Variable, DataId>();
+  private readonly layerStack: string[] = [];
+
+  pushLayer(name: string): void { this.layerStack.push(name); }
+  popLayer(): void { this.layerStack.pop(); }
+  get layer(): string { return this.layerStack.join('/'); }
+
+  private add(v: Omit<TapeValue, 'id'>, dataId: DataId | null): number {
+    const id = this.values.length;
+    this.values.push({ id, ...v });
+    if (dataId) {
+      const list = this.byData.get(dataId);
+      if (list) list.push(id); else this.byData.set(dataId, [id]);
+    }
+    return id;
+  }
+
+  addInput(t: tf.Tensor, index: number): number {
+    const id = this.add({ dtype: t.dtype, shape: [...t.shape], source: { kind: 'input', index } }, t.dataId);
+    this.inputs[index] = id;
+    return id;
+  }
+
+  private refreshVariables(): void {
+    const reg = tf.engine().registeredVariables;
+    const names = Object.keys(reg);
+    if (names.length === this.variableCount) return;
+    this.variableCount = names.length;
+    this.variables = new Map();
+    for (const n of names) {
+      const v = reg[n]!;
+      const list = this.variables.get(v.dataId);
+      if (list) list.push(v); else this.variables.set(v.dataId, [v]);
+    }
+  }
+
+  private findVariable(info: tf.TensorInfo): tf.Variable | undefined {
+    const list = this.variables.get(info.dataId);
+    const v = list?.find((x) => x.dtype === info.dtype && sameShape(x.shape, info.shape) && x.dataId === info.dataId);
+    return v;
+  }
+
+  private findProduced(info: tf.TensorInfo): number | undefined {
+    const list = this.byData.get(info.dataId);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const v = this.values[list[i]!]!;
+      if (v.dtype === info.dtype && sameShape(v.shape, info.shape)) return v.id;
+    }
+    return undefined;
+  }
+
+  /** Value id for a tensor a kernel (or the traced function) hands us. */
+  resolve(info: tf.TensorInfo): number {
+    // variables first: an Identity of a variable is the variable, read at call time
+    let variable = this.findVariable(info);
+    let produced = variable ? undefined : this.findProduced(info);
+    if (!variable && produced === undefined) {
+      this.refreshVariables();
+      variable = this.findVariable(info);
+    }
+    if (variable) {
+      let id = this.variableValues.get(variable);
+      if (id === undefined) {
+        id = this.add({ dtype: variable.dtype, shape: [...variable.shape], source: { kind: 'variable', variable } }, null);
+        this.variableValues.set(variable, id);
+        this.capturedDataIds.set(variable, variable.dataId);
+      }
+      return id;
+    }
+    if (produced !== undefined) return produced;
+    // created outside any kernel: a constant, read now while it is alive
+    const values = copyValues(tf.engine().readSync(info.dataId));
+    return this.add({ dtype: info.dtype, shape: [...info.shape], source: { kind: 'constant', values } }, info.dataId);
+  }
+
+  begin(kernel: string, inputs: tf.NamedTensorInfoMap | readonly tf.TensorInfo[], attrs: unknown): PendingCall {
+    const entries: (readonly [string, InputRef])[] = [];
+    for (const key of Object.keys(inputs)) {
+      const t = (inputs as Record<string, tf.TensorInfo | tf.TensorInfo[] | null | undefined>)[key];
+      if (t == null) entries.push([key, null]);
+      else if (Array.isArray(t)) entries.push([key, t.map((x) => this.resolve(x))]);
+      else entries.push([key, this.resolve(t)]);
+    }
+    const a = (cloneAttr(attrs ?? {}) ?? {}) as Record<string, unknown>;
+    return { kernel, inputs: entries, attrs: a, layer: this.layer };
+  }
+
+  end(p: PendingCall, out: tf.TensorInfo | tf.TensorInfo[]): void {
+    const index = this.calls.length;
+    const outs = Array.isArray(out) ? out : [out];
+    const outputs = outs.map((o, i) =>
+      this.add({ dtype: o.dtype, shape: [...o.shape], source: { kind: 'kernel', call: index, output: i } }, o.dataId));
+    this.calls.push({ index, kernel: p.kernel, inputs: p.inputs, attrs: p.attrs, outputs, layer: p.layer });
+  }
+
+  /** Throws when a captured variable was assigned during the trace (stateful update). */
+  checkVariablesUnchanged(): void {
+    for (const [v, dataId] of this.capturedDataIds) {
+      if (v.dataId !== dataId) {
+        throw kernelError('UNSUPPORTED', { kernel: 'Variable.assign', layer: this.layer },
+          `variable ${v.name} was assigned while tracing; stateful updates (e.g. BatchNormalization with training: true) are not supported`);
+      }
+    }
+  }
+
+  tape(): Tape {
+    return { values: this.values, calls: this.calls, inputs: this.inputs, outputs: this.outputs };
+  }
+}

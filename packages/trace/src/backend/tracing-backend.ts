@@ -1,0 +1,106 @@
+// A KernelBackend that wraps a real one (cpu, wasm, webgpu): every kernel of the inner backend
+// is re-registered for the wrapper and runs the inner kernel with `backend: inner`, so tensors
+// live in the inner backend's storage and results are the inner backend's. While a Recorder is
+// attached, each top-level kernel call is recorded.
+import * as tf from '@tensorflow/tfjs';
+import { SavedModelError } from '../core.js';
+import type { Recorder } from './recorder.js';
+
+type DataId = object;
+type KernelBackend = tf.KernelBackend;
+
+export const TRACE_BACKEND_PREFIX = 'savedmodel-trace-';
+
+export class TracingBackend extends tf.KernelBackend {
+  recorder: Recorder | null = null;
+  private readonly wrapped = new Set<string>();
+
+  constructor(readonly inner: KernelBackend, readonly innerName: string, readonly name: string) {
+    super();
+  }
+
+  /** Registers wrappers for inner kernels not wrapped yet (kernels may be registered late). */
+  syncKernels(): void {
+    for (const k of tf.getKernelsForBackend(this.innerName)) {
+      if (this.wrapped.has(k.kernelName)) continue;
+      this.wrapped.add(k.kernelName);
+      const innerFunc = k.kernelFunc;
+      const kernelName = k.kernelName;
+      tf.registerKernel({
+        kernelName,
+        backendName: this.name,
+        kernelFunc: ({ inputs, attrs }) => this.runKernel(kernelName, innerFunc, inputs, attrs),
+      });
+    }
+  }
+
+  private runKernel(kernelName: string, fn: tf.KernelFunc, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined) {
+    const rec = this.recorder;
+    if (!rec || rec.depth > 0) return fn({ inputs, attrs, backend: this.inner });
+    const pending = rec.begin(kernelName, inputs, attrs);
+    let out: tf.TensorInfo | tf.TensorInfo[];
+    rec.depth++;
+    try {
+      out = fn({ inputs, attrs, backend: this.inner });
+    } finally {
+      rec.depth--;
+    }
+    rec.end(pending, out);
+    return out;
+  }
+
+  // ---- storage and everything else: the inner backend's ----
+  override refCount(dataId: DataId): number { return this.inner.refCount(dataId); }
+  override incRef(dataId: DataId): void { this.inner.incRef(dataId); }
+  override timerAvailable(): boolean { return this.inner.timerAvailable(); }
+  override time(f: () => void): Promise<tf.BackendTimingInfo> { return this.inner.time(f); }
+  override read(dataId: DataId): Promise<tf.backend_util.BackendValues> { return this.inner.read(dataId); }
+  override readSync(dataId: DataId): tf.backend_util.BackendValues { return this.inner.readSync(dataId); }
+  override readToGPU(dataId: DataId, options?: tf.DataToGPUOptions): tf.GPUData { return this.inner.readToGPU(dataId, options); }
+  override numDataIds(): number { return this.inner.numDataIds(); }
+  override disposeData(dataId: DataId, force?: boolean): boolean { return this.inner.disposeData(dataId, force); }
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): DataId {
+    return this.inner.write(values, shape, dtype);
+  }
+  override move(dataId: DataId, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.inner.move(dataId, values, shape, dtype, refCount);
+  }
+  override createTensorFromGPUData(values: tf.WebGLData | tf.WebGPUData, shape: number[], dtype: tf.DataType): tf.Tensor {
+    return this.inner.createTensorFromGPUData(values, shape, dtype);
+  }
+  override memory(): { unreliable: boolean; reasons?: string[] } { return this.inner.memory(); }
+  override floatPrecision(): 16 | 32 { return this.inner.floatPrecision(); }
+  override epsilon(): number { return this.inner.epsilon(); }
+  /** The inner backend is not ours to dispose. */
+  override dispose(): void {}
+}
+
+const wrappers = new Map<string, TracingBackend>();
+
+/**
+ * The tracing backend around `innerName`, registered with tfjs on first use. Sets the inner
+ * backend once so that its kernels are set up (wasm binds its functions in setupFunc), then
+ * restores the previous backend.
+ */
+export async function getTracingBackend(innerName: string): Promise<TracingBackend> {
+  if (innerName.startsWith(TRACE_BACKEND_PREFIX)) {
+    throw new SavedModelError('INVALID_ARGUMENT', `cannot trace on top of the tracing backend ${innerName}`);
+  }
+  let w = wrappers.get(innerName);
+  if (!w) {
+    const prev = tf.getBackend();
+    if (!(await tf.setBackend(innerName))) {
+      throw new SavedModelError('UNSUPPORTED', `backend ${innerName} could not be initialized`);
+    }
+    const inner = tf.findBackend(innerName);
+    if (prev && prev !== innerName) await tf.setBackend(prev);
+    const name = TRACE_BACKEND_PREFIX + innerName;
+    const wrapper = new TracingBackend(inner, innerName, name);
+    // priority below every real backend: tfjs must never pick it by itself
+    tf.registerBackend(name, () => wrapper, -1000);
+    w = wrapper;
+    wrappers.set(innerName, w);
+  }
+  w.syncKernels();
+  return w;
+}

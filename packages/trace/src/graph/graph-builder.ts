@@ -1,0 +1,216 @@
+// Accumulates the NodeDefs of one FunctionDef body. Ops are checked against TensorFlow's op
+// registry as they are emitted: attrs are converted by their declared type, type attrs are
+// inferred from the inputs, and outputs are addressed "node:out_arg:i" with the OpDef's output
+// arg names (FunctionDef input syntax).
+import { SavedModelError, attr, getOpDef, tensorflow, tensorFromBytes, toNumber } from '../core.js';
+import { dtypeName, tfDtype, type TfDtype } from '../dtype.js';
+import type { SymDim } from '../tape/sym.js';
+
+const DT = tensorflow.DataType;
+
+export interface GraphTensor {
+  /** "arg" or "node:out_arg:i". */
+  readonly ref: string;
+  readonly dtype: TfDtype;
+  /** Symbolic shape when known. */
+  readonly shape: readonly SymDim[] | null;
+  /** Values of small constants, so lowerings can fold them. */
+  readonly constValue?: readonly number[];
+}
+
+/** An attr value in plain JS, converted according to the OpDef's attr type. */
+export type AttrInput =
+  | number | boolean | string | null
+  | readonly number[] | readonly string[] | readonly boolean[]
+  | tensorflow.ITensorProto
+  | { attrValue: tensorflow.IAttrValue };
+
+export interface EmitOptions {
+  /** Node name under the current scope (default: the op name). */
+  name?: string;
+  /** Output shapes to attach to the returned tensors. */
+  shapes?: readonly (readonly SymDim[] | null)[];
+}
+
+const NAME_OK = /^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$/;
+
+export function sanitizeNodeName(s: string): string {
+  let n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
+  if (!n || !/^[A-Za-z0-9.]/.test(n)) n = `n${n}`;
+  return n;
+}
+
+function internal(message: string): SavedModelError {
+  return new SavedModelError('INVALID_GRAPH', message);
+}
+
+function isTfjsDtypeName(s: string): boolean {
+  return s === 'float32' || s === 'int32' || s === 'bool' || s === 'string' || s === 'complex64';
+}
+
+function typeValue(v: unknown, what: string): TfDtype {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && isTfjsDtypeName(v)) return tfDtype(v);
+  throw internal(`${what}: ${String(v)} is not a dtype`);
+}
+
+/** Converts a plain value to an AttrValue of the declared type ("int", "list(type)", ...). */
+function toAttrValue(type: string, v: AttrInput, what: string): tensorflow.IAttrValue {
+  if (v !== null && typeof v === 'object' && 'attrValue' in v) return v.attrValue;
+  switch (type) {
+    case 'int': if (typeof v === 'number' && Number.isInteger(v)) return attr.int(v); break;
+    case 'float': if (typeof v === 'number') return attr.float(v); break;
+    case 'bool': if (typeof v === 'boolean') return attr.bool(v); break;
+    case 'string': if (typeof v === 'string') return attr.str(v); break;
+    case 'type': return attr.type(typeValue(v, what));
+    case 'shape': if (v === null || Array.isArray(v)) return attr.shape(v as (number | null)[] | null); break;
+    case 'tensor': if (v && typeof v === 'object' && !Array.isArray(v)) return attr.tensor(v as tensorflow.ITensorProto); break;
+    case 'list(int)': if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x))) return attr.ints(v as number[]); break;
+    case 'list(float)': if (Array.isArray(v)) return { list: { f: [...(v as number[])] } }; break;
+    case 'list(string)': if (Array.isArray(v)) return attr.strs(v as string[]); break;
+    case 'list(bool)': if (Array.isArray(v)) return { list: { b: [...(v as boolean[])] } }; break;
+    case 'list(type)': if (Array.isArray(v)) return attr.types((v as unknown[]).map((x) => typeValue(x, what))); break;
+    case 'list(shape)': if (Array.isArray(v)) return attr.shapes(v as (number | null)[][]); break;
+    default: break;
+  }
+  throw internal(`${what}: cannot make a ${type} attr from ${JSON.stringify(v)}`);
+}
+
+function rawBytes(dtype: TfDtype, values: ArrayLike<number> | readonly boolean[]): Uint8Array {
+  switch (dtype) {
+    case DT.DT_FLOAT: return new Uint8Array(Float32Array.from(values as ArrayLike<number>).buffer);
+    case DT.DT_INT32: return new Uint8Array(Int32Array.from(values as ArrayLike<number>).buffer);
+    case DT.DT_BOOL: return Uint8Array.from(Array.from(values as ArrayLike<number | boolean>, (x) => (x ? 1 : 0)));
+    default: throw internal(`constants of ${dtypeName(dtype)} are not supported`);
+  }
+}
+
+/** TensorProto for a constant, as TF writes them: scalars in *_val, others as tensor_content. */
+export function tensorProto(dtype: TfDtype, dims: readonly number[], values: ArrayLike<number> | readonly boolean[] | readonly Uint8Array[]): tensorflow.ITensorProto {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (values.length !== n) throw internal(`constant of shape [${dims}] needs ${n} values, got ${values.length}`);
+  if (dtype === DT.DT_STRING) {
+    return { dtype, tensor_shape: { dim: dims.map((size) => ({ size })) }, string_val: [...(values as readonly Uint8Array[])] };
+  }
+  if (dims.length === 0) {
+    const x = values[0] as number | boolean;
+    if (dtype === DT.DT_FLOAT) return { dtype, tensor_shape: {}, float_val: [Number(x)] };
+    if (dtype === DT.DT_INT32) return { dtype, tensor_shape: {}, int_val: [Number(x)] };
+    if (dtype === DT.DT_BOOL) return { dtype, tensor_shape: {}, bool_val: [Boolean(x)] };
+  }
+  return tensorFromBytes(dtype, dims, rawBytes(dtype, values as ArrayLike<number>));
+}
+
+export class GraphBuilder {
+  readonly nodes: tensorflow.INodeDef[] = [];
+  /** Name prefix for new nodes ("model/dense"). */
+  scope = '';
+  private readonly used = new Set<string>();
+  private readonly constCache = new Map<string, GraphTensor>();
+
+  /** Reserves names (function args share the namespace of nodes). */
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
+  uniqueName(base: string): string {
+    const b = sanitizeNodeName(base);
+    if (!this.used.has(b)) { this.used.add(b); return b; }
+    for (let i = 1; ; i++) {
+      const n = `${b}_${i}`;
+      if (!this.used.has(n)) { this.used.add(n); return n; }
+    }
+  }
+
+  emit(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor[] {
+    const def = getOpDef(op);
+    if (!def) throw internal(`op ${op} is not in TensorFlow's op registry`);
+    const inArgs = def.input_arg ?? [];
+    if (inputs.length !== inArgs.length) throw internal(`${op} takes ${inArgs.length} inputs, got ${inputs.length}`);
+    const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    const values: Record<string, tensorflow.IAttrValue> = {};
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined) continue;
+      const d = declared.get(k);
+      if (!d) throw internal(`${op} has no attr ${k}`);
+      values[k] = toAttrValue(d.type ?? '', v, `${op}.${k}`);
+    }
+    // infer type / number attrs from the inputs
+    const setType = (name: string, t: TfDtype) => {
+      const cur = values[name];
+      if (cur?.type != null && cur.type !== t) throw internal(`${op}: attr ${name} is ${dtypeName(cur.type)} but an input is ${dtypeName(t)}`);
+      values[name] = attr.type(t);
+    };
+    const flat: string[] = [];
+    inArgs.forEach((arg, i) => {
+      const x = inputs[i]!;
+      const list = Array.isArray(x) ? (x as readonly GraphTensor[]) : [x as GraphTensor];
+      const isList = !!arg.number_attr || !!arg.type_list_attr;
+      if (!isList && Array.isArray(x)) throw internal(`${op} input ${arg.name} takes one tensor`);
+      if (arg.number_attr) values[arg.number_attr] = attr.int(list.length);
+      if (arg.type_list_attr) values[arg.type_list_attr] = attr.types(list.map((t) => t.dtype));
+      for (const t of list) {
+        if (arg.type_attr) setType(arg.type_attr, t.dtype);
+        else if (arg.type && !arg.type_list_attr && t.dtype !== arg.type) {
+          throw internal(`${op} input ${arg.name} must be ${dtypeName(arg.type)}, got ${dtypeName(t.dtype)}`);
+        }
+        flat.push(t.ref);
+      }
+    });
+    for (const [name, d] of declared) {
+      if (!(name in values) && d.default_value == null) throw internal(`${op} needs attr ${name}`);
+    }
+    const nodeName = this.uniqueName(this.scope ? `${this.scope}/${opts.name ?? op}` : opts.name ?? op);
+    if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
+    this.nodes.push({ name: nodeName, op, input: flat, attr: values });
+
+    // outputs
+    const attrType = (name: string): TfDtype => {
+      const v = values[name] ?? declared.get(name)?.default_value;
+      if (v?.type == null) throw internal(`${op}: cannot tell the type of attr ${name}`);
+      return v.type;
+    };
+    const outs: GraphTensor[] = [];
+    for (const arg of def.output_arg ?? []) {
+      let types: TfDtype[];
+      if (arg.type_list_attr) {
+        types = [...((values[arg.type_list_attr] ?? declared.get(arg.type_list_attr)?.default_value)?.list?.type ?? [])];
+      } else {
+        const t = arg.type_attr ? attrType(arg.type_attr) : (arg.type ?? DT.DT_INVALID);
+        const n = arg.number_attr ? toNumber((values[arg.number_attr] ?? declared.get(arg.number_attr)?.default_value)?.i ?? 0) : 1;
+        types = Array.from({ length: n }, () => t);
+      }
+      types.forEach((t, k) => {
+        const shape = opts.shapes?.[outs.length] ?? null;
+        outs.push({ ref: `${nodeName}:${arg.name}:${k}`, dtype: t, shape });
+      });
+    }
+    return outs;
+  }
+
+  emit1(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor {
+    const outs = this.emit(op, inputs, attrs, opts);
+    if (outs.length === 0) throw internal(`${op} has no outputs`);
+    return outs[0]!;
+  }
+
+  /** A Const node; small constants are shared. */
+  constant(dtype: TfDtype, dims: readonly number[], values: ArrayLike<number> | readonly boolean[] | readonly Uint8Array[], name = 'Const'): GraphTensor {
+    const proto = tensorProto(dtype, dims, values);
+    const small = dtype !== DT.DT_STRING && values.length <= 64;
+    const key = small ? `${dtype}|${dims.join(',')}|${Array.from(values as ArrayLike<number>).join(',')}` : '';
+    if (small) {
+      const hit = this.constCache.get(key);
+      if (hit) return hit;
+    }
+    const t = this.emit1('Const', [], { value: proto, dtype }, { name, shapes: [dims] });
+    const out: GraphTensor = small && dtype !== DT.DT_FLOAT ? { ...t, constValue: Array.from(values as ArrayLike<number>, Number) } : t;
+    if (small) this.constCache.set(key, out);
+    return out;
+  }
+}
+
+/** The same tensor with a (more precise) shape attached. */
+export function withShape(t: GraphTensor, shape: readonly SymDim[] | null): GraphTensor {
+  return { ...t, shape };
+}

@@ -1,0 +1,146 @@
+// Merges the tapes of two traces taken with different sizes for the unknown dimensions into one
+// symbolic tape: the kernel sequences must match one to one, and every number that differs
+// (in an attr, a shape or an int constant) becomes a Sym or the trace is rejected.
+import { kernelError, type KernelSite } from '../errors.js';
+import { SavedModelError } from '../core.js';
+import { fitSym, type SymDim } from './sym.js';
+import type { BackendValues, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, SymValueSource, Tape, TapeValue } from './tape.js';
+
+/** A tape with no unknown dimensions, as a symbolic tape. */
+export function symbolicFromSingle(t: Tape, symbols: SymbolInfo[] = []): SymTape {
+  return {
+    values: t.values.map((v) => ({ id: v.id, dtype: v.dtype, shape: [...v.shape], source: v.source })),
+    calls: t.calls.map((c) => ({ ...c })),
+    inputs: t.inputs,
+    outputs: t.outputs,
+    symbols,
+  };
+}
+
+function site(c: KernelCall): KernelSite {
+  return { kernel: c.kernel, layer: c.layer, index: c.index };
+}
+
+const DIFFER = 'the two traces taken with different sizes for the unknown dimensions differ';
+
+function allEqual(v: BackendValues, x: number | boolean | Uint8Array): boolean {
+  if (Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] !== x) return false;
+  return true;
+}
+
+export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
+  const sa = symbols.map((s) => s.sizes[0]!), sb = symbols.map((s) => s.sizes[1]!);
+  const n = Math.min(a.calls.length, b.calls.length);
+  // kernel sequence first: the most telling difference
+  for (let i = 0; i < n; i++) {
+    const ca = a.calls[i]!, cb = b.calls[i]!;
+    if (ca.kernel !== cb.kernel || JSON.stringify(ca.inputs) !== JSON.stringify(cb.inputs) || ca.outputs.length !== cb.outputs.length) {
+      throw kernelError('UNSUPPORTED', site(ca), `${DIFFER} here (${ca.kernel} vs ${cb.kernel}): the computation depends on input values or has size-dependent control flow`);
+    }
+  }
+  if (a.calls.length !== b.calls.length) {
+    const extra = (a.calls.length > b.calls.length ? a.calls : b.calls)[n]!;
+    throw kernelError('UNSUPPORTED', site(extra), `${DIFFER}: one trace has ${a.calls.length} kernel calls, the other ${b.calls.length}`);
+  }
+  if (a.values.length !== b.values.length || JSON.stringify(a.outputs) !== JSON.stringify(b.outputs)) {
+    throw new SavedModelError('UNSUPPORTED', `${DIFFER}: they see different tensors`);
+  }
+  // first consumer of each value, for error messages
+  const consumer = new Map<number, KernelCall>();
+  for (const c of a.calls) {
+    for (const [, ref] of c.inputs) {
+      for (const id of ref === null ? [] : typeof ref === 'number' ? [ref] : ref) if (!consumer.has(id)) consumer.set(id, c);
+    }
+  }
+  const where = (id: number): KernelSite => {
+    const c = consumer.get(id);
+    return c ? site(c) : { kernel: '(output)' };
+  };
+
+  const mergeDim = (x: number, y: number, id: number): SymDim => {
+    const d = fitSym(x, y, sa, sb);
+    if (d === undefined) throw kernelError('UNSUPPORTED', where(id), `tensor dimension ${x} vs ${y} in the two traces is not a product of the input sizes`);
+    return d;
+  };
+
+  const values: SymValue[] = a.values.map((va: TapeValue, i): SymValue => {
+    const vb = b.values[i]!;
+    if (va.dtype !== vb.dtype || va.shape.length !== vb.shape.length || va.source.kind !== vb.source.kind) {
+      throw kernelError('UNSUPPORTED', where(i), `${DIFFER} in tensor #${i} (${va.dtype}[${va.shape}] vs ${vb.dtype}[${vb.shape}])`);
+    }
+    const shape = va.shape.map((d, k) => mergeDim(d, vb.shape[k]!, i));
+    let source: SymValueSource;
+    const s = va.source, t = vb.source;
+    if (s.kind === 'constant' && t.kind === 'constant') {
+      source = mergeConstant(va, s.values, vb, t.values, sa, sb, where(i));
+    } else if (s.kind === 'variable' && t.kind === 'variable') {
+      if (s.variable !== t.variable) throw kernelError('UNSUPPORTED', where(i), `${DIFFER}: they read different variables`);
+      source = s;
+    } else if (s.kind === 'input' && t.kind === 'input') {
+      if (s.index !== t.index) throw kernelError('UNSUPPORTED', where(i), DIFFER);
+      source = s;
+    } else if (s.kind === 'kernel' && t.kind === 'kernel') {
+      if (s.call !== t.call || s.output !== t.output) throw kernelError('UNSUPPORTED', where(i), DIFFER);
+      source = s;
+    } else {
+      throw kernelError('UNSUPPORTED', where(i), DIFFER);
+    }
+    return { id: i, dtype: va.dtype, shape, source };
+  });
+
+  const calls: SymCall[] = a.calls.map((ca, i) => {
+    const cb = b.calls[i]!;
+    const attrs = mergeAttr(ca.attrs, cb.attrs, sa, sb, site(ca), 'attrs') as Record<string, unknown>;
+    return { ...ca, attrs };
+  });
+  return { values, calls, inputs: a.inputs, outputs: a.outputs, symbols };
+}
+
+function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: BackendValues,
+  sa: number[], sb: number[], at: KernelSite): SymValueSource {
+  const sameShape = va.shape.every((d, k) => d === vb.shape[k]);
+  if (sameShape && !Array.isArray(x) && !Array.isArray(y)) {
+    let equal = true;
+    for (let i = 0; i < x.length && equal; i++) if (x[i] !== y[i]) equal = false;
+    if (equal) return { kind: 'constant', values: x };
+    if (va.dtype === 'int32') {
+      const elements: SymDim[] = [];
+      for (let i = 0; i < x.length; i++) {
+        const d = fitSym(x[i]!, y[i]!, sa, sb);
+        if (d === undefined) break;
+        elements.push(d);
+      }
+      if (elements.length === x.length) return { kind: 'symbolic-constant', elements };
+    }
+    throw kernelError('UNSUPPORTED', at, `a ${va.dtype} constant of shape [${va.shape}] has different values in the two traces (a value computed from the input size or a random tensor)`);
+  }
+  if (!Array.isArray(x) && !Array.isArray(y) && x.length > 0 && va.dtype !== 'string') {
+    const first = x[0]!;
+    if (allEqual(x, first) && allEqual(y, first)) {
+      return { kind: 'fill', value: va.dtype === 'bool' ? first !== 0 : first };
+    }
+  }
+  throw kernelError('UNSUPPORTED', at, `a constant's shape depends on the input size ([${va.shape}] vs [${vb.shape}]) and it is not filled with one value`);
+}
+
+function mergeAttr(x: unknown, y: unknown, sa: number[], sb: number[], at: KernelSite, path: string): unknown {
+  if (typeof x === 'number' && typeof y === 'number') {
+    if (x === y || (Number.isNaN(x) && Number.isNaN(y))) return x;
+    const d = fitSym(x, y, sa, sb);
+    if (d === undefined) throw kernelError('UNSUPPORTED', at, `${path} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
+    return d;
+  }
+  if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) throw kernelError('UNSUPPORTED', at, `${path} has ${x.length} vs ${y.length} elements in the two traces`);
+    return x.map((e, i) => mergeAttr(e, y[i], sa, sb, at, `${path}[${i}]`));
+  }
+  if (x && y && typeof x === 'object' && typeof y === 'object') {
+    const out: Record<string, unknown> = {};
+    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+    for (const k of keys) out[k] = mergeAttr((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], sa, sb, at, `${path}.${k}`);
+    return out;
+  }
+  if (x !== y) throw kernelError('UNSUPPORTED', at, `${path} differs between the two traces (${String(x)} vs ${String(y)})`);
+  return x;
+}

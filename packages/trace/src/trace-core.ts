@@ -1,0 +1,189 @@
+// The tracing procedure shared by traceFunction and traceModel: record the function under the
+// tracing backend (twice, with different sizes, when the signature has unknown dimensions),
+// merge the tapes, lower, and assemble the ConcreteFunction.
+import * as tf from '@tensorflow/tfjs';
+import { getTracingBackend, type TracingBackend } from './backend/tracing-backend.js';
+import { Recorder } from './backend/recorder.js';
+import { buildFunctionDef, type CapturedVariable, type ConcreteFunction, type FunctionInput, type FunctionOutput } from './concrete-function.js';
+import { SavedModelError } from './core.js';
+import { lowerTape, sanitizeArgName } from './lowering/lower-tape.js';
+import { mergeTapes, symbolicFromSingle } from './tape/merge.js';
+import { isSym } from './tape/sym.js';
+import type { SymbolInfo, SymTape, Tape } from './tape/tape.js';
+import { flatten, isTensorSpec, leafPaths, packLike, TensorSpec, type Nested } from './tensor-spec.js';
+
+export interface TraceOptions {
+  /** Python-style function name used in the FunctionDef name (default: fn.name or "function"). */
+  name?: string;
+  /** Backend that computes while tracing (default: the current one). 'cpu', 'wasm', 'webgpu'. */
+  backend?: string;
+  /**
+   * Sizes given to each unknown dimension in the two traces, per symbol (unknown dims are
+   * grouped by axis: every null at axis 0 is one "batch" symbol). All numbers must be distinct
+   * primes. Default [[2, 3], [5, 7], [11, 13], ...].
+   */
+  traceSizes?: readonly (readonly [number, number])[];
+}
+
+const DEFAULT_SIZES: readonly (readonly [number, number])[] = [[2, 3], [5, 7], [11, 13], [17, 19], [23, 29], [31, 37], [41, 43], [47, 53]];
+
+/** Hooks around each recorded run (traceModel uses them to track the current layer). */
+export interface RunHooks {
+  attach?(rec: Recorder): void;
+  detach?(): void;
+}
+
+export type FlatRun = (inputs: tf.Tensor[]) => Nested<tf.Tensor>;
+
+let nextUid = 1;
+
+function isPrime(n: number): boolean {
+  if (!Number.isInteger(n) || n < 2) return false;
+  for (let i = 2; i * i <= n; i++) if (n % i === 0) return false;
+  return true;
+}
+
+function isTensor(x: unknown): x is tf.Tensor {
+  return x instanceof tf.Tensor;
+}
+
+/** Accepts TensorSpec instances and plain {shape, dtype, name} objects. */
+export function normalizeSignature(sig: readonly unknown[]): Nested<TensorSpec>[] {
+  const walk = (x: unknown): Nested<TensorSpec> => {
+    if (isTensorSpec(x)) return x;
+    if (x && typeof x === 'object' && !Array.isArray(x) && Array.isArray((x as { shape?: unknown }).shape)) {
+      const o = x as { shape: (number | null)[]; dtype?: tf.DataType; name?: string };
+      return new TensorSpec(o.shape, o.dtype ?? 'float32', o.name);
+    }
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') {
+      const out: Record<string, Nested<TensorSpec>> = {};
+      for (const [k, v] of Object.entries(x)) out[k] = walk(v);
+      return out;
+    }
+    throw new SavedModelError('INVALID_ARGUMENT', `input signature entries must be TensorSpecs, lists or dicts, got ${String(x)}`);
+  };
+  return sig.map(walk);
+}
+
+/** Deterministic sample data for the trace inputs (indices stay 0, so lookups are in range). */
+function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (spec.dtype === 'float32') {
+    const v = new Float32Array(n);
+    let s = (seed * 2654435761) >>> 0 || 1;
+    for (let i = 0; i < n; i++) { s = (s * 1664525 + 1013904223) >>> 0; v[i] = s / 4294967296; }
+    return tf.tensor(v, shape, 'float32');
+  }
+  if (spec.dtype === 'int32' || spec.dtype === 'bool') return tf.zeros(shape, spec.dtype);
+  throw new SavedModelError('UNSUPPORTED', `cannot trace inputs of dtype ${spec.dtype}`);
+}
+
+async function record(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks):
+  Promise<{ tape: Tape; structure: Nested<tf.Tensor> }> {
+  const inputs = specs.map((s, i) => sampleInput(s, shapes[i]!, i + 1));
+  const prev = tf.getBackend();
+  await tf.setBackend(backend.name);
+  const rec = new Recorder();
+  inputs.forEach((t, i) => rec.addInput(t, i));
+  let structure: Nested<tf.Tensor> = [];
+  backend.recorder = rec;
+  hooks.attach?.(rec);
+  try {
+    tf.tidy(() => {
+      const out = run(inputs);
+      const flat = flatten(out, isTensor);
+      rec.outputs = flat.map((t) => rec.resolve(t));
+      structure = out;
+    });
+    rec.checkVariablesUnchanged();
+  } finally {
+    hooks.detach?.();
+    backend.recorder = null;
+    if (prev) await tf.setBackend(prev);
+    inputs.forEach((t) => t.dispose());
+  }
+  return { tape: rec.tape(), structure };
+}
+
+export interface TraceRequest {
+  run: FlatRun;
+  signature: readonly Nested<TensorSpec>[];
+  name: string;
+  options: TraceOptions;
+  hooks?: RunHooks;
+}
+
+export async function traceFlat(req: TraceRequest): Promise<ConcreteFunction> {
+  const { options } = req;
+  const signature = req.signature;
+  const specs = flatten<TensorSpec>(signature as Nested<TensorSpec>, isTensorSpec);
+  if (specs.length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'the input signature has no tensors');
+
+  // arg names: the spec's name, else its position ("args_0", "args_1_x")
+  const paths = leafPaths<TensorSpec>(signature as Nested<TensorSpec>, isTensorSpec);
+  const used = new Set<string>();
+  const inputs: FunctionInput[] = specs.map((s, i) => {
+    let n = sanitizeArgName(s.name ?? `args_${paths[i]}`);
+    const base = n;
+    for (let k = 1; used.has(n); k++) n = `${base}_${k}`;
+    used.add(n);
+    return { argName: n, spec: new TensorSpec(s.shape, s.dtype, s.name ?? n) };
+  });
+  const namedSignature = (() => {
+    const named = packLike<TensorSpec, TensorSpec>(signature as Nested<TensorSpec>, inputs.map((x) => x.spec), isTensorSpec);
+    return (Array.isArray(named) ? named : [named]) as Nested<TensorSpec>[];
+  })();
+
+  // symbols: unknown dims, one per axis index
+  const symbols: SymbolInfo[] = [];
+  const symbolOfAxis = new Map<number, number>();
+  const sizesFor = options.traceSizes ?? DEFAULT_SIZES;
+  specs.forEach((s, i) => s.shape.forEach((d, axis) => {
+    if (d !== null || symbolOfAxis.has(axis)) return;
+    const k = symbols.length;
+    const sizes = sizesFor[k];
+    if (!sizes) throw new SavedModelError('INVALID_ARGUMENT', `no trace sizes for unknown dimension #${k}; pass options.traceSizes`);
+    symbolOfAxis.set(axis, k);
+    symbols.push({ input: i, axis, sizes: [sizes[0], sizes[1]] });
+  }));
+  const all = symbols.flatMap((s) => s.sizes);
+  if (!all.every(isPrime) || new Set(all).size !== all.length) {
+    throw new SavedModelError('INVALID_ARGUMENT', `trace sizes must be distinct primes, got ${JSON.stringify(symbols.map((s) => s.sizes))}`);
+  }
+  const shapesFor = (t: number) => specs.map((s) => s.shape.map((d, axis) => d ?? symbols[symbolOfAxis.get(axis)!]!.sizes[t]!));
+
+  const innerName = options.backend ?? tf.getBackend();
+  if (!innerName) throw new SavedModelError('INVALID_ARGUMENT', 'no tfjs backend is set');
+  const backend = await getTracingBackend(innerName);
+  const hooks = req.hooks ?? {};
+
+  let tape: SymTape;
+  const first = await record(backend, req.run, specs, shapesFor(0), hooks);
+  if (symbols.length === 0) {
+    tape = symbolicFromSingle(first.tape);
+  } else {
+    const second = await record(backend, req.run, specs, shapesFor(1), hooks);
+    tape = mergeTapes(first.tape, second.tape, symbols);
+  }
+  const lowered = lowerTape(tape, inputs.map((x) => x.argName));
+
+  const name = `__inference_${sanitizeArgName(req.name).replace(/^arg_/, '')}_${nextUid++}`;
+  const functionDef = buildFunctionDef(name, inputs, lowered);
+
+  const outputs: FunctionOutput[] = tape.outputs.map((id, i) => {
+    const v = tape.values[id]!;
+    return { argName: i === 0 ? 'identity' : `identity_${i}`, spec: new TensorSpec(v.shape.map((d) => (isSym(d) ? null : d)), v.dtype, `output_${i}`) };
+  });
+  const structuredOutputs = packLike<tf.Tensor, TensorSpec>(first.structure, outputs.map((o) => o.spec), isTensor);
+  const captures: CapturedVariable[] = lowered.captures.map((c) => ({
+    argName: c.argName,
+    name: c.variable.name,
+    dtype: c.variable.dtype,
+    shape: [...c.variable.shape],
+    trainable: c.variable.trainable,
+    values: (c.variable.dataSync() as Float32Array | Int32Array | Uint8Array).slice(),
+    variable: c.variable,
+  }));
+  return { name, functionDef, inputSignature: namedSignature, inputs, captures, outputs, structuredOutputs };
+}

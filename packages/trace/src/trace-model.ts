@@ -1,0 +1,63 @@
+// traceModel: the graph of a tf.LayersModel's call, as Keras' SavedModel export traces it.
+// Traces model.apply (not predict: predict adds its batching Slice and a trailing Identity).
+import type * as tf from '@tensorflow/tfjs';
+import type { Recorder } from './backend/recorder.js';
+import type { ConcreteFunction } from './concrete-function.js';
+import { SavedModelError } from './core.js';
+import { traceFlat, type RunHooks, type TraceOptions } from './trace-core.js';
+import { TensorSpec, type Nested } from './tensor-spec.js';
+
+export interface TraceModelOptions extends TraceOptions {
+  /** Passed to model.apply (default false: inference). */
+  training?: boolean;
+}
+
+type AnyLayer = tf.layers.Layer & { layers?: AnyLayer[] };
+
+/** Wraps every layer's call (recursively) so recorded kernels know their layer. */
+function layerHooks(model: tf.LayersModel): RunHooks {
+  let restore: (() => void)[] = [];
+  return {
+    attach(rec: Recorder) {
+      rec.pushLayer(model.name);
+      const seen = new Set<AnyLayer>();
+      const visit = (layer: AnyLayer) => {
+        if (seen.has(layer)) return;
+        seen.add(layer);
+        const own = Object.getOwnPropertyDescriptor(layer, 'call');
+        const orig = layer.call;
+        const wrapped = function (this: AnyLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+          rec.pushLayer(layer.name);
+          try { return orig.call(this, inputs, kwargs); } finally { rec.popLayer(); }
+        };
+        Object.defineProperty(layer, 'call', { value: wrapped, configurable: true, writable: true });
+        restore.push(() => {
+          if (own) Object.defineProperty(layer, 'call', own);
+          else delete (layer as { call?: unknown }).call;
+        });
+        for (const l of layer.layers ?? []) visit(l);
+      };
+      for (const l of model.layers as AnyLayer[]) visit(l);
+    },
+    detach() {
+      for (const r of restore.reverse()) r();
+      restore = [];
+    },
+  };
+}
+
+/**
+ * Traces `model.apply(inputs, {training})` with an input signature from model.inputs (unknown
+ * batch dimension). One input: one positional argument; several: one list argument.
+ */
+export async function traceModel(model: tf.LayersModel, options: TraceModelOptions = {}): Promise<ConcreteFunction> {
+  if (!model || !Array.isArray(model.inputs) || model.inputs.length === 0) {
+    throw new SavedModelError('INVALID_ARGUMENT', 'traceModel needs a built tf.LayersModel (with inputs)');
+  }
+  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.name));
+  const multi = specs.length > 1;
+  const signature: Nested<TensorSpec>[] = multi ? [specs] : [specs[0]!];
+  const training = options.training ?? false;
+  const run = (flat: tf.Tensor[]) => model.apply(multi ? flat : flat[0]!, { training }) as Nested<tf.Tensor>;
+  return traceFlat({ run, signature, name: options.name ?? model.name, options, hooks: layerHooks(model) });
+}

@@ -1,0 +1,176 @@
+// Plain functions traced with traceFunction: each graph validates against TF's op registry and,
+// run by tfjs-converter's executor at batch sizes 1, 3 and 17, gives the function's outputs.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flatten, tensorSpec, traceFunction, type Nested } from '../src/index.js';
+import { expectNumericMatch, expectValidGraph, prng, randomTensor } from './helpers/checks.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+type Fn = (...xs: tf.Tensor[]) => Nested<tf.Tensor>;
+
+interface Case {
+  name: string;
+  fn: Fn;
+  /** Per input: shape with null batch, dtype, value range. */
+  inputs: { shape: (number | null)[]; dtype?: tf.DataType; range?: [number, number] }[];
+  /** Ops the graph must contain. */
+  ops?: string[];
+  /** Skip the converter run (op not implemented by tfjs-converter). */
+  noRun?: boolean;
+}
+
+const rand0 = prng(99);
+const W = randomTensor([4, 3], 'float32', rand0);
+const W3 = randomTensor([2, 4, 3], 'float32', rand0);
+const V = tf.variable(randomTensor([3], 'float32', rand0), true, 'fn_bias');
+const TABLE = randomTensor([10, 4], 'float32', rand0);
+const IMG_FILTER = randomTensor([3, 3, 2, 4], 'float32', rand0);
+const DW_FILTER = randomTensor([3, 3, 2, 2], 'float32', rand0);
+const T_FILTER = randomTensor([3, 3, 3, 2], 'float32', rand0);
+
+const x4 = { shape: [null, 4] };
+const pos4 = { shape: [null, 4], range: [0.1, 2] as [number, number] };
+const img = { shape: [null, 6, 6, 2] };
+
+const CASES: Case[] = [
+  { name: 'matMul', fn: (x) => tf.matMul(x, W), inputs: [x4], ops: ['MatMul'] },
+  { name: 'matMul transposed', fn: (x) => tf.matMul(W, x, true, true), inputs: [x4] },
+  { name: 'batched matMul', fn: (x) => tf.matMul(x, W3), inputs: [{ shape: [null, 2, 2, 4] }], ops: ['BatchMatMulV2'] },
+  { name: 'dense with variable', fn: (x) => tf.relu(tf.add(tf.matMul(x, W), V)), inputs: [x4], ops: ['ReadVariableOp'] },
+  { name: 'softmax / logSoftmax', fn: (x) => [tf.softmax(x), tf.logSoftmax(x)], inputs: [x4], ops: ['Softmax'] },
+  { name: 'argMax / argMin', fn: (x) => ({ max: tf.argMax(x, 1), min: tf.argMin(x, 0) }), inputs: [x4], ops: ['ArgMax', 'ArgMin'] },
+  { name: 'where (select)', fn: (x) => tf.where(tf.greater(x, 0), x, tf.mul(x, -2)), inputs: [x4], ops: ['SelectV2'] },
+  { name: 'gather', fn: (x) => tf.gather(x, tf.tensor1d([3, 0, 1], 'int32'), 1), inputs: [x4], ops: ['GatherV2'] },
+  { name: 'gather rows by int input', fn: (i) => tf.gather(TABLE, i), inputs: [{ shape: [null, 3], dtype: 'int32', range: [0, 10] }] },
+  { name: 'cast', fn: (x) => [tf.cast(tf.mul(x, 10), 'int32'), tf.cast(tf.cast(tf.mul(x, 10), 'int32'), 'float32'), tf.cast(x, 'bool')], inputs: [x4], ops: ['Cast'] },
+  { name: 'concat', fn: (x, y) => tf.concat([x, tf.square(y), x], 1), inputs: [x4, { shape: [null, 2] }], ops: ['ConcatV2'] },
+  { name: 'slice', fn: (x) => tf.slice(x, [0, 1], [-1, 2]), inputs: [x4], ops: ['Slice'] },
+  { name: 'slice with batch size', fn: (x) => tf.slice(x, [0, 1], [x.shape[0]!, 2]), inputs: [x4], ops: ['Slice'] },
+  { name: 'stridedSlice', fn: (x) => tf.stridedSlice(x, [0, 3], [0, 0], [1, -1], 1, 1), inputs: [x4], ops: ['StridedSlice'] },
+  { name: 'stridedSlice shrink', fn: (x) => tf.stridedSlice(x, [0, 2], [0, 3], [1, 1], 1, 0, 0, 0, 2), inputs: [x4] },
+  {
+    name: 'reductions',
+    fn: (x) => [tf.sum(x, 1), tf.mean(x, 0, true), tf.max(x, [0, 1]), tf.min(x, -1), tf.prod(x, 1), tf.all(tf.greater(x, -0.5), 1), tf.any(tf.greater(x, 0.5), 1)],
+    inputs: [x4], ops: ['Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any'],
+  },
+  {
+    name: 'broadcasting arithmetic',
+    fn: (x, y) => [tf.add(x, y), tf.sub(y, x), tf.mul(x, 3), tf.div(x, tf.add(tf.abs(y), 1)), tf.maximum(x, y), tf.minimum(x, 0.25),
+      tf.squaredDifference(x, y), tf.pow(tf.abs(x), 2.5), tf.mod(x, 0.3), tf.floorDiv(x, 0.3), tf.atan2(x, y)],
+    inputs: [{ shape: [null, 3, 4] }, { shape: [4] }],
+  },
+  {
+    name: 'int arithmetic',
+    fn: (i) => [tf.add(i, 3), tf.mul(i, i), tf.floorDiv(i, 2), tf.mod(i, 3), tf.sub(tf.scalar(5, 'int32'), i), tf.div(i, 2)],
+    inputs: [{ shape: [null, 4], dtype: 'int32', range: [-20, 20] }],
+  },
+  {
+    name: 'unary math',
+    fn: (x) => [tf.exp(x), tf.log(x), tf.sqrt(x), tf.rsqrt(x), tf.square(x), tf.neg(x), tf.reciprocal(x), tf.log1p(x), tf.expm1(x),
+      tf.sin(x), tf.cos(x), tf.tan(x), tf.atan(x), tf.asinh(x), tf.sinh(x), tf.cosh(x), tf.floor(x), tf.ceil(x), tf.round(tf.mul(x, 4)), tf.sign(tf.sub(x, 1)),
+      tf.erf(x), tf.acos(tf.sub(x, 1)), tf.asin(tf.mul(x, 0.4)), tf.atanh(tf.mul(x, 0.4)), tf.acosh(tf.add(x, 1))],
+    inputs: [pos4],
+  },
+  {
+    name: 'activations',
+    fn: (x) => [tf.relu(x), tf.relu6(tf.mul(x, 8)), tf.elu(x), tf.selu(x), tf.sigmoid(x), tf.tanh(x), tf.softplus(x),
+      tf.leakyRelu(x, 0.1), tf.prelu(x, tf.tensor1d([0.1, 0.2, 0.3, 0.4])), tf.step(x, 0.5), tf.clipByValue(x, -0.3, 0.4)],
+    inputs: [x4], ops: ['Relu', 'Relu6', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'LeakyRelu', 'ClipByValue'],
+  },
+  {
+    name: 'comparisons and logic',
+    fn: (x, y) => {
+      const a = tf.greater(x, y), b = tf.lessEqual(x, 0);
+      return [tf.equal(x, y), tf.notEqual(x, y), tf.less(x, y), tf.greaterEqual(x, y), tf.logicalAnd(a, b), tf.logicalOr(a, b), tf.logicalNot(a),
+        tf.isNaN(tf.div(x, x)), tf.isFinite(x), tf.isInf(tf.div(x, 0))];
+    },
+    inputs: [x4, x4],
+  },
+  {
+    name: 'shapes: transpose, reshape, expandDims, squeeze, stack, unstack',
+    fn: (x) => {
+      const r = tf.reshape(x, [-1, 2, 2]);
+      return [tf.transpose(r, [0, 2, 1]), tf.expandDims(x, 1), tf.squeeze(tf.expandDims(x, 2), [2]), tf.stack([x, x], 1), ...tf.unstack(r, 1),
+        tf.reshape(x, [x.shape[0]! * 2, 2]), tf.reshape(tf.transpose(x), [-1])];
+    },
+    inputs: [x4], ops: ['Transpose', 'Reshape', 'ExpandDims', 'Pack', 'Unpack'],
+  },
+  {
+    name: 'tile, pad, mirrorPad, reverse, split',
+    fn: (x) => [tf.tile(x, [2, 3]), tf.pad(x, [[1, 0], [2, 1]]), tf.pad(x, [[0, 0], [1, 1]], 3), tf.mirrorPad(x, [[0, 0], [2, 2]], 'reflect'),
+      tf.mirrorPad(x, [[1, 1], [1, 1]], 'symmetric'), tf.reverse(x, 1), ...tf.split(x, 2, 1), ...tf.split(x, [1, 3], 1), ...tf.split(x, [1, -1], 1)],
+    inputs: [x4], ops: ['Tile', 'Pad', 'PadV2', 'MirrorPad', 'ReverseV2', 'SplitV'],
+  },
+  {
+    name: 'batch-sized constants: zeros, fill, range, onesLike',
+    fn: (x) => [tf.add(x, tf.zeros([x.shape[0]!, 4])), tf.fill([x.shape[0]!, 2], 7), tf.range(0, x.shape[0]!, 1, 'int32'), tf.onesLike(x), tf.zerosLike(x),
+      tf.tile(tf.ones([1, 3]), [x.shape[0]!, 1])],
+    inputs: [x4], ops: ['Fill', 'Range', 'OnesLike', 'ZerosLike', 'Shape'],
+  },
+  { name: 'oneHot', fn: (i) => tf.oneHot(i, 5, 2, -1), inputs: [{ shape: [null], dtype: 'int32', range: [0, 5] }], ops: ['OneHot'] },
+  { name: 'cumsum / cumprod', fn: (x) => [tf.cumsum(x, 1), tf.cumsum(x, 1, true, true), tf.cumprod(x, 1)], inputs: [x4], ops: ['Cumsum', 'Cumprod'] },
+  { name: 'topk', fn: (x) => { const r = tf.topk(x, 2); return [r.values, r.indices]; }, inputs: [x4], ops: ['TopKV2'] },
+  { name: 'einsum', fn: (x) => tf.einsum('bi,ij->bj', x, W), inputs: [x4], ops: ['Einsum'] },
+  { name: 'addN', fn: (x, y) => tf.addN([x, y, x]), inputs: [x4, x4], ops: ['AddN'] },
+  {
+    name: 'image ops',
+    fn: (x) => [tf.image.resizeBilinear(x, [9, 4]), tf.image.resizeBilinear(x, [3, 3], true), tf.image.resizeNearestNeighbor(x, [12, 5], false, true),
+      tf.image.flipLeftRight(x)],
+    inputs: [img], ops: ['ResizeBilinear', 'ResizeNearestNeighbor'],
+  },
+  {
+    name: 'convolutions and pooling',
+    fn: (x) => [tf.conv2d(x as tf.Tensor4D, IMG_FILTER as tf.Tensor4D, 1, 'same'), tf.conv2d(x as tf.Tensor4D, IMG_FILTER as tf.Tensor4D, 2, 'valid', 'NHWC', 1),
+      tf.conv2d(x as tf.Tensor4D, IMG_FILTER as tf.Tensor4D, 1, 'same', 'NHWC', 2), tf.depthwiseConv2d(x as tf.Tensor4D, DW_FILTER as tf.Tensor4D, 1, 'same'),
+      tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.avgPool(x as tf.Tensor4D, 3, 1, 'same'),
+      tf.conv2dTranspose(x as tf.Tensor4D, T_FILTER as tf.Tensor4D, [x.shape[0]!, 12, 12, 3], 2, 'same')],
+    inputs: [img], ops: ['Conv2D', 'DepthwiseConv2dNative', 'MaxPool', 'AvgPool', 'Conv2DBackpropInput'],
+  },
+  {
+    name: 'batchNorm (2-D, arithmetic form)',
+    fn: (x) => tf.batchNorm(x, tf.tensor1d([0.1, 0.2, -0.1, 0]), tf.tensor1d([1, 2, 0.5, 1.5]), tf.tensor1d([0, 1, 2, 3]), tf.tensor1d([1, 1, 2, 2]), 0.001),
+    inputs: [x4], ops: ['FusedBatchNormV3'],
+  },
+  {
+    name: 'batchNorm (broadcast parameters, arithmetic form)',
+    fn: (x) => tf.batchNorm(x, tf.tensor4d([0.1, -0.2], [1, 1, 1, 2]), tf.tensor4d([1, 2], [1, 1, 1, 2]), tf.tensor1d([0.5, 0]), tf.tensor1d([1, 3]), 0.01),
+    inputs: [img], ops: ['Rsqrt'],
+  },
+  { name: 'localResponseNormalization', fn: (x) => tf.localResponseNormalization(x as tf.Tensor4D, 2, 1, 0.5, 0.75), inputs: [img], ops: ['LRN'] },
+  {
+    name: 'space/depth rearrangement',
+    fn: (x) => [tf.spaceToBatchND(x, [2, 2], [[0, 0], [0, 0]]), tf.depthToSpace(x as tf.Tensor4D, 2)],
+    inputs: [{ shape: [null, 4, 4, 4] }], ops: ['SpaceToBatchND', 'DepthToSpace'],
+  },
+  { name: 'batchToSpaceND', fn: (x) => tf.batchToSpaceND(x, [2, 1], [[0, 0], [0, 0]]), inputs: [{ shape: [4, null, 3, 1] }], ops: ['BatchToSpaceND'] },
+  {
+    name: 'gatherND / scatterND',
+    fn: (x) => [tf.gatherND(x, tf.tensor2d([[0, 1], [0, 3]], [2, 2], 'int32')), tf.scatterND(tf.tensor2d([[1], [3]], [2, 1], 'int32'), tf.sum(x, 0).reshape([2, 2]), [5, 2])],
+    inputs: [x4], ops: ['GatherNd', 'ScatterNd'],
+  },
+];
+
+function caseInputs(c: Case, batch: number, seed: number): tf.Tensor[] {
+  const rand = prng(seed * 131 + batch);
+  return c.inputs.map((s) => randomTensor(s.shape.map((d) => d ?? batch), s.dtype ?? 'float32', rand, s.range ?? [-1, 1]));
+}
+
+describe('traceFunction on plain functions', () => {
+  CASES.forEach((c, idx) => {
+    it(c.name, async () => {
+      const sig = c.inputs.map((s, i) => tensorSpec(s.shape, s.dtype ?? 'float32', `x${i}`));
+      const cf = await traceFunction(c.fn, sig, { name: 'f' });
+      expectValidGraph(cf);
+      const ops = new Set(cf.functionDef.node_def!.map((n) => n.op));
+      for (const op of c.ops ?? []) expect(ops.has(op), `graph has ${op}`).toBe(true);
+      if (c.noRun) return;
+      expectNumericMatch(cf, {
+        inputs: (b) => caseInputs(c, b, idx),
+        reference: (xs) => flatten(c.fn(...xs), (x): x is tf.Tensor => x instanceof tf.Tensor),
+      });
+    });
+  });
+});
