@@ -84,3 +84,28 @@ export function encodeDeterministic<T extends object>(typeName: string, ctor: St
   sortMapsDeep(lookupType(typeName), msg as unknown as Msg);
   return ctor.encode(msg).finish();
 }
+
+/**
+ * protobufjs decodes a map entry without a value as `null`; protobuf semantics say the value is
+ * then the default (an empty message, 0, ""). Put those defaults in, recursively, so consumers
+ * never meet nulls inside decoded maps. Mutates `msg`.
+ */
+export function fillMapDefaults(type: protobuf.Type, msg: Msg, depth = 0): void {
+  if (depth > 200) return; // decode already bounds nesting; this only guards the walk
+  for (const field of type.fieldsArray) {
+    const v = msg[field.name];
+    if (v === null || v === undefined) continue;
+    field.resolve();
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
+    if (field.map) {
+      const obj = v as Record<string, unknown>;
+      for (const k of Object.keys(obj)) {
+        if (obj[k] === null || obj[k] === undefined) obj[k] = sub ? sub.create() : field.type === 'string' ? '' : field.type === 'bytes' ? new Uint8Array(0) : 0;
+        else if (sub) fillMapDefaults(sub, obj[k] as Msg, depth + 1);
+      }
+    } else if (sub) {
+      if (field.repeated) for (const e of v as Msg[]) fillMapDefaults(sub, e, depth + 1);
+      else fillMapDefaults(sub, v as Msg, depth + 1);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // declare. protobufjs silently skips unknown fields on decode, so this is how we prove that a
 // TensorFlow-written file is fully understood (and how `verify` flags newer-TF content).
 import protobuf from 'protobufjs/light.js';
-import { SavedModelError } from '../errors.js';
+import { guardDecode, SavedModelError } from '../errors.js';
 import { lookupType } from './index.js';
 
 export interface UnknownField {
@@ -14,9 +14,10 @@ export interface UnknownField {
 
 const MAX_DEPTH = 100;
 
-export function findUnknownFields(typeName: string, bytes: Uint8Array): UnknownField[] {
+/** Throws SavedModelError CORRUPT when the bytes are not well-formed wire data for `typeName`. */
+export function findUnknownFields(typeName: string, bytes: Uint8Array, file?: string): UnknownField[] {
   const out: UnknownField[] = [];
-  walk(lookupType(typeName), bytes, 0, bytes.length, typeName, out, 0);
+  guardDecode(file ?? typeName, `${typeName} wire data`, () => walk(lookupType(typeName), bytes, 0, bytes.length, typeName, out, 0));
   return out;
 }
 

@@ -3,7 +3,7 @@
 import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
-import { tensorflow, third_party } from '../proto/index.js';
+import { fillMapDefaults, lookupType, tensorflow, third_party } from '../proto/index.js';
 import { parseTextFormat } from '../text-format/index.js';
 import {
   ASSETS_DIR, FINGERPRINT_PB, KERAS_METADATA_PB, MAX_PROTO_BYTES, SAVED_MODEL_PB, SAVED_MODEL_PBTXT,
@@ -42,7 +42,11 @@ function checkSize(file: string, bytes: Uint8Array): void {
 
 export function decodeSavedModel(bytes: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
   checkSize(file, bytes);
-  return guardDecode(file, 'tensorflow.SavedModel', () => tensorflow.SavedModel.decode(bytes));
+  return guardDecode(file, 'tensorflow.SavedModel', () => {
+    const sm = tensorflow.SavedModel.decode(bytes);
+    fillMapDefaults(lookupType('tensorflow.SavedModel'), sm as unknown as Record<string, unknown>);
+    return sm;
+  });
 }
 
 export async function readSavedModel(source: FileSource, options: ReadSavedModelOptions = {}): Promise<LoadedSavedModel> {
@@ -59,8 +63,8 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
     checkSize(SAVED_MODEL_PBTXT, bytes);
     const text = guardDecode(SAVED_MODEL_PBTXT, 'UTF-8 text', () => new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     const obj = parseTextFormat('tensorflow.SavedModel', text, SAVED_MODEL_PBTXT);
-    savedModel = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () =>
-      tensorflow.SavedModel.decode(tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish()));
+    const reencoded = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () => tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish());
+    savedModel = decodeSavedModel(reencoded, SAVED_MODEL_PBTXT);
     format = 'pbtxt';
   } else {
     throw new SavedModelError('NOT_FOUND', `SavedModel file does not exist at: ${source.location}/{${SAVED_MODEL_PBTXT}|${SAVED_MODEL_PB}}`, { file: SAVED_MODEL_PB });

@@ -6,7 +6,7 @@ import type { FileSource } from '../io/file-source.js';
 import { tensorflow, toNumber } from '../proto/index.js';
 import { findUnknownFields } from '../proto/unknown-fields.js';
 import { validateGraphDef, type Finding } from '../registry/index.js';
-import { OBJECT_GRAPH_KEY, VARIABLE_VALUE_ATTR } from './constants.js';
+import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
 
 export type { Finding };
@@ -43,8 +43,14 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   for (const w of loaded.warnings) findings.push(finding('warning', 'READ_WARNING', source.location, w));
 
   if (loaded.savedModelBytes) {
-    for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes)) {
-      findings.push(finding(soft, 'UNKNOWN_FIELD', u.path, `field number ${u.field} (wire type ${u.wireType}) is not in our .proto files (written by a newer TensorFlow?)`));
+    try {
+      for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes, SAVED_MODEL_PB)) {
+        findings.push(finding(soft, 'UNKNOWN_FIELD', u.path, `field number ${u.field} (wire type ${u.wireType}) is not in our .proto files (written by a newer TensorFlow?)`));
+      }
+    } catch (e) {
+      if (!isSavedModelError(e)) throw e;
+      // protobufjs decodes some wire-type mismatches silently; the strict walk does not.
+      findings.push(finding('error', e.code, SAVED_MODEL_PB, e.message));
     }
   }
 
