@@ -8,6 +8,7 @@ import { buildFunctionDef, type CapturedVariable, type ConcreteFunction, type Fu
 import { SavedModelError } from './core.js';
 import { lowerTape, sanitizeArgName } from './lowering/lower-tape.js';
 import { mergeTapes, symbolicFromSingle } from './tape/merge.js';
+import { simplifyTape } from './tape/simplify.js';
 import { isSym } from './tape/sym.js';
 import type { SymbolInfo, SymTape, Tape } from './tape/tape.js';
 import { flatten, isTensorSpec, leafPaths, packLike, TensorSpec, type Nested } from './tensor-spec.js';
@@ -23,6 +24,12 @@ export interface TraceOptions {
    * primes. Default [[2, 3], [5, 7], [11, 13], ...].
    */
   traceSizes?: readonly (readonly [number, number])[];
+  /**
+   * Skip the arithmetic of convolutions, pooling and matrix products while tracing (default
+   * true): the graph needs their output shapes, never their values. A function that reads such
+   * a value back (dataSync) then fails with UNSUPPORTED; pass false to compute everything.
+   */
+  shapesOnly?: boolean;
 }
 
 const DEFAULT_SIZES: readonly (readonly [number, number])[] = [[2, 3], [5, 7], [11, 13], [17, 19], [23, 29], [31, 37], [41, 43], [47, 53]];
@@ -79,12 +86,12 @@ function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor
   throw new SavedModelError('UNSUPPORTED', `cannot trace inputs of dtype ${spec.dtype}`);
 }
 
-async function record(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks):
-  Promise<{ tape: Tape; structure: Nested<tf.Tensor> }> {
+/** One run under the tracing backend (which must be current). */
+function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks, shapesOnly: boolean):
+  { tape: Tape; structure: Nested<tf.Tensor> } {
   const inputs = specs.map((s, i) => sampleInput(s, shapes[i]!, i + 1));
-  const prev = tf.getBackend();
-  await tf.setBackend(backend.name);
   const rec = new Recorder();
+  rec.shapesOnly = shapesOnly;
   inputs.forEach((t, i) => rec.addInput(t, i));
   let structure: Nested<tf.Tensor> = [];
   backend.recorder = rec;
@@ -100,10 +107,22 @@ async function record(backend: TracingBackend, run: FlatRun, specs: readonly Ten
   } finally {
     hooks.detach?.();
     backend.recorder = null;
-    if (prev) await tf.setBackend(prev);
     inputs.forEach((t) => t.dispose());
   }
   return { tape: rec.tape(), structure };
+}
+
+/** Runs once per shape set with the tracing backend current, then restores the previous backend. */
+async function record(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapeSets: number[][][], hooks: RunHooks, shapesOnly: boolean):
+  Promise<{ tape: Tape; structure: Nested<tf.Tensor> }[]> {
+  const prev = tf.getBackend();
+  // sample inputs are made on the inner backend's storage either way (the tracer delegates)
+  await tf.setBackend(backend.name);
+  try {
+    return shapeSets.map((shapes) => recordOnce(backend, run, specs, shapes, hooks, shapesOnly));
+  } finally {
+    if (prev) await tf.setBackend(prev);
+  }
 }
 
 export interface TraceRequest {
@@ -114,7 +133,16 @@ export interface TraceRequest {
   hooks?: RunHooks;
 }
 
-export async function traceFlat(req: TraceRequest): Promise<ConcreteFunction> {
+// Traces switch the global backend and share the tracing backend's recorder: one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function traceFlat(req: TraceRequest): Promise<ConcreteFunction> {
+  const run = queue.then(() => traceNow(req));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
   const { options } = req;
   const signature = req.signature;
   const specs = flatten<TensorSpec>(signature as Nested<TensorSpec>, isTensorSpec);
@@ -158,15 +186,10 @@ export async function traceFlat(req: TraceRequest): Promise<ConcreteFunction> {
   const backend = await getTracingBackend(innerName);
   const hooks = req.hooks ?? {};
 
-  let tape: SymTape;
-  const first = await record(backend, req.run, specs, shapesFor(0), hooks);
-  if (symbols.length === 0) {
-    tape = symbolicFromSingle(first.tape);
-  } else {
-    const second = await record(backend, req.run, specs, shapesFor(1), hooks);
-    tape = mergeTapes(first.tape, second.tape, symbols);
-  }
-  const lowered = lowerTape(tape, inputs.map((x) => x.argName));
+  const runs = await record(backend, req.run, specs, symbols.length === 0 ? [shapesFor(0)] : [shapesFor(0), shapesFor(1)], hooks, options.shapesOnly ?? true);
+  const first = runs[0]!;
+  const tape: SymTape = runs.length === 1 ? symbolicFromSingle(first.tape) : mergeTapes(first.tape, runs[1]!.tape, symbols);
+  const lowered = lowerTape(simplifyTape(tape), inputs.map((x) => x.argName));
 
   const name = `__inference_${sanitizeArgName(req.name).replace(/^arg_/, '')}_${nextUid++}`;
   const functionDef = buildFunctionDef(name, inputs, lowered);

@@ -24,17 +24,20 @@ function layerHooks(model: tf.LayersModel): RunHooks {
       const visit = (layer: AnyLayer) => {
         if (seen.has(layer)) return;
         seen.add(layer);
-        const own = Object.getOwnPropertyDescriptor(layer, 'call');
-        const orig = layer.call;
-        const wrapped = function (this: AnyLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
-          rec.pushLayer(layer.name);
-          try { return orig.call(this, inputs, kwargs); } finally { rec.popLayer(); }
-        };
-        Object.defineProperty(layer, 'call', { value: wrapped, configurable: true, writable: true });
-        restore.push(() => {
-          if (own) Object.defineProperty(layer, 'call', own);
-          else delete (layer as { call?: unknown }).call;
-        });
+        // call for layers run by a model's graph, apply for the clone() it may add around call
+        for (const method of ['call', 'apply'] as const) {
+          const own = Object.getOwnPropertyDescriptor(layer, method);
+          const orig = layer[method] as (...a: unknown[]) => unknown;
+          const wrapped = function (this: AnyLayer, ...args: unknown[]) {
+            rec.pushLayer(layer.name);
+            try { return orig.apply(this, args); } finally { rec.popLayer(); }
+          };
+          Object.defineProperty(layer, method, { value: wrapped, configurable: true, writable: true });
+          restore.push(() => {
+            if (own) Object.defineProperty(layer, method, own);
+            else delete (layer as unknown as Record<string, unknown>)[method];
+          });
+        }
         for (const l of layer.layers ?? []) visit(l);
       };
       for (const l of model.layers as AnyLayer[]) visit(l);

@@ -117,8 +117,8 @@ const CASES: Case[] = [
   { name: 'addN', fn: (x, y) => tf.addN([x, y, x]), inputs: [x4, x4], ops: ['AddN'] },
   {
     name: 'image ops',
-    fn: (x) => [tf.image.resizeBilinear(x, [9, 4]), tf.image.resizeBilinear(x, [3, 3], true), tf.image.resizeNearestNeighbor(x, [12, 5], false, true),
-      tf.image.flipLeftRight(x)],
+    fn: (x) => [tf.image.resizeBilinear(x as tf.Tensor4D, [9, 4]), tf.image.resizeBilinear(x as tf.Tensor4D, [3, 3], true),
+      tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [12, 5], false, true), tf.image.flipLeftRight(x as tf.Tensor4D)],
     inputs: [img], ops: ['ResizeBilinear', 'ResizeNearestNeighbor'],
   },
   {
@@ -136,7 +136,7 @@ const CASES: Case[] = [
   },
   {
     name: 'batchNorm (broadcast parameters, arithmetic form)',
-    fn: (x) => tf.batchNorm(x, tf.tensor4d([0.1, -0.2], [1, 1, 1, 2]), tf.tensor4d([1, 2], [1, 1, 1, 2]), tf.tensor1d([0.5, 0]), tf.tensor1d([1, 3]), 0.01),
+    fn: (x) => tf.batchNorm(x, tf.tensor4d([0.1, -0.2], [1, 1, 1, 2]), tf.tensor4d([1, 2], [1, 1, 1, 2]), tf.tensor4d([0.5, 0], [1, 1, 1, 2]), tf.tensor4d([1, 3], [1, 1, 1, 2]), 0.01),
     inputs: [img], ops: ['Rsqrt'],
   },
   { name: 'localResponseNormalization', fn: (x) => tf.localResponseNormalization(x as tf.Tensor4D, 2, 1, 0.5, 0.75), inputs: [img], ops: ['LRN'] },
@@ -151,12 +151,65 @@ const CASES: Case[] = [
     fn: (x) => [tf.gatherND(x, tf.tensor2d([[0, 1], [0, 3]], [2, 2], 'int32')), tf.scatterND(tf.tensor2d([[1], [3]], [2, 1], 'int32'), tf.sum(x, 0).reshape([2, 2]), [5, 2])],
     inputs: [x4], ops: ['GatherNd', 'ScatterNd'],
   },
+  {
+    name: 'search and bucket ops',
+    fn: (x, i) => [tf.searchSorted(tf.tensor1d([-0.5, 0, 0.5]), tf.reshape(x, [-1])), tf.searchSorted(tf.tensor1d([-0.5, 0, 0.5]), tf.reshape(x, [-1]), 'right'),
+      tf.bincount(tf.reshape(i, [-1]), tf.tensor1d([], 'float32'), 6)],
+    inputs: [{ shape: [null, 4] }, { shape: [null, 2], dtype: 'int32', range: [0, 6] }], ops: ['LowerBound', 'UpperBound', 'Bincount'],
+  },
+  {
+    name: 'linspace, broadcastArgs, tensorScatterUpdate',
+    fn: (x) => [tf.add(x, tf.linspace(0, 1, 4)), tf.broadcastArgs(tf.tensor1d([2, 1], 'int32'), tf.tensor1d([1, 4], 'int32')),
+      // tfjs-backend-cpu's TensorScatterUpdate writes into its input: give it a copy
+      tf.tensorScatterUpdate(tf.mul(x, 1), tf.tensor2d([[0, 1]], [1, 2], 'int32'), tf.tensor1d([9]))],
+    inputs: [{ shape: [2, 4] }], ops: ['LinSpace', 'BroadcastArgs', 'TensorScatterUpdate'],
+  },
+  // tfjs-converter 4.22 has no Diag / UnsortedSegmentSum executor and reads BitwiseAnd's inputs
+  // under the wrong names: these graphs are only validated
+  { name: 'diag', fn: (x) => tf.diag(x), inputs: [{ shape: [3] }], ops: ['Diag'], noRun: true },
+  { name: 'unsortedSegmentSum', fn: (x) => tf.unsortedSegmentSum(x, tf.tensor1d([0, 2, 0], 'int32'), 3), inputs: [{ shape: [3, 4] }], ops: ['UnsortedSegmentSum'], noRun: true },
+  {
+    name: 'more image ops',
+    fn: (x) => [tf.image.cropAndResize(x as tf.Tensor4D, tf.tensor2d([[0, 0, 1, 1], [0.2, 0.1, 0.7, 0.9]]), tf.tensor1d([0, 0], 'int32'), [3, 3]),
+      tf.dilation2d(x as tf.Tensor4D, tf.ones([2, 2, 2]) as tf.Tensor3D, 1, 'same'), tf.maxPoolWithArgmax(x as tf.Tensor4D, 2, 2, 'valid').result as tf.Tensor],
+    inputs: [img], ops: ['CropAndResize', 'Dilation2D', 'MaxPoolWithArgmax'],
+  },
+  {
+    name: '3-D convolution and pooling',
+    fn: (x) => [tf.conv3d(x as tf.Tensor5D, tf.ones([2, 2, 2, 2, 3]) as tf.Tensor5D, 1, 'same'), tf.maxPool3d(x as tf.Tensor5D, 2, 1, 'valid'), tf.avgPool3d(x as tf.Tensor5D, 2, 2, 'same')],
+    inputs: [{ shape: [null, 4, 4, 4, 2] }], ops: ['Conv3D', 'MaxPool3D', 'AvgPool3D'],
+  },
+  // tfjs-converter has no Conv3DBackpropInputV2 executor
+  {
+    name: 'conv3dTranspose',
+    fn: (x) => tf.conv3dTranspose(x as tf.Tensor5D, tf.ones([2, 2, 2, 3, 2]) as tf.Tensor5D, [x.shape[0]!, 6, 6, 6, 3], 2, 'same'),
+    inputs: [{ shape: [null, 3, 3, 3, 2] }], ops: ['Conv3DBackpropInputV2', 'Pack'], noRun: true,
+  },
+  { name: 'bitwiseAnd', fn: (i) => tf.bitwiseAnd(i, tf.fill([1, 4], 6, 'int32')), inputs: [{ shape: [1, 4], dtype: 'int32', range: [0, 100] }], ops: ['BitwiseAnd'], noRun: true },
 ];
 
 function caseInputs(c: Case, batch: number, seed: number): tf.Tensor[] {
   const rand = prng(seed * 131 + batch);
   return c.inputs.map((s) => randomTensor(s.shape.map((d) => d ?? batch), s.dtype ?? 'float32', rand, s.range ?? [-1, 1]));
 }
+
+describe('traceFunction structures', () => {
+  it('takes nested inputs and returns nested outputs in TF order', async () => {
+    const fn = (d: { b: tf.Tensor; a: tf.Tensor }, l: tf.Tensor[]) => ({ sum: tf.add(d.a, d.b), parts: [l[0]!, tf.neg(l[1]!)] });
+    const sig = [{ b: tensorSpec([null, 2]), a: tensorSpec([null, 2], 'float32', 'alpha') }, [tensorSpec([3]), tensorSpec([null])]];
+    const cf = await traceFunction(fn, sig);
+    // dict leaves are flattened by sorted key, as tf.nest does
+    expect(cf.inputs.map((i) => i.argName)).toEqual(['alpha', 'args_0_b', 'args_1_0', 'args_1_1']);
+    expect(cf.inputs.map((i) => i.spec.name)).toEqual(['alpha', 'args_0_b', 'args_1_0', 'args_1_1']);
+    expect(cf.functionDef.arg_attr!['0']!.attr!['_user_specified_name']!.s).toEqual(new TextEncoder().encode('alpha'));
+    const so = cf.structuredOutputs as { sum: { shape: unknown }; parts: { shape: unknown }[] };
+    expect(so.sum.shape).toEqual([null, 2]);
+    expect(so.parts.map((p) => p.shape)).toEqual([[3], [null]]);
+    expect(cf.functionDef.signature!.output_arg!.map((a) => a.name)).toEqual(['identity', 'identity_1', 'identity_2']);
+    expect(cf.outputs.map((o) => o.spec.shape)).toEqual([[3], [null], [null, 2]]);
+    expectValidGraph(cf);
+  });
+});
 
 describe('traceFunction on plain functions', () => {
   CASES.forEach((c, idx) => {

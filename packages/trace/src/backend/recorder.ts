@@ -42,6 +42,11 @@ export class Recorder {
   readonly calls: KernelCall[] = [];
   readonly inputs: number[] = [];
   outputs: number[] = [];
+  /**
+   * Skip the arithmetic of kernels whose output shape is derivable (convolutions, pooling,
+   * matmuls): their outputs are zeros of the right shape. Values are never part of the graph.
+   */
+  shapesOnly = false;
   /** > 0 while a kernel runs: kernels it starts itself are part of it, not new calls. */
   depth = 0;
   private readonly byData = new Map<DataId, number[]>();
@@ -51,10 +56,13 @@ export class Recorder {
   /** dataId each captured variable had when first read; a change means it was assigned. */
   readonly capturedDataIds = new Map<tf.Variable, DataId>();
   private readonly layerStack: string[] = [];
+  /** Values holding placeholders instead of real results (see shapesOnly). */
+  private readonly placeholders = new Set<number>();
 
   pushLayer(name: string): void { this.layerStack.push(name); }
   popLayer(): void { this.layerStack.pop(); }
-  get layer(): string { return this.layerStack.join('/'); }
+  /** Current layer path; a layer entered twice (apply, then call) appears once. */
+  get layer(): string { return this.layerStack.filter((n, i) => n !== this.layerStack[i - 1]).join('/'); }
 
   private add(v: Omit<TapeValue, 'id'>, dataId: DataId | null): number {
     const id = this.values.length;
@@ -137,12 +145,28 @@ export class Recorder {
     return { kernel, inputs: entries, attrs: a, layer: this.layer };
   }
 
-  end(p: PendingCall, out: tf.TensorInfo | tf.TensorInfo[]): void {
+  /**
+   * Records a finished call. `skipped`: its arithmetic was skipped (shapesOnly), so its outputs,
+   * and everything computed from them, hold placeholder values.
+   */
+  end(p: PendingCall, out: tf.TensorInfo | tf.TensorInfo[], skipped = false): void {
     const index = this.calls.length;
     const outs = Array.isArray(out) ? out : [out];
     const outputs = outs.map((o, i) =>
       this.add({ dtype: o.dtype, shape: [...o.shape], source: { kind: 'kernel', call: index, output: i } }, o.dataId));
     this.calls.push({ index, kernel: p.kernel, inputs: p.inputs, attrs: p.attrs, outputs, layer: p.layer });
+    const taintedInput = p.inputs.some(([, r]) => (r === null ? false : typeof r === 'number' ? this.placeholders.has(r) : r.some((x) => this.placeholders.has(x))));
+    if (skipped || taintedInput) for (const o of outputs) this.placeholders.add(o);
+  }
+
+  /** Kernel that produced placeholder values under this dataId, if any. */
+  placeholderKernel(dataId: DataId): string | undefined {
+    for (const id of this.byData.get(dataId) ?? []) {
+      if (!this.placeholders.has(id)) continue;
+      const s = this.values[id]!.source;
+      return s.kind === 'kernel' ? this.calls[s.call]!.kernel : 'kernel';
+    }
+    return undefined;
   }
 
   /** Throws when a captured variable was assigned during the trace (stateful update). */

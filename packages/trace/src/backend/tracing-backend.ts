@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '../core.js';
 import type { Recorder } from './recorder.js';
+import { shapeOnlyOutput } from './shape-only.js';
 
 type DataId = object;
 type KernelBackend = tf.KernelBackend;
@@ -38,15 +39,25 @@ export class TracingBackend extends tf.KernelBackend {
     const rec = this.recorder;
     if (!rec || rec.depth > 0) return fn({ inputs, attrs, backend: this.inner });
     const pending = rec.begin(kernelName, inputs, attrs);
-    let out: tf.TensorInfo | tf.TensorInfo[];
+    let out: tf.TensorInfo | tf.TensorInfo[] | undefined;
     rec.depth++;
     try {
-      out = fn({ inputs, attrs, backend: this.inner });
+      out = rec.shapesOnly ? shapeOnlyOutput(this.inner, kernelName, inputs, attrs ?? {}) : undefined;
+      const skipped = out !== undefined;
+      out ??= fn({ inputs, attrs, backend: this.inner });
+      rec.end(pending, out, skipped);
     } finally {
       rec.depth--;
     }
-    rec.end(pending, out);
     return out;
+  }
+
+  /** Values computed with shapesOnly are placeholders: a function that reads them cannot be traced that way. */
+  private checkRead(dataId: DataId): void {
+    const k = this.recorder?.placeholderKernel(dataId);
+    if (k !== undefined) {
+      throw new SavedModelError('UNSUPPORTED', `the traced function reads a value computed by kernel ${k} during tracing; its result depends on tensor values (trace with shapesOnly: false to record it as a constant)`, { key: k });
+    }
   }
 
   // ---- storage and everything else: the inner backend's ----
@@ -54,8 +65,8 @@ export class TracingBackend extends tf.KernelBackend {
   override incRef(dataId: DataId): void { this.inner.incRef(dataId); }
   override timerAvailable(): boolean { return this.inner.timerAvailable(); }
   override time(f: () => void): Promise<tf.BackendTimingInfo> { return this.inner.time(f); }
-  override read(dataId: DataId): Promise<tf.backend_util.BackendValues> { return this.inner.read(dataId); }
-  override readSync(dataId: DataId): tf.backend_util.BackendValues { return this.inner.readSync(dataId); }
+  override read(dataId: DataId): Promise<tf.backend_util.BackendValues> { this.checkRead(dataId); return this.inner.read(dataId); }
+  override readSync(dataId: DataId): tf.backend_util.BackendValues { this.checkRead(dataId); return this.inner.readSync(dataId); }
   override readToGPU(dataId: DataId, options?: tf.DataToGPUOptions): tf.GPUData { return this.inner.readToGPU(dataId, options); }
   override numDataIds(): number { return this.inner.numDataIds(); }
   override disposeData(dataId: DataId, force?: boolean): boolean { return this.inner.disposeData(dataId, force); }
@@ -95,6 +106,11 @@ export async function getTracingBackend(innerName: string): Promise<TracingBacke
     const inner = tf.findBackend(innerName);
     if (prev && prev !== innerName) await tf.setBackend(prev);
     const name = TRACE_BACKEND_PREFIX + innerName;
+    // another copy of this module may have registered one: ours must be the one tfjs uses
+    if (tf.findBackendFactory(name)) {
+      for (const k of tf.getKernelsForBackend(name)) tf.unregisterKernel(k.kernelName, name);
+      tf.removeBackend(name);
+    }
     const wrapper = new TracingBackend(inner, innerName, name);
     // priority below every real backend: tfjs must never pick it by itself
     tf.registerBackend(name, () => wrapper, -1000);

@@ -1,7 +1,7 @@
 // Turns symbolic sizes into graph tensors: a symbol is read from the input it came from with
 // Shape + StridedSlice; products become Mul; shape vectors are Packed. Nodes are built once and
 // shared.
-import { tensorflow } from '../core.js';
+import { SavedModelError, tensorflow } from '../core.js';
 import { isSym, type Sym, type SymDim } from '../tape/sym.js';
 import type { SymbolInfo } from '../tape/tape.js';
 import type { GraphBuilder, GraphTensor } from './graph-builder.js';
@@ -53,6 +53,9 @@ export class ShapeExprs {
   /** Scalar int32 for a size. */
   scalar(d: SymDim): GraphTensor {
     if (!isSym(d)) return this.b.constant(DT.DT_INT32, [], [d]);
+    if (d.unknown) {
+      throw new SavedModelError('UNSUPPORTED', 'a size here depends on the input sizes in a way the tracer cannot express (not a product of them, e.g. batch + 1)');
+    }
     const key = `${d.coef}*${d.factors.join('*')}`;
     let t = this.scalars.get(key);
     if (!t) {

@@ -59,6 +59,12 @@ export const ELEMENTWISE: Record<string, Lowering> = {
 
   Prelu: (c) => prelu(c, c.input('x'), c.input('alpha')),
 
+  // TF has no LogicalXor op (tf.math.logical_xor is a composite): (a | b) & !(a & b)
+  LogicalXor: (c) => {
+    const a = c.input('a'), b = c.input('b');
+    return c.emit1('LogicalAnd', [c.emit1('LogicalOr', [a, b]), c.emit1('LogicalNot', [c.emit1('LogicalAnd', [a, b])])]);
+  },
+
   // step(x) = x > 0 ? 1 : alpha
   Step: (c) => {
     const x = c.input('x');

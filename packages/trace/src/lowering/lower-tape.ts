@@ -95,7 +95,9 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
         break;
       }
       case 'constant': {
-        const dims = v.shape.map((d) => (isSym(d) ? NaN : d));
+        // merge turns constants of varying shape into fills (or rejects them)
+        if (v.shape.some(isSym)) throw kernelError('INVALID_GRAPH', site, 'a constant has a symbolic shape');
+        const dims = v.shape as number[];
         const values = v.dtype === 'bool' ? Array.from(s.values as Uint8Array, (x) => x !== 0) : s.values;
         t = b.constant(dtype, dims, values as ArrayLike<number>);
         break;

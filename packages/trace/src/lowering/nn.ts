@@ -111,6 +111,16 @@ export const NN: Record<string, Lowering> = {
     });
   },
 
+  // conv3dTranspose
+  Conv3DBackpropInputV2: (c) => {
+    const pad = c.attrs['pad'];
+    if (pad !== 'same' && pad !== 'valid') throw c.fail(`Conv3DBackpropInputV2 pad ${JSON.stringify(pad)}`);
+    const s = triple(c.attrs['strides'], 'strides', c);
+    return c.emit1('Conv3DBackpropInputV2', [c.intVector(c.dims('inputShape')), c.input('filter'), c.input('dy')], {
+      strides: [1, ...s, 1], padding: pad.toUpperCase(),
+    });
+  },
+
   Dilation2D: (c) => {
     const pad = c.attrs['pad'];
     if (pad !== 'same' && pad !== 'valid') throw c.fail(`Dilation2D pad ${JSON.stringify(pad)}`);

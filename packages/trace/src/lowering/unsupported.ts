@@ -11,7 +11,6 @@ export const UNSUPPORTED: Record<string, string> = {
   AvgPoolGrad: GRADIENT,
   Conv2DBackpropFilter: GRADIENT,
   Conv3DBackpropFilterV2: GRADIENT,
-  Conv3DBackpropInputV2: 'Conv3DBackpropInputV2 (conv3dTranspose) is not lowered yet',
   DepthwiseConv2dNativeBackpropFilter: GRADIENT,
   DepthwiseConv2dNativeBackpropInput: GRADIENT,
   Dilation2DBackpropFilter: GRADIENT,

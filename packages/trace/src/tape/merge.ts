@@ -3,7 +3,7 @@
 // (in an attr, a shape or an int constant) becomes a Sym or the trace is rejected.
 import { kernelError, type KernelSite } from '../errors.js';
 import { SavedModelError } from '../core.js';
-import { fitSym, type SymDim } from './sym.js';
+import { fitSym, UNKNOWN_DIM, type SymDim } from './sym.js';
 import type { BackendValues, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, SymValueSource, Tape, TapeValue } from './tape.js';
 
 /** A tape with no unknown dimensions, as a symbolic tape. */
@@ -58,18 +58,15 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     return c ? site(c) : { kernel: '(output)' };
   };
 
-  const mergeDim = (x: number, y: number, id: number): SymDim => {
-    const d = fitSym(x, y, sa, sb);
-    if (d === undefined) throw kernelError('UNSUPPORTED', where(id), `tensor dimension ${x} vs ${y} in the two traces is not a product of the input sizes`);
-    return d;
-  };
+  // a dim that is no monomial (batch + 1 after a Pad) is fine until a lowering needs its value
+  const mergeDim = (x: number, y: number): SymDim => fitSym(x, y, sa, sb) ?? UNKNOWN_DIM;
 
   const values: SymValue[] = a.values.map((va: TapeValue, i): SymValue => {
     const vb = b.values[i]!;
     if (va.dtype !== vb.dtype || va.shape.length !== vb.shape.length || va.source.kind !== vb.source.kind) {
       throw kernelError('UNSUPPORTED', where(i), `${DIFFER} in tensor #${i} (${va.dtype}[${va.shape}] vs ${vb.dtype}[${vb.shape}])`);
     }
-    const shape = va.shape.map((d, k) => mergeDim(d, vb.shape[k]!, i));
+    const shape = va.shape.map((d, k) => mergeDim(d, vb.shape[k]!));
     let source: SymValueSource;
     const s = va.source, t = vb.source;
     if (s.kind === 'constant' && t.kind === 'constant') {
@@ -100,6 +97,11 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
 function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: BackendValues,
   sa: number[], sb: number[], at: KernelSite): SymValueSource {
   const sameShape = va.shape.every((d, k) => d === vb.shape[k]);
+  if (sameShape && Array.isArray(x) && Array.isArray(y)) {
+    const same = x.length === y.length && x.every((s, i) => s.length === y[i]!.length && s.every((c, j) => c === y[i]![j]));
+    if (same) return { kind: 'constant', values: x };
+    throw kernelError('UNSUPPORTED', at, `a string constant of shape [${va.shape}] has different values in the two traces`);
+  }
   if (sameShape && !Array.isArray(x) && !Array.isArray(y)) {
     let equal = true;
     for (let i = 0; i < x.length && equal; i++) if (x[i] !== y[i]) equal = false;

@@ -8,7 +8,12 @@ export interface Sym {
   readonly coef: number;
   /** Symbol indices, sorted, repeated for powers. */
   readonly factors: readonly number[];
+  /** A tensor dim that varies with the input sizes but is no monomial (e.g. batch + 1). */
+  readonly unknown?: true;
 }
+
+/** A dim known to vary but not expressible: fine in shapes, an error where a value is needed. */
+export const UNKNOWN_DIM: Sym = { sym: true, coef: NaN, factors: [], unknown: true };
 
 export type SymDim = number | Sym;
 
@@ -22,6 +27,7 @@ export function symOf(index: number, coef = 1): Sym {
 
 export function symEquals(a: SymDim, b: SymDim): boolean {
   if (typeof a === 'number' || typeof b === 'number') return a === b;
+  if (a.unknown || b.unknown) return false;
   return a.coef === b.coef && a.factors.length === b.factors.length && a.factors.every((f, i) => f === b.factors[i]);
 }
 
@@ -35,6 +41,7 @@ export function evalSym(d: SymDim, sizes: readonly number[]): number {
 
 export function symToString(d: SymDim, names: readonly string[] = []): string {
   if (typeof d === 'number') return String(d);
+  if (d.unknown) return '?';
   const parts = d.factors.map((f) => names[f] ?? `s${f}`);
   return d.coef === 1 && parts.length > 0 ? parts.join('*') : [String(d.coef), ...parts].join('*');
 }

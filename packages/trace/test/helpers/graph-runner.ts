@@ -86,7 +86,7 @@ function flatIndex(producer: tensorflow.INodeDef, outArg: string, i: number): nu
 }
 
 export interface FrozenGraph {
-  model: tf.GraphModel;
+  model: ReturnType<typeof loadGraphModelSync>;
   inputNames: string[];
   outputNames: string[];
   graphDef: Record<string, unknown>;

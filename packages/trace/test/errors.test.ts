@@ -1,0 +1,101 @@
+// Failures are SavedModelErrors naming the kernel (and the layer), and leave nothing behind:
+// no partial result, the previous backend current again, layers unpatched.
+import * as tf from '@tensorflow/tfjs';
+import { isSavedModelError } from '@savedmodel-js/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tensorSpec, traceFunction, traceModel } from '../src/index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+async function traceError(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected the trace to fail');
+}
+
+class SampleLayer extends tf.layers.Layer {
+  static className = 'SampleLayer';
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return tf.cast(tf.multinomial(x as tf.Tensor2D, 2, 1), 'float32');
+  }
+  override computeOutputShape(s: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(s[0]) ? s[0] : s) as tf.Shape;
+    return [shape[0]!, 2];
+  }
+}
+
+describe('trace errors', () => {
+  it('unsupported kernel in a function: UNSUPPORTED naming the kernel', async () => {
+    const e = await traceError(traceFunction((x: tf.Tensor) => tf.unique(tf.reshape(x, [-1])).values, [tensorSpec([null, 3])]));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Unique/);
+  });
+
+  it('unsupported kernel in a layers model: names the layer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), new SampleLayer({ name: 'sampler' })] });
+    const before = Object.getOwnPropertyNames(model.layers[1]!);
+    const e = await traceError(traceModel(model));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Multinomial in layer sequential_\d+\/sampler/);
+    // the layer's call is its own again
+    expect(Object.getOwnPropertyNames(model.layers[1]!)).toEqual(before);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('size-dependent control flow: UNSUPPORTED naming the first differing kernel', async () => {
+    const fn = (x: tf.Tensor) => (x.shape[0]! > 2 ? tf.relu(x) : tf.sigmoid(x));
+    const e = await traceError(traceFunction(fn, [tensorSpec([null, 3])]));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Sigmoid .*differ/);
+  });
+
+  it('a size no graph can express: UNSUPPORTED naming the kernel', async () => {
+    const e = await traceError(traceFunction((x: tf.Tensor) => tf.tile(x, [x.shape[0]! + 1, 1]), [tensorSpec([null, 3])]));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Tile/);
+  });
+
+  it('stateful layers in training mode are rejected', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), tf.layers.batchNormalization()] });
+    const e = await traceError(traceModel(model, { training: true }));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/moving_mean|moving_variance/);
+  });
+
+  it('random values in the trace are rejected', async () => {
+    const e = await traceError(traceFunction((x: tf.Tensor) => tf.add(x, tf.randomUniform([3])), [tensorSpec([null, 3])]));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Add .*different values/);
+  });
+
+  it('bad arguments: INVALID_ARGUMENT', async () => {
+    const e1 = await traceError(traceFunction((x: tf.Tensor) => x, []));
+    expect(isSavedModelError(e1, 'INVALID_ARGUMENT')).toBe(true);
+    const e2 = await traceError(traceFunction((x: tf.Tensor) => x, [tensorSpec([null, 2])], { traceSizes: [[4, 6]] }));
+    expect(isSavedModelError(e2, 'INVALID_ARGUMENT')).toBe(true);
+    const e3 = await traceFunction((x: tf.Tensor) => ({ y: x }), [{ shape: [null, 2] }]);
+    expect(e3.outputs.length).toBe(1);
+  });
+
+  it('a failed trace leaves tracing usable', async () => {
+    await traceError(traceFunction((x: tf.Tensor) => tf.unique(tf.reshape(x, [-1])).values, [tensorSpec([null, 3])]));
+    const cf = await traceFunction((x: tf.Tensor) => tf.relu(x), [tensorSpec([null, 3])]);
+    expect(cf.functionDef.node_def!.map((n) => n.op)).toEqual(['Relu', 'Identity']);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
+
+describe('concurrent traces', () => {
+  it('run one after the other and all succeed', async () => {
+    const fns = [(x: tf.Tensor) => tf.relu(x), (x: tf.Tensor) => tf.sigmoid(x), (x: tf.Tensor) => tf.tanh(tf.reshape(x, [-1]))];
+    const cfs = await Promise.all(fns.map((f) => traceFunction(f, [tensorSpec([null, 3])])));
+    expect(cfs.map((c) => c.functionDef.node_def!.find((n) => n.op !== 'Identity' && n.op !== 'Const')!.op)).toEqual(['Relu', 'Sigmoid', 'Reshape']);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
