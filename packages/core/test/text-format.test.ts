@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Long from 'long';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './checkpoint-prng.js';
 import { isSavedModelError } from '../src/errors.js';
 import { encodeDeterministic, sortMapsDeep, lookupType, tensorflow } from '../src/proto/index.js';
 import { formatG } from '../src/text-format/float-format.js';
@@ -97,17 +98,7 @@ describe('text format vs the TensorFlow fixtures', () => {
   });
 });
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe('printer details checked against protoc', () => {
   it('float and double formatting (%.6g/%.9g, %.15g/%.17g, inf, nan, -0, denormals, ties)', () => {

@@ -45,33 +45,47 @@ export function compareUtf8(a: string, b: string): number {
 type Msg = Record<string, unknown>;
 
 /**
- * Put every map field's entries in key order, recursively, as TensorFlow's deterministic
- * serialization does (strings bytewise, integers numerically). Mutates `msg`.
- * JS objects enumerate integer-like keys first; for integer-keyed maps that is numeric order
- * already, and string maps whose keys look like integers are rare in SavedModels.
+ * Visit `msg` and every nested message, calling `onMap` for each map field; the object it
+ * returns (if any) replaces the map. Map values that are messages are visited after `onMap`.
  */
-export function sortMapsDeep(type: protobuf.Type, msg: Msg): void {
+function visitMaps(
+  type: protobuf.Type,
+  msg: Msg,
+  onMap: (field: protobuf.MapField, map: Record<string, unknown>, valueType: protobuf.Type | null) => Record<string, unknown> | void,
+  depth = 0,
+): void {
+  if (depth > 200) return; // decoding already bounds nesting; this only guards the walk
   for (const field of type.fieldsArray) {
     const v = msg[field.name];
     if (v === null || v === undefined) continue;
     field.resolve();
     const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
     if (field.map) {
-      const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      const numeric = (field as unknown as protobuf.MapField).keyType !== 'string';
-      keys.sort(numeric ? (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0) : compareUtf8);
-      const sorted: Record<string, unknown> = {};
-      for (const k of keys) {
-        sorted[k] = obj[k];
-        if (sub && obj[k]) sortMapsDeep(sub, obj[k] as Msg);
-      }
-      msg[field.name] = sorted;
+      const map = onMap(field as unknown as protobuf.MapField, v as Record<string, unknown>, sub) ?? (v as Record<string, unknown>);
+      msg[field.name] = map;
+      if (sub) for (const k of Object.keys(map)) if (map[k]) visitMaps(sub, map[k] as Msg, onMap, depth + 1);
     } else if (sub) {
-      if (field.repeated) for (const e of v as Msg[]) sortMapsDeep(sub, e);
-      else sortMapsDeep(sub, v as Msg);
+      if (field.repeated) for (const e of v as Msg[]) visitMaps(sub, e, onMap, depth + 1);
+      else visitMaps(sub, v as Msg, onMap, depth + 1);
     }
   }
+}
+
+const compareIntKeys = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/**
+ * Put every map field's entries in key order, recursively, as TensorFlow's deterministic
+ * serialization does (strings bytewise, integers numerically). Mutates `msg`.
+ * JS objects enumerate integer-like keys first; for integer-keyed maps that is numeric order
+ * already, and string maps whose keys look like integers are rare in SavedModels.
+ */
+export function sortMapsDeep(type: protobuf.Type, msg: Msg): void {
+  visitMaps(type, msg, (field, map) => {
+    const keys = Object.keys(map).sort(field.keyType !== 'string' ? compareIntKeys : compareUtf8);
+    const sorted: Record<string, unknown> = {};
+    for (const k of keys) sorted[k] = map[k];
+    return sorted;
+  });
 }
 
 interface StaticMessageType<T> {
@@ -90,22 +104,11 @@ export function encodeDeterministic<T extends object>(typeName: string, ctor: St
  * then the default (an empty message, 0, ""). Put those defaults in, recursively, so consumers
  * never meet nulls inside decoded maps. Mutates `msg`.
  */
-export function fillMapDefaults(type: protobuf.Type, msg: Msg, depth = 0): void {
-  if (depth > 200) return; // decode already bounds nesting; this only guards the walk
-  for (const field of type.fieldsArray) {
-    const v = msg[field.name];
-    if (v === null || v === undefined) continue;
-    field.resolve();
-    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
-    if (field.map) {
-      const obj = v as Record<string, unknown>;
-      for (const k of Object.keys(obj)) {
-        if (obj[k] === null || obj[k] === undefined) obj[k] = sub ? sub.create() : field.type === 'string' ? '' : field.type === 'bytes' ? new Uint8Array(0) : 0;
-        else if (sub) fillMapDefaults(sub, obj[k] as Msg, depth + 1);
-      }
-    } else if (sub) {
-      if (field.repeated) for (const e of v as Msg[]) fillMapDefaults(sub, e, depth + 1);
-      else fillMapDefaults(sub, v as Msg, depth + 1);
+export function fillMapDefaults(type: protobuf.Type, msg: Msg): void {
+  visitMaps(type, msg, (field, map, valueType) => {
+    for (const k of Object.keys(map)) {
+      if (map[k] !== null && map[k] !== undefined) continue;
+      map[k] = valueType ? valueType.create() : field.type === 'string' ? '' : field.type === 'bytes' ? new Uint8Array(0) : 0;
     }
-  }
+  });
 }
