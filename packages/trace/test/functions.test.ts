@@ -130,6 +130,13 @@ const CASES: Case[] = [
     inputs: [img], ops: ['Conv2D', 'DepthwiseConv2dNative', 'MaxPool', 'AvgPool', 'Conv2DBackpropInput'],
   },
   {
+    name: 'fused ops',
+    fn: (x) => [tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: DW_FILTER as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.tensor1d([0.1, -0.2, 0.3, 0]), activation: 'relu6' }),
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: IMG_FILTER as tf.Tensor4D, strides: 2, pad: 1, bias: tf.tensor1d([1, 2, 3, 4]), activation: 'elu' }),
+      tf.fused.matMul({ a: tf.reshape(x, [-1, 2]), b: tf.ones([2, 3]), activation: 'leakyrelu', leakyreluAlpha: 0.3 })],
+    inputs: [img], ops: ['DepthwiseConv2dNative', 'Relu6', 'Conv2D', 'Elu', 'LeakyRelu'],
+  },
+  {
     name: 'batchNorm (2-D, arithmetic form)',
     fn: (x) => tf.batchNorm(x, tf.tensor1d([0.1, 0.2, -0.1, 0]), tf.tensor1d([1, 2, 0.5, 1.5]), tf.tensor1d([0, 1, 2, 3]), tf.tensor1d([1, 1, 2, 2]), 0.001),
     inputs: [x4], ops: ['FusedBatchNormV3'],
