@@ -127,4 +127,7 @@ console.log(`  (b) writeCheckpoint (index + one data buf)  ${ours.toFixed(1).pad
 console.log(`      BundleWriter streaming (no data copy)   ${median(r.stream).toFixed(1).padStart(8)} ms   ratio ${(median(r.stream) / tf_).toFixed(2)}`);
 console.log(`      writeCheckpoint incl. dataSync extract  ${median(r.extract).toFixed(1).padStart(8)} ms   ratio ${(median(r.extract) / tf_).toFixed(2)}`);
 console.log(`      of which crc32c of all weights          ${crcMs.toFixed(1).padStart(8)} ms`);
-console.log(`goal b/a ≤ 1.5: ${ours / tf_ <= 1.5 ? 'met' : 'NOT met'}`);
+// writeSavedModel streams records to its sink (the BundleWriter path): that is the SDK's export cost.
+const sdk = median(r.stream) / tf_;
+console.log(`goal ≤ 1.5× tfjs's save: export path (streaming) ${sdk.toFixed(2)}× ${sdk <= 1.5 ? 'met' : 'NOT met'}; ` +
+  `contiguous writeCheckpoint ${(ours / tf_).toFixed(2)}× ${ours / tf_ <= 1.5 ? 'met' : 'NOT met'}`);
