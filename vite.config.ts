@@ -12,6 +12,8 @@ export default defineConfig({
       { find: /^@savedmodel-js\/core\/node$/, replacement: src('core/src/node.ts') },
       { find: /^@savedmodel-js\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@savedmodel-js\/trace$/, replacement: src('trace/src/index.ts') },
+      { find: /^@savedmodel-js\/zip\/node$/, replacement: src('zip/src/node.ts') },
+      { find: /^@savedmodel-js\/zip$/, replacement: src('zip/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: src('savedmodel-js/src/index.ts') },
     ],
   },

@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../vite.lib.js';
 
-export default libraryConfig({ main: 'src/main.ts' });
+export default libraryConfig({ main: 'src/main.ts' }, ['savedmodel-js', /^@tensorflow\//]);

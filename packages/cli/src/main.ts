@@ -1,7 +1,9 @@
 // `savedmodel` command line: inspect, check and (soon) produce TensorFlow SavedModels with no TensorFlow.
 import { isSavedModelError } from '@savedmodel-js/core';
 import { checkpointCommand } from './commands/checkpoint.js';
+import { diffCommand } from './commands/diff.js';
 import { exampleCommand } from './commands/example.js';
+import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './args.js';
@@ -15,6 +17,10 @@ commands:
                        list checkpoint variables: key, dtype, shape (and small values)
   verify DIR [--strict]
                        check checksums, graph against the op registry, signatures, object graph
+  diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
+                       compare two SavedModels structurally (function uids, TF versions ignored)
+  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--tag_set serve] [--json]
+                       run a signature with TensorFlow.js and print each output (saved_model_cli run)
   example [OUT_DIR]    write the built-in example SavedModel and show its signatures
 `;
 
@@ -32,6 +38,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'show': return await showCommand(rest, io);
       case 'checkpoint': return await checkpointCommand(rest, io);
       case 'verify': return await verifyCommand(rest, io);
+      case 'diff': return await diffCommand(rest, io);
+      case 'run': return await runCommand(rest, io);
       case 'example': return await exampleCommand(rest, io);
       case undefined: case '-h': case '--help': case 'help':
         io.out(USAGE);

@@ -10,6 +10,7 @@ export * from './savedmodel/read.js';
 export * from './savedmodel/write.js';
 export * from './savedmodel/inspect.js';
 export * from './savedmodel/verify.js';
+export * from './savedmodel/diff.js';
 export * from './graph/attr.js';
 export * from './savedmodel/dtype-names.js';
 export * from './text-format/index.js';

@@ -1,0 +1,707 @@
+// `savedmodel diff A B`: structural comparison of two SavedModels, the check that proves a
+// SavedModel we write is equivalent to the one TensorFlow writes for the same program.
+//
+// Compared: signatures, the top-level graph's nodes (ops, edges, attrs), the object graph
+// (paired structurally from the root, so node numbering may differ), concrete-function
+// signatures, saver_def, collections, asset files, the checkpoint (keys, dtypes, shapes,
+// values, its object graph) and optionally the function bodies. Ignored: the uid suffix of
+// function names (`__inference_f_123`; functions are paired by role and their names
+// compared without it), TensorFlow version strings, producer numbers, and private `_attr`s.
+// Every difference is one {path, a, b, message}; the list is sorted by path.
+import { getOpDef } from '../registry/op-registry.js';
+import { attrValuesEqual } from '../registry/strip-defaults.js';
+import type Long from 'long';
+import { tensorflow, toBigInt } from '../proto/index.js';
+import type { LoadedSavedModel } from './read.js';
+import { compareCheckpoints, compareTrackableGraphs, decodeTrackableGraph, type CheckpointDiffOptions } from './diff-checkpoint.js';
+import { FunctionPairing, libraryOf, normalizeFunctionName } from './diff-functions.js';
+import {
+  ABSENT, PRESENT, attrText, boolText, bytesText, Collector, compareStrings, dtypeText, enumText, float32Text, key, listText,
+  shapeText, sortedUnion, svKind, svText, typeSpecClassText, type Difference,
+} from './diff-render.js';
+import { pairTrees, showPath, type TreePairing } from './diff-tree.js';
+
+export type { Difference } from './diff-render.js';
+export { normalizeFunctionName } from './diff-functions.js';
+
+export interface DiffOptions extends CheckpointDiffOptions {
+  /** Also compare function bodies: signatures, nodes (ops, inputs, attrs), ret/control_ret (default false). */
+  functions?: boolean;
+  /** Also compare underscore attrs (`_output_shapes`, …) and `config_proto` (default false). */
+  allAttrs?: boolean;
+  /** Also compare tensorflow_version / tensorflow_git_version and GraphDef producer numbers (default false). */
+  versions?: boolean;
+}
+
+/** What the diff reads of a loaded SavedModel. */
+export type DiffableSavedModel = Pick<LoadedSavedModel, 'savedModel'> & Partial<Pick<LoadedSavedModel, 'checkpoint' | 'assets'>>;
+
+/** `path: a != b` */
+export function formatDifference(d: Difference): string {
+  return `${d.path}: ${d.a} != ${d.b}`;
+}
+
+type MetaGraph = tensorflow.IMetaGraphDef;
+type Attrs = { [k: string]: tensorflow.IAttrValue } | null | undefined;
+
+interface Ctx {
+  d: Collector;
+  /** '' with one meta graph on each side, else `meta_graphs['tags'].` */
+  prefix: string;
+  options: DiffOptions;
+  fp: FunctionPairing;
+  mgA: MetaGraph;
+  mgB: MetaGraph;
+}
+
+function int64(v: number | Long | null | undefined): string {
+  return toBigInt(v).toString();
+}
+
+function tagKey(m: MetaGraph): string {
+  return [...(m.meta_info_def?.tags ?? [])].sort(compareStrings).join(',');
+}
+
+/**
+ * Compares two SavedModels. Equivalent models give `[]`. `a` and `b` are what
+ * readSavedModel returns (only savedModel, checkpoint and assets are read).
+ */
+export function diffSavedModels(a: DiffableSavedModel, b: DiffableSavedModel, options: DiffOptions = {}): Difference[] {
+  const d = new Collector();
+  const smA = a.savedModel, smB = b.savedModel;
+  d.eq('saved_model_schema_version', int64(smA.saved_model_schema_version), int64(smB.saved_model_schema_version), 'schema version differs');
+  const mgsA = smA.meta_graphs ?? [], mgsB = smB.meta_graphs ?? [];
+  if (mgsA.length === 1 && mgsB.length === 1) {
+    d.eq('meta_info_def.tags', tagKey(mgsA[0]!), tagKey(mgsB[0]!), 'tag sets differ');
+    compareMetaGraph(d, '', mgsA[0]!, mgsB[0]!, options);
+  } else {
+    const byTags = (l: MetaGraph[]) => {
+      const m = new Map<string, MetaGraph>();
+      for (const g of l) if (!m.has(tagKey(g))) m.set(tagKey(g), g);
+      return m;
+    };
+    const ta = byTags(mgsA), tb = byTags(mgsB);
+    for (const t of sortedUnion(ta.keys(), tb.keys())) {
+      const x = ta.get(t), y = tb.get(t);
+      const p = `meta_graphs${key(t)}`;
+      if (!x || !y) d.presence(p, x && PRESENT, y && PRESENT, 'meta graph');
+      else compareMetaGraph(d, `${p}.`, x, y, options);
+    }
+  }
+  compareCheckpoints(d, a.checkpoint, b.checkpoint, options);
+  if (a.assets && b.assets) {
+    const sa = new Set(a.assets), sb = new Set(b.assets);
+    for (const f of sortedUnion(sa, sb)) d.presence(`assets${key(f)}`, sa.has(f) ? PRESENT : undefined, sb.has(f) ? PRESENT : undefined, 'asset file');
+  }
+  const seen = new Set<string>();
+  return d.list
+    .filter((x) => {
+      const k = `${x.path}\0${x.a}\0${x.b}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort((x, y) => compareStrings(x.path, y.path) || compareStrings(x.a, y.a) || compareStrings(x.b, y.b));
+}
+
+// ---- meta graph ----
+
+function compareMetaGraph(d: Collector, prefix: string, mgA: MetaGraph, mgB: MetaGraph, options: DiffOptions): void {
+  const miA = mgA.meta_info_def ?? {}, miB = mgB.meta_info_def ?? {};
+  const mp = `${prefix}meta_info_def`;
+  d.eq(`${mp}.meta_graph_version`, miA.meta_graph_version ?? '', miB.meta_graph_version ?? '', 'meta_graph_version differs');
+  d.eq(`${mp}.stripped_default_attrs`, boolText(miA.stripped_default_attrs), boolText(miB.stripped_default_attrs), 'stripped_default_attrs differs');
+  if (options.versions) {
+    d.eq(`${mp}.tensorflow_version`, miA.tensorflow_version ?? '', miB.tensorflow_version ?? '', 'TensorFlow version differs');
+    d.eq(`${mp}.tensorflow_git_version`, miA.tensorflow_git_version ?? '', miB.tensorflow_git_version ?? '', 'TensorFlow git version differs');
+  }
+  const opsA = new Set((miA.stripped_op_list?.op ?? []).map((o) => o.name ?? '')), opsB = new Set((miB.stripped_op_list?.op ?? []).map((o) => o.name ?? ''));
+  for (const o of sortedUnion(opsA, opsB)) {
+    d.presence(`${mp}.stripped_op_list${key(o)}`, opsA.has(o) ? PRESENT : undefined, opsB.has(o) ? PRESENT : undefined, 'op in stripped_op_list');
+  }
+  const anyText = (x: tensorflow.IMetaGraphDef['meta_info_def']) => (x?.any_info ? `${x.any_info.type_url ?? ''} ${bytesText(x.any_info.value)}` : ABSENT);
+  d.eq(`${mp}.any_info`, anyText(miA), anyText(miB), 'any_info differs');
+
+  // Pair objects first (they anchor functions), then functions, then compare everything.
+  const ogA = mgA.object_graph_def, ogB = mgB.object_graph_def;
+  let tree: TreePairing | undefined;
+  if (ogA && ogB) {
+    tree = pairTrees(d, `${prefix}object_graph_def`, ogA.nodes ?? [], ogB.nodes ?? [], kindOf);
+  } else {
+    d.presence(`${prefix}object_graph_def`, ogA ? PRESENT : undefined, ogB ? PRESENT : undefined, 'object graph');
+  }
+
+  const fp = new FunctionPairing(libraryOf(mgA.graph_def), libraryOf(mgB.graph_def));
+  if (tree) anchorFunctionsInObjects(fp, ogA!, ogB!, tree);
+  const nodesB = nodeMap(mgB.graph_def?.node);
+  for (const na of mgA.graph_def?.node ?? []) {
+    const nb = nodesB.get(na.name ?? '');
+    if (nb) fp.pairNodes(na, nb);
+  }
+  const aliasesA = invert(miA.function_aliases), aliasesB = invert(miB.function_aliases);
+  for (const [alias, names] of aliasesA) {
+    const other = aliasesB.get(alias);
+    if (names.length === 1 && other?.length === 1) fp.pair(names[0], other[0]);
+  }
+  for (const g of mgA.graph_def?.library?.gradient ?? []) {
+    const h = (mgB.graph_def?.library?.gradient ?? []).find((x) => fp.same(g.function_name, x.function_name));
+    if (h) fp.pair(g.gradient_func, h.gradient_func);
+  }
+  fp.drain();
+  fp.pairLeftoversByName();
+
+  const ctx: Ctx = { d, prefix, options, fp, mgA, mgB };
+  reportFunctionPairing(ctx);
+  compareFunctionAliases(ctx, miA.function_aliases ?? {}, miB.function_aliases ?? {});
+  compareGraph(ctx);
+  compareSaverDef(ctx);
+  compareCollections(ctx);
+  compareSignatures(ctx);
+  compareAssetFileDefs(ctx);
+  if (tree) compareObjects(ctx, ogA!, ogB!, tree);
+}
+
+function invert(m: { [k: string]: string } | null | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [fn, alias] of Object.entries(m ?? {})) {
+    const l = out.get(alias);
+    if (l) l.push(fn);
+    else out.set(alias, [fn]);
+  }
+  return out;
+}
+
+function nodeMap(nodes: tensorflow.INodeDef[] | null | undefined): Map<string, tensorflow.INodeDef> {
+  const m = new Map<string, tensorflow.INodeDef>();
+  for (const n of nodes ?? []) if (!m.has(n.name ?? '')) m.set(n.name ?? '', n);
+  return m;
+}
+
+// ---- functions: pairing report, aliases ----
+
+function reportFunctionPairing({ d, prefix, fp }: Ctx): void {
+  const fpath = (label: string) => `${prefix}graph_def.library.function${key(label)}`;
+  for (const c of fp.conflicts) {
+    if (c.side === 'a') d.add(fpath(fp.labelA(c.name)), c.name, `${c.first} | ${c.second}`, 'function of A is in the role of two different functions of B');
+    else d.add(fpath(fp.labelB(c.name)), `${c.first} | ${c.second}`, c.name, 'function of B is in the role of two different functions of A');
+  }
+  for (const [a, b] of fp.a2b) {
+    if (!fp.libA.has(a) || !fp.libB.has(b)) continue;
+    d.eq(`${fpath(fp.labelA(a))}.name`, normalizeFunctionName(a), normalizeFunctionName(b), 'functions in the same role have different names (uid suffix ignored)');
+  }
+  for (const a of fp.libA.keys()) {
+    const b = fp.a2b.get(a);
+    if (b === undefined || !fp.libB.has(b)) d.add(fpath(fp.labelA(a)), a, ABSENT, 'function only in A');
+  }
+  for (const b of fp.libB.keys()) {
+    const a = fp.b2a.get(b);
+    if (a === undefined || !fp.libA.has(a)) d.add(fpath(fp.labelB(b)), ABSENT, b, 'function only in B');
+  }
+}
+
+function compareFunctionAliases({ d, prefix, fp }: Ctx, fa: { [k: string]: string }, fb: { [k: string]: string }): void {
+  const p = `${prefix}meta_info_def.function_aliases`;
+  const done = new Set<string>();
+  for (const [name, alias] of Object.entries(fa).sort((x, y) => compareStrings(x[0], y[0]))) {
+    const other = fp.toB(name);
+    done.add(other);
+    const oa = fb[other];
+    if (oa === undefined) d.add(`${p}${key(fp.labelA(name))}`, alias, ABSENT, 'function alias only in A');
+    else d.eq(`${p}${key(fp.labelA(name))}`, alias, oa, 'function alias differs');
+  }
+  for (const [name, alias] of Object.entries(fb).sort((x, y) => compareStrings(x[0], y[0]))) {
+    if (!done.has(name)) d.add(`${p}${key(fp.labelB(name))}`, ABSENT, alias, 'function alias only in B');
+  }
+}
+
+// ---- graph_def ----
+
+function ignoredAttr(k: string, options: DiffOptions): boolean {
+  return !options.allAttrs && (k.startsWith('_') || k === 'config_proto');
+}
+
+function defaultAttr(op: string, k: string): tensorflow.IAttrValue | undefined {
+  return getOpDef(op)?.attr?.find((x) => x.name === k)?.default_value ?? undefined;
+}
+
+function splitInputs(inputs: readonly string[] | null | undefined): { data: string[]; control: string[] } {
+  const data: string[] = [], control: string[] = [];
+  for (const i of inputs ?? []) (i.startsWith('^') ? control : data).push(i);
+  return { data, control: control.sort(compareStrings) };
+}
+
+function compareAttrMaps(ctx: Ctx, path: string, op: string | undefined, aa: Attrs, ab: Attrs): void {
+  const { d, fp, options } = ctx;
+  const ma = aa ?? {}, mb = ab ?? {};
+  for (const k of sortedUnion(Object.keys(ma), Object.keys(mb))) {
+    if (ignoredAttr(k, options)) continue;
+    const va = ma[k], vb = mb[k];
+    const p = `${path}.attr${key(k)}`;
+    if (!va || !vb) {
+      // An attr left out equals the op's default (stripped_default_attrs).
+      const def = op ? defaultAttr(op, k) : undefined;
+      const present = (va ?? vb)!;
+      if (def && attrValuesEqual(present, def)) continue;
+      d.add(p, va ? attrText(va, fp.labelA) : ABSENT, vb ? attrText(vb, fp.labelB) : ABSENT, `attr only in ${va ? 'A' : 'B'}`);
+      continue;
+    }
+    if (attrText(va, fp.toB) === attrText(vb)) continue;
+    if (op === 'Const' && k === 'value' && va.tensor?.dtype === tensorflow.DataType.DT_STRING && vb.tensor?.dtype === tensorflow.DataType.DT_STRING) {
+      // The top-level Const holding the TrackableObjectGraph (full_name may legitimately differ).
+      const ga = decodeTrackableGraph(va.tensor.string_val?.[0] ?? new Uint8Array(0));
+      const gb = decodeTrackableGraph(vb.tensor.string_val?.[0] ?? new Uint8Array(0));
+      if (ga && gb && (va.tensor.string_val?.length ?? 0) === 1 && (vb.tensor.string_val?.length ?? 0) === 1) {
+        compareTrackableGraphs(d, `${p}.object_graph`, ga, gb, options.strictNames === true);
+        continue;
+      }
+    }
+    let sa = attrText(va, fp.labelA), sb = attrText(vb, fp.labelB);
+    if (sa === sb) { sa = attrText(va); sb = attrText(vb); }
+    d.add(p, sa, sb, 'attr values differ');
+  }
+}
+
+function compareNode(ctx: Ctx, path: string, na: tensorflow.INodeDef, nb: tensorflow.INodeDef): void {
+  const { d, fp } = ctx;
+  const opA = na.op ?? '', opB = nb.op ?? '';
+  const fnA = fp.libA.has(opA), fnB = fp.libB.has(opB);
+  if (fnA || fnB) {
+    if (!fp.same(opA, opB)) d.add(`${path}.op`, ...fp.show(opA, opB), 'op differs');
+  } else {
+    d.eq(`${path}.op`, opA, opB, 'op differs');
+  }
+  d.eq(`${path}.device`, na.device ?? '', nb.device ?? '', 'device differs');
+  const ia = splitInputs(na.input), ib = splitInputs(nb.input);
+  d.eq(`${path}.input`, listText(ia.data), listText(ib.data), 'data inputs differ');
+  d.eq(`${path}.control_input`, listText(ia.control), listText(ib.control), 'control inputs differ');
+  compareAttrMaps(ctx, path, fnA ? undefined : opA, na.attr, nb.attr);
+}
+
+function compareNodeLists(ctx: Ctx, path: string, la: tensorflow.INodeDef[] | null | undefined, lb: tensorflow.INodeDef[] | null | undefined): void {
+  const { d, fp } = ctx;
+  const ma = nodeMap(la), mb = nodeMap(lb);
+  const opText = (n: tensorflow.INodeDef, lib: Map<string, unknown>, label: (s: string) => string) => (lib.has(n.op ?? '') ? label(n.op ?? '') : n.op ?? '');
+  for (const name of sortedUnion(ma.keys(), mb.keys())) {
+    const x = ma.get(name), y = mb.get(name);
+    const p = `${path}${key(name)}`;
+    if (!x || !y) d.presence(p, x && opText(x, fp.libA, fp.labelA), y && opText(y, fp.libB, fp.labelB), 'node');
+    else compareNode(ctx, p, x, y);
+  }
+  const dup = (l: tensorflow.INodeDef[] | null | undefined) => String((l ?? []).length - nodeMap(l).size);
+  ctx.d.eq(`${path}.duplicate_names`, dup(la), dup(lb), 'number of nodes with a duplicate name differs');
+}
+
+function compareGraph(ctx: Ctx): void {
+  const { d, prefix, fp, options } = ctx;
+  const gA = ctx.mgA.graph_def, gB = ctx.mgB.graph_def;
+  if (!gA || !gB) {
+    d.presence(`${prefix}graph_def`, gA ? PRESENT : undefined, gB ? PRESENT : undefined, 'graph_def');
+    return;
+  }
+  const gp = `${prefix}graph_def`;
+  compareNodeLists(ctx, `${gp}.node`, gA.node, gB.node);
+  const va = gA.versions ?? {}, vb = gB.versions ?? {};
+  if (options.versions) d.eq(`${gp}.versions.producer`, String(va.producer ?? 0), String(vb.producer ?? 0), 'producer differs');
+  d.eq(`${gp}.versions.min_consumer`, String(va.min_consumer ?? 0), String(vb.min_consumer ?? 0), 'min_consumer differs');
+  d.eq(`${gp}.versions.bad_consumers`, listText((va.bad_consumers ?? []).map(String)), listText((vb.bad_consumers ?? []).map(String)), 'bad_consumers differ');
+  if (options.versions) d.eq(`${gp}.version`, String(gA.version ?? 0), String(gB.version ?? 0), 'version differs');
+
+  const lA = gA.library ?? {}, lB = gB.library ?? {};
+  const gradText = (g: tensorflow.IGradientDef, name: (s: string) => string) => `${name(g.function_name ?? '')} -> ${name(g.gradient_func ?? '')}`;
+  const gradsA = (lA.gradient ?? []).map((g) => gradText(g, fp.toB)).sort(compareStrings);
+  const gradsB = (lB.gradient ?? []).map((g) => gradText(g, (s) => s)).sort(compareStrings);
+  if (listText(gradsA) !== listText(gradsB)) {
+    d.add(`${gp}.library.gradient`, listText((lA.gradient ?? []).map((g) => gradText(g, fp.labelA)).sort(compareStrings)), listText((lB.gradient ?? []).map((g) => gradText(g, fp.labelB)).sort(compareStrings)), 'gradient definitions differ');
+  }
+  const regText = (g: tensorflow.IRegisteredGradient, name: (s: string) => string) => `${g.registered_op_type ?? ''} -> ${name(g.gradient_func ?? '')}`;
+  const regA = (lA.registered_gradients ?? []).map((g) => regText(g, fp.toB)).sort(compareStrings);
+  const regB = (lB.registered_gradients ?? []).map((g) => regText(g, (s) => s)).sort(compareStrings);
+  if (listText(regA) !== listText(regB)) {
+    d.add(`${gp}.library.registered_gradients`, listText((lA.registered_gradients ?? []).map((g) => regText(g, fp.labelA)).sort(compareStrings)), listText((lB.registered_gradients ?? []).map((g) => regText(g, fp.labelB)).sort(compareStrings)), 'registered gradients differ');
+  }
+
+  if (options.functions) {
+    const pairs = [...fp.a2b].filter(([a, b]) => fp.libA.has(a) && fp.libB.has(b)).sort((x, y) => compareStrings(x[0], y[0]));
+    for (const [a, b] of pairs) compareFunction(ctx, `${gp}.library.function${key(fp.labelA(a))}`, fp.libA.get(a)!, fp.libB.get(b)!);
+  }
+}
+
+function argText(x: tensorflow.OpDef.IArgDef): string {
+  const type = x.type ? dtypeText(x.type) : x.type_attr || x.type_list_attr || dtypeText(0);
+  return `${x.name ?? ''}: ${x.number_attr ? `${x.number_attr}*` : ''}${type}${x.is_ref ? ' ref' : ''}`;
+}
+
+function compareStringMaps(d: Collector, path: string, ma: { [k: string]: string } | null | undefined, mb: { [k: string]: string } | null | undefined, what: string): void {
+  const a = ma ?? {}, b = mb ?? {};
+  for (const k of sortedUnion(Object.keys(a), Object.keys(b))) {
+    const x = a[k], y = b[k];
+    if (x === undefined || y === undefined) d.presence(`${path}${key(k)}`, x, y, what);
+    else d.eq(`${path}${key(k)}`, x, y, `${what} differs`);
+  }
+}
+
+function compareFunction(ctx: Ctx, path: string, fa: tensorflow.IFunctionDef, fb: tensorflow.IFunctionDef): void {
+  const { d } = ctx;
+  const sa = fa.signature ?? {}, sb = fb.signature ?? {};
+  d.eqList(`${path}.signature.input_arg`, (sa.input_arg ?? []).map(argText), (sb.input_arg ?? []).map(argText), 'function input differs');
+  d.eqList(`${path}.signature.output_arg`, (sa.output_arg ?? []).map(argText), (sb.output_arg ?? []).map(argText), 'function output differs');
+  d.eq(`${path}.signature.is_stateful`, boolText(sa.is_stateful), boolText(sb.is_stateful), 'is_stateful differs');
+  const sorted = (l: string[] | null | undefined) => listText([...(l ?? [])].sort(compareStrings));
+  d.eq(`${path}.signature.control_output`, sorted(sa.control_output), sorted(sb.control_output), 'control outputs differ');
+  const attrDef = (x: tensorflow.OpDef.IAttrDef) => `${x.name ?? ''}: ${x.type ?? ''}`;
+  d.eq(`${path}.signature.attr`, listText((sa.attr ?? []).map(attrDef)), listText((sb.attr ?? []).map(attrDef)), 'attr declarations differ');
+  compareNodeLists(ctx, `${path}.node_def`, fa.node_def, fb.node_def);
+  compareStringMaps(d, `${path}.ret`, fa.ret, fb.ret, 'return value');
+  compareStringMaps(d, `${path}.control_ret`, fa.control_ret, fb.control_ret, 'control return');
+  compareAttrMaps(ctx, path, undefined, fa.attr, fb.attr);
+  const argAttrA = fa.arg_attr ?? {}, argAttrB = fb.arg_attr ?? {};
+  for (const i of sortedUnion(Object.keys(argAttrA), Object.keys(argAttrB))) {
+    compareAttrMaps(ctx, `${path}.arg_attr[${i}]`, undefined, argAttrA[i]?.attr, argAttrB[i]?.attr);
+  }
+  const ra = fa.resource_arg_unique_id ?? {}, rb = fb.resource_arg_unique_id ?? {};
+  const rtext = (m: { [k: string]: number }) => listText(Object.keys(m).sort((x, y) => Number(x) - Number(y)).map((k) => `${k}: ${m[k]}`));
+  d.eq(`${path}.resource_arg_unique_id`, rtext(ra), rtext(rb), 'resource aliasing differs');
+}
+
+// ---- saver_def, collections, assets ----
+
+function compareSaverDef({ d, prefix, mgA, mgB }: Ctx): void {
+  const sa = mgA.saver_def, sb = mgB.saver_def;
+  const p = `${prefix}saver_def`;
+  if (!sa || !sb) { d.presence(p, sa ? PRESENT : undefined, sb ? PRESENT : undefined, 'saver_def'); return; }
+  d.eq(`${p}.filename_tensor_name`, sa.filename_tensor_name ?? '', sb.filename_tensor_name ?? '', 'filename tensor differs');
+  d.eq(`${p}.save_tensor_name`, sa.save_tensor_name ?? '', sb.save_tensor_name ?? '', 'save tensor differs');
+  d.eq(`${p}.restore_op_name`, sa.restore_op_name ?? '', sb.restore_op_name ?? '', 'restore op differs');
+  d.eq(`${p}.max_to_keep`, String(sa.max_to_keep ?? 0), String(sb.max_to_keep ?? 0), 'max_to_keep differs');
+  d.eq(`${p}.sharded`, boolText(sa.sharded), boolText(sb.sharded), 'sharded differs');
+  d.eq(`${p}.keep_checkpoint_every_n_hours`, float32Text(sa.keep_checkpoint_every_n_hours ?? 0), float32Text(sb.keep_checkpoint_every_n_hours ?? 0), 'keep_checkpoint_every_n_hours differs');
+  const ver = tensorflow.SaverDef.CheckpointFormatVersion as unknown as Record<number, string>;
+  d.eq(`${p}.version`, enumText(ver, sa.version), enumText(ver, sb.version), 'checkpoint format version differs');
+}
+
+function collectionKind(c: tensorflow.ICollectionDef): string {
+  if (c.node_list) return 'node_list';
+  if (c.bytes_list) return 'bytes_list';
+  if (c.int64_list) return 'int64_list';
+  if (c.float_list) return 'float_list';
+  if (c.any_list) return 'any_list';
+  return '<empty>';
+}
+
+function collectionValues(c: tensorflow.ICollectionDef): string[] {
+  if (c.node_list) return [...(c.node_list.value ?? [])];
+  if (c.bytes_list) return (c.bytes_list.value ?? []).map((x) => bytesText(x));
+  if (c.int64_list) return (c.int64_list.value ?? []).map(int64);
+  if (c.float_list) return (c.float_list.value ?? []).map(float32Text);
+  if (c.any_list) return (c.any_list.value ?? []).map((x) => `${x.type_url ?? ''} ${bytesText(x.value)}`);
+  return [];
+}
+
+function compareCollections({ d, prefix, mgA, mgB }: Ctx): void {
+  const ca = mgA.collection_def ?? {}, cb = mgB.collection_def ?? {};
+  for (const k of sortedUnion(Object.keys(ca), Object.keys(cb))) {
+    const x = ca[k], y = cb[k];
+    const p = `${prefix}collection_def${key(k)}`;
+    if (!x || !y) { d.presence(p, x && collectionKind(x), y && collectionKind(y), 'collection'); continue; }
+    const kx = collectionKind(x), ky = collectionKind(y);
+    if (kx !== ky) { d.add(`${p}.kind`, kx, ky, 'collection kind differs'); continue; }
+    d.eqList(`${p}.${kx}.value`, collectionValues(x), collectionValues(y), 'collection values differ');
+  }
+}
+
+function tensorInfoEncoding(t: tensorflow.ITensorInfo): string {
+  if (t.coo_sparse) return 'coo_sparse';
+  if (t.composite_tensor) return 'composite_tensor';
+  if (t.name !== null && t.name !== undefined) return 'name';
+  return '<unset>';
+}
+
+function tensorInfoText(t: tensorflow.ITensorInfo): string {
+  let where: string;
+  if (t.coo_sparse) where = `coo_sparse(${t.coo_sparse.values_tensor_name ?? ''}, ${t.coo_sparse.indices_tensor_name ?? ''}, ${t.coo_sparse.dense_shape_tensor_name ?? ''})`;
+  else if (t.composite_tensor) where = `composite_tensor(${(t.composite_tensor.components ?? []).map((c) => c.name ?? '').join(', ')})`;
+  else where = t.name ?? '';
+  return `${where} ${dtypeText(t.dtype)} ${shapeText(t.tensor_shape)}`;
+}
+
+function compareTensorInfo(d: Collector, p: string, ta: tensorflow.ITensorInfo, tb: tensorflow.ITensorInfo): void {
+  const ea = tensorInfoEncoding(ta), eb = tensorInfoEncoding(tb);
+  if (ea !== eb) d.add(`${p}.encoding`, ea, eb, 'tensor encoding differs');
+  else if (ea === 'name') d.eq(`${p}.name`, ta.name ?? '', tb.name ?? '', 'tensor name differs');
+  else if (ea === 'coo_sparse') {
+    const x = ta.coo_sparse!, y = tb.coo_sparse!;
+    d.eq(`${p}.coo_sparse.values_tensor_name`, x.values_tensor_name ?? '', y.values_tensor_name ?? '', 'tensor name differs');
+    d.eq(`${p}.coo_sparse.indices_tensor_name`, x.indices_tensor_name ?? '', y.indices_tensor_name ?? '', 'tensor name differs');
+    d.eq(`${p}.coo_sparse.dense_shape_tensor_name`, x.dense_shape_tensor_name ?? '', y.dense_shape_tensor_name ?? '', 'tensor name differs');
+  } else if (ea === 'composite_tensor') {
+    const x = ta.composite_tensor!, y = tb.composite_tensor!;
+    compareStructured(d, `${p}.composite_tensor.type_spec`, { type_spec_value: x.type_spec ?? {} }, { type_spec_value: y.type_spec ?? {} });
+    const ca = x.components ?? [], cb = y.components ?? [];
+    if (ca.length !== cb.length) d.add(`${p}.composite_tensor.components`, listText(ca.map(tensorInfoText)), listText(cb.map(tensorInfoText)), 'components differ');
+    else ca.forEach((c, i) => compareTensorInfo(d, `${p}.composite_tensor.components[${i}]`, c, cb[i]!));
+  }
+  d.eq(`${p}.dtype`, dtypeText(ta.dtype), dtypeText(tb.dtype), 'dtype differs');
+  d.eq(`${p}.tensor_shape`, shapeText(ta.tensor_shape), shapeText(tb.tensor_shape), 'shape differs');
+}
+
+function compareSignatures({ d, prefix, mgA, mgB }: Ctx): void {
+  const sa = mgA.signature_def ?? {}, sb = mgB.signature_def ?? {};
+  for (const k of sortedUnion(Object.keys(sa), Object.keys(sb))) {
+    const x = sa[k], y = sb[k];
+    const p = `${prefix}signature_def${key(k)}`;
+    if (!x || !y) { d.presence(p, x && PRESENT, y && PRESENT, 'signature'); continue; }
+    d.eq(`${p}.method_name`, x.method_name ?? '', y.method_name ?? '', 'method name differs');
+    for (const side of ['inputs', 'outputs'] as const) {
+      const ma = x[side] ?? {}, mb = y[side] ?? {};
+      for (const name of sortedUnion(Object.keys(ma), Object.keys(mb))) {
+        const ta = ma[name], tb = mb[name];
+        const tp = `${p}.${side}${key(name)}`;
+        if (!ta || !tb) d.presence(tp, ta && tensorInfoText(ta), tb && tensorInfoText(tb), side === 'inputs' ? 'signature input' : 'signature output');
+        else compareTensorInfo(d, tp, ta, tb);
+      }
+    }
+    const da = x.defaults ?? {}, db = y.defaults ?? {};
+    for (const name of sortedUnion(Object.keys(da), Object.keys(db))) {
+      const ta = da[name], tb = db[name];
+      const tp = `${p}.defaults${key(name)}`;
+      if (!ta || !tb) d.presence(tp, ta && attrText({ tensor: ta }), tb && attrText({ tensor: tb }), 'input default');
+      else d.eq(tp, attrText({ tensor: ta }), attrText({ tensor: tb }), 'input default differs');
+    }
+  }
+}
+
+function compareAssetFileDefs({ d, prefix, mgA, mgB }: Ctx): void {
+  const la = mgA.asset_file_def ?? [], lb = mgB.asset_file_def ?? [];
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    const x = la[i], y = lb[i];
+    const p = `${prefix}asset_file_def[${i}]`;
+    if (!x || !y) { d.presence(p, x && (x.filename ?? ''), y && (y.filename ?? ''), 'asset file def'); continue; }
+    d.eq(`${p}.filename`, x.filename ?? '', y.filename ?? '', 'asset file name differs');
+    if (x.tensor_info || y.tensor_info) compareTensorInfo(d, `${p}.tensor_info`, x.tensor_info ?? {}, y.tensor_info ?? {});
+  }
+}
+
+// ---- StructuredValue ----
+
+/** Walks two StructuredValues in step; lists of different lengths, kinds or leaves are shown whole. */
+function compareStructured(d: Collector, p: string, a: tensorflow.IStructuredValue | null | undefined, b: tensorflow.IStructuredValue | null | undefined): void {
+  const ka = svKind(a), kb = svKind(b);
+  if (ka !== kb || !a || !b) { d.eq(p, svText(a), svText(b), 'structured values differ'); return; }
+  switch (ka) {
+    case 'list': case 'tuple': {
+      const la = (a.list_value ?? a.tuple_value)!.values ?? [], lb = (b.list_value ?? b.tuple_value)!.values ?? [];
+      if (la.length !== lb.length) d.add(p, svText(a), svText(b), `${ka} lengths differ`);
+      else la.forEach((x, i) => compareStructured(d, `${p}[${i}]`, x, lb[i]));
+      return;
+    }
+    case 'dict': {
+      const fa = a.dict_value!.fields ?? {}, fb = b.dict_value!.fields ?? {};
+      for (const k of sortedUnion(Object.keys(fa), Object.keys(fb))) {
+        const x = fa[k], y = fb[k];
+        if (!x || !y) d.presence(`${p}${key(k)}`, x && svText(x), y && svText(y), 'dict entry');
+        else compareStructured(d, `${p}${key(k)}`, x, y);
+      }
+      return;
+    }
+    case 'named_tuple': {
+      const na = a.named_tuple_value!, nb = b.named_tuple_value!;
+      const va = na.values ?? [], vb = nb.values ?? [];
+      const keysA = va.map((x) => x.key ?? ''), keysB = vb.map((x) => x.key ?? '');
+      if ((na.name ?? '') !== (nb.name ?? '') || listText(keysA) !== listText(keysB)) { d.add(p, svText(a), svText(b), 'named tuples differ'); return; }
+      va.forEach((x, i) => compareStructured(d, `${p}.${x.key ?? ''}`, x.value, vb[i]!.value));
+      return;
+    }
+    case 'tensor_spec': {
+      const x = a.tensor_spec_value!, y = b.tensor_spec_value!;
+      d.eq(`${p}.name`, x.name ? `'${x.name}'` : 'None', y.name ? `'${y.name}'` : 'None', 'TensorSpec name differs');
+      d.eq(`${p}.shape`, shapeText(x.shape), shapeText(y.shape), 'TensorSpec shape differs');
+      d.eq(`${p}.dtype`, dtypeText(x.dtype), dtypeText(y.dtype), 'TensorSpec dtype differs');
+      return;
+    }
+    case 'bounded_tensor_spec': {
+      const x = a.bounded_tensor_spec_value!, y = b.bounded_tensor_spec_value!;
+      d.eq(`${p}.name`, x.name ? `'${x.name}'` : 'None', y.name ? `'${y.name}'` : 'None', 'BoundedTensorSpec name differs');
+      d.eq(`${p}.shape`, shapeText(x.shape), shapeText(y.shape), 'BoundedTensorSpec shape differs');
+      d.eq(`${p}.dtype`, dtypeText(x.dtype), dtypeText(y.dtype), 'BoundedTensorSpec dtype differs');
+      d.eq(`${p}.minimum`, attrText({ tensor: x.minimum ?? {} }), attrText({ tensor: y.minimum ?? {} }), 'minimum differs');
+      d.eq(`${p}.maximum`, attrText({ tensor: x.maximum ?? {} }), attrText({ tensor: y.maximum ?? {} }), 'maximum differs');
+      return;
+    }
+    case 'type_spec': {
+      const x = a.type_spec_value!, y = b.type_spec_value!;
+      d.eq(`${p}.type_spec_class`, typeSpecClassText(x.type_spec_class), typeSpecClassText(y.type_spec_class), 'TypeSpec class differs');
+      d.eq(`${p}.type_spec_class_name`, x.type_spec_class_name ?? '', y.type_spec_class_name ?? '', 'TypeSpec class name differs');
+      d.eq(`${p}.num_flat_components`, String(x.num_flat_components ?? 0), String(y.num_flat_components ?? 0), 'number of components differs');
+      compareStructured(d, `${p}.type_state`, x.type_state, y.type_state);
+      return;
+    }
+    default:
+      d.eq(p, svText(a), svText(b), 'values differ');
+  }
+}
+
+// ---- object graph ----
+
+type SavedObject = tensorflow.ISavedObject;
+const KINDS = ['user_object', 'asset', 'function', 'variable', 'bare_concrete_function', 'constant', 'resource', 'captured_tensor'] as const;
+type Kind = (typeof KINDS)[number];
+
+function kindName(n: SavedObject | undefined): Kind | undefined {
+  if (!n) return undefined;
+  for (const k of KINDS) if (n[k]) return k;
+  return undefined;
+}
+
+function kindOf(n: SavedObject | undefined): string {
+  if (!n) return ABSENT;
+  return kindName(n) ?? '<no kind>';
+}
+
+function anchorFunctionsInObjects(fp: FunctionPairing, ogA: tensorflow.ISavedObjectGraph, ogB: tensorflow.ISavedObjectGraph, tree: TreePairing): void {
+  const na = ogA.nodes ?? [], nb = ogB.nodes ?? [];
+  const cfA = ogA.concrete_functions ?? {}, cfB = ogB.concrete_functions ?? {};
+  for (const { a, b } of tree.pairs) {
+    const x = na[a]!, y = nb[b]!;
+    if (x.function && y.function) {
+      const la = x.function.concrete_functions ?? [], lb = y.function.concrete_functions ?? [];
+      if (la.length === lb.length) la.forEach((f, i) => fp.pair(f, lb[i]));
+      else {
+        // Different numbers of traces: pair those whose input signatures are the same and unique.
+        const sig = (cf: Record<string, tensorflow.ISavedConcreteFunction>, f: string) => svText(cf[f]?.canonicalized_input_signature);
+        for (const f of la) {
+          const s = sig(cfA, f);
+          const ma = la.filter((g) => sig(cfA, g) === s), mb = lb.filter((g) => sig(cfB, g) === s);
+          if (ma.length === 1 && mb.length === 1) fp.pair(f, mb[0]);
+        }
+      }
+    }
+    if (x.bare_concrete_function && y.bare_concrete_function) fp.pair(x.bare_concrete_function.concrete_function_name, y.bare_concrete_function.concrete_function_name);
+    if (x.captured_tensor && y.captured_tensor) fp.pair(x.captured_tensor.concrete_function, y.captured_tensor.concrete_function);
+  }
+}
+
+function versionText(v: tensorflow.IVersionDef | null | undefined): string {
+  if (!v) return ABSENT;
+  return `producer=${v.producer ?? 0} min_consumer=${v.min_consumer ?? 0} bad_consumers=${listText((v.bad_consumers ?? []).map(String))}`;
+}
+
+function compareFunctionSpec(d: Collector, p: string, a: tensorflow.IFunctionSpec | null | undefined, b: tensorflow.IFunctionSpec | null | undefined): void {
+  if (!a || !b) { d.presence(p, a ? PRESENT : undefined, b ? PRESENT : undefined, 'function_spec'); return; }
+  compareStructured(d, `${p}.fullargspec`, a.fullargspec, b.fullargspec);
+  d.eq(`${p}.is_method`, boolText(a.is_method), boolText(b.is_method), 'is_method differs');
+  compareStructured(d, `${p}.input_signature`, a.input_signature, b.input_signature);
+  const jit = tensorflow.FunctionSpec.JitCompile as unknown as Record<number, string>;
+  d.eq(`${p}.jit_compile`, enumText(jit, a.jit_compile), enumText(jit, b.jit_compile), 'jit_compile differs');
+}
+
+function compareVariable(d: Collector, p: string, a: tensorflow.ISavedVariable, b: tensorflow.ISavedVariable): void {
+  d.eq(`${p}.dtype`, dtypeText(a.dtype), dtypeText(b.dtype), 'variable dtype differs');
+  d.eq(`${p}.shape`, shapeText(a.shape), shapeText(b.shape), 'variable shape differs');
+  d.eq(`${p}.trainable`, boolText(a.trainable), boolText(b.trainable), 'trainable differs');
+  const sync = tensorflow.VariableSynchronization as unknown as Record<number, string>;
+  const agg = tensorflow.VariableAggregation as unknown as Record<number, string>;
+  d.eq(`${p}.synchronization`, enumText(sync, a.synchronization), enumText(sync, b.synchronization), 'synchronization differs');
+  d.eq(`${p}.aggregation`, enumText(agg, a.aggregation), enumText(agg, b.aggregation), 'aggregation differs');
+  d.eq(`${p}.name`, a.name ?? '', b.name ?? '', 'variable name differs');
+  d.eq(`${p}.device`, a.device ?? '', b.device ?? '', 'variable device differs');
+  const ca = a.experimental_distributed_variable_components ?? [], cb = b.experimental_distributed_variable_components ?? [];
+  if (ca.length !== cb.length) d.add(`${p}.experimental_distributed_variable_components`, `${ca.length} components`, `${cb.length} components`, 'distributed components differ');
+  else ca.forEach((c, i) => compareVariable(d, `${p}.experimental_distributed_variable_components[${i}]`, c, cb[i]!));
+}
+
+function compareObjects(ctx: Ctx, ogA: tensorflow.ISavedObjectGraph, ogB: tensorflow.ISavedObjectGraph, tree: TreePairing): void {
+  const { d, prefix, fp } = ctx;
+  const na = ogA.nodes ?? [], nb = ogB.nodes ?? [];
+  const fnA = (n: string) => fp.labelA(n), fnB = (n: string) => fp.labelB(n);
+  const assetName = (mg: MetaGraph, i: number | null | undefined) => mg.asset_file_def?.[i ?? 0]?.filename ?? `<asset_file_def[${i ?? 0}] missing>`;
+  for (const { a, b, path } of tree.pairs) {
+    const x = na[a]!, y = nb[b]!;
+    const P = `${prefix}object_graph_def.nodes${key(showPath(path))}`;
+    const kx = kindName(x), ky = kindName(y);
+    if (kx !== ky) d.add(`${P}.kind`, kindOf(x), kindOf(y), 'object kind differs');
+    else if (kx) {
+      const kp = `${P}.${kx}`;
+      switch (kx) {
+        case 'user_object': {
+          const u = x.user_object!, v = y.user_object!;
+          d.eq(`${kp}.identifier`, u.identifier ?? '', v.identifier ?? '', 'identifier differs');
+          d.eq(`${kp}.version`, versionText(u.version), versionText(v.version), 'reviver version differs');
+          d.eq(`${kp}.metadata`, u.metadata ?? '', v.metadata ?? '', 'metadata differs');
+          break;
+        }
+        case 'asset':
+          d.eq(`${kp}.filename`, assetName(ctx.mgA, x.asset!.asset_file_def_index), assetName(ctx.mgB, y.asset!.asset_file_def_index), 'asset file differs');
+          break;
+        case 'function': {
+          const la = x.function!.concrete_functions ?? [], lb = y.function!.concrete_functions ?? [];
+          if (la.length !== lb.length) d.add(`${kp}.concrete_functions`, listText(la.map(fnA)), listText(lb.map(fnB)), 'concrete functions differ');
+          else la.forEach((f, i) => { if (!fp.same(f, lb[i])) d.add(`${kp}.concrete_functions[${i}]`, ...fp.show(f, lb[i]), 'concrete function differs'); });
+          compareFunctionSpec(d, `${kp}.function_spec`, x.function!.function_spec, y.function!.function_spec);
+          break;
+        }
+        case 'bare_concrete_function': {
+          const u = x.bare_concrete_function!, v = y.bare_concrete_function!;
+          if (!fp.same(u.concrete_function_name, v.concrete_function_name)) d.add(`${kp}.concrete_function_name`, ...fp.show(u.concrete_function_name, v.concrete_function_name), 'concrete function differs');
+          d.eq(`${kp}.argument_keywords`, listText(u.argument_keywords ?? []), listText(v.argument_keywords ?? []), 'argument keywords differ');
+          d.eq(`${kp}.allowed_positional_arguments`, int64(u.allowed_positional_arguments), int64(v.allowed_positional_arguments), 'allowed positional arguments differ');
+          if (u.function_spec || v.function_spec) compareFunctionSpec(d, `${kp}.function_spec`, u.function_spec, v.function_spec);
+          break;
+        }
+        case 'variable':
+          compareVariable(d, kp, x.variable!, y.variable!);
+          break;
+        case 'constant':
+          d.eq(`${kp}.operation`, x.constant!.operation ?? '', y.constant!.operation ?? '', 'constant operation differs');
+          break;
+        case 'resource':
+          d.eq(`${kp}.device`, x.resource!.device ?? '', y.resource!.device ?? '', 'resource device differs');
+          break;
+        case 'captured_tensor': {
+          const u = x.captured_tensor!, v = y.captured_tensor!;
+          d.eq(`${kp}.name`, u.name ?? '', v.name ?? '', 'captured tensor differs');
+          if (!fp.same(u.concrete_function, v.concrete_function)) d.add(`${kp}.concrete_function`, ...fp.show(u.concrete_function, v.concrete_function), 'concrete function differs');
+          break;
+        }
+      }
+    }
+    const sa = x.saveable_objects ?? {}, sb = y.saveable_objects ?? {};
+    for (const k of sortedUnion(Object.keys(sa), Object.keys(sb))) {
+      const u = sa[k], v = sb[k];
+      const sp = `${P}.saveable_objects${key(k)}`;
+      if (!u || !v) { d.presence(sp, u && PRESENT, v && PRESENT, 'saveable object'); continue; }
+      for (const f of ['save_function', 'restore_function'] as const) {
+        const ia = u[f] ?? 0, ib = v[f] ?? 0;
+        if (tree.a2b.get(ia) !== ib) d.add(`${sp}.${f}`, tree.showA(ia), tree.showB(ib), 'saveable object function differs');
+      }
+    }
+    d.eq(`${P}.registered_name`, x.registered_name ?? '', y.registered_name ?? '', 'registered name differs');
+    d.eq(`${P}.registered_saver`, x.registered_saver ?? '', y.registered_saver ?? '', 'registered saver differs');
+    const anyText = (v: SavedObject) => (v.serialized_user_proto ? `${v.serialized_user_proto.type_url ?? ''} ${bytesText(v.serialized_user_proto.value)}` : ABSENT);
+    d.eq(`${P}.serialized_user_proto`, anyText(x), anyText(y), 'serialized user proto differs');
+  }
+  compareConcreteFunctions(ctx, ogA.concrete_functions ?? {}, ogB.concrete_functions ?? {}, tree);
+}
+
+function compareConcreteFunctions(ctx: Ctx, cfA: Record<string, tensorflow.ISavedConcreteFunction>, cfB: Record<string, tensorflow.ISavedConcreteFunction>, tree: TreePairing): void {
+  const { d, prefix, fp } = ctx;
+  const p0 = `${prefix}object_graph_def.concrete_functions`;
+  const matchedB = new Set<string>();
+  for (const name of Object.keys(cfA).sort(compareStrings)) {
+    const other = fp.a2b.get(name);
+    const x = cfA[name]!, y = other !== undefined ? cfB[other] : undefined;
+    const p = `${p0}${key(fp.labelA(name))}`;
+    if (!y || other === undefined) { d.add(p, PRESENT, ABSENT, 'concrete function entry only in A'); continue; }
+    matchedB.add(other);
+    const ba = (x.bound_inputs ?? []).map((i) => tree.a2b.get(i) ?? -1 - i);
+    const bb = y.bound_inputs ?? [];
+    if (ba.length !== bb.length || ba.some((v, i) => v !== bb[i])) {
+      d.add(`${p}.bound_inputs`, listText((x.bound_inputs ?? []).map(tree.showA)), listText(bb.map(tree.showB)), 'captured objects differ');
+    }
+    compareStructured(d, `${p}.canonicalized_input_signature`, x.canonicalized_input_signature, y.canonicalized_input_signature);
+    compareStructured(d, `${p}.output_signature`, x.output_signature, y.output_signature);
+  }
+  for (const name of Object.keys(cfB).sort(compareStrings)) {
+    if (!matchedB.has(name)) d.add(`${p0}${key(fp.labelB(name))}`, ABSENT, PRESENT, 'concrete function entry only in B');
+  }
+}
+

@@ -1,0 +1,512 @@
+// Freezing one signature of a SavedModel into a plain, function-free GraphDef that a graph
+// executor without TensorFlow (TensorFlow.js' GraphModel) can run:
+//
+//  - starting from the signature's output tensors, only what they need is emitted (data edges
+//    only: control inputs are dropped, since after freezing nothing stateful is left to order);
+//  - call nodes (StatefulPartitionedCall / PartitionedCall / a library function used as an op)
+//    are inlined, recursively: body nodes are renamed `<call node>/<body node>`, function
+//    arguments are bound to the call's inputs, `node:out_arg:i` references become flat output
+//    indices (from the op registry's output_arg list: number_attr / type_list_attr lists), and
+//    the call's outputs become the tensors named by the function's `ret`;
+//  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
+//    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
+//    VariableV2 read through Identity; checkpoint keys come from variables.ts;
+//  - the tensors fed by the signature's inputs become Placeholders (TF1 signatures may feed an
+//    intermediate tensor such as `x:0` = Identity(ParseExample)); what they replace is pruned.
+//
+// The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
+import {
+  SavedModelError, addNodeDefaultAttrs, getOpDef, tensorflow, toNumber, type CheckpointReader,
+} from '@savedmodel-js/core';
+import { decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
+
+const DT = tensorflow.DataType;
+
+export interface FrozenTensorInfo {
+  /** Signature key (input or output name). */
+  key: string;
+  /** Tensor name in the SavedModel's graph ("serving_default_x:0", "StatefulPartitionedCall:0"). */
+  tensorName: string;
+  /** Node of the frozen graph: the Placeholder fed for an input, the Identity read for an output. */
+  node: string;
+  dtype: number;
+  /** null = unknown rank; -1 = unknown dimension. */
+  shape: number[] | null;
+}
+
+export interface FrozenVariable {
+  /** Variable node in the SavedModel's top-level graph. */
+  variable: string;
+  /** Const node holding its value in the frozen graph. */
+  node: string;
+  key: string;
+  via: VariableKeySource;
+}
+
+export interface FrozenGraph {
+  signatureKey: string;
+  methodName: string;
+  /** Topologically ordered as emitted: inputs before users (except for TF1 loop back-edges). */
+  nodes: tensorflow.INodeDef[];
+  /** Values of the Const nodes (their NodeDefs carry only `dtype`). */
+  constants: Map<string, HostTensor>;
+  inputs: FrozenTensorInfo[];
+  outputs: FrozenTensorInfo[];
+  variables: FrozenVariable[];
+  /** graph_def.versions.producer of the SavedModel. */
+  producer: number;
+}
+
+export interface FreezeOptions {
+  /** Precomputed variable keys (default: resolveVariableKeys(metaGraph, checkpoint)). */
+  variableKeys?: VariableKeys;
+}
+
+type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string };
+
+type NodeOut =
+  | { kind: 'emitted'; name: string }
+  | { kind: 'values'; vals: Val[] }
+  | { kind: 'call'; out: (i: number) => Val };
+
+interface Scope {
+  kind: 'graph' | 'function';
+  /** Prefix of emitted names ("" at the top level, "<call path>/" inside a function). */
+  prefix: string;
+  nodes: Map<string, tensorflow.INodeDef>;
+  fdef?: tensorflow.IFunctionDef;
+  args?: Map<string, () => Val>;
+  cache: Map<string, NodeOut>;
+  /** For messages: "function __inference_f_12 (inlined at StatefulPartitionedCall)". */
+  where: string;
+  depth: number;
+}
+
+const MAX_CALL_DEPTH = 64;
+
+function lazy<T>(fn: () => T): () => T {
+  let done = false;
+  let v: T;
+  return () => {
+    if (!done) { v = fn(); done = true; }
+    return v;
+  };
+}
+
+function funcAttrNames(node: tensorflow.INodeDef): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(node.attr ?? {})) {
+    if (v?.func || (v?.list?.func && v.list.func.length > 0)) out.push(k);
+  }
+  return out;
+}
+
+class Freezer {
+  private readonly fns = new Map<string, tensorflow.IFunctionDef>();
+  private readonly used = new Set<string>();
+  private readonly reserved = new Set<string>();
+  private readonly out: tensorflow.INodeDef[] = [];
+  private readonly constants = new Map<string, HostTensor>();
+  private readonly varConsts = new Map<string, string>();
+  private readonly variables: FrozenVariable[] = [];
+  private readonly feeds = new Map<string, string>();
+  private readonly top: Scope;
+
+  constructor(
+    private readonly mg: tensorflow.IMetaGraphDef,
+    private readonly checkpoint: CheckpointReader | undefined,
+    private readonly keys: VariableKeys,
+    private readonly signatureKey: string,
+  ) {
+    for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
+    const nodes = new Map<string, tensorflow.INodeDef>();
+    for (const n of mg.graph_def?.node ?? []) {
+      nodes.set(n.name ?? '', n);
+      this.reserved.add(n.name ?? '');
+    }
+    this.top = { kind: 'graph', prefix: '', nodes, cache: new Map(), where: 'the top-level graph', depth: 0 };
+  }
+
+  private fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND', msg: string): never {
+    throw new SavedModelError(code, `signature '${this.signatureKey}': ${msg}`, { key: this.signatureKey });
+  }
+
+  /** A fresh node name: the preferred one if free, else `<preferred>_<n>`. */
+  private allocate(preferred: string, ownsReserved: boolean): string {
+    const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.reserved.has(n));
+    let name = preferred;
+    for (let i = 1; !free(name); i++) name = `${preferred}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  private emit(node: tensorflow.INodeDef): void {
+    this.out.push(node);
+  }
+
+  addFeed(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
+    const tensorName = info.name ?? '';
+    if (!info.name || info.coo_sparse || info.composite_tensor) {
+      this.fail('UNSUPPORTED', `input '${key}' is not a dense tensor`);
+    }
+    const [nodeName, idx] = this.parseGraphRef(tensorName);
+    if (!this.top.nodes.has(nodeName)) this.fail('INVALID_GRAPH', `input '${key}' names tensor ${tensorName}, but the graph has no node ${nodeName}`);
+    const canonical = `${nodeName}:${idx}`;
+    if (this.feeds.has(canonical)) this.fail('INVALID_GRAPH', `inputs feed the same tensor ${tensorName} twice`);
+    const dtype = info.dtype ?? 0;
+    const shape = shapeOf(info.tensor_shape);
+    const name = this.allocate(idx === 0 ? nodeName : `${nodeName}_${idx}`, idx === 0);
+    const attr: Record<string, tensorflow.IAttrValue> = { dtype: { type: dtype } };
+    if (shape) attr.shape = { shape: { dim: shape.map((d) => ({ size: d })) } };
+    this.emit({ name, op: 'Placeholder', input: [], attr });
+    this.feeds.set(canonical, name);
+    return { key, tensorName, node: name, dtype, shape };
+  }
+
+  addFetch(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
+    const tensorName = info.name ?? '';
+    if (!info.name || info.coo_sparse || info.composite_tensor) this.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
+    const v = this.resolve(this.top, tensorName);
+    if (v.t === 'var') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
+    const ref = v.ref;
+    const dtype = info.dtype ?? 0;
+    const name = this.allocate(`${this.signatureKey}/output/${key}`, false);
+    this.emit({ name, op: 'Identity', input: [ref], attr: { T: { type: dtype } } });
+    return { key, tensorName, node: name, dtype, shape: shapeOf(info.tensor_shape) };
+  }
+
+  private result(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    return {
+      signatureKey: this.signatureKey,
+      methodName,
+      nodes: this.out,
+      constants: this.constants,
+      inputs,
+      outputs,
+      variables: this.variables,
+      producer: toNumber(this.mg.graph_def?.versions?.producer),
+    };
+  }
+
+  private parseGraphRef(ref: string): [string, number] {
+    const i = ref.lastIndexOf(':');
+    if (i < 0) return [ref, 0];
+    const idx = Number(ref.slice(i + 1));
+    if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}'`);
+    return [ref.slice(0, i), idx];
+  }
+
+  /** Flat output index of `node:outArg:i` (a FunctionDef-style reference). */
+  private flatIndex(scope: Scope, node: tensorflow.INodeDef, outArg: string, i: number): number {
+    const op = node.op ?? '';
+    if (CALL_OPS.has(op) && outArg === 'output') return i;
+    const f = this.fns.get(op);
+    if (f) {
+      const k = (f.signature?.output_arg ?? []).findIndex((a) => a.name === outArg);
+      if (k < 0) this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: function ${op} has no output '${outArg}'`);
+      return k + i;
+    }
+    const def = getOpDef(op);
+    if (!def) this.fail('UNSUPPORTED', `op ${op} (node ${node.name} in ${scope.where}) is not in the op registry, so its output '${outArg}' cannot be placed`);
+    let base = 0;
+    for (const a of def.output_arg ?? []) {
+      if (a.name === outArg) return base + i;
+      base += this.argCount(node, def, a);
+    }
+    return this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: op ${op} has no output '${outArg}'`);
+  }
+
+  private argCount(node: tensorflow.INodeDef, def: tensorflow.IOpDef, a: tensorflow.OpDef.IArgDef): number {
+    const attrOf = (name: string): tensorflow.IAttrValue | undefined =>
+      node.attr?.[name] ?? (def.attr ?? []).find((x) => x.name === name)?.default_value ?? undefined;
+    if (a.number_attr) return toNumber(attrOf(a.number_attr)?.i);
+    if (a.type_list_attr) return attrOf(a.type_list_attr)?.list?.type?.length ?? 0;
+    return 1;
+  }
+
+  resolve(scope: Scope, ref: string): Val {
+    if (ref.startsWith('^')) this.fail('INVALID_GRAPH', `control input '${ref}' used as data in ${scope.where}`);
+    if (scope.kind === 'graph') {
+      const [name, idx] = this.parseGraphRef(ref);
+      const fed = this.feeds.get(`${name}:${idx}`);
+      if (fed !== undefined) return { t: 'tensor', ref: fed };
+      return this.nodeOutput(scope, name, idx, ref);
+    }
+    const parts = ref.split(':');
+    if (parts.length === 1) {
+      const arg = scope.args?.get(ref);
+      if (!arg) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
+      return arg();
+    }
+    const nodeName = parts[0] ?? '';
+    const node = scope.nodes.get(nodeName);
+    if (!node) this.fail('INVALID_GRAPH', `${scope.where} references missing node '${nodeName}' (${ref})`);
+    let idx: number;
+    if (parts.length === 2) idx = Number(parts[1]);
+    else idx = this.flatIndex(scope, node, parts[1] ?? '', Number(parts[2]));
+    if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}' in ${scope.where}`);
+    return this.nodeOutput(scope, nodeName, idx, ref);
+  }
+
+  private nodeOutput(scope: Scope, name: string, idx: number, ref: string): Val {
+    let out = scope.cache.get(name);
+    if (!out) {
+      const node = scope.nodes.get(name);
+      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
+      out = this.emitNode(scope, node);
+      scope.cache.set(name, out);
+    }
+    switch (out.kind) {
+      case 'emitted': return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
+      case 'call': return out.out(idx);
+      case 'values': {
+        const v = out.vals[idx];
+        if (!v) this.fail('INVALID_GRAPH', `${name} in ${scope.where} has no output ${idx}`);
+        return v;
+      }
+    }
+  }
+
+  private resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): string {
+    const v = this.resolve(scope, ref);
+    if (v.t === 'var') {
+      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses variable ${v.node} as a resource; only reading variables is supported`);
+    }
+    return v.ref;
+  }
+
+  private emitNode(scope: Scope, node: tensorflow.INodeDef): NodeOut {
+    const op = node.op ?? '';
+    const name = node.name ?? '';
+    const inputs = dataInputs(node);
+
+    // Calls: inline the function body.
+    const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : this.fns.has(op) ? op : undefined;
+    if (fname !== undefined) return this.inline(scope, node, fname, inputs);
+
+    switch (op) {
+      case 'VarHandleOp':
+        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name} (VarHandleOp inside a function)`);
+        return { kind: 'values', vals: [{ t: 'var', node: name }] };
+      case 'VariableV2':
+      case 'Variable':
+        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
+        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(name) }] };
+      case 'ReadVariableOp': {
+        const v = this.resolve(scope, inputs[0] ?? '');
+        if (v.t !== 'var') this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${name} in ${scope.where} reads a resource that is not a saved variable`);
+        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(v.node) }] };
+      }
+      case 'Identity': {
+        const v = this.resolve(scope, inputs[0] ?? '');
+        if (v.t === 'var') return { kind: 'values', vals: [v] };
+        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        this.emit({ name: emitted, op, input: [v.ref], attr: this.copyAttrs(node) });
+        return { kind: 'emitted', name: emitted };
+      }
+      case 'VarIsInitializedOp': {
+        const c = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        this.addConst(c, { dtype: DT.DT_BOOL, shape: [], values: new Uint8Array([1]) });
+        return { kind: 'emitted', name: c };
+      }
+      case 'ResourceGather': return this.resourceGather(scope, node, inputs);
+      case 'Const': {
+        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        const t = node.attr?.value?.tensor;
+        if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
+        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`));
+        return { kind: 'emitted', name: emitted };
+      }
+      case 'Placeholder':
+        if (scope.kind === 'graph') {
+          this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
+        }
+        break;
+      default:
+        break;
+    }
+    const def = getOpDef(op);
+    if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
+      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
+    }
+    const fattrs = funcAttrNames(node);
+    if (fattrs.length > 0) {
+      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
+    }
+
+    // An ordinary op: reserve its name first (TF1 loops are cyclic), then resolve its inputs.
+    const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+    const nd: tensorflow.INodeDef = { name: emitted, op, input: [], attr: this.copyAttrs(node) };
+    if (node.device) nd.device = node.device;
+    this.emit(nd); // inputs are filled in below; ordered() sorts the list at the end
+    const result: NodeOut = { kind: 'emitted', name: emitted };
+    scope.cache.set(name, result);
+    nd.input = inputs.map((r) => this.resolveTensor(scope, node, r));
+    return result;
+  }
+
+  private copyAttrs(node: tensorflow.INodeDef): Record<string, tensorflow.IAttrValue> {
+    const attr: Record<string, tensorflow.IAttrValue> = {};
+    for (const [k, v] of Object.entries(node.attr ?? {})) if (!k.startsWith('_') && v) attr[k] = v;
+    const def = getOpDef(node.op ?? '');
+    if (def) {
+      const holder = { op: node.op, attr };
+      addNodeDefaultAttrs(holder, def);
+      return holder.attr;
+    }
+    return attr;
+  }
+
+  private addConst(name: string, value: HostTensor): void {
+    this.constants.set(name, value);
+    this.emit({ name, op: 'Const', input: [], attr: { dtype: { type: value.dtype } } });
+  }
+
+  private variableConst(varNode: string): string {
+    const have = this.varConsts.get(varNode);
+    if (have !== undefined) return have;
+    const node = this.top.nodes.get(varNode);
+    const binding = this.keys.byNode.get(varNode);
+    if (!binding) {
+      this.fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
+    }
+    if (!this.checkpoint) this.fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
+    if (!this.checkpoint.has(binding.key)) this.fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding.key}' is missing`);
+    const entry = this.checkpoint.entry(binding.key);
+    const want = node?.attr?.dtype?.type ?? 0;
+    if (want !== 0 && want !== entry.dtype) {
+      this.fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
+    }
+    if (entry.slices.length > 0) this.fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
+    const value: HostTensor = { dtype: entry.dtype, shape: [...entry.shape], values: this.checkpoint.value(binding.key) };
+    const name = this.allocate(varNode, true);
+    this.addConst(name, value);
+    this.varConsts.set(varNode, name);
+    this.variables.push({ variable: varNode, node: name, key: binding.key, via: binding.via });
+    return name;
+  }
+
+  private resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
+    const v = this.resolve(scope, inputs[0] ?? '');
+    if (v.t !== 'var') this.fail('UNSUPPORTED', `ResourceGather ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
+    const params = this.variableConst(v.node);
+    const indices = this.resolveTensor(scope, node, inputs[1] ?? '');
+    const batchDims = toNumber(node.attr?.batch_dims?.i);
+    const axis = this.allocate(`${scope.prefix}${node.name}/axis`, false);
+    this.addConst(axis, { dtype: DT.DT_INT32, shape: [], values: new Int32Array([batchDims]) });
+    const emitted = this.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
+    this.emit({
+      name: emitted,
+      op: 'GatherV2',
+      input: [params, indices, axis],
+      attr: {
+        Tparams: { type: node.attr?.dtype?.type ?? DT.DT_FLOAT },
+        Tindices: { type: node.attr?.Tindices?.type ?? DT.DT_INT32 },
+        Taxis: { type: DT.DT_INT32 },
+        batch_dims: { i: batchDims },
+      },
+    });
+    return { kind: 'emitted', name: emitted };
+  }
+
+  private inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): NodeOut {
+    const fdef = this.fns.get(fname);
+    const where = `${node.name} in ${scope.where}`;
+    if (!fdef) this.fail('INVALID_GRAPH', `call ${where} names function '${fname}', which is not in the library`);
+    if (scope.depth >= MAX_CALL_DEPTH) this.fail('UNSUPPORTED', `function calls nested deeper than ${MAX_CALL_DEPTH} at ${where} (recursion?)`);
+    const argDefs = fdef.signature?.input_arg ?? [];
+    if (argDefs.length !== inputs.length) {
+      this.fail('INVALID_GRAPH', `call ${where} passes ${inputs.length} inputs to ${fname}, which takes ${argDefs.length}`);
+    }
+    const args = new Map<string, () => Val>();
+    argDefs.forEach((a, i) => args.set(a.name ?? '', lazy(() => this.resolve(scope, inputs[i] ?? ''))));
+    const child: Scope = {
+      kind: 'function',
+      prefix: `${scope.prefix}${node.name}/`,
+      nodes: new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])),
+      fdef,
+      args,
+      cache: new Map(),
+      where: `function ${fname} (inlined at ${scope.prefix}${node.name})`,
+      depth: scope.depth + 1,
+    };
+    const outArgs = fdef.signature?.output_arg ?? [];
+    const outs = outArgs.map((a) => lazy(() => {
+      const r = fdef.ret?.[a.name ?? ''];
+      if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
+      return this.resolve(child, r);
+    }));
+    return {
+      kind: 'call',
+      out: (i) => {
+        const o = outs[i];
+        if (!o) this.fail('INVALID_GRAPH', `call ${where} has no output ${i} (${fname} has ${outs.length})`);
+        return o();
+      },
+    };
+  }
+
+  /** Emitted nodes, each after the nodes it reads (stable; cycles keep emission order). */
+  ordered(): tensorflow.INodeDef[] {
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    const state = new Map<string, 1 | 2>();
+    const order: tensorflow.INodeDef[] = [];
+    const visit = (root: tensorflow.INodeDef) => {
+      const stack: Array<[tensorflow.INodeDef, number]> = [[root, 0]];
+      state.set(root.name ?? '', 1);
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const [n, i] = top;
+        const inputs = n.input ?? [];
+        if (i < inputs.length) {
+          top[1] = i + 1;
+          const dep = byName.get((inputs[i] ?? '').split(':')[0] ?? '');
+          if (dep && !state.has(dep.name ?? '')) {
+            state.set(dep.name ?? '', 1);
+            stack.push([dep, 0]);
+          }
+        } else {
+          stack.pop();
+          state.set(n.name ?? '', 2);
+          order.push(n);
+        }
+      }
+    };
+    for (const n of this.out) if (!state.has(n.name ?? '')) visit(n);
+    return order;
+  }
+
+  finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    const g = this.result(methodName, inputs, outputs);
+    g.nodes = this.ordered();
+    return g;
+  }
+}
+
+/** Keys of the signatures a SavedModel can run (the reserved init/train op signatures left out). */
+export function runnableSignatureKeys(mg: tensorflow.IMetaGraphDef): string[] {
+  return Object.keys(mg.signature_def ?? {}).filter((k) => k !== '__saved_model_init_op' && k !== '__saved_model_train_op').sort();
+}
+
+/** Freeze signature `signatureKey` of a MetaGraphDef (with its checkpoint) into a plain GraphDef. */
+export function freezeSignature(
+  mg: tensorflow.IMetaGraphDef,
+  checkpoint: CheckpointReader | undefined,
+  signatureKey: string,
+  options: FreezeOptions = {},
+): FrozenGraph {
+  const sig = mg.signature_def?.[signatureKey];
+  if (!sig) {
+    const available = runnableSignatureKeys(mg).join(', ');
+    throw new SavedModelError('NOT_FOUND', `the SavedModel has no signature '${signatureKey}'; available: ${available}`, { key: signatureKey });
+  }
+  const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
+  const fz = new Freezer(mg, checkpoint, keys, signatureKey);
+  const inputKeys = Object.keys(sig.inputs ?? {}).sort();
+  const outputKeys = Object.keys(sig.outputs ?? {}).sort();
+  if (outputKeys.length === 0) throw new SavedModelError('INVALID_GRAPH', `signature '${signatureKey}' has no outputs`, { key: signatureKey });
+  const inputs = inputKeys.map((k) => fz.addFeed(k, sig.inputs![k]!));
+  const outputs = outputKeys.map((k) => fz.addFetch(k, sig.outputs![k]!));
+  return fz.finish(sig.method_name ?? '', inputs, outputs);
+}

@@ -1,0 +1,11 @@
+// Loading SavedModels for inference with TensorFlow.js (no Python, no native TensorFlow).
+export {
+  getMetaGraphsFromSavedModel, loadSavedModel, loadSavedModelFrom, TFSavedModel,
+  type LoadSavedModelOptions, type SavedModelMetaGraph, type SavedModelSignature,
+} from './saved-model.js';
+export { freezeSignature, runnableSignatureKeys, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable } from './freeze.js';
+export { resolveVariableKeys, objectGraphCheckpointKeys, type VariableKey, type VariableKeys, type VariableKeySource } from './variables.js';
+export { decodeTensorProto, type HostTensor } from './host-tensor.js';
+export { createGraphModel, tfjsDtype, toModelArtifacts } from './tfjs-model.js';
+export type { SavedModelSource } from './source.js';
+export { flattenNested, plainToTensor, type PlainTensor, type PlainValue } from './plain.js';

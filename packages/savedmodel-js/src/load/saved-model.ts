@@ -1,0 +1,339 @@
+// loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
+// TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
+// plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
+import { SavedModelError, isSavedModelError, metaGraphFor, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
+import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { dtypeName, shapeOf } from './host-tensor.js';
+import { plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
+import { readSource, type SavedModelSource } from './source.js';
+import { createGraphModel, tfjsDtype, type FrozenGraphModel } from './tfjs-model.js';
+
+export interface LoadSavedModelOptions {
+  /** Tag set of the MetaGraphDef to load (default ['serve']); matched as a set, like TensorFlow. */
+  tags?: string[];
+  /** Signature to run (default 'serving_default'). */
+  signature?: string;
+}
+
+/** tfjs-core's SignatureDefEntry plus the SignatureDef's method_name. */
+export interface SavedModelSignature extends SignatureDefEntry {
+  methodName: string;
+}
+
+export interface SavedModelMetaGraph extends MetaGraph {
+  signatureDefs: { [key: string]: SavedModelSignature };
+}
+
+const DEFAULT_TAGS = ['serve'];
+const DEFAULT_SIGNATURE = 'serving_default';
+
+function tensorInfo(where: string, info: tensorflow.ITensorInfo): ModelTensorInfo {
+  const dtype = tfjsDtype(info.dtype);
+  const tfDtype = dtypeName(info.dtype);
+  if (!dtype) throw new SavedModelError('UNSUPPORTED', `${where} has dtype ${tfDtype}, which TensorFlow.js has no counterpart for`, { key: where });
+  const out: ModelTensorInfo = { name: info.name ?? '', dtype, tfDtype };
+  const shape = shapeOf(info.tensor_shape);
+  if (shape) out.shape = shape;
+  return out;
+}
+
+function signatureEntries(mg: tensorflow.IMetaGraphDef): { [key: string]: SavedModelSignature } {
+  const out: { [key: string]: SavedModelSignature } = {};
+  for (const key of runnableSignatureKeys(mg)) {
+    const sig = mg.signature_def![key]!;
+    const entry: SavedModelSignature = { inputs: {}, outputs: {}, methodName: sig.method_name ?? '' };
+    for (const k of Object.keys(sig.inputs ?? {}).sort()) entry.inputs[k] = tensorInfo(`signature '${key}' input '${k}'`, sig.inputs![k]!);
+    for (const k of Object.keys(sig.outputs ?? {}).sort()) entry.outputs[k] = tensorInfo(`signature '${key}' output '${k}'`, sig.outputs![k]!);
+    out[key] = entry;
+  }
+  return out;
+}
+
+/**
+ * The tag sets and signatures of a SavedModel, like tfjs-node's getMetaGraphsFromSavedModel:
+ * dtype is the TensorFlow.js dtype the tensor runs as, tfDtype TensorFlow's ('DT_INT64'); names are
+ * graph tensor names ("serving_default_x:0"); the reserved __saved_model_init_op signature is left
+ * out; keys are sorted.
+ */
+export async function getMetaGraphsFromSavedModel(source: SavedModelSource): Promise<SavedModelMetaGraph[]> {
+  const { savedModel } = await readSource(source, { checkpoint: false });
+  return (savedModel.meta_graphs ?? []).map((mg) => ({
+    tags: [...(mg.meta_info_def?.tags ?? [])],
+    signatureDefs: signatureEntries(mg),
+  }));
+}
+
+function isTensor(x: unknown): x is Tensor {
+  const t = x as Partial<Tensor> | null;
+  return !!t && typeof t === 'object' && typeof t.dtype === 'string' && Array.isArray(t.shape) && typeof t.dataSync === 'function';
+}
+
+function shapeText(s: readonly number[] | null | undefined): string {
+  return s ? `[${s.join(', ')}]` : '<unknown rank>';
+}
+
+/**
+ * One signature of a SavedModel, ready to run: the surface of tfjs-node's TFSavedModel
+ * (`inputs`, `outputs`, `predict`, `execute`, `dispose`), plus `predictAsync` / `executeAsync`
+ * for graphs with dynamic ops and the list of every signature of the MetaGraphDef.
+ */
+export class TFSavedModel implements InferenceModel {
+  private model: FrozenGraphModel | null;
+
+  /** @internal use loadSavedModel() */
+  constructor(
+    model: FrozenGraphModel,
+    /** The frozen GraphDef that runs (TensorFlow ops and dtypes; Const values in `constants`). */
+    readonly graph: FrozenGraph,
+    readonly tags: string[],
+    /** Every runnable signature of the loaded MetaGraphDef (this one included). */
+    readonly signatures: { [key: string]: SavedModelSignature },
+  ) {
+    this.model = model;
+  }
+
+  /** Key of the signature this model runs. */
+  get signature(): string {
+    return this.graph.signatureKey;
+  }
+
+  get methodName(): string {
+    return this.graph.methodName;
+  }
+
+  private info(t: FrozenTensorInfo): ModelTensorInfo {
+    const out: ModelTensorInfo = { name: t.tensorName.replace(/:0$/, ''), dtype: tfjsDtype(t.dtype)!, tfDtype: dtypeName(t.dtype) };
+    if (t.shape) out.shape = [...t.shape];
+    return out;
+  }
+
+  /** Signature inputs in key order; `name` is the graph tensor without ":0", as in tfjs-node. */
+  get inputs(): ModelTensorInfo[] {
+    return this.graph.inputs.map((t) => this.info(t));
+  }
+
+  get outputs(): ModelTensorInfo[] {
+    return this.graph.outputs.map((t) => this.info(t));
+  }
+
+  get inputKeys(): string[] {
+    return this.graph.inputs.map((t) => t.key);
+  }
+
+  get outputKeys(): string[] {
+    return this.graph.outputs.map((t) => t.key);
+  }
+
+  get isDisposed(): boolean {
+    return this.model === null;
+  }
+
+  private fail(msg: string): never {
+    throw new SavedModelError('INVALID_ARGUMENT', `signature '${this.signature}': ${msg}`, { key: this.signature });
+  }
+
+  private live(): FrozenGraphModel {
+    if (!this.model) this.fail('this SavedModel has been disposed');
+    return this.model;
+  }
+
+  /** Input tensors by placeholder node, after checking keys, dtypes and shapes against the signature. */
+  private feeds(inputs: Tensor | Tensor[] | NamedTensorMap): NamedTensorMap {
+    const ins = this.graph.inputs;
+    const byKey = new Map<string, unknown>();
+    if (isTensor(inputs)) {
+      if (ins.length !== 1) this.fail(`a single tensor was given, but the signature has ${ins.length} inputs (${this.inputKeys.join(', ')}); pass a map keyed by input name`);
+      byKey.set(ins[0]!.key, inputs);
+    } else if (Array.isArray(inputs)) {
+      if (inputs.length !== ins.length) this.fail(`${inputs.length} tensors were given, but the signature has ${ins.length} inputs (${this.inputKeys.join(', ')}, in this order)`);
+      ins.forEach((t, i) => byKey.set(t.key, inputs[i]));
+    } else if (inputs && typeof inputs === 'object') {
+      for (const k of Object.keys(inputs)) {
+        if (!ins.some((t) => t.key === k)) this.fail(`unknown input '${k}'; the signature's inputs are ${this.inputKeys.map((x) => `'${x}'`).join(', ') || '(none)'}`);
+        byKey.set(k, (inputs as NamedTensorMap)[k]);
+      }
+    } else {
+      this.fail('inputs must be a Tensor, an array of Tensors or a map of input name to Tensor');
+    }
+    const feeds: NamedTensorMap = {};
+    for (const t of ins) {
+      const x = byKey.get(t.key);
+      if (x === undefined) this.fail(`missing input '${t.key}'`);
+      if (!isTensor(x)) this.fail(`input '${t.key}' is not a Tensor`);
+      if (x.isDisposed) this.fail(`input '${t.key}' has been disposed`);
+      const want = tfjsDtype(t.dtype)!;
+      if (x.dtype !== want) this.fail(`input '${t.key}' must be ${want} (${dtypeName(t.dtype)}), got ${x.dtype}`);
+      if (t.shape) {
+        const ok = t.shape.length === x.shape.length && t.shape.every((d, i) => d < 0 || d === x.shape[i]);
+        if (!ok) this.fail(`input '${t.key}' must have shape ${shapeText(t.shape)} (-1 = any), got ${shapeText(x.shape)}`);
+      }
+      feeds[t.node] = x;
+    }
+    return feeds;
+  }
+
+  private outputNodes(outputs: string | string[] | undefined): FrozenTensorInfo[] {
+    if (outputs === undefined) return this.graph.outputs;
+    const list = Array.isArray(outputs) ? outputs : [outputs];
+    return list.map((name) => {
+      const t = this.graph.outputs.find((o) => o.key === name || o.tensorName === name || o.tensorName === `${name}:0`);
+      if (!t) this.fail(`unknown output '${name}'; the signature's outputs are ${this.outputKeys.map((x) => `'${x}'`).join(', ')}`);
+      return t;
+    });
+  }
+
+  private wrapRuntime(e: unknown): never {
+    if (isSavedModelError(e)) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/executeAsync/.test(msg)) {
+      throw new SavedModelError('UNSUPPORTED', `signature '${this.signature}' has dynamic ops; use predictAsync()/executeAsync(): ${msg}`, { key: this.signature, cause: e });
+    }
+    if (/not (yet )?(supported|implemented)|Unknown op/i.test(msg)) {
+      throw new SavedModelError('UNSUPPORTED', `signature '${this.signature}': ${msg}`, { key: this.signature, cause: e });
+    }
+    throw new SavedModelError('INVALID_ARGUMENT', `signature '${this.signature}' failed to run: ${msg}`, { key: this.signature, cause: e });
+  }
+
+  private runTensors(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[]): Tensor[] {
+    const model = this.live();
+    const feeds = this.feeds(inputs);
+    try {
+      const r = model.execute(feeds, outs.map((o) => o.node));
+      return Array.isArray(r) ? r : [r];
+    } catch (e) {
+      this.wrapRuntime(e);
+    }
+  }
+
+  private async runTensorsAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[]): Promise<Tensor[]> {
+    const model = this.live();
+    const feeds = this.feeds(inputs);
+    try {
+      const r = await model.executeAsync(feeds, outs.map((o) => o.node));
+      return Array.isArray(r) ? r : [r];
+    } catch (e) {
+      this.wrapRuntime(e);
+    }
+  }
+
+  private shapeResult(tensors: Tensor[]): Tensor | NamedTensorMap {
+    const outs = this.graph.outputs;
+    if (outs.length === 1) return tensors[0]!;
+    const map: NamedTensorMap = {};
+    outs.forEach((o, i) => { map[o.key] = tensors[i]!; });
+    return map;
+  }
+
+  /**
+   * Run the signature. Inputs: one Tensor (single-input signatures), Tensors in input-key order,
+   * or a map keyed by input name. Result: a Tensor when the signature has one output, else a
+   * map keyed by output name (tfjs-node's conventions).
+   */
+  predict(inputs: Tensor | Tensor[] | NamedTensorMap, config?: ModelPredictConfig): Tensor | NamedTensorMap {
+    void config;
+    return this.shapeResult(this.runTensors(inputs, this.graph.outputs));
+  }
+
+  async predictAsync(inputs: Tensor | Tensor[] | NamedTensorMap, config?: ModelPredictConfig): Promise<Tensor | NamedTensorMap> {
+    void config;
+    return this.shapeResult(await this.runTensorsAsync(inputs, this.graph.outputs));
+  }
+
+  /** The named outputs (signature output keys, or their graph tensor names): one Tensor for a string, an array for an array. */
+  execute(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Tensor | Tensor[] {
+    const r = this.runTensors(inputs, this.outputNodes(outputs));
+    return typeof outputs === 'string' ? r[0]! : r;
+  }
+
+  async executeAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Promise<Tensor | Tensor[]> {
+    const r = await this.runTensorsAsync(inputs, this.outputNodes(outputs));
+    return typeof outputs === 'string' ? r[0]! : r;
+  }
+
+  /**
+   * Run with plain values — numbers, booleans, strings, bigints, nested arrays — keyed by input
+   * name, each converted to the dtype the signature declares (integers range-checked); returns
+   * every output (sorted by key) as { dtype, tfDtype, shape, flat values }. Tensors are disposed.
+   */
+  async run(inputs: Record<string, unknown>): Promise<Record<string, PlainTensor>> {
+    this.live();
+    for (const k of Object.keys(inputs)) {
+      if (!this.graph.inputs.some((t) => t.key === k)) this.fail(`unknown input '${k}'; the signature's inputs are ${this.inputKeys.map((x) => `'${x}'`).join(', ') || '(none)'}`);
+    }
+    const feeds: NamedTensorMap = {};
+    try {
+      for (const t of this.graph.inputs) {
+        if (!(t.key in inputs)) this.fail(`missing input '${t.key}'`);
+        feeds[t.key] = plainToTensor(t, inputs[t.key], `signature '${this.signature}' input '${t.key}'`);
+      }
+      let outs: Tensor[];
+      try {
+        outs = this.runTensors(feeds, this.graph.outputs);
+      } catch (e) {
+        // graphs with control flow / dynamic shapes only run asynchronously
+        if (!isSavedModelError(e, 'UNSUPPORTED') || !e.message.includes('dynamic ops')) throw e;
+        outs = await this.runTensorsAsync(feeds, this.graph.outputs);
+      }
+      try {
+        const result: Record<string, PlainTensor> = {};
+        for (let i = 0; i < outs.length; i++) result[this.graph.outputs[i]!.key] = await tensorToPlain(outs[i]!, this.graph.outputs[i]!);
+        return result;
+      } finally {
+        for (const t of outs) t.dispose();
+      }
+    } finally {
+      for (const t of Object.values(feeds)) t.dispose();
+    }
+  }
+
+  /** Release the weights. */
+  dispose(): void {
+    if (!this.model) return;
+    this.model.dispose();
+    this.model = null;
+  }
+}
+
+/** Make sure TensorFlow.js has a backend; the CPU backend is loaded if none is registered. */
+async function ensureBackend(): Promise<void> {
+  if (engine().backendNames().length > 0) return;
+  try {
+    await import('@tensorflow/tfjs-backend-cpu');
+  } catch (e) {
+    throw new SavedModelError('UNSUPPORTED', 'no TensorFlow.js backend is registered; import @tensorflow/tfjs-backend-cpu (or -wasm / -webgl) before loading', { cause: e });
+  }
+}
+
+function checkDtypes(g: FrozenGraph): void {
+  for (const [kind, list] of [['input', g.inputs], ['output', g.outputs]] as const) {
+    for (const t of list) {
+      if (!tfjsDtype(t.dtype)) {
+        throw new SavedModelError('UNSUPPORTED', `signature '${g.signatureKey}' ${kind} '${t.key}' has dtype ${dtypeName(t.dtype)}, which TensorFlow.js has no counterpart for`, { key: g.signatureKey });
+      }
+    }
+  }
+}
+
+/** Load one signature from an already-read SavedModel (see loadSavedModel). */
+export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
+  const tags = options.tags ?? DEFAULT_TAGS;
+  const signature = options.signature ?? DEFAULT_SIGNATURE;
+  await ensureBackend();
+  const mg = metaGraphFor(loaded.savedModel, tags.join(','));
+  const frozen = freezeSignature(mg, loaded.checkpoint, signature);
+  checkDtypes(frozen);
+  const model = createGraphModel(frozen);
+  return new TFSavedModel(model, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+}
+
+/**
+ * Load a SavedModel signature for inference with TensorFlow.js — no Python, no native TensorFlow.
+ * `source`: a directory path (Node), a FileSource, or a Map of relative paths to bytes.
+ * Errors are SavedModelErrors: NOT_FOUND (tag set, signature, checkpoint key), UNSUPPORTED (an op
+ * TensorFlow.js cannot run, such as ParseExampleV2, named with the signature), INVALID_GRAPH, ….
+ */
+export async function loadSavedModel(source: SavedModelSource, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
+  const loaded = await readSource(source);
+  return loadSavedModelFrom(loaded, options);
+}

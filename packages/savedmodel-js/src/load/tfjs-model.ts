@@ -1,0 +1,210 @@
+// A frozen signature (freeze.ts) as a TensorFlow.js GraphModel: the GraphDef as the JSON
+// `modelTopology` tfjs-converter reads (camelCase fields, DataType numbers, string attrs as byte
+// arrays, int64 as numbers), every Const's value as a weight (tfjs-converter takes Const values
+// from the weight map, never from the `value` attr), loaded with loadGraphModelSync.
+//
+// TensorFlow.js has fewer dtypes than TensorFlow; as tfjs-converter and tfjs-node do, int64 /
+// uint8 / int16 / … run as int32, float64 / half / bfloat16 as float32. Constants that do not fit
+// int32 are refused rather than wrapped.
+import { SavedModelError, tensorflow, toNumber } from '@savedmodel-js/core';
+import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
+import type { DataType, io } from '@tensorflow/tfjs-core';
+import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
+import type { FrozenGraph } from './freeze.js';
+
+const DT = tensorflow.DataType;
+
+/** The TensorFlow.js dtype a TensorFlow dtype runs as (tfjs-converter's and tfjs-node's mapping), or undefined. */
+export function tfjsDtype(dtype: number | null | undefined): DataType | undefined {
+  switch (dtype) {
+    case DT.DT_FLOAT: case DT.DT_DOUBLE: case DT.DT_HALF: case DT.DT_BFLOAT16:
+      return 'float32';
+    case DT.DT_INT32: case DT.DT_INT64: case DT.DT_UINT8: case DT.DT_INT8: case DT.DT_INT16: case DT.DT_UINT16: case DT.DT_UINT32: case DT.DT_UINT64:
+      return 'int32';
+    case DT.DT_BOOL:
+      return 'bool';
+    case DT.DT_STRING:
+      return 'string';
+    case DT.DT_COMPLEX64: case DT.DT_COMPLEX128:
+      return 'complex64';
+    default:
+      return undefined;
+  }
+}
+
+// ---- GraphDef → tfjs-converter JSON ----
+
+type Json = Record<string, unknown>;
+
+function shapeJson(s: tensorflow.ITensorShapeProto | null | undefined): Json {
+  if (!s) return {};
+  if (s.unknown_rank) return { unknownRank: true };
+  return { dim: (s.dim ?? []).map((d) => ({ size: toNumber(d.size) })) };
+}
+
+function funcJson(f: tensorflow.INameAttrList): Json {
+  const attr: Json = {};
+  for (const [k, v] of Object.entries(f.attr ?? {})) if (v) attr[k] = attrJson(v);
+  return { name: f.name ?? '', attr };
+}
+
+const ATTR_CASES = ['list', 's', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'placeholder', 'func'] as const;
+
+/** Which member of AttrValue's `value` oneof is set (decoded messages say so; plain objects by presence). */
+function attrCase(a: tensorflow.IAttrValue): string | undefined {
+  const which = (a as { value?: unknown }).value;
+  if (typeof which === 'string') return which;
+  return ATTR_CASES.find((k) => a[k] !== undefined && a[k] !== null);
+}
+
+function attrJson(a: tensorflow.IAttrValue): Json {
+  switch (attrCase(a)) {
+    case 's': return { s: Array.from(a.s ?? []) };
+    case 'i': return { i: toNumber(a.i) };
+    case 'f': return { f: a.f ?? 0 };
+    case 'b': return { b: !!a.b };
+    case 'type': return { type: a.type ?? 0 };
+    case 'shape': return { shape: shapeJson(a.shape) };
+    case 'func': return { func: funcJson(a.func ?? {}) };
+    case 'placeholder': return { placeholder: a.placeholder ?? '' };
+    case 'tensor': return {}; // Const values travel as weights
+    case 'list': {
+      const l = a.list ?? {};
+      const out: Json = {};
+      if (l.s?.length) out.s = l.s.map((b) => Array.from(b));
+      if (l.i?.length) out.i = l.i.map((x) => toNumber(x));
+      if (l.f?.length) out.f = [...l.f];
+      if (l.b?.length) out.b = [...l.b];
+      if (l.type?.length) out.type = [...l.type];
+      if (l.shape?.length) out.shape = l.shape.map(shapeJson);
+      if (l.func?.length) out.func = l.func.map(funcJson);
+      return { list: out };
+    }
+    default: return {};
+  }
+}
+
+function nodeJson(n: tensorflow.INodeDef): Json {
+  const attr: Json = {};
+  for (const [k, v] of Object.entries(n.attr ?? {})) if (v) attr[k] = attrJson(v);
+  return { name: n.name ?? '', op: n.op ?? '', input: [...(n.input ?? [])], attr };
+}
+
+// ---- constants → weights ----
+
+function checkedInt32(values: ArrayLike<number | bigint>, what: string): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const n = typeof v === 'bigint' ? Number(v) : v;
+    if (n > 2147483647 || n < -2147483648 || (typeof v === 'bigint' && BigInt(n) !== v)) {
+      throw new SavedModelError('UNSUPPORTED', `constant ${what} holds ${String(v)}, which does not fit TensorFlow.js int32`, { key: what });
+    }
+    out[i] = n;
+  }
+  return out;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** A constant's bytes in the layout tfjs' decodeWeights reads for its dtype. */
+function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uint8Array } {
+  const dtype = tfjsDtype(t.dtype);
+  if (!dtype) throw new SavedModelError('UNSUPPORTED', `constant ${name} has dtype ${dtypeName(t.dtype)}, which TensorFlow.js cannot hold`, { key: name });
+  const v = t.values;
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const s of v) n += 4 + s.length;
+    const out = new Uint8Array(n);
+    const dv = new DataView(out.buffer);
+    let o = 0;
+    for (const s of v) { dv.setUint32(o, s.length, true); out.set(s, o + 4); o += 4 + s.length; }
+    return { dtype, bytes: out };
+  }
+  let arr: Float32Array | Int32Array | Uint8Array;
+  switch (t.dtype) {
+    case DT.DT_FLOAT: case DT.DT_COMPLEX64: arr = v as Float32Array; break;
+    case DT.DT_DOUBLE: case DT.DT_COMPLEX128: arr = Float32Array.from(v as Float64Array); break;
+    case DT.DT_HALF: arr = Float32Array.from(v as Uint16Array, halfToFloat); break;
+    case DT.DT_BFLOAT16: {
+      const bits = new Uint32Array((v as Uint16Array).length);
+      (v as Uint16Array).forEach((b, i) => { bits[i] = b << 16; });
+      arr = new Float32Array(bits.buffer);
+      break;
+    }
+    case DT.DT_BOOL: arr = Uint8Array.from(v as Uint8Array, (x) => (x ? 1 : 0)); break;
+    case DT.DT_INT32: arr = v as Int32Array; break;
+    default: arr = checkedInt32(v as ArrayLike<number | bigint>, name);
+  }
+  return { dtype, bytes: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength) };
+}
+
+/** ModelArtifacts for tf.io / loadGraphModelSync. */
+export function toModelArtifacts(g: FrozenGraph): io.ModelArtifacts {
+  const specs: io.WeightsManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (const n of g.nodes) {
+    if (n.op !== 'Const') continue;
+    const name = n.name ?? '';
+    const t = g.constants.get(name);
+    if (!t) throw new SavedModelError('INVALID_GRAPH', `constant ${name} has no value`, { key: name });
+    const { dtype, bytes } = weightBytes(name, t);
+    if (numElements(t.shape) * (t.dtype === DT.DT_COMPLEX64 || t.dtype === DT.DT_COMPLEX128 ? 2 : 1) !== (Array.isArray(t.values) ? t.values.length : t.values.length)) {
+      throw new SavedModelError('INVALID_GRAPH', `constant ${name}: ${t.values.length} values for shape [${t.shape.join(', ')}]`, { key: name });
+    }
+    specs.push({ name, shape: [...t.shape], dtype: dtype as io.WeightsManifestEntry['dtype'] });
+    chunks.push(bytes);
+    total += bytes.length;
+  }
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { data.set(c, o); o += c.length; }
+  return {
+    modelTopology: { node: g.nodes.map(nodeJson), versions: { producer: g.producer, minConsumer: 0 }, library: {} },
+    weightSpecs: specs,
+    weightData: data.buffer,
+    format: 'graph-model',
+    generatedBy: 'savedmodel-js loadSavedModel',
+    convertedBy: null,
+  };
+}
+
+/** The GraphModel a frozen signature loads as. */
+export type FrozenGraphModel = ReturnType<typeof loadGraphModelSync>;
+
+interface ExecutorNode { op?: string; category?: string }
+
+/** Ops of the frozen graph that tfjs-converter has no kernel mapping for (as its OperationMapper saw them). */
+function unsupportedNodes(model: FrozenGraphModel): Array<{ node: string; op: string }> {
+  // tfjs-converter records each node's op category at load; an op it does not know has none.
+  const nodes = (model as unknown as { executor?: { graph?: { nodes?: Record<string, ExecutorNode> } } }).executor?.graph?.nodes;
+  if (!nodes) return [];
+  return Object.entries(nodes)
+    .filter(([, n]) => n.category === undefined)
+    .map(([node, n]) => ({ node, op: n.op ?? '?' }));
+}
+
+/** Build the GraphModel; ops TensorFlow.js cannot run → SavedModelError UNSUPPORTED naming them. */
+export function createGraphModel(g: FrozenGraph): FrozenGraphModel {
+  const model = loadGraphModelSync(toModelArtifacts(g));
+  const bad = unsupportedNodes(model);
+  if (bad.length > 0) {
+    model.dispose();
+    const ops = [...new Set(bad.map((b) => b.op))].sort();
+    const first = bad[0]!;
+    throw new SavedModelError(
+      'UNSUPPORTED',
+      `signature '${g.signatureKey}' uses op${ops.length > 1 ? 's' : ''} ${ops.join(', ')} that TensorFlow.js cannot run (e.g. node ${first.node})`,
+      { key: g.signatureKey },
+    );
+  }
+  return model;
+}
