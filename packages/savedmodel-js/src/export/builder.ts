@@ -1,0 +1,708 @@
+// The TF2 SavedModel builder: from an object tree (variables, user objects, functions) and a set
+// of signatures to exactly what tf.saved_model.save (TF 2.3 layout) writes: the object graph, the
+// function library with signature wrappers and the _traced_save / _traced_restore functions, the
+// top-level graph (VarHandleOps, init NoOp, the object-graph Const, signature Placeholders and
+// calls, saver_filename and the save / restore calls), saver_def, signature_def, collection_def,
+// meta_info_def, and the checkpoint with its TrackableObjectGraph.
+import {
+  attr, buildStrippedOpList, compareUtf8, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow,
+  type CheckpointTensor, type SavedModelContent,
+} from '@savedmodel-js/core';
+import { TensorSpec, type Nested } from '@savedmodel-js/trace';
+import { toDataType } from './dtypes.js';
+import { isExportableFunction, isTensorSpec, PolymorphicFunction, type ExportableFunction } from './function.js';
+import type { FunctionAttr, ObjectNode, TreeNode, VariableNode } from './module.js';
+import { canonicalInputs, fullArgSpec, inputSignatureValue, outputSignature, sv } from './structured.js';
+
+const DT = tensorflow.DataType;
+type DataType = tensorflow.DataType;
+
+/** GraphDef producer written by TF 2.3.1, the release whose layout this builder reproduces. */
+export const GRAPH_DEF_PRODUCER = 440;
+export const GRAPH_DEF_MIN_CONSUMER = 12;
+/** Written to meta_info_def.tensorflow_git_version; tensorflow_version stays empty (no TensorFlow wrote this). */
+export const SDK_MARKER = 'savedmodel-js 0.1.0';
+
+export const RESERVED_SIGNATURE_KEYS = ['__saved_model_init_op', '__saved_model_train_op'];
+
+/** One signature to export: a concrete function and, optionally, explicit output keys (one per flat output). */
+export interface SignatureTarget {
+  fn: ExportableFunction;
+  outputKeys?: readonly string[];
+}
+
+export interface BuildOptions {
+  /** alias -> function: meta_info_def.function_aliases (SaveOptions.function_aliases). */
+  functionAliases?: ReadonlyMap<string, FunctionAttr> | Record<string, FunctionAttr>;
+  /** Remove default-valued attrs (default true, as TF 2 always does). */
+  stripDefaultAttrs?: boolean;
+  /** SaveOptions.experimental_skip_saver: no save/restore functions, no saver_def. */
+  skipSaver?: boolean;
+}
+
+export interface BuildResult {
+  content: SavedModelContent;
+  /** Per signature key: the concrete function called and its flat outputs' keys (diagnostics). */
+  signatures: Map<string, { fn: ExportableFunction; inputs: string[]; outputs: string[] }>;
+  /** Variables in object-graph order with their checkpoint keys. */
+  variables: { key: string; info: VariableNode['info'] }[];
+}
+
+// ---- small helpers ----
+
+export function escapeCheckpointName(s: string): string {
+  return s.replace(/\./g, '..').replace(/\//g, '.S');
+}
+
+function argName(s: string): string {
+  let n = s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  if (!/^[a-z]/.test(n)) n = `arg_${n}`;
+  return n;
+}
+
+/** Op-name sanitising as TF's signature placeholders: [A-Za-z0-9_.\-], leading invalid characters dropped. */
+function opName(s: string): string {
+  let n = s.replace(/[^A-Za-z0-9_.\-]/g, '_');
+  n = n.replace(/^[^A-Za-z0-9.]+/, '');
+  return n || 'input';
+}
+
+/** A valid top-level node name ([A-Za-z0-9.][A-Za-z0-9_.\-/]*) from a variable name. */
+function graphNodeName(s: string): string {
+  const n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^[^A-Za-z0-9.]+/, '').replace(/\/$/, '');
+  return n || 'Variable';
+}
+
+/** Graph-level node names: unique case-insensitively, as tf.Graph.unique_name. */
+class NameScope {
+  private readonly used = new Set<string>();
+  unique(base: string): string {
+    let n = base;
+    for (let i = 1; this.used.has(n.toLowerCase()); i++) n = `${base}_${i}`;
+    this.mark(n);
+    return n;
+  }
+  mark(name: string): void {
+    const parts = name.split('/');
+    for (let i = 1; i <= parts.length; i++) this.used.add(parts.slice(0, i).join('/').toLowerCase());
+  }
+}
+
+function uniqueIn(used: Set<string>, base: string): string {
+  let n = base;
+  for (let i = 1; used.has(n); i++) n = `${base}_${i}`;
+  used.add(n);
+  return n;
+}
+
+/** Deterministic 32-hex-digit id (the `_temp_<uuid>` of the save function) from the checkpoint keys. */
+function tempId(seed: string): string {
+  let out = '';
+  for (let k = 0; k < 4; k++) {
+    let h = 0x811c9dc5 ^ (k * 0x9e3779b9);
+    for (let i = 0; i < seed.length; i++) { h ^= seed.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+    out += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+function shapesAttr(shapes: readonly (readonly (number | null)[] | null)[]): tensorflow.IAttrValue {
+  return { list: { shape: shapes.map((s) => shapeProto(s)) } };
+}
+
+function specShape(s: TensorSpec): (number | null)[] {
+  return [...s.shape];
+}
+
+function specDtype(s: TensorSpec): DataType {
+  return toDataType(s.dtype);
+}
+
+function cloneFunctionDef(fd: tensorflow.IFunctionDef, name: string): tensorflow.FunctionDef {
+  const copy = tensorflow.FunctionDef.decode(tensorflow.FunctionDef.encode(fd).finish());
+  if (!copy.signature) copy.signature = tensorflow.OpDef.create({});
+  copy.signature.name = name;
+  return copy;
+}
+
+function baseName(fdName: string): string {
+  return fdName.replace(/^__inference_/, '').replace(/_g?\d+$/, '') || 'function';
+}
+
+function functionLabel(f: FunctionAttr, name: string): string {
+  return f instanceof PolymorphicFunction ? `function ${name}` : `concrete function ${f.name}`;
+}
+
+// ---- signatures: outputs and keywords ----
+
+interface NormalizedSignature {
+  key: string;
+  fn: ExportableFunction;
+  /** keyword per flat inner input, in the inner function's order */
+  keywords: string[];
+  /** sorted by key: which flat output of the inner function */
+  outputs: { key: string; index: number; spec: TensorSpec }[];
+}
+
+function signatureOutputs(key: string, t: SignatureTarget): { key: string; index: number; spec: TensorSpec }[] {
+  const fn = t.fn;
+  const flat = fn.outputs.map((o) => o.spec);
+  const bad = (what: string) => new SavedModelError('INVALID_ARGUMENT',
+    `Got a non-Tensor value ${what} in the output of the function ${fn.name} used to generate the SavedModel signature '${key}'. ` +
+    'Outputs for functions used as signatures must be a single Tensor, a sequence of Tensors, or a dictionary from string to Tensor.', { key });
+  let out: { key: string; index: number; spec: TensorSpec }[];
+  if (t.outputKeys) {
+    if (t.outputKeys.length !== flat.length) throw new SavedModelError('INVALID_ARGUMENT', `signature '${key}': ${t.outputKeys.length} output keys for ${flat.length} outputs`, { key });
+    out = t.outputKeys.map((k, i) => ({ key: k, index: i, spec: flat[i]! }));
+  } else {
+    const s = fn.structuredOutputs;
+    if (s === null) throw bad('None');
+    if (isTensorSpec(s)) out = [{ key: 'output_0', index: 0, spec: flat[0]! }];
+    else if (Array.isArray(s)) {
+      out = (s as Nested<TensorSpec>[]).map((x, i) => {
+        if (!isTensorSpec(x)) throw bad(`(a nested structure) for key 'output_${i}'`);
+        return { key: `output_${i}`, index: i, spec: flat[i]! };
+      });
+    } else {
+      const keys = Object.keys(s).sort();
+      out = keys.map((k, i) => {
+        if (!isTensorSpec((s as Record<string, unknown>)[k])) throw bad(`(a nested structure) for key '${k}'`);
+        return { key: k, index: i, spec: flat[i]! };
+      });
+    }
+  }
+  if (out.length === 0) throw bad('(no outputs)');
+  const seen = new Set<string>();
+  for (const o of out) {
+    if (seen.has(o.key)) throw new SavedModelError('INVALID_ARGUMENT', `signature '${key}' has two outputs named '${o.key}'`, { key });
+    seen.add(o.key);
+  }
+  return out.sort((a, b) => compareUtf8(a.key, b.key));
+}
+
+function normalizeSignature(key: string, t: SignatureTarget): NormalizedSignature {
+  if (typeof key !== 'string' || key.length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'signature keys must be non-empty strings');
+  if (RESERVED_SIGNATURE_KEYS.includes(key)) {
+    throw new SavedModelError('INVALID_ARGUMENT', `signature key '${key}' is reserved for the SavedModel's ${key === '__saved_model_init_op' ? 'initialization' : 'training'} op`, { key });
+  }
+  const keywords = t.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
+  const seen = new Set<string>();
+  for (const k of keywords) {
+    if (seen.has(k)) throw new SavedModelError('INVALID_ARGUMENT', `Got two arguments with the same name '${k}' in the function used for signature '${key}'; give the TensorSpecs distinct names`, { key });
+    seen.add(k);
+  }
+  return { key, fn: t.fn, keywords, outputs: signatureOutputs(key, t) };
+}
+
+/** TF's rule for a default signature: `_default_save_signature`, else the only root function with an input signature that returns tensors. */
+export async function defaultSignature(root: ObjectNode): Promise<SignatureTarget | null> {
+  const fns = root.functions();
+  const explicit = fns.find(([n]) => n === '_default_save_signature');
+  const asConcrete = async (f: FunctionAttr): Promise<ExportableFunction | null> => {
+    if (isExportableFunction(f)) return f;
+    if (f.inputSignature) return f.getConcreteFunction();
+    return null;
+  };
+  if (explicit) {
+    const cf = await asConcrete(explicit[1]);
+    if (cf) return { fn: cf };
+  }
+  const candidates: ExportableFunction[] = [];
+  for (const [, f] of fns) {
+    const cf = await asConcrete(f);
+    if (cf && cf.outputs.length > 0 && cf.structuredOutputs !== null) candidates.push(cf);
+  }
+  return candidates.length === 1 ? { fn: candidates[0]! } : null;
+}
+
+// ---- the builder ----
+
+interface FnEntry {
+  fn: ExportableFunction;
+  exported: string;
+  def: tensorflow.FunctionDef;
+}
+
+export async function buildSavedModel(root: ObjectNode, signatureTargets: ReadonlyMap<string, SignatureTarget>, options: BuildOptions = {}): Promise<BuildResult> {
+  const sigs = [...signatureTargets].map(([k, t]) => normalizeSignature(k, t)).sort((a, b) => compareUtf8(a.key, b.key));
+
+  // 1. checkpointable objects, breadth first from the root; `signatures` is the root's last dependency
+  const signatureMap: ObjectNode = {
+    kind: 'object', key: { signatureMap: true }, identifier: 'signature_map', deps: () => [], functions: () => [],
+  };
+  const nodes: TreeNode[] = [root];
+  const ids = new Map<object, number>([[root.key, 0]]);
+  const children: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[][] = [[]];
+  const paths: string[][] = [[]];
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.kind !== 'object') continue;
+    const deps = n.deps();
+    if (i === 0) {
+      if (deps.some(([name]) => name === 'signatures') || n.functions().some(([name]) => name === 'signatures')) {
+        throw new SavedModelError('INVALID_ARGUMENT', "the exported object has an attribute named 'signatures', which the SavedModel reserves for its signature map", { key: 'signatures' });
+      }
+      deps.push(['signatures', signatureMap]);
+    }
+    const names = new Set<string>();
+    for (const [name, child] of deps) {
+      if (names.has(name)) throw new SavedModelError('INVALID_ARGUMENT', `two dependencies named '${name}'`, { key: name });
+      names.add(name);
+      let id = ids.get(child.key);
+      if (id === undefined) {
+        id = nodes.length;
+        ids.set(child.key, id);
+        nodes.push(child);
+        children.push([]);
+        paths.push([...paths[i]!, name]);
+      }
+      children[i]!.push({ node_id: id, local_name: name });
+    }
+  }
+  const checkpointCount = nodes.length;
+  const sigMapId = ids.get(signatureMap.key)!;
+
+  // 2. functions as nodes: per checkpointable node, its functions sorted by name
+  type FnNode = { attr: FunctionAttr; name: string } | { wrapper: NormalizedSignature };
+  const fnNodes: FnNode[] = [];
+  const fnIds = new Map<object, number>();
+  for (let i = 0; i < checkpointCount; i++) {
+    const n = nodes[i]!;
+    if (n.kind !== 'object') continue;
+    if (i === sigMapId) {
+      for (const s of sigs) {
+        const id = checkpointCount + fnNodes.length;
+        fnNodes.push({ wrapper: s });
+        children[i]!.push({ node_id: id, local_name: s.key });
+      }
+      continue;
+    }
+    const fns = [...n.functions()].sort((a, b) => compareUtf8(a[0], b[0]));
+    for (const [name, f] of fns) {
+      let id = fnIds.get(f);
+      if (id === undefined) {
+        id = checkpointCount + fnNodes.length;
+        fnIds.set(f, id);
+        fnNodes.push({ attr: f, name });
+      }
+      children[i]!.push({ node_id: id, local_name: name });
+    }
+  }
+
+  // 3. concrete functions (tracing happens here), named per export: __inference_<name>_<n>
+  let uid = 1;
+  const entries = new Map<ExportableFunction, FnEntry>();
+  const library: tensorflow.IFunctionDef[] = [];
+  const addFunction = (fn: ExportableFunction, base: string): FnEntry => {
+    let e = entries.get(fn);
+    if (!e) {
+      const exported = `__inference_${base.replace(/[^A-Za-z0-9_<>.\-]/g, '_')}_${uid++}`;
+      e = { fn, exported, def: cloneFunctionDef(fn.functionDef, exported) };
+      entries.set(fn, e);
+      library.push(e.def);
+    }
+    return e;
+  };
+  const fnNodeConcretes = new Map<number, FnEntry[]>();
+  for (let k = 0; k < fnNodes.length; k++) {
+    const fnode = fnNodes[k]!;
+    if ('wrapper' in fnode) continue;
+    const f = fnode.attr;
+    let cfs: ExportableFunction[];
+    try {
+      cfs = f instanceof PolymorphicFunction ? await f.concreteFunctionsForSave() : [f];
+    } catch (e) {
+      if (e instanceof SavedModelError) {
+        throw new SavedModelError(e.code, `cannot trace ${functionLabel(f, fnode.name)}: ${e.message}`, { key: e.key ?? fnode.name, cause: e });
+      }
+      throw e;
+    }
+    const base = f instanceof PolymorphicFunction ? (f.name ?? fnode.name) : baseName(f.name);
+    fnNodeConcretes.set(checkpointCount + k, cfs.map((cf) => addFunction(cf, base)));
+  }
+  for (const s of sigs) addFunction(s.fn, baseName(s.fn.name));
+
+  // captures must be tracked variables
+  const variableIdOf = (variable: object, fn: ExportableFunction): number => {
+    const id = ids.get(variable);
+    if (id === undefined || nodes[id]!.kind !== 'variable') {
+      const label = (variable as { name?: string }).name ?? 'variable';
+      throw new SavedModelError('INVALID_ARGUMENT',
+        `Tried to export a function (${fn.name}) which references an 'untracked' resource: variable ${label}. ` +
+        'Variables captured by functions must be tracked: Module.track(name, variable), or part of the exported model.', { key: label });
+    }
+    return id;
+  };
+  const boundInputs = new Map<ExportableFunction, number[]>();
+  for (const [fn] of entries) boundInputs.set(fn, fn.captures.map((c) => variableIdOf(c.variable, fn)));
+
+  // signature wrappers
+  const wrapperEntries = new Map<string, { exported: string; def: tensorflow.IFunctionDef; argKeys: string[] }>();
+  for (const s of sigs) {
+    const inner = entries.get(s.fn)!;
+    const exported = `__inference_signature_wrapper_${uid++}`;
+    const w = signatureWrapper(exported, inner, s);
+    wrapperEntries.set(s.key, { exported, def: w.def, argKeys: w.argKeys });
+    library.push(w.def);
+  }
+
+  // function aliases (their functions join the library before defaults are stripped)
+  const functionAliases: Record<string, string> = {};
+  const aliasEntries = options.functionAliases instanceof Map ? [...options.functionAliases] : Object.entries(options.functionAliases ?? {});
+  for (const [alias, f] of aliasEntries) {
+    const cfs = f instanceof PolymorphicFunction ? await f.concreteFunctionsForSave() : isExportableFunction(f) ? [f] : null;
+    if (!cfs) throw new SavedModelError('INVALID_ARGUMENT', `function alias '${alias}' does not name a function`, { key: alias });
+    for (const cf of cfs) {
+      const e = entries.get(cf) ?? addFunction(cf, f instanceof PolymorphicFunction ? (f.name ?? alias) : baseName(cf.name));
+      if (!boundInputs.has(cf)) boundInputs.set(cf, cf.captures.map((c) => variableIdOf(c.variable, cf)));
+      functionAliases[e.exported] = alias;
+    }
+  }
+
+  // 4. variables and checkpoint keys
+  const variableNodes: { id: number; node: VariableNode; checkpointKey: string }[] = [];
+  for (let i = 0; i < checkpointCount; i++) {
+    const n = nodes[i]!;
+    if (n.kind === 'variable') {
+      variableNodes.push({ id: i, node: n, checkpointKey: `${paths[i]!.map(escapeCheckpointName).join('/')}/.ATTRIBUTES/VARIABLE_VALUE` });
+    }
+  }
+  const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
+
+  // 5. top-level graph
+  const scope = new NameScope();
+  const graphNodes: tensorflow.INodeDef[] = [];
+  const handleOf = new Map<number, string>();
+  const readOf = new Map<number, string>();
+  for (const v of variableNodes) {
+    const info = v.node.info;
+    const name = scope.unique(graphNodeName(info.name));
+    handleOf.set(v.id, name);
+    graphNodes.push(node(name, 'VarHandleOp', [], {
+      _output_shapes: shapesAttr([[]]), dtype: attr.type(info.dtype), shape: attr.shape(info.shape), shared_name: attr.str(name),
+    }));
+    const read = `${name}/Read/ReadVariableOp`;
+    scope.mark(read);
+    readOf.set(v.id, read);
+    graphNodes.push(node(read, 'ReadVariableOp', [name], { _output_shapes: shapesAttr([info.shape]), dtype: attr.type(info.dtype) }));
+  }
+  const initOp = scope.unique('NoOp');
+  graphNodes.push(node(initOp, 'NoOp', []));
+
+  const trackableGraph = (fullName: (v: { id: number; node: VariableNode }) => string): tensorflow.ITrackableObjectGraph => {
+    const tnodes: tensorflow.TrackableObjectGraph.ITrackableObject[] = [];
+    for (let i = 0; i < checkpointCount; i++) {
+      const o: tensorflow.TrackableObjectGraph.ITrackableObject = {};
+      if (children[i]!.length && i !== sigMapId) o.children = children[i]!.filter((c) => (c.node_id ?? 0) < checkpointCount);
+      const v = variableNodes.find((x) => x.id === i);
+      if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
+      tnodes.push(o);
+    }
+    return { nodes: tnodes };
+  };
+  const encodeGraph = (g: tensorflow.ITrackableObjectGraph) => tensorflow.TrackableObjectGraph.encode(g).finish();
+  const graphConstName = scope.unique('Const');
+  graphNodes.push(node(graphConstName, 'Const', [], {
+    _output_shapes: shapesAttr([[]]), dtype: attr.type(DT.DT_STRING),
+    value: attr.tensor({ dtype: DT.DT_STRING, tensor_shape: {}, string_val: [encodeGraph(trackableGraph((v) => handleOf.get(v.id)!))] }),
+  }, '/device:CPU:0'));
+
+  const signatureDefs: Record<string, tensorflow.ISignatureDef> = {};
+  const sigInfo = new Map<string, { fn: ExportableFunction; inputs: string[]; outputs: string[] }>();
+  for (const s of sigs) {
+    const w = wrapperEntries.get(s.key)!;
+    const inputsInfo: Record<string, tensorflow.ITensorInfo> = {};
+    const placeholders: string[] = [];
+    const wrapperInputs = [...s.keywords.map((k, i) => ({ k, spec: s.fn.inputs[i]!.spec }))].sort((a, b) => compareUtf8(a.k, b.k));
+    for (const { k, spec } of wrapperInputs) {
+      const p = scope.unique(opName(`${s.key}_${k}`));
+      placeholders.push(p);
+      graphNodes.push(node(p, 'Placeholder', [], { _output_shapes: shapesAttr([specShape(spec)]), dtype: attr.type(specDtype(spec)), shape: attr.shape(specShape(spec)) }));
+      inputsInfo[k] = { name: `${p}:0`, dtype: specDtype(spec), tensor_shape: shapeProto(specShape(spec)) };
+    }
+    const bound = boundInputs.get(s.fn)!;
+    const call = scope.unique('StatefulPartitionedCall');
+    graphNodes.push(node(call, 'StatefulPartitionedCall', [...placeholders, ...bound.map((id) => handleOf.get(id)!)], {
+      Tin: attr.types([...wrapperInputs.map((x) => specDtype(x.spec)), ...bound.map(() => DT.DT_RESOURCE)]),
+      Tout: attr.types(s.outputs.map((o) => specDtype(o.spec))),
+      _output_shapes: shapesAttr(s.outputs.map((o) => specShape(o.spec))),
+      f: attr.func(w.exported),
+    }));
+    const outputsInfo: Record<string, tensorflow.ITensorInfo> = {};
+    s.outputs.forEach((o, i) => {
+      outputsInfo[o.key] = { name: `${call}:${i}`, dtype: specDtype(o.spec), tensor_shape: shapeProto(specShape(o.spec)) };
+    });
+    signatureDefs[s.key] = { inputs: inputsInfo, outputs: outputsInfo, method_name: 'tensorflow/serving/predict' };
+    sigInfo.set(s.key, { fn: s.fn, inputs: wrapperInputs.map((x) => x.k), outputs: s.outputs.map((o) => o.key) });
+  }
+  signatureDefs.__saved_model_init_op = { outputs: { __saved_model_init_op: { name: initOp, tensor_shape: { unknown_rank: true } } } };
+
+  let saverDef: tensorflow.ISaverDef | undefined;
+  if (!options.skipSaver) {
+    const filename = scope.unique('saver_filename');
+    graphNodes.push(node(filename, 'Placeholder', [], { _output_shapes: shapesAttr([[]]), dtype: attr.type(DT.DT_STRING), shape: attr.shape([]) }));
+    const keys = [...variableNodes.map((v) => v.checkpointKey), OBJECT_GRAPH_KEY];
+    const saveName = `__inference__traced_save_${uid++}`;
+    const restoreName = `__inference__traced_restore_${uid++}`;
+    const varDtypes = variableNodes.map((v) => v.node.info.dtype);
+    library.push(saveFunction(saveName, keys, variableNodes.map((v) => readOf.get(v.id)!), varDtypes, graphConstName, tempId(keys.join('\n'))));
+    library.push(restoreFunction(restoreName, keys, variableNodes.map((v) => handleOf.get(v.id)!), varDtypes));
+    const saveCall = scope.unique('StatefulPartitionedCall');
+    graphNodes.push(node(saveCall, 'StatefulPartitionedCall', [filename, ...variableNodes.map((v) => readOf.get(v.id)!), graphConstName], {
+      Tin: attr.types([DT.DT_STRING, ...varDtypes, DT.DT_STRING]), Tout: attr.types([DT.DT_STRING]), _output_shapes: shapesAttr([[]]), f: attr.func(saveName),
+    }));
+    const restoreCall = scope.unique('StatefulPartitionedCall');
+    graphNodes.push(node(restoreCall, 'StatefulPartitionedCall', [filename, ...variableNodes.map((v) => handleOf.get(v.id)!)], {
+      Tin: attr.types([DT.DT_STRING, ...varDtypes.map(() => DT.DT_RESOURCE)]), Tout: attr.types([DT.DT_STRING]), _output_shapes: shapesAttr([[]]), f: attr.func(restoreName),
+    }));
+    saverDef = {
+      filename_tensor_name: `${filename}:0`, save_tensor_name: `${saveCall}:0`, restore_op_name: restoreCall,
+      version: tensorflow.SaverDef.CheckpointFormatVersion.V2,
+    };
+  }
+
+  const graph: tensorflow.IGraphDef = {
+    node: graphNodes,
+    library: { function: library },
+    versions: { producer: GRAPH_DEF_PRODUCER, min_consumer: GRAPH_DEF_MIN_CONSUMER },
+  };
+  if (options.stripDefaultAttrs !== false) stripDefaultAttrs(graph);
+
+  // 6. object graph
+  const objNodes: tensorflow.ISavedObject[] = [];
+  const version = { producer: 1, min_consumer: 1 };
+  for (let i = 0; i < checkpointCount; i++) {
+    const n = nodes[i]!;
+    const o: tensorflow.ISavedObject = {};
+    if (children[i]!.length) o.children = children[i];
+    if (n.kind === 'variable') {
+      const info = n.info;
+      o.variable = { dtype: info.dtype, shape: shapeProto(info.shape), trainable: info.trainable, name: info.name };
+    } else {
+      o.user_object = { identifier: n.identifier, version };
+    }
+    objNodes.push(o);
+  }
+  const concreteFunctions: Record<string, tensorflow.ISavedConcreteFunction> = {};
+  const addConcrete = (name: string, fn: ExportableFunction, canonical: tensorflow.IStructuredValue, output: tensorflow.IStructuredValue) => {
+    const c: tensorflow.ISavedConcreteFunction = { canonicalized_input_signature: canonical, output_signature: output };
+    const b = boundInputs.get(fn) ?? [];
+    if (b.length) c.bound_inputs = b;
+    concreteFunctions[name] = c;
+  };
+  fnNodes.forEach((fnode, k) => {
+    const id = checkpointCount + k;
+    if ('wrapper' in fnode) {
+      const s = fnode.wrapper;
+      const w = wrapperEntries.get(s.key)!;
+      objNodes.push({
+        bare_concrete_function: {
+          concrete_function_name: w.exported, argument_keywords: w.argKeys, allowed_positional_arguments: w.argKeys.length === 1 ? 1 : 0,
+        },
+      });
+      const fields: Record<string, tensorflow.IStructuredValue> = {};
+      s.keywords.forEach((k2, i) => { fields[k2] = sv.spec(s.fn.inputs[i]!.spec, k2); });
+      const outs: Record<string, tensorflow.IStructuredValue> = {};
+      for (const o of s.outputs) outs[o.key] = sv.spec(o.spec, o.key);
+      addConcrete(w.exported, s.fn, sv.tuple([sv.tuple([]), sv.dict(fields)]), sv.dict(outs));
+      return;
+    }
+    const f = fnode.attr;
+    const list = fnNodeConcretes.get(id)!;
+    for (const e of list) addConcrete(e.exported, e.fn, canonicalInputs(e.fn.inputSignature), outputSignature(e.fn.structuredOutputs));
+    if (f instanceof PolymorphicFunction) {
+      const args = f.isMethod ? ['self', ...f.argNames] : [...f.argNames];
+      const spec: tensorflow.IFunctionSpec = { fullargspec: fullArgSpec(args), input_signature: inputSignatureValue(f.inputSignature) };
+      if (f.isMethod) spec.is_method = true;
+      objNodes.push({ function: { concrete_functions: list.map((e) => e.exported), function_spec: spec } });
+    } else {
+      const e = list[0]!;
+      const keywords = e.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
+      objNodes.push({
+        bare_concrete_function: { concrete_function_name: e.exported, argument_keywords: keywords, allowed_positional_arguments: keywords.length },
+      });
+    }
+  });
+
+  const metaInfo: tensorflow.MetaGraphDef.IMetaInfoDef = {
+    stripped_op_list: buildStrippedOpList(graph),
+    tags: ['serve'],
+    tensorflow_git_version: SDK_MARKER,
+    stripped_default_attrs: options.stripDefaultAttrs !== false,
+  };
+  if (Object.keys(functionAliases).length) metaInfo.function_aliases = functionAliases;
+
+  const metaGraph: tensorflow.IMetaGraphDef = {
+    meta_info_def: metaInfo,
+    graph_def: graph,
+    collection_def: { saved_model_main_op: { node_list: { value: [initOp] } } },
+    signature_def: signatureDefs,
+    object_graph_def: { nodes: objNodes, concrete_functions: concreteFunctions },
+  };
+  if (saverDef) metaGraph.saver_def = saverDef;
+
+  // 8. checkpoint: variables in object-graph order, then the object graph
+  const checkpoint: CheckpointTensor[] = variableNodes.map((v) => {
+    const info = v.node.info;
+    const data = info.read();
+    return Array.isArray(data)
+      ? { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as Uint8Array[] }
+      : { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as ArrayBufferView };
+  });
+  checkpoint.push({ key: OBJECT_GRAPH_KEY, dtype: DT.DT_STRING, shape: [], data: [encodeGraph(trackableGraph((v) => v.node.info.name))] });
+
+  return {
+    content: { savedModel: { saved_model_schema_version: 1, meta_graphs: [metaGraph] }, checkpoint },
+    signatures: sigInfo,
+    variables: variableNodes.map((v) => ({ key: v.checkpointKey, info: v.node.info })),
+  };
+}
+
+// ---- generated functions ----
+
+function fnNode(name: string, op: string, inputs: string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {
+  return node(name, op, inputs, attrs, device);
+}
+
+/**
+ * The signature wrapper: inputs in sorted keyword order (then the captured resources), one
+ * StatefulPartitionedCall of the traced function, one Identity per output in sorted key order.
+ */
+function signatureWrapper(name: string, inner: FnEntry, s: NormalizedSignature): { def: tensorflow.IFunctionDef; argKeys: string[] } {
+  const fn = inner.fn;
+  const used = new Set<string>(['StatefulPartitionedCall']);
+  const order = s.keywords.map((k, i) => ({ k, i })).sort((a, b) => compareUtf8(a.k, b.k));
+  const argOf = new Map<number, string>();
+  const inputArgs: tensorflow.OpDef.IArgDef[] = [];
+  const argAttr: Record<string, tensorflow.FunctionDef.IArgAttrs> = {};
+  order.forEach(({ k, i }, pos) => {
+    const a = uniqueIn(used, argName(k));
+    argOf.set(i, a);
+    inputArgs.push({ name: a, type: specDtype(fn.inputs[i]!.spec) });
+    argAttr[String(pos)] = { attr: { _user_specified_name: attr.str(k), _output_shapes: shapesAttr([specShape(fn.inputs[i]!.spec)]) } };
+  });
+  const capArgs = fn.captures.map((_, j) => uniqueIn(used, j === 0 ? 'unknown' : `unknown_${j - 1}`));
+  for (const c of capArgs) inputArgs.push({ name: c, type: DT.DT_RESOURCE });
+  const nodes: tensorflow.INodeDef[] = [];
+  nodes.push(fnNode('StatefulPartitionedCall', 'StatefulPartitionedCall', [...fn.inputs.map((_, i) => argOf.get(i)!), ...capArgs], {
+    Tin: attr.types([...fn.inputs.map((x) => specDtype(x.spec)), ...capArgs.map(() => DT.DT_RESOURCE)]),
+    Tout: attr.types(fn.outputs.map((o) => specDtype(o.spec))),
+    _output_shapes: shapesAttr(fn.outputs.map((o) => specShape(o.spec))),
+    f: attr.func(inner.exported),
+  }));
+  const outputArgs: tensorflow.OpDef.IArgDef[] = [];
+  const ret: Record<string, string> = {};
+  s.outputs.forEach((o, j) => {
+    const idName = j === 0 ? 'Identity' : `Identity_${j}`;
+    const outName = j === 0 ? 'identity' : `identity_${j}`;
+    nodes.push(fnNode(idName, 'Identity', [`StatefulPartitionedCall:output:${o.index}`, '^StatefulPartitionedCall'], {
+      T: attr.type(specDtype(o.spec)), _output_shapes: shapesAttr([specShape(o.spec)]),
+    }));
+    outputArgs.push({ name: outName, type: specDtype(o.spec) });
+    ret[outName] = `${idName}:output:0`;
+  });
+  return {
+    def: {
+      signature: { name, input_arg: inputArgs, output_arg: outputArgs, is_stateful: true, control_output: ['StatefulPartitionedCall'] },
+      node_def: nodes,
+      ret,
+      control_ret: { StatefulPartitionedCall: 'StatefulPartitionedCall' },
+      arg_attr: argAttr,
+    },
+    argKeys: order.map((x) => x.k),
+  };
+}
+
+/** __inference__traced_save_N, as TF 2.3 writes it (one shard, temp prefix, MergeV2Checkpoints). */
+function saveFunction(name: string, keys: string[], readNodes: string[], dtypes: DataType[], constName: string, uuid: string): tensorflow.IFunctionDef {
+  const used = new Set<string>(['file_prefix']);
+  const args = [
+    ...readNodes.map((r) => uniqueIn(used, `savev2_${argName(r).replace(/^arg_/, '')}`)),
+    uniqueIn(used, `savev2_${argName(constName).replace(/^arg_/, '')}`),
+  ];
+  const n = keys.length;
+  const S = DT.DT_STRING;
+  const scalar = shapesAttr([[]]);
+  const CPU_ANY = '/device:CPU:*', CPU0 = '/device:CPU:0';
+  const nodes: tensorflow.INodeDef[] = [
+    fnNode('StaticRegexFullMatch', 'StaticRegexFullMatch', ['file_prefix'], { _output_shapes: scalar, pattern: attr.str('^s3://.*') }, CPU_ANY),
+    fnNode('Const', 'Const', [], { _output_shapes: scalar, dtype: attr.type(S), value: attr.tensor(stringTensor(['.part'], [])) }, CPU_ANY),
+    fnNode('Const_1', 'Const', [], { _output_shapes: scalar, dtype: attr.type(S), value: attr.tensor(stringTensor([`_temp_${uuid}/part`], [])) }, CPU_ANY),
+    fnNode('Select', 'Select', ['StaticRegexFullMatch:output:0', 'Const:output:0', 'Const_1:output:0'], { T: attr.type(S), _output_shapes: scalar }, CPU_ANY),
+    fnNode('StringJoin', 'StringJoin', ['file_prefix', 'Select:output:0'], { N: attr.int(2), _output_shapes: scalar }, CPU_ANY),
+    fnNode('num_shards', 'Const', [], { _output_shapes: scalar, dtype: attr.type(DT.DT_INT32), value: attr.tensor({ dtype: DT.DT_INT32, tensor_shape: {}, int_val: [1] }) }),
+    fnNode('ShardedFilename/shard', 'Const', [], { _output_shapes: scalar, dtype: attr.type(DT.DT_INT32), value: attr.tensor({ dtype: DT.DT_INT32, tensor_shape: {}, int_val: [0] }) }, CPU0),
+    fnNode('ShardedFilename', 'ShardedFilename', ['StringJoin:output:0', 'ShardedFilename/shard:output:0', 'num_shards:output:0'], { _output_shapes: scalar }, CPU0),
+    fnNode('SaveV2/tensor_names', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys, [n])) }, CPU0),
+    fnNode('SaveV2/shape_and_slices', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys.map(() => ''), [n])) }, CPU0),
+    fnNode('SaveV2', 'SaveV2', ['ShardedFilename:filename:0', 'SaveV2/tensor_names:output:0', 'SaveV2/shape_and_slices:output:0', ...args], {
+      _output_shapes: { list: {} }, dtypes: attr.types([...dtypes, S]),
+    }, CPU0),
+    fnNode('MergeV2Checkpoints/checkpoint_prefixes', 'Pack', ['ShardedFilename:filename:0', '^SaveV2'], { N: attr.int(1), T: attr.type(S), _output_shapes: shapesAttr([[1]]) }, CPU0),
+    fnNode('MergeV2Checkpoints', 'MergeV2Checkpoints', ['MergeV2Checkpoints/checkpoint_prefixes:output:0', 'file_prefix'], { _output_shapes: { list: {} } }, CPU0),
+    fnNode('Identity', 'Identity', ['file_prefix', '^MergeV2Checkpoints'], { T: attr.type(S), _output_shapes: scalar }, CPU0),
+    fnNode('Identity_1', 'Identity', ['Identity:output:0', '^MergeV2Checkpoints'], { T: attr.type(S), _output_shapes: scalar }),
+  ];
+  const argAttr: Record<string, tensorflow.FunctionDef.IArgAttrs> = {
+    0: { attr: { _output_shapes: scalar, _user_specified_name: attr.str('file_prefix') } },
+  };
+  return {
+    signature: {
+      name,
+      input_arg: [{ name: 'file_prefix', type: S }, ...args.map((a, i) => ({ name: a, type: i < dtypes.length ? dtypes[i]! : S }))],
+      output_arg: [{ name: 'identity_1', type: S }],
+      is_stateful: true,
+      control_output: ['MergeV2Checkpoints'],
+    },
+    node_def: nodes,
+    ret: { identity_1: 'Identity_1:output:0' },
+    control_ret: { MergeV2Checkpoints: 'MergeV2Checkpoints' },
+    arg_attr: argAttr,
+  };
+}
+
+/** __inference__traced_restore_N: RestoreV2 of every key, AssignVariableOp per variable. */
+function restoreFunction(name: string, keys: string[], handles: string[], dtypes: DataType[]): tensorflow.IFunctionDef {
+  const S = DT.DT_STRING;
+  const used = new Set<string>(['file_prefix']);
+  const args = handles.map((h, i) => uniqueIn(used, `assignvariableop${i === 0 ? '' : `_${i}`}_${argName(h).replace(/^arg_/, '')}`));
+  const n = keys.length;
+  const CPU0 = '/device:CPU:0';
+  const nodes: tensorflow.INodeDef[] = [
+    fnNode('RestoreV2/tensor_names', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys, [n])) }, CPU0),
+    fnNode('RestoreV2/shape_and_slices', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys.map(() => ''), [n])) }, CPU0),
+    fnNode('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'], {
+      _output_shapes: shapesAttr(keys.map(() => null)), dtypes: attr.types([...dtypes, S]),
+    }, CPU0),
+  ];
+  const assigns: string[] = [];
+  dtypes.forEach((t, i) => {
+    const id = i === 0 ? 'Identity' : `Identity_${i}`;
+    const assign = i === 0 ? 'AssignVariableOp' : `AssignVariableOp_${i}`;
+    nodes.push(fnNode(id, 'Identity', [`RestoreV2:tensors:${i}`], { T: attr.type(t), _output_shapes: shapesAttr([null]) }, CPU0));
+    nodes.push(fnNode(assign, 'AssignVariableOp', [args[i]!, `${id}:output:0`], { _output_shapes: { list: {} }, dtype: attr.type(t) }, CPU0));
+    assigns.push(assign);
+  });
+  nodes.push(fnNode('NoOp', 'NoOp', [], { _output_shapes: { list: {} } }, CPU0));
+  const k = dtypes.length;
+  const penultimate = k === 0 ? 'Identity' : `Identity_${k}`;
+  const last = `Identity_${k + 1}`;
+  nodes.push(fnNode(penultimate, 'Identity', ['file_prefix', ...assigns.map((a) => `^${a}`), '^NoOp'], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }, CPU0));
+  nodes.push(fnNode(last, 'Identity', [`${penultimate}:output:0`, ...assigns.map((a) => `^${a}`)], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }));
+  const outName = last.toLowerCase();
+  const signature: tensorflow.IOpDef = {
+    name,
+    input_arg: [{ name: 'file_prefix', type: S }, ...args.map((a) => ({ name: a, type: DT.DT_RESOURCE }))],
+    output_arg: [{ name: outName, type: S }],
+    is_stateful: true,
+  };
+  if (assigns.length) signature.control_output = [...assigns];
+  const def: tensorflow.IFunctionDef = {
+    signature,
+    node_def: nodes,
+    ret: { [outName]: `${last}:output:0` },
+    arg_attr: { 0: { attr: { _output_shapes: shapesAttr([[]]), _user_specified_name: attr.str('file_prefix') } } },
+  };
+  if (assigns.length) def.control_ret = Object.fromEntries(assigns.map((a) => [a, a]));
+  return def;
+}

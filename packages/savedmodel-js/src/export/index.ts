@@ -1,0 +1,14 @@
+// Writing TF2 SavedModels from TensorFlow.js: tf.saved_model.save (saveModel with Module or a
+// tf.LayersModel) and Keras 3's export API (exportModel, ExportArchive).
+export { Module, type Trackable, type FunctionAttr } from './module.js';
+export {
+  PolymorphicFunction, tfFunction, graphFunction, FunctionBuilder, parameterNames,
+  type ExportableFunction, type FunctionOptions, type GraphFunctionBody, type GraphValue, type SpecLike,
+} from './function.js';
+export { RawVariable, rawVariable, type RawVariableOptions, type AnyVariable } from './variables.js';
+export type { DTypeName } from './dtypes.js';
+export { saveModel, type SaveModelArgs, type SaveOptions, type SaveSummary, type Signatures, type SignatureFunction } from './save.js';
+export { exportModel, ExportArchive, type ExportModelOptions, type WriteOutOptions, type AddEndpointOptions } from './keras.js';
+export { traceableDropout, withTraceableDropout } from './dropout.js';
+export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
+export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';

@@ -1,0 +1,191 @@
+// saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
+import type * as tf from '@tensorflow/tfjs';
+import { SavedModelError, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
+import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
+import { withTraceableDropout } from './dropout.js';
+import { dtypeNameOf } from './dtypes.js';
+import { isExportableFunction, modelFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
+import { isLayersModel, Module, TreeResolver, type FunctionAttr, type ObjectNode } from './module.js';
+
+/** A function that can be a signature: a tf.function with an input signature, or a concrete function. */
+export type SignatureFunction = PolymorphicFunction | ExportableFunction;
+
+export type Signatures = SignatureFunction | Record<string, SignatureFunction> | ReadonlyMap<string, SignatureFunction>;
+
+export interface SaveOptions {
+  /** SaveOptions.function_aliases: alias -> function; written to meta_info_def.function_aliases. */
+  functionAliases?: Record<string, FunctionAttr> | ReadonlyMap<string, FunctionAttr>;
+  /** Replace a non-empty target directory (default: ALREADY_EXISTS error). */
+  overwrite?: boolean;
+  /** Write saved_model.pbtxt instead of saved_model.pb. */
+  asText?: boolean;
+  /** Called after each file written. */
+  onProgress?: WriteOptions['onProgress'];
+  /** Strip default-valued attrs (default true, as TensorFlow 2 always does). */
+  stripDefaultAttrs?: boolean;
+  /** SaveOptions.experimental_skip_saver: no save/restore functions and no saver_def (the checkpoint is still written). */
+  experimentalSkipSaver?: boolean;
+}
+
+export interface SaveModelArgs {
+  /**
+   * One function (→ `serving_default`), or a record / map of signature key → function. Without it:
+   * the root's `_default_save_signature` function, else its only function with an input
+   * signature that returns tensors; for a tf.LayersModel, its forward pass keyed by the model's
+   * input and output names.
+   */
+  signatures?: Signatures;
+  options?: SaveOptions;
+}
+
+interface CoreNode {
+  dirSink(dir: string, options?: { overwrite?: boolean }): Promise<FileSink>;
+}
+
+const CORE_NODE = '@savedmodel-js/core/node';
+
+/** What was written. */
+export interface SaveSummary {
+  /** Where: the directory path or the sink's location. */
+  location: string;
+  /** Signature keys (without __saved_model_init_op), sorted; per key its input and output keys. */
+  signatures: Record<string, { inputs: string[]; outputs: string[] }>;
+  /** Saved variables in object-graph order. */
+  variables: { checkpointKey: string; name: string; dtype: string; shape: number[]; trainable: boolean }[];
+}
+
+export function isFileSink(x: unknown): x is FileSink {
+  const s = x as Partial<FileSink> | null;
+  return !!s && typeof s === 'object' && typeof s.write === 'function' && typeof s.commit === 'function' && typeof s.abort === 'function';
+}
+
+/** Adds which function failed to trace to a tracer error (code kept). */
+export function traceFailure(label: string, e: unknown): unknown {
+  if (e instanceof SavedModelError) return new SavedModelError(e.code, `cannot trace ${label}: ${e.message}`, { key: e.key ?? label, cause: e });
+  return e;
+}
+
+function asConcrete(key: string, f: unknown): Promise<ExportableFunction> {
+  if (isExportableFunction(f)) return Promise.resolve(f);
+  if (f instanceof PolymorphicFunction && f.inputSignature) {
+    return f.getConcreteFunction().catch((e: unknown) => { throw traceFailure(`function ${f.name ?? '<unnamed>'} (signature '${key}')`, e); });
+  }
+  const what = f instanceof PolymorphicFunction ? `function ${f.name ?? '<unnamed>'} (it has no input signature)` : typeof f === 'function' ? 'a plain JS function' : String(f);
+  return Promise.reject(new SavedModelError('INVALID_ARGUMENT',
+    `Expected a TensorFlow function to generate a signature for '${key}', but got ${what}. Only tf.functions with an input signature (tfFunction(fn, {inputSignature})) or concrete functions can be used as a signature.`, { key }));
+}
+
+/** signatures argument → key → target (traces where needed). */
+export async function canonicalizeSignatures(signatures: Signatures): Promise<Map<string, SignatureTarget>> {
+  const out = new Map<string, SignatureTarget>();
+  let entries: [string, unknown][];
+  if (signatures instanceof PolymorphicFunction || isExportableFunction(signatures) || typeof signatures === 'function') entries = [['serving_default', signatures]];
+  else if (signatures instanceof Map) entries = [...signatures];
+  else if (signatures && typeof signatures === 'object') entries = Object.entries(signatures);
+  else throw new SavedModelError('INVALID_ARGUMENT', 'signatures must be a function, a concrete function, or a record of them');
+  for (const [k, f] of entries) out.set(k, { fn: await asConcrete(k, f) });
+  return out;
+}
+
+/** @internal the root object node and default signatures for a Module or a tf.LayersModel. */
+export async function rootFor(obj: unknown): Promise<{ root: ObjectNode; defaults: () => Promise<Map<string, SignatureTarget>>; models: tf.LayersModel[] }> {
+  const resolver = new TreeResolver();
+  if (obj instanceof Module) {
+    const root = resolver.resolve(obj) as ObjectNode;
+    return {
+      root, models: obj._models(),
+      defaults: async () => {
+        const d = await defaultSignature(root);
+        return new Map(d ? [['serving_default', d]] : []);
+      },
+    };
+  }
+  if (isLayersModel(obj)) {
+    const model = obj;
+    if (!model.inputs?.length) throw new SavedModelError('INVALID_ARGUMENT', 'the model has no inputs: build it (or call it once) before saving');
+    const call = modelFunction(model, { name: '__call__', isMethod: true });
+    const root = resolver.layerNode(model as never, 'model', () => [['__call__', call]]);
+    const outputNames = model.outputNames.length ? [...model.outputNames] : model.outputs.map((o) => o.sourceLayer.name);
+    return {
+      root, models: [model],
+      defaults: async () => new Map([['serving_default', { fn: await call.getConcreteFunction(), outputKeys: uniqueNames(outputNames) }]]),
+    };
+  }
+  throw new SavedModelError('INVALID_ARGUMENT', 'saveModel exports a Module or a tf.LayersModel');
+}
+
+function uniqueNames(names: string[]): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    let m = n;
+    for (let i = 1; used.has(m); i++) m = `${n}_${i}`;
+    used.add(m);
+    return m;
+  });
+}
+
+/** @internal builds the content, then writes it to a directory (Node) or a FileSink; nothing is left behind on failure. */
+export async function buildAndWrite(
+  target: string | FileSink,
+  options: SaveOptions,
+  build: () => Promise<BuildResult>,
+): Promise<{ result: BuildResult; location: string }> {
+  let sink: FileSink;
+  if (typeof target === 'string') {
+    // Node only, imported lazily through a specifier bundlers do not follow: browser builds never load node:fs
+    const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
+    sink = await mod.dirSink(target, { overwrite: options.overwrite === true });
+  } else if (isFileSink(target)) {
+    sink = target;
+  } else {
+    throw new SavedModelError('INVALID_ARGUMENT', 'the export target is a directory path or a FileSink (fileMapSink() in the browser)');
+  }
+  let result: BuildResult;
+  try {
+    result = await build();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  const writeOptions: WriteOptions = {};
+  if (options.asText) writeOptions.asText = true;
+  if (options.onProgress) writeOptions.onProgress = options.onProgress;
+  await writeSavedModel(sink, result.content, writeOptions);
+  return { result, location: sink.location };
+}
+
+export function summarize(location: string, r: BuildResult): SaveSummary {
+  const signatures: SaveSummary['signatures'] = {};
+  for (const [k, s] of r.signatures) signatures[k] = { inputs: s.inputs, outputs: s.outputs };
+  return {
+    location,
+    signatures,
+    variables: r.variables.map((v) => ({ checkpointKey: v.key, name: v.info.name, dtype: dtypeNameOf(v.info.dtype), shape: [...v.info.shape], trainable: v.info.trainable })),
+  };
+}
+
+export function buildOptionsOf(o: SaveOptions): BuildOptions {
+  const b: BuildOptions = {};
+  if (o.functionAliases) b.functionAliases = o.functionAliases;
+  if (o.stripDefaultAttrs === false) b.stripDefaultAttrs = false;
+  if (o.experimentalSkipSaver) b.skipSaver = true;
+  return b;
+}
+
+/**
+ * tf.saved_model.save: writes `obj` (a Module or a tf.LayersModel) as a TF2 SavedModel into
+ * `exportDir` — a directory path (Node) or a FileSink (`fileMapSink()` in the browser).
+ * Functions are traced now; variables are saved with their current values.
+ */
+export async function saveModel(obj: Module | tf.LayersModel, exportDir: string | FileSink, args: SaveModelArgs = {}): Promise<SaveSummary> {
+  const options = args.options ?? {};
+  const { root, defaults, models } = await rootFor(obj);
+  const { result, location } = await buildAndWrite(exportDir, options, () => withTraceableDropout(models, async () => {
+    const targets = args.signatures !== undefined ? await canonicalizeSignatures(args.signatures) : await defaults();
+    if (targets.size === 0 && root.deps().length === 0 && root.functions().length === 0) {
+      throw new SavedModelError('INVALID_ARGUMENT', 'nothing to export: the object has no variables, functions or signatures');
+    }
+    return buildSavedModel(root, targets, buildOptionsOf(options));
+  }));
+  return summarize(location, result);
+}

@@ -1,0 +1,185 @@
+// Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
+// wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { toDataType, elementSize, type DTypeName } from './dtypes.js';
+
+const DT = tensorflow.DataType;
+
+type NumericArray =
+  | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array
+  | BigInt64Array | BigUint64Array;
+
+export interface RawVariableOptions {
+  /** Shape; default: [] for one value, else [values.length]. */
+  shape?: readonly number[];
+  /** TensorFlow's variable name (SavedVariable.name, the graph node name). Default "Variable", as TensorFlow's. */
+  name?: string;
+  trainable?: boolean;
+}
+
+/**
+ * A variable of any TensorFlow dtype, holding its value on the host. Functions read or assign it
+ * through `graphFunction` (tfjs kernels cannot, as tfjs has no such dtype); it is saved like any
+ * other variable. For float32/int32/bool variables prefer `tf.variable`.
+ */
+export class RawVariable {
+  readonly dtype: DTypeName;
+  readonly shape: readonly number[];
+  readonly name: string;
+  readonly trainable: boolean;
+  private data: NumericArray | Uint8Array[];
+
+  constructor(values: number | bigint | boolean | string | ArrayLike<number | bigint | boolean> | readonly string[] | NumericArray, dtype: DTypeName, options: RawVariableOptions = {}) {
+    this.dtype = dtype;
+    const t = toDataType(dtype);
+    this.data = toHostArray(values, t);
+    const n = this.data.length;
+    this.shape = [...(options.shape ?? (n === 1 && !isArrayLike(values) ? [] : [n]))];
+    const want = this.shape.reduce((a, b) => a * b, 1);
+    if (want !== n) throw new SavedModelError('INVALID_ARGUMENT', `RawVariable of shape [${this.shape}] needs ${want} values, got ${n}`);
+    this.name = options.name ?? 'Variable';
+    this.trainable = options.trainable ?? true;
+  }
+
+  /** The current value (host array; int64/uint64 as BigInt64Array/BigUint64Array). */
+  get values(): NumericArray | Uint8Array[] {
+    return this.data;
+  }
+
+  assign(values: ConstructorParameters<typeof RawVariable>[0]): void {
+    const next = toHostArray(values, toDataType(this.dtype));
+    if (next.length !== this.data.length) throw new SavedModelError('INVALID_ARGUMENT', `assign: expected ${this.data.length} values, got ${next.length}`);
+    this.data = next;
+  }
+}
+
+/** `new RawVariable(values, dtype, options)`. */
+export function rawVariable(values: ConstructorParameters<typeof RawVariable>[0], dtype: DTypeName, options?: RawVariableOptions): RawVariable {
+  return new RawVariable(values, dtype, options);
+}
+
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  return ArrayBuffer.isView(x) || Array.isArray(x);
+}
+
+function toHostArray(values: unknown, t: tensorflow.DataType): NumericArray | Uint8Array[] {
+  const list: unknown[] = isArrayLike(values) ? Array.from(values as ArrayLike<unknown>) : [values];
+  const num = (x: unknown) => {
+    if (typeof x === 'boolean') return x ? 1 : 0;
+    if (typeof x === 'bigint') return Number(x);
+    if (typeof x !== 'number') throw new SavedModelError('INVALID_ARGUMENT', `RawVariable: ${String(x)} is not a number`);
+    return x;
+  };
+  const big = (x: unknown) => {
+    if (typeof x === 'bigint') return x;
+    const n = num(x);
+    if (!Number.isInteger(n)) throw new SavedModelError('INVALID_ARGUMENT', `RawVariable: ${n} is not an integer`);
+    return BigInt(n);
+  };
+  switch (t) {
+    case DT.DT_FLOAT: return Float32Array.from(list, num);
+    case DT.DT_DOUBLE: return Float64Array.from(list, num);
+    case DT.DT_INT8: return Int8Array.from(list, num);
+    case DT.DT_INT16: return Int16Array.from(list, num);
+    case DT.DT_INT32: return Int32Array.from(list, num);
+    case DT.DT_UINT8: case DT.DT_BOOL: return Uint8Array.from(list, num);
+    case DT.DT_UINT16: case DT.DT_HALF: case DT.DT_BFLOAT16: return Uint16Array.from(list, num); // half/bfloat16: raw bits
+    case DT.DT_UINT32: return Uint32Array.from(list, num);
+    case DT.DT_INT64: return BigInt64Array.from(list, big);
+    case DT.DT_UINT64: return BigUint64Array.from(list, big);
+    case DT.DT_STRING: return list.map((s) => (s instanceof Uint8Array ? s : new TextEncoder().encode(String(s))));
+    default: throw new SavedModelError('UNSUPPORTED', `RawVariable: dtype ${t} is not supported`);
+  }
+}
+
+// ---- one view of every kind of variable ----
+
+/** What the exporter needs of a variable. */
+export interface VariableInfo {
+  /** Identity: the tf.Variable (also for a LayerVariable) or the RawVariable. */
+  readonly key: object;
+  readonly dtype: tensorflow.DataType;
+  readonly shape: readonly number[];
+  readonly trainable: boolean;
+  /** TensorFlow name: SavedVariable.name, base of the graph node name. */
+  readonly name: string;
+  /** Value now (read at save time), as checkpoint data. */
+  read(): ArrayBufferView | Uint8Array[];
+  /** Short label for messages. */
+  readonly label: string;
+}
+
+interface TfjsVariableLike {
+  name: string;
+  dtype: string;
+  shape: number[];
+  trainable: boolean;
+  dataSync(): ArrayLike<number> | Uint8Array[];
+  assign(v: unknown): void;
+  isDisposed?: boolean;
+}
+
+interface LayerVariableLike {
+  name: string;
+  originalName: string;
+  trainable: boolean;
+  /** tfjs-layers' LayerVariable.read() returns its tf.Variable (typed as a Tensor). */
+  read(): unknown;
+  write(v: never): unknown;
+}
+
+export function isTfjsVariable(x: unknown): x is TfjsVariableLike {
+  const v = x as Partial<TfjsVariableLike> | null;
+  return !!v && typeof v === 'object' && typeof v.assign === 'function' && typeof v.dataSync === 'function' &&
+    typeof v.name === 'string' && typeof v.trainable === 'boolean' && Array.isArray(v.shape);
+}
+
+export function isLayerVariable(x: unknown): x is LayerVariableLike {
+  const v = x as Partial<LayerVariableLike> | null;
+  return !!v && typeof v === 'object' && typeof v.read === 'function' && typeof v.write === 'function' && typeof v.originalName === 'string';
+}
+
+/** tf.Variable, LayerVariable or RawVariable. */
+export type AnyVariable = RawVariable | TfjsVariableLike | LayerVariableLike;
+
+export function isVariable(x: unknown): x is AnyVariable {
+  return x instanceof RawVariable || isTfjsVariable(x) || isLayerVariable(x);
+}
+
+/** The object that identifies a variable: LayerVariables are their tf.Variable. */
+export function variableKey(x: AnyVariable): object {
+  return isLayerVariable(x) ? (x.read() as TfjsVariableLike) : x;
+}
+
+/** tfjs names unnamed variables with a number; TensorFlow's default name is "Variable". */
+export function tfVariableName(name: string): string {
+  return /^\d+$/.test(name) || name === '' ? 'Variable' : name;
+}
+
+export function variableInfo(x: AnyVariable): VariableInfo {
+  if (x instanceof RawVariable) {
+    const t = toDataType(x.dtype);
+    return {
+      key: x, dtype: t, shape: x.shape, trainable: x.trainable, name: x.name, label: `RawVariable ${x.name}`,
+      read: () => {
+        const v = x.values;
+        return Array.isArray(v) ? v : (v as ArrayBufferView);
+      },
+    };
+  }
+  const trainable = x.trainable;
+  const v = isLayerVariable(x) ? (x.read() as TfjsVariableLike) : x;
+  if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} is disposed`, { key: v.name });
+  const t = toDataType(v.dtype);
+  if (t !== DT.DT_STRING && elementSize(t) === undefined) throw new SavedModelError('UNSUPPORTED', `variable ${v.name} has dtype ${v.dtype}, which cannot be saved`, { key: v.name });
+  return {
+    key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
+    read: () => {
+      const d = v.dataSync();
+      if (Array.isArray(d)) return d as Uint8Array[];
+      // tfjs keeps bool as Uint8Array / Int32Array depending on the backend: normalize to one byte each
+      if (t === DT.DT_BOOL && !(d instanceof Uint8Array)) return Uint8Array.from(d as ArrayLike<number>, (b) => (b ? 1 : 0));
+      return d as unknown as ArrayBufferView;
+    },
+  };
+}
