@@ -1,6 +1,7 @@
 // `savedmodel` command line: inspect, check and (soon) produce TensorFlow SavedModels with no TensorFlow.
 import { isSavedModelError } from '@savedmodel-js/core';
 import { checkpointCommand } from './commands/checkpoint.js';
+import { convertCommand } from './commands/convert.js';
 import { diffCommand } from './commands/diff.js';
 import { exampleCommand } from './commands/example.js';
 import { runCommand } from './commands/run.js';
@@ -21,15 +22,19 @@ commands:
                        compare two SavedModels structurally (function uids, TF versions ignored)
   run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--tag_set serve] [--json]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run)
-  example [OUT_DIR]    write the built-in example SavedModel and show its signatures
+  convert MODEL_JSON OUT [--overwrite]
+                       convert a tfjs Layers model (model.json + weights) into a SavedModel
+  example [OUT_DIR]    export the built-in example model and show its signatures
 `;
 
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** stderr is a terminal: progress bars redraw in place. */
+  isTTY?: boolean;
 }
 
-const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true };
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -41,6 +46,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'diff': return await diffCommand(rest, io);
       case 'run': return await runCommand(rest, io);
       case 'example': return await exampleCommand(rest, io);
+      case 'convert': return await convertCommand(rest, io);
       case undefined: case '-h': case '--help': case 'help':
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;

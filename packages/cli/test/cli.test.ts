@@ -122,17 +122,20 @@ describe('savedmodel verify', () => {
 });
 
 describe('savedmodel example', () => {
-  it('writes the example, which passes verify --strict and holds a=0.5, b=2', async () => {
+  it('exports the example with the SDK; it passes verify --strict and answers 0.5·x + 2', async () => {
     const out = join(tmp, 'example');
     const r = await run('example', out);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("inputs['x'] tensor_info:");
+    expect(r.out).toContain("signature_def['serving_default']:");
+    expect(r.out).toContain("signature_def['serve']:");
     expect(existsSync(join(out, 'saved_model.pb'))).toBe(true);
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const v = await run('verify', out, '--strict');
     expect(v.out).toContain('OK:');
     expect(v.code).toBe(0);
-    const c = await run('checkpoint', out, '--values');
-    expect(c.out).toBe('a\tDT_FLOAT\t[]\t0.5\nb\tDT_FLOAT\t[]\t2.0\n');
+    const res = await run('run', out, '--signature_def', 'serving_default', '--input_exprs', 'x=[[1],[4],[-2]]', '--json');
+    expect(res.code).toBe(0);
+    const outputs = JSON.parse(res.out).outputs as Record<string, { values: number[] }>;
+    expect(Object.values(outputs)[0]!.values).toEqual([2.5, 4, 1]);
   });
 });

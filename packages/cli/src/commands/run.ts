@@ -2,6 +2,7 @@ import { SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { loadSavedModel, type PlainTensor } from 'savedmodel-js';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../main.js';
+import { quietTfjs } from '../tfjs.js';
 
 /** numpy's names for TensorFlow dtypes, as saved_model_cli prints results. */
 const NUMPY_DTYPE: Record<string, string> = {
@@ -87,6 +88,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (!dir) throw new UsageError('missing SavedModel directory');
   const inputs = values.input_exprs === undefined ? {} : parseInputExprs(values.input_exprs);
   const tags = (values.tag_set ?? 'serve').split(',').map((t) => t.trim()).filter(Boolean);
+  await quietTfjs();
   const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default' });
   try {
     const outputs = await model.run(inputs);
