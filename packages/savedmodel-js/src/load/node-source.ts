@@ -14,3 +14,14 @@ export async function readSavedModelDirLazy(dir: string, options?: ReadSavedMode
   const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
   return mod.readSavedModelDir(dir, options);
 }
+
+interface ZipNode {
+  zipFileSource(path: string): Promise<import('@savedmodel-js/core').FileSource>;
+}
+const ZIP_NODE = '@savedmodel-js/zip/node';
+
+export async function readSavedModelZipLazy(path: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
+  const zip = (await import(/* @vite-ignore */ ZIP_NODE)) as ZipNode;
+  const { readSavedModel } = await import('@savedmodel-js/core');
+  return readSavedModel(await zip.zipFileSource(path), options);
+}

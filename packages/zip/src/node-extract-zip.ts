@@ -1,0 +1,102 @@
+// Node: extract a zip archive into a directory, with every check zipSource makes (zip-scan.ts,
+// jszip cross-check, sizes, CRC). Files go into a temporary sibling directory that is renamed
+// onto the target only when everything was extracted and checked; entries are only ever written
+// as regular files created inside that fresh directory, so nothing lands outside it.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { SavedModelError } from '@savedmodel-js/core';
+import { openZipArchive } from './jszip-archive.js';
+import { findSavedModelRoot } from './savedmodel-root.js';
+import type { ZipLimits } from './zip-scan.js';
+
+export interface ExtractZipOptions extends ZipLimits {
+  /** Replace an existing non-empty directory (otherwise ALREADY_EXISTS). */
+  overwrite?: boolean;
+}
+
+export interface ExtractedZip {
+  /** The directory written (absolute). */
+  dir: string;
+  /** Files extracted (archive paths). */
+  files: string[];
+  /** Folder of the SavedModel inside `dir` ('' = dir itself), as zipSource would find it. */
+  savedModelRoot: string;
+}
+
+async function isNonEmptyDir(p: string): Promise<boolean> {
+  try {
+    const s = await lstat(p);
+    if (!s.isDirectory()) return true;
+    return (await readdir(p)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Extracts `zip` (a path or the archive's bytes) into `dir`. */
+export async function extractZip(zip: string | Uint8Array, dir: string, options: ExtractZipOptions = {}): Promise<ExtractedZip> {
+  const location = typeof zip === 'string' ? resolve(zip) : 'zip archive';
+  let bytes: Uint8Array;
+  if (typeof zip === 'string') {
+    try {
+      bytes = new Uint8Array(await readFile(location));
+    } catch (e) {
+      throw new SavedModelError('NOT_FOUND', `cannot read zip archive ${location}`, { file: location, cause: e });
+    }
+  } else {
+    bytes = zip;
+  }
+  const archive = await openZipArchive(bytes, options, location);
+
+  const target = resolve(dir);
+  if (!options.overwrite && (await isNonEmptyDir(target))) {
+    throw new SavedModelError('ALREADY_EXISTS', `extraction directory ${target} already exists and is not empty; pass overwrite to replace it`, { file: target });
+  }
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp);
+  const files: string[] = [];
+  try {
+    for (const e of archive.entries) {
+      const full = resolve(tmp, e.directory ? e.name.slice(0, -1) : e.name);
+      // The scan already rejected every unsafe name; this is the last line of defence.
+      if (!full.startsWith(tmp + sep)) {
+        throw new SavedModelError('INVALID_ARGUMENT', 'zip entry would be extracted outside the target directory', { file: e.name });
+      }
+      if (e.directory) {
+        await mkdir(full, { recursive: true });
+        continue;
+      }
+      await mkdir(dirname(full), { recursive: true });
+      const fh = await open(full, 'wx', 0o644); // never follows or replaces anything: the folder is new
+      try {
+        for await (const chunk of archive.chunks(e)) {
+          let o = 0;
+          while (o < chunk.length) o += (await fh.write(chunk, o, chunk.length - o)).bytesWritten;
+        }
+      } finally {
+        await fh.close();
+      }
+      files.push(e.name);
+    }
+    if (await isNonEmptyDir(target)) {
+      if (!options.overwrite) {
+        throw new SavedModelError('ALREADY_EXISTS', `extraction directory ${target} appeared while extracting`, { file: target });
+      }
+      const old = `${tmp}.old`;
+      await rename(target, old);
+      await rename(tmp, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rm(target, { recursive: true, force: true });
+      await rename(tmp, target);
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    if (e instanceof SavedModelError) throw e;
+    throw new SavedModelError('INVALID_ARGUMENT', `cannot extract ${location} to ${target}: ${(e as Error)?.message ?? String(e)}`, { file: target, cause: e });
+  }
+  return { dir: target, files, savedModelRoot: findSavedModelRoot(files) };
+}

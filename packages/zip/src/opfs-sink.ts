@@ -1,0 +1,51 @@
+// `opfs://path/model.zip`: the SavedModel as a zip in the Origin Private File System, streamed
+// through the file's writable (createWritable), so only the current chunk is in memory.
+// Nothing appears until commit: the writable swaps its data in on close(); abort() discards it
+// (and removes the file if this sink created it).
+import { checkRelativePath, SavedModelError } from '@savedmodel-js/core';
+import { writableStreamTarget } from './byte-sink.js';
+import { zipSink, type ZipFileSink, type ZipSinkOptions } from './zip-sink.js';
+
+/** 'opfs://a/b.zip' or 'a/b.zip' → ['a', 'b.zip']. */
+export function opfsPathSegments(path: string): string[] {
+  const rel = path.replace(/^opfs:\/\//, '').replace(/^\/+/, '');
+  checkRelativePath(rel);
+  return rel.split('/');
+}
+
+export interface OpfsSinkOptions extends ZipSinkOptions {
+  /** The directory to resolve `path` in (default: navigator.storage.getDirectory()). */
+  root?: FileSystemDirectoryHandle;
+}
+
+export async function opfsSink(path: string, options: OpfsSinkOptions = {}): Promise<ZipFileSink> {
+  const segments = opfsPathSegments(path);
+  const fileName = segments.pop()!;
+  let dir = options.root;
+  if (!dir) {
+    if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') {
+      throw new SavedModelError('UNSUPPORTED', 'opfs:// targets need the Origin Private File System (navigator.storage.getDirectory)', { file: path });
+    }
+    dir = await navigator.storage.getDirectory();
+  }
+  for (const s of segments) dir = await dir.getDirectoryHandle(s, { create: true });
+  let existed = true;
+  try {
+    await dir.getFileHandle(fileName);
+  } catch {
+    existed = false;
+  }
+  const handle = await dir.getFileHandle(fileName, { create: true });
+  const writable = await handle.createWritable({ keepExistingData: false });
+  const target = writableStreamTarget(writable, `opfs://${[...segments, fileName].join('/')}`);
+  const parent = dir;
+  return zipSink({
+    location: target.location,
+    write: target.write,
+    close: target.close,
+    async abort(reason: unknown) {
+      await target.abort?.(reason);
+      if (!existed) await parent.removeEntry(fileName).catch(() => undefined);
+    },
+  }, { location: target.location, ...options });
+}
