@@ -20,7 +20,7 @@ export interface CapturedVariable {
   dtype: Variable['dtype'];
   shape: number[];
   trainable: boolean;
-  /** Value at trace time. */
+  /** Value, copied from the variable on first access (no copy is held unless asked for). */
   values: Float32Array | Int32Array | Uint8Array;
   variable: Variable;
 }

@@ -199,14 +199,26 @@ async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
     return { argName: i === 0 ? 'identity' : `identity_${i}`, spec: new TensorSpec(v.shape.map((d) => (isSym(d) ? null : d)), v.dtype, `output_${i}`) };
   });
   const structuredOutputs = packLike<tf.Tensor, TensorSpec>(first.structure, outputs.map((o) => o.spec), isTensor);
-  const captures: CapturedVariable[] = lowered.captures.map((c) => ({
-    argName: c.argName,
-    name: c.variable.name,
-    dtype: c.variable.dtype,
-    shape: [...c.variable.shape],
-    trainable: c.variable.trainable,
-    values: (c.variable.dataSync() as Float32Array | Int32Array | Uint8Array).slice(),
-    variable: c.variable,
-  }));
+  const captures: CapturedVariable[] = [];
+  for (const c of lowered.captures) {
+    // Download asynchronously first: tfjs-backend-webgpu's synchronous read returns zeros in
+    // headless Chromium (and caches them); after an async read the synchronous one is right.
+    // The values themselves are read lazily, so tracing a 1 GB model holds no second copy.
+    await c.variable.data();
+    const variable = c.variable;
+    let values: Float32Array | Int32Array | Uint8Array | undefined;
+    captures.push({
+      argName: c.argName,
+      name: variable.name,
+      dtype: variable.dtype,
+      shape: [...variable.shape],
+      trainable: variable.trainable,
+      get values() {
+        values ??= (variable.dataSync() as Float32Array | Int32Array | Uint8Array).slice();
+        return values;
+      },
+      variable,
+    });
+  }
   return { name, functionDef, inputSignature: namedSignature, inputs, captures, outputs, structuredOutputs };
 }
