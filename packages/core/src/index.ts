@@ -8,6 +8,7 @@ export * from './io/file-source.js';
 export * from './savedmodel/constants.js';
 export * from './savedmodel/read.js';
 export * from './savedmodel/write.js';
+export * from './savedmodel/fingerprint.js';
 export * from './savedmodel/inspect.js';
 export * from './savedmodel/verify.js';
 export * from './savedmodel/diff.js';

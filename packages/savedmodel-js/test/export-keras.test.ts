@@ -202,7 +202,7 @@ describe('ExportArchive: variable collections, verbose output, in-memory output'
     const model = mlp();
     const sink = fileMapSink();
     await exportModel(model, sink, quiet);
-    expect([...sink.files.keys()].sort()).toEqual(['saved_model.pb', 'variables/variables.data-00000-of-00001', 'variables/variables.index']);
+    expect([...sink.files.keys()].sort()).toEqual(['fingerprint.pb', 'saved_model.pb', 'variables/variables.data-00000-of-00001', 'variables/variables.index']);
     await expectValid(sink.files);
     const loaded = await loadSavedModel(sink.files, { signature: 'serve' });
     expect(loaded.inputKeys).toEqual([model.inputs[0]!.name]);

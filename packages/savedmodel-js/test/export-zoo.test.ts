@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fingerprint64, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel, saveModel } from '../src/index.js';
 import { cleanupTempDirs, expectValid, inputOf, maxRelDiff, runAll, tempDir } from './export-util.js';
 
@@ -82,6 +84,10 @@ describe('tracing zoo: saveModel → loadSavedModel → predict', () => {
       const dir = join(tempDir(), 'model');
       await saveModel(model, dir);
       await expectValid(dir);
+      // fingerprint.pb, as TF ≥ 2.12 writes it: hashes of the files actually written
+      const fp = tensorflow.FingerprintDef.decode(readFileSync(join(dir, 'fingerprint.pb')));
+      expect(fp.checkpoint_hash.toString()).toBe(fingerprint64(readFileSync(join(dir, 'variables/variables.index'))).toString());
+      expect(fp.saved_model_checksum.toString()).toBe(fingerprint64(readFileSync(join(dir, 'saved_model.pb'))).toString());
       const loaded = await loadSavedModel(dir);
       const key = model.inputs[0]!.name;
       for (const batch of [1, 3, 17]) {

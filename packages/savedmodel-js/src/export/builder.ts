@@ -497,7 +497,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       const w = wrapperEntries.get(s.key)!;
       objNodes.push({
         bare_concrete_function: {
-          concrete_function_name: w.exported, argument_keywords: w.argKeys, allowed_positional_arguments: w.argKeys.length === 1 ? 1 : 0,
+          concrete_function_name: w.exported, argument_keywords: w.argKeys, ...(w.argKeys.length === 1 ? { allowed_positional_arguments: 1 } : {}), // 0 is proto3's default: unset, as TF serializes it
         },
       });
       const fields: Record<string, tensorflow.IStructuredValue> = {};
@@ -519,7 +519,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       const e = list[0]!;
       const keywords = e.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
       objNodes.push({
-        bare_concrete_function: { concrete_function_name: e.exported, argument_keywords: keywords, allowed_positional_arguments: keywords.length },
+        bare_concrete_function: { concrete_function_name: e.exported, argument_keywords: keywords, ...(keywords.length ? { allowed_positional_arguments: keywords.length } : {}) },
       });
     }
   });
@@ -542,6 +542,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   if (saverDef) metaGraph.saver_def = saverDef;
 
   // 8. checkpoint: variables in object-graph order, then the object graph
+  for (const v of variableNodes) await v.node.info.prefetch?.();
   const checkpoint: CheckpointTensor[] = variableNodes.map((v) => {
     const info = v.node.info;
     const data = info.read();

@@ -1,6 +1,6 @@
 // saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
+import { SavedModelError, withFingerprint, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { dtypeNameOf } from './dtypes.js';
@@ -143,6 +143,8 @@ export async function buildAndWrite(
   let result: BuildResult;
   try {
     result = await build();
+    // fingerprint.pb as TF >= 2.12 writes it, before saved_model.pb (none beside a .pbtxt: TF has none there)
+    if (!options.asText) result.content = withFingerprint(result.content);
   } catch (e) {
     await sink.abort();
     throw e;

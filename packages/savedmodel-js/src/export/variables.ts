@@ -105,6 +105,11 @@ export interface VariableInfo {
   readonly name: string;
   /** Value now (read at save time), as checkpoint data. */
   read(): ArrayBufferView | Uint8Array[];
+  /**
+   * Download the value from the backend first (async). tfjs-backend-webgpu's synchronous read
+   * returns zeros in headless Chromium; after an async read the synchronous one is right.
+   */
+  prefetch?(): Promise<unknown>;
   /** Short label for messages. */
   readonly label: string;
 }
@@ -174,6 +179,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
   if (t !== DT.DT_STRING && elementSize(t) === undefined) throw new SavedModelError('UNSUPPORTED', `variable ${v.name} has dtype ${v.dtype}, which cannot be saved`, { key: v.name });
   return {
     key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
+    prefetch: async () => { if (typeof (v as { data?: unknown }).data === "function") await (v as unknown as { data(): Promise<unknown> }).data(); },
     read: () => {
       const d = v.dataSync();
       if (Array.isArray(d)) return d as Uint8Array[];

@@ -1,0 +1,557 @@
+// The demo page: plain TypeScript + DOM. Every action is a button; the same actions are exposed
+// as `window.__demo` (see DemoApi) so end-to-end tests can drive and observe the page robustly.
+import './style.css';
+import * as tf from '@tensorflow/tfjs';
+import { loadSavedModel } from 'savedmodel-js';
+import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
+import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
+import { heap, HeapSampler, mb, uaMemory } from './memory.js';
+import {
+  bigLayersFor, bigModelBytes, buildBigModel, buildClassifier, exportWeights, predictRows, probeInputs, train,
+  type PlainWeight,
+} from './model.js';
+
+// ---------- state ----------
+
+export interface DemoState {
+  backend: string;
+  busy: string | null;
+  lastError: string | null;
+  webgpu: boolean;
+  trained: boolean;
+  losses: number[];
+  accuracies: number[];
+  trainMs: number;
+  /** model.predict of the probe inputs on the active backend, after training. */
+  predictions: number[][] | null;
+  export: null | {
+    backend: string;
+    bytes: number;
+    files: { path: string; size: number }[];
+    signatures: string[];
+    show: string;
+    ms: number;
+    progressEvents: number;
+    lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null;
+  };
+  downloads: number;
+  loaded: null | {
+    name: string;
+    backend: string;
+    signature: string;
+    inputs: string[];
+    outputs: string[];
+    /** Output of the loaded SavedModel's serving_default on the probe inputs (first output). */
+    predictions: number[][];
+    show: string;
+    files: string[];
+  };
+  opfs: null | {
+    fileName: string;
+    modelBytes: number;
+    bytes: number;
+    files: number;
+    buildMs: number;
+    exportMs: number;
+    heapBefore: number | null;
+    heapPeak: number | null;
+    heapAfter: number | null;
+    /** After a forced GC (null unless the browser exposes gc()). */
+    heapAfterGc: number | null;
+    gcExposed: boolean;
+    heapLimit: number | null;
+    uaMemoryAfter: number | null;
+    progressEvents: number;
+  };
+  swVersion: string | null;
+}
+
+const state: DemoState = {
+  backend: '', busy: null, lastError: null, webgpu: false, trained: false, losses: [], accuracies: [], trainMs: 0,
+  predictions: null, export: null, downloads: 0, loaded: null, opfs: null, swVersion: null,
+};
+
+let classifier: tf.Sequential | null = null;
+/** The backend being switched to (radio buttons show it while tfjs initializes it). */
+let pendingBackend: string | null = null;
+let zipBlob: Blob | null = null;
+
+// ---------- DOM helpers ----------
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing`);
+  return el as T;
+};
+
+function setText(id: string, text: string): void {
+  $(id).textContent = text;
+}
+
+function log(id: string, line: string): void {
+  const el = $(id);
+  el.textContent = (el.textContent ? `${el.textContent}\n` : '') + line;
+}
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return mb(n);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+function refreshButtons(): void {
+  const busy = state.busy !== null;
+  $<HTMLButtonElement>('train').disabled = busy;
+  $<HTMLButtonElement>('export').disabled = busy || !state.trained;
+  $<HTMLButtonElement>('download').disabled = busy || !zipBlob;
+  $<HTMLButtonElement>('opfs-export').disabled = busy;
+  $<HTMLButtonElement>('opfs-clear').disabled = busy;
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
+    r.disabled = busy || (r.value === 'webgpu' && !state.webgpu);
+    r.checked = r.value === (pendingBackend ?? state.backend);
+  }
+  $<HTMLInputElement>('load-file').disabled = busy;
+  document.body.dataset.busy = busy ? state.busy! : '';
+}
+
+/** Runs one action at a time; errors are shown in `where` and kept in state.lastError. */
+async function task<T>(name: string, where: string, fn: () => Promise<T>): Promise<T> {
+  if (state.busy) throw new Error(`busy: ${state.busy}`);
+  state.busy = name;
+  state.lastError = null;
+  refreshButtons();
+  try {
+    return await fn();
+  } catch (e) {
+    state.lastError = `${name}: ${errorText(e)}`;
+    log(where, `✗ ${state.lastError}`);
+    console.error(e);
+    throw e;
+  } finally {
+    state.busy = null;
+    refreshButtons();
+  }
+}
+
+// ---------- backend ----------
+
+async function setBackend(name: BackendName): Promise<string> {
+  return task('backend', 'train-log', async () => {
+    pendingBackend = name;
+    refreshButtons();
+    // The trained weights move to the new backend through a synchronous read: make it a cached one
+    // (see prefetchWeights: WebGPU's sync readback is unreliable headless).
+    if (classifier) await prefetchWeights(classifier);
+    const active = await useBackend(name).finally(() => { pendingBackend = null; });
+    state.backend = active;
+    setText('backend-active', active);
+    try { localStorage.setItem('demo-backend', active); } catch { /* private mode */ }
+    return active;
+  });
+}
+
+// ---------- training ----------
+
+function drawLoss(losses: number[]): void {
+  const c = $<HTMLCanvasElement>('loss-chart');
+  const g = c.getContext('2d');
+  if (!g) return;
+  g.clearRect(0, 0, c.width, c.height);
+  if (losses.length === 0) return;
+  const max = Math.max(...losses, 1e-6);
+  g.strokeStyle = '#ff6f00';
+  g.lineWidth = 2;
+  g.beginPath();
+  losses.forEach((l, i) => {
+    const x = 10 + (i / Math.max(losses.length - 1, 1)) * (c.width - 20);
+    const y = c.height - 10 - (l / max) * (c.height - 20);
+    if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
+  });
+  g.stroke();
+}
+
+async function doTrain(options: { epochs?: number; seed?: number } = {}): Promise<{ losses: number[]; accuracies: number[]; ms: number; backend: string }> {
+  return task('train', 'train-log', async () => {
+    const epochs = options.epochs ?? Number($<HTMLInputElement>('epochs').value || 6);
+    const seed = options.seed ?? Number($<HTMLInputElement>('seed').value || 7);
+    // Built once per page: tfjs numbers repeated layer names, and the e2e test rebuilds the same
+    // names in Node to compare checkpoints. Training re-initializes the weights (seeded).
+    classifier ??= buildClassifier();
+    setText('train-log', `training on ${tf.getBackend()}: ${epochs} epochs, seed ${seed}`);
+    state.trained = false;
+    state.losses = [];
+    state.accuracies = [];
+    drawLoss([]);
+    const r = await train(classifier, {
+      epochs, seed,
+      onEpoch: (epoch, loss, acc) => {
+        state.losses.push(loss);
+        state.accuracies.push(acc);
+        log('train-log', `epoch ${epoch + 1}/${epochs}  loss ${loss.toFixed(4)}  accuracy ${acc.toFixed(3)}`);
+        drawLoss(state.losses);
+      },
+    });
+    state.predictions = await predictRows(classifier, probeInputs());
+    state.trainMs = r.ms;
+    state.trained = true;
+    log('train-log', `done in ${(r.ms / 1000).toFixed(2)} s on ${tf.getBackend()}`);
+    return { ...r, backend: tf.getBackend() };
+  });
+}
+
+// ---------- export (zip Blob) ----------
+
+function progressUi(barId: string, textId: string): (p: ExportProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 30 && p.bytesWritten < p.expectedBytes) return;
+    last = now;
+    $<HTMLProgressElement>(barId).value = Math.min(p.bytesWritten / p.expectedBytes, 0.99);
+    setText(textId, `${fmtBytes(p.bytesWritten)} of ~${fmtBytes(p.expectedBytes)} · ${p.filesWritten} files · ${p.file}`);
+  };
+}
+
+function fillFiles(files: { path: string; size: number }[]): void {
+  const body = $('export-files').querySelector('tbody')!;
+  body.replaceChildren(...files.map((f) => {
+    const tr = document.createElement('tr');
+    const a = document.createElement('td');
+    a.textContent = f.path;
+    const b = document.createElement('td');
+    b.textContent = String(f.size);
+    tr.append(a, b);
+    return tr;
+  }));
+}
+
+async function doExport(): Promise<NonNullable<DemoState['export']>> {
+  return task('export', 'export-show', async () => {
+    if (!classifier || !state.trained) throw new Error('train the model first');
+    const bar = $<HTMLProgressElement>('export-progress');
+    bar.value = 0;
+    setText('export-show', '');
+    fillFiles([]);
+    const ui = progressUi('export-progress', 'export-progress-text');
+    let events = 0;
+    let lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null = null;
+    const { blob, summary, ms } = await exportZipBlob(classifier, (p) => {
+      events++;
+      lastProgress = { filesWritten: p.filesWritten, bytesWritten: p.bytesWritten, archiveBytes: p.archiveBytes };
+      ui(p);
+    });
+    zipBlob = blob;
+    bar.value = 1;
+    setText('export-progress-text', `${fmtBytes(blob.size)} zip · ${lastProgress!.filesWritten} files · ${(ms / 1000).toFixed(2)} s`);
+    const info = await inspectZip(blob);
+    fillFiles(info.files);
+    setText('export-show', info.show);
+    state.export = {
+      backend: tf.getBackend(), bytes: blob.size, files: info.files, signatures: Object.keys(summary.signatures),
+      show: info.show, ms, progressEvents: events, lastProgress,
+    };
+    return state.export;
+  });
+}
+
+function doDownload(fileName = 'model.zip'): void {
+  if (!zipBlob) throw new Error('export first');
+  const url = URL.createObjectURL(zipBlob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  state.downloads++;
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// ---------- load a SavedModel zip ----------
+
+function inputFor(shape: readonly number[] | undefined, dtype: string): tf.Tensor {
+  const probe = probeInputs();
+  if (shape && shape.length === 2 && (shape[1] === probe[0]!.length) && dtype === 'float32') return tf.tensor2d(probe, [probe.length, probe[0]!.length]);
+  // Any other signature: a batch of 1 (unknown dims = 1) of zeros.
+  const s = (shape ?? [1]).map((d) => (d < 0 ? 1 : d));
+  return tf.zeros(s, dtype as tf.DataType);
+}
+
+async function doLoad(file: Blob & { name?: string }): Promise<NonNullable<DemoState['loaded']>> {
+  return task('load', 'load-log', async () => {
+    setText('load-log', `opening ${file.name ?? 'zip'} (${fmtBytes(file.size)})`);
+    setText('load-show', '');
+    const info = await inspectZip(file);
+    log('load-log', `${info.files.length} files; SavedModel at '${info.source.root || '.'}'`);
+    setText('load-show', info.show);
+    const model = await loadSavedModel(info.source);
+    try {
+      const inputs = model.inputs;
+      log('load-log', `signature '${model.signature}': inputs ${inputs.map((i) => `${model.inputKeys[inputs.indexOf(i)]} ${i.dtype}[${i.shape?.join(',') ?? '?'}]`).join(', ')} → outputs ${model.outputKeys.join(', ')}`);
+      const feeds: Record<string, tf.Tensor> = {};
+      inputs.forEach((info, i) => { feeds[model.inputKeys[i]!] = inputFor(info.shape, info.dtype); });
+      const out = await model.predictAsync(feeds);
+      const first = out instanceof tf.Tensor ? out : Array.isArray(out) ? out[0]! : out[model.outputKeys[0]!]!;
+      const values = (await first.array()) as unknown;
+      const rows: number[][] = Array.isArray(values) ? (values as unknown[]).map((r) => (Array.isArray(r) ? (r as number[]) : [r as number])) : [[values as number]];
+      tf.dispose(Object.values(feeds));
+      tf.dispose(out as tf.Tensor | tf.Tensor[] | tf.NamedTensorMap as never);
+      showPredictions(rows);
+      log('load-log', `ran on ${tf.getBackend()}: ${rows.length} rows`);
+      state.loaded = {
+        name: file.name ?? 'zip', backend: tf.getBackend(), signature: model.signature, inputs: [...model.inputKeys],
+        outputs: [...model.outputKeys], predictions: rows, show: info.show, files: info.files.map((f) => f.path),
+      };
+      return state.loaded;
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+function showPredictions(rows: number[][]): void {
+  const table = $('predictions');
+  const head = document.createElement('tr');
+  head.append(...['#', ...rows[0]!.map((_, j) => `out[${j}]`), 'argmax'].map((t) => {
+    const th = document.createElement('th');
+    th.textContent = t;
+    return th;
+  }));
+  table.querySelector('thead')!.replaceChildren(head);
+  table.querySelector('tbody')!.replaceChildren(...rows.map((r, i) => {
+    const tr = document.createElement('tr');
+    const cells = [String(i), ...r.map((v) => v.toFixed(5)), String(r.indexOf(Math.max(...r)))];
+    tr.append(...cells.map((t) => {
+      const td = document.createElement('td');
+      td.textContent = t;
+      return td;
+    }));
+    return tr;
+  }));
+}
+
+// ---------- OPFS export of a large model ----------
+
+const OPFS_FILE = 'big-model.zip';
+
+function hasGc(): boolean {
+  return typeof (globalThis as { gc?: unknown }).gc === 'function';
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function doOpfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>> {
+  return task('opfs', 'opfs-log', async () => {
+    if (!(await opfsAvailable())) throw new Error('this browser cannot write OPFS files from the page (FileSystemFileHandle.createWritable)');
+    const target = mib ?? Number($<HTMLInputElement>('opfs-mib').value || 256);
+    const layers = bigLayersFor(target);
+    const modelBytes = bigModelBytes(layers);
+    setText('opfs-log', `building ${layers} × Dense(4096) = ${mb(modelBytes)} of weights on ${tf.getBackend()}…`);
+    $<HTMLProgressElement>('opfs-progress').value = 0;
+    await opfsRemove(OPFS_FILE);
+    const t0 = performance.now();
+    const model = buildBigModel(layers);
+    try {
+      // Materialize the weights now (initializers run lazily on some backends).
+      for (const w of model.weights) await w.read().data().then(() => undefined);
+      const buildMs = performance.now() - t0;
+      log('opfs-log', `built in ${(buildMs / 1000).toFixed(1)} s; exporting to OPFS ${OPFS_FILE}…`);
+      // With --js-flags=--expose-gc (the e2e test), start from a collected heap: the readings then
+      // show what the export itself holds, not the initializers' garbage.
+      gc();
+      const before = heap();
+      const sampler = new HeapSampler().start(50);
+      const ui = progressUi('opfs-progress', 'opfs-progress-text');
+      let events = 0;
+      let r;
+      try {
+        r = await exportToOpfs(model, OPFS_FILE, (p) => {
+          events++;
+          sampler.poke();
+          ui(p);
+        });
+      } finally {
+        sampler.stop();
+      }
+      $<HTMLProgressElement>('opfs-progress').value = 1;
+      const after = heap();
+      gc();
+      const afterGc = heap();
+      const ua = await uaMemory();
+      state.opfs = {
+        fileName: r.fileName, modelBytes, bytes: r.bytes, files: r.files, buildMs, exportMs: r.ms,
+        heapBefore: before?.usedJSHeapSize ?? null, heapPeak: sampler.samples ? sampler.peakUsed : null,
+        heapAfter: after?.usedJSHeapSize ?? null, heapAfterGc: afterGc?.usedJSHeapSize ?? null, gcExposed: hasGc(), heapLimit: after?.jsHeapSizeLimit ?? null, uaMemoryAfter: ua,
+        progressEvents: events,
+      };
+      setText('opfs-progress-text', `${mb(r.bytes)} in ${r.files} files · ${(r.ms / 1000).toFixed(1)} s`);
+      log('opfs-log', `✓ OPFS ${r.fileName}: ${mb(r.bytes)} (${r.bytes} bytes), ${r.files} files, ${(r.ms / 1000).toFixed(1)} s`);
+      showMemory();
+      return state.opfs;
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+function showMemory(): void {
+  const h = heap();
+  const o = state.opfs;
+  const lines = [
+    h ? `JS heap now: ${mb(h.usedJSHeapSize)} used / ${mb(h.totalJSHeapSize)} total (limit ${mb(h.jsHeapSizeLimit)})` : 'performance.memory: not available in this browser',
+  ];
+  if (o) {
+    lines.push(`last OPFS export of ${mb(o.modelBytes)} of weights:`);
+    if (o.heapBefore !== null) lines.push(`  JS heap before ${mb(o.heapBefore)}, peak ${mb(o.heapPeak ?? 0)}, after ${mb(o.heapAfter ?? 0)}${o.heapAfterGc !== null && o.gcExposed ? `, after GC ${mb(o.heapAfterGc)}` : ''}`);
+    if (o.uaMemoryAfter !== null) lines.push(`  measureUserAgentSpecificMemory after: ${mb(o.uaMemoryAfter)}`);
+  }
+  setText('memory', lines.join('\n'));
+}
+
+// ---------- service worker / network ----------
+
+async function registerServiceWorker(): Promise<void> {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) {
+    setText('sw-status', import.meta.env.PROD ? 'unsupported' : 'off (dev)');
+    return;
+  }
+  try {
+    const reg = await navigator.serviceWorker.register('./sw.js', { scope: './' });
+    const ready = await navigator.serviceWorker.ready;
+    const sw = ready.active ?? reg.active;
+    const show = () => setText('sw-status', navigator.serviceWorker.controller ? 'active (offline ready)' : 'installed (offline ready)');
+    show();
+    navigator.serviceWorker.addEventListener('controllerchange', show);
+    navigator.serviceWorker.addEventListener('message', (e: MessageEvent) => {
+      if (e.data && typeof e.data.version === 'string') state.swVersion = e.data.version;
+    });
+    sw?.postMessage('version');
+  } catch (e) {
+    setText('sw-status', `failed: ${errorText(e)}`);
+  }
+}
+
+function showNetwork(): void {
+  setText('net-status', navigator.onLine ? 'online' : 'offline');
+}
+
+// ---------- test API ----------
+
+export interface DemoApi {
+  state: DemoState;
+  ready: Promise<void>;
+  backends: readonly BackendName[];
+  setBackend(name: BackendName): Promise<string>;
+  train(options?: { epochs?: number; seed?: number }): Promise<{ losses: number[]; accuracies: number[]; ms: number; backend: string }>;
+  export(): Promise<NonNullable<DemoState['export']>>;
+  download(fileName?: string): void;
+  /** model.predict on the active backend (probe inputs by default). */
+  predict(rows?: number[][]): Promise<number[][]>;
+  probeInputs(): number[][];
+  /** The trained classifier's weights (exact float32 bytes, base64) with their tfjs names. */
+  weights(): Promise<PlainWeight[]>;
+  /** Loads a SavedModel zip given as bytes (base64) — the file input does the same with a File. */
+  loadZip(base64: string, name?: string): Promise<NonNullable<DemoState['loaded']>>;
+  opfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>>;
+  opfsList(): Promise<{ name: string; size: number }[]>;
+  opfsClear(): Promise<void>;
+  memory(): ReturnType<typeof heap>;
+  tf: typeof tf;
+}
+
+declare global {
+  interface Window {
+    __demo: DemoApi;
+  }
+}
+
+async function start(): Promise<void> {
+  state.webgpu = await webgpuAvailable();
+  $('backend-note').textContent = state.webgpu ? '' : 'WebGPU is not available in this browser (no adapter).';
+  const params = new URLSearchParams(location.search);
+  let stored: string | null = null;
+  try { stored = localStorage.getItem('demo-backend'); } catch { /* ignore */ }
+  const wanted = (params.get('backend') ?? stored ?? (state.webgpu ? 'webgpu' : 'wasm')) as BackendName;
+  const first = BACKENDS.includes(wanted) && (wanted !== 'webgpu' || state.webgpu) ? wanted : 'wasm';
+  try {
+    await setBackend(first);
+  } catch {
+    await setBackend('cpu');
+  }
+  refreshButtons();
+}
+
+function wire(): void {
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
+    r.addEventListener('change', () => { if (r.checked) void setBackend(r.value as BackendName).catch(() => refreshButtons()); });
+  }
+  $('train').addEventListener('click', () => void doTrain().catch(() => undefined));
+  $('export').addEventListener('click', () => void doExport().catch(() => undefined));
+  $('download').addEventListener('click', () => doDownload());
+  $('opfs-export').addEventListener('click', () => void doOpfsExport().catch(() => undefined));
+  $('opfs-clear').addEventListener('click', () => void task('opfs-clear', 'opfs-log', async () => {
+    for (const f of await opfsList()) await opfsRemove(f.name);
+    setText('opfs-log', 'OPFS cleared');
+  }).catch(() => undefined));
+  const input = $<HTMLInputElement>('load-file');
+  input.addEventListener('change', () => {
+    const f = input.files?.[0];
+    if (f) void doLoad(f).catch(() => undefined).finally(() => { input.value = ''; });
+  });
+  const zone = $('dropzone');
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) void doLoad(f).catch(() => undefined);
+  });
+  window.addEventListener('online', showNetwork);
+  window.addEventListener('offline', showNetwork);
+  showNetwork();
+  setInterval(showMemory, 2000);
+  showMemory();
+}
+
+wire();
+refreshButtons();
+const ready = Promise.all([start(), registerServiceWorker()]).then(() => {
+  document.body.dataset.ready = '1';
+});
+
+window.__demo = {
+  state,
+  ready,
+  backends: BACKENDS,
+  setBackend,
+  train: doTrain,
+  export: doExport,
+  download: doDownload,
+  predict: async (rows) => {
+    if (!classifier) throw new Error('train first');
+    return predictRows(classifier, rows ?? probeInputs());
+  },
+  probeInputs,
+  weights: async () => {
+    if (!classifier) throw new Error('train first');
+    return exportWeights(classifier);
+  },
+  loadZip: async (base64, name = 'model.zip') => {
+    const bin = atob(base64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return doLoad(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
+  },
+  opfsExport: doOpfsExport,
+  opfsList,
+  opfsClear: async () => { for (const f of await opfsList()) await opfsRemove(f.name); },
+  memory: heap,
+  tf,
+};
