@@ -1,9 +1,9 @@
 // Node-only entry point: filesystem sources and sinks. `@savedmodel-js/core/node`.
-import { dirSink, dirSource, type DirSinkOptions } from './io/node-fs.js';
+import { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions } from './io/node-fs.js';
 import { readSavedModel, type LoadedSavedModel, type ReadSavedModelOptions } from './savedmodel/read.js';
 import { writeSavedModel, type SavedModelContent, type WriteOptions } from './savedmodel/write.js';
 
-export { dirSink, dirSource, type DirSinkOptions };
+export { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions };
 
 export function readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
   return readSavedModel(dirSource(dir), options);

@@ -3,9 +3,10 @@
 // onto the target only when everything was extracted and checked; entries are only ever written
 // as regular files created inside that fresh directory, so nothing lands outside it.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { SavedModelError } from '@savedmodel-js/core';
+import { isNonEmptyDir, publishDirectory } from '@savedmodel-js/core/node';
 import { openZipArchive } from './jszip-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';
@@ -22,16 +23,6 @@ export interface ExtractedZip {
   files: string[];
   /** Folder of the SavedModel inside `dir` ('' = dir itself), as zipSource would find it. */
   savedModelRoot: string;
-}
-
-async function isNonEmptyDir(p: string): Promise<boolean> {
-  try {
-    const s = await lstat(p);
-    if (!s.isDirectory()) return true;
-    return (await readdir(p)).length > 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Extracts `zip` (a path or the archive's bytes) into `dir`. */
@@ -81,18 +72,7 @@ export async function extractZip(zip: string | Uint8Array, dir: string, options:
       }
       files.push(e.name);
     }
-    if (await isNonEmptyDir(target)) {
-      if (!options.overwrite) {
-        throw new SavedModelError('ALREADY_EXISTS', `extraction directory ${target} appeared while extracting`, { file: target });
-      }
-      const old = `${tmp}.old`;
-      await rename(target, old);
-      await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rm(target, { recursive: true, force: true });
-      await rename(tmp, target);
-    }
+    await publishDirectory(tmp, target, options.overwrite === true, 'extraction directory');
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     if (e instanceof SavedModelError) throw e;

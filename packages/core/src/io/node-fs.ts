@@ -44,7 +44,8 @@ export interface DirSinkOptions {
   overwrite?: boolean;
 }
 
-async function isNonEmptyDir(p: string): Promise<boolean> {
+/** True for a non-empty directory or any non-directory at `p`; false when nothing is there. */
+export async function isNonEmptyDir(p: string): Promise<boolean> {
   try {
     const s = await lstat(p);
     if (!s.isDirectory()) return true;
@@ -92,18 +93,11 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
     },
     async commit() {
       if (done) return;
-      if (await isNonEmptyDir(target)) {
-        if (!options.overwrite) {
-          await rm(tmp, { recursive: true, force: true });
-          throw new SavedModelError('ALREADY_EXISTS', `export directory ${target} appeared while writing`, { file: target });
-        }
-        const old = `${tmp}.old`;
-        await rename(target, old);
-        await rename(tmp, target);
-        await rm(old, { recursive: true, force: true });
-      } else {
-        await rm(target, { recursive: true, force: true });
-        await rename(tmp, target);
+      try {
+        await publishDirectory(tmp, target, options.overwrite === true, 'export directory');
+      } catch (e) {
+        await rm(tmp, { recursive: true, force: true });
+        throw e;
       }
       done = true;
     },
@@ -112,4 +106,22 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
       await rm(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Moves the finished temporary directory `tmp` onto `target` by renames: a target that is
+ * non-empty is replaced only with `overwrite` (ALREADY_EXISTS otherwise), and is removed only
+ * after the new one is in place.
+ */
+export async function publishDirectory(tmp: string, target: string, overwrite: boolean, what: string): Promise<void> {
+  if (await isNonEmptyDir(target)) {
+    if (!overwrite) throw new SavedModelError('ALREADY_EXISTS', `${what} ${target} appeared while writing`, { file: target });
+    const old = `${tmp}.old`;
+    await rename(target, old);
+    await rename(tmp, target);
+    await rm(old, { recursive: true, force: true });
+  } else {
+    await rm(target, { recursive: true, force: true });
+    await rename(tmp, target);
+  }
 }
