@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSavedModelError, SavedModelError } from '../src/errors.js';
 import { fileMapSink, fileMapSource, type FileMap } from '../src/io/file-source.js';
@@ -8,26 +6,14 @@ import { readSavedModel } from '../src/savedmodel/read.js';
 import { verifySavedModel } from '../src/savedmodel/verify.js';
 import { writeSavedModel } from '../src/savedmodel/write.js';
 import { mulberry32, randomInt } from './checkpoint-prng.js';
-import { FIXTURES, FIXTURE_NAMES } from './shared.js';
+import { FIXTURE_NAMES, fixtureFiles } from './shared.js';
 
-function loadFixture(name: string): FileMap {
-  const files: FileMap = new Map();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(FIXTURES, name, rel))) {
-      const p = rel ? `${rel}/${e}` : e;
-      if (statSync(join(FIXTURES, name, p)).isDirectory()) walk(p);
-      else files.set(p, new Uint8Array(readFileSync(join(FIXTURES, name, p))));
-    }
-  };
-  walk('');
-  return files;
-}
 
 const sortedSm = (sm: tensorflow.ISavedModel) => encodeDeterministic('tensorflow.SavedModel', tensorflow.SavedModel, tensorflow.SavedModel.decode(tensorflow.SavedModel.encode(sm).finish()));
 
 describe('SavedModel read/write through in-memory file maps', () => {
   it.each(FIXTURE_NAMES)('%s: read → write (pb and pbtxt) → read gives the same model and tensors', async (name) => {
-    const src = loadFixture(name);
+    const src = fixtureFiles(name);
     const a = await readSavedModel(fileMapSource(src), { verifyChecksums: true });
     const tensors = (a.checkpoint?.entries ?? []).map((e) => ({
       key: e.key, dtype: e.dtype, shape: e.shape,
@@ -54,7 +40,7 @@ describe('SavedModel read/write through in-memory file maps', () => {
 
   it('TF 2.3.1 fixtures: written saved_model.pb and variables/ are byte-identical to TensorFlow\'s', async () => {
     for (const name of ['int64_multiply', 'uint8_multiply']) {
-      const src = loadFixture(name);
+      const src = fixtureFiles(name);
       const a = await readSavedModel(fileMapSource(src));
       const tensors = a.checkpoint!.entries
         .slice()
@@ -98,7 +84,7 @@ describe('SavedModel files: corrupt input gives typed errors only', () => {
   const CUTS = 50, FLIPS = 2000;
   const SKIP = /^variables\//; // checkpoint files have their own, deeper fuzz tests
   it.each(FIXTURE_NAMES)('%s', async (name) => {
-    const src = loadFixture(name);
+    const src = fixtureFiles(name);
     const rand = mulberry32(0x5eed ^ name.length * 7919);
     let typed = 0, ok = 0;
     let n = 0;

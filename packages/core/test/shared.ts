@@ -1,6 +1,6 @@
 // Where the ground truth lives (TensorFlow-written fixtures, op registry, format docs).
 // One setting: SAVEDMODEL_SHARED, default `../shared` beside the checkout. Missing = loud failure.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,3 +24,17 @@ export const FIXTURE_NAMES: string[] = readdirSync(FIXTURES, { withFileTypes: tr
   .map((d) => d.name)
   .sort();
 if (FIXTURE_NAMES.length < 10) throw new Error(`expected 10 fixtures in ${FIXTURES}, found ${FIXTURE_NAMES.length}`);
+
+/** Every file of fixture `name`, keyed by its relative POSIX path (an in-memory SavedModel). */
+export function fixtureFiles(name: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(FIXTURES, name, rel))) {
+      const p = rel ? `${rel}/${e}` : e;
+      if (statSync(join(FIXTURES, name, p)).isDirectory()) walk(p);
+      else files.set(p, new Uint8Array(readFileSync(join(FIXTURES, name, p))));
+    }
+  };
+  walk('');
+  return files;
+}

@@ -18,7 +18,7 @@ import { DEFAULT_ZIP_DATE, toDosDateTime } from './dos-time.js';
 import { encodeEntryName, foldedName } from './entry-name.js';
 import {
   centralHeader, dataDescriptor, endOfCentralDirectory, FLAG_DESCRIPTOR, FLAG_UTF8, localHeader, MAX16, MAX32,
-  METHOD_DEFLATE, METHOD_STORE, zip64End,
+  METHOD_DEFLATE, METHOD_STORE, zip64End, type LocalHeaderFields,
 } from './zip-format.js';
 import { ZipOutput } from './zip-output.js';
 
@@ -83,15 +83,7 @@ export interface ZipSummary {
   zip64: boolean;
 }
 
-interface CentralRecord {
-  name: Uint8Array;
-  flags: number;
-  method: number;
-  time: number;
-  date: number;
-  crc: number;
-  compressedSize: number;
-  uncompressedSize: number;
+interface CentralRecord extends Omit<LocalHeaderFields, 'zip64'> {
   offset: number;
   localZip64: boolean;
   directory: boolean;

@@ -1,26 +1,12 @@
 // Browser targets against in-memory fakes of the DOM APIs they use (the real thing is tested in
 // Chromium later): downloads:// (Blob + <a download>), OPFS (createWritable, swap-on-close),
 // and a File System Access directory handle (a real SavedModel folder).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isSavedModelError, readSavedModel, verifySavedModel, writeSavedModel, fileMapSource, type FileMap } from '@savedmodel-js/core';
+import { isSavedModelError, readSavedModel, verifySavedModel, writeSavedModel, fileMapSource } from '@savedmodel-js/core';
 import { directoryHandleSink, downloadFileName, downloadsTarget, opfsPathSegments, opfsSink, zipSource } from '@savedmodel-js/zip';
-import { FIXTURES } from '../../core/test/shared.js';
+import { fixtureFiles } from '../../core/test/shared.js';
 import { text } from './helpers.js';
 
-function fixtureFiles(name: string): FileMap {
-  const files: FileMap = new Map();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(FIXTURES, name, rel))) {
-      const p = rel ? `${rel}/${e}` : e;
-      if (statSync(join(FIXTURES, name, p)).isDirectory()) walk(p);
-      else files.set(p, new Uint8Array(readFileSync(join(FIXTURES, name, p))));
-    }
-  };
-  walk('');
-  return files;
-}
 
 async function fixtureContent() {
   const a = await readSavedModel(fileMapSource(fixtureFiles('half_plus_two_tf2')));
