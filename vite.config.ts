@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@savedmodel-js\/trace$/, replacement: src('trace/src/index.ts') },
       { find: /^@savedmodel-js\/zip\/node$/, replacement: src('zip/src/node.ts') },
       { find: /^@savedmodel-js\/zip$/, replacement: src('zip/src/index.ts') },
+      { find: /^@savedmodel-js\/runtime$/, replacement: src('runtime/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: src('savedmodel-js/src/index.ts') },
     ],
   },
