@@ -14,6 +14,8 @@ export default defineConfig({
       { find: /^@savedmodel-js\/trace$/, replacement: src('trace/src/index.ts') },
       { find: /^@savedmodel-js\/zip\/node$/, replacement: src('zip/src/node.ts') },
       { find: /^@savedmodel-js\/zip$/, replacement: src('zip/src/index.ts') },
+      { find: /^@savedmodel-js\/export$/, replacement: src('export/src/index.ts') },
+      { find: /^@savedmodel-js\/keras$/, replacement: src('keras/src/index.ts') },
       { find: /^@savedmodel-js\/runtime$/, replacement: src('runtime/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: src('savedmodel-js/src/index.ts') },
     ],

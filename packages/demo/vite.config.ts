@@ -88,6 +88,7 @@ export default defineConfig({
       { find: /^@savedmodel-js\/core$/, replacement: pkg('core/src/index.ts') },
       { find: /^@savedmodel-js\/trace$/, replacement: pkg('trace/src/index.ts') },
       { find: /^@savedmodel-js\/zip$/, replacement: pkg('zip/src/index.ts') },
+      { find: /^@savedmodel-js\/export$/, replacement: pkg('export/src/index.ts') },
       { find: /^@savedmodel-js\/runtime$/, replacement: pkg('runtime/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: pkg('savedmodel-js/src/index.ts') },
     ],

@@ -20,7 +20,9 @@ export type SavedModelErrorCode =
   /** Graph content fails validation against the op registry. */
   | 'INVALID_GRAPH'
   /** Output target exists and overwriting was not requested. */
-  | 'ALREADY_EXISTS';
+  | 'ALREADY_EXISTS'
+  /** The file system failed (EACCES, EROFS, ENOSPC, EMFILE, EIO, …); `errno` says which. */
+  | 'IO_ERROR';
 
 export interface SavedModelErrorDetails {
   /** File (relative to the SavedModel root where possible) the error is about. */
@@ -29,7 +31,17 @@ export interface SavedModelErrorDetails {
   key?: string;
   /** Byte offset in `file`, when meaningful. */
   offset?: number;
+  /** Node's error code (`EACCES`, `ENOSPC`, …) for IO_ERROR. */
+  errno?: string;
   cause?: unknown;
+}
+
+/** Longest piece of user- or file-supplied text an error message quotes (names, keys, paths). */
+export const MAX_QUOTED_CHARS = 200;
+
+/** `text` cut to MAX_QUOTED_CHARS characters (with a marker saying how long it was), for messages. */
+export function quoteSnippet(text: string, max = MAX_QUOTED_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} chars)`;
 }
 
 export class SavedModelError extends Error {
@@ -38,18 +50,21 @@ export class SavedModelError extends Error {
   readonly file: string | undefined;
   readonly key: string | undefined;
   readonly offset: number | undefined;
+  readonly errno: string | undefined;
 
   constructor(code: SavedModelErrorCode, message: string, details: SavedModelErrorDetails = {}) {
     const where = [
-      details.file !== undefined ? `file ${details.file}` : '',
-      details.key !== undefined ? `key ${JSON.stringify(details.key)}` : '',
+      details.file !== undefined ? `file ${quoteSnippet(details.file)}` : '',
+      details.key !== undefined ? `key ${JSON.stringify(quoteSnippet(details.key))}` : '',
       details.offset !== undefined ? `offset ${details.offset}` : '',
+      details.errno !== undefined ? details.errno : '',
     ].filter(Boolean).join(', ');
     super(where ? `${message} (${where})` : message, details.cause !== undefined ? { cause: details.cause } : undefined);
     this.code = code;
     this.file = details.file;
     this.key = details.key;
     this.offset = details.offset;
+    this.errno = details.errno;
   }
 }
 

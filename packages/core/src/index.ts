@@ -1,5 +1,7 @@
 // @savedmodel-js/core — browser-safe entry point (no Node imports).
 export * from './errors.js';
+export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, checkedElementCount, resolveLimits, type Limits } from './limits.js';
+export { asBytes, exactArrayBuffer } from './bytes.js';
 export * from './proto/index.js';
 export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
 export * from './crc32c/crc32c.js';

@@ -1,8 +1,25 @@
-// Loading SavedModels and running their signatures with TensorFlow.js (loadSavedModel, getMetaGraphsFromSavedModel).
+// savedmodel-js — the one import for the common jobs. The @savedmodel-js/* packages stay
+// available for advanced use; this facade re-exports, by name, what a user needs.
+
+// Writing TF2 SavedModels: tf.saved_model.save (saveModel, Module, tfFunction) and Keras 3's
+// Model.export / ExportArchive.
+export {
+  Module, PolymorphicFunction, tfFunction, graphFunction, rawVariable, RawVariable, saveModel, exportModel, ExportArchive,
+  traceableDropout, withTraceableDropout, TensorSpec, tensorSpec,
+  type Trackable, type FunctionAttr, type ExportableFunction, type FunctionOptions, type GraphFunctionBody, type GraphValue,
+  type SpecLike, type RawVariableOptions, type AnyVariable, type DTypeName, type SaveModelArgs, type SaveOptions,
+  type SaveSummary, type Signatures, type SignatureFunction, type ExportModelOptions, type WriteOutOptions,
+  type AddEndpointOptions,
+} from '@savedmodel-js/export';
+// Loading SavedModels and running their signatures with TensorFlow.js.
 export {
   getMetaGraphsFromSavedModel, loadSavedModel, loadSavedModelFrom, TFSavedModel,
   type LoadSavedModelOptions, type SavedModelMetaGraph, type SavedModelSignature, type SavedModelSource,
   type PlainTensor, type PlainValue,
 } from '@savedmodel-js/runtime';
-// Writing TF2 SavedModels (saveModel, Module, tfFunction, graphFunction, exportModel, ExportArchive).
-export * from './export/index.js';
+// Where files go / come from: in-memory maps (browser), zips (download, OPFS, Blob).
+export {
+  SavedModelError, isSavedModelError, fileMapSink, fileMapSource,
+  type SavedModelErrorCode, type FileSink, type FileSource, type FileMap,
+} from '@savedmodel-js/core';
+export { saveToZipBlob, zipSink, zipBlobSink, opfsSink, downloadsTarget, type ZipBlobOptions, type ZipSinkOptions } from '@savedmodel-js/zip';

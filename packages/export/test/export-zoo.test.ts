@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fingerprint64, tensorflow } from '@savedmodel-js/core';
-import { loadSavedModel, saveModel } from '../src/index.js';
+import { saveModel } from '../src/index.js';
+import { loadSavedModel } from '@savedmodel-js/runtime';
 import { cleanupTempDirs, expectValid, inputOf, maxRelDiff, runAll, tempDir } from './export-util.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, tensorflow } from '@savedmodel-js/core';
-import { ExportArchive, exportModel, loadSavedModel, Module, tensorSpec, tfFunction } from '../src/index.js';
+import { ExportArchive, exportModel, Module, tensorSpec, tfFunction } from '../src/index.js';
+import { loadSavedModel } from '@savedmodel-js/runtime';
 import { dropoutProbe, mlp, multiIO } from './export-models.js';
 import { cleanupTempDirs, expectError, expectValid, inputOf, listTree, maxRelDiff, runAll, tempDir } from './export-util.js';
 

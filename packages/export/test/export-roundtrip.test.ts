@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportModel, getMetaGraphsFromSavedModel, loadSavedModel, saveModel } from '../src/index.js';
+import { exportModel, saveModel } from '../src/index.js';
+import { getMetaGraphsFromSavedModel, loadSavedModel } from '@savedmodel-js/runtime';
 import { mobileNetV2Like } from '../../trace/test/helpers/zoo.js';
 import { cnn, mlp, multiIO } from './export-models.js';
 import { cleanupTempDirs, expectValid, inputOf, maxRelDiff, runAll, tempDir } from './export-util.js';

@@ -12,7 +12,8 @@ import {
   DataType, diffSavedModels, formatDifference, lookupType, normalizeFunctionName, tensorflow, toNumber, type LoadedSavedModel,
 } from '@savedmodel-js/core';
 import { FIXTURES } from '../../core/test/shared.js';
-import { GRAPH_DEF_PRODUCER, loadSavedModel, saveModel, SDK_MARKER } from '../src/index.js';
+import { GRAPH_DEF_PRODUCER, saveModel, SDK_MARKER } from '../src/index.js';
+import { loadSavedModel } from '@savedmodel-js/runtime';
 import * as P from './export-programs.js';
 import { cleanupTempDirs, expectValid, readDir, runAll, tempDir } from './export-util.js';
 

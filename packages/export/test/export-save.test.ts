@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, showAll, stripDefaultAttrs, tensorflow, toNumber } from '@savedmodel-js/core';
 import { FIXTURES } from '../../core/test/shared.js';
-import {
-  graphFunction, loadSavedModel, Module, rawVariable, saveModel, tensorSpec, tfFunction, traceableDropout,
-} from '../src/index.js';
+import { graphFunction, Module, rawVariable, saveModel, tensorSpec, tfFunction, traceableDropout } from '../src/index.js';
+import { loadSavedModel } from '@savedmodel-js/runtime';
 import * as P from './export-programs.js';
 import { cleanupTempDirs, expectError, expectLoadable, expectValid, listTree, readDir, runAll, tempDir } from './export-util.js';
 
