@@ -241,7 +241,7 @@ describe('signatures', () => {
 
 describe('save options and output places', () => {
   it('the export sources import nothing from Node (a path target loads @savedmodel-js/core/node lazily)', () => {
-    const dir = join(__dirname, '../src/export');
+    const dir = join(__dirname, '../src');
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
       const src = readFileSync(join(dir, f), 'utf8');
       expect(src, f).not.toMatch(/from ['"]node:|require\(|from ['"]@savedmodel-js\/core\/node['"]/);
