@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, defineConfig, type Plugin } from 'vite';
+import { createLogger, defineConfig, type Logger, type Plugin } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = (p: string) => join(here, '..', p);
@@ -71,15 +71,19 @@ function precache(): Plugin {
 
 // tfjs-backend-cpu is imported statically by @tensorflow/tfjs and dynamically by savedmodel-js's
 // loader (for Node); in this bundle both are the same chunk, as intended: drop vite's note on it.
-const logger = createLogger('warn');
-const warn = logger.warn.bind(logger);
-logger.warn = (msg, options) => {
-  if (msg.includes('dynamic import will not move module into another chunk')) return;
-  warn(msg, options);
-};
+function demoLogger(level: 'info' | 'warn'): Logger {
+  const logger = createLogger(level);
+  const warn = logger.warn.bind(logger);
+  logger.warn = (msg, options) => {
+    if (msg.includes('dynamic import will not move module into another chunk')) return;
+    warn(msg, options);
+  };
+  return logger;
+}
 
-export default defineConfig({
-  customLogger: logger,
+export default defineConfig(({ isPreview }) => ({
+  // `vite preview` prints the URL it serves at (info level); builds stay quiet.
+  customLogger: demoLogger(isPreview ? 'info' : 'warn'),
   root: here,
   base: './',
   // Sibling packages from their TypeScript sources (as the tests do): the demo never bundles a stale dist/.
@@ -102,5 +106,5 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     reportCompressedSize: false,
   },
-  logLevel: 'warn',
-});
+  logLevel: isPreview ? 'info' : 'warn',
+}));

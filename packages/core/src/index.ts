@@ -2,11 +2,13 @@
 export * from './errors.js';
 export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, checkedElementCount, resolveLimits, type Limits } from './limits.js';
 export { asBytes, exactArrayBuffer } from './bytes.js';
+export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export * from './proto/index.js';
 export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
 export * from './crc32c/crc32c.js';
 export * from './checkpoint/index.js';
 export * from './io/file-source.js';
+export { assertPathSupported, hasNodeFileSystem } from './io/node-only-path.js';
 export * from './savedmodel/constants.js';
 export * from './savedmodel/read.js';
 export * from './savedmodel/write.js';

@@ -35,10 +35,12 @@ self.addEventListener('message', (event) => {
 
 async function respond(request) {
   const cache = await caches.open(CACHE);
-  const hit = await cache.match(request, { ignoreSearch: true });
+  // ignoreVary: servers such as `vite preview` send `Vary: Origin`; a page reload's requests then
+  // differ from the precache requests in that header and would miss the cache offline.
+  const hit = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
   if (hit) return hit;
   if (request.mode === 'navigate') {
-    const index = await cache.match(scoped('./index.html'));
+    const index = await cache.match(scoped('./index.html'), { ignoreVary: true });
     if (index) return index;
   }
   try {
@@ -48,7 +50,7 @@ async function respond(request) {
     return response;
   } catch (e) {
     if (request.mode === 'navigate') {
-      const index = await cache.match(scoped('./'));
+      const index = await cache.match(scoped('./'), { ignoreVary: true });
       if (index) return index;
     }
     throw e;

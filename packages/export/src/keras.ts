@@ -17,7 +17,10 @@ import { isVariable, variableInfo, variableKey, type AnyVariable } from './varia
 export interface WriteOutOptions {
   /** SaveOptions (functionAliases, overwrite, asText, onProgress, ...). */
   options?: SaveOptions;
-  /** Print the endpoints, their signatures and the variables they capture (default true, as Keras). */
+  /**
+   * Print the endpoints, their signatures and the variables they capture. Default false: a library
+   * used in pages stays quiet (Keras prints by default; pass `verbose: true` for its listing).
+   */
   verbose?: boolean;
   /** Where verbose output goes (default console.log). */
   logger?: (message: string) => void;
@@ -248,7 +251,7 @@ export class ExportArchive {
       if (!targets.has('serving_default')) targets.set('serving_default', { fn: cfs[0]! });
       return buildSavedModel(root, targets, buildOptionsOf(options));
     }));
-    if (args.verbose ?? true) {
+    if (args.verbose ?? false) {
       const log = args.logger ?? ((m: string) => console.log(m));
       const names = new Map<object, string>();
       for (const v of result.variables) names.set(v.info.key, `${v.info.name} (${v.key.replace(/\/\.ATTRIBUTES\/VARIABLE_VALUE$/, '')})`);

@@ -1,6 +1,6 @@
 // saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, withFingerprint, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
+import { SavedModelError, assertPathSupported, withFingerprint, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { dtypeNameOf } from './dtypes.js';
@@ -132,6 +132,7 @@ export async function buildAndWrite(
 ): Promise<{ result: BuildResult; location: string }> {
   let sink: FileSink;
   if (typeof target === 'string') {
+    assertPathSupported(target, 'the export target');
     // Node only, imported lazily through a specifier bundlers do not follow: browser builds never load node:fs
     const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
     sink = await mod.dirSink(target, { overwrite: options.overwrite === true });

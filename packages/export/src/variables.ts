@@ -1,6 +1,7 @@
 // Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
-import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { getBackend } from '@tensorflow/tfjs';
+import { SavedModelError, isSyncReadbackFailure, syncReadbackError, tensorflow } from '@savedmodel-js/core';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
 
 const DT = tensorflow.DataType;
@@ -181,7 +182,13 @@ export function variableInfo(x: AnyVariable): VariableInfo {
     key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
     prefetch: async () => { if (typeof (v as { data?: unknown }).data === "function") await (v as unknown as { data(): Promise<unknown> }).data(); },
     read: () => {
-      const d = v.dataSync();
+      let d: ReturnType<TfjsVariableLike['dataSync']>;
+      try {
+        d = v.dataSync();
+      } catch (e) {
+        if (isSyncReadbackFailure(e)) throw syncReadbackError(e, getBackend(), `saving variable ${v.name}`, 'move the model to a backend whose reads work, e.g. tf.setBackend(\'wasm\' or \'cpu\')');
+        throw e;
+      }
       if (Array.isArray(d)) return d as Uint8Array[];
       // tfjs keeps bool as Uint8Array / Int32Array depending on the backend: normalize to one byte each
       if (t === DT.DT_BOOL && !(d instanceof Uint8Array)) return Uint8Array.from(d as ArrayLike<number>, (b) => (b ? 1 : 0));

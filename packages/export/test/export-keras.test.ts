@@ -184,10 +184,10 @@ describe('ExportArchive: variable collections, verbose output, in-memory output'
     expect(list.children![1]!.node_id).toBe(og.nodes![og.nodes![0]!.children![0]!.node_id!]!.children![0]!.node_id);
   });
 
-  it('verbose prints the endpoints and the variables they capture (to the logger); verbose: false prints nothing', async () => {
+  it('verbose: true prints the endpoints and the variables they capture (to the logger); by default or verbose: false nothing', async () => {
     const model = mlp();
     const logs: string[] = [];
-    await exportModel(model, join(tempDir(), 'verbose'), { logger: (m) => logs.push(m) });
+    await exportModel(model, join(tempDir(), 'verbose'), { verbose: true, logger: (m) => logs.push(m) });
     const text = logs.join('\n');
     expect(text).toContain("* Endpoint 'serve'");
     expect(text).toMatch(/inputs \(POSITIONAL_ONLY\): TensorSpec\(shape=\(None, 6\), dtype=tf\.float32, name='mlp_hidden_input\w*'\)/);
@@ -196,6 +196,8 @@ describe('ExportArchive: variable collections, verbose output, in-memory output'
     for (const w of model.weights) expect(text).toContain(`${w.name} (variables/`);
     const silent: string[] = [];
     await exportModel(model, join(tempDir(), 'silent'), { verbose: false, logger: (m) => silent.push(m) });
+    expect(silent).toEqual([]);
+    await exportModel(model, join(tempDir(), 'default'), { logger: (m) => silent.push(m) });
     expect(silent).toEqual([]);
   });
 

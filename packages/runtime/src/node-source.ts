@@ -2,7 +2,7 @@
 // imported lazily, through a specifier bundlers do not follow, so that browser builds of this
 // package never pull in Node modules; its type is declared here rather than imported, so the
 // browser typecheck (types: []) never sees Node types.
-import type { LoadedSavedModel, ReadSavedModelOptions } from '@savedmodel-js/core';
+import { assertPathSupported, type LoadedSavedModel, type ReadSavedModelOptions } from '@savedmodel-js/core';
 
 interface CoreNode {
   readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel>;
@@ -11,6 +11,7 @@ interface CoreNode {
 const CORE_NODE = '@savedmodel-js/core/node';
 
 export async function readSavedModelDirLazy(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
+  assertPathSupported(dir, 'loadSavedModel');
   const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
   return mod.readSavedModelDir(dir, options);
 }
@@ -21,6 +22,7 @@ interface ZipNode {
 const ZIP_NODE = '@savedmodel-js/zip/node';
 
 export async function readSavedModelZipLazy(path: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
+  assertPathSupported(path, 'loadSavedModel');
   const zip = (await import(/* @vite-ignore */ ZIP_NODE)) as ZipNode;
   const { readSavedModel } = await import('@savedmodel-js/core');
   return readSavedModel(await zip.zipFileSource(path), options);

@@ -1,7 +1,7 @@
 // loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
-import { SavedModelError, isSavedModelError, metaGraphFor, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import { SavedModelError, isSavedModelError, isSyncReadbackFailure, metaGraphFor, syncReadbackError, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
@@ -185,6 +185,7 @@ export class TFSavedModel implements InferenceModel {
 
   private wrapRuntime(e: unknown): never {
     if (isSavedModelError(e)) throw e;
+    if (isSyncReadbackFailure(e)) throw syncReadbackError(e, engine().backendName, `running signature '${this.signature}'`, 'predictAsync()/executeAsync()');
     const msg = e instanceof Error ? e.message : String(e);
     if (/executeAsync/.test(msg)) {
       throw new SavedModelError('UNSUPPORTED', `signature '${this.signature}' has dynamic ops; use predictAsync()/executeAsync(): ${msg}`, { key: this.signature, cause: e });

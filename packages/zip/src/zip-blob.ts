@@ -24,7 +24,7 @@ export function zipBlobSink(options: ZipBlobOptions = {}): ZipFileSink & { blob(
  * sink is committed afterwards if the function did not commit it).
  */
 export async function saveToZipBlob(
-  content: SavedModelContent | ((sink: FileSink) => Promise<void>),
+  content: SavedModelContent | ((sink: FileSink) => Promise<unknown>),
   options: ZipBlobOptions = {},
 ): Promise<Blob> {
   const sink = zipBlobSink(options);

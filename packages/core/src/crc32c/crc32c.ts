@@ -5,8 +5,9 @@
  *
  * Large inputs run in WebAssembly (crc32c-wasm.ts; about 3.5–4.5× the JavaScript speed),
  * small ones and every environment without WebAssembly use the slicing-by-8 JavaScript
- * implementations. Both give identical results. These functions never throw: if the
- * WebAssembly module cannot be compiled or a call into it fails, JavaScript is used.
+ * implementations. Both give identical results. If the WebAssembly module cannot be compiled
+ * or a call into it fails, JavaScript is used; the only error is a non-byte input
+ * (INVALID_ARGUMENT: a string or a number would otherwise checksum as nothing).
  */
 import { SavedModelError } from '../errors.js';
 import { crc32ExtendJs } from './crc32-js.js';
@@ -70,16 +71,14 @@ export function crcImplementation(): CrcImplementation {
   return wasmEnabled() ? 'wasm' : 'js';
 }
 
-const EMPTY = new Uint8Array(0);
-
 function toBytes(data: CrcInput): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) {
     return new Uint8Array(data);
   }
-  // Not bytes (a type error in the caller): checksum nothing rather than throw.
-  return EMPTY;
+  const what = data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data === 'object' ? `a ${(data as object).constructor?.name ?? 'object'}` : `a ${typeof data}`;
+  throw new SavedModelError('INVALID_ARGUMENT', `a CRC needs bytes (a Uint8Array, another ArrayBuffer view or an ArrayBuffer), not ${what}; encode strings first (new TextEncoder().encode(s))`);
 }
 
 /** CRC-32C of `data` continued from the finalized CRC `crc` (0 to start). */
