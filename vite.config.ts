@@ -25,6 +25,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['./scripts/vitest-setup.ts'],
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
   },
 });

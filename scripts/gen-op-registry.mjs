@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates packages/core/src/registry/op-registry.gen.json from TensorFlow's op registry dump
+// Generates packages/core/src/registry/op-registry-{common,rest}.gen.json from TensorFlow's op registry dump
 // ($SAVEDMODEL_SHARED/tf/ops.pbtxt, text-format tensorflow.OpList; default ../shared beside
 // the repository). The text is read with our own text-format parser, docs are stripped
 // (summary, description, arg/attr descriptions), ops are sorted by name and written in the
@@ -13,17 +13,48 @@
 // when the registry is updated, and needs no protobuf decode of the whole table at load time
 // (ops are expanded one at a time, on first use).
 //
-//   node scripts/gen-op-registry.mjs           write the file
+// Two tables: "common" (bundled, synchronous: every op tfjs-converter can execute plus COMMON_EXTRAS,
+// i.e. what exports and loads use) and "rest" (imported lazily by loadOpRegistry(): verify, diff,
+// unusual graphs), so a browser app that exports or loads does not ship 1,256 OpDefs.
+//
+//   node scripts/gen-op-registry.mjs           write the files
 //   node scripts/gen-op-registry.mjs --check   regenerate in memory; exit 1 if the committed
 //                                              file differs
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outFile = join(root, 'packages/core/src/registry/op-registry.gen.json');
+const outDir = join(root, 'packages/core/src/registry');
+const COMMON_FILE = 'op-registry-common.gen.json';
+const REST_FILE = 'op-registry-rest.gen.json';
+
+// Ops our packages emit or handle by name that tfjs-converter does not execute (saver, variables,
+// function calls); packages/core/test/registry-common.test.ts checks the sources against this.
+const COMMON_EXTRAS = [
+  'Assign', 'AssignVariableOp', 'Conv3DBackpropInputV2', 'Diag', 'MergeV2Checkpoints', 'NoOp', 'PartitionedCall',
+  'ReadVariableOp', 'ResourceGather', 'Restore', 'RestoreSlice', 'RestoreV2', 'SaveV2', 'ShardedFilename',
+  'StatefulPartitionedCall', 'StaticRegexFullMatch', 'StringJoin', 'UnsortedSegmentSum', 'VarHandleOp',
+  'VarIsInitializedOp', 'Variable', 'VariableV2',
+];
+
+/** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */
+function tfjsConverterOps() {
+  const req = createRequire(join(root, 'packages/runtime/package.json'));
+  const dir = join(dirname(req.resolve('@tensorflow/tfjs-converter/package.json')), 'dist/operations/op_list');
+  const names = new Set();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js')).sort()) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/tfOpName['"]?\s*:\s*['"]([A-Za-z0-9_]+)['"]/g)) names.add(m[1]);
+  }
+  if (names.size < 100) {
+    console.error(`gen-op-registry: found only ${names.size} ops in ${dir}`);
+    process.exit(1);
+  }
+  return names;
+}
 const check = process.argv.includes('--check');
 
 const shared = resolve(process.env.SAVEDMODEL_SHARED ?? join(root, '..', 'shared'));
@@ -58,49 +89,53 @@ for (let i = 1; i < ops.length; i++) {
 }
 
 let fallbacks = 0;
-const lines = ops.map((op) => {
-  const c = fmt.compactOp(fmt.stripOpDocs(op));
-  if (c.pb !== undefined) fallbacks++;
-  return JSON.stringify(c);
-});
-const header = {
-  format: fmt.REGISTRY_FORMAT,
-  source: `tf/ops.pbtxt sha256:${sha256}`,
-  count: ops.length,
+const commonNames = new Set([...tfjsConverterOps(), ...COMMON_EXTRAS]);
+const table = (part, list) => {
+  const header = { format: fmt.REGISTRY_FORMAT, source: `tf/ops.pbtxt sha256:${sha256}`, count: ops.length, part, partCount: list.length };
+  return '{' + Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') +
+    ',"ops":[\n' + list.map((op) => {
+      const c = fmt.compactOp(fmt.stripOpDocs(op));
+      if (c.pb !== undefined) fallbacks++;
+      return JSON.stringify(c);
+    }).join(',\n') + '\n]}\n';
 };
-const out =
-  '{' + Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') +
-  ',"ops":[\n' + lines.join(',\n') + '\n]}\n';
+const outputs = {
+  [COMMON_FILE]: table('common', ops.filter((op) => commonNames.has(op.name))),
+  [REST_FILE]: table('rest', ops.filter((op) => !commonNames.has(op.name))),
+};
 
 // sanity: what we write parses back to the same table
-const back = JSON.parse(out);
-const again = tensorflow.OpList.encode({ op: back.ops.map(fmt.expandOp) }).finish();
+const back = Object.values(outputs).flatMap((t) => JSON.parse(t).ops).sort((a, b) => byteCmp(a.n, b.n));
+const again = tensorflow.OpList.encode({ op: back.map(fmt.expandOp) }).finish();
 const want = tensorflow.OpList.encode({ op: ops }).finish();
 if (Buffer.compare(Buffer.from(again), Buffer.from(want)) !== 0) {
-  console.error('gen-op-registry: internal error: the compact table does not expand to the original OpDefs');
+  console.error('gen-op-registry: internal error: the compact tables do not expand to the original OpDefs');
   process.exit(1);
 }
 
 if (check) {
-  let committed = null;
-  try {
-    committed = readFileSync(outFile, 'utf8');
-  } catch {
-    committed = null;
-  }
-  if (committed !== out) {
-    console.error(
-      `gen-op-registry --check: packages/core/src/registry/op-registry.gen.json is ${committed === null ? 'missing' : 'stale'}; ` +
-        'run `node scripts/gen-op-registry.mjs` and commit the result.',
-    );
-    process.exit(1);
+  for (const [name, out] of Object.entries(outputs)) {
+    let committed = null;
+    try {
+      committed = readFileSync(join(outDir, name), 'utf8');
+    } catch {
+      committed = null;
+    }
+    if (committed !== out) {
+      console.error(
+        `gen-op-registry --check: packages/core/src/registry/${name} is ${committed === null ? 'missing' : 'stale'}; ` +
+          'run `node scripts/gen-op-registry.mjs` and commit the result.',
+      );
+      process.exit(1);
+    }
   }
   console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops)`);
 } else {
-  writeFileSync(outFile, out);
+  for (const [name, out] of Object.entries(outputs)) writeFileSync(join(outDir, name), out);
+  rmSync(join(outDir, 'op-registry.gen.json'), { force: true }); // the single table of before
   const b64 = Buffer.from(want).toString('base64').length;
   console.log(
-    `gen-op-registry: ${ops.length} ops -> packages/core/src/registry/op-registry.gen.json ` +
-      `(${out.length} bytes; base64 of the OpList bytes would be ${b64}; ${fallbacks} ops kept as bytes)`,
+    `gen-op-registry: ${ops.length} ops -> ${COMMON_FILE} (${JSON.parse(outputs[COMMON_FILE]).ops.length} ops, ${outputs[COMMON_FILE].length} bytes) + ` +
+      `${REST_FILE} (${outputs[REST_FILE].length} bytes); base64 of the OpList bytes would be ${b64}; ${fallbacks} ops kept as bytes`,
   );
 }

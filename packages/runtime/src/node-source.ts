@@ -2,7 +2,7 @@
 // imported lazily, through a specifier bundlers do not follow, so that browser builds of this
 // package never pull in Node modules; its type is declared here rather than imported, so the
 // browser typecheck (types: []) never sees Node types.
-import { assertPathSupported, type LoadedSavedModel, type ReadSavedModelOptions } from '@savedmodel-js/core';
+import { assertPathSupported, readSavedModel, type FileSource, type LoadedSavedModel, type ReadSavedModelOptions } from '@savedmodel-js/core';
 
 interface CoreNode {
   readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel>;
@@ -17,13 +17,12 @@ export async function readSavedModelDirLazy(dir: string, options?: ReadSavedMode
 }
 
 interface ZipNode {
-  zipFileSource(path: string): Promise<import('@savedmodel-js/core').FileSource>;
+  zipFileSource(path: string): Promise<FileSource>;
 }
 const ZIP_NODE = '@savedmodel-js/zip/node';
 
 export async function readSavedModelZipLazy(path: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
   assertPathSupported(path, 'loadSavedModel');
   const zip = (await import(/* @vite-ignore */ ZIP_NODE)) as ZipNode;
-  const { readSavedModel } = await import('@savedmodel-js/core');
   return readSavedModel(await zip.zipFileSource(path), options);
 }

@@ -1,7 +1,7 @@
 // loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
-import { SavedModelError, isSavedModelError, isSyncReadbackFailure, metaGraphFor, syncReadbackError, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import { SavedModelError, ensureOpDefs, isSavedModelError, isSyncReadbackFailure, metaGraphFor, syncReadbackError, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
@@ -317,11 +317,19 @@ function checkDtypes(g: FrozenGraph): void {
 }
 
 /** Load one signature from an already-read SavedModel (see loadSavedModel). */
+/** Op names of a MetaGraph's graph and function library. */
+function* graphOps(mg: tensorflow.IMetaGraphDef): Iterable<string> {
+  for (const n of mg.graph_def?.node ?? []) if (n.op) yield n.op;
+  for (const f of mg.graph_def?.library?.function ?? []) for (const n of f.node_def ?? []) if (n.op) yield n.op;
+}
+
 export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
   const tags = options.tags ?? DEFAULT_TAGS;
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
+  // OpDefs outside the bundled common part of the registry are fetched only when this graph has such ops
+  await ensureOpDefs(graphOps(mg));
   const frozen = freezeSignature(mg, loaded.checkpoint, signature);
   checkDtypes(frozen);
   const model = createGraphModel(frozen);

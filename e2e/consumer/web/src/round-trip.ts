@@ -36,7 +36,7 @@ export async function roundTrip(): Promise<RoundTripResult> {
   let pathError = 'no error';
   try {
     await loadSavedModel('models/model.zip');
-    pathError = typeof process === 'undefined' ? 'path accepted in a browser' : 'node';
+    pathError = typeof (globalThis as { process?: unknown }).process === 'undefined' ? 'path accepted in a browser' : 'node';
   } catch (e) {
     pathError = isSavedModelError(e) ? `${e.code}: ${e.message}` : `untyped: ${String(e)}`;
   }

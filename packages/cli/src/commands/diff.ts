@@ -1,4 +1,4 @@
-import { diffSavedModels, formatDifference, isSavedModelError } from '@savedmodel-js/core';
+import { diffSavedModels, formatDifference, isSavedModelError, loadOpRegistry } from '@savedmodel-js/core';
 import { readSavedModelDir } from '@savedmodel-js/core/node';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../main.js';
@@ -37,6 +37,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     }
     throw e;
   }
+  await loadOpRegistry();
   const differences = diffSavedModels(a, b, {
     functions: values.functions === true,
     strictNames: values['strict-names'] === true,

@@ -5,7 +5,7 @@ import { isSavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
 import { tensorflow, toNumber } from '../proto/index.js';
 import { findUnknownFields } from '../proto/unknown-fields.js';
-import { validateGraphDef, type Finding } from '../registry/index.js';
+import { loadOpRegistry, validateGraphDef, type Finding } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
 
@@ -32,6 +32,7 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   const strict = options.strict === true;
   const soft: Finding['severity'] = strict ? 'error' : 'warning';
   const findings: Finding[] = [];
+  await loadOpRegistry();
   let loaded: LoadedSavedModel | undefined;
   try {
     loaded = await readSavedModel(source, { checkpoint: true });
