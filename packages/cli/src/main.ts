@@ -21,10 +21,13 @@ commands:
   diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
                        compare two SavedModels structurally (function uids, TF versions ignored)
   run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--tag_set serve] [--json]
-                       run a signature with TensorFlow.js and print each output (saved_model_cli run)
+      [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
+                       run a signature with TensorFlow.js and print each output (saved_model_cli run);
+                       sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
   convert MODEL_JSON OUT [--overwrite]
                        convert a tfjs Layers model (model.json + weights) into a SavedModel
-  example [OUT_DIR]    export the built-in example model and show its signatures
+  example [OUT_DIR] [--overwrite]
+                       export the built-in example model and show its signatures
 `;
 
 export interface Io {
