@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, isSavedModelError, node, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { HostileSummary, describeResult, runHostile, type HostileResult } from '../../core/test/hostile-kit.js';
-import { loadSavedModel } from '../src/index.js';
+import { flattenNested, loadSavedModel } from '../src/index.js';
 import { DT, build, call, constNode, fn, negChain, nestedCalls, placeholder } from './hostile-models.js';
 
 const F = DT.DT_FLOAT;
@@ -180,4 +180,17 @@ describe('cycles → INVALID_GRAPH naming a node', () => {
     expect((await m.run({ limit: 5 })).y!.values).toEqual([5]);
     m.dispose();
   }, 30_000);
+});
+
+describe('structured values without recursion', () => {
+  it('flattenNested walks a 100,000-deep nested array; a ragged one is INVALID_ARGUMENT', () => {
+    let v: unknown = [1];
+    for (let i = 0; i < 100_000; i++) v = [v];
+    const { shape, flat } = flattenNested(v, 'x');
+    expect(shape.length).toBe(100_001);
+    expect(flat).toEqual([1]);
+    let ragged: unknown = [[1], [2, 3]];
+    for (let i = 0; i < 100_000; i++) ragged = [ragged];
+    expect(() => flattenNested(ragged, 'x')).toThrow(/ragged/);
+  });
 });
