@@ -38,6 +38,12 @@ export interface BuildOptions {
   stripDefaultAttrs?: boolean;
   /** SaveOptions.experimental_skip_saver: no save/restore functions, no saver_def. */
   skipSaver?: boolean;
+  /**
+   * Optimizer slot variables (tf.keras OptimizerV2): per optimizer object (by key), the slots it
+   * holds for tracked variables. Each slot becomes a node referenced from the optimizer's
+   * `slot_variables`, saved as `<variable path>/.OPTIMIZER_SLOT/<optimizer path>/<slot name>`.
+   */
+  slotVariables?: readonly { optimizer: object; slots: readonly { variable: TreeNode; name: string; slot: VariableNode }[] }[];
 }
 
 export interface BuildResult {
@@ -46,6 +52,8 @@ export interface BuildResult {
   signatures: Map<string, { fn: ExportableFunction; inputs: string[]; outputs: string[] }>;
   /** Variables in object-graph order with their checkpoint keys. */
   variables: { key: string; info: VariableNode['info'] }[];
+  /** Object-graph node id of each checkpointable object, by its key (identity). */
+  nodeIds: ReadonlyMap<object, number>;
 }
 
 // ---- small helpers ----
@@ -259,6 +267,29 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       children[i]!.push({ node_id: id, local_name: name });
     }
   }
+  // slot variables: nodes of their own after the dependency tree, reached only through the optimizer
+  const keyPrefix = new Map<number, string>();
+  const slotRefs = new Map<number, tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference[]>();
+  for (const so of options.slotVariables ?? []) {
+    const optId = ids.get(so.optimizer);
+    if (optId === undefined) continue;
+    for (const s of so.slots) {
+      const origId = ids.get(s.variable.key);
+      if (origId === undefined) continue;
+      let sid = ids.get(s.slot.key);
+      if (sid === undefined) {
+        sid = nodes.length;
+        ids.set(s.slot.key, sid);
+        nodes.push(s.slot);
+        children.push([]);
+        paths.push([...paths[origId]!, '.OPTIMIZER_SLOT', ...paths[optId]!, s.name]);
+        keyPrefix.set(sid, `${paths[origId]!.map(escapeCheckpointName).join('/')}/.OPTIMIZER_SLOT/${paths[optId]!.map(escapeCheckpointName).join('/')}/${escapeCheckpointName(s.name)}`);
+      }
+      const refs = slotRefs.get(optId) ?? [];
+      refs.push({ original_variable_node_id: origId, slot_name: s.name, slot_variable_node_id: sid });
+      slotRefs.set(optId, refs);
+    }
+  }
   const checkpointCount = nodes.length;
   const sigMapId = ids.get(signatureMap.key)!;
 
@@ -364,7 +395,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   for (let i = 0; i < checkpointCount; i++) {
     const n = nodes[i]!;
     if (n.kind === 'variable') {
-      variableNodes.push({ id: i, node: n, checkpointKey: `${paths[i]!.map(escapeCheckpointName).join('/')}/.ATTRIBUTES/VARIABLE_VALUE` });
+      variableNodes.push({ id: i, node: n, checkpointKey: `${keyPrefix.get(i) ?? paths[i]!.map(escapeCheckpointName).join('/')}/.ATTRIBUTES/VARIABLE_VALUE` });
     }
   }
   const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -394,6 +425,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     for (let i = 0; i < checkpointCount; i++) {
       const o: tensorflow.TrackableObjectGraph.ITrackableObject = {};
       if (children[i]!.length && i !== sigMapId) o.children = children[i]!.filter((c) => (c.node_id ?? 0) < checkpointCount);
+      if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
       const v = variableNodes.find((x) => x.id === i);
       if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
       tnodes.push(o);
@@ -475,6 +507,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     const n = nodes[i]!;
     const o: tensorflow.ISavedObject = {};
     if (children[i]!.length) o.children = children[i];
+    if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
     if (n.kind === 'variable') {
       const info = n.info;
       o.variable = { dtype: info.dtype, shape: shapeProto(info.shape), trainable: info.trainable, name: info.name };
@@ -556,6 +589,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     content: { savedModel: { saved_model_schema_version: 1, meta_graphs: [metaGraph] }, checkpoint },
     signatures: sigInfo,
     variables: variableNodes.map((v) => ({ key: v.checkpointKey, info: v.node.info })),
+    nodeIds: ids,
   };
 }
 
