@@ -65,6 +65,12 @@ function weightName(w: tf.LayerVariable): string {
 export class KerasLayout {
   readonly objects: KerasObject[] = [];
   private readonly layerNodes = new Map<LayerLike, ObjectNode>();
+  private readonly traces: Promise<unknown>[] = [];
+
+  /** Settles when every call function is traced (tracing errors surface here). */
+  ready(): Promise<unknown> {
+    return Promise.all(this.traces);
+  }
 
   constructor(private readonly resolver: TreeResolver, private readonly options: LayoutOptions) {}
 
@@ -90,9 +96,13 @@ export class KerasLayout {
     const nonTrainable = layer.nonTrainableWeights.map((w) => this.variable(w));
     const variables = list(vars), trainableVariables = list(trainable), regularizationLosses = list([]);
     let fns: LayerFunctions | null = null;
+    if (this.options.saveTraces && kind !== 'input_layer') {
+      const f = layerFunctions(layer as never, isModel, isRoot ? this.options.defaultSignature : undefined);
+      this.traces.push(f.ready);
+      fns = f;
+    }
     const functions = (): [string, FunctionAttr][] => {
-      if (!this.options.saveTraces || kind === 'input_layer') return [];
-      fns ??= layerFunctions(layer as never, isModel, isRoot ? this.options.defaultSignature : undefined);
+      if (!fns) return [];
       const out: [string, FunctionAttr][] = [['__call__', fns.call], ['call_and_return_all_conditional_losses', fns.callAndReturnLosses]];
       if (isRoot && fns.defaultSignature) out.push(['_default_save_signature', fns.defaultSignature]);
       return out;
@@ -127,7 +137,10 @@ export class KerasLayout {
         const mvars = list(m.variables);
         const mnode: ObjectNode = {
           kind: 'object', key: {}, identifier: '_tf_keras_metric',
-          deps: () => [['variables', mvars], ['keras_api', generic([['variables', mvars]])], ...m.variables.map((v, j) => [j === 0 ? 'total' : 'count', v] as [string, TreeNode])],
+          deps: () => [
+            ['variables', mvars], ['keras_api', generic([['variables', mvars]])], ...m.variables.map((v, j) => [j === 0 ? 'total' : 'count', v] as [string, TreeNode]),
+            ...(m.className === 'MeanMetricWrapper' ? [['_fn_kwargs', dict()] as [string, TreeNode]] : []),
+          ],
           functions: () => [],
         };
         metricNodes.push(mnode);
@@ -164,10 +177,14 @@ export class KerasLayout {
         deps.push(['cell', { kind: 'object', key: {}, identifier: '_tf_keras_layer', deps: () => cellDeps, functions: () => [] }]);
       }
     }
+    // tf.keras 2.10's random layers track their generator (a plain object, nothing saved)
+    if (RANDOM_LAYERS.has(layer.getClassName())) deps.push(['_random_generator', generic([])]);
     if (isRoot) for (const e of this.options.rootExtras ?? []) deps.push(e);
     return node;
   }
 }
+
+const RANDOM_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
 export function isRecurrent(layer: LayerLike): boolean {
   return ['LSTM', 'GRU', 'SimpleRNN'].includes(layer.getClassName());

@@ -40,17 +40,21 @@ function asList<T>(x: T | T[]): T[] {
   return Array.isArray(x) ? x : [x];
 }
 
-/** A layer or model's call functions, traced lazily (at save time). */
-export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignature?: ExportableFunction): LayerFunctions {
+/**
+ * A layer or model's call functions. Like Keras's, they have no input signature: each is traced
+ * once on the layer's input specs (`ready` settles when both traces are done).
+ */
+export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignature?: ExportableFunction): LayerFunctions & { ready: Promise<unknown> } {
   const specs = inputSpecs(layer, isModel);
   const call = (x: tf.Tensor | tf.Tensor[]) => layer.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
-  const opts = (suffix: string) => ({ inputSignature: signatureOf(specs), argNames: ['inputs'], isMethod: true, name: `${layer.name}_${suffix}` });
+  const opts = (suffix: string) => ({ argNames: ['inputs'], isMethod: true, name: `${layer.name}_${suffix}` });
   const out: LayerFunctions = {
     call: tfFunction(call as never, opts('layer_call_fn')),
     callAndReturnLosses: tfFunction(((x: tf.Tensor | tf.Tensor[]) => [call(x), []]) as never, opts('layer_call_and_return_conditional_losses')),
   };
   if (defaultSignature) out.defaultSignature = defaultSignature;
-  return out;
+  const sig = signatureOf(specs);
+  return { ...out, ready: Promise.all([out.call.getConcreteFunction(...sig), out.callAndReturnLosses.getConcreteFunction(...sig)]) };
 }
 
 /**

@@ -3,6 +3,7 @@
 // (trainable weight, slot) that tfjs holds (`<weight>/<slot>` in tfjs's getWeights, Keras's
 // `<Class>/<weight>/<slot>`), saved under `.OPTIMIZER_SLOT/optimizer/<slot>`.
 import type * as tf from '@tensorflow/tfjs';
+import { tensorflow } from '@savedmodel-js/core';
 import { RawVariable, type ObjectNode, type TreeNode, type TreeResolver, type VariableNode } from '@savedmodel-js/export';
 import { kerasOptimizer } from './optimizer-mapping.js';
 
@@ -18,8 +19,10 @@ export async function optimizerObject(model: tf.LayersModel, resolver: TreeResol
   const byName = new Map(weights.map((w) => [w.name, w.tensor]));
   const iterT = byName.get('iter');
   const iter = iterT ? Math.round((await iterT.data())[0] ?? 0) : 0;
-  const deps: [string, TreeNode][] = [['iter', resolver.resolve(new RawVariable(BigInt(iter), 'int64', { name: `${k.className}/iter`, trainable: false }))]];
-  for (const [h, v] of k.hypers) deps.push([h, resolver.resolve(new RawVariable(v, 'float32', { name: `${k.className}/${h}`, trainable: false }))]);
+  // OptimizerV2's own variables are ONLY_FIRST_REPLICA-aggregated
+  const aggregation = tensorflow.VariableAggregation.VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA;
+  const deps: [string, TreeNode][] = [['iter', resolver.resolve(new RawVariable(BigInt(iter), 'int64', { name: `${k.className}/iter`, trainable: false, aggregation }))]];
+  for (const [h, v] of k.hypers) deps.push([h, resolver.resolve(new RawVariable(v, 'float32', { name: `${k.className}/${h}`, trainable: false, aggregation }))]);
   const slots: OptimizerObject['slots'] = [];
   for (const w of model.trainableWeights) {
     for (const s of k.slots) {
@@ -30,6 +33,6 @@ export async function optimizerObject(model: tf.LayersModel, resolver: TreeResol
       slots.push({ variable: resolver.resolve(w), name: s, slot });
     }
   }
-  const node: ObjectNode = { kind: 'object', key: opt, identifier: 'optimizer', deps: () => deps, functions: () => [] };
+  const node: ObjectNode = { kind: 'object', key: opt, identifier: 'optimizer', version: { producer: 2, min_consumer: 1 }, deps: () => deps, functions: () => [] };
   return { node, slots };
 }

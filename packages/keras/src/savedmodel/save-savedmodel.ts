@@ -2,7 +2,7 @@
 // graph (keras-layout.ts), its traced functions, the optimizer and metric objects, and
 // keras_metadata.pb, on @savedmodel-js/export's TF2 builder.
 import type * as tf from '@tensorflow/tfjs';
-import { type FileSink } from '@savedmodel-js/core';
+import { tensorflow, type FileSink } from '@savedmodel-js/core';
 import {
   buildAndWrite, buildOptionsOf, buildSavedModel, canonicalizeSignatures, RawVariable, summarize, TreeResolver,
   type SaveOptions, type SaveSummary, type SignatureTarget, type Signatures, type TreeNode,
@@ -29,7 +29,11 @@ const ACCURACY: Record<string, string> = {
 function compiledMetrics(model: tf.LayersModel, resolver: TreeResolver): { className: string; name: string; config: Record<string, unknown>; variables: TreeNode[] }[] {
   if (!model.optimizer) return [];
   const t = (model as unknown as { getTrainingConfig(): { loss?: unknown; metrics?: unknown } }).getTrainingConfig();
-  const vars = () => [resolver.resolve(new RawVariable(0, 'float32', { name: 'total', trainable: false })), resolver.resolve(new RawVariable(0, 'float32', { name: 'count', trainable: false }))];
+  // Keras metric state: ON_READ / SUM variables
+  const mv = (name: string) => new RawVariable(0, 'float32', {
+    name, trainable: false, synchronization: tensorflow.VariableSynchronization.VARIABLE_SYNCHRONIZATION_ON_READ, aggregation: tensorflow.VariableAggregation.VARIABLE_AGGREGATION_SUM,
+  });
+  const vars = () => [resolver.resolve(mv('total')), resolver.resolve(mv('count'))];
   const out = [{ className: 'Mean', name: 'loss', config: { name: 'loss', dtype: 'float32' }, variables: vars() }];
   const names = Array.isArray(t.metrics) ? t.metrics.filter((m): m is string => typeof m === 'string') : [];
   for (const m of names) {
@@ -55,10 +59,11 @@ export async function saveKerasSavedModel(model: tf.LayersModel, target: string 
       saveTraces: args.saveTraces, rootExtras, metrics: args.includeOptimizer ? compiledMetrics(model, resolver) : [], defaultSignature,
     });
     const root = layout.root(model);
+    await layout.ready();
     const targets: Map<string, SignatureTarget> = args.signatures !== undefined
       ? await canonicalizeSignatures(args.signatures)
       : new Map([['serving_default', { fn: defaultSignature }]]);
-    const built = await buildSavedModel(root, targets, { ...buildOptionsOf(args.options), ...(slotOwners.length ? { slotVariables: slotOwners } : {}) });
+    const built = await buildSavedModel(root, targets, { ...buildOptionsOf(args.options), tracedFunctionNodes: true, ...(slotOwners.length ? { slotVariables: slotOwners } : {}) });
     built.content.kerasMetadata = savedMetadata(model, layout.objects, built.nodeIds);
     return built;
   });
