@@ -50,6 +50,8 @@ export interface BuildOptions {
    * TrackableObjectGraph mirrors every node of the object graph with `has_checkpoint_values`.
    */
   tracedFunctionNodes?: boolean;
+  /** stripped_op_list also lists the ops of functions called by (Stateful)PartitionedCall, as TF >= 2.4 does. */
+  strippedOpsFollowCalls?: boolean;
   slotVariables?: readonly { optimizer: object; slots: readonly { variable: TreeNode; name: string; slot: VariableNode }[] }[];
 }
 
@@ -598,7 +600,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     for (const e of list) addConcrete(e.exported, e.fn, canonicalInputs(e.fn.inputSignature), outputSignature(e.fn.structuredOutputs));
     if (f instanceof PolymorphicFunction) {
       const o: tensorflow.ISavedObject = { function: { concrete_functions: list.map((e) => e.exported), function_spec: polymorphicSpec(f) } };
-      if (fnChildren.has(id)) o.children = fnChildren.get(id)!;
+      if (fnChildren.has(id)) o.children = o.dependencies = fnChildren.get(id)!; // TF >= 2.9 writes both
       objNodes.push(o);
     } else {
       const e = list[0]!;
@@ -622,7 +624,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   }
 
   const metaInfo: tensorflow.MetaGraphDef.IMetaInfoDef = {
-    stripped_op_list: buildStrippedOpList(graph),
+    stripped_op_list: buildStrippedOpList(graph, options.strippedOpsFollowCalls ? { followCalls: true } : {}),
     tags: ['serve'],
     tensorflow_git_version: SDK_MARKER,
     stripped_default_attrs: options.stripDefaultAttrs !== false,

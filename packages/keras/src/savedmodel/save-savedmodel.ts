@@ -63,7 +63,7 @@ export async function saveKerasSavedModel(model: tf.LayersModel, target: string 
     const targets: Map<string, SignatureTarget> = args.signatures !== undefined
       ? await canonicalizeSignatures(args.signatures)
       : new Map([['serving_default', { fn: defaultSignature }]]);
-    const built = await buildSavedModel(root, targets, { ...buildOptionsOf(args.options), tracedFunctionNodes: true, ...(slotOwners.length ? { slotVariables: slotOwners } : {}) });
+    const built = await buildSavedModel(root, targets, { ...buildOptionsOf(args.options), tracedFunctionNodes: true, strippedOpsFollowCalls: true, ...(slotOwners.length ? { slotVariables: slotOwners } : {}) });
     built.content.kerasMetadata = savedMetadata(model, layout.objects, built.nodeIds);
     return built;
   });
