@@ -80,3 +80,40 @@ export function kerasOptimizerConfig(opt: tf.Optimizer): { class_name: string; c
   const k = kerasOptimizer(opt);
   return { class_name: k.className, config: k.config };
 }
+
+/** tfjs slot names per tfjs optimizer class, in the order its getWeights/setWeights lists them (after iter). */
+export function tfjsSlotOrder(opt: tf.Optimizer): string[] {
+  const c = opt.getConfig() as Cfg;
+  switch (opt.getClassName()) {
+    case 'Momentum': return ['momentum'];
+    case 'Adam': case 'Adamax': return ['m', 'v'];
+    case 'RMSProp': return ['rms', 'momentum', ...(c.centered === true ? ['mg'] : [])];
+    case 'Adagrad': return ['accumulator'];
+    case 'Adadelta': return ['accum_grad', 'accum_var'];
+    default: return [];
+  }
+}
+
+/** The tfjs optimizer for a Keras 2 optimizer config ({class_name, config}); the inverse of kerasOptimizer. */
+export function tfjsOptimizer(tfx: typeof tf, optimizerConfig: unknown): tf.Optimizer {
+  const oc = (optimizerConfig ?? {}) as { class_name?: unknown; config?: Cfg };
+  const cls = String(oc.class_name ?? '');
+  const c = oc.config ?? {};
+  if (c.learning_rate !== undefined && typeof c.learning_rate !== 'number') {
+    throw new SavedModelError('UNSUPPORTED', `optimizer ${cls}: a learning-rate schedule has no tfjs counterpart`, { key: cls });
+  }
+  const lr = num(c, 'learning_rate', 0.001);
+  switch (cls) {
+    case 'SGD': {
+      const momentum = num(c, 'momentum', 0);
+      return momentum > 0 ? tfx.train.momentum(lr, momentum, c.nesterov === true) : tfx.train.sgd(lr);
+    }
+    case 'Adam': return tfx.train.adam(lr, num(c, 'beta_1', 0.9), num(c, 'beta_2', 0.999), num(c, 'epsilon', 1e-7));
+    case 'Adamax': return tfx.train.adamax(lr, num(c, 'beta_1', 0.9), num(c, 'beta_2', 0.999), num(c, 'epsilon', 1e-7), num(c, 'decay', 0));
+    case 'RMSprop': return tfx.train.rmsprop(lr, num(c, 'rho', 0.9), num(c, 'momentum', 0), num(c, 'epsilon', 1e-7), c.centered === true);
+    case 'Adagrad': return tfx.train.adagrad(lr, num(c, 'initial_accumulator_value', 0.1));
+    case 'Adadelta': return tfx.train.adadelta(lr, num(c, 'rho', 0.95), num(c, 'epsilon', 1e-7));
+    default:
+      throw new SavedModelError('UNSUPPORTED', `Keras optimizer ${cls || '(none)'} has no tfjs counterpart (SGD, Adam, Adamax, RMSprop, Adagrad, Adadelta are mapped)`, { key: cls });
+  }
+}
