@@ -1,6 +1,6 @@
 // Shared test kit for the convert package: Google's loader on a graph model folder, inputs for a
 // signature, and closeness checks.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -59,4 +59,48 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rel
 export async function verifyStrict(dir: string): Promise<string[]> {
   const r = await verifySavedModel(dirSource(dir), { strict: true });
   return r.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.where}: ${f.message}`);
+}
+
+/** A proto3-JSON NodeDef for hand-written graph models. */
+export function jnode(name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, op, input, attr };
+}
+
+export const jt = {
+  type: (t: string) => ({ type: t }),
+  shape: (dims: number[]) => ({ shape: { dim: dims.map((d) => ({ size: String(d) })) } }),
+  ints: (is: number[]) => ({ list: { i: is.map(String) } }),
+  strs: (ss: string[]) => ({ list: { s: ss.map((s) => Buffer.from(s).toString('base64')) } }),
+  str: (s: string) => ({ s: Buffer.from(s).toString('base64') }),
+  f: (f: number) => ({ f }),
+  i: (i: number) => ({ i: String(i) }),
+  b: (b: boolean) => ({ b }),
+};
+
+/** A Const node as tensorflowjs_converter writes it (value: dtype + shape, bytes in the weights). */
+export function jconst(name: string, dtype: string, shape: number[]): Record<string, unknown> {
+  return jnode(name, 'Const', [], { dtype: jt.type(dtype), value: { tensor: { dtype, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+}
+
+export interface GroupSpec {
+  /** Shard files of the group, in order, with their bytes. */
+  files: Array<[string, Uint8Array]>;
+  weights: Array<Record<string, unknown>>;
+}
+
+/** Writes model.json + shards; returns the model.json path. */
+export function writeGraphModel(dir: string, nodes: unknown[], groups: GroupSpec[], extra: Record<string, unknown> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  for (const g of groups) for (const [p, b] of g.files) writeFileSync(join(dir, p), b);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({
+    format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology: { node: nodes, library: {}, versions: { producer: 1645 } },
+    weightsManifest: groups.map((g) => ({ paths: g.files.map(([p]) => p), weights: g.weights })),
+    ...extra,
+  }));
+  return join(dir, 'model.json');
+}
+
+export function f32(values: number[]): Uint8Array {
+  return new Uint8Array(new Float32Array(values).buffer);
 }
