@@ -3,7 +3,7 @@
 // folders, sizes, CRC, data offsets), and every byte it inflates is bounded by the declared size
 // and checked against the CRC with core's CRC-32.
 import JSZip from 'jszip';
-import { crc32Extend, SavedModelError } from '@savedmodel-js/core';
+import { asBytes, crc32Extend, SavedModelError } from '@savedmodel-js/core';
 import { decodeEntryName } from './entry-name.js';
 import { scanZip, type ScannedEntry, type ZipLimits } from './zip-scan.js';
 
@@ -52,7 +52,8 @@ function disagree(what: string, name: string): SavedModelError {
 }
 
 /** Scans `bytes`, parses them with jszip, and cross-checks the two. */
-export async function openZipArchive(bytes: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): Promise<ZipArchive> {
+export async function openZipArchive(view: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): Promise<ZipArchive> {
+  const bytes = asBytes(view, location);
   const scan = scanZip(bytes, limits, location);
   const byName = new Map(scan.entries.map((e) => [e.name, e]));
 

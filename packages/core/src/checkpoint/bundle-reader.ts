@@ -10,6 +10,7 @@
  * size = elements × element size, string records (length checksum, lengths add
  * up), record inside its data file, record crc32c against the entry.
  */
+import { asBytes } from '../bytes.js';
 import { SavedModelError, guardDecode } from '../errors.js';
 import {
   BUNDLE_MIN_PRODUCER,
@@ -157,7 +158,9 @@ export class CheckpointReader {
       if (e instanceof SavedModelError) throw e.file === undefined ? new SavedModelError(e.code, e.message, { file, cause: e }) : e;
       throw new SavedModelError('NOT_FOUND', `cannot read data file: ${e instanceof Error ? e.message : String(e)}`, { file, cause: e });
     }
-    if (!(s instanceof Uint8Array)) throw new SavedModelError('INVALID_ARGUMENT', 'readShard must return a Uint8Array', { file });
+    if (!ArrayBuffer.isView(s)) throw new SavedModelError('INVALID_ARGUMENT', 'readShard must return a Uint8Array', { file });
+    // A Buffer from readFileSync may be a slice of a shared pool: only its own bytes count.
+    s = asBytes(s, file);
     this.shards.set(shardId, s);
     return s;
   }
@@ -254,7 +257,10 @@ export class CheckpointReader {
     }
     if (!LITTLE_ENDIAN_HOST) throw new SavedModelError('UNSUPPORTED', 'typed-array values need a little-endian host; use bytes()', { key: e.key });
     const bytes = this.bytes(e);
-    return new ctor(bytes.slice().buffer);
+    // A copy of exactly the record's bytes (aligned, owned by the caller).
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    return new ctor(copy.buffer);
   }
 
   /** Read and verify every tensor record. */
@@ -308,7 +314,7 @@ function validateEntry(e: BundleEntry, numShards: number): number {
 export function readCheckpoint(index: Uint8Array, readShard: ShardSource, options: CheckpointReaderOptions = {}): CheckpointReader {
   const prefix = options.prefix ?? DEFAULT_CHECKPOINT_PREFIX;
   const file = indexFileName(prefix);
-  const table = readTable(index, { ...options.table, file });
+  const table = readTable(asBytes(index, file), { ...options.table, file });
   return guardDecode(file, 'checkpoint index', () => {
     const first = table.entries[0];
     if (!first || first.key.length !== 0) throw new SavedModelError('CORRUPT', 'the index has no bundle header (entry with the empty key)');

@@ -1,6 +1,7 @@
 // Reading a SavedModel from any FileSource: saved_model.pb (or .pbtxt), the checkpoint,
 // fingerprint.pb, keras_metadata.pb, assets.
 import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
+import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
 import { fillMapDefaults, lookupType, tensorflow, third_party } from '../proto/index.js';
@@ -40,7 +41,8 @@ function checkSize(file: string, bytes: Uint8Array): void {
   }
 }
 
-export function decodeSavedModel(bytes: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
+export function decodeSavedModel(view: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
+  const bytes = asBytes(view, file);
   checkSize(file, bytes);
   return guardDecode(file, 'tensorflow.SavedModel', () => {
     const sm = tensorflow.SavedModel.decode(bytes);

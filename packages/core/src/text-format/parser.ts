@@ -18,6 +18,7 @@
 // Every error is a SavedModelError('CORRUPT') naming file:line:column.
 import Long from 'long';
 import protobuf from 'protobufjs/light.js';
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import * as gen from '../proto/gen/messages.js';
 import { INT32_TYPES, INT64_TYPES, UINT32_TYPES, UINT64_TYPES, fullName, hasExplicitPresence, resolveMessageType } from './reflect.js';
@@ -48,7 +49,7 @@ export function parseTextFormat(typeName: string, text: string | Uint8Array, opt
     if (typeof text === 'string') src = text;
     else {
       try {
-        src = utf8Strict.decode(text);
+        src = utf8Strict.decode(asBytes(text, opts.file ?? 'text format input'));
       } catch {
         throw new SavedModelError('CORRUPT', 'text format: input is not valid UTF-8', opts.file !== undefined ? { file: opts.file } : {});
       }

@@ -6,6 +6,7 @@
  * a typed error instead of garbage keys, a RangeError or a long loop.
  * Work is linear in the block size: each entry consumes at least 3 bytes.
  */
+import { asBytes } from '../../bytes.js';
 import { SavedModelError } from '../../errors.js';
 import { getFixed32, readVarint32, type Cursor } from './varint.js';
 
@@ -23,7 +24,8 @@ function corrupt(msg: string, offset?: number): SavedModelError {
  * Decode all entries of `block` (contents without the 5-byte trailer).
  * `baseOffset` is the block's position in its file, used only in error messages.
  */
-export function readBlock(block: Uint8Array, baseOffset = 0): BlockEntry[] {
+export function readBlock(blockView: Uint8Array, baseOffset = 0): BlockEntry[] {
+  const block = asBytes(blockView, 'table block');
   const size = block.length;
   if (size < 4) throw corrupt(`block of ${size} bytes has no restart count`, baseOffset);
   const numRestarts = getFixed32(block, size - 4);

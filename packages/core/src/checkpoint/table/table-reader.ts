@@ -11,6 +11,7 @@
  * - keys strictly increasing across the table, and consistent with the index
  *   separators (last key of a block ≤ its index key < first key of the next).
  */
+import { asBytes } from '../../bytes.js';
 import { SavedModelError, guardDecode } from '../../errors.js';
 import { crc32c, crc32cExtend, unmaskCrc } from '../crc.js';
 import { readBlock, type BlockEntry } from './block-reader.js';
@@ -48,7 +49,8 @@ const TYPE_BYTE = new Uint8Array(1);
 
 export function readTable(file: Uint8Array, options: TableReaderOptions = {}): TableContents {
   const name = options.file ?? 'table';
-  return guardDecode(name, 'table', () => readTableUnguarded(file, options));
+  const bytes = asBytes(file, name);
+  return guardDecode(name, 'table', () => readTableUnguarded(bytes, options));
 }
 
 function readTableUnguarded(file: Uint8Array, options: TableReaderOptions): TableContents {
