@@ -24,8 +24,10 @@ commands:
       [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run);
                        sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
-  convert MODEL_JSON OUT [--overwrite]
-                       convert a tfjs Layers model (model.json + weights) into a SavedModel
+  convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
+                       convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
+  convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
+                       write a SavedModel signature as a tfjs graph model (model.json + weight shards)
   example [OUT_DIR] [--overwrite]
                        export the built-in example model and show its signatures
 `;
