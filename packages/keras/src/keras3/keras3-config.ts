@@ -30,13 +30,15 @@ export function tfjsShapes(model: tf.LayersModel): ShapeLookup {
     const sub = (l as unknown as { layers?: tf.layers.Layer[] }).layers;
     if (Array.isArray(sub)) sub.forEach(walk);
   };
-  model.layers.forEach(walk);
+  walk(model);
   return (name) => {
     const l = byName.get(name);
     const node = (l as unknown as { inboundNodes?: { inputShapes: unknown; outputShapes: unknown }[] } | undefined)?.inboundNodes?.[0];
     if (node === undefined) return undefined;
     const outs = node.outputShapes;
-    return { input: node.inputShapes, outputs: Array.isArray(outs) && Array.isArray(outs[0]) ? outs as unknown[] : [outs] };
+    const ins = node.inputShapes;
+    const input = Array.isArray(ins) && ins.length === 1 && Array.isArray(ins[0]) ? ins[0] : ins;
+    return { input, outputs: Array.isArray(outs) && Array.isArray(outs[0]) ? outs as unknown[] : [outs] };
   };
 }
 
@@ -88,7 +90,7 @@ export function modelToKeras3(model: Json, shapes: ShapeLookup): Json {
     }
     for (const l of layers) out.push(layerToKeras3(l, shapes));
     const res: Json = { module: 'keras', class_name: 'Sequential', config: { ...config, layers: out }, registered_name: null };
-    const firstInput = out[0]?.class_name === 'InputLayer' ? (out[0]!.config as Json).batch_shape : undefined;
+    const firstInput = out[0]?.class_name === 'InputLayer' ? (out[0]!.config as Json).batch_shape : shapes(config.name as string)?.input;
     if (firstInput !== undefined) res.build_config = { input_shape: firstInput };
     return res;
   }
