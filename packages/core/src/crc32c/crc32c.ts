@@ -5,10 +5,11 @@
  *
  * Large inputs run in WebAssembly (crc32c-wasm.ts; about 3.5–4.5× the JavaScript speed),
  * small ones and every environment without WebAssembly use the slicing-by-8 JavaScript
- * implementations. Both give identical results. If the WebAssembly module cannot be compiled
- * or a call into it fails, JavaScript is used; the only error is a non-byte input
- * (INVALID_ARGUMENT: a string or a number would otherwise checksum as nothing).
+ * implementations. Both give identical results. They throw only for inputs that are not bytes
+ * (INVALID_ARGUMENT): if the WebAssembly module cannot be compiled or a call into it fails,
+ * JavaScript is used.
  */
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import { crc32ExtendJs } from './crc32-js.js';
 import { crc32cExtendJs } from './crc32c-js.js';
@@ -77,8 +78,8 @@ function toBytes(data: CrcInput): Uint8Array {
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) {
     return new Uint8Array(data);
   }
-  const what = data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data === 'object' ? `a ${(data as object).constructor?.name ?? 'object'}` : `a ${typeof data}`;
-  throw new SavedModelError('INVALID_ARGUMENT', `a CRC needs bytes (a Uint8Array, another ArrayBuffer view or an ArrayBuffer), not ${what}; encode strings first (new TextEncoder().encode(s))`);
+  // Not bytes (a string, a number, …): a checksum of nothing would silently "match" an empty file.
+  return asBytes(data as unknown as ArrayBufferView, 'CRC input');
 }
 
 /** CRC-32C of `data` continued from the finalized CRC `crc` (0 to start). */
