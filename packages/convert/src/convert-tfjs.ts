@@ -1,7 +1,7 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import {
+import { assertPathSupported,
   MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
 } from '@savedmodel-js/core';
 import { saveModel } from '@savedmodel-js/export';
@@ -57,6 +57,7 @@ const CORE_NODE = '@savedmodel-js/core/node';
 /** A directory path (Node) or a FileSink. */
 export async function sinkFor(out: string | FileSink, overwrite: boolean): Promise<FileSink> {
   if (typeof out !== 'string') return out;
+  assertPathSupported(out, 'the output');
   const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
   return mod.dirSink(out, { overwrite });
 }

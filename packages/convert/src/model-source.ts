@@ -1,7 +1,7 @@
 // Where a tfjs model comes from: a model.json path (Node) or URL, a tf.io.IOHandler, or the files
 // a user dropped (a Map of paths to bytes, or File objects). Every weight path of the manifest
 // is checked to stay in the model's folder before anything is read.
-import { SavedModelError, quoteSnippet, type MemoryBudget } from '@savedmodel-js/core';
+import { assertPathSupported, SavedModelError, quoteSnippet, type MemoryBudget } from '@savedmodel-js/core';
 import { checkWeightPath, parseModelJson, type ModelJson, type WeightGroup } from './model-json.js';
 
 /** Anything with `load()` returning tfjs ModelArtifacts (tf.io.IOHandler). */
@@ -130,6 +130,7 @@ export async function openModel(source: TfjsModelSource, budget: MemoryBudget): 
   if (source instanceof URL) return source.protocol === 'file:' ? openModel(decodeURIComponent(source.pathname), budget) : fromUrl(source);
   if (typeof source === 'string') {
     // Node only: imported lazily so browser bundles never reach node:fs.
+    assertPathSupported(source, 'convertTfjsModel');
     const mod = (await import(/* @vite-ignore */ NODE_READER)) as NodeReader;
     return mod.openModelJsonFile(source, budget);
   }

@@ -3,7 +3,7 @@
 // into one function-free GraphDef with variables as Consts (freezeSignature); here it is written
 // as model.json (the GraphDef in proto3 JSON, Const values as weights, the signature with its
 // keys, dtypes and shapes) plus weight shards, optionally quantized as the converter does.
-import {
+import { assertPathSupported,
   SavedModelError, fileMapSource, readSavedModel, tensorflow, type FileSink, type FileSource, type LoadedSavedModel,
 } from '@savedmodel-js/core';
 import { SDK_MARKER } from '@savedmodel-js/export';
@@ -48,6 +48,7 @@ export type SavedModelInput = string | FileSource | Map<string, Uint8Array>;
 
 async function readInput(source: SavedModelInput): Promise<LoadedSavedModel> {
   if (typeof source === 'string') {
+    assertPathSupported(source, 'convertSavedModelToTfjs');
     const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
     return mod.readSavedModelDir(source, { checkpoint: true });
   }

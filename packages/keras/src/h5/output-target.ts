@@ -1,7 +1,7 @@
 // Where a single-file Keras model (.h5, .keras) goes: a file path (Node; written to a temporary
 // sibling and renamed, so a failed save never leaves a partial file), or any FileSink (browser
 // memory, zip, OPFS) under a file name.
-import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { assertPathSupported, SavedModelError, type FileSink } from '@savedmodel-js/core';
 
 interface NodeFs {
   stat(p: string): Promise<unknown>;
@@ -40,6 +40,7 @@ export async function writeModelFile(target: ModelFileTarget, bytes: Uint8Array,
   if (typeof target !== 'string' || target.length === 0) {
     throw new SavedModelError('INVALID_ARGUMENT', 'the target is a file path (Node) or a FileSink (fileMapSink(), zipSink(), … in the browser)');
   }
+  assertPathSupported(target, 'the target');
   const fs = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
   let exists = true;
   try { await fs.stat(target); } catch { exists = false; }
@@ -64,6 +65,7 @@ export type ModelFileInput = Uint8Array | ArrayBuffer | ArrayBufferView | Blob |
 /** The bytes of a model file given as bytes, a Blob/File, or a path (Node). */
 export async function readModelFile(input: ModelFileInput, what: string): Promise<{ bytes: Uint8Array; label: string }> {
   if (typeof input === 'string') {
+    assertPathSupported(input, what);
     const fs = (await import(/* @vite-ignore */ NODE_FS)) as { readFile(p: string): Promise<Uint8Array> };
     try {
       const b = await fs.readFile(input);
