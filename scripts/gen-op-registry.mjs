@@ -35,10 +35,10 @@ const REST_FILE = 'op-registry-rest.gen.json';
 // Ops our packages emit or handle by name that tfjs-converter does not execute (saver, variables,
 // function calls); packages/core/test/registry-common.test.ts checks the sources against this.
 const COMMON_EXTRAS = [
-  'Assign', 'AssignVariableOp', 'Conv3DBackpropInputV2', 'Diag', 'MergeV2Checkpoints', 'NoOp', 'PartitionedCall',
+  'Assert', 'Assign', 'AssignVariableOp', 'Conv3DBackpropInputV2', 'Diag', 'MergeV2Checkpoints', 'NoOp', 'PartitionedCall',
   'ReadVariableOp', 'ResourceGather', 'Restore', 'RestoreSlice', 'RestoreV2', 'SaveV2', 'ShardedFilename',
   'StatefulPartitionedCall', 'StaticRegexFullMatch', 'StringJoin', 'UnsortedSegmentSum', 'VarHandleOp',
-  'VarIsInitializedOp', 'Variable', 'VariableV2',
+  'VarIsInitializedOp', 'Variable', 'VariableV2', 'RefMerge', 'RefNextIteration', 'RefSwitch',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

@@ -125,6 +125,12 @@ export async function opfsList(): Promise<{ name: string; size: number }[]> {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The OPFS file as a File (a disk-backed Blob: downloading it does not copy it into memory). */
+export async function opfsFile(fileName: string): Promise<File> {
+  const root = await navigator.storage.getDirectory();
+  return (await root.getFileHandle(fileName)).getFile();
+}
+
 export async function opfsRemove(fileName: string): Promise<void> {
   const root = await navigator.storage.getDirectory();
   await root.removeEntry(fileName).catch(() => undefined);

@@ -4,7 +4,7 @@ import './style.css';
 import * as tf from '@tensorflow/tfjs';
 import { loadSavedModel } from 'savedmodel-js';
 import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
-import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
+import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsFile, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
 import { heap, HeapSampler, mb, uaMemory } from './memory.js';
 import {
   bigLayersFor, bigModelBytes, buildBigModel, buildClassifier, exportWeights, predictRows, probeInputs, train,
@@ -110,6 +110,7 @@ function refreshButtons(): void {
   $<HTMLButtonElement>('download').disabled = busy || !zipBlob;
   $<HTMLButtonElement>('opfs-export').disabled = busy;
   $<HTMLButtonElement>('opfs-clear').disabled = busy;
+  $<HTMLButtonElement>('opfs-download').disabled = busy || !state.opfs;
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
     r.disabled = busy || (r.value === 'webgpu' && !state.webgpu);
     r.checked = r.value === (pendingBackend ?? state.backend);
@@ -258,9 +259,9 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
   });
 }
 
-function doDownload(fileName = 'model.zip'): void {
-  if (!zipBlob) throw new Error('export first');
-  const url = URL.createObjectURL(zipBlob);
+function doDownload(fileName = 'model.zip', blob: Blob | null = zipBlob): void {
+  if (!blob) throw new Error('export first');
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -285,6 +286,10 @@ async function doLoad(file: Blob & { name?: string }): Promise<NonNullable<DemoS
   return task('load', 'load-log', async () => {
     setText('load-log', `opening ${file.name ?? 'zip'} (${fmtBytes(file.size)})`);
     setText('load-show', '');
+    // a failed load must not leave the previous model's results on the page
+    state.loaded = null;
+    $('predictions').querySelector('thead')!.replaceChildren();
+    $('predictions').querySelector('tbody')!.replaceChildren();
     const info = await inspectZip(file);
     log('load-log', `${info.files.length} files; SavedModel at '${info.source.root || '.'}'`);
     setText('load-show', info.show);
@@ -504,7 +509,17 @@ function wire(): void {
     const f = input.files?.[0];
     if (f) void doLoad(f).catch(() => undefined).finally(() => { input.value = ''; });
   });
+  $('opfs-download').addEventListener('click', () => void task('opfs-download', 'opfs-log', async () => {
+    if (!state.opfs) throw new Error('export to OPFS first');
+    doDownload(state.opfs.fileName, await opfsFile(state.opfs.fileName));
+  }).catch(() => undefined));
   const zone = $('dropzone');
+  // keyboard: Enter or Space on the focused drop zone opens the file chooser
+  zone.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    if (!input.disabled) input.click();
+  });
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => {
