@@ -94,6 +94,7 @@ export default defineConfig(({ isPreview }) => ({
       { find: /^@savedmodel-js\/zip$/, replacement: pkg('zip/src/index.ts') },
       { find: /^@savedmodel-js\/export$/, replacement: pkg('export/src/index.ts') },
       { find: /^@savedmodel-js\/runtime$/, replacement: pkg('runtime/src/index.ts') },
+      { find: /^@savedmodel-js\/convert$/, replacement: pkg('convert/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: pkg('savedmodel-js/src/index.ts') },
     ],
   },
