@@ -2,6 +2,7 @@
 export * from './errors.js';
 export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, checkedElementCount, resolveLimits, type Limits } from './limits.js';
 export { asBytes, exactArrayBuffer } from './bytes.js';
+export { checkOptions } from './options.js';
 export * from './proto/index.js';
 export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
 export * from './crc32c/crc32c.js';
