@@ -55,6 +55,7 @@ describe('unknown option keys → INVALID_ARGUMENT naming the key and the accept
     ['ExportArchive.addEndpoint', 'input_signature', 'models', () => new ExportArchive().addEndpoint('e', (t: tf.Tensor) => t, x, { input_signature: x } as never)],
     ['ExportArchive.trackAndAddEndpoint', 'model', 'models', () => new ExportArchive().trackAndAddEndpoint('e', dense(), x, { model: [] } as never)],
     ['tfFunction', 'input_signature', 'inputSignature', () => tfFunction((t: tf.Tensor) => t, { input_signature: x } as never)],
+    ['Module.addFunction', 'ismethod', 'isMethod', () => new Module().addFunction('f', (t: tf.Tensor) => t, x, { ismethod: true } as never)],
     ['graphFunction', 'nam', 'argNames', () => graphFunction((g) => g.constant(1), { nam: 'f' } as never)],
     ['RawVariable', 'trainabel', 'trainable', () => new RawVariable([1n], 'int64', { trainabel: false } as never)],
     ['loadSavedModel', 'signatur', 'signature', () => loadSavedModel(new Map(), { signatur: 'x' } as never)],
