@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileMapSink, fileMapSource, SavedModelError } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, readSavedModel, SavedModelError } from '@savedmodel-js/core';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { saveToZipBlob } from '@savedmodel-js/zip';
 import { fixtureFiles } from '../../core/test/shared.js';
@@ -84,5 +84,35 @@ describe('errors', () => {
     await saveKerasModel(m, dir);
     await expect(saveKerasModel(m, dir, { overwrite: false })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await saveKerasModel(m, dir); // overwrite defaults to true, as tf.keras
+  }, 60_000);
+
+  it('a layer with no tf.keras counterpart is UNSUPPORTED, naming it', async () => {
+    class Twice extends tf.layers.Layer {
+      static readonly className = 'Twice';
+      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor { return tf.mul(Array.isArray(x) ? x[0]! : x, 2); }
+    }
+    tf.serialization.registerClass(Twice);
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] }), new Twice({ name: 'twice' })] });
+    const err = await saveKerasModel(m, fileMapSink()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(String((err as Error).message)).toContain('twice (Twice)');
+  }, 60_000);
+
+  it('saveTraces: false writes the Keras objects and metadata without per-layer functions; it still loads', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+    const withTraces = fileMapSink(), without = fileMapSink();
+    await saveKerasModel(m, withTraces);
+    await saveKerasModel(m, without, { saveTraces: false });
+    const fnNames = async (files: Map<string, Uint8Array>) => {
+      const { savedModel } = await readSavedModel(fileMapSource(files));
+      return (savedModel.meta_graphs![0]!.graph_def!.library!.function ?? []).map((f) => f.signature!.name!.replace(/_\d+$/, '')).sort();
+    };
+    expect((await fnNames(withTraces.files)).filter((n) => n.includes('layer_call'))).toHaveLength(6);
+    expect((await fnNames(without.files)).filter((n) => n.includes('layer_call'))).toEqual([]);
+    const { kerasMetadata } = await readSavedModel(fileMapSource(without.files));
+    expect(kerasMetadata!.nodes.map((n) => n.node_path)).toEqual(['root', 'root.layer_with_weights-0', 'root.layer_with_weights-1']);
+    const x = tf.tensor2d([[1, -2, 3]]);
+    const loaded = await loadKerasModel(fileMapSource(without.files));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as tf.Tensor).dataSync()));
   }, 60_000);
 });
