@@ -1,5 +1,5 @@
 // Reading a .keras archive that Keras 3.9.2 wrote (MIT; provenance in fixtures/keras3/README.md):
-// the config converts, every variable lands in the right tfjs weight (checked against the test.s
+// the config converts, every variable lands in the right tfjs weight (checked against the test's
 // own reading of model.weights.h5 with h5wasm), the Adam state is restored,
 // and predictions equal a plain-JS forward pass over the file's own arrays.
 import * as tf from '@tensorflow/tfjs';
