@@ -32,6 +32,11 @@ export interface ZipLimits {
   maxEntries?: number;
   /** Most uncompressed bytes, all entries together (default 8 GiB). Zip bombs stop here. */
   maxUncompressedBytes?: number;
+  /**
+   * Largest entry `read()` materializes in memory (default DEFAULT_LIMITS.maxTensorBytes, 1 GiB);
+   * larger entries are LIMIT_EXCEEDED before anything is inflated (stream them with `chunks()`).
+   */
+  maxEntryBytes?: number;
 }
 
 export const DEFAULT_MAX_ENTRIES = 1_000_000;
