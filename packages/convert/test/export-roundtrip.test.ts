@@ -103,3 +103,24 @@ describe('browser-side sources', () => {
     expectClose((m.predict({ [inputKey(original)]: x }) as tf.Tensor).dataSync(), (original.predict({ [inputKey(original)]: x }) as tf.Tensor).dataSync(), 1e-5, 'from dropped files');
   });
 });
+
+describe('a tf.GraphModel in memory', () => {
+  it('converts from its artifacts, or from its weight tensors when tfjs kept no weight bytes', async () => {
+    const gdir = join(tmp.dir, 'g-mem');
+    await convertSavedModelToTfjs(exported, gdir, { quantize: 'float16' });
+    const gm = await loadTfjsGraphModel(gdir);
+    const x = tf.tensor4d(testValues(3 * 192, 'float32', 8), [3, 8, 8, 3]);
+    const feeds = { [inputKey(original)]: x };
+    const want = (gm.execute(feeds) as tf.Tensor).dataSync();
+    const a = fileMapSink();
+    const r = await convertTfjsModel(gm as never, a);
+    expect(r.weights.quantized).toEqual({ float16: Object.keys(gm.weights).filter((k) => gm.weights[k]![0]!.dtype === 'float32').length });
+    expectClose(((await loadSavedModel(a.files)).predict(feeds) as tf.Tensor).dataSync(), want, 1e-5, 'from artifacts');
+    // As after a streamed load: artifacts without weightData.
+    const streamed = Object.assign(Object.create(Object.getPrototypeOf(gm)), gm, { artifacts: { ...(gm as unknown as { artifacts: object }).artifacts, weightData: undefined } });
+    const b = fileMapSink();
+    const r2 = await convertTfjsModel(streamed as never, b);
+    expect(r2.weights.quantized).toEqual({});
+    expectClose(((await loadSavedModel(b.files)).predict(feeds) as tf.Tensor).dataSync(), want, 1e-5, 'from weight tensors');
+  });
+});
