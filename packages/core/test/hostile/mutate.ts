@@ -91,7 +91,7 @@ export function randomMutations(b: Uint8Array, seed: number, count: number): Uin
   for (let i = 0; i < count; i++) {
     const at = randomInt(rand, b.length);
     switch (randomInt(rand, 6)) {
-      case 0: { const c = b.slice(); c[at] ^= 1 << randomInt(rand, 8); out.push(c); break; }
+      case 0: { const c = b.slice(); c[at] = c[at]! ^ (1 << randomInt(rand, 8)); out.push(c); break; }
       case 1: { const c = b.slice(); c[at] = randomInt(rand, 256); out.push(c); break; }
       case 2: out.push(splice(b, at, 0, Array.from({ length: 1 + randomInt(rand, 8) }, () => randomInt(rand, 256)))); break;
       case 3: out.push(splice(b, at, Math.min(1 + randomInt(rand, 16), b.length - at), [])); break;
