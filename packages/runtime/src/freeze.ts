@@ -125,6 +125,10 @@ interface Frame {
   done?: (v: unknown) => void;
 }
 
+/** A TF1 while loop's back edge: Merge reading NextIteration (the only cycles TF allows). */
+const LOOP_MERGE = new Set(['Merge', 'RefMerge']);
+const LOOP_BACK_EDGE = new Set(['NextIteration', 'RefNextIteration']);
+
 function newScope(kind: Scope['kind'], prefix: string, nodes: Map<string, tensorflow.INodeDef>, where: string): Scope {
   return { kind, prefix, nodes, argVals: new Map(), cache: new Map(), busy: new Set(), promised: new Map(), where };
 }
@@ -592,7 +596,7 @@ class Freezer {
 
   /**
    * Emitted nodes, each after the nodes it reads (stable). Every cycle must pass through a
-   * NextIteration (a TF1 loop's back edge, whose reads are not followed here); any other
+   * Merge reading a NextIteration (a TF1 loop's back edge, not followed here); any other
    * cycle is INVALID_GRAPH, before tfjs-converter's executor would meet it.
    */
   ordered(): tensorflow.INodeDef[] {
@@ -609,7 +613,7 @@ class Freezer {
         if (i < inputs.length) {
           top[1] = i + 1;
           const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
-          if (!dep || dep.op === 'NextIteration') continue;
+          if (!dep || (LOOP_MERGE.has(n.op ?? '') && LOOP_BACK_EDGE.has(dep.op ?? ''))) continue;
           const s = state.get(dep.name ?? '');
           if (s === 1) {
             this.fail('INVALID_GRAPH', `cycle: node ${dep.name} (${dep.op}) depends on its own output through ${n.name} (${n.op}), and the cycle is not a TF1 loop (no NextIteration)`);
@@ -629,8 +633,28 @@ class Freezer {
     return order;
   }
 
+  /**
+   * A TF1 loop's Merge must be read by a Switch on a LoopCond (tf.while_loop's shape): without one
+   * the loop could never exit, and tfjs-converter's executor would spin forever.
+   */
+  private checkLoops(): void {
+    const nodeOf = (ref: string) => ref.split(':')[0] ?? '';
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    const guarded = new Set<string>();
+    for (const n of this.out) {
+      if ((n.op === 'Switch' || n.op === 'RefSwitch') && byName.get(nodeOf(n.input?.[1] ?? ''))?.op === 'LoopCond') guarded.add(nodeOf(n.input?.[0] ?? ''));
+    }
+    for (const n of this.out) {
+      if (!LOOP_MERGE.has(n.op ?? '') || guarded.has(n.name ?? '')) continue;
+      if ((n.input ?? []).some((r) => LOOP_BACK_EDGE.has(byName.get(nodeOf(r))?.op ?? ''))) {
+        this.fail('INVALID_GRAPH', `loop at ${n.op} ${n.name} (it reads a NextIteration) is not read by a Switch on a LoopCond, so it could never exit`);
+      }
+    }
+  }
+
   finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
     const g = this.result(methodName, inputs, outputs);
+    this.checkLoops();
     g.nodes = this.ordered();
     return g;
   }
