@@ -8,6 +8,13 @@
 //    arguments are bound to the call's inputs, `node:out_arg:i` references become flat output
 //    indices (from the op registry's output_arg list: number_attr / type_list_attr lists), and
 //    the call's outputs become the tensors named by the function's `ret`;
+//  - nothing recurses on the graph's size: resolving a tensor is a generator that yields what it
+//    needs next, driven by one explicit stack (drive()), so 100,000-node chains freeze; a tensor
+//    that needs itself (a cycle not broken by an emitted op) is INVALID_GRAPH naming a node, and
+//    a cycle among emitted ops must pass through NextIteration (a TF1 loop) or is INVALID_GRAPH;
+//  - before anything is emitted, the nodes inlining can produce are bounded (inline-budget.ts)
+//    against limits.maxNodes, and every constant / variable value is reserved in the memory
+//    budget before it is allocated;
 //  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
 //    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
 //    VariableV2 read through Identity; checkpoint keys come from variables.ts;
@@ -16,9 +23,11 @@
 //
 // The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
 import {
-  SavedModelError, addNodeDefaultAttrs, getOpDef, tensorflow, toNumber, type CheckpointReader,
+  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkedElementCount, getOpDef, tensorflow, toNumber,
+  type CheckpointReader, type Limits,
 } from '@savedmodel-js/core';
-import { decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { checkInlineBudget } from './inline-budget.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
 
 const DT = tensorflow.DataType;
@@ -61,37 +70,67 @@ export interface FrozenGraph {
 export interface FreezeOptions {
   /** Precomputed variable keys (default: resolveVariableKeys(metaGraph, checkpoint)). */
   variableKeys?: VariableKeys;
+  /** Memory budget constants and variable values are reserved in (default: a fresh one with DEFAULT_LIMITS). */
+  budget?: MemoryBudget;
 }
 
 type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string };
 
+interface CallOut {
+  kind: 'call';
+  child: Scope;
+  fname: string;
+  /** "call node in scope", for messages. */
+  where: string;
+  /** Each output's `ret` reference in the body (undefined: missing, reported when used). */
+  rets: Array<string | undefined>;
+  vals: Array<Val | undefined>;
+  busy: boolean[];
+}
+
 type NodeOut =
   | { kind: 'emitted'; name: string }
   | { kind: 'values'; vals: Val[] }
-  | { kind: 'call'; out: (i: number) => Val };
+  | CallOut;
 
 interface Scope {
   kind: 'graph' | 'function';
   /** Prefix of emitted names ("" at the top level, "<call path>/" inside a function). */
   prefix: string;
   nodes: Map<string, tensorflow.INodeDef>;
-  fdef?: tensorflow.IFunctionDef;
-  args?: Map<string, () => Val>;
+  /** Function scopes: argument name → index into the call's inputs (resolved in `parent`). */
+  args?: Map<string, number>;
+  parent?: Scope;
+  callInputs?: string[];
+  argVals: Map<string, Val>;
   cache: Map<string, NodeOut>;
+  /** Nodes / arguments being resolved right now (a request for one of them again is a cycle). */
+  busy: Set<string>;
+  /** Identity nodes named before their input was known (reached again through a TF1 loop). */
+  promised: Map<string, string>;
   /** For messages: "function __inference_f_12 (inlined at StatefulPartitionedCall)". */
   where: string;
-  depth: number;
 }
 
-const MAX_CALL_DEPTH = 64;
+/** What a resolution step needs next; drive() answers with the NodeOut / Val. */
+type Req =
+  | { t: 'node'; scope: Scope; node: tensorflow.INodeDef }
+  | { t: 'arg'; scope: Scope; name: string }
+  | { t: 'callOut'; call: CallOut; i: number };
 
-function lazy<T>(fn: () => T): () => T {
-  let done = false;
-  let v: T;
-  return () => {
-    if (!done) { v = fn(); done = true; }
-    return v;
-  };
+type Step<T> = Generator<Req, T, unknown>;
+
+interface Frame {
+  gen: Step<unknown>;
+  done?: (v: unknown) => void;
+}
+
+/** A TF1 while loop's back edge: Merge reading NextIteration (the only cycles TF allows). */
+const LOOP_MERGE = new Set(['Merge', 'RefMerge']);
+const LOOP_BACK_EDGE = new Set(['NextIteration', 'RefNextIteration']);
+
+function newScope(kind: Scope['kind'], prefix: string, nodes: Map<string, tensorflow.INodeDef>, where: string): Scope {
+  return { kind, prefix, nodes, argVals: new Map(), cache: new Map(), busy: new Set(), promised: new Map(), where };
 }
 
 function funcAttrNames(node: tensorflow.INodeDef): string[] {
@@ -105,6 +144,7 @@ function funcAttrNames(node: tensorflow.INodeDef): string[] {
 class Freezer {
   private readonly fns = new Map<string, tensorflow.IFunctionDef>();
   private readonly used = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   private readonly reserved = new Set<string>();
   private readonly out: tensorflow.INodeDef[] = [];
   private readonly constants = new Map<string, HostTensor>();
@@ -112,23 +152,27 @@ class Freezer {
   private readonly variables: FrozenVariable[] = [];
   private readonly feeds = new Map<string, string>();
   private readonly top: Scope;
+  private readonly limits: Limits;
+  private nameChars = 0;
 
   constructor(
     private readonly mg: tensorflow.IMetaGraphDef,
     private readonly checkpoint: CheckpointReader | undefined,
     private readonly keys: VariableKeys,
     private readonly signatureKey: string,
+    private readonly budget: MemoryBudget,
   ) {
+    this.limits = budget.limits;
     for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
     const nodes = new Map<string, tensorflow.INodeDef>();
     for (const n of mg.graph_def?.node ?? []) {
       nodes.set(n.name ?? '', n);
       this.reserved.add(n.name ?? '');
     }
-    this.top = { kind: 'graph', prefix: '', nodes, cache: new Map(), where: 'the top-level graph', depth: 0 };
+    this.top = newScope('graph', '', nodes, 'the top-level graph');
   }
 
-  private fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND', msg: string): never {
+  private fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND' | 'LIMIT_EXCEEDED', msg: string): never {
     throw new SavedModelError(code, `signature '${this.signatureKey}': ${msg}`, { key: this.signatureKey });
   }
 
@@ -136,14 +180,124 @@ class Freezer {
   private allocate(preferred: string, ownsReserved: boolean): string {
     const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.reserved.has(n));
     let name = preferred;
-    for (let i = 1; !free(name); i++) name = `${preferred}_${i}`;
+    let i = this.nextSuffix.get(preferred) ?? 1;
+    while (!free(name)) name = `${preferred}_${i++}`;
+    this.nextSuffix.set(preferred, i);
     this.used.add(name);
     return name;
   }
 
   private emit(node: tensorflow.INodeDef): void {
+    if (this.out.length >= this.limits.maxNodes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph grows past ${this.limits.maxNodes} nodes (limits.maxNodes) at ${node.name}`);
+    }
+    // Names inside nested calls carry their call path: their total size is nodes × depth.
+    this.nameChars += (node.name ?? '').length;
+    if (this.nameChars * 2 > this.limits.maxTensorBytes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph's node names need over ${this.limits.maxTensorBytes} bytes (limits.maxTensorBytes; calls nested too deep?)`);
+    }
     this.out.push(node);
   }
+
+  // ---- the explicit-stack driver ----
+
+  /** Run a resolution step to completion; every nested need is a frame on one heap stack. */
+  private drive<T>(root: Step<T>): T {
+    const stack: Frame[] = [{ gen: root }];
+    let input: unknown;
+    for (;;) {
+      const f = stack[stack.length - 1]!;
+      const r = f.gen.next(input);
+      input = undefined;
+      if (r.done) {
+        stack.pop();
+        f.done?.(r.value);
+        if (stack.length === 0) return r.value as T;
+        input = r.value;
+        continue;
+      }
+      const req = r.value;
+      const have = this.answer(req);
+      if (have !== undefined) input = have;
+      else stack.push(this.frameFor(req));
+    }
+  }
+
+  /** A request answered from what is known already (undefined: it needs a frame); cycles fail here. */
+  private answer(req: Req): NodeOut | Val | undefined {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        const have = scope.cache.get(name);
+        if (have) return have;
+        if (!scope.busy.has(name)) return undefined;
+        if (node.op === 'Identity') {
+          // Reached again through a loop: name it now, emit it when its input is known.
+          const promised = this.allocate(scope.prefix + name, scope.kind === 'graph');
+          scope.promised.set(name, promised);
+          const out: NodeOut = { kind: 'emitted', name: promised };
+          scope.cache.set(name, out);
+          return out;
+        }
+        return this.fail('INVALID_GRAPH', `cycle: node ${scope.prefix}${name} (${node.op}) in ${scope.where} depends on its own output`);
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const have = scope.argVals.get(name);
+        if (have) return have;
+        if (scope.busy.has(`\0arg:${name}`)) this.fail('INVALID_GRAPH', `cycle: argument '${name}' of ${scope.where} depends on the call's own output`);
+        return undefined;
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const have = call.vals[i];
+        if (have) return have;
+        if (call.busy[i]) this.fail('INVALID_GRAPH', `cycle: output ${i} of call ${call.where} depends on itself`);
+        return undefined;
+      }
+    }
+  }
+
+  private frameFor(req: Req): Frame {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        scope.busy.add(name);
+        return {
+          gen: this.emitNode(scope, node),
+          done: (v) => { scope.busy.delete(name); scope.cache.set(name, v as NodeOut); },
+        };
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const key = `\0arg:${name}`;
+        scope.busy.add(key);
+        const ref = scope.callInputs![scope.args!.get(name)!] ?? '';
+        return {
+          gen: this.resolve(scope.parent!, ref),
+          done: (v) => { scope.busy.delete(key); scope.argVals.set(name, v as Val); },
+        };
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const ret = call.rets[i];
+        if (ret === undefined) this.fail('INVALID_GRAPH', `function ${call.fname} has no ret for output ${i}`);
+        call.busy[i] = true;
+        return {
+          gen: this.resolve(call.child, ret),
+          done: (v) => { call.busy[i] = false; call.vals[i] = v as Val; },
+        };
+      }
+    }
+  }
+
+  private *need(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
+    return (yield { t: 'node', scope, node }) as NodeOut;
+  }
+
+  // ---- signature inputs and outputs ----
 
   addFeed(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
     const tensorName = info.name ?? '';
@@ -167,7 +321,7 @@ class Freezer {
   addFetch(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
     const tensorName = info.name ?? '';
     if (!info.name || info.coo_sparse || info.composite_tensor) this.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
-    const v = this.resolve(this.top, tensorName);
+    const v = this.drive(this.resolve(this.top, tensorName));
     if (v.t === 'var') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
     const ref = v.ref;
     const dtype = info.dtype ?? 0;
@@ -225,19 +379,21 @@ class Freezer {
     return 1;
   }
 
-  resolve(scope: Scope, ref: string): Val {
+  /** The value of tensor reference `ref` in `scope` (graph style "n:1" or function style "n:out:0" / "arg"). */
+  private *resolve(scope: Scope, ref: string): Step<Val> {
     if (ref.startsWith('^')) this.fail('INVALID_GRAPH', `control input '${ref}' used as data in ${scope.where}`);
     if (scope.kind === 'graph') {
       const [name, idx] = this.parseGraphRef(ref);
       const fed = this.feeds.get(`${name}:${idx}`);
       if (fed !== undefined) return { t: 'tensor', ref: fed };
-      return this.nodeOutput(scope, name, idx, ref);
+      const node = scope.nodes.get(name);
+      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
+      return yield* this.outputOf(scope, name, yield* this.need(scope, node), idx);
     }
     const parts = ref.split(':');
     if (parts.length === 1) {
-      const arg = scope.args?.get(ref);
-      if (!arg) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
-      return arg();
+      if (!scope.args?.has(ref)) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
+      return (yield { t: 'arg', scope, name: ref }) as Val;
     }
     const nodeName = parts[0] ?? '';
     const node = scope.nodes.get(nodeName);
@@ -246,20 +402,15 @@ class Freezer {
     if (parts.length === 2) idx = Number(parts[1]);
     else idx = this.flatIndex(scope, node, parts[1] ?? '', Number(parts[2]));
     if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}' in ${scope.where}`);
-    return this.nodeOutput(scope, nodeName, idx, ref);
+    return yield* this.outputOf(scope, nodeName, yield* this.need(scope, node), idx);
   }
 
-  private nodeOutput(scope: Scope, name: string, idx: number, ref: string): Val {
-    let out = scope.cache.get(name);
-    if (!out) {
-      const node = scope.nodes.get(name);
-      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
-      out = this.emitNode(scope, node);
-      scope.cache.set(name, out);
-    }
+  private *outputOf(scope: Scope, name: string, out: NodeOut, idx: number): Step<Val> {
     switch (out.kind) {
       case 'emitted': return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
-      case 'call': return out.out(idx);
+      case 'call':
+        if (idx >= out.rets.length) this.fail('INVALID_GRAPH', `call ${out.where} has no output ${idx} (${out.fname} has ${out.rets.length})`);
+        return (yield { t: 'callOut', call: out, i: idx }) as Val;
       case 'values': {
         const v = out.vals[idx];
         if (!v) this.fail('INVALID_GRAPH', `${name} in ${scope.where} has no output ${idx}`);
@@ -268,15 +419,15 @@ class Freezer {
     }
   }
 
-  private resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): string {
-    const v = this.resolve(scope, ref);
+  private *resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): Step<string> {
+    const v = yield* this.resolve(scope, ref);
     if (v.t === 'var') {
       this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses variable ${v.node} as a resource; only reading variables is supported`);
     }
     return v.ref;
   }
 
-  private emitNode(scope: Scope, node: tensorflow.INodeDef): NodeOut {
+  private *emitNode(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
     const op = node.op ?? '';
     const name = node.name ?? '';
     const inputs = dataInputs(node);
@@ -294,14 +445,18 @@ class Freezer {
         if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
         return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(name) }] };
       case 'ReadVariableOp': {
-        const v = this.resolve(scope, inputs[0] ?? '');
+        const v = yield* this.resolve(scope, inputs[0] ?? '');
         if (v.t !== 'var') this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${name} in ${scope.where} reads a resource that is not a saved variable`);
         return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(v.node) }] };
       }
       case 'Identity': {
-        const v = this.resolve(scope, inputs[0] ?? '');
-        if (v.t === 'var') return { kind: 'values', vals: [v] };
-        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        const v = yield* this.resolve(scope, inputs[0] ?? '');
+        const promised = scope.promised.get(name);
+        if (v.t === 'var') {
+          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes variable ${v.node} around a loop`);
+          return { kind: 'values', vals: [v] };
+        }
+        const emitted = promised ?? this.allocate(scope.prefix + name, scope.kind === 'graph');
         this.emit({ name: emitted, op, input: [v.ref], attr: this.copyAttrs(node) });
         return { kind: 'emitted', name: emitted };
       }
@@ -310,12 +465,12 @@ class Freezer {
         this.addConst(c, { dtype: DT.DT_BOOL, shape: [], values: new Uint8Array([1]) });
         return { kind: 'emitted', name: c };
       }
-      case 'ResourceGather': return this.resourceGather(scope, node, inputs);
+      case 'ResourceGather': return yield* this.resourceGather(scope, node, inputs);
       case 'Const': {
         const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
         const t = node.attr?.value?.tensor;
         if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
-        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`));
+        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, this.budget));
         return { kind: 'emitted', name: emitted };
       }
       case 'Placeholder':
@@ -342,7 +497,9 @@ class Freezer {
     this.emit(nd); // inputs are filled in below; ordered() sorts the list at the end
     const result: NodeOut = { kind: 'emitted', name: emitted };
     scope.cache.set(name, result);
-    nd.input = inputs.map((r) => this.resolveTensor(scope, node, r));
+    const resolved: string[] = [];
+    for (const r of inputs) resolved.push(yield* this.resolveTensor(scope, node, r));
+    nd.input = resolved;
     return result;
   }
 
@@ -379,6 +536,11 @@ class Freezer {
       this.fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
     }
     if (entry.slices.length > 0) this.fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
+    const details = { key: binding.key, file: this.checkpoint.shardFile(entry.shardId) };
+    const n = checkedElementCount(entry.shape, details);
+    // numeric values are copied out of the shard; strings become one array per element
+    const bytes = entry.dtype === DT.DT_STRING ? entry.size + n * STRING_ELEMENT_OVERHEAD : entry.size;
+    this.budget.take(bytes, `variable ${varNode} (checkpoint key '${binding.key}', shape [${entry.shape.join(', ')}])`, details);
     const value: HostTensor = { dtype: entry.dtype, shape: [...entry.shape], values: this.checkpoint.value(binding.key) };
     const name = this.allocate(varNode, true);
     this.addConst(name, value);
@@ -387,11 +549,11 @@ class Freezer {
     return name;
   }
 
-  private resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
-    const v = this.resolve(scope, inputs[0] ?? '');
+  private *resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+    const v = yield* this.resolve(scope, inputs[0] ?? '');
     if (v.t !== 'var') this.fail('UNSUPPORTED', `ResourceGather ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
     const params = this.variableConst(v.node);
-    const indices = this.resolveTensor(scope, node, inputs[1] ?? '');
+    const indices = yield* this.resolveTensor(scope, node, inputs[1] ?? '');
     const batchDims = toNumber(node.attr?.batch_dims?.i);
     const axis = this.allocate(`${scope.prefix}${node.name}/axis`, false);
     this.addConst(axis, { dtype: DT.DT_INT32, shape: [], values: new Int32Array([batchDims]) });
@@ -410,44 +572,33 @@ class Freezer {
     return { kind: 'emitted', name: emitted };
   }
 
-  private inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): NodeOut {
+  /** A call: a child scope whose outputs are resolved on demand (nothing is emitted here). */
+  private inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): CallOut {
     const fdef = this.fns.get(fname);
-    const where = `${node.name} in ${scope.where}`;
+    const where = `${scope.prefix}${node.name} in ${scope.where}`;
     if (!fdef) this.fail('INVALID_GRAPH', `call ${where} names function '${fname}', which is not in the library`);
-    if (scope.depth >= MAX_CALL_DEPTH) this.fail('UNSUPPORTED', `function calls nested deeper than ${MAX_CALL_DEPTH} at ${where} (recursion?)`);
     const argDefs = fdef.signature?.input_arg ?? [];
     if (argDefs.length !== inputs.length) {
       this.fail('INVALID_GRAPH', `call ${where} passes ${inputs.length} inputs to ${fname}, which takes ${argDefs.length}`);
     }
-    const args = new Map<string, () => Val>();
-    argDefs.forEach((a, i) => args.set(a.name ?? '', lazy(() => this.resolve(scope, inputs[i] ?? ''))));
-    const child: Scope = {
-      kind: 'function',
-      prefix: `${scope.prefix}${node.name}/`,
-      nodes: new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])),
-      fdef,
-      args,
-      cache: new Map(),
-      where: `function ${fname} (inlined at ${scope.prefix}${node.name})`,
-      depth: scope.depth + 1,
-    };
-    const outArgs = fdef.signature?.output_arg ?? [];
-    const outs = outArgs.map((a) => lazy(() => {
-      const r = fdef.ret?.[a.name ?? ''];
-      if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
-      return this.resolve(child, r);
-    }));
-    return {
-      kind: 'call',
-      out: (i) => {
-        const o = outs[i];
-        if (!o) this.fail('INVALID_GRAPH', `call ${where} has no output ${i} (${fname} has ${outs.length})`);
-        return o();
-      },
-    };
+    const child = newScope(
+      'function',
+      `${scope.prefix}${node.name}/`,
+      new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])),
+      `function ${fname} (inlined at ${scope.prefix}${node.name})`,
+    );
+    child.args = new Map(argDefs.map((a, i) => [a.name ?? '', i]));
+    child.parent = scope;
+    child.callInputs = inputs;
+    const rets = (fdef.signature?.output_arg ?? []).map((a) => fdef.ret?.[a.name ?? ''] ?? undefined);
+    return { kind: 'call', child, fname, where, rets, vals: rets.map(() => undefined), busy: rets.map(() => false) };
   }
 
-  /** Emitted nodes, each after the nodes it reads (stable; cycles keep emission order). */
+  /**
+   * Emitted nodes, each after the nodes it reads (stable). Every cycle must pass through a
+   * Merge reading a NextIteration (a TF1 loop's back edge, not followed here); any other
+   * cycle is INVALID_GRAPH, before tfjs-converter's executor would meet it.
+   */
   ordered(): tensorflow.INodeDef[] {
     const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
     const state = new Map<string, 1 | 2>();
@@ -461,8 +612,13 @@ class Freezer {
         const inputs = n.input ?? [];
         if (i < inputs.length) {
           top[1] = i + 1;
-          const dep = byName.get((inputs[i] ?? '').split(':')[0] ?? '');
-          if (dep && !state.has(dep.name ?? '')) {
+          const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
+          if (!dep || (LOOP_MERGE.has(n.op ?? '') && LOOP_BACK_EDGE.has(dep.op ?? ''))) continue;
+          const s = state.get(dep.name ?? '');
+          if (s === 1) {
+            this.fail('INVALID_GRAPH', `cycle: node ${dep.name} (${dep.op}) depends on its own output through ${n.name} (${n.op}), and the cycle is not a TF1 loop (no NextIteration)`);
+          }
+          if (s === undefined) {
             state.set(dep.name ?? '', 1);
             stack.push([dep, 0]);
           }
@@ -477,8 +633,28 @@ class Freezer {
     return order;
   }
 
+  /**
+   * A TF1 loop's Merge must be read by a Switch on a LoopCond (tf.while_loop's shape): without one
+   * the loop could never exit, and tfjs-converter's executor would spin forever.
+   */
+  private checkLoops(): void {
+    const nodeOf = (ref: string) => ref.split(':')[0] ?? '';
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    const guarded = new Set<string>();
+    for (const n of this.out) {
+      if ((n.op === 'Switch' || n.op === 'RefSwitch') && byName.get(nodeOf(n.input?.[1] ?? ''))?.op === 'LoopCond') guarded.add(nodeOf(n.input?.[0] ?? ''));
+    }
+    for (const n of this.out) {
+      if (!LOOP_MERGE.has(n.op ?? '') || guarded.has(n.name ?? '')) continue;
+      if ((n.input ?? []).some((r) => LOOP_BACK_EDGE.has(byName.get(nodeOf(r))?.op ?? ''))) {
+        this.fail('INVALID_GRAPH', `loop at ${n.op} ${n.name} (it reads a NextIteration) is not read by a Switch on a LoopCond, so it could never exit`);
+      }
+    }
+  }
+
   finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
     const g = this.result(methodName, inputs, outputs);
+    this.checkLoops();
     g.nodes = this.ordered();
     return g;
   }
@@ -501,8 +677,10 @@ export function freezeSignature(
     const available = runnableSignatureKeys(mg).join(', ');
     throw new SavedModelError('NOT_FOUND', `the SavedModel has no signature '${signatureKey}'; available: ${available}`, { key: signatureKey });
   }
+  const budget = options.budget ?? new MemoryBudget();
+  checkInlineBudget(mg, sig, signatureKey, budget.limits);
   const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
-  const fz = new Freezer(mg, checkpoint, keys, signatureKey);
+  const fz = new Freezer(mg, checkpoint, keys, signatureKey, budget);
   const inputKeys = Object.keys(sig.inputs ?? {}).sort();
   const outputKeys = Object.keys(sig.outputs ?? {}).sort();
   if (outputKeys.length === 0) throw new SavedModelError('INVALID_GRAPH', `signature '${signatureKey}' has no outputs`, { key: signatureKey });

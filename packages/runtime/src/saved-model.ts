@@ -1,7 +1,9 @@
 // loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
-import { SavedModelError, isSavedModelError, metaGraphFor, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import {
+  MemoryBudget, SavedModelError, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel,
+} from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
@@ -14,6 +16,12 @@ export interface LoadSavedModelOptions {
   tags?: string[];
   /** Signature to run (default 'serving_default'). */
   signature?: string;
+  /**
+   * Memory budget for what the model's files ask to materialize (constants, variable values,
+   * inlined nodes): defaults DEFAULT_LIMITS (1 GiB per tensor, 4 GiB in all, 5,000,000 nodes).
+   * Exceeding it is LIMIT_EXCEEDED, raised before allocating.
+   */
+  limits?: Partial<Limits>;
 }
 
 /** tfjs-core's SignatureDefEntry plus the SignatureDef's method_name. */
@@ -320,8 +328,9 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
   const tags = options.tags ?? DEFAULT_TAGS;
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
+  const budget = new MemoryBudget(resolveLimits(options.limits));
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
-  const frozen = freezeSignature(mg, loaded.checkpoint, signature);
+  const frozen = freezeSignature(mg, loaded.checkpoint, signature, { budget });
   checkDtypes(frozen);
   const model = createGraphModel(frozen);
   return new TFSavedModel(model, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));

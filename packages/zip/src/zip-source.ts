@@ -1,7 +1,7 @@
 // A core FileSource over a zip archive (bytes, ArrayBuffer, Blob or File), rooted at the
 // SavedModel inside it. The archive is checked as a whole when opened (zip-scan.ts, then jszip's
 // parse is cross-checked); each file is size- and CRC-checked when read.
-import { checkRelativePath, SavedModelError, type FileSource } from '@savedmodel-js/core';
+import { asBytes, checkRelativePath, SavedModelError, type FileSource } from '@savedmodel-js/core';
 import { openZipArchive, type ZipArchive } from './jszip-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';
@@ -36,8 +36,8 @@ export interface ZipSource extends FileSource {
 export type ZipInput = Uint8Array | ArrayBuffer | Blob;
 
 export async function zipInputBytes(input: ZipInput): Promise<Uint8Array> {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  // Buffers (pool slices) and other views: exactly the bytes they view.
+  if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return asBytes(input, 'zip input');
   if (typeof Blob !== 'undefined' && input instanceof Blob) return new Uint8Array(await input.arrayBuffer());
   throw new SavedModelError('INVALID_ARGUMENT', 'zip input must be a Uint8Array, an ArrayBuffer or a Blob');
 }
@@ -81,14 +81,15 @@ export async function zipSource(input: ZipInput, options: ZipSourceOptions = {})
     (typeof File !== 'undefined' && input instanceof File && input.name ? input.name : 'zip archive');
   const bytes = await zipInputBytes(input);
   const archive = await openZipArchive(bytes, options, location);
-  let root: string;
-  if (options.root !== undefined) {
-    root = normalizeRootFolder(options.root);
-    if (root && !archive.entries.some((e) => e.name.startsWith(`${root}/`))) {
-      throw new SavedModelError('NOT_FOUND', `no folder ${JSON.stringify(root)} in ${location}`, { file: root });
-    }
-  } else {
-    root = findSavedModelRoot(archive.entries.filter((e) => !e.directory).map((e) => e.name));
+  return archiveSource(archive, archiveRoot(archive, options.root));
+}
+
+/** The SavedModel folder of `archive`: `root` checked to exist, or found automatically. */
+export function archiveRoot(archive: ZipArchive, root: string | undefined): string {
+  if (root === undefined) return findSavedModelRoot(archive.entries.filter((e) => !e.directory).map((e) => e.name));
+  const r = normalizeRootFolder(root);
+  if (r && !archive.entries.some((e) => e.name.startsWith(`${r}/`))) {
+    throw new SavedModelError('NOT_FOUND', `no folder ${JSON.stringify(r)} in ${archive.location}`, { file: r });
   }
-  return archiveSource(archive, root);
+  return r;
 }

@@ -1,6 +1,6 @@
 import { SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { loadSavedModel, type PlainTensor } from 'savedmodel-js';
-import { parse, UsageError } from '../args.js';
+import { parse, parseByteSize, UsageError } from '../args.js';
 import type { Io } from '../main.js';
 import { quietTfjs } from '../tfjs.js';
 
@@ -83,13 +83,17 @@ export function formatTensor(t: PlainTensor): string {
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     tag_set: { type: 'string' }, signature_def: { type: 'string' }, input_exprs: { type: 'string' }, json: { type: 'boolean' },
+    max_tensor_bytes: { type: 'string' }, max_total_bytes: { type: 'string' },
   }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
   const inputs = values.input_exprs === undefined ? {} : parseInputExprs(values.input_exprs);
   const tags = (values.tag_set ?? 'serve').split(',').map((t) => t.trim()).filter(Boolean);
   await quietTfjs();
-  const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default' });
+  const limits: { maxTensorBytes?: number; maxTotalBytes?: number } = {};
+  if (values.max_tensor_bytes !== undefined) limits.maxTensorBytes = parseByteSize('max_tensor_bytes', values.max_tensor_bytes);
+  if (values.max_total_bytes !== undefined) limits.maxTotalBytes = parseByteSize('max_total_bytes', values.max_total_bytes);
+  const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default', limits });
   try {
     const outputs = await model.run(inputs);
     const keys = Object.keys(outputs).sort();
