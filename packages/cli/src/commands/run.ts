@@ -5,11 +5,11 @@ import type { Io } from '../main.js';
 import { quietTfjs } from '../tfjs.js';
 
 /** numpy's names for TensorFlow dtypes, as saved_model_cli prints results. */
-const NUMPY_DTYPE: Record<string, string> = {
+const NUMPY_DTYPE: Readonly<Record<string, string>> = Object.freeze({ __proto__: null,
   DT_FLOAT: 'float32', DT_DOUBLE: 'float64', DT_HALF: 'float16', DT_BFLOAT16: 'bfloat16', DT_INT32: 'int32', DT_INT64: 'int64',
   DT_UINT8: 'uint8', DT_INT8: 'int8', DT_INT16: 'int16', DT_UINT16: 'uint16', DT_UINT32: 'uint32', DT_UINT64: 'uint64',
   DT_BOOL: 'bool', DT_STRING: 'object', DT_COMPLEX64: 'complex64', DT_COMPLEX128: 'complex128',
-};
+} as unknown as Record<string, string>);
 
 /** Split `a=[1,2];b="x;y"` on top-level semicolons (not inside brackets or JSON strings). */
 function splitExprs(s: string): string[] {
@@ -29,21 +29,26 @@ function splitExprs(s: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
-/** `x=[[1,2,3]]; y=2` → { x: [[1,2,3]], y: 2 }; values are JSON (numbers, strings, booleans, nested arrays). */
+/**
+ * `x=[[1,2,3]]; y=2` → { x: [[1,2,3]], y: 2 }; values are JSON (numbers, strings, booleans, nested
+ * arrays). A null-prototype object: inputs may be named `constructor`, `toString` or `__proto__`.
+ */
 export function parseInputExprs(s: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const seen = new Map<string, unknown>();
   for (const part of splitExprs(s)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new UsageError(`--input_exprs: expected KEY=VALUE, got '${part}'`);
     const key = part.slice(0, eq).trim();
     const text = part.slice(eq + 1).trim();
-    if (key in out) throw new UsageError(`--input_exprs: input '${key}' given twice`);
+    if (seen.has(key)) throw new UsageError(`--input_exprs: input '${key}' given twice`);
     try {
-      out[key] = JSON.parse(text);
+      seen.set(key, JSON.parse(text));
     } catch (e) {
       throw new UsageError(`--input_exprs: value of '${key}' is not a JSON number, string, boolean or (nested) array: ${(e as Error).message}`);
     }
   }
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of seen) out[k] = v;
   return out;
 }
 
@@ -98,7 +103,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     const outputs = await model.run(inputs);
     const keys = Object.keys(outputs).sort();
     if (values.json) {
-      const json: Record<string, unknown> = {};
+      const json = Object.create(null) as Record<string, unknown>;
       for (const k of keys) {
         const t = outputs[k]!;
         json[k] = {
