@@ -2,6 +2,7 @@ import { SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { loadSavedModel, type PlainTensor } from 'savedmodel-js';
 import { parse, parseByteSize, UsageError } from '../args.js';
 import type { Io } from '../main.js';
+import { formatNumpy, type NumpyKind } from '../numpy-format.js';
 import { quietTfjs } from '../tfjs.js';
 
 /** numpy's names for TensorFlow dtypes, as saved_model_cli prints results. */
@@ -52,37 +53,20 @@ export function parseInputExprs(s: string): Record<string, unknown> {
   return out;
 }
 
-/** Shortest decimal that reads back as the same float32, numpy style ("3." in arrays, "3.0" alone). */
-function formatFloat(v: number, inArray: boolean): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  let s = String(v);
-  for (let p = 1; p <= 9; p++) {
-    const t = v.toPrecision(p);
-    if (Math.fround(Number(t)) === Math.fround(v)) { s = String(Number(t)); break; }
-  }
-  if (/^-?\d+$/.test(s)) s += inArray ? '.' : '.0';
-  return s;
+/** numpy's element kind for a TensorFlow dtype (how saved_model_cli's numpy results print). */
+function numpyKind(tfDtype: string): NumpyKind {
+  if (tfDtype === 'DT_DOUBLE') return 'float64';
+  if (tfDtype === 'DT_HALF' || tfDtype === 'DT_BFLOAT16') return 'float16';
+  if (tfDtype === 'DT_FLOAT') return 'float32';
+  if (tfDtype === 'DT_BOOL') return 'bool';
+  if (tfDtype === 'DT_STRING') return 'bytes';
+  return 'int';
 }
 
-function formatElement(t: PlainTensor, v: number | boolean | string, inArray: boolean): string {
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'string') return `b${JSON.stringify(v)}`;
-  return t.dtype === 'float32' ? formatFloat(v, inArray) : String(v);
-}
-
-/** numpy-like nested print: `[[2.5 3. 3.5]]`. */
+/** An output as `print(ndarray)` shows it: `[[2.5]\n [3. ]]`. */
 export function formatTensor(t: PlainTensor): string {
-  if (t.shape.length === 0) return formatElement(t, t.values[0]!, false);
-  let i = 0;
-  const rec = (depth: number): string => {
-    const n = t.shape[depth]!;
-    const items: string[] = [];
-    for (let k = 0; k < n; k++) items.push(depth === t.shape.length - 1 ? formatElement(t, t.values[i++]!, true) : rec(depth + 1));
-    const sep = depth === t.shape.length - 1 ? ' ' : '\n' + ' '.repeat(depth + 1);
-    return `[${items.join(sep)}]`;
-  };
-  return rec(0);
+  const kind = t.tfDtype ? numpyKind(t.tfDtype) : t.dtype === 'float32' ? 'float32' : t.dtype === 'bool' ? 'bool' : t.dtype === 'string' ? 'bytes' : 'int';
+  return formatNumpy({ kind, shape: t.shape, values: t.values });
 }
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
