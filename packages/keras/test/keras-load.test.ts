@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileMapSink, fileMapSource, readSavedModel, SavedModelError } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, readSavedModel, SavedModelError, third_party } from '@savedmodel-js/core';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { saveToZipBlob } from '@savedmodel-js/zip';
 import { fixtureFiles } from '../../core/test/shared.js';
@@ -84,6 +84,30 @@ describe('errors', () => {
     await saveKerasModel(m, dir);
     await expect(saveKerasModel(m, dir, { overwrite: false })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await saveKerasModel(m, dir); // overwrite defaults to true, as tf.keras
+  }, 60_000);
+
+  it('hostile keras_metadata.pb: bad JSON, no root entry, a config tfjs cannot build → typed errors naming the place', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const sink = fileMapSink();
+    await saveKerasModel(m, sink);
+    const md = third_party.py.keras.protobuf.SavedMetadata.decode(sink.files.get('keras_metadata.pb')!);
+    const withRoot = (metadata: string | null) => {
+      const files = new Map(sink.files);
+      const nodes = md.nodes.filter((n) => metadata !== null || n.node_path !== 'root').map((n) => (n.node_path === 'root' ? { ...n, metadata } : n));
+      files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+      return fileMapSource(files);
+    };
+    await expect(loadKerasModel(withRoot('{"class_name": "Sequential", '))).rejects.toMatchObject({ code: 'CORRUPT', file: 'keras_metadata.pb' });
+    await expect(loadKerasModel(withRoot('[1, 2]'))).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(loadKerasModel(withRoot(null))).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(loadKerasModel(withRoot('{"model_config": {"class_name": "NoSuchModel", "config": {}}}'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    // the checkpoint lacks a weight the config asks for
+    const files = new Map(sink.files);
+    const big = JSON.parse(md.nodes.find((n) => n.node_path === 'root')!.metadata!) as { model_config: { config: { layers: { config: { units: number } }[] } } };
+    big.model_config.config.layers[0]!.config.units = 5;
+    const nodes = md.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: JSON.stringify(big) } : n));
+    files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+    await expect(loadKerasModel(fileMapSource(files))).rejects.toMatchObject({ code: 'CORRUPT' });
   }, 60_000);
 
   it('a layer with no tf.keras counterpart is UNSUPPORTED, naming it', async () => {
