@@ -83,3 +83,16 @@ describe('savedmodel run', () => {
     expect(formatTensor({ dtype: 'bool', tfDtype: 'DT_BOOL', shape: [2], values: [true, false] })).toBe('[ True False]');
   });
 });
+
+describe('--input_exprs keys are user strings, not object properties', () => {
+  it('accepts inputs named constructor, toString, __proto__, hasOwnProperty', () => {
+    const got = parseInputExprs('constructor=1;toString=[2];__proto__=3;hasOwnProperty="x"');
+    expect(Object.getPrototypeOf(got)).toBe(null);
+    expect(Object.keys(got)).toEqual(['constructor', 'toString', '__proto__', 'hasOwnProperty']);
+    expect(got['constructor']).toBe(1);
+    expect(got['toString']).toEqual([2]);
+    expect(got['__proto__']).toBe(3);
+    expect(got['hasOwnProperty']).toBe('x');
+    expect(() => parseInputExprs('toString=1;toString=2')).toThrow(/given twice/);
+  });
+});
