@@ -10,6 +10,7 @@ export * from './checkpoint/index.js';
 export * from './io/file-source.js';
 export * from './savedmodel/constants.js';
 export * from './savedmodel/read.js';
+export { mergeChunkedProto, setBlockDecompressor, type BlockDecompressor, type ChunkedReadOptions, type RiegeliCompression } from './savedmodel/chunked/index.js';
 export * from './savedmodel/write.js';
 export * from './savedmodel/fingerprint.js';
 export * from './savedmodel/inspect.js';
