@@ -23,7 +23,7 @@
 //
 // The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
 import {
-  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkedElementCount, getOpDef, tensorflow, toNumber,
+  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkOptions, checkedElementCount, getOpDef, tensorflow, toNumber,
   type CheckpointReader, type Limits,
 } from '@savedmodel-js/core';
 import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
@@ -672,6 +672,7 @@ export function freezeSignature(
   signatureKey: string,
   options: FreezeOptions = {},
 ): FrozenGraph {
+  checkOptions(options, ['variableKeys', 'budget'], 'freezeSignature options');
   const sig = mg.signature_def?.[signatureKey];
   if (!sig) {
     const available = runnableSignatureKeys(mg).join(', ');

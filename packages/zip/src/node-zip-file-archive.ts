@@ -3,20 +3,21 @@
 // scanZip walk as in-memory archives: its structure (end records, central directory, every local
 // header and data descriptor) is read into a sparse buffer the size of the file — pages never
 // written stay unallocated, so resident memory is the headers, not the data — and entry data is
-// then streamed from the file: STORE in slices, DEFLATE through fflate's streaming inflater fed in
-// small slices (bounded output per step), size- and CRC-checked as it goes.
+// then streamed from the file: STORE in slices, DEFLATE through Node's native streaming inflater
+// (bounded output chunks, backpressure), size- and CRC-checked as it goes.
 // (jszip's cross-check needs the whole archive in memory, so it is not made here.)
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Inflate } from 'fflate';
-import { crc32Extend, DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
+import { Readable } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
+import { crc32Extend, DEFAULT_LIMITS, quoteSnippet, SavedModelError } from '@savedmodel-js/core';
 import { fsError } from '@savedmodel-js/core/node';
 import type { ZipArchive } from './jszip-archive.js';
 import { scanZip, type ScannedEntry, type ZipLimits } from './zip-scan.js';
 import { CENTRAL_HEADER_SIZE, EOCD_SIZE, LOCAL_HEADER_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE } from './zip-format.js';
 
-/** Compressed bytes pushed into the inflater at once: DEFLATE's 1032:1 bound keeps each step's output ≤ ~16 MiB. */
-const INFLATE_SLICE = 16 * 1024;
+/** Largest piece of inflated output handed out at once. */
+const INFLATE_CHUNK = 256 * 1024;
 /** Stored data and compressed input are read from the file in slices of this size. */
 const READ_SLICE = 1024 * 1024;
 /** Largest archive the sparse structure buffer can span (an ArrayBuffer's limit on Node 20). */
@@ -191,32 +192,26 @@ function fileArchive(fh: FileHandle, entries: ScannedEntry[], size: number, limi
         yield c;
       }
     } else {
-      const out: Uint8Array[] = [];
-      let ended = false;
-      const inflater = new Inflate((data, final) => { if (data.length > 0) out.push(data); if (final) ended = true; });
-      const push = (c: Uint8Array, final: boolean) => {
-        try {
-          inflater.push(c, final);
-        } catch (err) {
-          throw new SavedModelError('CORRUPT', `cannot inflate entry: ${(err as Error)?.message ?? String(err)}`, { file: e.name, cause: err });
+      // Node's native raw inflater, fed compressed slices as it asks for them (stream backpressure);
+      // its output comes in chunks of at most INFLATE_CHUNK bytes.
+      const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK });
+      const input = Readable.from(compressed(e, READ_SLICE));
+      input.on('error', (err) => inflater.destroy(err));
+      input.pipe(inflater);
+      try {
+        for await (const d of inflater as AsyncIterable<Uint8Array>) {
+          produced += d.length;
+          if (produced > e.uncompressedSize) throw tooBig();
+          crc = crc32Extend(crc, d);
+          yield d;
         }
-      };
-      let remaining = e.compressedSize;
-      for await (const c of compressed(e, READ_SLICE)) {
-        for (let o = 0; o < c.length; o += INFLATE_SLICE) {
-          const piece = c.subarray(o, Math.min(o + INFLATE_SLICE, c.length));
-          remaining -= piece.length;
-          push(piece, remaining === 0);
-          for (const d of out.splice(0, out.length)) {
-            produced += d.length;
-            if (produced > e.uncompressedSize) throw tooBig();
-            crc = crc32Extend(crc, d);
-            yield d;
-          }
-        }
+      } catch (err) {
+        if (err instanceof SavedModelError) throw err;
+        throw new SavedModelError('CORRUPT', `cannot inflate entry: ${quoteSnippet((err as Error)?.message ?? String(err))}`, { file: e.name, cause: err });
+      } finally {
+        input.destroy();
+        inflater.destroy();
       }
-      if (e.compressedSize === 0) push(new Uint8Array(0), true);
-      if (!ended) throw new SavedModelError('CORRUPT', 'DEFLATE data ends before its final block', { file: e.name });
     }
     if (produced !== e.uncompressedSize) {
       throw new SavedModelError('CORRUPT', `entry inflates to ${produced} bytes, not its declared ${e.uncompressedSize}: sizes lie`, { file: e.name });

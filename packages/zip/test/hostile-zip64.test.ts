@@ -1,6 +1,7 @@
 // A ZIP64 archive over 2 GiB with a 2.5 GiB deflated entry, written by our ZipWriter from generated
 // data (not committed) and read back from the file: streamed, CRC-checked, bounded memory. Runs in
 // child processes (hostile-kit) with an RSS watchdog. Set ZIP64_TEST_MIB to change the size.
+// Figures on the loaded 2-core dev machine: write 50–96 s, read 88–187 s, peak RSS ≈ 150 MiB each.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +26,8 @@ describe('ZIP64 archives over 2 GiB', () => {
     const r = summary.add(await runHostile({ name: `read ${MIB} MiB back`, module: CASES, fn: 'readHuge', args, rssLimitMb: 600, timeoutMs: 300_000 }));
     rmSync(args.path, { force: true });
     expect(r.outcome, describeResult(r)).toBe('ok');
-    const read = r.value as { bytes: number; crc: number; expectedCrc: number; size: number; files: string[]; pb: number[] };
+    const read = r.value as { bytes: number; crc: number; size: number; files: string[]; pb: number[] };
     expect(read.bytes).toBe(MIB * 2 ** 20);
-    expect(read.crc).toBe(read.expectedCrc);
     expect(read.crc).toBe(written.crc);
     expect(read.size).toBe(written.bytes);
     expect(read.files).toEqual(['saved_model.pb', 'variables/variables.data-00000-of-00001', `read big: ${MIB * 2 ** 20 > 2 ** 30 ? 'LIMIT_EXCEEDED' : 'skipped'}`]);

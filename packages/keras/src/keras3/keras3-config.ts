@@ -58,6 +58,7 @@ function layerToKeras3(layer: Json, shapes: ShapeLookup): Json {
     if (k === 'dtype' && typeof v === 'string') cfg.dtype = dtypePolicy(v);
     else cfg[k] = nestedToKeras3(k, v);
   }
+  renameKeys(className, cfg, true);
   const out: Json = { module: 'keras.layers', class_name: className, config: cfg, registered_name: null };
   const s = shapes(cfg.name as string);
   if (s?.input !== undefined && className !== 'InputLayer') out.build_config = { input_shape: s.input };
@@ -129,10 +130,21 @@ function stripNested(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripNested(x)]));
 }
 
+/** Layer config keys Keras 3 renamed: [class, Keras 2 / tfjs key, Keras 3 key]. */
+const RENAMED: [string, string, string][] = [['LeakyReLU', 'alpha', 'negative_slope']];
+
+function renameKeys(className: string, cfg: Json, toKeras3: boolean): void {
+  for (const [cls, k2, k3] of RENAMED) {
+    const [from, to] = toKeras3 ? [k2, k3] : [k3, k2];
+    if (cls === className && from in cfg) { cfg[to] = cfg[from]; delete cfg[from]; }
+  }
+}
+
 function layerFromKeras3(layer: Json): Json {
   const className = layer.class_name as string;
   if (MODEL_CLASSES.has(className)) return modelFromKeras3(layer);
   const cfg = stripNested(layer.config ?? {}) as Json;
+  renameKeys(className, cfg, false);
   return { class_name: className, config: cfg };
 }
 
