@@ -19,6 +19,7 @@ import {
   SavedModelError, addNodeDefaultAttrs, getOpDef, tensorflow, toNumber, type CheckpointReader,
 } from '@savedmodel-js/core';
 import { decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
 
 const DT = tensorflow.DataType;
@@ -56,19 +57,33 @@ export interface FrozenGraph {
   variables: FrozenVariable[];
   /** graph_def.versions.producer of the SavedModel. */
   producer: number;
+  /** Nodes run on the host (op `_SmjsHost`; see host-ops.ts), by frozen node name. */
+  hostNodes: Map<string, HostNode>;
+  /** Variables some node of this graph assigns (their reads go through the model's state). */
+  writtenVariables: string[];
 }
 
 export interface FreezeOptions {
   /** Precomputed variable keys (default: resolveVariableKeys(metaGraph, checkpoint)). */
   variableKeys?: VariableKeys;
+  /** Variables assigned elsewhere (by the init op): read from the model's state, never frozen. */
+  mutableVariables?: Iterable<string>;
+  /** Top-level tensors replaced by constants ("Const:0" → the asset path TensorFlow's loader feeds). */
+  constFeeds?: Map<string, HostTensor>;
 }
 
-type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string };
+/** A tensor, a variable (`ref`: a TF1 VariableV2, read by using it), or another resource (table). */
+type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string; ref?: boolean } | { t: 'res'; node: string };
 
 type NodeOut =
   | { kind: 'emitted'; name: string }
   | { kind: 'values'; vals: Val[] }
-  | { kind: 'call'; out: (i: number) => Val };
+  | { kind: 'call'; out: (i: number) => Val; controls: () => string[] };
+
+/** Ops that create a table resource in the top-level graph. */
+const TABLE_OPS = new Set(['HashTableV2', 'HashTable', 'MutableHashTableV2', 'MutableHashTable']);
+/** Host ops that write the variable they are given. */
+const WRITE_OPS = new Set(['Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp']);
 
 interface Scope {
   kind: 'graph' | 'function';
@@ -111,6 +126,13 @@ class Freezer {
   private readonly varConsts = new Map<string, string>();
   private readonly variables: FrozenVariable[] = [];
   private readonly feeds = new Map<string, string>();
+  private readonly constFeeds: Map<string, HostTensor>;
+  private readonly hostNodes = new Map<string, HostNode>();
+  private readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
+  private readonly written = new Set<string>();
+  private readonly mutable: Set<string>;
+  /** Control dependencies that no data edge carries yet (calls without inputs): every fetch waits for them. */
+  private readonly pendingDeps: string[] = [];
   private readonly top: Scope;
 
   constructor(
@@ -118,7 +140,10 @@ class Freezer {
     private readonly checkpoint: CheckpointReader | undefined,
     private readonly keys: VariableKeys,
     private readonly signatureKey: string,
+    options: FreezeOptions = {},
   ) {
+    this.constFeeds = options.constFeeds ?? new Map();
+    this.mutable = new Set(options.mutableVariables ?? []);
     for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
     const nodes = new Map<string, tensorflow.INodeDef>();
     for (const n of mg.graph_def?.node ?? []) {
@@ -168,11 +193,13 @@ class Freezer {
     const tensorName = info.name ?? '';
     if (!info.name || info.coo_sparse || info.composite_tensor) this.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
     const v = this.resolve(this.top, tensorName);
-    if (v.t === 'var') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
-    const ref = v.ref;
+    let ref: string;
+    if (v.t === 'var' && v.ref) ref = this.emitRead(this.top, tensorName, v.node, []);
+    else if (v.t !== 'tensor') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
+    else ref = v.ref;
     const dtype = info.dtype ?? 0;
     const name = this.allocate(`${this.signatureKey}/output/${key}`, false);
-    this.emit({ name, op: 'Identity', input: [ref], attr: { T: { type: dtype } } });
+    this.emit({ name, op: 'Identity', input: [this.after(ref, this.pendingDeps, name)], attr: { T: { type: dtype } } });
     return { key, tensorName, node: name, dtype, shape: shapeOf(info.tensor_shape) };
   }
 
@@ -186,6 +213,8 @@ class Freezer {
       outputs,
       variables: this.variables,
       producer: toNumber(this.mg.graph_def?.versions?.producer),
+      hostNodes: this.hostNodes,
+      writtenVariables: [...this.written].sort(),
     };
   }
 
@@ -231,6 +260,13 @@ class Freezer {
       const [name, idx] = this.parseGraphRef(ref);
       const fed = this.feeds.get(`${name}:${idx}`);
       if (fed !== undefined) return { t: 'tensor', ref: fed };
+      const value = this.constFeeds.get(`${name}:${idx}`);
+      if (value) {
+        const c = this.allocate(`${name}/fed_${idx}`, false);
+        this.addConst(c, value);
+        this.feeds.set(`${name}:${idx}`, c);
+        return { t: 'tensor', ref: c };
+      }
       return this.nodeOutput(scope, name, idx, ref);
     }
     const parts = ref.split(':');
@@ -270,10 +306,96 @@ class Freezer {
 
   private resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): string {
     const v = this.resolve(scope, ref);
-    if (v.t === 'var') {
-      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses variable ${v.node} as a resource; only reading variables is supported`);
+    if (v.t === 'var' && v.ref) return this.emitRead(scope, `${node.name}/read`, v.node, []); // TF1 refs read by use
+    if (v.t !== 'tensor') {
+      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses ${v.t === 'var' ? 'variable' : 'resource'} ${v.node} as a resource; TensorFlow.js has no kernel for it`);
     }
     return v.ref;
+  }
+
+  /** Frozen names that a control input `^name` of `scope` stands for (NoOps flattened, constants left out). */
+  private controlTargets(scope: Scope, name: string): string[] {
+    const node = scope.nodes.get(name);
+    if (!node) this.fail('INVALID_GRAPH', `${scope.where} has a control input on missing node '${name}'`);
+    if (node.op === 'NoOp') {
+      const key = `^${name}`;
+      const have = scope.cache.get(key);
+      if (have?.kind === 'values') return have.vals.map((v) => (v as { ref: string }).ref);
+      scope.cache.set(key, { kind: 'values', vals: [] }); // cycles through NoOps end here
+      const out = [...new Set((node.input ?? []).flatMap((i) => (i.startsWith('^') ? this.controlTargets(scope, i.slice(1)) : [])))];
+      scope.cache.set(key, { kind: 'values', vals: out.map((ref) => ({ t: 'tensor', ref })) });
+      return out;
+    }
+    let out = scope.cache.get(name);
+    if (!out) {
+      out = this.emitNode(scope, node);
+      scope.cache.set(name, out);
+    }
+    switch (out.kind) {
+      case 'emitted': return this.constants.has(out.name) ? [] : [out.name];
+      case 'call': return out.controls();
+      case 'values': return out.vals.flatMap((v) => (v.t === 'tensor' && !this.constants.has(v.ref.split(':')[0]!) ? [v.ref.split(':')[0]!] : []));
+    }
+  }
+
+  private controlDeps(scope: Scope, node: tensorflow.INodeDef): string[] {
+    const deps = (node.input ?? []).filter((i) => i.startsWith('^')).flatMap((i) => this.controlTargets(scope, i.slice(1)));
+    return [...new Set(deps)];
+  }
+
+  /** `ref`, once `deps` have run: an After host node when there are any. */
+  private after(ref: string, deps: string[], near: string): string {
+    if (deps.length === 0) return ref;
+    const name = this.allocate(`${near}/after`, false);
+    this.emitHost(name, { op: 'After', def: { name, op: 'After' }, nData: 1, where: near }, [ref], deps);
+    return name;
+  }
+
+  private emitHost(name: string, host: HostNode, data: string[], deps: string[]): void {
+    this.hostNodes.set(name, host);
+    this.emit({ name, op: HOST_OP, input: [...data, ...deps], attr: { program: { i: 0 } } });
+  }
+
+  /** A read of `variable`: the frozen checkpoint value unless something assigns it (decided in finish()). */
+  private emitRead(scope: Scope, at: string, variable: string, deps: string[], ownName = false): string {
+    const name = this.allocate(`${scope.prefix}${at}`, scope.kind === 'graph' && ownName);
+    const op = this.top.nodes.get(variable)?.op === 'VarHandleOp' ? 'ReadVariableOp' : 'RefRead';
+    this.emitHost(name, { op, def: { name: at, op }, resource: variable, nData: 0, where: `node ${scope.prefix}${at} in ${scope.where}` }, [], deps);
+    this.reads.push({ name, variable, deps });
+    return name;
+  }
+
+  /** An op run on the host (host-ops.ts): its resource input (variable, table) bound by name, the rest data. */
+  private hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
+    const op = node.op ?? '';
+    const where = `node ${scope.prefix}${node.name} in ${scope.where}`;
+    let resource: string | undefined;
+    const data: string[] = [];
+    for (const r of inputs) {
+      const v = this.resolve(scope, r);
+      if (v.t === 'tensor') { data.push(v.ref); continue; }
+      if (resource !== undefined || data.length > 0) this.fail('UNSUPPORTED', `op ${op} (${where}) takes a resource as other than its first input`);
+      resource = v.node;
+    }
+    const deps = this.controlDeps(scope, node);
+    if (op === 'ReadVariableOp') {
+      if (resource === undefined || !this.isVariable(resource)) this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
+      return { kind: 'emitted', name: this.emitRead(scope, node.name ?? '', resource, deps, true) };
+    }
+    if (WRITE_OPS.has(op)) {
+      if (resource === undefined || !this.isVariable(resource)) this.fail('UNSUPPORTED', `op ${op} (${where}) assigns something that is not a variable`);
+      this.written.add(resource);
+    }
+    const name = this.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
+    const host: HostNode = { op, def: node, nData: data.length, where };
+    if (resource !== undefined) host.resource = resource;
+    this.emitHost(name, host, data, deps);
+    return { kind: 'emitted', name };
+  }
+
+  private isVariable(node: string): boolean {
+    const op = this.top.nodes.get(node)?.op ?? '';
+    return op === 'VarHandleOp' || op === 'VariableV2' || op === 'Variable';
   }
 
   private emitNode(scope: Scope, node: tensorflow.INodeDef): NodeOut {
@@ -292,17 +414,14 @@ class Freezer {
       case 'VariableV2':
       case 'Variable':
         if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
-        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(name) }] };
-      case 'ReadVariableOp': {
-        const v = this.resolve(scope, inputs[0] ?? '');
-        if (v.t !== 'var') this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${name} in ${scope.where} reads a resource that is not a saved variable`);
-        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(v.node) }] };
-      }
+        return { kind: 'values', vals: [{ t: 'var', node: name, ref: true }] };
       case 'Identity': {
         const v = this.resolve(scope, inputs[0] ?? '');
-        if (v.t === 'var') return { kind: 'values', vals: [v] };
+        const deps = this.controlDeps(scope, node);
+        if (v.t === 'var' && v.ref) return { kind: 'emitted', name: this.emitRead(scope, name, v.node, deps, true) };
+        if (v.t !== 'tensor') return { kind: 'values', vals: [v] };
         const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
-        this.emit({ name: emitted, op, input: [v.ref], attr: this.copyAttrs(node) });
+        this.emit({ name: emitted, op, input: [this.after(v.ref, deps, emitted)], attr: this.copyAttrs(node) });
         return { kind: 'emitted', name: emitted };
       }
       case 'VarIsInitializedOp': {
@@ -316,14 +435,24 @@ class Freezer {
         const t = node.attr?.value?.tensor;
         if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
         this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`));
+        const deps = this.controlDeps(scope, node);
+        if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
         return { kind: 'emitted', name: emitted };
       }
+      case 'NoOp':
+        this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
+        break;
       case 'Placeholder':
         if (scope.kind === 'graph') {
           this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
         }
         break;
       default:
+        if (TABLE_OPS.has(op)) {
+          if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates table ${name} inside a function`);
+          return { kind: 'values', vals: [{ t: 'res', node: name }] };
+        }
+        if (hasHostOp(op)) return this.hostOp(scope, node, inputs);
         break;
     }
     const def = getOpDef(op);
@@ -343,6 +472,15 @@ class Freezer {
     const result: NodeOut = { kind: 'emitted', name: emitted };
     scope.cache.set(name, result);
     nd.input = inputs.map((r) => this.resolveTensor(scope, node, r));
+    const deps = this.controlDeps(scope, node);
+    if (deps.length > 0) {
+      if (nd.input.length > 0) nd.input[0] = this.after(nd.input[0]!, deps, emitted);
+      else {
+        const wrapped: NodeOut = { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
+        scope.cache.set(name, wrapped);
+        return wrapped;
+      }
+    }
     return result;
   }
 
@@ -366,20 +504,8 @@ class Freezer {
   private variableConst(varNode: string): string {
     const have = this.varConsts.get(varNode);
     if (have !== undefined) return have;
-    const node = this.top.nodes.get(varNode);
-    const binding = this.keys.byNode.get(varNode);
-    if (!binding) {
-      this.fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
-    }
-    if (!this.checkpoint) this.fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
-    if (!this.checkpoint.has(binding.key)) this.fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding.key}' is missing`);
-    const entry = this.checkpoint.entry(binding.key);
-    const want = node?.attr?.dtype?.type ?? 0;
-    if (want !== 0 && want !== entry.dtype) {
-      this.fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
-    }
-    if (entry.slices.length > 0) this.fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
-    const value: HostTensor = { dtype: entry.dtype, shape: [...entry.shape], values: this.checkpoint.value(binding.key) };
+    const binding = this.keys.byNode.get(varNode)!;
+    const value = variableValue(this.mg, this.checkpoint, this.keys, varNode, this.signatureKey);
     const name = this.allocate(varNode, true);
     this.addConst(name, value);
     this.varConsts.set(varNode, name);
@@ -390,7 +516,7 @@ class Freezer {
   private resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
     const v = this.resolve(scope, inputs[0] ?? '');
     if (v.t !== 'var') this.fail('UNSUPPORTED', `ResourceGather ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
-    const params = this.variableConst(v.node);
+    const params = this.emitRead(scope, `${node.name}/params`, v.node, this.controlDeps(scope, node));
     const indices = this.resolveTensor(scope, node, inputs[1] ?? '');
     const batchDims = toNumber(node.attr?.batch_dims?.i);
     const axis = this.allocate(`${scope.prefix}${node.name}/axis`, false);
@@ -419,8 +545,14 @@ class Freezer {
     if (argDefs.length !== inputs.length) {
       this.fail('INVALID_GRAPH', `call ${where} passes ${inputs.length} inputs to ${fname}, which takes ${argDefs.length}`);
     }
+    // Control inputs of the call: the body starts after them (on its arguments; with none, every fetch waits).
+    const deps = lazy(() => this.controlDeps(scope, node));
+    if (argDefs.length === 0 && deps().length > 0) this.pendingDeps.push(...deps());
     const args = new Map<string, () => Val>();
-    argDefs.forEach((a, i) => args.set(a.name ?? '', lazy(() => this.resolve(scope, inputs[i] ?? ''))));
+    argDefs.forEach((a, i) => args.set(a.name ?? '', lazy(() => {
+      const v = this.resolve(scope, inputs[i] ?? '');
+      return v.t === 'tensor' ? { t: 'tensor', ref: this.after(v.ref, deps(), `${scope.prefix}${node.name}`) } : v;
+    })));
     const child: Scope = {
       kind: 'function',
       prefix: `${scope.prefix}${node.name}/`,
@@ -437,6 +569,15 @@ class Freezer {
       if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
       return this.resolve(child, r);
     }));
+    // A control dependency on the call: its side effects (control_ret) and its outputs.
+    const controls = lazy(() => {
+      const out = Object.values(fdef.control_ret ?? {}).flatMap((n) => this.controlTargets(child, n));
+      for (const o of outs) {
+        const v = o();
+        if (v.t === 'tensor' && !this.constants.has(v.ref.split(':')[0]!)) out.push(v.ref.split(':')[0]!);
+      }
+      return [...new Set(out)];
+    });
     return {
       kind: 'call',
       out: (i) => {
@@ -444,6 +585,7 @@ class Freezer {
         if (!o) this.fail('INVALID_GRAPH', `call ${where} has no output ${i} (${fname} has ${outs.length})`);
         return o();
       },
+      controls,
     };
   }
 
@@ -461,7 +603,7 @@ class Freezer {
         const inputs = n.input ?? [];
         if (i < inputs.length) {
           top[1] = i + 1;
-          const dep = byName.get((inputs[i] ?? '').split(':')[0] ?? '');
+          const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
           if (dep && !state.has(dep.name ?? '')) {
             state.set(dep.name ?? '', 1);
             stack.push([dep, 0]);
@@ -477,9 +619,70 @@ class Freezer {
     return order;
   }
 
+  /** Reads of variables nothing assigns become their checkpoint value (a Const), as before state existed. */
+  private foldReads(): void {
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    for (const r of this.reads) {
+      if (this.written.has(r.variable) || this.mutable.has(r.variable)) continue;
+      const nd = byName.get(r.name)!;
+      const c = this.variableConst(r.variable);
+      const host = this.hostNodes.get(r.name)!;
+      this.hostNodes.delete(r.name);
+      nd.op = 'Identity';
+      nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it
+      nd.attr = { T: { type: this.constants.get(c)?.dtype ?? 0 } };
+      void host;
+    }
+  }
+
+  /** Run-for-effect targets (init ops): one Group node that depends on all of them. */
+  addTargets(names: string[]): FrozenTensorInfo {
+    const deps = [...new Set(names.flatMap((n) => {
+      const [node] = this.parseGraphRef(n.replace(/^\^/, ''));
+      return this.controlTargets(this.top, node);
+    }))];
+    const name = this.allocate('__init_op__/group', false);
+    this.emitHost(name, { op: 'Group', def: { name, op: 'Group' }, nData: 0, where: 'the init op' }, [], deps);
+    return { key: '__init_op__', tensorName: names.join(','), node: name, dtype: DT.DT_BOOL, shape: [] };
+  }
+
+  /**
+   * Control dependencies only order effects: once reads are folded, a dependency on a node that
+   * neither is a host op with an effect nor depends on one is dropped (the node itself stays in
+   * the graph, so an op TensorFlow.js cannot run still fails the load), and After nodes left
+   * without dependencies become plain Identities.
+   */
+  private pruneControlDeps(nodes: tensorflow.INodeDef[]): void {
+    const effectful = new Set<string>();
+    const src = (i: string) => (i.startsWith('^') ? i.slice(1) : i).split(':')[0]!;
+    for (const n of nodes) {
+      const host = n.op === HOST_OP ? this.hostNodes.get(n.name ?? '') : undefined;
+      const own = host !== undefined && host.op !== 'After';
+      if (own || (n.input ?? []).some((i) => effectful.has(src(i)))) effectful.add(n.name ?? '');
+    }
+    for (const n of nodes) {
+      const name = n.name ?? '';
+      const host = this.hostNodes.get(name);
+      if (n.op === HOST_OP && host?.op === 'After') {
+        const deps = (n.input ?? []).slice(1).filter((i) => effectful.has(src(i)));
+        if (deps.length > 0) n.input = [n.input![0]!, ...deps];
+        else {
+          this.hostNodes.delete(name);
+          n.op = 'Identity';
+          n.input = [n.input![0]!];
+          n.attr = {};
+        }
+      } else if (n.op !== HOST_OP && (n.input ?? []).some((i) => i.startsWith('^'))) {
+        n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
+      }
+    }
+  }
+
   finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    this.foldReads();
     const g = this.result(methodName, inputs, outputs);
     g.nodes = this.ordered();
+    this.pruneControlDeps(g.nodes);
     return g;
   }
 }
@@ -502,11 +705,55 @@ export function freezeSignature(
     throw new SavedModelError('NOT_FOUND', `the SavedModel has no signature '${signatureKey}'; available: ${available}`, { key: signatureKey });
   }
   const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
-  const fz = new Freezer(mg, checkpoint, keys, signatureKey);
+  const fz = new Freezer(mg, checkpoint, keys, signatureKey, options);
   const inputKeys = Object.keys(sig.inputs ?? {}).sort();
   const outputKeys = Object.keys(sig.outputs ?? {}).sort();
   if (outputKeys.length === 0) throw new SavedModelError('INVALID_GRAPH', `signature '${signatureKey}' has no outputs`, { key: signatureKey });
   const inputs = inputKeys.map((k) => fz.addFeed(k, sig.inputs![k]!));
   const outputs = outputKeys.map((k) => fz.addFetch(k, sig.outputs![k]!));
   return fz.finish(sig.method_name ?? '', inputs, outputs);
+}
+
+/**
+ * Freeze the init op of a MetaGraphDef (TF2 `__saved_model_init_op`, TF1 `saved_model_main_op` /
+ * `legacy_init_op`: node names run for their effect) into a graph with one output to fetch.
+ * `constFeeds` replaces tensors the loader feeds (asset paths).
+ */
+export function freezeInit(
+  mg: tensorflow.IMetaGraphDef,
+  checkpoint: CheckpointReader | undefined,
+  targets: string[],
+  options: FreezeOptions = {},
+): FrozenGraph {
+  const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
+  const fz = new Freezer(mg, checkpoint, keys, '__saved_model_init_op', options);
+  const out = fz.addTargets(targets);
+  return fz.finish('', [], [out]);
+}
+
+/** A variable's checkpoint value (NOT_FOUND / INVALID_GRAPH / UNSUPPORTED naming it when there is none usable). */
+export function variableValue(
+  mg: tensorflow.IMetaGraphDef,
+  checkpoint: CheckpointReader | undefined,
+  keys: VariableKeys,
+  varNode: string,
+  where: string,
+): HostTensor {
+  const fail = (code: 'NOT_FOUND' | 'INVALID_GRAPH' | 'UNSUPPORTED', msg: string): never => {
+    throw new SavedModelError(code, `signature '${where}': ${msg}`, { key: where });
+  };
+  const node = (mg.graph_def?.node ?? []).find((n) => n.name === varNode);
+  const binding = keys.byNode.get(varNode);
+  if (!binding) {
+    fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
+  }
+  if (!checkpoint) return fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
+  if (!checkpoint.has(binding!.key)) fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding!.key}' is missing`);
+  const entry = checkpoint.entry(binding!.key);
+  const want = node?.attr?.dtype?.type ?? 0;
+  if (want !== 0 && want !== entry.dtype) {
+    fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding!.key}' holds ${entry.dtypeName}`);
+  }
+  if (entry.slices.length > 0) fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding!.key}'`);
+  return { dtype: entry.dtype, shape: [...entry.shape], values: checkpoint.value(binding!.key) };
 }

@@ -3,7 +3,11 @@
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
 import { SavedModelError, isSavedModelError, metaGraphFor, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
-import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { HostProgram, type ResourceStore } from './host-ops.js';
+import { createStore, runInitOp } from './init-op.js';
+import { resolveVariableKeys } from './variables.js';
+import './ops/index.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
 import { plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
 import { readSource, type SavedModelSource } from './source.js';
@@ -84,6 +88,8 @@ export class TFSavedModel implements InferenceModel {
   /** @internal use loadSavedModel() */
   constructor(
     model: FrozenGraphModel,
+    private readonly program: HostProgram,
+    private readonly store: ResourceStore,
     /** The frozen GraphDef that runs (TensorFlow ops and dtypes; Const values in `constants`). */
     readonly graph: FrozenGraph,
     readonly tags: string[],
@@ -292,6 +298,8 @@ export class TFSavedModel implements InferenceModel {
     if (!this.model) return;
     this.model.dispose();
     this.model = null;
+    this.program.dispose();
+    this.store.dispose();
   }
 }
 
@@ -321,10 +329,22 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
-  const frozen = freezeSignature(mg, loaded.checkpoint, signature);
-  checkDtypes(frozen);
-  const model = createGraphModel(frozen);
-  return new TFSavedModel(model, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+  if (!mg.signature_def?.[signature]) freezeSignature(mg, loaded.checkpoint, signature); // NOT_FOUND naming the signatures, before any work
+  const variableKeys = resolveVariableKeys(mg, loaded.checkpoint);
+  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature));
+  let program: HostProgram | undefined;
+  try {
+    const init = await runInitOp(mg, loaded, store, variableKeys);
+    const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, mutableVariables: init?.writtenVariables ?? [] });
+    checkDtypes(frozen);
+    program = new HostProgram(frozen.hostNodes, store);
+    const model = createGraphModel(frozen, program.id);
+    return new TFSavedModel(model, program, store, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+  } catch (e) {
+    program?.dispose();
+    store.dispose();
+    throw e;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import type { DataType, io } from '@tensorflow/tfjs-core';
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
 import type { FrozenGraph } from './freeze.js';
+import { HOST_OP, ensureHostOpRegistered } from './host-ops.js';
 
 const DT = tensorflow.DataType;
 
@@ -84,8 +85,9 @@ function attrJson(a: tensorflow.IAttrValue): Json {
   }
 }
 
-function nodeJson(n: tensorflow.INodeDef): Json {
+function nodeJson(n: tensorflow.INodeDef, program: number): Json {
   const attr: Json = {};
+  if (n.op === HOST_OP) return { name: n.name ?? '', op: HOST_OP, input: [...(n.input ?? [])], attr: { program: { i: program } } };
   for (const [k, v] of Object.entries(n.attr ?? {})) if (v) attr[k] = attrJson(v);
   return { name: n.name ?? '', op: n.op ?? '', input: [...(n.input ?? [])], attr };
 }
@@ -147,7 +149,7 @@ function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uin
 }
 
 /** ModelArtifacts for tf.io / loadGraphModelSync. */
-export function toModelArtifacts(g: FrozenGraph): io.ModelArtifacts {
+export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts {
   const specs: io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -168,7 +170,7 @@ export function toModelArtifacts(g: FrozenGraph): io.ModelArtifacts {
   let o = 0;
   for (const c of chunks) { data.set(c, o); o += c.length; }
   return {
-    modelTopology: { node: g.nodes.map(nodeJson), versions: { producer: g.producer, minConsumer: 0 }, library: {} },
+    modelTopology: { node: g.nodes.map((n) => nodeJson(n, program)), versions: { producer: g.producer, minConsumer: 0 }, library: {} },
     weightSpecs: specs,
     weightData: data.buffer,
     format: 'graph-model',
@@ -193,8 +195,9 @@ function unsupportedNodes(model: FrozenGraphModel): Array<{ node: string; op: st
 }
 
 /** Build the GraphModel; ops TensorFlow.js cannot run → SavedModelError UNSUPPORTED naming them. */
-export function createGraphModel(g: FrozenGraph): FrozenGraphModel {
-  const model = loadGraphModelSync(toModelArtifacts(g));
+export function createGraphModel(g: FrozenGraph, program = 0): FrozenGraphModel {
+  ensureHostOpRegistered();
+  const model = loadGraphModelSync(toModelArtifacts(g, program));
   const bad = unsupportedNodes(model);
   if (bad.length > 0) {
     model.dispose();

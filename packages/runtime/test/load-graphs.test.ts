@@ -192,18 +192,18 @@ describe('refusals', () => {
     await expectCode('UNSUPPORTED', loadSavedModel(files), 'StatelessIf', 'control flow', "'serving_default'");
   });
 
-  it('a resource-creating op (hash table) → UNSUPPORTED', async () => {
+  it('a resource-creating op the loader has no host implementation for (dense hash table) → UNSUPPORTED', async () => {
     const files = await build({
       nodes: [
         node('k', 'Placeholder', [], { dtype: attr.type(DT.DT_STRING), shape: attr.shape([]) }),
-        node('table', 'HashTableV2', [], { key_dtype: attr.type(DT.DT_STRING), value_dtype: attr.type(F) }),
+        node('table', 'MutableDenseHashTableV2', [], { key_dtype: attr.type(DT.DT_STRING), value_dtype: attr.type(F) }),
         constNode('default', floatTensor([0])),
         node('find', 'LookupTableFindV2', ['table', 'k', 'default'], { Tin: attr.type(DT.DT_STRING), Tout: attr.type(F) }),
       ],
       inputs: { k: ['k:0', DT.DT_STRING, []] },
       outputs: { v: ['find:0', F] },
     });
-    await expectCode('UNSUPPORTED', loadSavedModel(files), 'HashTableV2', 'resource');
+    await expectCode('UNSUPPORTED', loadSavedModel(files), 'MutableDenseHashTableV2', 'resource');
   });
 
   it('a variable without a checkpoint value → NOT_FOUND naming it', async () => {

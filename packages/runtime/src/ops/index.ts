@@ -1,0 +1,3 @@
+// Host op implementations register themselves on import.
+import './state.js';
+import './tables.js';
