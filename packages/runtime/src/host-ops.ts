@@ -7,7 +7,7 @@
 // ResourceStore shared by the init program and every signature of one loaded model.
 import { SavedModelError, tensorflow, toNumber } from '@savedmodel-js/core';
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
-import { clone, keep, scalar, tensor, type Tensor } from '@tensorflow/tfjs-core';
+import { clone, engine, keep, scalar, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import { dtypeName, type HostTensor } from './host-tensor.js';
 
 const DT = tensorflow.DataType;
@@ -199,9 +199,9 @@ export function stringsToTensor(values: Uint8Array[], shape: number[]): Tensor {
   return tensor(values, shape, 'string');
 }
 
-/** Byte strings of a string tensor. */
+/** Byte strings of a string tensor, exactly (dataSync() would decode them as UTF-8). */
 export function tensorBytes(t: Tensor): Uint8Array[] {
-  const d = t.dataSync() as unknown as ArrayLike<Uint8Array | string>;
+  const d = engine().readSync(t.dataId) as unknown as ArrayLike<Uint8Array | string>;
   const enc = new TextEncoder();
   return Array.from(d, (x) => (typeof x === 'string' ? enc.encode(x) : x));
 }

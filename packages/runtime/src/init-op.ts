@@ -75,7 +75,14 @@ export async function runInitOp(
   const program = new HostProgram(frozen.hostNodes, store);
   const model = createGraphModel(frozen, program.id);
   try {
-    const out = await model.executeAsync({}, frozen.outputs.map((o) => o.node));
+    const names = frozen.outputs.map((o) => o.node);
+    let out;
+    try {
+      out = model.execute({}, names);
+    } catch (e) {
+      if (!/executeAsync/.test((e as Error).message)) throw e;
+      out = await model.executeAsync({}, names); // control flow in the init op
+    }
     for (const t of Array.isArray(out) ? out : [out]) t.dispose();
   } catch (e) {
     if (e instanceof SavedModelError) throw e;

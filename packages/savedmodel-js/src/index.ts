@@ -16,6 +16,7 @@ export {
   getMetaGraphsFromSavedModel, loadSavedModel, loadSavedModelFrom, TFSavedModel,
   type LoadSavedModelOptions, type SavedModelMetaGraph, type SavedModelSignature, type SavedModelSource,
   type PlainTensor, type PlainValue,
+  serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions,
 } from '@savedmodel-js/runtime';
 // Where files go / come from: in-memory maps (browser), zips (download, OPFS, Blob).
 export {
