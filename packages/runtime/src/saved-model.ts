@@ -6,6 +6,7 @@ import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, t
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';
 import { createStore, runInitOp } from './init-op.js';
+import { checkExactness, exactOutput } from './exactness.js';
 import { resolveVariableKeys } from './variables.js';
 import './ops/index.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
@@ -283,7 +284,13 @@ export class TFSavedModel implements InferenceModel {
       }
       try {
         const result: Record<string, PlainTensor> = {};
-        for (let i = 0; i < outs.length; i++) result[this.graph.outputs[i]!.key] = await tensorToPlain(outs[i]!, this.graph.outputs[i]!);
+        for (let i = 0; i < outs.length; i++) {
+          const info = this.graph.outputs[i]!;
+          const plain = await tensorToPlain(outs[i]!, info);
+          const exact = exactOutput(this.graph, info, inputs); // float64 constants / inputs, unrounded
+          if (exact && exact.length === plain.values.length) plain.values = exact;
+          result[info.key] = plain;
+        }
         return result;
       } finally {
         for (const t of outs) t.dispose();
@@ -337,6 +344,7 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
     const init = await runInitOp(mg, loaded, store, variableKeys);
     const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, mutableVariables: init?.writtenVariables ?? [] });
     checkDtypes(frozen);
+    checkExactness(frozen);
     program = new HostProgram(frozen.hostNodes, store);
     const model = createGraphModel(frozen, program.id);
     return new TFSavedModel(model, program, store, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
