@@ -17,7 +17,8 @@ const DT = tensorflow.DataType;
 
 /** The TensorFlow.js dtype a TensorFlow dtype runs as (tfjs-converter's and tfjs-node's mapping), or undefined. */
 export function tfjsDtype(dtype: number | null | undefined): DataType | undefined {
-  switch (dtype) {
+  // TF1 reference dtypes (DT_FLOAT_REF = 101, …) hold values of their base dtype
+  switch (dtype !== null && dtype !== undefined && dtype > 100 ? dtype - 100 : dtype) {
     case DT.DT_FLOAT: case DT.DT_DOUBLE: case DT.DT_HALF: case DT.DT_BFLOAT16:
       return 'float32';
     case DT.DT_INT32: case DT.DT_INT64: case DT.DT_UINT8: case DT.DT_INT8: case DT.DT_INT16: case DT.DT_UINT16: case DT.DT_UINT32: case DT.DT_UINT64:
