@@ -17,6 +17,8 @@ export default defineConfig({
       { find: /^@savedmodel-js\/export$/, replacement: src('export/src/index.ts') },
       { find: /^@savedmodel-js\/keras$/, replacement: src('keras/src/index.ts') },
       { find: /^@savedmodel-js\/runtime$/, replacement: src('runtime/src/index.ts') },
+      { find: /^@savedmodel-js\/convert\/node$/, replacement: src('convert/src/node.ts') },
+      { find: /^@savedmodel-js\/convert$/, replacement: src('convert/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: src('savedmodel-js/src/index.ts') },
     ],
   },

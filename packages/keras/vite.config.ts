@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../vite.lib.js';
 
-export default libraryConfig({ index: 'src/index.ts' }, [/^@tensorflow\//]);
+export default libraryConfig({ index: 'src/index.ts' }, [/^@tensorflow\//, /^h5wasm/]);

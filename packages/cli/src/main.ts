@@ -22,8 +22,10 @@ commands:
                        compare two SavedModels structurally (function uids, TF versions ignored)
   run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--input_examples 'inputs=[{"x":[8.0]}]'] [--tag_set serve] [--json]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run)
-  convert MODEL_JSON OUT [--overwrite]
-                       convert a tfjs Layers model (model.json + weights) into a SavedModel
+  convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
+                       convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
+  convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
+                       write a SavedModel signature as a tfjs graph model (model.json + weight shards)
   example [OUT_DIR]    export the built-in example model and show its signatures
 `;
 

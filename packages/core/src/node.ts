@@ -1,12 +1,16 @@
 // Node-only entry point: filesystem sources and sinks. `@savedmodel-js/core/node`.
-import { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions } from './io/node-fs.js';
+import { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions, type DirSourceOptions } from './io/node-fs.js';
+import { errnoOf, fsCall, fsError } from './io/node-fs-error.js';
+import { publishFile, releaseTemporary, removeStaleTemporaries, temporarySibling } from './io/node-publish.js';
+import { readRegularFile, type ReadRegularFileOptions } from './io/node-read-file.js';
 import { readSavedModel, type LoadedSavedModel, type ReadSavedModelOptions } from './savedmodel/read.js';
 import { writeSavedModel, type SavedModelContent, type WriteOptions } from './savedmodel/write.js';
 
-export { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions };
+export { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions, type DirSourceOptions };
+export { errnoOf, fsCall, fsError, publishFile, readRegularFile, releaseTemporary, removeStaleTemporaries, temporarySibling, type ReadRegularFileOptions };
 
 export function readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
-  return readSavedModel(dirSource(dir), options);
+  return readSavedModel(dirSource(dir, options?.limits ? { limits: options.limits } : {}), options);
 }
 
 /** Writes into a temporary sibling directory and renames it onto `dir` when complete. */

@@ -155,7 +155,7 @@ describe('implementation switch', () => {
 });
 
 describe('inputs', () => {
-  it('accepts any byte view or buffer and never throws', () => {
+  it('accepts any byte view or buffer; rejects non-bytes with INVALID_ARGUMENT', () => {
     const bytes = ascii('123456789');
     const padded = new Uint8Array(20);
     padded.set(bytes, 5);
@@ -171,10 +171,10 @@ describe('inputs', () => {
       expect(crc32c(shared)).toBe(0xe3069283);
       expect(crc32c(shared.buffer)).toBe(0xe3069283);
       expect(crc32(new Uint16Array(bytes.buffer.slice(0, 8)))).toBe(crc32(bytes.subarray(0, 8)));
-      // not bytes at all: checksum of nothing, no exception
-      expect(crc32c(null as never)).toBe(0);
-      expect(crc32c('123456789' as never)).toBe(0);
-      expect(crc32cExtend(0x12345678, undefined as never)).toBe(0x12345678);
+      // not bytes at all: a typed error (a checksum of nothing would silently match an empty file)
+      expect(() => crc32c(null as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => crc32c('123456789' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => crc32cExtend(0x12345678, undefined as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
   });
 

@@ -38,6 +38,21 @@ export interface BuildOptions {
   stripDefaultAttrs?: boolean;
   /** SaveOptions.experimental_skip_saver: no save/restore functions, no saver_def. */
   skipSaver?: boolean;
+  /**
+   * Optimizer slot variables (tf.keras OptimizerV2): per optimizer object (by key), the slots it
+   * holds for tracked variables. Each slot becomes a node referenced from the optimizer's
+   * `slot_variables`, saved as `<variable path>/.OPTIMIZER_SLOT/<optimizer path>/<slot name>`.
+   */
+  /**
+   * The object-graph layout of TF >= 2.9 (tf.keras 2.10's SavedModels): each tf.function node
+   * lists its concrete functions as `trace_N` children (bare concrete functions carrying the
+   * function spec), bare concrete functions have a function spec, and the checkpoint's
+   * TrackableObjectGraph mirrors every node of the object graph with `has_checkpoint_values`.
+   */
+  tracedFunctionNodes?: boolean;
+  /** stripped_op_list also lists the ops of functions called by (Stateful)PartitionedCall, as TF >= 2.4 does. */
+  strippedOpsFollowCalls?: boolean;
+  slotVariables?: readonly { optimizer: object; slots: readonly { variable: TreeNode; name: string; slot: VariableNode }[] }[];
 }
 
 export interface BuildResult {
@@ -46,6 +61,8 @@ export interface BuildResult {
   signatures: Map<string, { fn: ExportableFunction; inputs: string[]; outputs: string[] }>;
   /** Variables in object-graph order with their checkpoint keys. */
   variables: { key: string; info: VariableNode['info'] }[];
+  /** Object-graph node id of each checkpointable object, by its key (identity). */
+  nodeIds: ReadonlyMap<object, number>;
 }
 
 // ---- small helpers ----
@@ -259,6 +276,29 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       children[i]!.push({ node_id: id, local_name: name });
     }
   }
+  // slot variables: nodes of their own after the dependency tree, reached only through the optimizer
+  const keyPrefix = new Map<number, string>();
+  const slotRefs = new Map<number, tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference[]>();
+  for (const so of options.slotVariables ?? []) {
+    const optId = ids.get(so.optimizer);
+    if (optId === undefined) continue;
+    for (const s of so.slots) {
+      const origId = ids.get(s.variable.key);
+      if (origId === undefined) continue;
+      let sid = ids.get(s.slot.key);
+      if (sid === undefined) {
+        sid = nodes.length;
+        ids.set(s.slot.key, sid);
+        nodes.push(s.slot);
+        children.push([]);
+        paths.push([...paths[origId]!, '.OPTIMIZER_SLOT', ...paths[optId]!, s.name]);
+        keyPrefix.set(sid, `${paths[origId]!.map(escapeCheckpointName).join('/')}/.OPTIMIZER_SLOT/${paths[optId]!.map(escapeCheckpointName).join('/')}/${escapeCheckpointName(s.name)}`);
+      }
+      const refs = slotRefs.get(optId) ?? [];
+      refs.push({ original_variable_node_id: origId, slot_name: s.name, slot_variable_node_id: sid });
+      slotRefs.set(optId, refs);
+    }
+  }
   const checkpointCount = nodes.length;
   const sigMapId = ids.get(signatureMap.key)!;
 
@@ -322,6 +362,24 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   }
   for (const s of sigs) addFunction(s.fn, baseName(s.fn.name));
 
+  // TF >= 2.9: trace_N children of function nodes (after every function node)
+  const traceNodes: { entry: FnEntry; spec: tensorflow.IFunctionSpec }[] = [];
+  const fnChildren = new Map<number, tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[]>();
+  if (options.tracedFunctionNodes) {
+    fnNodes.forEach((fnode, k) => {
+      if ('wrapper' in fnode || !(fnode.attr instanceof PolymorphicFunction)) return;
+      const id = checkpointCount + k;
+      const spec = polymorphicSpec(fnode.attr);
+      const refs = fnNodeConcretes.get(id)!.map((entry, j) => {
+        const tid = checkpointCount + fnNodes.length + traceNodes.length;
+        traceNodes.push({ entry, spec });
+        return { node_id: tid, local_name: `trace_${j}` };
+      });
+      if (refs.length) fnChildren.set(id, refs);
+    });
+  }
+  const totalNodes = checkpointCount + fnNodes.length + traceNodes.length;
+
   // captures must be tracked variables
   const variableIdOf = (variable: object, fn: ExportableFunction): number => {
     const id = ids.get(variable);
@@ -364,7 +422,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   for (let i = 0; i < checkpointCount; i++) {
     const n = nodes[i]!;
     if (n.kind === 'variable') {
-      variableNodes.push({ id: i, node: n, checkpointKey: `${paths[i]!.map(escapeCheckpointName).join('/')}/.ATTRIBUTES/VARIABLE_VALUE` });
+      variableNodes.push({ id: i, node: n, checkpointKey: `${keyPrefix.get(i) ?? paths[i]!.map(escapeCheckpointName).join('/')}/.ATTRIBUTES/VARIABLE_VALUE` });
     }
   }
   const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -389,11 +447,37 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   const initOp = scope.unique('NoOp');
   graphNodes.push(node(initOp, 'NoOp', []));
 
+  const allChildren = (i: number) => (i < checkpointCount ? children[i]! : fnChildren.get(i) ?? []);
+  const hasValues = new Map<number, boolean>();
+  const hasCheckpointValues = (i: number): boolean => {
+    const known = hasValues.get(i);
+    if (known !== undefined) return known;
+    hasValues.set(i, false); // cycles: an object in progress adds nothing
+    let v = i < checkpointCount && nodes[i]!.kind === 'variable';
+    for (const c of allChildren(i)) v = hasCheckpointValues(c.node_id ?? 0) || v;
+    for (const r of slotRefs.get(i) ?? []) v = hasCheckpointValues(r.slot_variable_node_id ?? 0) || v;
+    hasValues.set(i, v);
+    return v;
+  };
   const trackableGraph = (fullName: (v: { id: number; node: VariableNode }) => string): tensorflow.ITrackableObjectGraph => {
     const tnodes: tensorflow.TrackableObjectGraph.ITrackableObject[] = [];
+    if (options.tracedFunctionNodes) {
+      for (let i = 0; i < totalNodes; i++) {
+        const o: tensorflow.TrackableObjectGraph.ITrackableObject = {};
+        const ch = allChildren(i);
+        if (ch.length) o.children = ch;
+        if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
+        const v = variableNodes.find((x) => x.id === i);
+        if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
+        o.has_checkpoint_values = { value: hasCheckpointValues(i) };
+        tnodes.push(o);
+      }
+      return { nodes: tnodes };
+    }
     for (let i = 0; i < checkpointCount; i++) {
       const o: tensorflow.TrackableObjectGraph.ITrackableObject = {};
       if (children[i]!.length && i !== sigMapId) o.children = children[i]!.filter((c) => (c.node_id ?? 0) < checkpointCount);
+      if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
       const v = variableNodes.find((x) => x.id === i);
       if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
       tnodes.push(o);
@@ -470,16 +554,19 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
 
   // 6. object graph
   const objNodes: tensorflow.ISavedObject[] = [];
-  const version = { producer: 1, min_consumer: 1 };
+  const defaultVersion = { producer: 1, min_consumer: 1 };
   for (let i = 0; i < checkpointCount; i++) {
     const n = nodes[i]!;
     const o: tensorflow.ISavedObject = {};
     if (children[i]!.length) o.children = children[i];
+    if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
     if (n.kind === 'variable') {
       const info = n.info;
       o.variable = { dtype: info.dtype, shape: shapeProto(info.shape), trainable: info.trainable, name: info.name };
+      if (info.synchronization) o.variable.synchronization = info.synchronization;
+      if (info.aggregation) o.variable.aggregation = info.aggregation;
     } else {
-      o.user_object = { identifier: n.identifier, version };
+      o.user_object = { identifier: n.identifier, version: n.version ?? defaultVersion };
     }
     objNodes.push(o);
   }
@@ -498,6 +585,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       objNodes.push({
         bare_concrete_function: {
           concrete_function_name: w.exported, argument_keywords: w.argKeys, ...(w.argKeys.length === 1 ? { allowed_positional_arguments: 1 } : {}), // 0 is proto3's default: unset, as TF serializes it
+          ...(options.tracedFunctionNodes ? { function_spec: { fullargspec: argSpec([], null, 'kwargs'), input_signature: sv.none() } } : {}),
         },
       });
       const fields: Record<string, tensorflow.IStructuredValue> = {};
@@ -511,21 +599,32 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     const list = fnNodeConcretes.get(id)!;
     for (const e of list) addConcrete(e.exported, e.fn, canonicalInputs(e.fn.inputSignature), outputSignature(e.fn.structuredOutputs));
     if (f instanceof PolymorphicFunction) {
-      const args = f.isMethod ? ['self', ...f.argNames] : [...f.argNames];
-      const spec: tensorflow.IFunctionSpec = { fullargspec: fullArgSpec(args), input_signature: inputSignatureValue(f.inputSignature) };
-      if (f.isMethod) spec.is_method = true;
-      objNodes.push({ function: { concrete_functions: list.map((e) => e.exported), function_spec: spec } });
+      const o: tensorflow.ISavedObject = { function: { concrete_functions: list.map((e) => e.exported), function_spec: polymorphicSpec(f) } };
+      if (fnChildren.has(id)) o.children = o.dependencies = fnChildren.get(id)!; // TF >= 2.9 writes both
+      objNodes.push(o);
     } else {
       const e = list[0]!;
       const keywords = e.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
       objNodes.push({
-        bare_concrete_function: { concrete_function_name: e.exported, argument_keywords: keywords, ...(keywords.length ? { allowed_positional_arguments: keywords.length } : {}) },
+        bare_concrete_function: {
+          concrete_function_name: e.exported, argument_keywords: keywords, ...(keywords.length ? { allowed_positional_arguments: keywords.length } : {}),
+          ...(options.tracedFunctionNodes ? { function_spec: { fullargspec: argSpec([], 'args', 'kwargs'), input_signature: sv.none() } } : {}),
+        },
       });
     }
   });
+  for (const t of traceNodes) {
+    const keywords = t.entry.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
+    objNodes.push({
+      bare_concrete_function: {
+        concrete_function_name: t.entry.exported, argument_keywords: keywords,
+        ...(keywords.length ? { allowed_positional_arguments: keywords.length } : {}), function_spec: t.spec,
+      },
+    });
+  }
 
   const metaInfo: tensorflow.MetaGraphDef.IMetaInfoDef = {
-    stripped_op_list: buildStrippedOpList(graph),
+    stripped_op_list: buildStrippedOpList(graph, options.strippedOpsFollowCalls ? { followCalls: true } : {}),
     tags: ['serve'],
     tensorflow_git_version: SDK_MARKER,
     stripped_default_attrs: options.stripDefaultAttrs !== false,
@@ -556,7 +655,25 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     content: { savedModel: { saved_model_schema_version: 1, meta_graphs: [metaGraph] }, checkpoint },
     signatures: sigInfo,
     variables: variableNodes.map((v) => ({ key: v.checkpointKey, info: v.node.info })),
+    nodeIds: ids,
   };
+}
+
+function polymorphicSpec(f: PolymorphicFunction): tensorflow.IFunctionSpec {
+  const args = f.isMethod ? ['self', ...f.argNames] : [...f.argNames];
+  const spec: tensorflow.IFunctionSpec = { fullargspec: fullArgSpec(args), input_signature: inputSignatureValue(f.inputSignature) };
+  if (f.isMethod) spec.is_method = true;
+  return spec;
+}
+
+/** FullArgSpec with no named args and *args / **kwargs, as TF writes for bare concrete functions. */
+function argSpec(args: string[], varargs: string | null, varkw: string | null): tensorflow.IStructuredValue {
+  const full = fullArgSpec(args);
+  for (const v of full.named_tuple_value!.values!) {
+    if (v.key === 'varargs' && varargs) v.value = sv.str(varargs);
+    if (v.key === 'varkw' && varkw) v.value = sv.str(varkw);
+  }
+  return full;
 }
 
 // ---- generated functions ----

@@ -12,3 +12,7 @@ export { exportModel, ExportArchive, type ExportModelOptions, type WriteOutOptio
 export { traceableDropout, withTraceableDropout } from './dropout.js';
 export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';
+// Hooks for @savedmodel-js/keras (the tf.keras SavedModel layout is built on this builder).
+export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type VariableNode } from './module.js';
+export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize } from './save.js';
+export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';

@@ -162,6 +162,8 @@ export interface ObjectNode {
   readonly key: object;
   /** SavedUserObject.identifier. */
   readonly identifier: string;
+  /** SavedUserObject.version (default producer 1, min_consumer 1). */
+  readonly version?: { producer: number; min_consumer: number };
   /** Checkpoint dependencies in order. */
   readonly deps: () => [string, TreeNode][];
   /** Functions (sorted by name when listed, as TF's dir()). */

@@ -15,6 +15,9 @@ export interface RawVariableOptions {
   /** TensorFlow's variable name (SavedVariable.name, the graph node name). Default "Variable", as TensorFlow's. */
   name?: string;
   trainable?: boolean;
+  /** SavedVariable.synchronization / aggregation (tf.keras metrics: ON_READ / SUM; optimizer variables: ONLY_FIRST_REPLICA). */
+  synchronization?: tensorflow.VariableSynchronization;
+  aggregation?: tensorflow.VariableAggregation;
 }
 
 /**
@@ -27,6 +30,8 @@ export class RawVariable {
   readonly shape: readonly number[];
   readonly name: string;
   readonly trainable: boolean;
+  readonly synchronization: tensorflow.VariableSynchronization | undefined;
+  readonly aggregation: tensorflow.VariableAggregation | undefined;
   private data: NumericArray | Uint8Array[];
 
   constructor(values: number | bigint | boolean | string | ArrayLike<number | bigint | boolean> | readonly string[] | NumericArray, dtype: DTypeName, options: RawVariableOptions = {}) {
@@ -39,6 +44,8 @@ export class RawVariable {
     if (want !== n) throw new SavedModelError('INVALID_ARGUMENT', `RawVariable of shape [${this.shape}] needs ${want} values, got ${n}`);
     this.name = options.name ?? 'Variable';
     this.trainable = options.trainable ?? true;
+    this.synchronization = options.synchronization;
+    this.aggregation = options.aggregation;
   }
 
   /** The current value (host array; int64/uint64 as BigInt64Array/BigUint64Array). */
@@ -103,6 +110,8 @@ export interface VariableInfo {
   readonly trainable: boolean;
   /** TensorFlow name: SavedVariable.name, base of the graph node name. */
   readonly name: string;
+  readonly synchronization?: tensorflow.VariableSynchronization | undefined;
+  readonly aggregation?: tensorflow.VariableAggregation | undefined;
   /** Value now (read at save time), as checkpoint data. */
   read(): ArrayBufferView | Uint8Array[];
   /**
@@ -166,6 +175,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
     const t = toDataType(x.dtype);
     return {
       key: x, dtype: t, shape: x.shape, trainable: x.trainable, name: x.name, label: `RawVariable ${x.name}`,
+      synchronization: x.synchronization, aggregation: x.aggregation,
       read: () => {
         const v = x.values;
         return Array.isArray(v) ? v : (v as ArrayBufferView);

@@ -1,3 +1,9 @@
 // @savedmodel-js/keras — Keras model formats (tf.keras SavedModel + keras_metadata.pb, .h5, .keras)
 // written from and loaded back into TensorFlow.js. Re-exported by savedmodel-js.
-export {};
+export { saveKerasModel, inferSaveFormat, type SaveKerasModelOptions, type KerasSaveFormat } from './save-keras-model.js';
+export { kerasOptimizer, kerasOptimizerConfig, type KerasOptimizer } from './savedmodel/optimizer-mapping.js';
+export { loadKerasModel, type KerasModelSource, type LoadKerasModelOptions } from './load-keras-model.js';
+export { saveKerasH5, KERAS2_VERSION, type SaveKerasH5Options } from './h5/save-keras-h5.js';
+export { loadKerasH5, type LoadKerasH5Options } from './h5/load-keras-h5.js';
+export type { KerasLoadOptions } from './h5/into-tfjs.js';
+export type { ModelFileInput, ModelFileTarget } from './h5/output-target.js';

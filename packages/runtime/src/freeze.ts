@@ -1,13 +1,21 @@
 // Freezing one signature of a SavedModel into a plain, function-free GraphDef that a graph
 // executor without TensorFlow (TensorFlow.js' GraphModel) can run:
 //
-//  - starting from the signature's output tensors, only what they need is emitted (data edges
-//    only: control inputs are dropped, since after freezing nothing stateful is left to order);
+//  - starting from the signature's output tensors, only what they need is emitted; control
+//    inputs are followed too (NoOps flattened, a call's control_ret included) and kept where they
+//    order an effect (host ops, see host-ops.ts: assigned variables, tables, files, tf.Example);
 //  - call nodes (StatefulPartitionedCall / PartitionedCall / a library function used as an op)
 //    are inlined, recursively: body nodes are renamed `<call node>/<body node>`, function
 //    arguments are bound to the call's inputs, `node:out_arg:i` references become flat output
 //    indices (from the op registry's output_arg list: number_attr / type_list_attr lists), and
 //    the call's outputs become the tensors named by the function's `ret`;
+//  - nothing recurses on the graph's size: resolving a tensor is a generator that yields what it
+//    needs next, driven by one explicit stack (drive()), so 100,000-node chains freeze; a tensor
+//    that needs itself (a cycle not broken by an emitted op) is INVALID_GRAPH naming a node, and
+//    a cycle among emitted ops must pass through NextIteration (a TF1 loop) or is INVALID_GRAPH;
+//  - before anything is emitted, the nodes inlining can produce are bounded (inline-budget.ts)
+//    against limits.maxNodes, and every constant / variable value is reserved in the memory
+//    budget before it is allocated;
 //  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
 //    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
 //    VariableV2 read through Identity; checkpoint keys come from variables.ts;
@@ -16,9 +24,11 @@
 //
 // The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
 import {
-  SavedModelError, addNodeDefaultAttrs, getOpDef, tensorflow, toNumber, type CheckpointReader,
+  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkedElementCount, getOpDef, tensorflow, toNumber,
+  type CheckpointReader, type Limits,
 } from '@savedmodel-js/core';
-import { decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { checkInlineBudget } from './inline-budget.js';
 import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
 
@@ -66,6 +76,8 @@ export interface FrozenGraph {
 export interface FreezeOptions {
   /** Precomputed variable keys (default: resolveVariableKeys(metaGraph, checkpoint)). */
   variableKeys?: VariableKeys;
+  /** Memory budget constants and variable values are reserved in (default: a fresh one with DEFAULT_LIMITS). */
+  budget?: MemoryBudget;
   /** Variables assigned elsewhere (by the init op): read from the model's state, never frozen. */
   mutableVariables?: Iterable<string>;
   /** Top-level tensors replaced by constants ("Const:0" → the asset path TensorFlow's loader feeds). */
@@ -75,38 +87,67 @@ export interface FreezeOptions {
 /** A tensor, a variable (`ref`: a TF1 VariableV2, read by using it), or another resource (table). */
 type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string; ref?: boolean } | { t: 'res'; node: string };
 
-type NodeOut =
-  | { kind: 'emitted'; name: string }
-  | { kind: 'values'; vals: Val[] }
-  | { kind: 'call'; out: (i: number) => Val; controls: () => string[] };
-
 /** Ops that create a table resource in the top-level graph. */
 const TABLE_OPS = new Set(['HashTableV2', 'HashTable', 'MutableHashTableV2', 'MutableHashTable']);
 /** Host ops that write the variable they are given. */
 const WRITE_OPS = new Set(['Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp']);
+
+interface CallOut {
+  kind: 'call';
+  child: Scope;
+  fname: string;
+  /** "call node in scope", for messages. */
+  where: string;
+  /** Each output's `ret` reference in the body (undefined: missing, reported when used). */
+  rets: Array<string | undefined>;
+  vals: Array<Val | undefined>;
+  busy: boolean[];
+  /** Body nodes whose effects a control dependency on the call waits for (control_ret). */
+  controlRets: string[];
+}
+
+type NodeOut =
+  | { kind: 'emitted'; name: string }
+  | { kind: 'values'; vals: Val[] }
+  | CallOut;
 
 interface Scope {
   kind: 'graph' | 'function';
   /** Prefix of emitted names ("" at the top level, "<call path>/" inside a function). */
   prefix: string;
   nodes: Map<string, tensorflow.INodeDef>;
-  fdef?: tensorflow.IFunctionDef;
-  args?: Map<string, () => Val>;
+  /** Function scopes: argument name → index into the call's inputs (resolved in `parent`). */
+  args?: Map<string, number>;
+  parent?: Scope;
+  callInputs?: string[];
+  /** Function scopes: the call node (its control inputs gate the arguments). */
+  callNode?: tensorflow.INodeDef;
+  callDeps?: string[];
+  argVals: Map<string, Val>;
   cache: Map<string, NodeOut>;
+  /** Nodes / arguments being resolved right now (a request for one of them again is a cycle). */
+  busy: Set<string>;
+  /** Identity nodes named before their input was known (reached again through a TF1 loop). */
+  promised: Map<string, string>;
   /** For messages: "function __inference_f_12 (inlined at StatefulPartitionedCall)". */
   where: string;
-  depth: number;
 }
 
-const MAX_CALL_DEPTH = 64;
+/** What a resolution step needs next; drive() answers with the NodeOut / Val. */
+type Req =
+  | { t: 'node'; scope: Scope; node: tensorflow.INodeDef }
+  | { t: 'arg'; scope: Scope; name: string }
+  | { t: 'callOut'; call: CallOut; i: number };
 
-function lazy<T>(fn: () => T): () => T {
-  let done = false;
-  let v: T;
-  return () => {
-    if (!done) { v = fn(); done = true; }
-    return v;
-  };
+type Step<T> = Generator<Req, T, unknown>;
+
+interface Frame {
+  gen: Step<unknown>;
+  done?: (v: unknown) => void;
+}
+
+function newScope(kind: Scope['kind'], prefix: string, nodes: Map<string, tensorflow.INodeDef>, where: string): Scope {
+  return { kind, prefix, nodes, argVals: new Map(), cache: new Map(), busy: new Set(), promised: new Map(), where };
 }
 
 function funcAttrNames(node: tensorflow.INodeDef): string[] {
@@ -120,6 +161,7 @@ function funcAttrNames(node: tensorflow.INodeDef): string[] {
 class Freezer {
   private readonly fns = new Map<string, tensorflow.IFunctionDef>();
   private readonly used = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   private readonly reserved = new Set<string>();
   private readonly out: tensorflow.INodeDef[] = [];
   private readonly constants = new Map<string, HostTensor>();
@@ -131,17 +173,21 @@ class Freezer {
   private readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
   private readonly written = new Set<string>();
   private readonly mutable: Set<string>;
-  /** Control dependencies that no data edge carries yet (calls without inputs): every fetch waits for them. */
+  /** Control dependencies that no data edge carries (calls without arguments): every fetch waits for them. */
   private readonly pendingDeps: string[] = [];
   private readonly top: Scope;
+  private readonly limits: Limits;
+  private nameChars = 0;
 
   constructor(
     private readonly mg: tensorflow.IMetaGraphDef,
     private readonly checkpoint: CheckpointReader | undefined,
     private readonly keys: VariableKeys,
     private readonly signatureKey: string,
+    private readonly budget: MemoryBudget,
     options: FreezeOptions = {},
   ) {
+    this.limits = budget.limits;
     this.constFeeds = options.constFeeds ?? new Map();
     this.mutable = new Set(options.mutableVariables ?? []);
     for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
@@ -150,10 +196,10 @@ class Freezer {
       nodes.set(n.name ?? '', n);
       this.reserved.add(n.name ?? '');
     }
-    this.top = { kind: 'graph', prefix: '', nodes, cache: new Map(), where: 'the top-level graph', depth: 0 };
+    this.top = newScope('graph', '', nodes, 'the top-level graph');
   }
 
-  private fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND', msg: string): never {
+  private fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND' | 'LIMIT_EXCEEDED', msg: string): never {
     throw new SavedModelError(code, `signature '${this.signatureKey}': ${msg}`, { key: this.signatureKey });
   }
 
@@ -161,14 +207,132 @@ class Freezer {
   private allocate(preferred: string, ownsReserved: boolean): string {
     const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.reserved.has(n));
     let name = preferred;
-    for (let i = 1; !free(name); i++) name = `${preferred}_${i}`;
+    let i = this.nextSuffix.get(preferred) ?? 1;
+    while (!free(name)) name = `${preferred}_${i++}`;
+    this.nextSuffix.set(preferred, i);
     this.used.add(name);
     return name;
   }
 
   private emit(node: tensorflow.INodeDef): void {
+    if (this.out.length >= this.limits.maxNodes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph grows past ${this.limits.maxNodes} nodes (limits.maxNodes) at ${node.name}`);
+    }
+    // Names inside nested calls carry their call path: their total size is nodes × depth.
+    this.nameChars += (node.name ?? '').length;
+    if (this.nameChars * 2 > this.limits.maxTensorBytes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph's node names need over ${this.limits.maxTensorBytes} bytes (limits.maxTensorBytes; calls nested too deep?)`);
+    }
     this.out.push(node);
   }
+
+  // ---- the explicit-stack driver ----
+
+  /** Run a resolution step to completion; every nested need is a frame on one heap stack. */
+  private drive<T>(root: Step<T>): T {
+    const stack: Frame[] = [{ gen: root }];
+    let input: unknown;
+    for (;;) {
+      const f = stack[stack.length - 1]!;
+      const r = f.gen.next(input);
+      input = undefined;
+      if (r.done) {
+        stack.pop();
+        f.done?.(r.value);
+        if (stack.length === 0) return r.value as T;
+        input = r.value;
+        continue;
+      }
+      const req = r.value;
+      const have = this.answer(req);
+      if (have !== undefined) input = have;
+      else stack.push(this.frameFor(req));
+    }
+  }
+
+  /** A request answered from what is known already (undefined: it needs a frame); cycles fail here. */
+  private answer(req: Req): NodeOut | Val | undefined {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        const have = scope.cache.get(name);
+        if (have) return have;
+        if (!scope.busy.has(name)) return undefined;
+        if (node.op === 'Identity') {
+          // Reached again through a loop: name it now, emit it when its input is known.
+          const promised = this.allocate(scope.prefix + name, scope.kind === 'graph');
+          scope.promised.set(name, promised);
+          const out: NodeOut = { kind: 'emitted', name: promised };
+          scope.cache.set(name, out);
+          return out;
+        }
+        return this.fail('INVALID_GRAPH', `cycle: node ${scope.prefix}${name} (${node.op}) in ${scope.where} depends on its own output`);
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const have = scope.argVals.get(name);
+        if (have) return have;
+        if (scope.busy.has(`\0arg:${name}`)) this.fail('INVALID_GRAPH', `cycle: argument '${name}' of ${scope.where} depends on the call's own output`);
+        return undefined;
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const have = call.vals[i];
+        if (have) return have;
+        if (call.busy[i]) this.fail('INVALID_GRAPH', `cycle: output ${i} of call ${call.where} depends on itself`);
+        return undefined;
+      }
+    }
+  }
+
+  private frameFor(req: Req): Frame {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        scope.busy.add(name);
+        return {
+          gen: this.emitNode(scope, node),
+          done: (v) => { scope.busy.delete(name); scope.cache.set(name, v as NodeOut); },
+        };
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const key = `\0arg:${name}`;
+        scope.busy.add(key);
+        const ref = scope.callInputs![scope.args!.get(name)!] ?? '';
+        return {
+          gen: this.resolveArg(scope, ref),
+          done: (v) => { scope.busy.delete(key); scope.argVals.set(name, v as Val); },
+        };
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const ret = call.rets[i];
+        if (ret === undefined) this.fail('INVALID_GRAPH', `function ${call.fname} has no ret for output ${i}`);
+        call.busy[i] = true;
+        return {
+          gen: this.resolve(call.child, ret),
+          done: (v) => { call.busy[i] = false; call.vals[i] = v as Val; },
+        };
+      }
+    }
+  }
+
+  private *need(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
+    return (yield { t: 'node', scope, node }) as NodeOut;
+  }
+
+  /** A call argument, once the call's control inputs have run. */
+  private *resolveArg(scope: Scope, ref: string): Step<Val> {
+    const v = yield* this.resolve(scope.parent!, ref);
+    if (v.t !== 'tensor') return v;
+    if (!scope.callDeps) scope.callDeps = yield* this.controlDeps(scope.parent!, scope.callNode!);
+    return { t: 'tensor', ref: this.after(v.ref, scope.callDeps, `${scope.prefix}arg`) };
+  }
+
+  // ---- signature inputs and outputs ----
 
   addFeed(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
     const tensorName = info.name ?? '';
@@ -192,7 +356,7 @@ class Freezer {
   addFetch(key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
     const tensorName = info.name ?? '';
     if (!info.name || info.coo_sparse || info.composite_tensor) this.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
-    const v = this.resolve(this.top, tensorName);
+    const v = this.drive(this.resolve(this.top, tensorName));
     let ref: string;
     if (v.t === 'var' && v.ref) ref = this.emitRead(this.top, tensorName, v.node, []);
     else if (v.t !== 'tensor') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
@@ -254,7 +418,8 @@ class Freezer {
     return 1;
   }
 
-  resolve(scope: Scope, ref: string): Val {
+  /** The value of tensor reference `ref` in `scope` (graph style "n:1" or function style "n:out:0" / "arg"). */
+  private *resolve(scope: Scope, ref: string): Step<Val> {
     if (ref.startsWith('^')) this.fail('INVALID_GRAPH', `control input '${ref}' used as data in ${scope.where}`);
     if (scope.kind === 'graph') {
       const [name, idx] = this.parseGraphRef(ref);
@@ -267,13 +432,14 @@ class Freezer {
         this.feeds.set(`${name}:${idx}`, c);
         return { t: 'tensor', ref: c };
       }
-      return this.nodeOutput(scope, name, idx, ref);
+      const node = scope.nodes.get(name);
+      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
+      return yield* this.outputOf(scope, name, yield* this.need(scope, node), idx);
     }
     const parts = ref.split(':');
     if (parts.length === 1) {
-      const arg = scope.args?.get(ref);
-      if (!arg) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
-      return arg();
+      if (!scope.args?.has(ref)) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
+      return (yield { t: 'arg', scope, name: ref }) as Val;
     }
     const nodeName = parts[0] ?? '';
     const node = scope.nodes.get(nodeName);
@@ -282,20 +448,15 @@ class Freezer {
     if (parts.length === 2) idx = Number(parts[1]);
     else idx = this.flatIndex(scope, node, parts[1] ?? '', Number(parts[2]));
     if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}' in ${scope.where}`);
-    return this.nodeOutput(scope, nodeName, idx, ref);
+    return yield* this.outputOf(scope, nodeName, yield* this.need(scope, node), idx);
   }
 
-  private nodeOutput(scope: Scope, name: string, idx: number, ref: string): Val {
-    let out = scope.cache.get(name);
-    if (!out) {
-      const node = scope.nodes.get(name);
-      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
-      out = this.emitNode(scope, node);
-      scope.cache.set(name, out);
-    }
+  private *outputOf(scope: Scope, name: string, out: NodeOut, idx: number): Step<Val> {
     switch (out.kind) {
       case 'emitted': return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
-      case 'call': return out.out(idx);
+      case 'call':
+        if (idx >= out.rets.length) this.fail('INVALID_GRAPH', `call ${out.where} has no output ${idx} (${out.fname} has ${out.rets.length})`);
+        return (yield { t: 'callOut', call: out, i: idx }) as Val;
       case 'values': {
         const v = out.vals[idx];
         if (!v) this.fail('INVALID_GRAPH', `${name} in ${scope.where} has no output ${idx}`);
@@ -304,42 +465,55 @@ class Freezer {
     }
   }
 
-  private resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): string {
-    const v = this.resolve(scope, ref);
-    if (v.t === 'var' && v.ref) return this.emitRead(scope, `${node.name}/read`, v.node, []); // TF1 refs read by use
+  private *resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): Step<string> {
+    const v = yield* this.resolve(scope, ref);
+    if (v.t === 'var' && v.ref) return this.emitRead(scope, `${node.name}/read`, v.node, []); // TF1 refs are read by use
     if (v.t !== 'tensor') {
       this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses ${v.t === 'var' ? 'variable' : 'resource'} ${v.node} as a resource; TensorFlow.js has no kernel for it`);
     }
     return v.ref;
   }
 
-  /** Frozen names that a control input `^name` of `scope` stands for (NoOps flattened, constants left out). */
-  private controlTargets(scope: Scope, name: string): string[] {
+  // ---- control dependencies and host ops ----
+
+  /** Frozen names a control input `^name` of `scope` stands for (NoOps flattened, constants left out). */
+  private *controlTargets(scope: Scope, name: string): Step<string[]> {
     const node = scope.nodes.get(name);
     if (!node) this.fail('INVALID_GRAPH', `${scope.where} has a control input on missing node '${name}'`);
     if (node.op === 'NoOp') {
       const key = `^${name}`;
       const have = scope.cache.get(key);
       if (have?.kind === 'values') return have.vals.map((v) => (v as { ref: string }).ref);
-      scope.cache.set(key, { kind: 'values', vals: [] }); // cycles through NoOps end here
-      const out = [...new Set((node.input ?? []).flatMap((i) => (i.startsWith('^') ? this.controlTargets(scope, i.slice(1)) : [])))];
-      scope.cache.set(key, { kind: 'values', vals: out.map((ref) => ({ t: 'tensor', ref })) });
-      return out;
+      scope.cache.set(key, { kind: 'values', vals: [] }); // a cycle through NoOps ends here
+      const out: string[] = [];
+      for (const i of node.input ?? []) if (i.startsWith('^')) out.push(...(yield* this.controlTargets(scope, i.slice(1))));
+      const uniq = [...new Set(out)];
+      scope.cache.set(key, { kind: 'values', vals: uniq.map((ref) => ({ t: 'tensor', ref })) });
+      return uniq;
     }
-    let out = scope.cache.get(name);
-    if (!out) {
-      out = this.emitNode(scope, node);
-      scope.cache.set(name, out);
-    }
+    const out = yield* this.need(scope, node);
+    const notConst = (ref: string): string[] => {
+      const n = ref.split(':')[0]!;
+      return this.constants.has(n) ? [] : [n];
+    };
     switch (out.kind) {
-      case 'emitted': return this.constants.has(out.name) ? [] : [out.name];
-      case 'call': return out.controls();
-      case 'values': return out.vals.flatMap((v) => (v.t === 'tensor' && !this.constants.has(v.ref.split(':')[0]!) ? [v.ref.split(':')[0]!] : []));
+      case 'emitted': return notConst(out.name);
+      case 'values': return out.vals.flatMap((v) => (v.t === 'tensor' ? notConst(v.ref) : []));
+      case 'call': {
+        const deps: string[] = [];
+        for (const n of out.controlRets) deps.push(...(yield* this.controlTargets(out.child, n)));
+        for (let i = 0; i < out.rets.length; i++) {
+          const v = (yield { t: 'callOut', call: out, i }) as Val;
+          if (v.t === 'tensor') deps.push(...notConst(v.ref));
+        }
+        return [...new Set(deps)];
+      }
     }
   }
 
-  private controlDeps(scope: Scope, node: tensorflow.INodeDef): string[] {
-    const deps = (node.input ?? []).filter((i) => i.startsWith('^')).flatMap((i) => this.controlTargets(scope, i.slice(1)));
+  private *controlDeps(scope: Scope, node: tensorflow.INodeDef): Step<string[]> {
+    const deps: string[] = [];
+    for (const i of node.input ?? []) if (i.startsWith('^')) deps.push(...(yield* this.controlTargets(scope, i.slice(1))));
     return [...new Set(deps)];
   }
 
@@ -356,7 +530,7 @@ class Freezer {
     this.emit({ name, op: HOST_OP, input: [...data, ...deps], attr: { program: { i: 0 } } });
   }
 
-  /** A read of `variable`: the frozen checkpoint value unless something assigns it (decided in finish()). */
+  /** A read of `variable`: its frozen checkpoint value unless something assigns it (decided in finish()). */
   private emitRead(scope: Scope, at: string, variable: string, deps: string[], ownName = false): string {
     const name = this.allocate(`${scope.prefix}${at}`, scope.kind === 'graph' && ownName);
     const op = this.top.nodes.get(variable)?.op === 'VarHandleOp' ? 'ReadVariableOp' : 'RefRead';
@@ -366,18 +540,18 @@ class Freezer {
   }
 
   /** An op run on the host (host-ops.ts): its resource input (variable, table) bound by name, the rest data. */
-  private hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
+  private *hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
     const op = node.op ?? '';
     const where = `node ${scope.prefix}${node.name} in ${scope.where}`;
     let resource: string | undefined;
     const data: string[] = [];
     for (const r of inputs) {
-      const v = this.resolve(scope, r);
+      const v = yield* this.resolve(scope, r);
       if (v.t === 'tensor') { data.push(v.ref); continue; }
       if (resource !== undefined || data.length > 0) this.fail('UNSUPPORTED', `op ${op} (${where}) takes a resource as other than its first input`);
       resource = v.node;
     }
-    const deps = this.controlDeps(scope, node);
+    const deps = yield* this.controlDeps(scope, node);
     if (op === 'ReadVariableOp') {
       if (resource === undefined || !this.isVariable(resource)) this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
       return { kind: 'emitted', name: this.emitRead(scope, node.name ?? '', resource, deps, true) };
@@ -398,14 +572,14 @@ class Freezer {
     return op === 'VarHandleOp' || op === 'VariableV2' || op === 'Variable';
   }
 
-  private emitNode(scope: Scope, node: tensorflow.INodeDef): NodeOut {
+  private *emitNode(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
     const op = node.op ?? '';
     const name = node.name ?? '';
     const inputs = dataInputs(node);
 
     // Calls: inline the function body.
     const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : this.fns.has(op) ? op : undefined;
-    if (fname !== undefined) return this.inline(scope, node, fname, inputs);
+    if (fname !== undefined) return yield* this.inline(scope, node, fname, inputs);
 
     switch (op) {
       case 'VarHandleOp':
@@ -416,11 +590,15 @@ class Freezer {
         if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
         return { kind: 'values', vals: [{ t: 'var', node: name, ref: true }] };
       case 'Identity': {
-        const v = this.resolve(scope, inputs[0] ?? '');
-        const deps = this.controlDeps(scope, node);
-        if (v.t === 'var' && v.ref) return { kind: 'emitted', name: this.emitRead(scope, name, v.node, deps, true) };
-        if (v.t !== 'tensor') return { kind: 'values', vals: [v] };
-        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        const v = yield* this.resolve(scope, inputs[0] ?? '');
+        const promised = scope.promised.get(name);
+        const deps = yield* this.controlDeps(scope, node);
+        if (v.t !== 'tensor') {
+          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
+          if (v.t === 'var' && v.ref) return { kind: 'emitted', name: this.emitRead(scope, name, v.node, deps, true) };
+          return { kind: 'values', vals: [v] };
+        }
+        const emitted = promised ?? this.allocate(scope.prefix + name, scope.kind === 'graph');
         this.emit({ name: emitted, op, input: [this.after(v.ref, deps, emitted)], attr: this.copyAttrs(node) });
         return { kind: 'emitted', name: emitted };
       }
@@ -429,19 +607,18 @@ class Freezer {
         this.addConst(c, { dtype: DT.DT_BOOL, shape: [], values: new Uint8Array([1]) });
         return { kind: 'emitted', name: c };
       }
-      case 'ResourceGather': return this.resourceGather(scope, node, inputs);
+      case 'ResourceGather': return yield* this.resourceGather(scope, node, inputs);
       case 'Const': {
         const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
         const t = node.attr?.value?.tensor;
         if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
-        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`));
-        const deps = this.controlDeps(scope, node);
+        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, this.budget));
+        const deps = yield* this.controlDeps(scope, node);
         if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
         return { kind: 'emitted', name: emitted };
       }
       case 'NoOp':
-        this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
-        break;
+        return this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
       case 'Placeholder':
         if (scope.kind === 'graph') {
           this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
@@ -452,7 +629,7 @@ class Freezer {
           if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates table ${name} inside a function`);
           return { kind: 'values', vals: [{ t: 'res', node: name }] };
         }
-        if (hasHostOp(op)) return this.hostOp(scope, node, inputs);
+        if (hasHostOp(op)) return yield* this.hostOp(scope, node, inputs);
         break;
     }
     const def = getOpDef(op);
@@ -471,10 +648,12 @@ class Freezer {
     this.emit(nd); // inputs are filled in below; ordered() sorts the list at the end
     const result: NodeOut = { kind: 'emitted', name: emitted };
     scope.cache.set(name, result);
-    nd.input = inputs.map((r) => this.resolveTensor(scope, node, r));
-    const deps = this.controlDeps(scope, node);
+    const resolved: string[] = [];
+    for (const r of inputs) resolved.push(yield* this.resolveTensor(scope, node, r));
+    nd.input = resolved;
+    const deps = yield* this.controlDeps(scope, node);
     if (deps.length > 0) {
-      if (nd.input.length > 0) nd.input[0] = this.after(nd.input[0]!, deps, emitted);
+      if (resolved.length > 0) nd.input[0] = this.after(resolved[0]!, deps, emitted);
       else {
         const wrapped: NodeOut = { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
         scope.cache.set(name, wrapped);
@@ -504,8 +683,25 @@ class Freezer {
   private variableConst(varNode: string): string {
     const have = this.varConsts.get(varNode);
     if (have !== undefined) return have;
-    const binding = this.keys.byNode.get(varNode)!;
-    const value = variableValue(this.mg, this.checkpoint, this.keys, varNode, this.signatureKey);
+    const node = this.top.nodes.get(varNode);
+    const binding = this.keys.byNode.get(varNode);
+    if (!binding) {
+      this.fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
+    }
+    if (!this.checkpoint) this.fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
+    if (!this.checkpoint.has(binding.key)) this.fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding.key}' is missing`);
+    const entry = this.checkpoint.entry(binding.key);
+    const want = node?.attr?.dtype?.type ?? 0;
+    if (want !== 0 && want !== entry.dtype) {
+      this.fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
+    }
+    if (entry.slices.length > 0) this.fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
+    const details = { key: binding.key, file: this.checkpoint.shardFile(entry.shardId) };
+    const n = checkedElementCount(entry.shape, details);
+    // numeric values are copied out of the shard; strings become one array per element
+    const bytes = entry.dtype === DT.DT_STRING ? entry.size + n * STRING_ELEMENT_OVERHEAD : entry.size;
+    this.budget.take(bytes, `variable ${varNode} (checkpoint key '${binding.key}', shape [${entry.shape.join(', ')}])`, details);
+    const value: HostTensor = { dtype: entry.dtype, shape: [...entry.shape], values: this.checkpoint.value(binding.key) };
     const name = this.allocate(varNode, true);
     this.addConst(name, value);
     this.varConsts.set(varNode, name);
@@ -513,11 +709,11 @@ class Freezer {
     return name;
   }
 
-  private resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): NodeOut {
-    const v = this.resolve(scope, inputs[0] ?? '');
+  private *resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+    const v = yield* this.resolve(scope, inputs[0] ?? '');
     if (v.t !== 'var') this.fail('UNSUPPORTED', `ResourceGather ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
-    const params = this.emitRead(scope, `${node.name}/params`, v.node, this.controlDeps(scope, node));
-    const indices = this.resolveTensor(scope, node, inputs[1] ?? '');
+    const params = this.emitRead(scope, `${node.name}/params`, v.node, yield* this.controlDeps(scope, node));
+    const indices = yield* this.resolveTensor(scope, node, inputs[1] ?? '');
     const batchDims = toNumber(node.attr?.batch_dims?.i);
     const axis = this.allocate(`${scope.prefix}${node.name}/axis`, false);
     this.addConst(axis, { dtype: DT.DT_INT32, shape: [], values: new Int32Array([batchDims]) });
@@ -536,60 +732,37 @@ class Freezer {
     return { kind: 'emitted', name: emitted };
   }
 
-  private inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): NodeOut {
+  /** A call: a child scope whose outputs are resolved on demand (nothing is emitted here). */
+  private *inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): Step<CallOut> {
     const fdef = this.fns.get(fname);
-    const where = `${node.name} in ${scope.where}`;
+    const where = `${scope.prefix}${node.name} in ${scope.where}`;
     if (!fdef) this.fail('INVALID_GRAPH', `call ${where} names function '${fname}', which is not in the library`);
-    if (scope.depth >= MAX_CALL_DEPTH) this.fail('UNSUPPORTED', `function calls nested deeper than ${MAX_CALL_DEPTH} at ${where} (recursion?)`);
     const argDefs = fdef.signature?.input_arg ?? [];
     if (argDefs.length !== inputs.length) {
       this.fail('INVALID_GRAPH', `call ${where} passes ${inputs.length} inputs to ${fname}, which takes ${argDefs.length}`);
     }
-    // Control inputs of the call: the body starts after them (on its arguments; with none, every fetch waits).
-    const deps = lazy(() => this.controlDeps(scope, node));
-    if (argDefs.length === 0 && deps().length > 0) this.pendingDeps.push(...deps());
-    const args = new Map<string, () => Val>();
-    argDefs.forEach((a, i) => args.set(a.name ?? '', lazy(() => {
-      const v = this.resolve(scope, inputs[i] ?? '');
-      return v.t === 'tensor' ? { t: 'tensor', ref: this.after(v.ref, deps(), `${scope.prefix}${node.name}`) } : v;
-    })));
-    const child: Scope = {
-      kind: 'function',
-      prefix: `${scope.prefix}${node.name}/`,
-      nodes: new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])),
-      fdef,
-      args,
-      cache: new Map(),
-      where: `function ${fname} (inlined at ${scope.prefix}${node.name})`,
-      depth: scope.depth + 1,
-    };
-    const outArgs = fdef.signature?.output_arg ?? [];
-    const outs = outArgs.map((a) => lazy(() => {
-      const r = fdef.ret?.[a.name ?? ''];
-      if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
-      return this.resolve(child, r);
-    }));
-    // A control dependency on the call: its side effects (control_ret) and its outputs.
-    const controls = lazy(() => {
-      const out = Object.values(fdef.control_ret ?? {}).flatMap((n) => this.controlTargets(child, n));
-      for (const o of outs) {
-        const v = o();
-        if (v.t === 'tensor' && !this.constants.has(v.ref.split(':')[0]!)) out.push(v.ref.split(':')[0]!);
-      }
-      return [...new Set(out)];
-    });
-    return {
-      kind: 'call',
-      out: (i) => {
-        const o = outs[i];
-        if (!o) this.fail('INVALID_GRAPH', `call ${where} has no output ${i} (${fname} has ${outs.length})`);
-        return o();
-      },
-      controls,
-    };
+    const child = newScope(
+      'function',
+      `${scope.prefix}${node.name}/`,
+      new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])),
+      `function ${fname} (inlined at ${scope.prefix}${node.name})`,
+    );
+    child.args = new Map(argDefs.map((a, i) => [a.name ?? '', i]));
+    child.parent = scope;
+    child.callInputs = inputs;
+    child.callNode = node;
+    // Control inputs gate the body through its arguments; with none, every fetch waits for them.
+    if (argDefs.length === 0 && (node.input ?? []).some((i) => i.startsWith('^'))) this.pendingDeps.push(...(yield* this.controlDeps(scope, node)));
+    const rets = (fdef.signature?.output_arg ?? []).map((a) => fdef.ret?.[a.name ?? ''] ?? undefined);
+    const controlRets = Object.values(fdef.control_ret ?? {});
+    return { kind: 'call', child, fname, where, rets, vals: rets.map(() => undefined), busy: rets.map(() => false), controlRets };
   }
 
-  /** Emitted nodes, each after the nodes it reads (stable; cycles keep emission order). */
+  /**
+   * Emitted nodes, each after the nodes it reads (stable). Every cycle must pass through a
+   * NextIteration (a TF1 loop's back edge, whose reads are not followed here); any other
+   * cycle is INVALID_GRAPH, before tfjs-converter's executor would meet it.
+   */
   ordered(): tensorflow.INodeDef[] {
     const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
     const state = new Map<string, 1 | 2>();
@@ -604,7 +777,12 @@ class Freezer {
         if (i < inputs.length) {
           top[1] = i + 1;
           const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
-          if (dep && !state.has(dep.name ?? '')) {
+          if (!dep || dep.op === 'NextIteration') continue;
+          const s = state.get(dep.name ?? '');
+          if (s === 1) {
+            this.fail('INVALID_GRAPH', `cycle: node ${dep.name} (${dep.op}) depends on its own output through ${n.name} (${n.op}), and the cycle is not a TF1 loop (no NextIteration)`);
+          }
+          if (s === undefined) {
             state.set(dep.name ?? '', 1);
             stack.push([dep, 0]);
           }
@@ -626,23 +804,22 @@ class Freezer {
       if (this.written.has(r.variable) || this.mutable.has(r.variable)) continue;
       const nd = byName.get(r.name)!;
       const c = this.variableConst(r.variable);
-      const host = this.hostNodes.get(r.name)!;
       this.hostNodes.delete(r.name);
       nd.op = 'Identity';
       nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it
       nd.attr = { T: { type: this.constants.get(c)?.dtype ?? 0 } };
-      void host;
     }
   }
 
   /** Run-for-effect targets (init ops): one Group node that depends on all of them. */
   addTargets(names: string[]): FrozenTensorInfo {
-    const deps = [...new Set(names.flatMap((n) => {
+    const deps: string[] = [];
+    for (const n of names) {
       const [node] = this.parseGraphRef(n.replace(/^\^/, ''));
-      return this.controlTargets(this.top, node);
-    }))];
+      deps.push(...this.drive(this.controlTargets(this.top, node)));
+    }
     const name = this.allocate('__init_op__/group', false);
-    this.emitHost(name, { op: 'Group', def: { name, op: 'Group' }, nData: 0, where: 'the init op' }, [], deps);
+    this.emitHost(name, { op: 'Group', def: { name, op: 'Group' }, nData: 0, where: 'the init op' }, [], [...new Set(deps)]);
     return { key: '__init_op__', tensorName: names.join(','), node: name, dtype: DT.DT_BOOL, shape: [] };
   }
 
@@ -704,8 +881,10 @@ export function freezeSignature(
     const available = runnableSignatureKeys(mg).join(', ');
     throw new SavedModelError('NOT_FOUND', `the SavedModel has no signature '${signatureKey}'; available: ${available}`, { key: signatureKey });
   }
+  const budget = options.budget ?? new MemoryBudget();
+  checkInlineBudget(mg, sig, signatureKey, budget.limits);
   const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
-  const fz = new Freezer(mg, checkpoint, keys, signatureKey, options);
+  const fz = new Freezer(mg, checkpoint, keys, signatureKey, budget, options);
   const inputKeys = Object.keys(sig.inputs ?? {}).sort();
   const outputKeys = Object.keys(sig.outputs ?? {}).sort();
   if (outputKeys.length === 0) throw new SavedModelError('INVALID_GRAPH', `signature '${signatureKey}' has no outputs`, { key: signatureKey });
@@ -726,18 +905,19 @@ export function freezeInit(
   options: FreezeOptions = {},
 ): FrozenGraph {
   const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
-  const fz = new Freezer(mg, checkpoint, keys, '__saved_model_init_op', options);
+  const fz = new Freezer(mg, checkpoint, keys, '__saved_model_init_op', options.budget ?? new MemoryBudget(), options);
   const out = fz.addTargets(targets);
   return fz.finish('', [], [out]);
 }
 
-/** A variable's checkpoint value (NOT_FOUND / INVALID_GRAPH / UNSUPPORTED naming it when there is none usable). */
+/** A variable's checkpoint value, for the model's state (NOT_FOUND / INVALID_GRAPH / UNSUPPORTED naming it). */
 export function variableValue(
   mg: tensorflow.IMetaGraphDef,
   checkpoint: CheckpointReader | undefined,
   keys: VariableKeys,
   varNode: string,
   where: string,
+  budget: MemoryBudget = new MemoryBudget(),
 ): HostTensor {
   const fail = (code: 'NOT_FOUND' | 'INVALID_GRAPH' | 'UNSUPPORTED', msg: string): never => {
     throw new SavedModelError(code, `signature '${where}': ${msg}`, { key: where });
@@ -745,15 +925,18 @@ export function variableValue(
   const node = (mg.graph_def?.node ?? []).find((n) => n.name === varNode);
   const binding = keys.byNode.get(varNode);
   if (!binding) {
-    fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
+    return fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
   }
   if (!checkpoint) return fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
-  if (!checkpoint.has(binding!.key)) fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding!.key}' is missing`);
-  const entry = checkpoint.entry(binding!.key);
+  if (!checkpoint.has(binding.key)) fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding.key}' is missing`);
+  const entry = checkpoint.entry(binding.key);
   const want = node?.attr?.dtype?.type ?? 0;
   if (want !== 0 && want !== entry.dtype) {
-    fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding!.key}' holds ${entry.dtypeName}`);
+    fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
   }
-  if (entry.slices.length > 0) fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding!.key}'`);
-  return { dtype: entry.dtype, shape: [...entry.shape], values: checkpoint.value(binding!.key) };
+  if (entry.slices.length > 0) fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
+  const details = { key: binding.key, file: checkpoint.shardFile(entry.shardId) };
+  const n = checkedElementCount(entry.shape, details);
+  budget.take(entry.dtype === DT.DT_STRING ? entry.size + n * STRING_ELEMENT_OVERHEAD : entry.size, `variable ${varNode} (checkpoint key '${binding.key}')`, details);
+  return { dtype: entry.dtype, shape: [...entry.shape], values: checkpoint.value(binding.key) };
 }

@@ -1,6 +1,8 @@
 // Host-side tensor values (no TensorFlow.js): TensorProto decoding and checkpoint values, in
 // TensorFlow's own dtypes. Conversion to TensorFlow.js dtypes happens in tfjs-model.ts.
-import { SavedModelError, tensorflow, toNumber, type NumericTensorValue, type TensorValue } from '@savedmodel-js/core';
+import {
+  MemoryBudget, SavedModelError, checkedElementCount, tensorflow, toNumber, type NumericTensorValue, type TensorValue,
+} from '@savedmodel-js/core';
 
 const DT = tensorflow.DataType;
 
@@ -26,6 +28,9 @@ export function numElements(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** Bytes a string element costs besides its contents (array slot, view object), for the budget. */
+export const STRING_ELEMENT_OVERHEAD = 64;
 
 type Ctor = new (n: number) => NumericTensorValue;
 
@@ -64,22 +69,36 @@ function byteView(ctor: Ctor, bytes: Uint8Array, count: number, what: string): N
 /**
  * Values of a TensorProto, as TensorFlow reads them: tensor_content (raw little-endian) when
  * present, otherwise the typed `*_val` field, where a shorter list is padded with its last
- * value (a single value fills the tensor) and an empty list means zeros.
+ * value (a single value fills the tensor) and an empty list means zeros. The element count is
+ * checked and the bytes reserved in `budget` before anything is allocated (a `shape [3e8]`
+ * with one `float_val` is LIMIT_EXCEEDED, not 1.2 GB).
  */
-export function decodeTensorProto(t: tensorflow.ITensorProto, what = 'tensor'): HostTensor {
+export function decodeTensorProto(t: tensorflow.ITensorProto, what = 'tensor', budget: MemoryBudget = new MemoryBudget()): HostTensor {
   const dtype = t.dtype ?? 0;
   const shape = shapeOf(t.tensor_shape) ?? [];
   if (shape.some((d) => d < 0)) throw new SavedModelError('INVALID_GRAPH', `${what}: constant with unknown dimension`, { key: what });
-  const n = numElements(shape);
+  const details = { key: what };
+  const n = checkedElementCount(shape, details);
+  const label = `constant ${what} (shape [${shape.join(', ')}])`;
   if (dtype === DT.DT_STRING) {
     const src = t.string_val ?? [];
-    const out: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) out.push((src[Math.min(i, src.length - 1)] ?? new Uint8Array(0)).slice());
+    let bytes = n * STRING_ELEMENT_OVERHEAD;
+    for (let i = 0; i < Math.min(n, src.length); i++) bytes += src[i]!.length;
+    if (n > src.length && src.length > 0) bytes += (n - src.length) * src[src.length - 1]!.length;
+    budget.take(bytes, label, details);
+    const out: Uint8Array[] = new Array<Uint8Array>(n);
+    const have = Math.min(n, src.length);
+    for (let i = 0; i < have; i++) out[i] = src[i]!.slice();
+    // the padding elements share one copy (values are never written in place)
+    const pad = have > 0 ? out[have - 1]! : new Uint8Array(0);
+    for (let i = have; i < n; i++) out[i] = pad;
     return { dtype, shape, values: out };
   }
   const ctor = CTOR[dtype];
-  if (!ctor) throw new SavedModelError('UNSUPPORTED', `${what}: constants of dtype ${dtypeName(dtype)} are not supported`, { key: what });
+  if (!ctor) throw new SavedModelError('UNSUPPORTED', `${what}: constants of dtype ${dtypeName(dtype)} are not supported`, details);
   const count = n * lanes(dtype);
+  const bpe = (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  budget.take(count * bpe, label, details);
   const content = t.tensor_content;
   if (content && content.length > 0) return { dtype, shape, values: byteView(ctor, content, count, what) };
 
@@ -99,19 +118,17 @@ export function decodeTensorProto(t: tensorflow.ITensorProto, what = 'tensor'): 
   const out = new ctor(count);
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
   const l = lanes(dtype);
-  const have = Math.floor(src.length / l);
-  if (have > 0) {
-    for (let i = 0; i < n; i++) {
-      const from = Math.min(i, have - 1) * l;
-      for (let k = 0; k < l; k++) {
-        const v = src[from + k];
-        if (big) {
-          (out as BigInt64Array)[i * l + k] = typeof v === 'object' && v !== null ? BigInt(String(v)) : BigInt(v as number);
-        } else {
-          (out as Float32Array)[i * l + k] = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? toNumber(v as never) : (v as number);
-        }
-      }
-    }
+  const have = Math.min(n, Math.floor(src.length / l));
+  const convert = (v: unknown): number | bigint => {
+    if (big) return typeof v === 'object' && v !== null ? BigInt(String(v)) : BigInt(v as number);
+    return typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? toNumber(v as never) : (v as number);
+  };
+  const put = out as unknown as { [i: number]: number | bigint; fill(v: number | bigint, start: number): unknown };
+  for (let i = 0; i < have * l; i++) put[i] = convert(src[i]);
+  if (have > 0 && have < n) {
+    // the last value fills the rest (converted once: an int64 splat of 2e8 is one fill)
+    if (l === 1) put.fill(convert(src[have - 1]), have);
+    else for (let i = have; i < n; i++) for (let k = 0; k < l; k++) put[i * l + k] = put[(have - 1) * l + k]!;
   }
   return { dtype, shape, values: out };
 }

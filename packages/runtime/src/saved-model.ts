@@ -1,7 +1,9 @@
 // loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
-import { SavedModelError, isSavedModelError, metaGraphFor, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import {
+  MemoryBudget, SavedModelError, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel,
+} from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';
@@ -19,6 +21,12 @@ export interface LoadSavedModelOptions {
   tags?: string[];
   /** Signature to run (default 'serving_default'). */
   signature?: string;
+  /**
+   * Memory budget for what the model's files ask to materialize (constants, variable values,
+   * inlined nodes): defaults DEFAULT_LIMITS (1 GiB per tensor, 4 GiB in all, 5,000,000 nodes).
+   * Exceeding it is LIMIT_EXCEEDED, raised before allocating.
+   */
+  limits?: Partial<Limits>;
 }
 
 /** tfjs-core's SignatureDefEntry plus the SignatureDef's method_name. */
@@ -335,14 +343,15 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
   const tags = options.tags ?? DEFAULT_TAGS;
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
+  const budget = new MemoryBudget(resolveLimits(options.limits));
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
   if (!mg.signature_def?.[signature]) freezeSignature(mg, loaded.checkpoint, signature); // NOT_FOUND naming the signatures, before any work
   const variableKeys = resolveVariableKeys(mg, loaded.checkpoint);
-  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature));
+  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature, budget));
   let program: HostProgram | undefined;
   try {
-    const init = await runInitOp(mg, loaded, store, variableKeys);
-    const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, mutableVariables: init?.writtenVariables ?? [] });
+    const init = await runInitOp(mg, loaded, store, variableKeys, budget);
+    const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, budget, mutableVariables: init?.writtenVariables ?? [] });
     checkDtypes(frozen);
     checkExactness(frozen);
     program = new HostProgram(frozen.hostNodes, store);

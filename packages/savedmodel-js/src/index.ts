@@ -18,6 +18,13 @@ export {
   type PlainTensor, type PlainValue,
   serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions,
 } from '@savedmodel-js/runtime';
+// Converting TensorFlow.js models (graph and layers, quantized weights too) to SavedModels, and
+// SavedModels to TensorFlow.js graph models.
+export {
+  convertTfjsModel, convertSavedModelToTfjs,
+  type ConvertTfjsOptions, type ConvertTfjsResult, type ConvertProgress, type GraphConvertReport, type TfjsModelSource,
+  type ToTfjsOptions, type ToTfjsResult,
+} from '@savedmodel-js/convert';
 // Where files go / come from: in-memory maps (browser), zips (download, OPFS, Blob).
 export {
   SavedModelError, isSavedModelError, fileMapSink, fileMapSource,

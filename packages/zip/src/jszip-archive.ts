@@ -3,7 +3,7 @@
 // folders, sizes, CRC, data offsets), and every byte it inflates is bounded by the declared size
 // and checked against the CRC with core's CRC-32.
 import JSZip from 'jszip';
-import { crc32Extend, SavedModelError } from '@savedmodel-js/core';
+import { asBytes, crc32Extend, DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
 import { decodeEntryName } from './entry-name.js';
 import { scanZip, type ScannedEntry, type ZipLimits } from './zip-scan.js';
 
@@ -52,8 +52,10 @@ function disagree(what: string, name: string): SavedModelError {
 }
 
 /** Scans `bytes`, parses them with jszip, and cross-checks the two. */
-export async function openZipArchive(bytes: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): Promise<ZipArchive> {
+export async function openZipArchive(view: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): Promise<ZipArchive> {
+  const bytes = asBytes(view, location);
   const scan = scanZip(bytes, limits, location);
+  const maxEntryBytes = limits.maxEntryBytes ?? DEFAULT_LIMITS.maxTensorBytes;
   const byName = new Map(scan.entries.map((e) => [e.name, e]));
 
   let zip: JsZipArchive;
@@ -161,6 +163,9 @@ export async function openZipArchive(bytes: Uint8Array, limits: ZipLimits = {}, 
     get: (name) => byName.get(name),
     async read(e) {
       if (e.directory) return new Uint8Array(0);
+      if (e.uncompressedSize > maxEntryBytes) {
+        throw new SavedModelError('LIMIT_EXCEEDED', `entry of ${e.uncompressedSize} bytes is over the ${maxEntryBytes}-byte limit for one file read into memory (maxEntryBytes); nothing was inflated`, { file: e.name });
+      }
       if (e.method === 'store') {
         const data = stored(e);
         if (crc32Extend(0, data) >>> 0 !== e.crc32) throw mismatch(e);

@@ -1,12 +1,14 @@
 // Node: extract a zip archive into a directory, with every check zipSource makes (zip-scan.ts,
 // jszip cross-check, sizes, CRC). Files go into a temporary sibling directory that is renamed
-// onto the target only when everything was extracted and checked; entries are only ever written
-// as regular files created inside that fresh directory, so nothing lands outside it.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import { SavedModelError } from '@savedmodel-js/core';
-import { isNonEmptyDir, publishDirectory } from '@savedmodel-js/core/node';
+// onto the target only when everything was extracted and checked (core's publishDirectory:
+// exclusive without overwrite); entries are only ever written as regular files created inside
+// that fresh directory, so nothing lands outside it. On any failure nothing is left behind.
+import { mkdir, open, rm } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
+import {
+  fsCall, fsError, isNonEmptyDir, publishDirectory, readRegularFile, releaseTemporary, removeStaleTemporaries, temporarySibling,
+} from '@savedmodel-js/core/node';
 import { openZipArchive } from './jszip-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';
@@ -30,11 +32,7 @@ export async function extractZip(zip: string | Uint8Array, dir: string, options:
   const location = typeof zip === 'string' ? resolve(zip) : 'zip archive';
   let bytes: Uint8Array;
   if (typeof zip === 'string') {
-    try {
-      bytes = new Uint8Array(await readFile(location));
-    } catch (e) {
-      throw new SavedModelError('NOT_FOUND', `cannot read zip archive ${location}`, { file: location, cause: e });
-    }
+    bytes = await readRegularFile(location, { maxBytes: DEFAULT_LIMITS.maxTotalBytes });
   } else {
     bytes = zip;
   }
@@ -44,10 +42,12 @@ export async function extractZip(zip: string | Uint8Array, dir: string, options:
   if (!options.overwrite && (await isNonEmptyDir(target))) {
     throw new SavedModelError('ALREADY_EXISTS', `extraction directory ${target} already exists and is not empty; pass overwrite to replace it`, { file: target });
   }
+  const startedAt = Date.now();
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
-  await mkdir(tmp);
+  await fsCall('create the parent directory', parent, () => mkdir(parent, { recursive: true }));
+  await removeStaleTemporaries(target, startedAt);
+  const tmp = temporarySibling(target);
+  await fsCall('create the temporary directory', tmp, () => mkdir(tmp));
   const files: string[] = [];
   try {
     for (const e of archive.entries) {
@@ -74,9 +74,9 @@ export async function extractZip(zip: string | Uint8Array, dir: string, options:
     }
     await publishDirectory(tmp, target, options.overwrite === true, 'extraction directory');
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    if (e instanceof SavedModelError) throw e;
-    throw new SavedModelError('INVALID_ARGUMENT', `cannot extract ${location} to ${target}: ${(e as Error)?.message ?? String(e)}`, { file: target, cause: e });
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    releaseTemporary(tmp);
+    throw fsError(e, `extract ${location} to ${target}`, target);
   }
   return { dir: target, files, savedModelRoot: findSavedModelRoot(files) };
 }

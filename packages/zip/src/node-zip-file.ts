@@ -1,10 +1,12 @@
 // Node: a SavedModel zip written to a file. The archive goes to a temporary sibling file and is
-// renamed onto the target at commit, so a failed export never leaves a half-written zip.
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// published onto the target at commit (core's publishFile: link(2) without overwrite, so two
+// writers can never both succeed; rename(2) with it), so a failed export never leaves a
+// half-written zip. fs failures are IO_ERROR with the errno.
+import { lstat, mkdir, open, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { SavedModelError } from '@savedmodel-js/core';
+import { fsCall, fsError, publishFile, releaseTemporary, removeStaleTemporaries, temporarySibling } from '@savedmodel-js/core/node';
 import type { ByteTarget } from './byte-sink.js';
 import { zipSink, type ZipFileSink, type ZipSinkOptions } from './zip-sink.js';
 
@@ -19,39 +21,46 @@ async function exists(p: string): Promise<boolean> {
 
 /** A ByteTarget writing to a temporary file that close() renames onto `path` and abort() deletes. */
 export async function fileTarget(path: string, options: { overwrite?: boolean } = {}): Promise<ByteTarget> {
+  const startedAt = Date.now();
   const target = resolve(path);
   if (!options.overwrite && (await exists(target))) {
     throw new SavedModelError('ALREADY_EXISTS', `${target} already exists; pass overwrite to replace it`, { file: target });
   }
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
-  const fh = await open(tmp, 'wx', 0o644);
+  await fsCall('create the parent directory', dirname(target), () => mkdir(dirname(target), { recursive: true }));
+  await removeStaleTemporaries(target, startedAt);
+  const tmp = temporarySibling(target);
+  const fh = await fsCall('create the temporary file', tmp, () => open(tmp, 'wx', 0o644));
   let open_ = true;
   const closeHandle = async () => { if (open_) { open_ = false; await fh.close(); } };
+  const discard = async () => {
+    await closeHandle().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    releaseTemporary(tmp);
+  };
   return {
     location: target,
     async write(chunk) {
-      let o = 0;
-      while (o < chunk.length) {
-        const { bytesWritten } = await fh.write(chunk, o, chunk.length - o);
-        o += bytesWritten;
+      try {
+        let o = 0;
+        while (o < chunk.length) {
+          const { bytesWritten } = await fh.write(chunk, o, chunk.length - o);
+          o += bytesWritten;
+        }
+      } catch (e) {
+        throw fsError(e, 'write the zip archive', target);
       }
     },
     async close() {
       try {
-        await closeHandle();
-        if (!options.overwrite && (await exists(target))) {
-          throw new SavedModelError('ALREADY_EXISTS', `${target} appeared while writing`, { file: target });
-        }
-        await rename(tmp, target);
+        await fsCall('close the zip archive', target, closeHandle);
+        await publishFile(tmp, target, options.overwrite === true, 'zip archive');
       } catch (e) {
-        await rm(tmp, { force: true });
+        await discard();
         throw e;
       }
     },
     async abort() {
-      await closeHandle().catch(() => undefined);
-      await rm(tmp, { force: true });
+      await discard();
     },
   };
 }

@@ -1,7 +1,7 @@
 // @savedmodel-js/zip/node — Node helpers: zip files on disk, Node streams, extraction.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { SavedModelError, writeSavedModel, type SavedModelContent, type WriteOptions } from '@savedmodel-js/core';
+import { DEFAULT_LIMITS, writeSavedModel, type SavedModelContent, type WriteOptions } from '@savedmodel-js/core';
+import { readRegularFile } from '@savedmodel-js/core/node';
 import { zipSource, type ZipSource, type ZipSourceOptions } from './zip-source.js';
 import { zipFileSink, type ZipFileSinkOptions } from './node-zip-file.js';
 
@@ -12,12 +12,8 @@ export { fileTarget, nodeStreamTarget, zipFileSink, type ZipFileSinkOptions } fr
 /** Opens the zip archive at `path` as a FileSource rooted at its SavedModel. */
 export async function zipFileSource(path: string, options: ZipSourceOptions = {}): Promise<ZipSource> {
   const full = resolve(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(full));
-  } catch (e) {
-    throw new SavedModelError('NOT_FOUND', `cannot read zip archive ${full}`, { file: full, cause: e });
-  }
+  // Only a regular file (a FIFO or /dev/zero is INVALID_ARGUMENT at once), within the budget.
+  const bytes = await readRegularFile(full, { maxBytes: DEFAULT_LIMITS.maxTotalBytes });
   return zipSource(bytes, { location: full, ...options });
 }
 

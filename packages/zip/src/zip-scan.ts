@@ -15,7 +15,7 @@
 // Failures are SavedModelErrors: CORRUPT (structure or sizes lie), INVALID_ARGUMENT (unsafe or
 // ambiguous names), UNSUPPORTED (encryption, other methods, multi-disk, links),
 // LIMIT_EXCEEDED (caller limits) — naming the entry.
-import { crc32, SavedModelError } from '@savedmodel-js/core';
+import { asBytes, crc32, SavedModelError } from '@savedmodel-js/core';
 import { decodeEntryName, foldedName, unsafeNameReason } from './entry-name.js';
 import {
   CENTRAL_HEADER_SIZE, EOCD_SIZE, EXTRA_UNICODE_PATH, EXTRA_ZIP64, FLAG_DESCRIPTOR, FLAG_ENCRYPTED,
@@ -32,6 +32,11 @@ export interface ZipLimits {
   maxEntries?: number;
   /** Most uncompressed bytes, all entries together (default 8 GiB). Zip bombs stop here. */
   maxUncompressedBytes?: number;
+  /**
+   * Largest entry `read()` materializes in memory (default DEFAULT_LIMITS.maxTensorBytes, 1 GiB);
+   * larger entries are LIMIT_EXCEEDED before anything is inflated (stream them with `chunks()`).
+   */
+  maxEntryBytes?: number;
 }
 
 export const DEFAULT_MAX_ENTRIES = 1_000_000;
@@ -86,7 +91,8 @@ function parseExtras(view: DataView, start: number, length: number, name: string
  * Scans `bytes` (a whole archive). `location` names the archive in messages.
  * Entries come back in central-directory order.
  */
-export function scanZip(bytes: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): ScannedZip {
+export function scanZip(input: Uint8Array, limits: ZipLimits = {}, location = 'zip archive'): ScannedZip {
+  const bytes = asBytes(input, location);
   const maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const maxTotal = limits.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES;
   const len = bytes.length;

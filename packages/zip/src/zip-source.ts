@@ -1,7 +1,7 @@
 // A core FileSource over a zip archive (bytes, ArrayBuffer, Blob or File), rooted at the
 // SavedModel inside it. The archive is checked as a whole when opened (zip-scan.ts, then jszip's
 // parse is cross-checked); each file is size- and CRC-checked when read.
-import { checkRelativePath, SavedModelError, type FileSource } from '@savedmodel-js/core';
+import { asBytes, checkRelativePath, SavedModelError, type FileSource } from '@savedmodel-js/core';
 import { openZipArchive, type ZipArchive } from './jszip-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';
@@ -36,8 +36,8 @@ export interface ZipSource extends FileSource {
 export type ZipInput = Uint8Array | ArrayBuffer | Blob;
 
 export async function zipInputBytes(input: ZipInput): Promise<Uint8Array> {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  // Buffers (pool slices) and other views: exactly the bytes they view.
+  if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return asBytes(input, 'zip input');
   if (typeof Blob !== 'undefined' && input instanceof Blob) return new Uint8Array(await input.arrayBuffer());
   throw new SavedModelError('INVALID_ARGUMENT', 'zip input must be a Uint8Array, an ArrayBuffer or a Blob');
 }

@@ -1,68 +1,93 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { SavedModelError } from '@savedmodel-js/core';
-import { saveModel } from 'savedmodel-js';
+// savedmodel convert: a tfjs model (graph or layers, quantized weights included) → SavedModel, or
+// with --to tfjs-graph-model a SavedModel → tfjs graph model (tensorflowjs_converter's job).
+import { resolve } from 'node:path';
+import { convertSavedModelToTfjs, convertTfjsModel, type ConvertProgress } from 'savedmodel-js';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../main.js';
-import { progressBar } from '../progress.js';
+import { progressBar, type ProgressBar } from '../progress.js';
 import { quietTfjs } from '../tfjs.js';
 
-interface ModelJson {
-  modelTopology?: unknown;
-  format?: string;
-  weightsManifest?: { paths: string[]; weights: unknown[] }[];
+const TO = new Set(['saved-model', 'tfjs-graph-model']);
+const QUANTIZE = new Set(['uint8', 'uint16', 'float16']);
+
+/** One bar per phase, each with its own total (reading weight files, then writing the SavedModel). */
+function phasedProgress(io: Io) {
+  let phase: ConvertProgress['phase'] | undefined;
+  let bar: ProgressBar | undefined;
+  return {
+    update(p: ConvertProgress) {
+      if (p.phase !== phase) {
+        bar?.done();
+        phase = p.phase;
+        bar = progressBar(p.phase === 'read' ? 'reading weights' : 'converting', io.err, io.isTTY === true, p.totalBytes);
+      }
+      bar!.update({ bytesWritten: p.bytes, filesWritten: 0 });
+    },
+    done() { bar?.done(); },
+  };
 }
 
-/** Reads a tfjs Layers model as tfjs.io saves it (model.json + weight shards). */
-async function readLayersModelFiles(modelJsonPath: string) {
-  let json: ModelJson;
-  try {
-    json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as ModelJson;
-  } catch (e) {
-    throw new SavedModelError('NOT_FOUND', `cannot read a tfjs model.json: ${(e as Error).message}`, { file: modelJsonPath, cause: e });
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new SavedModelError('INVALID_ARGUMENT', 'not a tfjs Layers model.json (needs modelTopology and weightsManifest)', { file: modelJsonPath });
-  }
-  if (json.format && json.format !== 'layers-model') {
-    throw new SavedModelError('UNSUPPORTED', `model format ${JSON.stringify(json.format)}: only tfjs layers models can be converted`, { file: modelJsonPath });
-  }
-  const dir = dirname(modelJsonPath);
-  const weightSpecs: unknown[] = [];
-  const parts: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    weightSpecs.push(...group.weights);
-    for (const p of group.paths) {
-      const file = resolve(dir, p);
-      try {
-        parts.push(new Uint8Array(await readFile(file)));
-      } catch (e) {
-        throw new SavedModelError('NOT_FOUND', 'weight file listed in model.json is missing', { file, cause: e });
-      }
-    }
-  }
-  const total = parts.reduce((n, b) => n + b.length, 0);
-  const weightData = new Uint8Array(total);
-  let o = 0;
-  for (const b of parts) { weightData.set(b, o); o += b.length; }
-  return { modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer };
+function histogramText(h: Record<string, number>): string {
+  return Object.entries(h).sort(([, a], [, b]) => b - a).map(([op, n]) => `  ${op}: ${n}`).join('\n');
 }
 
 export async function convertCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { overwrite: { type: 'boolean' } }, ['MODEL_JSON', 'OUT']);
-  const [modelJson, out] = positionals;
-  if (!modelJson || !out) throw new UsageError('convert needs MODEL_JSON and OUT');
-  const tf = await quietTfjs();
-  const artifacts = await readLayersModelFiles(resolve(modelJson));
-  let model;
-  try {
-    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts as Parameters<typeof tf.io.fromMemory>[0]));
-  } catch (e) {
-    throw new SavedModelError('INVALID_ARGUMENT', `tfjs could not load the model: ${(e as Error).message}`, { file: modelJson, cause: e });
+  const { values, positionals } = parse(argv, {
+    overwrite: { type: 'boolean' },
+    to: { type: 'string' },
+    variables: { type: 'boolean' },
+    keep_float16: { type: 'boolean' },
+    quantize: { type: 'string' },
+    signature_def: { type: 'string' },
+    json: { type: 'boolean' },
+  }, ['SOURCE', 'OUT']);
+  const [source, out] = positionals;
+  if (!source || !out) throw new UsageError('convert needs SOURCE (a model.json, or a SavedModel with --to tfjs-graph-model) and OUT');
+  const to = values.to ?? 'saved-model';
+  if (!TO.has(to)) throw new UsageError(`--to must be saved-model or tfjs-graph-model, got '${to}'`);
+  await quietTfjs();
+
+  if (to === 'tfjs-graph-model') {
+    if (values.variables || values.keep_float16) throw new UsageError('--variables and --keep_float16 apply when converting to a SavedModel');
+    if (values.quantize !== undefined && !QUANTIZE.has(values.quantize)) throw new UsageError(`--quantize must be uint8, uint16 or float16, got '${values.quantize}'`);
+    const bar = progressBar('writing', io.err, io.isTTY === true);
+    const r = await convertSavedModelToTfjs(resolve(source), resolve(out), {
+      overwrite: values.overwrite === true,
+      ...(values.signature_def ? { signature: values.signature_def } : {}),
+      ...(values.quantize ? { quantize: values.quantize as 'uint8' } : {}),
+      onProgress: (p) => bar.update({ bytesWritten: p.bytesWritten, filesWritten: 0 }),
+    });
+    bar.done();
+    if (values.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
+    else io.out(`Converted ${source} to the tfjs graph model ${r.location} (${r.files.length} files, ${r.weights} weights, ${(r.weightBytes / 1e6).toFixed(1)} MB)\n`);
+    return 0;
   }
-  const bar = progressBar('converting', io.err, io.isTTY === true, artifacts.weightData.byteLength);
-  await saveModel(model, resolve(out), { options: { overwrite: values.overwrite === true, onProgress: (p) => bar.update(p) } });
-  bar.done();
-  io.out(`Converted ${modelJson} to the SavedModel ${resolve(out)}\n`);
+
+  if (values.quantize !== undefined || values.signature_def !== undefined) throw new UsageError('--quantize and --signature_def apply with --to tfjs-graph-model');
+  const progress = phasedProgress(io);
+  let r;
+  try {
+    r = await convertTfjsModel(resolve(source), resolve(out), {
+      overwrite: values.overwrite === true,
+      variables: values.variables === true,
+      keepFloat16: values.keep_float16 === true,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.done();
+  }
+  if (values.json) {
+    io.out(`${JSON.stringify(r, null, 2)}\n`);
+    return 0;
+  }
+  io.out(`Converted ${source} (${r.format}) to the SavedModel ${r.location}\n`);
+  if (r.graph) {
+    const split = Object.entries(r.graph.splitOps).map(([op, n]) => `${n} ${op}`).join(', ');
+    if (split) io.out(`Split fused ops: ${split}\n`);
+    io.out(`Ops:\n${histogramText(r.graph.opHistogram)}\n`);
+    for (const w of r.graph.warnings) io.err(`warning: ${w}\n`);
+  }
+  const q = Object.entries(r.weights.quantized).map(([d, n]) => `${n} ${d}`).join(', ');
+  if (q) io.out(`Dequantized weights: ${q}\n`);
   return 0;
 }

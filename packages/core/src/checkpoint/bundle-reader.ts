@@ -10,7 +10,9 @@
  * size = elements × element size, string records (length checksum, lengths add
  * up), record inside its data file, record crc32c against the entry.
  */
+import { asBytes } from '../bytes.js';
 import { SavedModelError, guardDecode } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
 import {
   BUNDLE_MIN_PRODUCER,
   BUNDLE_VERSION,
@@ -60,6 +62,8 @@ export interface CheckpointReaderOptions {
   prefix?: string;
   /** Index table options (checksum verification, block size limit). */
   table?: Omit<TableReaderOptions, 'file'>;
+  /** Memory limits: key length (maxKeyBytes) and largest tensor materialized (maxTensorBytes). */
+  limits?: Partial<Limits>;
 }
 
 export type ShardSource = (shardId: number) => Uint8Array;
@@ -116,7 +120,10 @@ export class CheckpointReader {
   private readonly shards = new Map<number, Uint8Array>();
 
   /** Use `readCheckpoint()`. */
-  constructor(header: BundleHeader, entries: CheckpointEntry[], private readonly readShard: ShardSource, prefix: string) {
+  constructor(
+    header: BundleHeader, entries: CheckpointEntry[], private readonly readShard: ShardSource, prefix: string,
+    private readonly limits: Limits = resolveLimits(),
+  ) {
     this.header = header;
     this.entries = entries;
     this.prefix = prefix;
@@ -157,9 +164,20 @@ export class CheckpointReader {
       if (e instanceof SavedModelError) throw e.file === undefined ? new SavedModelError(e.code, e.message, { file, cause: e }) : e;
       throw new SavedModelError('NOT_FOUND', `cannot read data file: ${e instanceof Error ? e.message : String(e)}`, { file, cause: e });
     }
-    if (!(s instanceof Uint8Array)) throw new SavedModelError('INVALID_ARGUMENT', 'readShard must return a Uint8Array', { file });
+    if (!ArrayBuffer.isView(s)) throw new SavedModelError('INVALID_ARGUMENT', 'readShard must return a Uint8Array', { file });
+    // A Buffer from readFileSync may be a slice of a shared pool: only its own bytes count.
+    s = asBytes(s, file);
     this.shards.set(shardId, s);
     return s;
+  }
+
+  /** Refuses a tensor over limits.maxTensorBytes before anything is copied. */
+  private checkTensorSize(e: CheckpointEntry): void {
+    if (e.size > this.limits.maxTensorBytes) {
+      throw new SavedModelError('LIMIT_EXCEEDED', `tensor ${e.dtypeName} [${e.shape.join(', ')}] needs ${e.size} bytes, over the ${this.limits.maxTensorBytes}-byte limit for one tensor (limits.maxTensorBytes)`, {
+        file: this.indexFile, key: e.key,
+      });
+    }
   }
 
   /** The stored record bytes (a view into the data file), bounds-checked; crc not verified. */
@@ -228,7 +246,8 @@ export class CheckpointReader {
   stringBytes(key: string | CheckpointEntry): Uint8Array[] {
     const e = this.resolve(key);
     if (e.dtype !== DataType.DT_STRING) throw new SavedModelError('INVALID_ARGUMENT', `tensor is ${e.dtypeName}, not DT_STRING`, { file: this.indexFile, key: e.key });
-    const { bytes, file } = this.record(e);
+    const { bytes, file } = this.record(e); // bounds first: a record past the file is TRUNCATED
+    this.checkTensorSize(e);
     return this.decodeStrings(e, bytes, file).map((x) => x.slice());
   }
 
@@ -253,8 +272,13 @@ export class CheckpointReader {
       throw new SavedModelError('UNSUPPORTED', `cannot decode values of dtype ${e.dtypeName}`, { file: this.indexFile, key: e.key });
     }
     if (!LITTLE_ENDIAN_HOST) throw new SavedModelError('UNSUPPORTED', 'typed-array values need a little-endian host; use bytes()', { key: e.key });
+    this.record(e); // bounds first: a record past the file is TRUNCATED
+    this.checkTensorSize(e);
     const bytes = this.bytes(e);
-    return new ctor(bytes.slice().buffer);
+    // A copy of exactly the record's bytes (aligned, owned by the caller).
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    return new ctor(copy.buffer);
   }
 
   /** Read and verify every tensor record. */
@@ -308,7 +332,8 @@ function validateEntry(e: BundleEntry, numShards: number): number {
 export function readCheckpoint(index: Uint8Array, readShard: ShardSource, options: CheckpointReaderOptions = {}): CheckpointReader {
   const prefix = options.prefix ?? DEFAULT_CHECKPOINT_PREFIX;
   const file = indexFileName(prefix);
-  const table = readTable(index, { ...options.table, file });
+  const limits = resolveLimits(options.limits);
+  const table = readTable(asBytes(index, file), { maxKeyBytes: limits.maxKeyBytes, ...options.table, file });
   return guardDecode(file, 'checkpoint index', () => {
     const first = table.entries[0];
     if (!first || first.key.length !== 0) throw new SavedModelError('CORRUPT', 'the index has no bundle header (entry with the empty key)');
@@ -342,6 +367,6 @@ export function readCheckpoint(index: Uint8Array, readShard: ShardSource, option
         slices: be.slices,
       });
     }
-    return new CheckpointReader(header, entries, readShard, prefix);
+    return new CheckpointReader(header, entries, readShard, prefix, limits);
   });
 }

@@ -24,7 +24,7 @@ export { TableWriter, writeTable, DEFAULT_BLOCK_SIZE, COMPRESSION_NONE, COMPRESS
 export type { BlockCompressor, TableWriterOptions } from './table/table-writer.js';
 export { BlockBuilder, DEFAULT_RESTART_INTERVAL } from './table/block-builder.js';
 export { readBlock } from './table/block-reader.js';
-export type { BlockEntry } from './table/block-reader.js';
+export type { BlockEntry, KeyBudget } from './table/block-reader.js';
 export { decodeFooter, encodeFooter, FOOTER_LENGTH } from './table/footer.js';
 export type { BlockHandle, Footer } from './table/footer.js';
 export { snappyDecompress, snappyUncompressedLength, snappyMaxExpansion } from './table/snappy.js';

@@ -5,9 +5,11 @@
  *
  * Large inputs run in WebAssembly (crc32c-wasm.ts; about 3.5–4.5× the JavaScript speed),
  * small ones and every environment without WebAssembly use the slicing-by-8 JavaScript
- * implementations. Both give identical results. These functions never throw: if the
- * WebAssembly module cannot be compiled or a call into it fails, JavaScript is used.
+ * implementations. Both give identical results. They throw only for inputs that are not bytes
+ * (INVALID_ARGUMENT): if the WebAssembly module cannot be compiled or a call into it fails,
+ * JavaScript is used.
  */
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import { crc32ExtendJs } from './crc32-js.js';
 import { crc32cExtendJs } from './crc32c-js.js';
@@ -70,16 +72,14 @@ export function crcImplementation(): CrcImplementation {
   return wasmEnabled() ? 'wasm' : 'js';
 }
 
-const EMPTY = new Uint8Array(0);
-
 function toBytes(data: CrcInput): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) {
     return new Uint8Array(data);
   }
-  // Not bytes (a type error in the caller): checksum nothing rather than throw.
-  return EMPTY;
+  // Not bytes (a string, a number, …): a checksum of nothing would silently "match" an empty file.
+  return asBytes(data as unknown as ArrayBufferView, 'CRC input');
 }
 
 /** CRC-32C of `data` continued from the finalized CRC `crc` (0 to start). */

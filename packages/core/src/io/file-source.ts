@@ -1,6 +1,7 @@
 // Where SavedModel files come from and go to. The format code only sees these two
 // interfaces, so the same reader/writer serves a Node directory, an in-memory map in the
 // browser, and (later) zip archives and OPFS.
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 
 /** Read side: relative POSIX paths such as `saved_model.pb`, `variables/variables.index`. */
@@ -45,7 +46,8 @@ export function fileMapSource(files: FileMap | Record<string, Uint8Array>, locat
     async read(p) {
       const v = map.get(p);
       if (!v) throw new SavedModelError('NOT_FOUND', `no such file in ${location}`, { file: p });
-      return v;
+      // Buffers (readFileSync, pool slices) and other views: exactly the bytes they view.
+      return asBytes(v, p);
     },
   };
 }

@@ -1,13 +1,28 @@
 // Node adapters for FileSource / FileSink. Kept out of the browser entry point.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, lstat } from 'node:fs/promises';
-import { dirname, join, resolve, basename } from 'node:path';
+import { lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { SavedModelError } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
 import { checkRelativePath, type FileSink, type FileSource } from './file-source.js';
+import { fsCall, fsError } from './node-fs-error.js';
+import { publishDirectory, releaseTemporary, removeStaleTemporaries, temporarySibling } from './node-publish.js';
+import { readRegularFile } from './node-read-file.js';
 
-export function dirSource(dir: string): FileSource {
+export { publishDirectory };
+
+export interface DirSourceOptions {
+  /** A file larger than limits.maxTotalBytes is LIMIT_EXCEEDED before it is read. */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * A FileSource over a directory. Only regular files are read: a FIFO, a device or a directory
+ * where a file is expected is INVALID_ARGUMENT at once (never a hang); fs failures are IO_ERROR.
+ */
+export function dirSource(dir: string, options: DirSourceOptions = {}): FileSource {
   const root = resolve(dir);
+  const limits = resolveLimits(options.limits);
   return {
     location: root,
     async list() {
@@ -21,20 +36,16 @@ export function dirSource(dir: string): FileSource {
         }
       }
       try { await walk(''); } catch (e) {
-        throw new SavedModelError('NOT_FOUND', `cannot list SavedModel directory ${root}`, { file: root, cause: e });
+        throw fsError(e, `list SavedModel directory ${root}`, root);
       }
       return out.sort();
     },
     async has(p) {
-      try { return (await stat(join(root, checkRelativePath(p)))).isFile(); } catch { return false; }
+      // Anything there counts (read() then says what is wrong with a FIFO or a directory).
+      try { await stat(join(root, checkRelativePath(p))); return true; } catch { return false; }
     },
     async read(p) {
-      try {
-        return new Uint8Array(await readFile(join(root, checkRelativePath(p))));
-      } catch (e) {
-        if (e instanceof SavedModelError) throw e;
-        throw new SavedModelError('NOT_FOUND', `cannot read ${join(root, p)}`, { file: p, cause: e });
-      }
+      return readRegularFile(join(root, checkRelativePath(p)), { name: p, maxBytes: limits.maxTotalBytes });
     },
   };
 }
@@ -56,72 +67,65 @@ export async function isNonEmptyDir(p: string): Promise<boolean> {
 }
 
 /**
- * Writes into `<parent>/.<name>.tmp-<random>/` and renames it onto `dir` at commit, so a failed
- * export never leaves a half-written SavedModel behind.
+ * Writes into `<parent>/.<name>.tmp-<pid>-<random>/` and renames it onto `dir` at commit, so a
+ * failed export never leaves a half-written SavedModel behind (see node-publish.ts for what
+ * readers observe and how concurrent writers are kept apart). Temporaries left by killed
+ * writers to the same target are removed first. fs failures are IO_ERROR with the errno.
  */
 export async function dirSink(dir: string, options: DirSinkOptions = {}): Promise<FileSink> {
+  const startedAt = Date.now();
   const target = resolve(dir);
   if (!options.overwrite && (await isNonEmptyDir(target))) {
     throw new SavedModelError('ALREADY_EXISTS', `export directory ${target} already exists and is not empty; pass overwrite to replace it`, { file: target });
   }
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
-  await mkdir(tmp);
+  await fsCall('create the parent directory', parent, () => mkdir(parent, { recursive: true }));
+  await removeStaleTemporaries(target, startedAt);
+  const tmp = temporarySibling(target);
+  await fsCall('create the temporary directory', tmp, () => mkdir(tmp));
   let done = false;
+  const discard = async () => {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    releaseTemporary(tmp);
+  };
   return {
     location: target,
     async write(path, data) {
       const full = join(tmp, checkRelativePath(path));
-      await mkdir(dirname(full), { recursive: true });
-      if (data instanceof Uint8Array) {
-        const { writeFile } = await import('node:fs/promises');
-        await writeFile(full, data);
-        return;
+      try {
+        await mkdir(dirname(full), { recursive: true });
+        if (data instanceof Uint8Array) {
+          await writeFile(full, data);
+          return;
+        }
+        // Stream chunk by chunk: large checkpoints never need one contiguous buffer.
+        await new Promise<void>((res, rej) => {
+          const ws = createWriteStream(full);
+          ws.on('error', rej);
+          (async () => {
+            for (const chunk of data) {
+              if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
+            }
+            ws.end(res);
+          })().catch(rej);
+        });
+      } catch (e) {
+        throw fsError(e, 'write', path);
       }
-      // Stream chunk by chunk: large checkpoints never need one contiguous buffer.
-      await new Promise<void>((res, rej) => {
-        const ws = createWriteStream(full);
-        ws.on('error', rej);
-        (async () => {
-          for (const chunk of data) {
-            if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
-          }
-          ws.end(res);
-        })().catch(rej);
-      });
     },
     async commit() {
       if (done) return;
       try {
         await publishDirectory(tmp, target, options.overwrite === true, 'export directory');
       } catch (e) {
-        await rm(tmp, { recursive: true, force: true });
+        await discard();
         throw e;
       }
       done = true;
     },
     async abort() {
       done = true;
-      await rm(tmp, { recursive: true, force: true });
+      await discard();
     },
   };
-}
-
-/**
- * Moves the finished temporary directory `tmp` onto `target` by renames: a target that is
- * non-empty is replaced only with `overwrite` (ALREADY_EXISTS otherwise), and is removed only
- * after the new one is in place.
- */
-export async function publishDirectory(tmp: string, target: string, overwrite: boolean, what: string): Promise<void> {
-  if (await isNonEmptyDir(target)) {
-    if (!overwrite) throw new SavedModelError('ALREADY_EXISTS', `${what} ${target} appeared while writing`, { file: target });
-    const old = `${tmp}.old`;
-    await rename(target, old);
-    await rename(tmp, target);
-    await rm(old, { recursive: true, force: true });
-  } else {
-    await rm(target, { recursive: true, force: true });
-    await rename(tmp, target);
-  }
 }

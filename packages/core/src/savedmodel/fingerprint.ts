@@ -3,6 +3,7 @@
 // (docs/savedmodel-format.md §3.10, §5.12). Checked against the fingerprint.pb that TF 2.14 wrote
 // for shared/fixtures/tf/half_plus_two_tf2: all five hashes reproduce.
 import { BundleWriter, type CheckpointTensor } from '../checkpoint/index.js';
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import { fingerprint64, fingerprintCat64 } from '../hash/farmhash.js';
 import { Long, compareUtf8, encodeDeterministic, tensorflow } from '../proto/index.js';
@@ -38,9 +39,10 @@ export function computeFingerprint(
   options: FingerprintOptions = {},
 ): tensorflow.IFingerprintDef {
   let checksum: bigint;
-  if (savedModel instanceof Uint8Array) {
-    checksum = fingerprint64(savedModel);
-    savedModel = decodeSavedModel(savedModel);
+  if (ArrayBuffer.isView(savedModel)) {
+    const bytes = asBytes(savedModel, 'saved_model.pb');
+    checksum = fingerprint64(bytes);
+    savedModel = decodeSavedModel(bytes);
   } else {
     checksum = hashSavedModel(savedModel);
   }
@@ -51,7 +53,7 @@ export function computeFingerprint(
     graph_def_program_hash: toLong(hashGraphDefProgram(metaGraph.graph_def ?? {})),
     signature_def_hash: toLong(hashSignatureDefs(metaGraph.signature_def)),
     saved_object_graph_hash: toLong(hashSavedObjectGraph(metaGraph.object_graph_def ?? {})),
-    checkpoint_hash: toLong(variablesIndex ? fingerprint64(variablesIndex) : 0n),
+    checkpoint_hash: toLong(variablesIndex ? fingerprint64(asBytes(variablesIndex, 'variables.index')) : 0n),
     version: { producer: FINGERPRINT_PRODUCER },
   };
   if (typeof options.uuid === 'string') fp.uuid = options.uuid;

@@ -1,7 +1,10 @@
 // Reading a SavedModel from any FileSource: saved_model.pb (or .pbtxt), the checkpoint,
 // fingerprint.pb, keras_metadata.pb, assets.
 import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
+import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
+import { DEFAULT_MAX_STRING_BYTES } from '../text-format/tokenizer.js';
 import type { FileSource } from '../io/file-source.js';
 import { fillMapDefaults, lookupType, tensorflow, third_party } from '../proto/index.js';
 import { parseTextFormat } from '../text-format/index.js';
@@ -16,6 +19,8 @@ export interface ReadSavedModelOptions {
   checkpoint?: boolean;
   /** Verify every tensor record's checksum while reading (default false: checked on access). */
   verifyChecksums?: boolean;
+  /** Memory limits (checkpoint keys and tensors, text-format strings); defaults DEFAULT_LIMITS. */
+  limits?: Partial<Limits>;
 }
 
 export interface LoadedSavedModel {
@@ -40,7 +45,8 @@ function checkSize(file: string, bytes: Uint8Array): void {
   }
 }
 
-export function decodeSavedModel(bytes: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
+export function decodeSavedModel(view: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
+  const bytes = asBytes(view, file);
   checkSize(file, bytes);
   return guardDecode(file, 'tensorflow.SavedModel', () => {
     const sm = tensorflow.SavedModel.decode(bytes);
@@ -50,6 +56,7 @@ export function decodeSavedModel(bytes: Uint8Array, file = SAVED_MODEL_PB): tens
 }
 
 export async function readSavedModel(source: FileSource, options: ReadSavedModelOptions = {}): Promise<LoadedSavedModel> {
+  const limits = resolveLimits(options.limits);
   const warnings: string[] = [];
   let savedModel: tensorflow.SavedModel;
   let format: 'pb' | 'pbtxt';
@@ -62,7 +69,7 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
     const bytes = await source.read(SAVED_MODEL_PBTXT);
     checkSize(SAVED_MODEL_PBTXT, bytes);
     const text = guardDecode(SAVED_MODEL_PBTXT, 'UTF-8 text', () => new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    const obj = parseTextFormat('tensorflow.SavedModel', text, SAVED_MODEL_PBTXT);
+    const obj = parseTextFormat('tensorflow.SavedModel', text, { file: SAVED_MODEL_PBTXT, maxStringBytes: Math.min(DEFAULT_MAX_STRING_BYTES, limits.maxTensorBytes) });
     const reencoded = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () => tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish());
     savedModel = decodeSavedModel(reencoded, SAVED_MODEL_PBTXT);
     format = 'pbtxt';
@@ -89,7 +96,7 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
 
   let checkpoint: CheckpointReader | undefined;
   if (options.checkpoint !== false && (await source.has(VARIABLES_INDEX))) {
-    checkpoint = await readCheckpointFrom(source, VARIABLES_PREFIX);
+    checkpoint = await readCheckpointFrom(source, VARIABLES_PREFIX, limits);
     if (options.verifyChecksums) checkpoint.verifyAll();
   }
 
@@ -103,10 +110,11 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
 }
 
 /** Reads `<prefix>.index` and its data shards. */
-export async function readCheckpointFrom(source: FileSource, prefix = VARIABLES_PREFIX): Promise<CheckpointReader> {
+export async function readCheckpointFrom(source: FileSource, prefix = VARIABLES_PREFIX, limits?: Partial<Limits>): Promise<CheckpointReader> {
   const index = await source.read(`${prefix}.index`);
   // The header says how many shards there are; read them up front since the reader is synchronous.
-  const probe = readCheckpoint(index, () => new Uint8Array(0), { prefix });
+  const opts = limits ? { prefix, limits } : { prefix };
+  const probe = readCheckpoint(index, () => new Uint8Array(0), opts);
   const n = probe.header.numShards;
   const shards: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -114,5 +122,5 @@ export async function readCheckpointFrom(source: FileSource, prefix = VARIABLES_
     if (!(await source.has(name))) throw new SavedModelError('NOT_FOUND', `checkpoint data shard ${i} of ${n} is missing`, { file: name });
     shards.push(await source.read(name));
   }
-  return readCheckpoint(index, (i) => shards[i] ?? new Uint8Array(0), { prefix });
+  return readCheckpoint(index, (i) => shards[i] ?? new Uint8Array(0), opts);
 }

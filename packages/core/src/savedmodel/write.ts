@@ -69,6 +69,11 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
   } catch (e) {
     await sink.abort();
     if (e instanceof SavedModelError) throw e;
+    // A system error from a sink (ENOSPC, EACCES, …) is an I/O fault, not a bad argument.
+    const errno = (e as { code?: unknown } | null)?.code;
+    if (typeof errno === 'string' && /^E[A-Z0-9]+$/.test(errno)) {
+      throw new SavedModelError('IO_ERROR', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, errno, cause: e });
+    }
     throw new SavedModelError('INVALID_ARGUMENT', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, cause: e });
   }
 }

@@ -18,6 +18,7 @@
 // Every error is a SavedModelError('CORRUPT') naming file:line:column.
 import Long from 'long';
 import protobuf from 'protobufjs/light.js';
+import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import * as gen from '../proto/gen/messages.js';
 import { INT32_TYPES, INT64_TYPES, UINT32_TYPES, UINT64_TYPES, fullName, hasExplicitPresence, resolveMessageType } from './reflect.js';
@@ -30,6 +31,8 @@ export interface ParseTextFormatOptions {
   allowFieldNumbers?: boolean;
   /** Maximum message nesting. Default 100 (protobuf's default recursion limit). */
   maxDepth?: number;
+  /** Longest string / bytes value (adjacent literals together), decoded. Default 64 MiB; beyond: LIMIT_EXCEEDED. */
+  maxStringBytes?: number;
 }
 
 type Msg = Record<string, unknown>;
@@ -48,12 +51,12 @@ export function parseTextFormat(typeName: string, text: string | Uint8Array, opt
     if (typeof text === 'string') src = text;
     else {
       try {
-        src = utf8Strict.decode(text);
+        src = utf8Strict.decode(asBytes(text, opts.file ?? 'text format input'));
       } catch {
         throw new SavedModelError('CORRUPT', 'text format: input is not valid UTF-8', opts.file !== undefined ? { file: opts.file } : {});
       }
     }
-    const p = new Parser(new Tokenizer(src, opts.file), opts);
+    const p = new Parser(new Tokenizer(src, opts.file, opts.maxStringBytes), opts);
     const msg: Msg = {};
     p.parseBody(type, msg, null, 0);
     return msg;
@@ -330,9 +333,11 @@ class Parser {
     const parts: Uint8Array[] = [];
     let n = 0;
     while (this.tok.peek().kind === 'string') {
-      const b = this.tok.next().bytes!;
+      const t = this.tok.next();
+      const b = t.bytes!;
       parts.push(b);
       n += b.length;
+      if (n > this.tok.maxStringBytes) throw this.tok.stringTooLong(t);
     }
     if (parts.length === 1) return parts[0]!;
     const out = new Uint8Array(n);

@@ -18,6 +18,46 @@ export interface Token {
 
 const utf8 = new TextEncoder();
 
+/** Default longest string literal (decoded bytes; adjacent literals together): 64 MiB. */
+export const DEFAULT_MAX_STRING_BYTES = 64 * 2 ** 20;
+
+/** Decoded bytes of one literal: a growable byte buffer (a number[] costs 8+ bytes per byte). */
+class ByteOut {
+  private buf = new Uint8Array(64);
+  length = 0;
+  constructor(private readonly max: number, private readonly tooLong: () => SavedModelError) {}
+
+  private reserve(n: number): void {
+    const need = this.length + n;
+    if (need > this.max) throw this.tooLong();
+    if (need <= this.buf.length) return;
+    const next = new Uint8Array(Math.min(Math.max(need, this.buf.length * 2), Math.max(need, this.max)));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  push(b: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = b;
+  }
+
+  /** Appends the chars of an ASCII run. */
+  pushAscii(s: string, start: number, end: number): void {
+    this.reserve(end - start);
+    for (let i = start; i < end; i++) this.buf[this.length++] = s.charCodeAt(i);
+  }
+
+  pushBytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
 /** \a \b \f \n \r \t \v \\ \? \' \" by the character after the backslash. */
 const SIMPLE_ESCAPES: Record<number, number> = { 97: 7, 98: 8, 102: 12, 110: 10, 114: 13, 116: 9, 118: 11, 92: 92, 63: 63, 39: 39, 34: 34 };
 
@@ -40,7 +80,16 @@ export class Tokenizer {
   constructor(
     private readonly src: string,
     private readonly file: string | undefined,
+    /** Longest decoded string literal accepted (LIMIT_EXCEEDED beyond). */
+    readonly maxStringBytes = DEFAULT_MAX_STRING_BYTES,
   ) {}
+
+  /** LIMIT_EXCEEDED for a string literal (or adjacent literals) decoding to more than maxStringBytes. */
+  stringTooLong(at?: { line: number; col: number; offset: number }): SavedModelError {
+    const p = at ?? { line: this.line, col: this.pos - this.lineStart + 1, offset: this.pos };
+    const where = `${this.file ?? '<text>'}:${p.line}:${p.col}`;
+    return new SavedModelError('LIMIT_EXCEEDED', `text format: ${where}: string literal longer than ${this.maxStringBytes} bytes (maxStringBytes)`, this.file !== undefined ? { file: this.file } : {});
+  }
 
   error(msg: string, at?: { line: number; col: number; offset: number }): SavedModelError {
     const p = at ?? { line: this.line, col: this.pos - this.lineStart + 1, offset: this.pos };
@@ -154,15 +203,14 @@ export class Tokenizer {
   private readString(quote: number, at: { line: number; col: number; offset: number }): Token {
     const s = this.src;
     let p = this.pos + 1;
-    const out: number[] = [];
+    const out = new ByteOut(this.maxStringBytes, () => this.stringTooLong(at));
     let runStart = p; // start of unescaped text not yet copied
     const flush = (end: number) => {
       if (end > runStart) {
-        const chunk = s.slice(runStart, end);
         let ascii = true;
-        for (let i = 0; i < chunk.length; i++) if (chunk.charCodeAt(i) > 0x7f) { ascii = false; break; }
-        if (ascii) for (let i = 0; i < chunk.length; i++) out.push(chunk.charCodeAt(i));
-        else for (const b of utf8.encode(chunk)) out.push(b);
+        for (let i = runStart; i < end; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
+        if (ascii) out.pushAscii(s, runStart, end);
+        else out.pushBytes(utf8.encode(s.slice(runStart, end)));
       }
     };
     for (;;) {
@@ -246,14 +294,14 @@ export class Tokenizer {
       runStart = p;
     }
     this.pos = p;
-    return { kind: 'string', text: s.slice(at.offset, p), bytes: Uint8Array.from(out), ...at };
+    return { kind: 'string', text: s.slice(at.offset, p), bytes: out.bytes(), ...at };
   }
 }
 
 /** UTF-8 of one code point (lone surrogates are encoded as-is, as protobuf does). */
-function appendUtf8(out: number[], cp: number): void {
+function appendUtf8(out: ByteOut, cp: number): void {
   if (cp < 0x80) out.push(cp);
-  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
-  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+  else if (cp < 0x800) out.pushBytes(Uint8Array.of(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)));
+  else if (cp < 0x10000) out.pushBytes(Uint8Array.of(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)));
+  else out.pushBytes(Uint8Array.of(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)));
 }

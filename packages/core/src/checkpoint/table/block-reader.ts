@@ -6,8 +6,21 @@
  * a typed error instead of garbage keys, a RangeError or a long loop.
  * Work is linear in the block size: each entry consumes at least 3 bytes.
  */
+import { asBytes } from '../../bytes.js';
 import { SavedModelError } from '../../errors.js';
 import { getFixed32, readVarint32, type Cursor } from './varint.js';
+
+/**
+ * Bounds on the keys a block may materialize. Prefix compression lets a few bytes of file stand
+ * for a whole earlier key, so a crafted block (one 1 MB key, then thousands of entries sharing
+ * it) would otherwise expand to gigabytes of keys.
+ */
+export interface KeyBudget {
+  /** Longest key accepted, in bytes. */
+  maxKeyBytes: number;
+  /** Key bytes still allowed to be materialized (decremented as keys are built). */
+  remaining: number;
+}
 
 export interface BlockEntry {
   key: Uint8Array;
@@ -23,7 +36,8 @@ function corrupt(msg: string, offset?: number): SavedModelError {
  * Decode all entries of `block` (contents without the 5-byte trailer).
  * `baseOffset` is the block's position in its file, used only in error messages.
  */
-export function readBlock(block: Uint8Array, baseOffset = 0): BlockEntry[] {
+export function readBlock(blockView: Uint8Array, baseOffset = 0, keys?: KeyBudget): BlockEntry[] {
+  const block = asBytes(blockView, 'table block');
   const size = block.length;
   if (size < 4) throw corrupt(`block of ${size} bytes has no restart count`, baseOffset);
   const numRestarts = getFixed32(block, size - 4);
@@ -69,6 +83,16 @@ export function readBlock(block: Uint8Array, baseOffset = 0): BlockEntry[] {
     // Compare as subtraction so huge declared lengths cannot overflow.
     if (nonShared > dataEnd - keyStart || valueLength > dataEnd - keyStart - nonShared) {
       throw corrupt(`entry key/value lengths (${nonShared}+${valueLength}) run past the entries area`, baseOffset + entryStart);
+    }
+    if (keys) {
+      const keyLength = shared + nonShared;
+      if (keyLength > keys.maxKeyBytes) {
+        throw new SavedModelError('LIMIT_EXCEEDED', `table key of ${keyLength} bytes is over the ${keys.maxKeyBytes}-byte key limit (limits.maxKeyBytes)`, { offset: baseOffset + entryStart });
+      }
+      if (keyLength > keys.remaining) {
+        throw new SavedModelError('LIMIT_EXCEEDED', `table keys expand to more bytes than the table's size justifies (prefix-compression amplification); key of ${keyLength} bytes refused`, { offset: baseOffset + entryStart });
+      }
+      keys.remaining -= keyLength;
     }
     const key = new Uint8Array(shared + nonShared);
     if (shared > 0) key.set(prevKey.subarray(0, shared));

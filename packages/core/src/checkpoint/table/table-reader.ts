@@ -11,9 +11,11 @@
  * - keys strictly increasing across the table, and consistent with the index
  *   separators (last key of a block ≤ its index key < first key of the next).
  */
+import { asBytes } from '../../bytes.js';
 import { SavedModelError, guardDecode } from '../../errors.js';
 import { crc32c, crc32cExtend, unmaskCrc } from '../crc.js';
-import { readBlock, type BlockEntry } from './block-reader.js';
+import { DEFAULT_LIMITS } from '../../limits.js';
+import { readBlock, type BlockEntry, type KeyBudget } from './block-reader.js';
 import { compareBytes } from './comparator.js';
 import { BLOCK_TRAILER_LENGTH, FOOTER_LENGTH, decodeBlockHandle, decodeFooter, type BlockHandle, type Footer } from './footer.js';
 import { snappyDecompress } from './snappy.js';
@@ -27,6 +29,13 @@ export interface TableReaderOptions {
   verifyChecksums?: boolean;
   /** Largest uncompressed block accepted (default 256 MiB); Snappy blocks are also bounded by their input. */
   maxBlockSize?: number;
+  /** Longest key accepted (default DEFAULT_LIMITS.maxKeyBytes, 64 KiB). */
+  maxKeyBytes?: number;
+  /**
+   * Most key bytes materialized for the whole table (default: 16 × the file size + 64 MiB —
+   * real indexes stay far below; prefix-compression bombs stop here).
+   */
+  maxTotalKeyBytes?: number;
 }
 
 export interface DataBlockInfo extends BlockHandle {
@@ -48,11 +57,16 @@ const TYPE_BYTE = new Uint8Array(1);
 
 export function readTable(file: Uint8Array, options: TableReaderOptions = {}): TableContents {
   const name = options.file ?? 'table';
-  return guardDecode(name, 'table', () => readTableUnguarded(file, options));
+  const bytes = asBytes(file, name);
+  return guardDecode(name, 'table', () => readTableUnguarded(bytes, options));
 }
 
 function readTableUnguarded(file: Uint8Array, options: TableReaderOptions): TableContents {
   const verify = options.verifyChecksums ?? true;
+  const keys: KeyBudget = {
+    maxKeyBytes: options.maxKeyBytes ?? DEFAULT_LIMITS.maxKeyBytes,
+    remaining: options.maxTotalKeyBytes ?? 16 * file.length + 64 * 2 ** 20,
+  };
   const maxBlockSize = options.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE;
   if (file.length < FOOTER_LENGTH) {
     throw new SavedModelError('TRUNCATED', `file of ${file.length} bytes is too short to be a table (footer is ${FOOTER_LENGTH})`);
@@ -94,10 +108,10 @@ function readTableUnguarded(file: Uint8Array, options: TableReaderOptions): Tabl
 
   // LevelDB reads the metaindex only for filters; TF never writes any. Its checksum and structure are still checked.
   const meta = readBlockContents(footer.metaindex, 'metaindex block');
-  readBlock(meta.contents, footer.metaindex.offset);
+  readBlock(meta.contents, footer.metaindex.offset, keys);
 
   const index = readBlockContents(footer.index, 'index block');
-  const indexEntries = readBlock(index.contents, footer.index.offset);
+  const indexEntries = readBlock(index.contents, footer.index.offset, keys);
 
   const entries: BlockEntry[] = [];
   const dataBlocks: DataBlockInfo[] = [];
@@ -120,7 +134,7 @@ function readTableUnguarded(file: Uint8Array, options: TableReaderOptions): Tabl
     }
     const block = readBlockContents(handle, `data block ${i}`);
     prevBlockEnd = handle.offset + handle.size + BLOCK_TRAILER_LENGTH;
-    const blockEntries = readBlock(block.contents, handle.offset);
+    const blockEntries = readBlock(block.contents, handle.offset, keys);
     for (const e of blockEntries) {
       if (lastKey !== undefined && compareBytes(e.key, lastKey) <= 0) {
         throw new SavedModelError('CORRUPT', `keys are not strictly increasing in data block ${i}`, { offset: handle.offset });

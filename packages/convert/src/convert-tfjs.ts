@@ -1,0 +1,160 @@
+// convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
+// SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
+// tfjs-layers and the export package's tracing path, with their weights dequantized first.
+import {
+  MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
+} from '@savedmodel-js/core';
+import { saveModel } from '@savedmodel-js/export';
+import { graphModelToSavedModel, type GraphConvertReport } from './graph-savedmodel.js';
+import type { ModelJson } from './model-json.js';
+import { openModel, readGroupBytes, type OpenedModel, type TfjsModelSource } from './model-source.js';
+import { decodeWeightGroup, manifestByteLength, type DecodedWeight } from './weights.js';
+
+export interface ConvertProgress {
+  phase: 'read' | 'write';
+  /** Bytes read (weight files) or written (SavedModel files) so far. */
+  bytes: number;
+  /** Total for the phase where known. */
+  totalBytes?: number;
+}
+
+export interface ConvertTfjsOptions {
+  /** Graph models: weights as variables in a checkpoint (TF1 VariableV2 + saver) instead of Consts. */
+  variables?: boolean;
+  /** Graph models: float16-quantized weights stay float16 (Const + Cast). */
+  keepFloat16?: boolean;
+  /** Replace an existing output directory. */
+  overwrite?: boolean;
+  /** Memory budget for everything read (default core's DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  onProgress?: (p: ConvertProgress) => void;
+}
+
+export interface ConvertTfjsResult {
+  format: 'graph-model' | 'layers-model';
+  /** Where the SavedModel went. */
+  location: string;
+  /** Graph models: op histogram, split fused ops, signature, warnings. */
+  graph?: GraphConvertReport;
+  /** Layers models: the signature keys written. */
+  signatures?: Record<string, { inputs: string[]; outputs: string[] }>;
+  weights: { count: number; quantized: Record<string, number>; bytesRead: number };
+}
+
+const OPTION_KEYS = new Set(['variables', 'keepFloat16', 'overwrite', 'limits', 'onProgress']);
+
+export function checkOptions(options: object, known: ReadonlySet<string>, what: string): void {
+  for (const k of Object.keys(options)) {
+    if (!known.has(k)) throw new SavedModelError('INVALID_ARGUMENT', `unknown ${what} option "${k}" (known: ${[...known].join(', ')})`);
+  }
+}
+
+interface CoreNode {
+  dirSink(dir: string, options?: { overwrite?: boolean }): Promise<FileSink>;
+}
+const CORE_NODE = '@savedmodel-js/core/node';
+
+/** A directory path (Node) or a FileSink. */
+export async function sinkFor(out: string | FileSink, overwrite: boolean): Promise<FileSink> {
+  if (typeof out !== 'string') return out;
+  const mod = (await import(/* @vite-ignore */ CORE_NODE)) as CoreNode;
+  return mod.dirSink(out, { overwrite });
+}
+
+/** Every weight of the manifest, decoded (dequantized), keyed by name. */
+async function readWeights(model: OpenedModel, budget: MemoryBudget, onProgress?: (p: ConvertProgress) => void): Promise<{ weights: Map<string, DecodedWeight>; bytesRead: number }> {
+  const weights = new Map<string, DecodedWeight>();
+  const total = manifestByteLength(model.json.weightsManifest);
+  let bytesRead = 0;
+  const report = (n: number) => {
+    bytesRead += n;
+    onProgress?.({ phase: 'read', bytes: bytesRead, ...(total !== undefined ? { totalBytes: Math.max(total, bytesRead) } : {}) });
+  };
+  if (model.flat) {
+    const group = { paths: [], weights: model.json.weightsManifest.flatMap((g) => g.weights) };
+    report(model.flat.length);
+    for (const w of decodeWeightGroup(group, model.flat, model.location, budget)) weights.set(w.name, w);
+    return { weights, bytesRead };
+  }
+  for (const [i, group] of model.json.weightsManifest.entries()) {
+    const bytes = await readGroupBytes(model, group, budget, report);
+    for (const w of decodeWeightGroup(group, bytes, `${model.location} weightsManifest[${i}]`, budget)) weights.set(w.name, w);
+  }
+  return { weights, bytesRead };
+}
+
+function quantizedCounts(json: ModelJson): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of json.weightsManifest) for (const w of g.weights) if (w.quantization) out[w.quantization.dtype] = (out[w.quantization.dtype] ?? 0) + 1;
+  return out;
+}
+
+/** tfjs weight data for tf.io.fromMemory: every weight as its dequantized dtype, in one buffer. */
+function dequantizedArtifacts(json: ModelJson, weights: Map<string, DecodedWeight>) {
+  const specs: { name: string; shape: number[]; dtype: string }[] = [];
+  const parts: Uint8Array[] = [];
+  for (const g of json.weightsManifest) {
+    for (const s of g.weights) {
+      const w = weights.get(s.name)!;
+      specs.push({ name: s.name, shape: s.shape, dtype: s.dtype });
+      const v = w.values;
+      if (Array.isArray(v)) {
+        for (const str of v) {
+          const len = new Uint8Array(4);
+          new DataView(len.buffer).setUint32(0, str.length, true);
+          parts.push(len, str);
+        }
+      } else {
+        parts.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      }
+    }
+  }
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { data.set(p, o); o += p.length; }
+  return {
+    modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer, format: json.format,
+    ...(json.trainingConfig !== undefined ? { trainingConfig: json.trainingConfig } : {}),
+    ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
+  };
+}
+
+type Tfjs = typeof import('@tensorflow/tfjs');
+
+/**
+ * Converts a TensorFlow.js model to a SavedModel. `source`: a model.json path (Node) or URL, a
+ * tf.io.IOHandler, or dropped files; `out`: a directory path (Node) or a FileSink.
+ */
+export async function convertTfjsModel(source: TfjsModelSource, out: string | FileSink, options: ConvertTfjsOptions = {}): Promise<ConvertTfjsResult> {
+  checkOptions(options, OPTION_KEYS, 'convertTfjsModel');
+  const budget = new MemoryBudget(resolveLimits(options.limits));
+  const model = await openModel(source, budget);
+  const json = model.json;
+  if (json.format === 'layers-model' && (options.variables || options.keepFloat16)) {
+    throw new SavedModelError('INVALID_ARGUMENT', 'variables and keepFloat16 apply to graph models; a layers model is saved with its weights as variables already', { file: model.location });
+  }
+  const { weights, bytesRead } = await readWeights(model, budget, options.onProgress);
+  const weightsInfo = { count: weights.size, quantized: quantizedCounts(json), bytesRead };
+  const onWrite = (p: { bytesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten });
+
+  if (json.format === 'graph-model') {
+    const { content, report } = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
+    const sink = await sinkFor(out, options.overwrite === true);
+    await writeSavedModel(sink, withFingerprint(content), { onProgress: onWrite });
+    return { format: json.format, location: sink.location, graph: report, weights: weightsInfo };
+  }
+
+  const tf = (await import('@tensorflow/tfjs')) as Tfjs;
+  let layers;
+  try {
+    layers = await tf.loadLayersModel(tf.io.fromMemory(dequantizedArtifacts(json, weights) as Parameters<typeof tf.io.fromMemory>[0]));
+  } catch (e) {
+    throw new SavedModelError('INVALID_ARGUMENT', `tfjs could not load the layers model: ${(e as Error).message}`, { file: model.location, cause: e });
+  }
+  try {
+    const summary = await saveModel(layers, out, { options: { overwrite: options.overwrite === true, onProgress: onWrite } });
+    return { format: json.format, location: summary.location, signatures: summary.signatures, weights: weightsInfo };
+  } finally {
+    layers.dispose();
+  }
+}

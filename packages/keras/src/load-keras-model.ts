@@ -1,0 +1,50 @@
+// loadKerasModel: a Keras model file back into a tf.LayersModel. SavedModels with
+// keras_metadata.pb (a directory or .zip path, a FileSource, zip bytes or a Blob) are read by
+// savedmodel/; `.h5` / `.keras` inputs are recognised (by extension or content) and refused until
+// their readers are wired.
+import type * as tf from '@tensorflow/tfjs';
+import { readSavedModel, SavedModelError, type FileSource } from '@savedmodel-js/core';
+import { zipSource } from '@savedmodel-js/zip';
+import { readSource } from '@savedmodel-js/runtime';
+import { checkOptionKeys } from './options.js';
+import { loadKerasSavedModel, type KerasLoadOptions } from './savedmodel/load-savedmodel.js';
+
+export type KerasModelSource = string | FileSource | Uint8Array | ArrayBuffer | Blob;
+export type LoadKerasModelOptions = KerasLoadOptions;
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function notWired(what: string): SavedModelError {
+  return new SavedModelError('UNSUPPORTED', `loadKerasModel: ${what} is not wired yet (lead wires the h5/.keras readers)`);
+}
+
+async function headBytes(source: Uint8Array | ArrayBuffer | Blob): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source.subarray(0, 8);
+  if (source instanceof ArrayBuffer) return new Uint8Array(source, 0, Math.min(8, source.byteLength));
+  return new Uint8Array(await source.slice(0, 8).arrayBuffer());
+}
+
+/**
+ * tf.keras.models.load_model for TensorFlow.js: the model with its weights, compiled from its
+ * training config with the optimizer's state when it has one (`{compile: false}` skips that).
+ */
+export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<tf.LayersModel> {
+  checkOptionKeys('loadKerasModel', options, ['compile']);
+  if (typeof source === 'string') {
+    const p = source.toLowerCase();
+    if (p.endsWith('.h5') || p.endsWith('.hdf5')) throw notWired('an HDF5 (.h5) file');
+    if (p.endsWith('.keras')) throw notWired('a Keras 3 (.keras) file');
+  } else if (source instanceof Uint8Array || source instanceof ArrayBuffer || (typeof Blob !== 'undefined' && source instanceof Blob)) {
+    const head = await headBytes(source);
+    if (HDF5_MAGIC.every((b, i) => head[i] === b)) throw notWired('an HDF5 (.h5) file');
+    const zip = await zipSource(source);
+    if (await isKeras3(zip)) throw notWired('a Keras 3 (.keras) file');
+    return loadKerasSavedModel(await readSavedModel(zip), options);
+  }
+  if (typeof source === 'object' && await isKeras3(source as FileSource)) throw notWired('a Keras 3 (.keras) file');
+  return loadKerasSavedModel(await readSource(source as never), options);
+}
+
+async function isKeras3(s: FileSource): Promise<boolean> {
+  return typeof s.has === 'function' && (await s.has('config.json')) && (await s.has('model.weights.h5')) && !(await s.has('saved_model.pb'));
+}
