@@ -2,7 +2,7 @@
 // init op (TF2 `__saved_model_init_op` signature, else the TF1 `saved_model_main_op`, else
 // `legacy_init_op` collection), feed each asset's path to its tensor, and run it once.
 // Tables and assigned variables it fills live in the ResourceStore every signature shares.
-import { SavedModelError, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow, type LoadedSavedModel, type MemoryBudget } from '@savedmodel-js/core';
 import { freezeInit, type FrozenGraph } from './freeze.js';
 import { HostProgram, ResourceStore } from './host-ops.js';
 import { createGraphModel } from './tfjs-model.js';
@@ -68,10 +68,11 @@ export async function runInitOp(
   loaded: LoadedSavedModel,
   store: ResourceStore,
   variableKeys: VariableKeys,
+  budget?: MemoryBudget,
 ): Promise<FrozenGraph | undefined> {
   const targets = initTargets(mg);
   if (targets.length === 0) return undefined;
-  const frozen = freezeInit(mg, loaded.checkpoint, targets, { variableKeys, constFeeds: assetFeeds(mg) });
+  const frozen = freezeInit(mg, loaded.checkpoint, targets, { variableKeys, constFeeds: assetFeeds(mg), ...(budget ? { budget } : {}) });
   const program = new HostProgram(frozen.hostNodes, store);
   const model = createGraphModel(frozen, program.id);
   try {
