@@ -98,6 +98,19 @@ describe('TF2 resources', () => {
   });
 });
 
+describe('keras3_power_consumption (TF 2.18, Keras 3 model.export)', () => {
+  it('serve and serving_default answer alike, with batch dimension', async () => {
+    const x = Array.from({ length: 3 }, (_, i) => Array.from({ length: 25 }, (_, j) => Math.sin(i * 25 + j)));
+    for (const [how, src] of await sources('keras3_power_consumption')) {
+      const a = (await run(src, 'serve', { keras_tensor: x })).output_0!;
+      const b = (await run(src, 'serving_default', { keras_tensor: x })).output_0!;
+      expect(a.shape, how).toEqual([3, 1]);
+      expect(a.values.every((v) => Number.isFinite(v as number))).toBe(true);
+      expect(b.values, how).toEqual(a.values);
+    }
+  });
+});
+
 describe('float64 exactness', () => {
   it('tf_non_chunked_model: the 150×150 float64 constant comes back as doubles, bit for bit', async () => {
     // the constant's raw little-endian doubles, straight from the file's tensor_content
