@@ -16,6 +16,8 @@
 //  - before anything is emitted, the nodes inlining can produce are bounded (inline-budget.ts)
 //    against limits.maxNodes, and every constant / variable value is reserved in the memory
 //    budget before it is allocated;
+//  - While / If / Case keep their functions: frozen the same way into FrozenGraph.functions
+//    (graph-style references), which tfjs-converter's executor runs from the library;
 //  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
 //    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
 //    VariableV2 read through Identity; checkpoint keys come from variables.ts;
@@ -71,6 +73,8 @@ export interface FrozenGraph {
   hostNodes: Map<string, HostNode>;
   /** Variables some node of this graph assigns (their reads go through the model's state). */
   writtenVariables: string[];
+  /** Functions that While / If / Case nodes call, frozen like the graph (graph-style references). */
+  functions: tensorflow.IFunctionDef[];
 }
 
 export interface FreezeOptions {
@@ -87,6 +91,8 @@ export interface FreezeOptions {
 /** A tensor, a variable (`ref`: a TF1 VariableV2, read by using it), or another resource (table). */
 type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string; ref?: boolean } | { t: 'res'; node: string };
 
+/** Functional control flow: tfjs-converter's executor runs their functions from the graph's library. */
+const FUNCTIONAL_OPS = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'Case', 'StatelessCase']);
 /** Ops that create a table resource in the top-level graph. */
 const TABLE_OPS = new Set(['HashTableV2', 'HashTable', 'MutableHashTableV2', 'MutableHashTable']);
 /** Host ops that write the variable they are given. */
@@ -163,7 +169,11 @@ class Freezer {
   private readonly used = new Set<string>();
   private readonly nextSuffix = new Map<string, number>();
   private readonly reserved = new Set<string>();
-  private readonly out: tensorflow.INodeDef[] = [];
+  private out: tensorflow.INodeDef[] = [];
+  /** Functions that functional control flow calls, frozen for the executor's library (by memo key). */
+  private readonly frozenFns = new Map<string, tensorflow.IFunctionDef>();
+  /** Where each emitted read lives: undefined = the top-level graph, else a frozen function's body. */
+  private readonly readBodies = new Map<string, tensorflow.INodeDef[]>();
   private readonly constants = new Map<string, HostTensor>();
   private readonly varConsts = new Map<string, string>();
   private readonly variables: FrozenVariable[] = [];
@@ -379,6 +389,7 @@ class Freezer {
       producer: toNumber(this.mg.graph_def?.versions?.producer),
       hostNodes: this.hostNodes,
       writtenVariables: [...this.written].sort(),
+      functions: [...this.frozenFns.values()],
     };
   }
 
@@ -536,6 +547,7 @@ class Freezer {
     const op = this.top.nodes.get(variable)?.op === 'VarHandleOp' ? 'ReadVariableOp' : 'RefRead';
     this.emitHost(name, { op, def: { name: at, op }, resource: variable, nData: 0, where: `node ${scope.prefix}${at} in ${scope.where}` }, [], deps);
     this.reads.push({ name, variable, deps });
+    if (this.fnDepth > 0) this.readBodies.set(name, this.out);
     return name;
   }
 
@@ -565,6 +577,97 @@ class Freezer {
     if (resource !== undefined) host.resource = resource;
     this.emitHost(name, host, data, deps);
     return { kind: 'emitted', name };
+  }
+
+  private fnDepth = 0;
+
+  /**
+   * A While / If / Case node: its inputs resolved (variable handles passed in become their values),
+   * its functions frozen into the library with those arguments as values, the node emitted for
+   * tfjs-converter's executor, which runs the functions itself.
+   */
+  private *functional(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+    const op = node.op ?? '';
+    const name = node.name ?? '';
+    const where = `node ${scope.prefix}${name} in ${scope.where}`;
+    const data: string[] = [];
+    const vars = new Map<number, string>();
+    for (let i = 0; i < inputs.length; i++) {
+      const v = yield* this.resolve(scope, inputs[i]!);
+      if (v.t === 'tensor') data.push(v.ref);
+      else if (v.t === 'var') { data.push(this.emitRead(scope, `${name}/input_${i}`, v.node, [])); vars.set(i, v.node); }
+      else this.fail('UNSUPPORTED', `op ${op} (${where}) passes resource ${v.node} (a table) into its functions`);
+    }
+    const offset = op === 'While' || op === 'StatelessWhile' ? 0 : 1; // If / Case: input 0 is the condition / branch index
+    const fnVars = new Map([...vars].filter(([i]) => i >= offset).map(([i, v]) => [i - offset, v] as [number, string]));
+    const attr = this.copyAttrs(node);
+    const typeAttr = offset === 0 ? 'T' : 'Tin';
+    const types = [...(attr[typeAttr]?.list?.type ?? [])];
+    for (const [i, v] of fnVars) types[i] = this.top.nodes.get(v)?.attr?.dtype?.type ?? types[i]!;
+    if (attr[typeAttr]) attr[typeAttr] = { list: { type: types } };
+    const freeze = (f: tensorflow.INameAttrList | null | undefined): tensorflow.INameAttrList => ({ name: this.freezeFunction(f?.name ?? '', fnVars, where), attr: f?.attr ?? {} });
+    for (const k of funcAttrNames(node)) {
+      const a = attr[k]!;
+      attr[k] = a.func ? { func: freeze(a.func) } : { list: { func: (a.list?.func ?? []).map(freeze) } };
+    }
+    const deps = yield* this.controlDeps(scope, node);
+    if (deps.length > 0 && data.length > 0) data[0] = this.after(data[0]!, deps, `${scope.prefix}${name}`);
+    const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+    this.emit({ name: emitted, op, input: data, attr });
+    return { kind: 'emitted', name: emitted };
+  }
+
+  /** Function `fname` frozen with arguments `vars` (index → variable) bound to variable values; memoized. */
+  private freezeFunction(fname: string, vars: Map<number, string>, where: string): string {
+    const key = `${fname}\0${[...vars].map(([i, v]) => `${i}=${v}`).join(',')}`;
+    const have = this.frozenFns.get(key);
+    if (have) return have.signature!.name!;
+    const fdef = this.fns.get(fname);
+    if (!fdef) this.fail('INVALID_GRAPH', `${where} calls function '${fname}', which is not in the library`);
+    if (this.fnDepth >= 32) this.fail('LIMIT_EXCEEDED', `${where}: control flow nested deeper than 32 functions`);
+    const fnName = `${fname}_frozen${this.frozenFns.size}`;
+    const argDefs = fdef.signature?.input_arg ?? [];
+    const scope = newScope('function', `${fnName}/`, new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])), `function ${fname} (called by ${where})`);
+    scope.args = new Map(argDefs.map((a, i) => [a.name ?? '', i]));
+    argDefs.forEach((a, i) => {
+      const v = vars.get(i);
+      scope.argVals.set(a.name ?? '', v !== undefined ? { t: 'var', node: v } : { t: 'tensor', ref: a.name ?? '' });
+    });
+    const frozen: tensorflow.IFunctionDef = {
+      signature: {
+        name: fnName,
+        input_arg: argDefs.map((a, i) => ({ name: a.name ?? '', type: vars.has(i) ? this.top.nodes.get(vars.get(i)!)?.attr?.dtype?.type ?? a.type : a.type })),
+        output_arg: [],
+      },
+      node_def: [],
+      ret: {},
+    };
+    this.frozenFns.set(key, frozen); // before the body: a function reached again (recursion) is named already
+    const saved = this.out;
+    this.out = frozen.node_def!;
+    this.fnDepth++;
+    try {
+      const deps: string[] = [];
+      for (const n of Object.values(fdef.control_ret ?? {})) deps.push(...this.drive(this.controlTargets(scope, n)));
+      (fdef.signature?.output_arg ?? []).forEach((a, i) => {
+        const r = fdef.ret?.[a.name ?? ''];
+        if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
+        const v = this.drive(this.resolve(scope, r));
+        let ref: string;
+        if (v.t === 'var') ref = this.emitRead(scope, `ret_${i}`, v.node, []);
+        else if (v.t !== 'tensor') return this.fail('UNSUPPORTED', `function ${fname} returns resource ${v.node}`);
+        else ref = v.ref;
+        // outputs wait for the body's effects (the executor runs only what outputs need)
+        ref = this.after(ref, [...new Set(deps)], `${fnName}/ret_${i}`);
+        const type = v.t === 'var' ? this.top.nodes.get(v.node)?.attr?.dtype?.type ?? a.type : a.type;
+        frozen.signature!.output_arg!.push({ name: a.name ?? '', type });
+        frozen.ret![a.name ?? ''] = ref;
+      });
+    } finally {
+      this.out = saved;
+      this.fnDepth--;
+    }
+    return fnName;
   }
 
   private isVariable(node: string): boolean {
@@ -636,6 +739,7 @@ class Freezer {
     if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
       this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
     }
+    if (FUNCTIONAL_OPS.has(op)) return yield* this.functional(scope, node, inputs);
     const fattrs = funcAttrNames(node);
     if (fattrs.length > 0) {
       this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
@@ -802,8 +906,16 @@ class Freezer {
     const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
     for (const r of this.reads) {
       if (this.written.has(r.variable) || this.mutable.has(r.variable)) continue;
-      const nd = byName.get(r.name)!;
-      const c = this.variableConst(r.variable);
+      const body = this.readBodies.get(r.name);
+      const nd = body ? body.find((n) => n.name === r.name)! : byName.get(r.name)!;
+      let c = this.variableConst(r.variable);
+      if (body) {
+        // a function body sees only its own nodes: its own constant (weights are shared by name)
+        const local = this.allocate(`${r.name}/value`, false);
+        this.constants.set(local, this.constants.get(c)!);
+        body.push({ name: local, op: 'Const', input: [], attr: { dtype: { type: this.constants.get(c)!.dtype } } });
+        c = local;
+      }
       this.hostNodes.delete(r.name);
       nd.op = 'Identity';
       nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it

@@ -93,6 +93,16 @@ function nodeJson(n: tensorflow.INodeDef, program: number): Json {
   return { name: n.name ?? '', op: n.op ?? '', input: [...(n.input ?? [])], attr };
 }
 
+/** A frozen function in tfjs-converter's JSON (camelCase; graph-style references). */
+function functionJson(f: tensorflow.IFunctionDef, program: number): Json {
+  const arg = (a: tensorflow.OpDef.IArgDef) => ({ name: a.name ?? '', type: a.type ?? 0 });
+  return {
+    signature: { name: f.signature?.name ?? '', inputArg: (f.signature?.input_arg ?? []).map(arg), outputArg: (f.signature?.output_arg ?? []).map(arg) },
+    nodeDef: (f.node_def ?? []).map((n) => nodeJson(n, program)),
+    ret: { ...(f.ret ?? {}) },
+  };
+}
+
 // ---- constants → weights ----
 
 function checkedInt32(values: ArrayLike<number | bigint>, what: string): Int32Array {
@@ -154,7 +164,7 @@ export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts
   const specs: io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (const n of g.nodes) {
+  for (const n of [...g.nodes, ...g.functions.flatMap((f) => f.node_def ?? [])]) {
     if (n.op !== 'Const') continue;
     const name = n.name ?? '';
     const t = g.constants.get(name);
@@ -171,7 +181,11 @@ export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts
   let o = 0;
   for (const c of chunks) { data.set(c, o); o += c.length; }
   return {
-    modelTopology: { node: g.nodes.map((n) => nodeJson(n, program)), versions: { producer: g.producer, minConsumer: 0 }, library: {} },
+    modelTopology: {
+      node: g.nodes.map((n) => nodeJson(n, program)),
+      versions: { producer: g.producer, minConsumer: 0 },
+      library: { function: g.functions.map((f) => functionJson(f, program)) },
+    },
     weightSpecs: specs,
     weightData: data.buffer,
     format: 'graph-model',
