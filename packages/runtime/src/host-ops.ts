@@ -51,7 +51,7 @@ export function hasHostOp(op: string): boolean {
   return HANDLERS.has(op);
 }
 
-export function hostFail(node: HostNode, code: 'INVALID_ARGUMENT' | 'UNSUPPORTED' | 'NOT_FOUND' | 'INVALID_GRAPH', msg: string): never {
+export function hostFail(node: HostNode, code: 'INVALID_ARGUMENT' | 'UNSUPPORTED' | 'NOT_FOUND' | 'INVALID_GRAPH' | 'LIMIT_EXCEEDED', msg: string): never {
   throw new SavedModelError(code, `op ${node.op} (${node.where}): ${msg}`, { key: node.def.name ?? node.op });
 }
 

@@ -45,12 +45,20 @@ function canonical(tensor: string): string {
 }
 
 /** The loaded model's state: asset bytes read once (assets are small vocabularies and files). */
-export async function createStore(loaded: LoadedSavedModel, mg: tensorflow.IMetaGraphDef, initialValue: (variable: string) => HostTensor): Promise<ResourceStore> {
+export async function createStore(
+  loaded: LoadedSavedModel,
+  mg: tensorflow.IMetaGraphDef,
+  initialValue: (variable: string) => HostTensor,
+  budget?: MemoryBudget,
+): Promise<ResourceStore> {
   const assets = new Map<string, Uint8Array>();
   for (const { filename } of assetFileDefs(mg)) {
     const path = `assets/${filename}`;
     if (filename.includes('..') || filename.startsWith('/')) throw new SavedModelError('INVALID_GRAPH', `asset file name ${JSON.stringify(filename.slice(0, 200))} leaves assets/`, { key: filename });
-    if (!assets.has(path)) assets.set(path, await loaded.source.read(path));
+    if (assets.has(path)) continue;
+    const bytes = await loaded.source.read(path);
+    budget?.take(bytes.length, `asset ${path}`, { file: path });
+    assets.set(path, bytes);
   }
   const creators = new Map((mg.graph_def?.node ?? []).map((n) => [n.name ?? '', n]));
   return new ResourceStore(assets, initialValue, creators);

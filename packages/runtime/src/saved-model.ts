@@ -347,7 +347,7 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
   if (!mg.signature_def?.[signature]) freezeSignature(mg, loaded.checkpoint, signature); // NOT_FOUND naming the signatures, before any work
   const variableKeys = resolveVariableKeys(mg, loaded.checkpoint);
-  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature, budget));
+  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature, budget), budget);
   let program: HostProgram | undefined;
   try {
     const init = await runInitOp(mg, loaded, store, variableKeys, budget);

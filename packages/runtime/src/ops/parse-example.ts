@@ -18,6 +18,7 @@ interface SparseSpec { key: string; dtype: number }
 interface RaggedSpec { key: string; dtype: number; splitDtype: number }
 
 const dec = new TextDecoder();
+const MAX_PADDED_ELEMENTS = 2 ** 27;
 
 function typesAttr(node: HostNode, name: string): number[] {
   return [...(node.def.attr?.[name]?.list?.type ?? [])];
@@ -107,7 +108,12 @@ function parse(node: HostNode, serialized: Uint8Array[], batchShape: number[], d
     let shape = d.shape;
     let flat: unknown[];
     if (variable) {
-      const rows = Math.max(0, ...perExample.map((v) => v.length / rowSize));
+      let rows = 0;
+      for (const v of perExample) rows = Math.max(rows, v.length / rowSize);
+      // padding to the longest example: bounded, an untrusted batch must not allocate batch × longest
+      if (rows * rowSize * Math.max(1, batch) > MAX_PADDED_ELEMENTS) {
+        hostFail(node, 'LIMIT_EXCEEDED', `dense feature ${d.key}: padding ${batch} examples to ${rows} rows needs over ${MAX_PADDED_ELEMENTS} elements`);
+      }
       if (d.dflt.length !== 1 && d.dflt.length !== 0) hostFail(node, 'UNSUPPORTED', `dense feature ${d.key}: a variable-length feature needs a scalar default`);
       const pad = d.dflt.length === 1 ? d.dflt[0]! : d.dtype === DT.DT_STRING ? new Uint8Array(0) : 0;
       flat = perExample.flatMap((v) => [...(v as unknown[]), ...new Array(rows * rowSize - v.length).fill(pad)]);
