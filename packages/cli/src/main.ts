@@ -1,18 +1,13 @@
 // `savedmodel` command line: inspect, check and (soon) produce TensorFlow SavedModels with no TensorFlow.
 import { isSavedModelError } from '@savedmodel-js/core';
-import { checkpointCommand } from './commands/checkpoint.js';
-import { convertCommand } from './commands/convert.js';
-import { diffCommand } from './commands/diff.js';
-import { exampleCommand } from './commands/example.js';
-import { runCommand } from './commands/run.js';
-import { showCommand } from './commands/show.js';
-import { verifyCommand } from './commands/verify.js';
+// Commands are imported when chosen: show / checkpoint / verify / diff never load tfjs (start fast);
+// run / convert / example do.
 import { UsageError } from './args.js';
 
 const USAGE = `usage: savedmodel <command> [options]
 
 commands:
-  show DIR [--all] [--tag_set TAGS] [--signature_def KEY]
+  show DIR [--all] [--tag_set TAGS] [--signature_def KEY] [--list_ops]
                        print tag-sets, signatures and concrete functions (saved_model_cli layout)
   checkpoint DIR [--values]
                        list checkpoint variables: key, dtype, shape (and small values)
@@ -21,12 +16,15 @@ commands:
   diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
                        compare two SavedModels structurally (function uids, TF versions ignored)
   run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--input_examples 'inputs=[{"x":[8.0]}]'] [--tag_set serve] [--json]
-                       run a signature with TensorFlow.js and print each output (saved_model_cli run)
+      [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
+                       run a signature with TensorFlow.js and print each output (saved_model_cli run);
+                       sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
   convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
                        convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
   convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
                        write a SavedModel signature as a tfjs graph model (model.json + weight shards)
-  example [OUT_DIR]    export the built-in example model and show its signatures
+  example [OUT_DIR] [--overwrite]
+                       export the built-in example model and show its signatures
 `;
 
 export interface Io {
@@ -38,17 +36,33 @@ export interface Io {
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true };
 
+let pipeGuard = false;
+
+/**
+ * stdout closed by the reader (`savedmodel show … | head`): stop quietly, as a Unix tool does,
+ * instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function quietOnClosedStdout(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (io === defaultIo) quietOnClosedStdout();
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'show': return await showCommand(rest, io);
-      case 'checkpoint': return await checkpointCommand(rest, io);
-      case 'verify': return await verifyCommand(rest, io);
-      case 'diff': return await diffCommand(rest, io);
-      case 'run': return await runCommand(rest, io);
-      case 'example': return await exampleCommand(rest, io);
-      case 'convert': return await convertCommand(rest, io);
+      case 'show': return await (await import('./commands/show.js')).showCommand(rest, io);
+      case 'checkpoint': return await (await import('./commands/checkpoint.js')).checkpointCommand(rest, io);
+      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(rest, io);
+      case 'diff': return await (await import('./commands/diff.js')).diffCommand(rest, io);
+      case 'run': return await (await import('./commands/run.js')).runCommand(rest, io);
+      case 'example': return await (await import('./commands/example.js')).exampleCommand(rest, io);
+      case 'convert': return await (await import('./commands/convert.js')).convertCommand(rest, io);
       case undefined: case '-h': case '--help': case 'help':
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;

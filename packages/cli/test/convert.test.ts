@@ -1,8 +1,10 @@
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { quantizeWeights } from '@savedmodel-js/convert';
+import { FIXTURES } from '../../core/test/shared.js';
 import { main } from '../src/main.js';
 
 async function run(...argv: string[]) {
@@ -73,5 +75,98 @@ describe('savedmodel convert', () => {
     const b = await run('convert', join(tmp, 'bad.json'), join(tmp, 'never'));
     expect(b.code).toBe(1);
     expect(b.err).toContain('[INVALID_ARGUMENT]');
+  });
+});
+
+describe('savedmodel convert: graph models, quantized weights, --to tfjs-graph-model', () => {
+  const FIXTURE = join(FIXTURES, 'keras_cnn');
+
+  it('SavedModel → tfjs graph model (uint8) → SavedModel: --json reports the op histogram; tfjs and our loader agree', async () => {
+    const gdir = join(tmp, 'cnn-tfjs');
+    const a = await run('convert', FIXTURE, gdir, '--to', 'tfjs-graph-model', '--quantize', 'uint8', '--json');
+    expect(a.code, a.err).toBe(0);
+    const ar = JSON.parse(a.out);
+    expect(ar.files).toContain('model.json');
+    const manifest = JSON.parse(readFileSync(join(gdir, 'model.json'), 'utf8')).weightsManifest[0].weights as { quantization?: { dtype: string } }[];
+    expect(manifest.some((w) => w.quantization?.dtype === 'uint8')).toBe(true);
+    const sdir = join(tmp, 'cnn-back');
+    const b = await run('convert', join(gdir, 'model.json'), sdir, '--json');
+    expect(b.code, b.err).toBe(0);
+    const br = JSON.parse(b.out);
+    expect(br.format).toBe('graph-model');
+    expect(br.graph.opHistogram.Conv2D).toBeGreaterThan(0);
+    expect(br.weights.quantized.uint8).toBeGreaterThan(0);
+    expect((await run('verify', sdir, '--strict')).code).toBe(0);
+    // Google's loader on the quantized graph model vs our loader on its SavedModel: the same
+    // dequantized weights, so the same answers.
+    const json = JSON.parse(readFileSync(join(gdir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    const gm = await tf.loadGraphModel(tf.io.fromMemory(await tf.io.getModelArtifactsForJSON(json, async (m) => {
+      const bufs = m[0]!.paths.map((p) => new Uint8Array(readFileSync(join(gdir, p))));
+      const all = new Uint8Array(bufs.reduce((n, x) => n + x.length, 0));
+      let o = 0;
+      for (const x of bufs) { all.set(x, o); o += x.length; }
+      return [m[0]!.weights, all.buffer];
+    })));
+    const inputKey = Object.keys(br.graph.signature.inputs)[0]!;
+    const x = tf.randomUniform([2, 50, 50, 1], 0, 1, 'float32', 7);
+    const want = Array.from((gm.execute({ [inputKey]: x }) as tf.Tensor).dataSync());
+    const res = await run('run', sdir, '--input_exprs', `${inputKey}=${JSON.stringify(await x.array())}`, '--json');
+    expect(res.code, res.err).toBe(0);
+    const got = Object.values(JSON.parse(res.out).outputs as Record<string, { values: number[] }>)[0]!.values;
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[i]!))));
+  });
+
+  it('a quantized layers model converts, predicts like tfjs on the same files, and the progress never passes 100%', async () => {
+    await tf.setBackend('cpu');
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ units: 64, inputShape: [32], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    ] });
+    const dir = join(tmp, 'layers-q');
+    const modelJsonPath = await saveTfjsLayersModel(model, dir);
+    // Quantize every weight to uint8 the way tensorflowjs_converter does.
+    const mj = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
+    const data = new Float32Array(new Uint8Array(readFileSync(join(dir, 'group1-shard1of1.bin'))).buffer);
+    const parts: Uint8Array[] = [];
+    let o = 0;
+    for (const w of mj.weightsManifest[0].weights as { shape: number[]; quantization?: unknown }[]) {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      const q = quantizeWeights(data.slice(o, o + n), 'uint8');
+      o += n;
+      w.quantization = q.quantization;
+      parts.push(q.bytes);
+    }
+    writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.concat(parts));
+    writeFileSync(modelJsonPath, JSON.stringify(mj));
+    const out = join(tmp, 'layers-q-saved');
+    let err = '';
+    const code = await main(['convert', modelJsonPath, out], { out: () => {}, err: (s) => { err += s; }, isTTY: false });
+    expect(code, err).toBe(0);
+    for (const m of err.matchAll(/([\d.]+)\/([\d.]+) MB/g)) expect(Number(m[1])).toBeLessThanOrEqual(Number(m[2]));
+    expect(err).not.toMatch(/\d{4,}%/);
+    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(await tf.io.getModelArtifactsForJSON(mj, async (m) =>
+      [m[0]!.weights, new Uint8Array(readFileSync(join(dir, 'group1-shard1of1.bin'))).buffer])));
+    const x = tf.randomUniform([3, 32], -1, 1, 'float32', 5);
+    const want = Array.from((reloaded.predict(x) as tf.Tensor).dataSync());
+    const key = reloaded.inputs[0]!.name.replace(/:0$/, '');
+    const s = await run('show', out, '--tag_set', 'serve', '--signature_def', 'serving_default');
+    const inKey = /inputs\['([^']+)'\] tensor_info:/.exec(s.out)?.[1] ?? key;
+    const res = await run('run', out, '--input_exprs', `${inKey}=${JSON.stringify(await x.array())}`, '--json');
+    expect(res.code, res.err).toBe(0);
+    const got = Object.values(JSON.parse(res.out).outputs as Record<string, { values: number[] }>)[0]!.values;
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want[i]!))));
+  });
+
+  it('a weight group without paths is [INVALID_ARGUMENT] without a stack trace; a ../ path is refused', async () => {
+    writeFileSync(join(tmp, 'nopaths.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [{ weights: [] }] }));
+    const r = await run('convert', join(tmp, 'nopaths.json'), join(tmp, 'never1'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[INVALID_ARGUMENT]');
+    expect(r.err).toContain('weightsManifest[0].paths');
+    expect(r.err).not.toContain('    at ');
+    writeFileSync(join(tmp, 'dotdot.json'), JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }));
+    const d = await run('convert', join(tmp, 'dotdot.json'), join(tmp, 'never2'));
+    expect(d.code).toBe(1);
+    expect(d.err).toContain('leaves the folder');
   });
 });

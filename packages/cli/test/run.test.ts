@@ -49,7 +49,7 @@ describe('savedmodel run', () => {
   it('TF1 graph, 2-D input (half_plus_two_v1)', async () => {
     const r = await run('run', join(FIXTURES, 'half_plus_two_v1'), '--input_exprs', 'x=[[1],[2]]');
     expect(r.code).toBe(0);
-    expect(r.out).toBe('Result for output key y:\n[[2.5]\n [3.]]\n');
+    expect(r.out).toBe('Result for output key y:\n[[2.5]\n [3. ]]\n'); // numpy pads the column: str(np.array([[2.5],[3.]], np.float32))
   });
 
   it('errors: unknown input, bad dtype, unsupported op, bad syntax', async () => {
@@ -78,8 +78,21 @@ describe('savedmodel run', () => {
   it('input_exprs parsing and numpy-like printing', () => {
     expect(parseInputExprs('a=[[1,2],[3,4]];b="x;y"; c=true')).toEqual({ a: [[1, 2], [3, 4]], b: 'x;y', c: true });
     expect(formatTensor({ dtype: 'float32', tfDtype: 'DT_FLOAT', shape: [2, 3], values: [0.1, 2, 3.5, -1, 0, 1e-7] }))
-      .toBe('[[0.1 2. 3.5]\n [-1. 0. 1e-7]]');
+      .toBe('[[ 1.0e-01  2.0e+00  3.5e+00]\n [-1.0e+00  0.0e+00  1.0e-07]]');
     expect(formatTensor({ dtype: 'int32', tfDtype: 'DT_INT32', shape: [3], values: [1, 2, 3] })).toBe('[1 2 3]');
-    expect(formatTensor({ dtype: 'bool', tfDtype: 'DT_BOOL', shape: [2], values: [true, false] })).toBe('[True False]');
+    expect(formatTensor({ dtype: 'bool', tfDtype: 'DT_BOOL', shape: [2], values: [true, false] })).toBe('[ True False]');
+  });
+});
+
+describe('--input_exprs keys are user strings, not object properties', () => {
+  it('accepts inputs named constructor, toString, __proto__, hasOwnProperty', () => {
+    const got = parseInputExprs('constructor=1;toString=[2];__proto__=3;hasOwnProperty="x"');
+    expect(Object.getPrototypeOf(got)).toBe(null);
+    expect(Object.keys(got)).toEqual(['constructor', 'toString', '__proto__', 'hasOwnProperty']);
+    expect(got['constructor']).toBe(1);
+    expect(got['toString']).toEqual([2]);
+    expect(got['__proto__']).toBe(3);
+    expect(got['hasOwnProperty']).toBe('x');
+    expect(() => parseInputExprs('toString=1;toString=2')).toThrow(/given twice/);
   });
 });

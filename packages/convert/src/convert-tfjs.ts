@@ -16,6 +16,8 @@ export interface ConvertProgress {
   bytes: number;
   /** Total for the phase where known. */
   totalBytes?: number;
+  /** Files read or written so far. */
+  files: number;
 }
 
 export interface ConvertTfjsOptions {
@@ -65,10 +67,11 @@ export async function sinkFor(out: string | FileSink, overwrite: boolean): Promi
 async function readWeights(model: OpenedModel, budget: MemoryBudget, onProgress?: (p: ConvertProgress) => void): Promise<{ weights: Map<string, DecodedWeight>; bytesRead: number }> {
   const weights = new Map<string, DecodedWeight>();
   const total = manifestByteLength(model.json.weightsManifest);
-  let bytesRead = 0;
+  let bytesRead = 0, files = 0;
   const report = (n: number) => {
     bytesRead += n;
-    onProgress?.({ phase: 'read', bytes: bytesRead, ...(total !== undefined ? { totalBytes: Math.max(total, bytesRead) } : {}) });
+    files++;
+    onProgress?.({ phase: 'read', bytes: bytesRead, files, ...(total !== undefined ? { totalBytes: Math.max(total, bytesRead) } : {}) });
   };
   if (model.flat) {
     const group = { paths: [], weights: model.json.weightsManifest.flatMap((g) => g.weights) };
@@ -135,7 +138,7 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
   }
   const { weights, bytesRead } = await readWeights(model, budget, options.onProgress);
   const weightsInfo = { count: weights.size, quantized: quantizedCounts(json), bytesRead };
-  const onWrite = (p: { bytesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten });
+  const onWrite = (p: { bytesWritten: number; filesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten, files: p.filesWritten });
 
   if (json.format === 'graph-model') {
     const { content, report } = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);

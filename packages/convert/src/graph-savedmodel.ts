@@ -145,7 +145,7 @@ function fillConstants(nodes: NodeDef[], weights: Map<string, DecodedWeight>, ke
 }
 
 /** Initializer graph of tfjs (hash tables): its nodes join the graph, run by __saved_model_init_op. */
-function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDef, file: string): string | undefined {
+function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDef): string | undefined {
   const nodes = graph.node ?? [];
   const names = new Set(nodes.map((n) => n.name ?? ''));
   const initNodes = init.node ?? [];
@@ -165,7 +165,6 @@ function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDe
   const roots = initNodes.filter((n) => !consumed.has(n.name ?? '')).map((n) => `^${n.name}`);
   nodes.push({ name: initName, op: 'NoOp', input: roots, attr: {} });
   graph.node = nodes;
-  void file;
   return initName;
 }
 
@@ -197,7 +196,7 @@ export function graphModelToSavedModel(model: ModelJson, weights: Map<string, De
     const init = graphDefFromJson(model.modelInitializer, file);
     const initNodes = unfuseNodes(init.node ?? []);
     init.node = fillConstants(initNodes.nodes, weights, false, file).nodes;
-    initOp = mergeInitializer(graph, init, file);
+    initOp = mergeInitializer(graph, init);
   }
   if (!graph.versions?.producer) graph.versions = { producer: GRAPH_DEF_PRODUCER };
 

@@ -2,7 +2,7 @@
 // SavedModels, and SavedModels to TensorFlow.js graph models.
 export { convertTfjsModel, type ConvertTfjsOptions, type ConvertTfjsResult, type ConvertProgress } from './convert-tfjs.js';
 export type { GraphConvertReport, TensorSummary } from './graph-savedmodel.js';
-export type { TfjsModelSource, ModelLoader, NamedBlob } from './model-source.js';
+export type { TfjsModelSource, ModelLoader, NamedBlob, InMemoryGraphModel } from './model-source.js';
 export { parseModelJson, checkWeightPath, type ModelJson, type WeightSpec, type WeightGroup, type QuantizationSpec } from './model-json.js';
 export { halfToFloat } from './weights.js';
 export { floatToHalf } from './tensor-values.js';

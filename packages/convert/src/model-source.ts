@@ -18,7 +18,13 @@ export interface NamedBlob {
   size: number;
 }
 
-export type TfjsModelSource = string | URL | ModelLoader | Map<string, Uint8Array | NamedBlob> | Iterable<NamedBlob>;
+/** A tf.GraphModel already in memory (what tfjs-converter keeps of what it loaded). */
+export interface InMemoryGraphModel {
+  artifacts: Record<string, unknown> | undefined;
+  weights: Record<string, Array<{ dtype: string; shape: number[]; dataSync(): unknown }>>;
+}
+
+export type TfjsModelSource = string | URL | ModelLoader | InMemoryGraphModel | Map<string, Uint8Array | NamedBlob> | Iterable<NamedBlob>;
 
 export interface OpenedModel {
   json: ModelJson;
@@ -28,6 +34,44 @@ export interface OpenedModel {
   read(path: string, budget: MemoryBudget): Promise<Uint8Array>;
   /** IOHandler sources: all weights already in one buffer, in manifest order. */
   flat?: Uint8Array;
+}
+
+function isGraphModel(x: unknown): x is InMemoryGraphModel {
+  const g = x as Partial<InMemoryGraphModel> | null;
+  return typeof g === 'object' && g !== null && typeof g.artifacts === 'object' && g.artifacts !== null && typeof g.weights === 'object' && typeof (x as { execute?: unknown }).execute === 'function';
+}
+
+/**
+ * An in-memory tf.GraphModel: its artifacts (the model.json content) with the weight bytes it was
+ * loaded from, or — when tfjs streamed them and kept none — its weight tensors as they are in
+ * memory (dequantized already).
+ */
+function graphModelLoader(g: InMemoryGraphModel): ModelLoader {
+  const a = g.artifacts!;
+  if (a.weightData !== undefined) return { load: async () => a };
+  return {
+    load: async () => {
+      const specs: { name: string; shape: number[]; dtype: string }[] = [];
+      const parts: Uint8Array[] = [];
+      for (const [name, ts] of Object.entries(g.weights)) {
+        const t = ts[0];
+        if (!t) continue;
+        specs.push({ name, shape: [...t.shape], dtype: t.dtype });
+        const v = t.dataSync();
+        if (Array.isArray(v)) {
+          for (const b of v as Uint8Array[]) {
+            const len = new Uint8Array(4);
+            new DataView(len.buffer).setUint32(0, b.length, true);
+            parts.push(len, b);
+          }
+        } else {
+          const view = v as ArrayBufferView;
+          parts.push(t.dtype === 'bool' ? Uint8Array.from(view as Uint8Array) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+        }
+      }
+      return { ...a, weightSpecs: specs, weightData: parts };
+    },
+  };
 }
 
 function isLoader(x: unknown): x is ModelLoader {
@@ -133,6 +177,7 @@ export async function openModel(source: TfjsModelSource, budget: MemoryBudget): 
     const mod = (await import(/* @vite-ignore */ NODE_READER)) as NodeReader;
     return mod.openModelJsonFile(source, budget);
   }
+  if (isGraphModel(source)) return fromLoader(graphModelLoader(source));
   if (isLoader(source)) return fromLoader(source);
   if (source instanceof Map) return fromFiles(source);
   if (typeof (source as Iterable<NamedBlob>)[Symbol.iterator] === 'function') {
@@ -140,7 +185,7 @@ export async function openModel(source: TfjsModelSource, budget: MemoryBudget): 
     for (const f of source as Iterable<NamedBlob>) m.set(f.webkitRelativePath || f.name, f);
     return fromFiles(m);
   }
-  throw new SavedModelError('INVALID_ARGUMENT', 'a tfjs model source is a model.json path or URL, a tf.io.IOHandler, a Map of file names to bytes, or File objects');
+  throw new SavedModelError('INVALID_ARGUMENT', 'a tfjs model source is a model.json path or URL, a tf.io.IOHandler, a tf.GraphModel, a Map of file names to bytes, or File objects');
 }
 
 /** The concatenated bytes of one manifest group's files, in their listed order. */

@@ -24,7 +24,7 @@ export interface ToTfjsOptions {
   /** Bytes per weight shard (default 4 MiB, tensorflowjs_converter's). */
   shardBytes?: number;
   overwrite?: boolean;
-  onProgress?: (p: { file: string; bytesWritten: number }) => void;
+  onProgress?: (p: { file: string; bytesWritten: number; filesWritten: number }) => void;
 }
 
 export interface ToTfjsResult {
@@ -171,12 +171,12 @@ export async function convertSavedModelToTfjs(source: SavedModelInput, out: stri
   const g = freezeSignature(mg, loaded.checkpoint, options.signature ?? 'serving_default');
   const { files, weights, weightBytes } = frozenToTfjs(g, options);
   const sink = await sinkFor(out, options.overwrite === true);
-  let written = 0;
+  let written = 0, count = 0;
   try {
     for (const [name, bytes] of files) {
       await sink.write(name, bytes);
       written += bytes.length;
-      options.onProgress?.({ file: name, bytesWritten: written });
+      options.onProgress?.({ file: name, bytesWritten: written, filesWritten: ++count });
     }
     await sink.commit();
   } catch (e) {

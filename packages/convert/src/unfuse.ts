@@ -188,18 +188,18 @@ class Splitter {
   }
 }
 
-/** Output indexes of `name` that nodes of `nodes` consume (top-level "name:i" form). */
-function usesOtherOutputs(nodes: readonly NodeDef[], name: string, inFunction: boolean): boolean {
+/** Names of nodes some consumer reads at an output other than the first (one pass over the inputs). */
+function readBeyondFirstOutput(nodes: readonly NodeDef[], inFunction: boolean): Set<string> {
+  const out = new Set<string>();
   for (const n of nodes) {
     for (const i of n.input ?? []) {
       if (i.startsWith('^')) continue;
       const parts = i.split(':');
-      if (parts[0] !== name) continue;
       const idx = inFunction ? Number(parts[2] ?? 0) : Number(parts[1] ?? 0);
-      if (idx !== 0) return true;
+      if (idx !== 0) out.add(parts[0]!);
     }
   }
-  return false;
+  return out;
 }
 
 /**
@@ -212,12 +212,13 @@ export function unfuseNodes(nodes: readonly NodeDef[], inFunction = false): { no
   const taken = new Set(nodes.map((n) => n.name ?? ''));
   const out: NodeDef[] = [];
   const renamedArg = new Map<string, string>();
+  const multiOutput = readBeyondFirstOutput(nodes, inFunction);
   for (const n of nodes) {
     const op = n.op ?? '';
     if (!FUSED_OPS.has(op)) { out.push(n); continue; }
     const data = (n.input ?? []).filter((i) => !i.startsWith('^'));
     const controls = (n.input ?? []).filter((i) => i.startsWith('^'));
-    if (usesOtherOutputs(nodes, n.name ?? '', inFunction)) {
+    if (multiOutput.has(n.name ?? '')) {
       throw new SavedModelError('UNSUPPORTED', `cannot split ${op} node ${JSON.stringify(quoteSnippet(n.name ?? ''))}: a consumer reads an output other than its first`, { key: n.name ?? '' });
     }
     const s = new Splitter(n, taken, inFunction);

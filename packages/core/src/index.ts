@@ -2,6 +2,7 @@
 export * from './errors.js';
 export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, checkedElementCount, resolveLimits, type Limits } from './limits.js';
 export { asBytes, exactArrayBuffer } from './bytes.js';
+export { checkOptions } from './options.js';
 export * from './proto/index.js';
 export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
 export * from './crc32c/crc32c.js';
@@ -9,6 +10,7 @@ export * from './checkpoint/index.js';
 export * from './io/file-source.js';
 export * from './savedmodel/constants.js';
 export * from './savedmodel/read.js';
+export { mergeChunkedProto, setBlockDecompressor, type BlockDecompressor, type ChunkedReadOptions, type RiegeliCompression } from './savedmodel/chunked/index.js';
 export * from './savedmodel/write.js';
 export * from './savedmodel/fingerprint.js';
 export * from './savedmodel/inspect.js';

@@ -16,6 +16,10 @@ if (!existsSync(join(SHARED, 'fixtures', 'tf'))) {
 
 export const FIXTURES = join(SHARED, 'fixtures', 'tf');
 export const OPS_PBTXT = join(SHARED, 'tf', 'ops.pbtxt');
+/** More TensorFlow-written SavedModels (fixtures/tf-more, README there has the expected answers). */
+export const FIXTURES_MORE = join(SHARED, 'fixtures', 'tf-more');
+/** TF 2.21's op registry (checking what others wrote; ops.pbtxt stays the floor for what we emit). */
+export const OPS_2_21_PBTXT = join(SHARED, 'tf', 'ops-2.21.pbtxt');
 export const REPO_ROOT = repoRoot;
 
 /** Names of the fixture SavedModel directories. */

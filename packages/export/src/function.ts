@@ -3,7 +3,7 @@
 // directly, for what tfjs cannot express: int64/uint8 tensors, variable assignment), an optional
 // input signature, and the concrete functions traced so far.
 import * as tf from '@tensorflow/tfjs';
-import { attr, getOpDef, SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { attr, checkOptions, getOpDef, SavedModelError, tensorflow } from '@savedmodel-js/core';
 import {
   flatten, GraphBuilder, TensorSpec, traceFunction, traceModel,
   type GraphTensor, type AttrInput, type Nested, type TraceOptions, type TensorSpecLike,
@@ -52,7 +52,7 @@ export function normalizeSpecs(sig: readonly unknown[]): Nested<TensorSpec>[] {
       toDataType(x.dtype);
       return x;
     }
-    if (x && typeof x === 'object' && !Array.isArray(x) && Array.isArray((x as { shape?: unknown }).shape)) {
+    if (x && typeof x === 'object' && !Array.isArray(x) && 'shape' in x && (Array.isArray(x.shape) || x.shape === null || 'dtype' in x)) {
       const o = x as { shape: (number | null)[]; dtype?: string; name?: string };
       const dtype = o.dtype ?? 'float32';
       toDataType(dtype);
@@ -150,6 +150,9 @@ export interface FunctionOptions {
   /** Options for @savedmodel-js/trace (backend, shapesOnly, traceSizes). */
   trace?: TraceOptions;
 }
+
+/** Keys FunctionOptions accepts (unknown keys are INVALID_ARGUMENT). */
+export const FUNCTION_OPTION_KEYS = ['inputSignature', 'name', 'argNames', 'isMethod', 'trace'] as const;
 
 type Tracer = (signature: Nested<TensorSpec>[], name: string) => Promise<ExportableFunction>;
 
@@ -254,6 +257,7 @@ export class PolymorphicFunction {
  */
 export function tfFunction(fn: (...args: never[]) => unknown, options: FunctionOptions = {}): PolymorphicFunction {
   if (typeof fn !== 'function') throw new SavedModelError('INVALID_ARGUMENT', 'tfFunction needs a function');
+  checkOptions(options, FUNCTION_OPTION_KEYS, 'tfFunction options');
   const tracer: Tracer = async (sig, name) => {
     const cf = await traceFunction(fn, sig, { ...options.trace, name });
     return cf;
@@ -495,6 +499,7 @@ function dtypeName(t: tensorflow.DataType): string {
  */
 export function graphFunction(body: GraphFunctionBody, options: FunctionOptions = {}): PolymorphicFunction {
   if (typeof body !== 'function') throw new SavedModelError('INVALID_ARGUMENT', 'graphFunction needs a body function');
+  checkOptions(options, FUNCTION_OPTION_KEYS, 'graphFunction options');
   const tracer: Tracer = async (sig, name) => buildGraphFunction(body, sig, name);
   // parameter names come after the builder argument
   const params = parameterNames(body).slice(1);

@@ -4,14 +4,16 @@
 // each variable collection, `_all_variables`) and the endpoints; every endpoint is a signature,
 // and the first one is also `serving_default` unless an endpoint has that name.
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, checkOptions, type FileSink } from '@savedmodel-js/core';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { buildSavedModel, RESERVED_SIGNATURE_KEYS, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { dtypeNameOf, toDataType } from './dtypes.js';
-import { isExportableFunction, isTensorSpec, modelFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions } from './function.js';
+import {
+  FUNCTION_OPTION_KEYS, isExportableFunction, isTensorSpec, modelFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions,
+} from './function.js';
 import { isLayersModel, Module, TreeResolver, type ObjectNode } from './module.js';
-import { buildAndWrite, buildOptionsOf, summarize, type SaveOptions, type SaveSummary } from './save.js';
+import { buildAndWrite, buildOptionsOf, checkSaveOptions, summarize, type SaveOptions, type SaveSummary } from './save.js';
 import { isVariable, variableInfo, variableKey, type AnyVariable } from './variables.js';
 
 export interface WriteOutOptions {
@@ -73,6 +75,10 @@ export interface AddEndpointOptions extends FunctionOptions {
   models?: readonly tf.LayersModel[];
 }
 
+const WRITE_OUT_KEYS = ['options', 'verbose', 'logger'] as const;
+const ADD_ENDPOINT_KEYS = [...FUNCTION_OPTION_KEYS, 'models'] as const;
+const EXPORT_MODEL_KEYS = [...WRITE_OUT_KEYS, 'trace', 'format', 'inputSignature'] as const;
+
 /**
  * keras.export.ExportArchive: a SavedModel of chosen endpoints (functions with input signatures)
  * over tracked models / layers / modules and variable collections.
@@ -131,17 +137,19 @@ export class ExportArchive {
    * concrete function. Returns the function.
    */
   addEndpoint(name: string, fn: ((...args: never[]) => unknown) | PolymorphicFunction | ExportableFunction, inputSignature?: readonly unknown[] | null, options: AddEndpointOptions = {}): PolymorphicFunction | ExportableFunction {
+    checkOptions(options, ADD_ENDPOINT_KEYS, 'ExportArchive.addEndpoint options');
     this.checkName(name, 'Endpoint');
     let f: PolymorphicFunction | ExportableFunction;
     let declared = false;
+    const { models, ...fnOptions } = options;
     if (inputSignature) {
       if (fn instanceof PolymorphicFunction) {
         if (!fn.fn) throw new SavedModelError('INVALID_ARGUMENT', `endpoint '${name}': a graph function carries its own signature; pass no inputSignature`, { key: name });
-        f = tfFunction(fn.fn, { ...options, name, inputSignature });
+        f = tfFunction(fn.fn, { ...fnOptions, name, inputSignature });
       } else if (isExportableFunction(fn)) {
         throw new SavedModelError('INVALID_ARGUMENT', `endpoint '${name}': a concrete function has its signature already; pass no inputSignature`, { key: name });
       } else if (typeof fn === 'function') {
-        f = tfFunction(fn, { ...options, name, inputSignature });
+        f = tfFunction(fn, { ...fnOptions, name, inputSignature });
       } else {
         throw new SavedModelError('INVALID_ARGUMENT', `endpoint '${name}': fn must be a function`, { key: name });
       }
@@ -162,8 +170,28 @@ export class ExportArchive {
         "Example: archive.addEndpoint('serve', (x) => model.apply(x), [tensorSpec([null, 3], 'float32')])", { key: name });
     }
     if (f instanceof PolymorphicFunction && f.name === undefined) f.name = name;
-    this.endpoints.push({ name, fn: f, declared, ...(options.models ? { models: options.models } : {}) });
+    this.endpoints.push({ name, fn: f, declared, ...(models ? { models } : {}) });
     return f;
+  }
+
+  /**
+   * Keras' track_and_add_endpoint: tracks `resource` (a built tf.LayersModel or layer) and adds
+   * an endpoint calling it (`resource.apply(x)`, inference mode) traced with `inputSignature`.
+   */
+  trackAndAddEndpoint(name: string, resource: tf.LayersModel | LayerLike, inputSignature: readonly unknown[], options: AddEndpointOptions = {}): PolymorphicFunction | ExportableFunction {
+    checkOptions(options, ADD_ENDPOINT_KEYS, 'ExportArchive.trackAndAddEndpoint options');
+    if (this.endpoints.some((e) => e.name === name)) throw new SavedModelError('INVALID_ARGUMENT', `Endpoint name '${name}' is already taken.`, { key: name });
+    if (!isLayer(resource)) {
+      throw new SavedModelError('INVALID_ARGUMENT', 'trackAndAddEndpoint tracks a tf.LayersModel or a layer (it calls the resource); use track() and addEndpoint() for other resources', { key: name });
+    }
+    if (!Array.isArray(inputSignature) || inputSignature.length === 0) {
+      throw new SavedModelError('INVALID_ARGUMENT', `endpoint '${name}': trackAndAddEndpoint needs an inputSignature (one spec per argument)`, { key: name });
+    }
+    this.track(resource);
+    const layer = resource as unknown as { apply(x: unknown, kwargs?: Record<string, unknown>): unknown };
+    const call = (x: tf.Tensor | tf.Tensor[]) => layer.apply(x, { training: false });
+    const models = isLayersModel(resource) ? [resource] : [];
+    return this.addEndpoint(name, call as (...a: never[]) => unknown, inputSignature, { argNames: ['inputs'], ...options, models: [...(options.models ?? []), ...models] });
   }
 
   /** Saves `variables` as the list attribute `name` of the archive (keras' add_variable_collection). */
@@ -207,8 +235,9 @@ export class ExportArchive {
    * is named so. Nothing is written when anything fails.
    */
   async writeOut(path: string | FileSink, args: WriteOutOptions = {}): Promise<SaveSummary> {
+    checkOptions(args, WRITE_OUT_KEYS, 'ExportArchive.writeOut options');
     if (this.endpoints.length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'No endpoints have been set yet. Call addEndpoint().');
-    const options = args.options ?? {};
+    const options = checkSaveOptions(args.options, 'ExportArchive.writeOut SaveOptions');
     let cfs: ExportableFunction[] = [];
     const { result, location } = await buildAndWrite(path, options, () => withTraceableDropout(this.models(), async () => {
       cfs = await this.concreteFunctions();
@@ -266,6 +295,13 @@ export class ExportArchive {
 export interface ExportModelOptions extends WriteOutOptions {
   /** Trace options (backend, shapesOnly). */
   trace?: FunctionOptions['trace'];
+  /** Keras' `format`: only 'tf_saved_model' (the default); anything else is INVALID_ARGUMENT. */
+  format?: string;
+  /**
+   * Keras' `input_signature`: specs for the `serve` endpoint's argument (one per positional
+   * argument: a spec, or a list of specs for a multi-input model); default: the model's inputs.
+   */
+  inputSignature?: readonly unknown[];
 }
 
 /**
@@ -274,11 +310,19 @@ export interface ExportModelOptions extends WriteOutOptions {
  * also available as `serving_default`.
  */
 export async function exportModel(model: tf.LayersModel, path: string | FileSink, args: ExportModelOptions = {}): Promise<SaveSummary> {
+  checkOptions(args, EXPORT_MODEL_KEYS, 'exportModel options');
+  const { trace, format, inputSignature, ...writeOut } = args;
+  if (format !== undefined && format !== 'tf_saved_model') {
+    throw new SavedModelError('INVALID_ARGUMENT', `Unrecognized format=${JSON.stringify(String(format).slice(0, 100))}. Supported formats are: 'tf_saved_model' (Keras' 'onnx' and 'openvino' have no JavaScript counterpart).`);
+  }
   if (!isLayersModel(model)) throw new SavedModelError('INVALID_ARGUMENT', 'exportModel needs a tf.LayersModel');
   if (!model.inputs?.length) throw new SavedModelError('INVALID_ARGUMENT', 'The model provided has never been called. It must be built (have inputs) before export.');
   const archive = new ExportArchive();
-  archive.track(model);
-  const serve = modelFunction(model, { name: 'serve', argNames: ['inputs'], ...(args.trace ? { trace: args.trace } : {}) });
-  archive.addEndpoint('serve', serve);
-  return archive.writeOut(path, args);
+  if (inputSignature !== undefined) {
+    archive.trackAndAddEndpoint('serve', model, inputSignature, trace ? { trace } : {});
+  } else {
+    archive.track(model);
+    archive.addEndpoint('serve', modelFunction(model, { name: 'serve', argNames: ['inputs'], ...(trace ? { trace } : {}) }));
+  }
+  return archive.writeOut(path, writeOut);
 }

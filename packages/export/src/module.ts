@@ -2,8 +2,8 @@
 // dicts of them (TF's ListWrapper / DictWrapper), and functions. What the SavedModel's object graph
 // and checkpoint are made of.
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError } from '@savedmodel-js/core';
-import { isExportableFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions } from './function.js';
+import { SavedModelError, checkOptions } from '@savedmodel-js/core';
+import { FUNCTION_OPTION_KEYS, isExportableFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions } from './function.js';
 import { isVariable, variableKey, variableInfo, type AnyVariable, type VariableInfo } from './variables.js';
 
 /** A function attribute: a tf.function analogue or a bare concrete function. */
@@ -47,6 +47,7 @@ export class Module {
    * function. Returns the PolymorphicFunction (or the concrete function as given).
    */
   addFunction(name: string, fn: ((...args: never[]) => unknown) | PolymorphicFunction | ExportableFunction, inputSignature?: readonly unknown[] | null, options: FunctionOptions = {}): PolymorphicFunction {
+    checkOptions(options, FUNCTION_OPTION_KEYS, `Module.addFunction(${name}) options`);
     let pf: FunctionAttr;
     if (fn instanceof PolymorphicFunction || isExportableFunction(fn)) {
       if (inputSignature) throw new SavedModelError('INVALID_ARGUMENT', `addFunction(${name}): the function already has its signature; pass no inputSignature`);

@@ -1,6 +1,6 @@
 // saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, withFingerprint, writeSavedModel, type FileSink, type WriteOptions } from '@savedmodel-js/core';
+import { SavedModelError, checkOptions, withFingerprint, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { dtypeNameOf } from './dtypes.js';
@@ -25,6 +25,57 @@ export interface SaveOptions {
   stripDefaultAttrs?: boolean;
   /** SaveOptions.experimental_skip_saver: no save/restore functions and no saver_def (the checkpoint is still written). */
   experimentalSkipSaver?: boolean;
+  /**
+   * SaveOptions.experimental_io_device: accepted for parity with TensorFlow; it has no effect in
+   * JavaScript (there is no device placement for file I/O here).
+   */
+  experimentalIoDevice?: string;
+  /**
+   * SaveOptions.namespace_whitelist: namespaces whose ops (`Namespace>Op`, custom ops) may be
+   * saved. As in TensorFlow: absent, every op is allowed; given (even empty), a namespaced op
+   * whose namespace is not listed is INVALID_ARGUMENT naming the ops and namespaces.
+   */
+  namespaceWhitelist?: readonly string[];
+}
+
+/** Keys SaveOptions accepts (unknown keys are INVALID_ARGUMENT). */
+export const SAVE_OPTION_KEYS = [
+  'functionAliases', 'overwrite', 'asText', 'onProgress', 'stripDefaultAttrs', 'experimentalSkipSaver', 'experimentalIoDevice', 'namespaceWhitelist',
+] as const;
+
+/** SaveOptions checked: known keys, value types of the seeds TensorFlow validates. */
+export function checkSaveOptions(options: SaveOptions | undefined, where = 'SaveOptions'): SaveOptions {
+  const o = checkOptions(options, SAVE_OPTION_KEYS, where);
+  if (o.experimentalIoDevice !== undefined && typeof o.experimentalIoDevice !== 'string') {
+    throw new SavedModelError('INVALID_ARGUMENT', `${where}: experimentalIoDevice must be a device string such as '/job:localhost'`);
+  }
+  const ns = o.namespaceWhitelist as unknown;
+  if (ns !== undefined && (!Array.isArray(ns) || ns.some((x) => typeof x !== 'string'))) {
+    throw new SavedModelError('INVALID_ARGUMENT', `${where}: namespaceWhitelist must be a list of namespace strings`);
+  }
+  return o;
+}
+
+/** TensorFlow's _verify_ops: namespaced ops (`Namespace>Op`) of the graph and its functions must be whitelisted. */
+function verifyNamespaces(content: { savedModel: tensorflow.ISavedModel }, whitelist: readonly string[] | undefined): void {
+  if (whitelist === undefined) return;
+  const bad = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const mg of content.savedModel.meta_graphs ?? []) {
+    const nodes = [...(mg.graph_def?.node ?? []), ...(mg.graph_def?.library?.function ?? []).flatMap((f) => f.node_def ?? [])];
+    for (const n of nodes) {
+      const op = n.op ?? '';
+      const i = op.indexOf('>');
+      if (i < 0) continue;
+      const namespace = op.slice(0, i);
+      if (!whitelist.includes(namespace)) { bad.add(op); namespaces.add(namespace); }
+    }
+  }
+  if (bad.size > 0) {
+    throw new SavedModelError('INVALID_ARGUMENT',
+      `Attempted to save ops from non-whitelisted namespaces to SavedModel: ${[...bad].sort().join(', ')}. They must be available where the SavedModel is loaded; ` +
+      `once that is confirmed, add these namespaces to SaveOptions.namespaceWhitelist: ${[...namespaces].sort().join(', ')}`, { key: [...bad].sort()[0]! });
+  }
 }
 
 export interface SaveModelArgs {
@@ -130,6 +181,7 @@ export async function buildAndWrite(
   options: SaveOptions,
   build: () => Promise<BuildResult>,
 ): Promise<{ result: BuildResult; location: string }> {
+  checkSaveOptions(options);
   let sink: FileSink;
   if (typeof target === 'string') {
     // Node only, imported lazily through a specifier bundlers do not follow: browser builds never load node:fs
@@ -143,6 +195,7 @@ export async function buildAndWrite(
   let result: BuildResult;
   try {
     result = await build();
+    verifyNamespaces(result.content, options.namespaceWhitelist);
     // fingerprint.pb as TF >= 2.12 writes it, before saved_model.pb (none beside a .pbtxt: TF has none there)
     if (!options.asText) result.content = withFingerprint(result.content);
   } catch (e) {
@@ -180,7 +233,8 @@ export function buildOptionsOf(o: SaveOptions): BuildOptions {
  * Functions are traced now; variables are saved with their current values.
  */
 export async function saveModel(obj: Module | tf.LayersModel, exportDir: string | FileSink, args: SaveModelArgs = {}): Promise<SaveSummary> {
-  const options = args.options ?? {};
+  checkOptions(args, ['signatures', 'options'], 'saveModel arguments');
+  const options = checkSaveOptions(args.options, 'saveModel options');
   const { root, defaults, models } = await rootFor(obj);
   const { result, location } = await buildAndWrite(exportDir, options, () => withTraceableDropout(models, async () => {
     const targets = args.signatures !== undefined ? await canonicalizeSignatures(args.signatures) : await defaults();

@@ -1,6 +1,6 @@
 // Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
-import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, checkOptions, tensorflow } from '@savedmodel-js/core';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
 
 const DT = tensorflow.DataType;
@@ -35,6 +35,7 @@ export class RawVariable {
   private data: NumericArray | Uint8Array[];
 
   constructor(values: number | bigint | boolean | string | ArrayLike<number | bigint | boolean> | readonly string[] | NumericArray, dtype: DTypeName, options: RawVariableOptions = {}) {
+    checkOptions(options, ['shape', 'name', 'trainable', 'synchronization', 'aggregation'], 'RawVariable options');
     this.dtype = dtype;
     const t = toDataType(dtype);
     this.data = toHostArray(values, t);

@@ -7,3 +7,5 @@ export { saveKerasH5, KERAS2_VERSION, type SaveKerasH5Options } from './h5/save-
 export { loadKerasH5, type LoadKerasH5Options } from './h5/load-keras-h5.js';
 export type { KerasLoadOptions } from './h5/into-tfjs.js';
 export type { ModelFileInput, ModelFileTarget } from './h5/output-target.js';
+export { saveKerasV3, KERAS3_VERSION, type SaveKerasV3Options } from './keras3/save-keras-v3.js';
+export { loadKerasV3, type LoadKerasV3Options } from './keras3/load-keras-v3.js';

@@ -8,14 +8,17 @@ import { zipSource } from '@savedmodel-js/zip';
 import { readSource } from '@savedmodel-js/runtime';
 import { checkOptionKeys } from './options.js';
 import { loadKerasSavedModel, type KerasLoadOptions } from './savedmodel/load-savedmodel.js';
+import { loadKerasH5, type LoadKerasH5Options } from './h5/load-keras-h5.js';
+import { loadKerasV3 } from './keras3/load-keras-v3.js';
 
 export type KerasModelSource = string | FileSource | Uint8Array | ArrayBuffer | Blob;
-export type LoadKerasModelOptions = KerasLoadOptions;
+/** compile (all formats); onWarning and limits apply to .h5 / .keras files. */
+export type LoadKerasModelOptions = KerasLoadOptions & LoadKerasH5Options;
 
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function notWired(what: string): SavedModelError {
-  return new SavedModelError('UNSUPPORTED', `loadKerasModel: ${what} is not wired yet (lead wires the h5/.keras readers)`);
+function notSupported(what: string): SavedModelError {
+  return new SavedModelError('UNSUPPORTED', `loadKerasModel: ${what} is not supported; pass the .keras file itself (path, bytes or Blob)`);
 }
 
 async function headBytes(source: Uint8Array | ArrayBuffer | Blob): Promise<Uint8Array> {
@@ -29,20 +32,20 @@ async function headBytes(source: Uint8Array | ArrayBuffer | Blob): Promise<Uint8
  * training config with the optimizer's state when it has one (`{compile: false}` skips that).
  */
 export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<tf.LayersModel> {
-  checkOptionKeys('loadKerasModel', options, ['compile']);
+  checkOptionKeys('loadKerasModel', options, ['compile', 'onWarning', 'limits']);
   if (typeof source === 'string') {
     const p = source.toLowerCase();
-    if (p.endsWith('.h5') || p.endsWith('.hdf5')) throw notWired('an HDF5 (.h5) file');
-    if (p.endsWith('.keras')) throw notWired('a Keras 3 (.keras) file');
+    if (p.endsWith('.h5') || p.endsWith('.hdf5')) return loadKerasH5(source, options);
+    if (p.endsWith('.keras')) return loadKerasV3(source, options);
   } else if (source instanceof Uint8Array || source instanceof ArrayBuffer || (typeof Blob !== 'undefined' && source instanceof Blob)) {
     const head = await headBytes(source);
-    if (HDF5_MAGIC.every((b, i) => head[i] === b)) throw notWired('an HDF5 (.h5) file');
+    if (HDF5_MAGIC.every((b, i) => head[i] === b)) return loadKerasH5(source, options);
     const zip = await zipSource(source);
-    if (await isKeras3(zip)) throw notWired('a Keras 3 (.keras) file');
-    return loadKerasSavedModel(await readSavedModel(zip), options);
+    if (await isKeras3(zip)) return loadKerasV3(source, options);
+    return loadKerasSavedModel(await readSavedModel(zip), { compile: options.compile });
   }
-  if (typeof source === 'object' && await isKeras3(source as FileSource)) throw notWired('a Keras 3 (.keras) file');
-  return loadKerasSavedModel(await readSource(source as never), options);
+  if (typeof source === 'object' && await isKeras3(source as FileSource)) throw notSupported('an unpacked Keras 3 (.keras) folder');
+  return loadKerasSavedModel(await readSource(source as never), { compile: options.compile });
 }
 
 async function isKeras3(s: FileSource): Promise<boolean> {

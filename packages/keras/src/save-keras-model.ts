@@ -6,6 +6,8 @@ import { SavedModelError, type FileSink } from '@savedmodel-js/core';
 import { isFileSink, type SaveOptions, type SaveSummary, type Signatures } from '@savedmodel-js/export';
 import { checkOptionKeys } from './options.js';
 import { saveKerasSavedModel } from './savedmodel/save-savedmodel.js';
+import { saveKerasH5 } from './h5/save-keras-h5.js';
+import { saveKerasV3 } from './keras3/save-keras-v3.js';
 
 export type KerasSaveFormat = 'tf' | 'h5' | 'keras';
 
@@ -51,7 +53,17 @@ export async function saveKerasModel(model: tf.LayersModel, target: string | Fil
   if (typeof target !== 'string' && !isFileSink(target)) throw new SavedModelError('INVALID_ARGUMENT', 'saveKerasModel saves to a path or a FileSink');
   const format = inferSaveFormat(target, options.saveFormat);
   if (format !== 'tf') {
-    throw new SavedModelError('UNSUPPORTED', `saveKerasModel: the ${format === 'h5' ? 'HDF5 (.h5)' : 'Keras 3 (.keras)'} format is not wired yet (lead wires the h5/.keras writers)`, { key: 'saveFormat' });
+    // Single-file formats: signatures and SavedModel options don't apply (as in tf.keras, which ignores them for h5).
+    const fileOptions = { includeOptimizer: options.includeOptimizer ?? true, overwrite: options.overwrite ?? true };
+    if (format === 'h5') await saveKerasH5(model, target, fileOptions);
+    else await saveKerasV3(model, target, fileOptions);
+    return {
+      location: typeof target === 'string' ? target : 'sink',
+      signatures: {},
+      variables: model.weights.map((w) => ({
+        checkpointKey: w.name, name: w.originalName, dtype: w.dtype, shape: [...w.shape] as number[], trainable: w.trainable,
+      })),
+    };
   }
   const saveOptions: SaveOptions = { ...(options.options ?? {}), overwrite: options.overwrite ?? true };
   return saveKerasSavedModel(model, target, {

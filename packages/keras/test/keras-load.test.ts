@@ -2,11 +2,11 @@
 // loadSavedModel on the same folder, compiled with its SGD state), and round trips of a zoo of
 // tfjs models through saveKerasModel (same config, same predictions, optimizer state kept).
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileMapSink, fileMapSource, SavedModelError } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, readSavedModel, SavedModelError, third_party } from '@savedmodel-js/core';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { saveToZipBlob } from '@savedmodel-js/zip';
 import { fixtureFiles } from '../../core/test/shared.js';
@@ -63,26 +63,88 @@ describe('keras_cnn as TensorFlow wrote it', () => {
 });
 
 describe('errors', () => {
-  it('a SavedModel without keras_metadata.pb is NOT_FOUND; .h5/.keras are not wired yet; unknown options are INVALID_ARGUMENT', async () => {
+  it('a SavedModel without keras_metadata.pb is NOT_FOUND; a missing or truncated .h5/.keras is a typed error; unknown options are INVALID_ARGUMENT', async () => {
     const half = join(KERAS_CNN, '..', 'half_plus_two_tf2');
     await expect(loadKerasModel(half)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(loadKerasModel('model.h5')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    await expect(loadKerasModel('model.keras')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    await expect(loadKerasModel(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(loadKerasModel(join(tmp, 'missing.h5'))).rejects.toBeInstanceOf(SavedModelError);
+    await expect(loadKerasModel(join(tmp, 'missing.keras'))).rejects.toBeInstanceOf(SavedModelError);
+    await expect(loadKerasModel(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).rejects.toBeInstanceOf(SavedModelError);
     await expect(loadKerasModel(KERAS_CNN, { compiled: false } as never)).rejects.toBeInstanceOf(SavedModelError);
     await expect(loadKerasModel(KERAS_CNN, { compiled: false } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
-  it('saveKerasModel: unknown option → INVALID_ARGUMENT; .h5/.keras → UNSUPPORTED; overwrite: false on an existing folder → ALREADY_EXISTS', async () => {
+  it('saveKerasModel: unknown option → INVALID_ARGUMENT; .h5/.keras/saveFormat dispatch to the file formats and load back; overwrite: false on an existing folder → ALREADY_EXISTS', async () => {
     const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     await expect(saveKerasModel(m, fileMapSink(), { includeOptimiser: true } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(saveKerasModel(m, join(tmp, 'x.h5'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    await expect(saveKerasModel(m, join(tmp, 'x.keras'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    await expect(saveKerasModel(m, join(tmp, 'x'), { saveFormat: 'h5' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const x = tf.tensor2d([[1, 2, 3], [-1, 0, 0.5]]);
+    const ref = m.predict(x) as tf.Tensor;
+    for (const [target, opts] of [[join(tmp, 'x.h5'), {}], [join(tmp, 'x.keras'), {}], [join(tmp, 'x.bin'), { saveFormat: 'h5' as const }]] as const) {
+      await saveKerasModel(m, target, opts);
+      const head = readFileSync(target).subarray(0, 4);
+      // HDF5 signature (\x89HDF) vs a zip's local header (PK\x03\x04): the format the extension / saveFormat asks for
+      expect([...head], target).toEqual(target.endsWith('.keras') ? [0x50, 0x4b, 3, 4] : [0x89, 0x48, 0x44, 0x46]);
+      const back = await loadKerasModel(target.endsWith('.bin') ? new Uint8Array(readFileSync(target)) : target);
+      expect(maxAbsDiff(back.predict(x) as tf.Tensor, ref), target).toBe(0);
+    }
+    await expect(saveKerasModel(m, join(tmp, 'x.h5'), { overwrite: false })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await expect(saveKerasModel(m, join(tmp, 'x'), { saveFormat: 'pb' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     const dir = join(tmp, 'exists');
     await saveKerasModel(m, dir);
     await expect(saveKerasModel(m, dir, { overwrite: false })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await saveKerasModel(m, dir); // overwrite defaults to true, as tf.keras
+  }, 60_000);
+
+  it('hostile keras_metadata.pb: bad JSON, no root entry, a config tfjs cannot build → typed errors naming the place', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const sink = fileMapSink();
+    await saveKerasModel(m, sink);
+    const md = third_party.py.keras.protobuf.SavedMetadata.decode(sink.files.get('keras_metadata.pb')!);
+    const withRoot = (metadata: string | null) => {
+      const files = new Map(sink.files);
+      const nodes = md.nodes.filter((n) => metadata !== null || n.node_path !== 'root').map((n) => (n.node_path === 'root' ? { ...n, metadata } : n));
+      files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+      return fileMapSource(files);
+    };
+    await expect(loadKerasModel(withRoot('{"class_name": "Sequential", '))).rejects.toMatchObject({ code: 'CORRUPT', file: 'keras_metadata.pb' });
+    await expect(loadKerasModel(withRoot('[1, 2]'))).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(loadKerasModel(withRoot(null))).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(loadKerasModel(withRoot('{"model_config": {"class_name": "NoSuchModel", "config": {}}}'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    // the checkpoint lacks a weight the config asks for
+    const files = new Map(sink.files);
+    const big = JSON.parse(md.nodes.find((n) => n.node_path === 'root')!.metadata!) as { model_config: { config: { layers: { config: { units: number } }[] } } };
+    big.model_config.config.layers[0]!.config.units = 5;
+    const nodes = md.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: JSON.stringify(big) } : n));
+    files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+    await expect(loadKerasModel(fileMapSource(files))).rejects.toMatchObject({ code: 'CORRUPT' });
+  }, 60_000);
+
+  it('a layer with no tf.keras counterpart is UNSUPPORTED, naming it', async () => {
+    class Twice extends tf.layers.Layer {
+      static readonly className = 'Twice';
+      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor { return tf.mul(Array.isArray(x) ? x[0]! : x, 2); }
+    }
+    tf.serialization.registerClass(Twice);
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] }), new Twice({ name: 'twice' })] });
+    const err = await saveKerasModel(m, fileMapSink()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(String((err as Error).message)).toContain('twice (Twice)');
+  }, 60_000);
+
+  it('saveTraces: false writes the Keras objects and metadata without per-layer functions; it still loads', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+    const withTraces = fileMapSink(), without = fileMapSink();
+    await saveKerasModel(m, withTraces);
+    await saveKerasModel(m, without, { saveTraces: false });
+    const fnNames = async (files: Map<string, Uint8Array>) => {
+      const { savedModel } = await readSavedModel(fileMapSource(files));
+      return (savedModel.meta_graphs![0]!.graph_def!.library!.function ?? []).map((f) => f.signature!.name!.replace(/_\d+$/, '')).sort();
+    };
+    expect((await fnNames(withTraces.files)).filter((n) => n.includes('layer_call'))).toHaveLength(6);
+    expect((await fnNames(without.files)).filter((n) => n.includes('layer_call'))).toEqual([]);
+    const { kerasMetadata } = await readSavedModel(fileMapSource(without.files));
+    expect(kerasMetadata!.nodes.map((n) => n.node_path)).toEqual(['root', 'root.layer_with_weights-0', 'root.layer_with_weights-1']);
+    const x = tf.tensor2d([[1, -2, 3]]);
+    const loaded = await loadKerasModel(fileMapSource(without.files));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as tf.Tensor).dataSync()));
   }, 60_000);
 });

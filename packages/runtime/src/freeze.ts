@@ -26,7 +26,7 @@
 //
 // The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
 import {
-  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkedElementCount, getOpDef, tensorflow, toNumber,
+  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkOptions, checkedElementCount, getOpDef, tensorflow, toNumber,
   type CheckpointReader, type Limits,
 } from '@savedmodel-js/core';
 import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
@@ -151,6 +151,10 @@ interface Frame {
   gen: Step<unknown>;
   done?: (v: unknown) => void;
 }
+
+/** A TF1 while loop's back edge: Merge reading NextIteration (the only cycles TF allows). */
+const LOOP_MERGE = new Set(['Merge', 'RefMerge']);
+const LOOP_BACK_EDGE = new Set(['NextIteration', 'RefNextIteration']);
 
 function newScope(kind: Scope['kind'], prefix: string, nodes: Map<string, tensorflow.INodeDef>, where: string): Scope {
   return { kind, prefix, nodes, argVals: new Map(), cache: new Map(), busy: new Set(), promised: new Map(), where };
@@ -864,7 +868,7 @@ class Freezer {
 
   /**
    * Emitted nodes, each after the nodes it reads (stable). Every cycle must pass through a
-   * NextIteration (a TF1 loop's back edge, whose reads are not followed here); any other
+   * Merge reading a NextIteration (a TF1 loop's back edge, not followed here); any other
    * cycle is INVALID_GRAPH, before tfjs-converter's executor would meet it.
    */
   ordered(): tensorflow.INodeDef[] {
@@ -881,7 +885,7 @@ class Freezer {
         if (i < inputs.length) {
           top[1] = i + 1;
           const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
-          if (!dep || dep.op === 'NextIteration') continue;
+          if (!dep || (LOOP_MERGE.has(n.op ?? '') && LOOP_BACK_EDGE.has(dep.op ?? ''))) continue;
           const s = state.get(dep.name ?? '');
           if (s === 1) {
             this.fail('INVALID_GRAPH', `cycle: node ${dep.name} (${dep.op}) depends on its own output through ${n.name} (${n.op}), and the cycle is not a TF1 loop (no NextIteration)`);
@@ -967,9 +971,29 @@ class Freezer {
     }
   }
 
+  /**
+   * A TF1 loop's Merge must be read by a Switch on a LoopCond (tf.while_loop's shape): without one
+   * the loop could never exit, and tfjs-converter's executor would spin forever.
+   */
+  private checkLoops(): void {
+    const nodeOf = (ref: string) => ref.split(':')[0] ?? '';
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    const guarded = new Set<string>();
+    for (const n of this.out) {
+      if ((n.op === 'Switch' || n.op === 'RefSwitch') && byName.get(nodeOf(n.input?.[1] ?? ''))?.op === 'LoopCond') guarded.add(nodeOf(n.input?.[0] ?? ''));
+    }
+    for (const n of this.out) {
+      if (!LOOP_MERGE.has(n.op ?? '') || guarded.has(n.name ?? '')) continue;
+      if ((n.input ?? []).some((r) => LOOP_BACK_EDGE.has(byName.get(nodeOf(r))?.op ?? ''))) {
+        this.fail('INVALID_GRAPH', `loop at ${n.op} ${n.name} (it reads a NextIteration) is not read by a Switch on a LoopCond, so it could never exit`);
+      }
+    }
+  }
+
   finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
     this.foldReads();
     const g = this.result(methodName, inputs, outputs);
+    this.checkLoops();
     g.nodes = this.ordered();
     this.pruneControlDeps(g.nodes);
     return g;
@@ -988,6 +1012,7 @@ export function freezeSignature(
   signatureKey: string,
   options: FreezeOptions = {},
 ): FrozenGraph {
+  checkOptions(options, ['variableKeys', 'budget', 'mutableVariables', 'constFeeds'], 'freezeSignature options');
   const sig = mg.signature_def?.[signatureKey];
   if (!sig) {
     const available = runnableSignatureKeys(mg).join(', ');

@@ -78,7 +78,13 @@ export function decodeTensorProto(t: tensorflow.ITensorProto, what = 'tensor', b
   const shape = shapeOf(t.tensor_shape) ?? [];
   if (shape.some((d) => d < 0)) throw new SavedModelError('INVALID_GRAPH', `${what}: constant with unknown dimension`, { key: what });
   const details = { key: what };
-  const n = checkedElementCount(shape, details);
+  let n: number;
+  try {
+    n = checkedElementCount(shape);
+  } catch (e) {
+    const err = e as SavedModelError;
+    throw new SavedModelError(err.code, `constant ${what}: ${err.message}`, { ...details, cause: e });
+  }
   const label = `constant ${what} (shape [${shape.join(', ')}])`;
   if (dtype === DT.DT_STRING) {
     const src = t.string_val ?? [];

@@ -46,8 +46,10 @@ export function flattenNested(value: unknown, what: string, bytesAreLeaves = fal
     shape.push(probe.length);
     probe = probe.length > 0 ? probe[0] : undefined;
   }
+  // row-major walk with an explicit stack (ranks of hostile inputs may be deep)
   const flat: unknown[] = [];
-  const walk = (v: unknown, depth: number) => {
+  const stack: Array<{ v: ArrayLike<unknown>; i: number }> = [];
+  const enter = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
       if (isArrayLike(v)) throw new SavedModelError('INVALID_ARGUMENT', `${what}: ragged nested array (deeper than the first element at depth ${depth})`, { key: what });
       flat.push(v);
@@ -56,9 +58,14 @@ export function flattenNested(value: unknown, what: string, bytesAreLeaves = fal
     if (!isArrayLike(v) || v.length !== shape[depth]) {
       throw new SavedModelError('INVALID_ARGUMENT', `${what}: ragged nested array (expected length ${shape[depth]} at depth ${depth})`, { key: what });
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+    stack.push({ v, i: 0 });
   };
-  walk(value, 0);
+  enter(value, 0);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.i >= top.v.length) { stack.pop(); continue; }
+    enter(top.v[top.i++], stack.length);
+  }
   return { shape, flat };
 }
 

@@ -2,7 +2,7 @@
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
 import {
-  MemoryBudget, SavedModelError, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel,
+  MemoryBudget, SavedModelError, checkOptions, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel,
 } from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
@@ -38,6 +38,7 @@ export interface SavedModelMetaGraph extends MetaGraph {
   signatureDefs: { [key: string]: SavedModelSignature };
 }
 
+const LOAD_OPTION_KEYS = ['tags', 'signature', 'limits'] as const;
 const DEFAULT_TAGS = ['serve'];
 const DEFAULT_SIGNATURE = 'serving_default';
 
@@ -340,6 +341,7 @@ function checkDtypes(g: FrozenGraph): void {
 
 /** Load one signature from an already-read SavedModel (see loadSavedModel). */
 export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
+  checkOptions(options, LOAD_OPTION_KEYS, 'loadSavedModel options');
   const tags = options.tags ?? DEFAULT_TAGS;
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
@@ -371,6 +373,8 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
  * TensorFlow.js cannot run, such as ParseExampleV2, named with the signature), INVALID_GRAPH, ….
  */
 export async function loadSavedModel(source: SavedModelSource, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
+  checkOptions(options, LOAD_OPTION_KEYS, 'loadSavedModel options');
+  resolveLimits(options.limits);
   const loaded = await readSource(source);
   return loadSavedModelFrom(loaded, options);
 }

@@ -61,8 +61,8 @@ export function objectGraphCheckpointKeys(mg: tensorflow.IMetaGraphDef, checkpoi
   const tnodes = tog.nodes ?? [];
   const seen = new Set<number>([0]);
   const queue: Array<[number, number]> = [[0, 0]];
-  while (queue.length > 0) {
-    const [oid, tid] = queue.shift()!;
+  for (let q = 0; q < queue.length; q++) {
+    const [oid, tid] = queue[q]!;
     const obj = nodes[oid];
     const tobj = tnodes[tid];
     if (!obj || !tobj) continue;

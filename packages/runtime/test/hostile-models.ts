@@ -1,9 +1,7 @@
 // Generated hostile SavedModels (in memory, nothing committed): long chains, deep call nesting,
 // call trees that double per level, cycles, huge splatted constants.
-import { expect } from 'vitest';
 import {
-  attr, fileMapSink, isSavedModelError, node, tensorflow, writeSavedModel,
-  type CheckpointTensor, type SavedModelErrorCode,
+  attr, fileMapSink, node, tensorflow, writeSavedModel, type CheckpointTensor,
 } from '@savedmodel-js/core';
 
 export const DT = tensorflow.DataType;
@@ -97,15 +95,20 @@ export function nestedCalls(depth: number, callsPerLevel = 1): Spec {
   };
 }
 
-/** Settles `p` and returns the error (or undefined) with the time it took. */
-export async function settle(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
-  const t0 = performance.now();
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  return { err, ms: performance.now() - t0 };
+/** One signature y = x + c for a Const `c` with the given TensorProto (float x unless `dtype`). */
+export function constModel(c: tensorflow.ITensorProto, dtype = F): Spec {
+  return {
+    nodes: [placeholder('x', dtype, []), constNode('c', c), node('y', 'AddV2', ['x', 'c'], { T: attr.type(dtype) })],
+    inputs: { x: ['x:0', dtype, []] },
+    outputs: { y: ['y:0', dtype] },
+  };
 }
 
-export function expectCode(err: unknown, code: SavedModelErrorCode, ...mentions: string[]): void {
-  expect(isSavedModelError(err), `expected SavedModelError ${code}, got ${String(err)}`).toBe(true);
-  expect((err as { code: string }).code, String(err)).toBe(code);
-  for (const m of mentions) expect((err as Error).message).toContain(m);
-}
+/** Const splats and other impossible sizes: each must be refused before allocating. */
+export const SPLATS: Record<string, () => Spec> = {
+  'float splat [3e8]': () => constModel({ dtype: F, tensor_shape: { dim: [{ size: 3e8 }] }, float_val: [1] }),
+  'float [2^40]': () => constModel({ dtype: F, tensor_shape: { dim: [{ size: 2 ** 40 }] }, float_val: [1] }),
+  'float [2^31, 2^31]': () => constModel({ dtype: F, tensor_shape: { dim: [{ size: 2 ** 31 }, { size: 2 ** 31 }] }, float_val: [1] }),
+  'int64 splat [2e8]': () => constModel({ dtype: DT.DT_INT64, tensor_shape: { dim: [{ size: 2e8 }] }, int64_val: [7] }, DT.DT_INT64),
+  'string splat [1e8] of 100 bytes': () => constModel({ dtype: DT.DT_STRING, tensor_shape: { dim: [{ size: 1e8 }] }, string_val: [new Uint8Array(100).fill(97)] }, DT.DT_STRING),
+};

@@ -25,6 +25,12 @@ export {
   type ConvertTfjsOptions, type ConvertTfjsResult, type ConvertProgress, type GraphConvertReport, type TfjsModelSource,
   type ToTfjsOptions, type ToTfjsResult,
 } from '@savedmodel-js/convert';
+// Keras models whole: tf.keras.models.save_model / load_model (SavedModel with keras_metadata.pb,
+// Keras 2 .h5, Keras 3 .keras) from and back into tf.LayersModel.
+export {
+  saveKerasModel, loadKerasModel, saveKerasH5, loadKerasH5, saveKerasV3, loadKerasV3,
+  type SaveKerasModelOptions, type LoadKerasModelOptions, type KerasSaveFormat, type KerasModelSource,
+} from '@savedmodel-js/keras';
 // Where files go / come from: in-memory maps (browser), zips (download, OPFS, Blob).
 export {
   SavedModelError, isSavedModelError, fileMapSink, fileMapSource,

@@ -9,6 +9,12 @@ export class TensorSpec {
   readonly name: string | undefined;
 
   constructor(shape: readonly (number | null)[], dtype: TfjsDtype = 'float32', name?: string) {
+    // TensorFlow accepts TensorSpec(shape=None) (unknown rank) in input signatures; tracing with
+    // TensorFlow.js needs the rank (each dimension may still be null)
+    if ((shape as unknown) === null || shape === undefined) {
+      throw new SavedModelError('UNSUPPORTED', `TensorSpec${name ? ` '${name}'` : ''} has unknown rank (shape null); TensorFlow.js traces with a known rank: give one null per dimension, e.g. [null, null]`);
+    }
+    if (!Array.isArray(shape)) throw new SavedModelError('INVALID_ARGUMENT', `TensorSpec shape must be an array of non-negative integers or null, got ${typeof shape}`);
     for (const d of shape) {
       if (d !== null && (!Number.isInteger(d) || d < 0)) throw new SavedModelError('INVALID_ARGUMENT', `TensorSpec dims must be non-negative integers or null, got ${JSON.stringify(shape)}`);
     }

@@ -26,7 +26,33 @@ export function checkDeflateLevel(level: number): DeflateLevel {
   return level as DeflateLevel;
 }
 
+/**
+ * Level 0: DEFLATE stored blocks (RFC 1951 §3.2.4), written directly — a copy per 64 KiB block,
+ * many times faster than running level 0 through fflate (which still walks its match finder).
+ */
+function storedDeflater(): RawDeflater {
+  return {
+    push(chunk) {
+      if (chunk.length > DEFLATE_SLICE) throw new SavedModelError('INVALID_ARGUMENT', 'deflate input slice too large');
+      const out: Uint8Array[] = [];
+      for (let o = 0; o < chunk.length; o += 0xffff) {
+        const n = Math.min(0xffff, chunk.length - o);
+        const b = new Uint8Array(5 + n);
+        // BFINAL 0, BTYPE 00 (the rest of the byte is padding), LEN, NLEN little-endian.
+        b[1] = n & 0xff; b[2] = n >>> 8; b[3] = ~n & 0xff; b[4] = (~n >>> 8) & 0xff;
+        b.set(chunk.subarray(o, o + n), 5);
+        out.push(b);
+      }
+      return out;
+    },
+    finish() {
+      return [Uint8Array.of(1, 0, 0, 0xff, 0xff)]; // final, empty stored block
+    },
+  };
+}
+
 export function createDeflater(level: number = 6): RawDeflater {
+  if (checkDeflateLevel(level) === 0) return storedDeflater();
   const out: Uint8Array[] = [];
   const d = new Deflate({ level: checkDeflateLevel(level) }, (data) => {
     if (data.length > 0) out.push(data);

@@ -3,13 +3,14 @@
 // onto the target only when everything was extracted and checked (core's publishDirectory:
 // exclusive without overwrite); entries are only ever written as regular files created inside
 // that fresh directory, so nothing lands outside it. On any failure nothing is left behind.
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
 import {
   fsCall, fsError, isNonEmptyDir, publishDirectory, readRegularFile, releaseTemporary, removeStaleTemporaries, temporarySibling,
 } from '@savedmodel-js/core/node';
-import { openZipArchive } from './jszip-archive.js';
+import { openZipArchive, type ZipArchive } from './jszip-archive.js';
+import { openZipFile, type ZipFileArchive } from './node-zip-file-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';
 
@@ -30,14 +31,23 @@ export interface ExtractedZip {
 /** Extracts `zip` (a path or the archive's bytes) into `dir`. */
 export async function extractZip(zip: string | Uint8Array, dir: string, options: ExtractZipOptions = {}): Promise<ExtractedZip> {
   const location = typeof zip === 'string' ? resolve(zip) : 'zip archive';
-  let bytes: Uint8Array;
-  if (typeof zip === 'string') {
-    bytes = await readRegularFile(location, { maxBytes: DEFAULT_LIMITS.maxTotalBytes });
-  } else {
-    bytes = zip;
+  const archive = await openArchive(zip, location, options);
+  try {
+    return await extractArchive(archive, location, dir, options);
+  } finally {
+    await (archive as Partial<ZipFileArchive>).close?.();
   }
-  const archive = await openZipArchive(bytes, options, location);
+}
 
+/** Big archive files (over 1 GiB, ZIP64) are read from the file as needed; smaller ones loaded. */
+async function openArchive(zip: string | Uint8Array, location: string, options: ExtractZipOptions): Promise<ZipArchive> {
+  if (typeof zip !== 'string') return openZipArchive(zip, options, location);
+  const st = await fsCall('stat the zip archive', location, () => stat(location));
+  if (st.isFile() && st.size > DEFAULT_LIMITS.maxTensorBytes) return openZipFile(location, options, location);
+  return openZipArchive(await readRegularFile(location, { maxBytes: DEFAULT_LIMITS.maxTotalBytes }), options, location);
+}
+
+async function extractArchive(archive: ZipArchive, location: string, dir: string, options: ExtractZipOptions): Promise<ExtractedZip> {
   const target = resolve(dir);
   if (!options.overwrite && (await isNonEmptyDir(target))) {
     throw new SavedModelError('ALREADY_EXISTS', `extraction directory ${target} already exists and is not empty; pass overwrite to replace it`, { file: target });

@@ -81,14 +81,15 @@ export async function zipSource(input: ZipInput, options: ZipSourceOptions = {})
     (typeof File !== 'undefined' && input instanceof File && input.name ? input.name : 'zip archive');
   const bytes = await zipInputBytes(input);
   const archive = await openZipArchive(bytes, options, location);
-  let root: string;
-  if (options.root !== undefined) {
-    root = normalizeRootFolder(options.root);
-    if (root && !archive.entries.some((e) => e.name.startsWith(`${root}/`))) {
-      throw new SavedModelError('NOT_FOUND', `no folder ${JSON.stringify(root)} in ${location}`, { file: root });
-    }
-  } else {
-    root = findSavedModelRoot(archive.entries.filter((e) => !e.directory).map((e) => e.name));
+  return archiveSource(archive, archiveRoot(archive, options.root));
+}
+
+/** The SavedModel folder of `archive`: `root` checked to exist, or found automatically. */
+export function archiveRoot(archive: ZipArchive, root: string | undefined): string {
+  if (root === undefined) return findSavedModelRoot(archive.entries.filter((e) => !e.directory).map((e) => e.name));
+  const r = normalizeRootFolder(root);
+  if (r && !archive.entries.some((e) => e.name.startsWith(`${r}/`))) {
+    throw new SavedModelError('NOT_FOUND', `no folder ${JSON.stringify(r)} in ${archive.location}`, { file: r });
   }
-  return archiveSource(archive, root);
+  return r;
 }

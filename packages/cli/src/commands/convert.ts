@@ -21,7 +21,7 @@ function phasedProgress(io: Io) {
         phase = p.phase;
         bar = progressBar(p.phase === 'read' ? 'reading weights' : 'converting', io.err, io.isTTY === true, p.totalBytes);
       }
-      bar!.update({ bytesWritten: p.bytes, filesWritten: 0 });
+      bar!.update({ bytesWritten: p.bytes, filesWritten: p.files });
     },
     done() { bar?.done(); },
   };
@@ -55,7 +55,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
       overwrite: values.overwrite === true,
       ...(values.signature_def ? { signature: values.signature_def } : {}),
       ...(values.quantize ? { quantize: values.quantize as 'uint8' } : {}),
-      onProgress: (p) => bar.update({ bytesWritten: p.bytesWritten, filesWritten: 0 }),
+      onProgress: (p) => bar.update({ bytesWritten: p.bytesWritten, filesWritten: p.filesWritten }),
     });
     bar.done();
     if (values.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
@@ -88,6 +88,6 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
     for (const w of r.graph.warnings) io.err(`warning: ${w}\n`);
   }
   const q = Object.entries(r.weights.quantized).map(([d, n]) => `${n} ${d}`).join(', ');
-  if (q) io.out(`Dequantized weights: ${q}\n`);
+  if (q) io.out(`Quantized weights read: ${q}${values.keep_float16 ? ' (float16 kept)' : ' (dequantized)'}\n`);
   return 0;
 }

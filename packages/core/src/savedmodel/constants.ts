@@ -1,6 +1,8 @@
 // File and key names fixed by the SavedModel format (docs/savedmodel-format.md §1, §4.5, §5.4).
 export const SAVED_MODEL_PB = 'saved_model.pb';
 export const SAVED_MODEL_PBTXT = 'saved_model.pbtxt';
+/** Chunked SavedModel (TF >= 2.14 proto splitter: riegeli records + ChunkMetadata). */
+export const SAVED_MODEL_CPB = 'saved_model.cpb';
 export const VARIABLES_DIR = 'variables';
 export const VARIABLES_PREFIX = 'variables/variables';
 export const VARIABLES_INDEX = 'variables/variables.index';
@@ -19,6 +21,6 @@ export const SERVE_TAG = 'serve';
 export const PREDICT_METHOD = 'tensorflow/serving/predict';
 export const CLASSIFY_METHOD = 'tensorflow/serving/classify';
 export const REGRESS_METHOD = 'tensorflow/serving/regress';
-/** protobuf refuses messages over 2 GiB; TF splits such models into .cpb files we don't support. */
+/** protobuf refuses messages over 2 GiB; TF splits such models into saved_model.cpb chunks. */
 export const MAX_PROTO_BYTES = 2 ** 31 - 1;
 

@@ -161,11 +161,34 @@ export function verifyMetaGraph(mg: tensorflow.IMetaGraphDef, where: string, ckp
       }
     };
     checkRestore(graph.node ?? [], `${where} graph_def`);
-    for (const [name, f] of library) checkRestore(f.node_def ?? [], `${where} function ${name}`);
+    // Only functions something can run: a function left in the library that no node, call or
+    // object reaches (e.g. a stale _traced_restore of an embedded graph) cannot fail the model.
+    const reachable = reachableFunctions(graph, library, Object.keys(mg.object_graph_def?.concrete_functions ?? {}));
+    for (const [name, f] of library) if (reachable.has(name)) checkRestore(f.node_def ?? [], `${where} function ${name}`);
   }
 
   if (mg.object_graph_def) out.push(...verifyObjectGraph(mg.object_graph_def, library, mg.asset_file_def?.length ?? 0, ckpt, where));
   return out;
+}
+
+/** Functions named by an op or a func attr of the graph's nodes or of `roots`, transitively. */
+function reachableFunctions(graph: tensorflow.IGraphDef, library: Map<string, tensorflow.IFunctionDef>, roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack: string[] = [];
+  const add = (name: string | null | undefined) => {
+    if (name && library.has(name) && !seen.has(name)) { seen.add(name); stack.push(name); }
+  };
+  const visit = (n: tensorflow.INodeDef) => {
+    add(n.op);
+    for (const a of Object.values(n.attr ?? {})) {
+      add(a.func?.name);
+      for (const f of a.list?.func ?? []) add(f.name);
+    }
+  };
+  for (const n of graph.node ?? []) visit(n);
+  for (const r of roots) add(r);
+  while (stack.length) for (const n of library.get(stack.pop()!)!.node_def ?? []) visit(n);
+  return seen;
 }
 
 function verifyObjectGraph(og: tensorflow.ISavedObjectGraph, library: Map<string, tensorflow.IFunctionDef>, numAssets: number, ckpt: CheckpointReader | undefined, where: string): Finding[] {

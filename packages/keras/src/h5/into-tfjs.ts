@@ -77,8 +77,16 @@ const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** A loss or metric as tfjs names it: snake_case strings to camelCase, `{class_name}` objects to the function name. */
-function tfjsIdentifier(v: unknown): string | null {
-  if (typeof v === 'string') return camel(v);
+/** Keras's short aliases (losses.py / metrics.py). */
+const ALIASES: Record<string, string> = {
+  mse: 'meanSquaredError', mae: 'meanAbsoluteError', mape: 'meanAbsolutePercentageError', msle: 'meanSquaredLogarithmicError',
+  MSE: 'meanSquaredError', MAE: 'meanAbsoluteError', MAPE: 'meanAbsolutePercentageError', MSLE: 'meanSquaredLogarithmicError',
+  acc: 'accuracy',
+};
+
+function tfjsIdentifier(v: unknown, metric = false): string | null {
+  // tfjs knows the metric aliases itself (mse, mae, …), not the loss ones
+  if (typeof v === 'string') return metric && v !== 'acc' ? (ALIASES[v] !== undefined ? v : camel(v)) : (ALIASES[v] ?? camel(v));
   if (v !== null && typeof v === 'object' && typeof (v as { class_name?: unknown }).class_name === 'string') {
     const cn = (v as { class_name: string }).class_name;
     if (cn === 'MeanMetricWrapper') {
@@ -90,12 +98,12 @@ function tfjsIdentifier(v: unknown): string | null {
   return null;
 }
 
-function mapLossOrMetrics(v: unknown): unknown {
+function mapLossOrMetrics(v: unknown, metric = false): unknown {
   if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) return v.flat(2).map((x) => { const id = tfjsIdentifier(x); if (id === null) throw new Error('unsupported entry'); return id; });
-  const id = tfjsIdentifier(v);
+  if (Array.isArray(v)) return v.flat(2).map((x) => { const id = tfjsIdentifier(x, metric); if (id === null) throw new Error('unsupported entry'); return id; });
+  const id = tfjsIdentifier(v, metric);
   if (id !== null) return id;
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, mapLossOrMetrics(x)]));
+  if (typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, mapLossOrMetrics(x, metric)]));
   throw new Error('unsupported entry');
 }
 
@@ -131,7 +139,7 @@ export function compileFromKeras(model: tf.LayersModel, c: CompileInput, warn: (
   let metrics: unknown;
   try {
     loss = mapLossOrMetrics(c.loss);
-    metrics = mapLossOrMetrics(c.metrics);
+    metrics = mapLossOrMetrics(c.metrics, true);
   } catch {
     warn('the loss or metrics are not ones tfjs knows by name: the model is not compiled');
     return null;

@@ -108,7 +108,8 @@ export function tfjsOptimizerFromKeras(classNameRaw: string, config: Record<stri
   const className = classNameRaw.replace(/^(Custom>|keras\.optimizers\.)/, '');
   const spec = SPECS.find((s) => s.keras.toLowerCase() === className.toLowerCase() && s.tfjs !== 'Momentum');
   if (spec === undefined || unsupportedExtras(config)) return null;
-  const out = spec.fromKeras(config);
+  // Keras 2.0–2.2 wrote `lr`
+  const out = spec.fromKeras(config.learning_rate === undefined && typeof config.lr === 'number' ? { ...config, learning_rate: config.lr } : config);
   if (out === null) return null;
   return { ...out, spec: specForTfjs(out.className) };
 }

@@ -27,7 +27,7 @@ export interface SaveKerasH5Options {
 const OPTION_KEYS = ['includeOptimizer', 'overwrite', 'fileName'] as const;
 
 /** A group at `path` under `root`, creating the missing ones (h5py's intermediate groups). */
-function groupAt(root: H5Group, path: string[]): H5Group {
+export function groupAt(root: H5Group, path: string[]): H5Group {
   let g = root;
   for (const seg of path) {
     const next = g.keys().includes(seg) ? g.get(seg) : g.create_group(seg);

@@ -39,8 +39,14 @@ class Walker {
     return ref ? (ref.node_id ?? 0) : undefined;
   }
 
-  tensor(id: number | undefined, what: string, shape: readonly number[], dtype: tf.DataType = 'float32'): tf.Tensor {
-    const key = id === undefined ? undefined : this.keys.get(id);
+  /** A slot variable's key: `<variable>/.OPTIMIZER_SLOT/optimizer/<slot>` (slots are no children, so the walk misses them). */
+  slotKey(variableId: number, slot: string): string | undefined {
+    const base = this.keys.get(variableId)?.replace(/\/\.ATTRIBUTES\/VARIABLE_VALUE$/, '');
+    return base === undefined ? undefined : `${base}/.OPTIMIZER_SLOT/optimizer/${slot}/.ATTRIBUTES/VARIABLE_VALUE`;
+  }
+
+  tensor(id: number | undefined, what: string, shape: readonly number[], dtype: tf.DataType = 'float32', explicitKey?: string): tf.Tensor {
+    const key = explicitKey ?? (id === undefined ? undefined : this.keys.get(id));
     if (key === undefined || !this.checkpoint.has(key)) {
       throw new SavedModelError('NOT_FOUND', `the checkpoint has no value for ${what}`, { key: what });
     }
@@ -136,7 +142,10 @@ async function compileFrom(model: tf.LayersModel, training: JsonObject, w: Walke
     for (const v of model.trainableWeights) {
       const vid = weightIds.get(v);
       const sid = vid === undefined ? undefined : slots.get(`${vid}/${slot}`);
-      const tensor = sid !== undefined && w.keys.has(sid) ? w.tensor(sid, `optimizer slot ${slot} of ${v.name}`, v.shape as number[]) : tf.zeros(v.shape as number[]);
+      // a slot Keras never created (e.g. momentum 0) starts at zero, as in tfjs
+      const tensor = sid !== undefined && vid !== undefined
+        ? w.tensor(sid, `optimizer slot ${slot} of ${v.name}`, v.shape as number[], 'float32', w.keys.get(sid) ?? w.slotKey(vid, slot))
+        : tf.zeros(v.shape as number[]);
       named.push({ name: `${v.originalName ?? v.name}/${slot}`, tensor });
     }
   }

@@ -56,7 +56,10 @@ export async function saveKerasSavedModel(model: tf.LayersModel, target: string 
       if (o.slots.length) slotOwners.push({ optimizer: o.node.key, slots: o.slots });
     }
     const layout = new KerasLayout(resolver, {
-      saveTraces: args.saveTraces, rootExtras, metrics: args.includeOptimizer ? compiledMetrics(model, resolver) : [], defaultSignature,
+      saveTraces: args.saveTraces,
+      rootExtras,
+      metrics: compiledMetrics(model, resolver), // saved with or without the optimizer, as tf.keras
+      defaultSignature,
     });
     const root = layout.root(model);
     await layout.ready();

@@ -1685,6 +1685,144 @@ export namespace tensorflow {
         }
     }
 
+    namespace proto_splitter {
+
+        interface IVersionDef {
+            splitter_version?: (number|null);
+            join_version?: (number|null);
+            bad_consumers?: (number[]|null);
+        }
+
+        class VersionDef implements IVersionDef {
+            constructor(properties?: tensorflow.proto_splitter.IVersionDef);
+            public splitter_version: number;
+            public join_version: number;
+            public bad_consumers: number[];
+            public static create(properties?: tensorflow.proto_splitter.IVersionDef): tensorflow.proto_splitter.VersionDef;
+            public static encode(message: tensorflow.proto_splitter.IVersionDef, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.VersionDef;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChunkMetadata {
+            version?: (tensorflow.proto_splitter.IVersionDef|null);
+            chunks?: (tensorflow.proto_splitter.IChunkInfo[]|null);
+            message?: (tensorflow.proto_splitter.IChunkedMessage|null);
+        }
+
+        class ChunkMetadata implements IChunkMetadata {
+            constructor(properties?: tensorflow.proto_splitter.IChunkMetadata);
+            public version?: (tensorflow.proto_splitter.IVersionDef|null);
+            public chunks: tensorflow.proto_splitter.IChunkInfo[];
+            public message?: (tensorflow.proto_splitter.IChunkedMessage|null);
+            public static create(properties?: tensorflow.proto_splitter.IChunkMetadata): tensorflow.proto_splitter.ChunkMetadata;
+            public static encode(message: tensorflow.proto_splitter.IChunkMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkMetadata;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChunkInfo {
+            type?: (tensorflow.proto_splitter.ChunkInfo.Type|null);
+            size?: (number|Long|null);
+            offset?: (number|Long|null);
+        }
+
+        class ChunkInfo implements IChunkInfo {
+            constructor(properties?: tensorflow.proto_splitter.IChunkInfo);
+            public type: tensorflow.proto_splitter.ChunkInfo.Type;
+            public size: (number|Long);
+            public offset: (number|Long);
+            public static create(properties?: tensorflow.proto_splitter.IChunkInfo): tensorflow.proto_splitter.ChunkInfo;
+            public static encode(message: tensorflow.proto_splitter.IChunkInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkInfo;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ChunkInfo {
+
+            enum Type {
+                UNSET = 0,
+                MESSAGE = 1,
+                BYTES = 2
+            }
+        }
+
+        interface IChunkedMessage {
+            chunk_index?: (number|Long|null);
+            chunked_fields?: (tensorflow.proto_splitter.IChunkedField[]|null);
+        }
+
+        class ChunkedMessage implements IChunkedMessage {
+            constructor(properties?: tensorflow.proto_splitter.IChunkedMessage);
+            public chunk_index?: (number|Long|null);
+            public chunked_fields: tensorflow.proto_splitter.IChunkedField[];
+            public static create(properties?: tensorflow.proto_splitter.IChunkedMessage): tensorflow.proto_splitter.ChunkedMessage;
+            public static encode(message: tensorflow.proto_splitter.IChunkedMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkedMessage;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChunkedField {
+            field_tag?: (tensorflow.proto_splitter.IFieldIndex[]|null);
+            message?: (tensorflow.proto_splitter.IChunkedMessage|null);
+        }
+
+        class ChunkedField implements IChunkedField {
+            constructor(properties?: tensorflow.proto_splitter.IChunkedField);
+            public field_tag: tensorflow.proto_splitter.IFieldIndex[];
+            public message?: (tensorflow.proto_splitter.IChunkedMessage|null);
+            public static create(properties?: tensorflow.proto_splitter.IChunkedField): tensorflow.proto_splitter.ChunkedField;
+            public static encode(message: tensorflow.proto_splitter.IChunkedField, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkedField;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFieldIndex {
+            field?: (number|null);
+            map_key?: (tensorflow.proto_splitter.FieldIndex.IMapKey|null);
+            index?: (number|Long|null);
+        }
+
+        class FieldIndex implements IFieldIndex {
+            constructor(properties?: tensorflow.proto_splitter.IFieldIndex);
+            public field?: (number|null);
+            public map_key?: (tensorflow.proto_splitter.FieldIndex.IMapKey|null);
+            public index?: (number|Long|null);
+            public kind?: ("field"|"map_key"|"index");
+            public static create(properties?: tensorflow.proto_splitter.IFieldIndex): tensorflow.proto_splitter.FieldIndex;
+            public static encode(message: tensorflow.proto_splitter.IFieldIndex, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.FieldIndex;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace FieldIndex {
+
+            interface IMapKey {
+                s?: (string|null);
+                boolean?: (boolean|null);
+                ui32?: (number|null);
+                ui64?: (number|Long|null);
+                i32?: (number|null);
+                i64?: (number|Long|null);
+            }
+
+            class MapKey implements IMapKey {
+                constructor(properties?: tensorflow.proto_splitter.FieldIndex.IMapKey);
+                public s?: (string|null);
+                public boolean?: (boolean|null);
+                public ui32?: (number|null);
+                public ui64?: (number|Long|null);
+                public i32?: (number|null);
+                public i64?: (number|Long|null);
+                public type?: ("s"|"boolean"|"ui32"|"ui64"|"i32"|"i64");
+                public static create(properties?: tensorflow.proto_splitter.FieldIndex.IMapKey): tensorflow.proto_splitter.FieldIndex.MapKey;
+                public static encode(message: tensorflow.proto_splitter.FieldIndex.IMapKey, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.FieldIndex.MapKey;
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+    }
+
     interface ISavedModel {
         saved_model_schema_version?: (number|Long|null);
         meta_graphs?: (tensorflow.IMetaGraphDef[]|null);

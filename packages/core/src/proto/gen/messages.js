@@ -9296,6 +9296,717 @@ export const tensorflow = $root.tensorflow = (() => {
         return SaverDef;
     })();
 
+    tensorflow.proto_splitter = (function() {
+
+        const proto_splitter = {};
+
+        proto_splitter.VersionDef = (function() {
+
+            function VersionDef(properties) {
+                this.bad_consumers = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            VersionDef.prototype.splitter_version = 0;
+            VersionDef.prototype.join_version = 0;
+            VersionDef.prototype.bad_consumers = $util.emptyArray;
+
+            VersionDef.create = function create(properties) {
+                return new VersionDef(properties);
+            };
+
+            VersionDef.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.splitter_version != null && Object.hasOwnProperty.call(message, "splitter_version"))
+                    writer.uint32(8).int32(message.splitter_version);
+                if (message.join_version != null && Object.hasOwnProperty.call(message, "join_version"))
+                    writer.uint32(16).int32(message.join_version);
+                if (message.bad_consumers != null && message.bad_consumers.length) {
+                    writer.uint32(26).fork();
+                    for (let i = 0; i < message.bad_consumers.length; ++i)
+                        writer.int32(message.bad_consumers[i]);
+                    writer.ldelim();
+                }
+                return writer;
+            };
+
+            VersionDef.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.VersionDef();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.splitter_version = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.join_version = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.bad_consumers && message.bad_consumers.length))
+                                message.bad_consumers = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.bad_consumers.push(reader.int32());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.bad_consumers.push(reader.int32());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            VersionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.VersionDef";
+            };
+
+            return VersionDef;
+        })();
+
+        proto_splitter.ChunkMetadata = (function() {
+
+            function ChunkMetadata(properties) {
+                this.chunks = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            ChunkMetadata.prototype.version = null;
+            ChunkMetadata.prototype.chunks = $util.emptyArray;
+            ChunkMetadata.prototype.message = null;
+
+            ChunkMetadata.create = function create(properties) {
+                return new ChunkMetadata(properties);
+            };
+
+            ChunkMetadata.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                    $root.tensorflow.proto_splitter.VersionDef.encode(message.version, writer.uint32(10).fork(), q + 1).ldelim();
+                if (message.chunks != null && message.chunks.length)
+                    for (let i = 0; i < message.chunks.length; ++i)
+                        $root.tensorflow.proto_splitter.ChunkInfo.encode(message.chunks[i], writer.uint32(18).fork(), q + 1).ldelim();
+                if (message.message != null && Object.hasOwnProperty.call(message, "message"))
+                    $root.tensorflow.proto_splitter.ChunkedMessage.encode(message.message, writer.uint32(26).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            ChunkMetadata.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.ChunkMetadata();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.version = $root.tensorflow.proto_splitter.VersionDef.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.chunks && message.chunks.length))
+                                message.chunks = [];
+                            message.chunks.push($root.tensorflow.proto_splitter.ChunkInfo.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.message = $root.tensorflow.proto_splitter.ChunkedMessage.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            ChunkMetadata.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkMetadata";
+            };
+
+            return ChunkMetadata;
+        })();
+
+        proto_splitter.ChunkInfo = (function() {
+
+            function ChunkInfo(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            ChunkInfo.prototype.type = 0;
+            ChunkInfo.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            ChunkInfo.prototype.offset = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            ChunkInfo.create = function create(properties) {
+                return new ChunkInfo(properties);
+            };
+
+            ChunkInfo.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.type != null && Object.hasOwnProperty.call(message, "type"))
+                    writer.uint32(8).int32(message.type);
+                if (message.size != null && Object.hasOwnProperty.call(message, "size"))
+                    writer.uint32(16).uint64(message.size);
+                if (message.offset != null && Object.hasOwnProperty.call(message, "offset"))
+                    writer.uint32(24).uint64(message.offset);
+                return writer;
+            };
+
+            ChunkInfo.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.ChunkInfo();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.type = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.size = reader.uint64();
+                            break;
+                        }
+                    case 3: {
+                            message.offset = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            ChunkInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkInfo";
+            };
+
+            ChunkInfo.Type = (function() {
+                const valuesById = {}, values = Object.create(valuesById);
+                values[valuesById[0] = "UNSET"] = 0;
+                values[valuesById[1] = "MESSAGE"] = 1;
+                values[valuesById[2] = "BYTES"] = 2;
+                return values;
+            })();
+
+            return ChunkInfo;
+        })();
+
+        proto_splitter.ChunkedMessage = (function() {
+
+            function ChunkedMessage(properties) {
+                this.chunked_fields = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            ChunkedMessage.prototype.chunk_index = null;
+            ChunkedMessage.prototype.chunked_fields = $util.emptyArray;
+
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(ChunkedMessage.prototype, "_chunk_index", {
+                get: $util.oneOfGetter($oneOfFields = ["chunk_index"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ChunkedMessage.create = function create(properties) {
+                return new ChunkedMessage(properties);
+            };
+
+            ChunkedMessage.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.chunk_index != null && Object.hasOwnProperty.call(message, "chunk_index"))
+                    writer.uint32(8).uint64(message.chunk_index);
+                if (message.chunked_fields != null && message.chunked_fields.length)
+                    for (let i = 0; i < message.chunked_fields.length; ++i)
+                        $root.tensorflow.proto_splitter.ChunkedField.encode(message.chunked_fields[i], writer.uint32(18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            ChunkedMessage.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.ChunkedMessage();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.chunk_index = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.chunked_fields && message.chunked_fields.length))
+                                message.chunked_fields = [];
+                            message.chunked_fields.push($root.tensorflow.proto_splitter.ChunkedField.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            ChunkedMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkedMessage";
+            };
+
+            return ChunkedMessage;
+        })();
+
+        proto_splitter.ChunkedField = (function() {
+
+            function ChunkedField(properties) {
+                this.field_tag = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            ChunkedField.prototype.field_tag = $util.emptyArray;
+            ChunkedField.prototype.message = null;
+
+            ChunkedField.create = function create(properties) {
+                return new ChunkedField(properties);
+            };
+
+            ChunkedField.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.field_tag != null && message.field_tag.length)
+                    for (let i = 0; i < message.field_tag.length; ++i)
+                        $root.tensorflow.proto_splitter.FieldIndex.encode(message.field_tag[i], writer.uint32(10).fork(), q + 1).ldelim();
+                if (message.message != null && Object.hasOwnProperty.call(message, "message"))
+                    $root.tensorflow.proto_splitter.ChunkedMessage.encode(message.message, writer.uint32(26).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            ChunkedField.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.ChunkedField();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.field_tag && message.field_tag.length))
+                                message.field_tag = [];
+                            message.field_tag.push($root.tensorflow.proto_splitter.FieldIndex.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.message = $root.tensorflow.proto_splitter.ChunkedMessage.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            ChunkedField.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkedField";
+            };
+
+            return ChunkedField;
+        })();
+
+        proto_splitter.FieldIndex = (function() {
+
+            function FieldIndex(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            FieldIndex.prototype.field = null;
+            FieldIndex.prototype.map_key = null;
+            FieldIndex.prototype.index = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(FieldIndex.prototype, "kind", {
+                get: $util.oneOfGetter($oneOfFields = ["field", "map_key", "index"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            FieldIndex.create = function create(properties) {
+                return new FieldIndex(properties);
+            };
+
+            FieldIndex.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.field != null && Object.hasOwnProperty.call(message, "field"))
+                    writer.uint32(8).uint32(message.field);
+                if (message.map_key != null && Object.hasOwnProperty.call(message, "map_key"))
+                    $root.tensorflow.proto_splitter.FieldIndex.MapKey.encode(message.map_key, writer.uint32(18).fork(), q + 1).ldelim();
+                if (message.index != null && Object.hasOwnProperty.call(message, "index"))
+                    writer.uint32(24).uint64(message.index);
+                return writer;
+            };
+
+            FieldIndex.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.proto_splitter.FieldIndex();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.field = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.map_key = $root.tensorflow.proto_splitter.FieldIndex.MapKey.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.index = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            FieldIndex.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.proto_splitter.FieldIndex";
+            };
+
+            FieldIndex.MapKey = (function() {
+
+                function MapKey(properties) {
+                    if (properties)
+                        for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                }
+
+                MapKey.prototype.s = null;
+                MapKey.prototype.boolean = null;
+                MapKey.prototype.ui32 = null;
+                MapKey.prototype.ui64 = null;
+                MapKey.prototype.i32 = null;
+                MapKey.prototype.i64 = null;
+
+                let $oneOfFields;
+
+                Object.defineProperty(MapKey.prototype, "type", {
+                    get: $util.oneOfGetter($oneOfFields = ["s", "boolean", "ui32", "ui64", "i32", "i64"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                MapKey.create = function create(properties) {
+                    return new MapKey(properties);
+                };
+
+                MapKey.encode = function encode(message, writer, q) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (message.s != null && Object.hasOwnProperty.call(message, "s"))
+                        writer.uint32(10).string(message.s);
+                    if (message.boolean != null && Object.hasOwnProperty.call(message, "boolean"))
+                        writer.uint32(16).bool(message.boolean);
+                    if (message.ui32 != null && Object.hasOwnProperty.call(message, "ui32"))
+                        writer.uint32(24).uint32(message.ui32);
+                    if (message.ui64 != null && Object.hasOwnProperty.call(message, "ui64"))
+                        writer.uint32(32).uint64(message.ui64);
+                    if (message.i32 != null && Object.hasOwnProperty.call(message, "i32"))
+                        writer.uint32(40).int32(message.i32);
+                    if (message.i64 != null && Object.hasOwnProperty.call(message, "i64"))
+                        writer.uint32(48).int64(message.i64);
+                    return writer;
+                };
+
+                MapKey.decode = function decode(reader, length, error, long) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (long === undefined)
+                        long = 0;
+                    if (long > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    let end, message;
+                    if (length === undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = new $root.tensorflow.proto_splitter.FieldIndex.MapKey();
+                    while (reader.pos < end) {
+                        let tag = reader.uint32();
+                        if (tag === error)
+                            break;
+                        switch (tag >>> 3) {
+                        case 1: {
+                                message.s = reader.string();
+                                break;
+                            }
+                        case 2: {
+                                message.boolean = reader.bool();
+                                break;
+                            }
+                        case 3: {
+                                message.ui32 = reader.uint32();
+                                break;
+                            }
+                        case 4: {
+                                message.ui64 = reader.uint64();
+                                break;
+                            }
+                        case 5: {
+                                message.i32 = reader.int32();
+                                break;
+                            }
+                        case 6: {
+                                message.i64 = reader.int64();
+                                break;
+                            }
+                        default:
+                            reader.skipType(tag & 7, long);
+                            break;
+                        }
+                    }
+                    if (length !== undefined) {
+                        if (reader.pos !== end)
+                            throw RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    return message;
+                };
+
+                MapKey.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/tensorflow.proto_splitter.FieldIndex.MapKey";
+                };
+
+                return MapKey;
+            })();
+
+            return FieldIndex;
+        })();
+
+        return proto_splitter;
+    })();
+
     tensorflow.SavedModel = (function() {
 
         function SavedModel(properties) {

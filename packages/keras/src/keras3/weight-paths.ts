@@ -1,0 +1,79 @@
+// Where Keras 3 (saving_lib) keeps each layer's variables in model.weights.h5: a model's layers
+// under `layers/<snake_case class name>` (made unique: dense, dense_1, …; Keras avoids layer names,
+// which are not reproducible), each saveable's own variables in `<path>/vars/<i>` (trainable
+// first), a recurrent layer's in its `cell`, and the optimizer's in `optimizer/vars/<i>`.
+import type * as tf from '@tensorflow/tfjs';
+
+/** Keras's naming.to_snake_case. */
+export function toSnakeCase(name: string): string {
+  return name.replace(/\W+/g, '').replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+export interface VarsEntry {
+  /** Group holding `vars` ('' for the model itself). */
+  path: string;
+  /** The saveable's name (Keras 3 writes it as the `vars` group's `name` attribute). */
+  name: string;
+  variables: tf.LayerVariable[];
+}
+
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+type Container = tf.layers.Layer & { layers: tf.layers.Layer[] };
+const isContainer = (l: tf.layers.Layer): l is Container => Array.isArray((l as Partial<Container>).layers);
+const kerasClass = (l: tf.layers.Layer) => (l.getClassName() === 'Model' ? 'Functional' : l.getClassName());
+
+/**
+ * The `vars` entries of a model, in Keras's save order. `order` gives, per container, its layers in
+ * the order of its Keras 3 config (Keras's `model.layers`); Sequential models list no InputLayer.
+ */
+export function kerasVarsEntries(model: tf.LayersModel, order: (container: Container) => tf.layers.Layer[]): VarsEntry[] {
+  const out: VarsEntry[] = [];
+  const visit = (layer: tf.layers.Layer, path: string) => {
+    const join = (p: string) => (path === '' ? p : `${path}/${p}`);
+    if (isContainer(layer)) {
+      out.push({ path, name: layer.name, variables: [] });
+      const used = new Map<string, number>();
+      for (const sub of order(layer)) {
+        const base = toSnakeCase(kerasClass(sub));
+        const n = used.get(base) ?? 0;
+        used.set(base, n + 1);
+        visit(sub, join(`layers/${n === 0 ? base : `${base}_${n}`}`));
+      }
+      return;
+    }
+    if (RECURRENT.has(layer.getClassName())) {
+      out.push({ path, name: layer.name, variables: [] });
+      out.push({ path: join('cell'), name: `${layer.name}_cell`, variables: layer.weights });
+      return;
+    }
+    out.push({ path, name: layer.name, variables: layer.weights });
+  };
+  visit(model, '');
+  return out;
+}
+
+/** Layers in the order a config lists them (by name), for containers built by tfjs. */
+export function configOrder(config: unknown): (container: Container) => tf.layers.Layer[] {
+  const orders = new Map<string, string[]>();
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== 'object') return;
+    const o = node as { class_name?: unknown; config?: { name?: unknown; layers?: unknown } };
+    if (Array.isArray(o.config?.layers) && typeof o.config?.name === 'string') {
+      const names = (o.config.layers as { class_name?: string; config?: { name?: string }; name?: string }[])
+        .filter((l) => l.class_name !== 'InputLayer' || o.class_name !== 'Sequential')
+        .map((l) => l.config?.name ?? l.name ?? '');
+      orders.set(o.config.name, names);
+      (o.config.layers as unknown[]).forEach(walk);
+    }
+  };
+  walk(config);
+  return (container) => {
+    const isSeq = container.getClassName() === 'Sequential';
+    const layers = isSeq ? container.layers.filter((l) => l.getClassName() !== 'InputLayer') : container.layers;
+    const names = orders.get(container.name);
+    if (names === undefined) return layers;
+    const byName = new Map(layers.map((l) => [l.name, l]));
+    const listed = names.map((n) => byName.get(n)).filter((l): l is tf.layers.Layer => l !== undefined);
+    return listed.length === layers.length ? listed : layers;
+  };
+}
