@@ -15,7 +15,7 @@ commands:
                        check checksums, graph against the op registry, signatures, object graph
   diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
                        compare two SavedModels structurally (function uids, TF versions ignored)
-  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--tag_set serve] [--json]
+  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--input_examples 'inputs=[{"x":[8.0]}]'] [--tag_set serve] [--json]
       [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run);
                        sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)

@@ -65,7 +65,7 @@ describe('savedmodel run', () => {
     expect(r.err).toContain('[0, 255]');
     r = await run('run', join(FIXTURES, 'half_plus_two_tf2'), '--signature_def', 'classify_x_to_y', '--input_exprs', 'inputs=["a"]');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('[UNSUPPORTED]');
+    expect(r.err).toContain('[INVALID_ARGUMENT]'); // "a" is no serialized tf.train.Example
     expect(r.err).toContain('ParseExampleV2');
     r = await run('run', join(FIXTURES, 'times_three_float'), '--input_exprs', 'x=[1,');
     expect(r.code).toBe(2);

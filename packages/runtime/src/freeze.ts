@@ -1,8 +1,9 @@
 // Freezing one signature of a SavedModel into a plain, function-free GraphDef that a graph
 // executor without TensorFlow (TensorFlow.js' GraphModel) can run:
 //
-//  - starting from the signature's output tensors, only what they need is emitted (data edges
-//    only: control inputs are dropped, since after freezing nothing stateful is left to order);
+//  - starting from the signature's output tensors, only what they need is emitted; control
+//    inputs are followed too (NoOps flattened, a call's control_ret included) and kept where they
+//    order an effect (host ops, see host-ops.ts: assigned variables, tables, files, tf.Example);
 //  - call nodes (StatefulPartitionedCall / PartitionedCall / a library function used as an op)
 //    are inlined, recursively: body nodes are renamed `<call node>/<body node>`, function
 //    arguments are bound to the call's inputs, `node:out_arg:i` references become flat output
@@ -15,6 +16,8 @@
 //  - before anything is emitted, the nodes inlining can produce are bounded (inline-budget.ts)
 //    against limits.maxNodes, and every constant / variable value is reserved in the memory
 //    budget before it is allocated;
+//  - While / If / Case keep their functions: frozen the same way into FrozenGraph.functions
+//    (graph-style references), which tfjs-converter's executor runs from the library;
 //  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
 //    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
 //    VariableV2 read through Identity; checkpoint keys come from variables.ts;
@@ -28,6 +31,7 @@ import {
 } from '@savedmodel-js/core';
 import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
 import { checkInlineBudget } from './inline-budget.js';
+import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
 
 const DT = tensorflow.DataType;
@@ -65,6 +69,12 @@ export interface FrozenGraph {
   variables: FrozenVariable[];
   /** graph_def.versions.producer of the SavedModel. */
   producer: number;
+  /** Nodes run on the host (op `_SmjsHost`; see host-ops.ts), by frozen node name. */
+  hostNodes: Map<string, HostNode>;
+  /** Variables some node of this graph assigns (their reads go through the model's state). */
+  writtenVariables: string[];
+  /** Functions that While / If / Case nodes call, frozen like the graph (graph-style references). */
+  functions: tensorflow.IFunctionDef[];
 }
 
 export interface FreezeOptions {
@@ -72,9 +82,21 @@ export interface FreezeOptions {
   variableKeys?: VariableKeys;
   /** Memory budget constants and variable values are reserved in (default: a fresh one with DEFAULT_LIMITS). */
   budget?: MemoryBudget;
+  /** Variables assigned elsewhere (by the init op): read from the model's state, never frozen. */
+  mutableVariables?: Iterable<string>;
+  /** Top-level tensors replaced by constants ("Const:0" → the asset path TensorFlow's loader feeds). */
+  constFeeds?: Map<string, HostTensor>;
 }
 
-type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string };
+/** A tensor, a variable (`ref`: a TF1 VariableV2, read by using it), or another resource (table). */
+type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string; ref?: boolean } | { t: 'res'; node: string };
+
+/** Functional control flow: tfjs-converter's executor runs their functions from the graph's library. */
+const FUNCTIONAL_OPS = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'Case', 'StatelessCase']);
+/** Ops that create a table resource in the top-level graph. */
+const TABLE_OPS = new Set(['HashTableV2', 'HashTable', 'MutableHashTableV2', 'MutableHashTable']);
+/** Host ops that write the variable they are given. */
+const WRITE_OPS = new Set(['Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp']);
 
 interface CallOut {
   kind: 'call';
@@ -86,6 +108,8 @@ interface CallOut {
   rets: Array<string | undefined>;
   vals: Array<Val | undefined>;
   busy: boolean[];
+  /** Body nodes whose effects a control dependency on the call waits for (control_ret). */
+  controlRets: string[];
 }
 
 type NodeOut =
@@ -102,6 +126,9 @@ interface Scope {
   args?: Map<string, number>;
   parent?: Scope;
   callInputs?: string[];
+  /** Function scopes: the call node (its control inputs gate the arguments). */
+  callNode?: tensorflow.INodeDef;
+  callDeps?: string[];
   argVals: Map<string, Val>;
   cache: Map<string, NodeOut>;
   /** Nodes / arguments being resolved right now (a request for one of them again is a cycle). */
@@ -146,11 +173,22 @@ class Freezer {
   private readonly used = new Set<string>();
   private readonly nextSuffix = new Map<string, number>();
   private readonly reserved = new Set<string>();
-  private readonly out: tensorflow.INodeDef[] = [];
+  private out: tensorflow.INodeDef[] = [];
+  /** Functions that functional control flow calls, frozen for the executor's library (by memo key). */
+  private readonly frozenFns = new Map<string, tensorflow.IFunctionDef>();
+  /** Where each emitted read lives: undefined = the top-level graph, else a frozen function's body. */
+  private readonly readBodies = new Map<string, tensorflow.INodeDef[]>();
   private readonly constants = new Map<string, HostTensor>();
   private readonly varConsts = new Map<string, string>();
   private readonly variables: FrozenVariable[] = [];
   private readonly feeds = new Map<string, string>();
+  private readonly constFeeds: Map<string, HostTensor>;
+  private readonly hostNodes = new Map<string, HostNode>();
+  private readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
+  private readonly written = new Set<string>();
+  private readonly mutable: Set<string>;
+  /** Control dependencies that no data edge carries (calls without arguments): every fetch waits for them. */
+  private readonly pendingDeps: string[] = [];
   private readonly top: Scope;
   private readonly limits: Limits;
   private nameChars = 0;
@@ -161,8 +199,11 @@ class Freezer {
     private readonly keys: VariableKeys,
     private readonly signatureKey: string,
     private readonly budget: MemoryBudget,
+    options: FreezeOptions = {},
   ) {
     this.limits = budget.limits;
+    this.constFeeds = options.constFeeds ?? new Map();
+    this.mutable = new Set(options.mutableVariables ?? []);
     for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
     const nodes = new Map<string, tensorflow.INodeDef>();
     for (const n of mg.graph_def?.node ?? []) {
@@ -276,7 +317,7 @@ class Freezer {
         scope.busy.add(key);
         const ref = scope.callInputs![scope.args!.get(name)!] ?? '';
         return {
-          gen: this.resolve(scope.parent!, ref),
+          gen: this.resolveArg(scope, ref),
           done: (v) => { scope.busy.delete(key); scope.argVals.set(name, v as Val); },
         };
       }
@@ -295,6 +336,14 @@ class Freezer {
 
   private *need(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
     return (yield { t: 'node', scope, node }) as NodeOut;
+  }
+
+  /** A call argument, once the call's control inputs have run. */
+  private *resolveArg(scope: Scope, ref: string): Step<Val> {
+    const v = yield* this.resolve(scope.parent!, ref);
+    if (v.t !== 'tensor') return v;
+    if (!scope.callDeps) scope.callDeps = yield* this.controlDeps(scope.parent!, scope.callNode!);
+    return { t: 'tensor', ref: this.after(v.ref, scope.callDeps, `${scope.prefix}arg`) };
   }
 
   // ---- signature inputs and outputs ----
@@ -322,11 +371,13 @@ class Freezer {
     const tensorName = info.name ?? '';
     if (!info.name || info.coo_sparse || info.composite_tensor) this.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
     const v = this.drive(this.resolve(this.top, tensorName));
-    if (v.t === 'var') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
-    const ref = v.ref;
+    let ref: string;
+    if (v.t === 'var' && v.ref) ref = this.emitRead(this.top, tensorName, v.node, []);
+    else if (v.t !== 'tensor') this.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
+    else ref = v.ref;
     const dtype = info.dtype ?? 0;
     const name = this.allocate(`${this.signatureKey}/output/${key}`, false);
-    this.emit({ name, op: 'Identity', input: [ref], attr: { T: { type: dtype } } });
+    this.emit({ name, op: 'Identity', input: [this.after(ref, this.pendingDeps, name)], attr: { T: { type: dtype } } });
     return { key, tensorName, node: name, dtype, shape: shapeOf(info.tensor_shape) };
   }
 
@@ -340,6 +391,9 @@ class Freezer {
       outputs,
       variables: this.variables,
       producer: toNumber(this.mg.graph_def?.versions?.producer),
+      hostNodes: this.hostNodes,
+      writtenVariables: [...this.written].sort(),
+      functions: [...this.frozenFns.values()],
     };
   }
 
@@ -386,6 +440,13 @@ class Freezer {
       const [name, idx] = this.parseGraphRef(ref);
       const fed = this.feeds.get(`${name}:${idx}`);
       if (fed !== undefined) return { t: 'tensor', ref: fed };
+      const value = this.constFeeds.get(`${name}:${idx}`);
+      if (value) {
+        const c = this.allocate(`${name}/fed_${idx}`, false);
+        this.addConst(c, value);
+        this.feeds.set(`${name}:${idx}`, c);
+        return { t: 'tensor', ref: c };
+      }
       const node = scope.nodes.get(name);
       if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
       return yield* this.outputOf(scope, name, yield* this.need(scope, node), idx);
@@ -421,10 +482,201 @@ class Freezer {
 
   private *resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): Step<string> {
     const v = yield* this.resolve(scope, ref);
-    if (v.t === 'var') {
-      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses variable ${v.node} as a resource; only reading variables is supported`);
+    if (v.t === 'var' && v.ref) return this.emitRead(scope, `${node.name}/read`, v.node, []); // TF1 refs are read by use
+    if (v.t !== 'tensor') {
+      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses ${v.t === 'var' ? 'variable' : 'resource'} ${v.node} as a resource; TensorFlow.js has no kernel for it`);
     }
     return v.ref;
+  }
+
+  // ---- control dependencies and host ops ----
+
+  /** Frozen names a control input `^name` of `scope` stands for (NoOps flattened, constants left out). */
+  private *controlTargets(scope: Scope, name: string): Step<string[]> {
+    const node = scope.nodes.get(name);
+    if (!node) this.fail('INVALID_GRAPH', `${scope.where} has a control input on missing node '${name}'`);
+    if (node.op === 'NoOp') {
+      const key = `^${name}`;
+      const have = scope.cache.get(key);
+      if (have?.kind === 'values') return have.vals.map((v) => (v as { ref: string }).ref);
+      scope.cache.set(key, { kind: 'values', vals: [] }); // a cycle through NoOps ends here
+      const out: string[] = [];
+      for (const i of node.input ?? []) if (i.startsWith('^')) out.push(...(yield* this.controlTargets(scope, i.slice(1))));
+      const uniq = [...new Set(out)];
+      scope.cache.set(key, { kind: 'values', vals: uniq.map((ref) => ({ t: 'tensor', ref })) });
+      return uniq;
+    }
+    const out = yield* this.need(scope, node);
+    const notConst = (ref: string): string[] => {
+      const n = ref.split(':')[0]!;
+      return this.constants.has(n) ? [] : [n];
+    };
+    switch (out.kind) {
+      case 'emitted': return notConst(out.name);
+      case 'values': return out.vals.flatMap((v) => (v.t === 'tensor' ? notConst(v.ref) : []));
+      case 'call': {
+        const deps: string[] = [];
+        for (const n of out.controlRets) deps.push(...(yield* this.controlTargets(out.child, n)));
+        for (let i = 0; i < out.rets.length; i++) {
+          const v = (yield { t: 'callOut', call: out, i }) as Val;
+          if (v.t === 'tensor') deps.push(...notConst(v.ref));
+        }
+        return [...new Set(deps)];
+      }
+    }
+  }
+
+  private *controlDeps(scope: Scope, node: tensorflow.INodeDef): Step<string[]> {
+    const deps: string[] = [];
+    for (const i of node.input ?? []) if (i.startsWith('^')) deps.push(...(yield* this.controlTargets(scope, i.slice(1))));
+    return [...new Set(deps)];
+  }
+
+  /** `ref`, once `deps` have run: an After host node when there are any. */
+  private after(ref: string, deps: string[], near: string): string {
+    if (deps.length === 0) return ref;
+    const name = this.allocate(`${near}/after`, false);
+    this.emitHost(name, { op: 'After', def: { name, op: 'After' }, nData: 1, where: near }, [ref], deps);
+    return name;
+  }
+
+  private emitHost(name: string, host: HostNode, data: string[], deps: string[]): void {
+    this.hostNodes.set(name, host);
+    this.emit({ name, op: HOST_OP, input: [...data, ...deps], attr: { program: { i: 0 } } });
+  }
+
+  /** A read of `variable`: its frozen checkpoint value unless something assigns it (decided in finish()). */
+  private emitRead(scope: Scope, at: string, variable: string, deps: string[], ownName = false): string {
+    const name = this.allocate(`${scope.prefix}${at}`, scope.kind === 'graph' && ownName);
+    const op = this.top.nodes.get(variable)?.op === 'VarHandleOp' ? 'ReadVariableOp' : 'RefRead';
+    this.emitHost(name, { op, def: { name: at, op }, resource: variable, nData: 0, where: `node ${scope.prefix}${at} in ${scope.where}` }, [], deps);
+    this.reads.push({ name, variable, deps });
+    if (this.fnDepth > 0) this.readBodies.set(name, this.out);
+    return name;
+  }
+
+  /** An op run on the host (host-ops.ts): its resource input (variable, table) bound by name, the rest data. */
+  private *hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+    const op = node.op ?? '';
+    const where = `node ${scope.prefix}${node.name} in ${scope.where}`;
+    let resource: string | undefined;
+    const data: string[] = [];
+    for (const r of inputs) {
+      const v = yield* this.resolve(scope, r);
+      if (v.t === 'tensor') { data.push(v.ref); continue; }
+      if (resource !== undefined || data.length > 0) this.fail('UNSUPPORTED', `op ${op} (${where}) takes a resource as other than its first input`);
+      resource = v.node;
+    }
+    const deps = yield* this.controlDeps(scope, node);
+    if (op === 'ReadVariableOp') {
+      if (resource === undefined || !this.isVariable(resource)) this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
+      return { kind: 'emitted', name: this.emitRead(scope, node.name ?? '', resource, deps, true) };
+    }
+    if (WRITE_OPS.has(op)) {
+      if (resource === undefined || !this.isVariable(resource)) this.fail('UNSUPPORTED', `op ${op} (${where}) assigns something that is not a variable`);
+      this.written.add(resource);
+    }
+    const name = this.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
+    const host: HostNode = { op, def: node, nData: data.length, where };
+    if (resource !== undefined) host.resource = resource;
+    this.emitHost(name, host, data, deps);
+    return { kind: 'emitted', name };
+  }
+
+  private fnDepth = 0;
+
+  /**
+   * A While / If / Case node: its inputs resolved (variable handles passed in become their values),
+   * its functions frozen into the library with those arguments as values, the node emitted for
+   * tfjs-converter's executor, which runs the functions itself.
+   */
+  private *functional(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+    const op = node.op ?? '';
+    const name = node.name ?? '';
+    const where = `node ${scope.prefix}${name} in ${scope.where}`;
+    const data: string[] = [];
+    const vars = new Map<number, string>();
+    for (let i = 0; i < inputs.length; i++) {
+      const v = yield* this.resolve(scope, inputs[i]!);
+      if (v.t === 'tensor') data.push(v.ref);
+      else if (v.t === 'var') { data.push(this.emitRead(scope, `${name}/input_${i}`, v.node, [])); vars.set(i, v.node); }
+      else this.fail('UNSUPPORTED', `op ${op} (${where}) passes resource ${v.node} (a table) into its functions`);
+    }
+    const offset = op === 'While' || op === 'StatelessWhile' ? 0 : 1; // If / Case: input 0 is the condition / branch index
+    const fnVars = new Map([...vars].filter(([i]) => i >= offset).map(([i, v]) => [i - offset, v] as [number, string]));
+    const attr = this.copyAttrs(node);
+    const typeAttr = offset === 0 ? 'T' : 'Tin';
+    const types = [...(attr[typeAttr]?.list?.type ?? [])];
+    for (const [i, v] of fnVars) types[i] = this.top.nodes.get(v)?.attr?.dtype?.type ?? types[i]!;
+    if (attr[typeAttr]) attr[typeAttr] = { list: { type: types } };
+    const freeze = (f: tensorflow.INameAttrList | null | undefined): tensorflow.INameAttrList => ({ name: this.freezeFunction(f?.name ?? '', fnVars, where), attr: f?.attr ?? {} });
+    for (const k of funcAttrNames(node)) {
+      const a = attr[k]!;
+      attr[k] = a.func ? { func: freeze(a.func) } : { list: { func: (a.list?.func ?? []).map(freeze) } };
+    }
+    const deps = yield* this.controlDeps(scope, node);
+    if (deps.length > 0 && data.length > 0) data[0] = this.after(data[0]!, deps, `${scope.prefix}${name}`);
+    const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+    this.emit({ name: emitted, op, input: data, attr });
+    return { kind: 'emitted', name: emitted };
+  }
+
+  /** Function `fname` frozen with arguments `vars` (index → variable) bound to variable values; memoized. */
+  private freezeFunction(fname: string, vars: Map<number, string>, where: string): string {
+    const key = `${fname}\0${[...vars].map(([i, v]) => `${i}=${v}`).join(',')}`;
+    const have = this.frozenFns.get(key);
+    if (have) return have.signature!.name!;
+    const fdef = this.fns.get(fname);
+    if (!fdef) this.fail('INVALID_GRAPH', `${where} calls function '${fname}', which is not in the library`);
+    if (this.fnDepth >= 32) this.fail('LIMIT_EXCEEDED', `${where}: control flow nested deeper than 32 functions`);
+    const fnName = `${fname}_frozen${this.frozenFns.size}`;
+    const argDefs = fdef.signature?.input_arg ?? [];
+    const scope = newScope('function', `${fnName}/`, new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n])), `function ${fname} (called by ${where})`);
+    scope.args = new Map(argDefs.map((a, i) => [a.name ?? '', i]));
+    argDefs.forEach((a, i) => {
+      const v = vars.get(i);
+      scope.argVals.set(a.name ?? '', v !== undefined ? { t: 'var', node: v } : { t: 'tensor', ref: a.name ?? '' });
+    });
+    const frozen: tensorflow.IFunctionDef = {
+      signature: {
+        name: fnName,
+        input_arg: argDefs.map((a, i) => ({ name: a.name ?? '', type: vars.has(i) ? this.top.nodes.get(vars.get(i)!)?.attr?.dtype?.type ?? a.type : a.type })),
+        output_arg: [],
+      },
+      node_def: [],
+      ret: {},
+    };
+    this.frozenFns.set(key, frozen); // before the body: a function reached again (recursion) is named already
+    const saved = this.out;
+    this.out = frozen.node_def!;
+    this.fnDepth++;
+    try {
+      const deps: string[] = [];
+      for (const n of Object.values(fdef.control_ret ?? {})) deps.push(...this.drive(this.controlTargets(scope, n)));
+      (fdef.signature?.output_arg ?? []).forEach((a, i) => {
+        const r = fdef.ret?.[a.name ?? ''];
+        if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
+        const v = this.drive(this.resolve(scope, r));
+        let ref: string;
+        if (v.t === 'var') ref = this.emitRead(scope, `ret_${i}`, v.node, []);
+        else if (v.t !== 'tensor') return this.fail('UNSUPPORTED', `function ${fname} returns resource ${v.node}`);
+        else ref = v.ref;
+        // outputs wait for the body's effects (the executor runs only what outputs need)
+        ref = this.after(ref, [...new Set(deps)], `${fnName}/ret_${i}`);
+        const type = v.t === 'var' ? this.top.nodes.get(v.node)?.attr?.dtype?.type ?? a.type : a.type;
+        frozen.signature!.output_arg!.push({ name: a.name ?? '', type });
+        frozen.ret![a.name ?? ''] = ref;
+      });
+    } finally {
+      this.out = saved;
+      this.fnDepth--;
+    }
+    return fnName;
+  }
+
+  private isVariable(node: string): boolean {
+    const op = this.top.nodes.get(node)?.op ?? '';
+    return op === 'VarHandleOp' || op === 'VariableV2' || op === 'Variable';
   }
 
   private *emitNode(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
@@ -434,7 +686,7 @@ class Freezer {
 
     // Calls: inline the function body.
     const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : this.fns.has(op) ? op : undefined;
-    if (fname !== undefined) return this.inline(scope, node, fname, inputs);
+    if (fname !== undefined) return yield* this.inline(scope, node, fname, inputs);
 
     switch (op) {
       case 'VarHandleOp':
@@ -443,21 +695,18 @@ class Freezer {
       case 'VariableV2':
       case 'Variable':
         if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
-        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(name) }] };
-      case 'ReadVariableOp': {
-        const v = yield* this.resolve(scope, inputs[0] ?? '');
-        if (v.t !== 'var') this.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${name} in ${scope.where} reads a resource that is not a saved variable`);
-        return { kind: 'values', vals: [{ t: 'tensor', ref: this.variableConst(v.node) }] };
-      }
+        return { kind: 'values', vals: [{ t: 'var', node: name, ref: true }] };
       case 'Identity': {
         const v = yield* this.resolve(scope, inputs[0] ?? '');
         const promised = scope.promised.get(name);
-        if (v.t === 'var') {
-          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes variable ${v.node} around a loop`);
+        const deps = yield* this.controlDeps(scope, node);
+        if (v.t !== 'tensor') {
+          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
+          if (v.t === 'var' && v.ref) return { kind: 'emitted', name: this.emitRead(scope, name, v.node, deps, true) };
           return { kind: 'values', vals: [v] };
         }
         const emitted = promised ?? this.allocate(scope.prefix + name, scope.kind === 'graph');
-        this.emit({ name: emitted, op, input: [v.ref], attr: this.copyAttrs(node) });
+        this.emit({ name: emitted, op, input: [this.after(v.ref, deps, emitted)], attr: this.copyAttrs(node) });
         return { kind: 'emitted', name: emitted };
       }
       case 'VarIsInitializedOp': {
@@ -471,20 +720,30 @@ class Freezer {
         const t = node.attr?.value?.tensor;
         if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
         this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, this.budget));
+        const deps = yield* this.controlDeps(scope, node);
+        if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
         return { kind: 'emitted', name: emitted };
       }
+      case 'NoOp':
+        return this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
       case 'Placeholder':
         if (scope.kind === 'graph') {
           this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
         }
         break;
       default:
+        if (TABLE_OPS.has(op)) {
+          if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates table ${name} inside a function`);
+          return { kind: 'values', vals: [{ t: 'res', node: name }] };
+        }
+        if (hasHostOp(op)) return yield* this.hostOp(scope, node, inputs);
         break;
     }
     const def = getOpDef(op);
     if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
       this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
     }
+    if (FUNCTIONAL_OPS.has(op)) return yield* this.functional(scope, node, inputs);
     const fattrs = funcAttrNames(node);
     if (fattrs.length > 0) {
       this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
@@ -500,6 +759,15 @@ class Freezer {
     const resolved: string[] = [];
     for (const r of inputs) resolved.push(yield* this.resolveTensor(scope, node, r));
     nd.input = resolved;
+    const deps = yield* this.controlDeps(scope, node);
+    if (deps.length > 0) {
+      if (resolved.length > 0) nd.input[0] = this.after(resolved[0]!, deps, emitted);
+      else {
+        const wrapped: NodeOut = { kind: 'values', vals: [{ t: 'tensor', ref: this.after(emitted, deps, emitted) }] };
+        scope.cache.set(name, wrapped);
+        return wrapped;
+      }
+    }
     return result;
   }
 
@@ -552,7 +820,7 @@ class Freezer {
   private *resourceGather(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
     const v = yield* this.resolve(scope, inputs[0] ?? '');
     if (v.t !== 'var') this.fail('UNSUPPORTED', `ResourceGather ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
-    const params = this.variableConst(v.node);
+    const params = this.emitRead(scope, `${node.name}/params`, v.node, yield* this.controlDeps(scope, node));
     const indices = yield* this.resolveTensor(scope, node, inputs[1] ?? '');
     const batchDims = toNumber(node.attr?.batch_dims?.i);
     const axis = this.allocate(`${scope.prefix}${node.name}/axis`, false);
@@ -573,7 +841,7 @@ class Freezer {
   }
 
   /** A call: a child scope whose outputs are resolved on demand (nothing is emitted here). */
-  private inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): CallOut {
+  private *inline(scope: Scope, node: tensorflow.INodeDef, fname: string, inputs: string[]): Step<CallOut> {
     const fdef = this.fns.get(fname);
     const where = `${scope.prefix}${node.name} in ${scope.where}`;
     if (!fdef) this.fail('INVALID_GRAPH', `call ${where} names function '${fname}', which is not in the library`);
@@ -590,8 +858,12 @@ class Freezer {
     child.args = new Map(argDefs.map((a, i) => [a.name ?? '', i]));
     child.parent = scope;
     child.callInputs = inputs;
+    child.callNode = node;
+    // Control inputs gate the body through its arguments; with none, every fetch waits for them.
+    if (argDefs.length === 0 && (node.input ?? []).some((i) => i.startsWith('^'))) this.pendingDeps.push(...(yield* this.controlDeps(scope, node)));
     const rets = (fdef.signature?.output_arg ?? []).map((a) => fdef.ret?.[a.name ?? ''] ?? undefined);
-    return { kind: 'call', child, fname, where, rets, vals: rets.map(() => undefined), busy: rets.map(() => false) };
+    const controlRets = Object.values(fdef.control_ret ?? {});
+    return { kind: 'call', child, fname, where, rets, vals: rets.map(() => undefined), busy: rets.map(() => false), controlRets };
   }
 
   /**
@@ -633,6 +905,72 @@ class Freezer {
     return order;
   }
 
+  /** Reads of variables nothing assigns become their checkpoint value (a Const), as before state existed. */
+  private foldReads(): void {
+    const byName = new Map(this.out.map((n) => [n.name ?? '', n]));
+    for (const r of this.reads) {
+      if (this.written.has(r.variable) || this.mutable.has(r.variable)) continue;
+      const body = this.readBodies.get(r.name);
+      const nd = body ? body.find((n) => n.name === r.name)! : byName.get(r.name)!;
+      let c = this.variableConst(r.variable);
+      if (body) {
+        // a function body sees only its own nodes: its own constant (weights are shared by name)
+        const local = this.allocate(`${r.name}/value`, false);
+        this.constants.set(local, this.constants.get(c)!);
+        body.push({ name: local, op: 'Const', input: [], attr: { dtype: { type: this.constants.get(c)!.dtype } } });
+        c = local;
+      }
+      this.hostNodes.delete(r.name);
+      nd.op = 'Identity';
+      nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it
+      nd.attr = { T: { type: this.constants.get(c)?.dtype ?? 0 } };
+    }
+  }
+
+  /** Run-for-effect targets (init ops): one Group node that depends on all of them. */
+  addTargets(names: string[]): FrozenTensorInfo {
+    const deps: string[] = [];
+    for (const n of names) {
+      const [node] = this.parseGraphRef(n.replace(/^\^/, ''));
+      deps.push(...this.drive(this.controlTargets(this.top, node)));
+    }
+    const name = this.allocate('__init_op__/group', false);
+    this.emitHost(name, { op: 'Group', def: { name, op: 'Group' }, nData: 0, where: 'the init op' }, [], [...new Set(deps)]);
+    return { key: '__init_op__', tensorName: names.join(','), node: name, dtype: DT.DT_BOOL, shape: [] };
+  }
+
+  /**
+   * Control dependencies only order effects: once reads are folded, a dependency on a node that
+   * neither is a host op with an effect nor depends on one is dropped (the node itself stays in
+   * the graph, so an op TensorFlow.js cannot run still fails the load), and After nodes left
+   * without dependencies become plain Identities.
+   */
+  private pruneControlDeps(nodes: tensorflow.INodeDef[]): void {
+    const effectful = new Set<string>();
+    const src = (i: string) => (i.startsWith('^') ? i.slice(1) : i).split(':')[0]!;
+    for (const n of nodes) {
+      const host = n.op === HOST_OP ? this.hostNodes.get(n.name ?? '') : undefined;
+      const own = host !== undefined && host.op !== 'After';
+      if (own || (n.input ?? []).some((i) => effectful.has(src(i)))) effectful.add(n.name ?? '');
+    }
+    for (const n of nodes) {
+      const name = n.name ?? '';
+      const host = this.hostNodes.get(name);
+      if (n.op === HOST_OP && host?.op === 'After') {
+        const deps = (n.input ?? []).slice(1).filter((i) => effectful.has(src(i)));
+        if (deps.length > 0) n.input = [n.input![0]!, ...deps];
+        else {
+          this.hostNodes.delete(name);
+          n.op = 'Identity';
+          n.input = [n.input![0]!];
+          n.attr = {};
+        }
+      } else if (n.op !== HOST_OP && (n.input ?? []).some((i) => i.startsWith('^'))) {
+        n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
+      }
+    }
+  }
+
   /**
    * A TF1 loop's Merge must be read by a Switch on a LoopCond (tf.while_loop's shape): without one
    * the loop could never exit, and tfjs-converter's executor would spin forever.
@@ -653,9 +991,11 @@ class Freezer {
   }
 
   finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    this.foldReads();
     const g = this.result(methodName, inputs, outputs);
     this.checkLoops();
     g.nodes = this.ordered();
+    this.pruneControlDeps(g.nodes);
     return g;
   }
 }
@@ -672,7 +1012,7 @@ export function freezeSignature(
   signatureKey: string,
   options: FreezeOptions = {},
 ): FrozenGraph {
-  checkOptions(options, ['variableKeys', 'budget'], 'freezeSignature options');
+  checkOptions(options, ['variableKeys', 'budget', 'mutableVariables', 'constFeeds'], 'freezeSignature options');
   const sig = mg.signature_def?.[signatureKey];
   if (!sig) {
     const available = runnableSignatureKeys(mg).join(', ');
@@ -681,11 +1021,59 @@ export function freezeSignature(
   const budget = options.budget ?? new MemoryBudget();
   checkInlineBudget(mg, sig, signatureKey, budget.limits);
   const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
-  const fz = new Freezer(mg, checkpoint, keys, signatureKey, budget);
+  const fz = new Freezer(mg, checkpoint, keys, signatureKey, budget, options);
   const inputKeys = Object.keys(sig.inputs ?? {}).sort();
   const outputKeys = Object.keys(sig.outputs ?? {}).sort();
   if (outputKeys.length === 0) throw new SavedModelError('INVALID_GRAPH', `signature '${signatureKey}' has no outputs`, { key: signatureKey });
   const inputs = inputKeys.map((k) => fz.addFeed(k, sig.inputs![k]!));
   const outputs = outputKeys.map((k) => fz.addFetch(k, sig.outputs![k]!));
   return fz.finish(sig.method_name ?? '', inputs, outputs);
+}
+
+/**
+ * Freeze the init op of a MetaGraphDef (TF2 `__saved_model_init_op`, TF1 `saved_model_main_op` /
+ * `legacy_init_op`: node names run for their effect) into a graph with one output to fetch.
+ * `constFeeds` replaces tensors the loader feeds (asset paths).
+ */
+export function freezeInit(
+  mg: tensorflow.IMetaGraphDef,
+  checkpoint: CheckpointReader | undefined,
+  targets: string[],
+  options: FreezeOptions = {},
+): FrozenGraph {
+  const keys = options.variableKeys ?? resolveVariableKeys(mg, checkpoint);
+  const fz = new Freezer(mg, checkpoint, keys, '__saved_model_init_op', options.budget ?? new MemoryBudget(), options);
+  const out = fz.addTargets(targets);
+  return fz.finish('', [], [out]);
+}
+
+/** A variable's checkpoint value, for the model's state (NOT_FOUND / INVALID_GRAPH / UNSUPPORTED naming it). */
+export function variableValue(
+  mg: tensorflow.IMetaGraphDef,
+  checkpoint: CheckpointReader | undefined,
+  keys: VariableKeys,
+  varNode: string,
+  where: string,
+  budget: MemoryBudget = new MemoryBudget(),
+): HostTensor {
+  const fail = (code: 'NOT_FOUND' | 'INVALID_GRAPH' | 'UNSUPPORTED', msg: string): never => {
+    throw new SavedModelError(code, `signature '${where}': ${msg}`, { key: where });
+  };
+  const node = (mg.graph_def?.node ?? []).find((n) => n.name === varNode);
+  const binding = keys.byNode.get(varNode);
+  if (!binding) {
+    return fail('NOT_FOUND', `no checkpoint value for variable ${varNode} (not bound through the object graph, not restored by the saver, and no checkpoint key of that name)`);
+  }
+  if (!checkpoint) return fail('NOT_FOUND', `variable ${varNode} needs the checkpoint (variables/), which is missing`);
+  if (!checkpoint.has(binding.key)) fail('NOT_FOUND', `variable ${varNode}: checkpoint key '${binding.key}' is missing`);
+  const entry = checkpoint.entry(binding.key);
+  const want = node?.attr?.dtype?.type ?? 0;
+  if (want !== 0 && want !== entry.dtype) {
+    fail('INVALID_GRAPH', `variable ${varNode} is ${dtypeName(want)} but checkpoint key '${binding.key}' holds ${entry.dtypeName}`);
+  }
+  if (entry.slices.length > 0) fail('UNSUPPORTED', `variable ${varNode}: partitioned (sliced) checkpoint entry '${binding.key}'`);
+  const details = { key: binding.key, file: checkpoint.shardFile(entry.shardId) };
+  const n = checkedElementCount(entry.shape, details);
+  budget.take(entry.dtype === DT.DT_STRING ? entry.size + n * STRING_ELEMENT_OVERHEAD : entry.size, `variable ${varNode} (checkpoint key '${binding.key}')`, details);
+  return { dtype: entry.dtype, shape: [...entry.shape], values: checkpoint.value(binding.key) };
 }

@@ -9,3 +9,4 @@ export { decodeTensorProto, type HostTensor } from './host-tensor.js';
 export { createGraphModel, tfjsDtype, toModelArtifacts } from './tfjs-model.js';
 export { readSource, type SavedModelSource } from './source.js';
 export { flattenNested, plainToTensor, type PlainTensor, type PlainValue } from './plain.js';
+export { serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions } from './examples.js';

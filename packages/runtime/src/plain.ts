@@ -33,12 +33,13 @@ const INT_RANGE: Record<number, [number, number]> = {
   [DT.DT_UINT64]: [0, 2147483647],
 };
 
-function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+function isNested(x: unknown): x is ArrayLike<unknown> {
   return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
 }
 
 /** Shape and flat elements of a nested rectangular array. */
-export function flattenNested(value: unknown, what: string): { shape: number[]; flat: unknown[] } {
+export function flattenNested(value: unknown, what: string, bytesAreLeaves = false): { shape: number[]; flat: unknown[] } {
+  const isArrayLike = (x: unknown): x is ArrayLike<unknown> => isNested(x) && !(bytesAreLeaves && x instanceof Uint8Array);
   const shape: number[] = [];
   let probe: unknown = value;
   while (isArrayLike(probe)) {
@@ -72,7 +73,7 @@ export function flattenNested(value: unknown, what: string): { shape: number[]; 
 export function plainToTensor(info: FrozenTensorInfo, value: unknown, what: string): Tensor {
   const dtype = tfjsDtype(info.dtype);
   if (!dtype) throw new SavedModelError('UNSUPPORTED', `${what} has dtype ${dtypeName(info.dtype)}`, { key: what });
-  const { shape, flat } = flattenNested(value, what);
+  const { shape, flat } = flattenNested(value, what, dtype === 'string');
   const bad = (i: number, want: string): never => {
     throw new SavedModelError('INVALID_ARGUMENT', `${what} (${dtypeName(info.dtype)}): element ${i} is ${JSON.stringify(String(flat[i]))}, expected ${want}`, { key: what });
   };

@@ -6,7 +6,12 @@ import {
   syncReadbackError, tensorflow, type Limits, type LoadedSavedModel,
 } from '@savedmodel-js/core';
 import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
-import { freezeSignature, runnableSignatureKeys, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { HostProgram, type ResourceStore } from './host-ops.js';
+import { createStore, runInitOp } from './init-op.js';
+import { checkExactness, exactOutput } from './exactness.js';
+import { resolveVariableKeys } from './variables.js';
+import './ops/index.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
 import { plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
 import { readSource, type SavedModelSource } from './source.js';
@@ -94,6 +99,8 @@ export class TFSavedModel implements InferenceModel {
   /** @internal use loadSavedModel() */
   constructor(
     model: FrozenGraphModel,
+    private readonly program: HostProgram,
+    private readonly store: ResourceStore,
     /** The frozen GraphDef that runs (TensorFlow ops and dtypes; Const values in `constants`). */
     readonly graph: FrozenGraph,
     readonly tags: string[],
@@ -288,7 +295,13 @@ export class TFSavedModel implements InferenceModel {
       }
       try {
         const result: Record<string, PlainTensor> = {};
-        for (let i = 0; i < outs.length; i++) result[this.graph.outputs[i]!.key] = await tensorToPlain(outs[i]!, this.graph.outputs[i]!);
+        for (let i = 0; i < outs.length; i++) {
+          const info = this.graph.outputs[i]!;
+          const plain = await tensorToPlain(outs[i]!, info);
+          const exact = exactOutput(this.graph, info, inputs); // float64 constants / inputs, unrounded
+          if (exact && exact.length === plain.values.length) plain.values = exact;
+          result[info.key] = plain;
+        }
         return result;
       } finally {
         for (const t of outs) t.dispose();
@@ -303,6 +316,8 @@ export class TFSavedModel implements InferenceModel {
     if (!this.model) return;
     this.model.dispose();
     this.model = null;
+    this.program.dispose();
+    this.store.dispose();
   }
 }
 
@@ -342,10 +357,23 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
   const mg = metaGraphFor(loaded.savedModel, tags.join(','));
   // OpDefs outside the bundled common part of the registry are fetched only when this graph has such ops
   await ensureOpDefs(graphOps(mg));
-  const frozen = freezeSignature(mg, loaded.checkpoint, signature, { budget });
-  checkDtypes(frozen);
-  const model = createGraphModel(frozen);
-  return new TFSavedModel(model, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+  if (!mg.signature_def?.[signature]) freezeSignature(mg, loaded.checkpoint, signature); // NOT_FOUND naming the signatures, before any work
+  const variableKeys = resolveVariableKeys(mg, loaded.checkpoint);
+  const store = await createStore(loaded, mg, (v) => variableValue(mg, loaded.checkpoint, variableKeys, v, signature, budget), budget);
+  let program: HostProgram | undefined;
+  try {
+    const init = await runInitOp(mg, loaded, store, variableKeys, budget);
+    const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, budget, mutableVariables: init?.writtenVariables ?? [] });
+    checkDtypes(frozen);
+    checkExactness(frozen);
+    program = new HostProgram(frozen.hostNodes, store);
+    const model = createGraphModel(frozen, program.id);
+    return new TFSavedModel(model, program, store, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+  } catch (e) {
+    program?.dispose();
+    store.dispose();
+    throw e;
+  }
 }
 
 /**

@@ -11,12 +11,14 @@ import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import type { DataType, io } from '@tensorflow/tfjs-core';
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
 import type { FrozenGraph } from './freeze.js';
+import { HOST_OP, ensureHostOpRegistered } from './host-ops.js';
 
 const DT = tensorflow.DataType;
 
 /** The TensorFlow.js dtype a TensorFlow dtype runs as (tfjs-converter's and tfjs-node's mapping), or undefined. */
 export function tfjsDtype(dtype: number | null | undefined): DataType | undefined {
-  switch (dtype) {
+  // TF1 reference dtypes (DT_FLOAT_REF = 101, …) hold values of their base dtype
+  switch (dtype !== null && dtype !== undefined && dtype > 100 ? dtype - 100 : dtype) {
     case DT.DT_FLOAT: case DT.DT_DOUBLE: case DT.DT_HALF: case DT.DT_BFLOAT16:
       return 'float32';
     case DT.DT_INT32: case DT.DT_INT64: case DT.DT_UINT8: case DT.DT_INT8: case DT.DT_INT16: case DT.DT_UINT16: case DT.DT_UINT32: case DT.DT_UINT64:
@@ -84,10 +86,21 @@ function attrJson(a: tensorflow.IAttrValue): Json {
   }
 }
 
-function nodeJson(n: tensorflow.INodeDef): Json {
+function nodeJson(n: tensorflow.INodeDef, program: number): Json {
   const attr: Json = {};
+  if (n.op === HOST_OP) return { name: n.name ?? '', op: HOST_OP, input: [...(n.input ?? [])], attr: { program: { i: program } } };
   for (const [k, v] of Object.entries(n.attr ?? {})) if (v) attr[k] = attrJson(v);
   return { name: n.name ?? '', op: n.op ?? '', input: [...(n.input ?? [])], attr };
+}
+
+/** A frozen function in tfjs-converter's JSON (camelCase; graph-style references). */
+function functionJson(f: tensorflow.IFunctionDef, program: number): Json {
+  const arg = (a: tensorflow.OpDef.IArgDef) => ({ name: a.name ?? '', type: a.type ?? 0 });
+  return {
+    signature: { name: f.signature?.name ?? '', inputArg: (f.signature?.input_arg ?? []).map(arg), outputArg: (f.signature?.output_arg ?? []).map(arg) },
+    nodeDef: (f.node_def ?? []).map((n) => nodeJson(n, program)),
+    ret: { ...(f.ret ?? {}) },
+  };
 }
 
 // ---- constants → weights ----
@@ -147,11 +160,11 @@ function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uin
 }
 
 /** ModelArtifacts for tf.io / loadGraphModelSync. */
-export function toModelArtifacts(g: FrozenGraph): io.ModelArtifacts {
+export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts {
   const specs: io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (const n of g.nodes) {
+  for (const n of [...g.nodes, ...g.functions.flatMap((f) => f.node_def ?? [])]) {
     if (n.op !== 'Const') continue;
     const name = n.name ?? '';
     const t = g.constants.get(name);
@@ -168,7 +181,11 @@ export function toModelArtifacts(g: FrozenGraph): io.ModelArtifacts {
   let o = 0;
   for (const c of chunks) { data.set(c, o); o += c.length; }
   return {
-    modelTopology: { node: g.nodes.map(nodeJson), versions: { producer: g.producer, minConsumer: 0 }, library: {} },
+    modelTopology: {
+      node: g.nodes.map((n) => nodeJson(n, program)),
+      versions: { producer: g.producer, minConsumer: 0 },
+      library: { function: g.functions.map((f) => functionJson(f, program)) },
+    },
     weightSpecs: specs,
     weightData: data.buffer,
     format: 'graph-model',
@@ -193,8 +210,9 @@ function unsupportedNodes(model: FrozenGraphModel): Array<{ node: string; op: st
 }
 
 /** Build the GraphModel; ops TensorFlow.js cannot run → SavedModelError UNSUPPORTED naming them. */
-export function createGraphModel(g: FrozenGraph): FrozenGraphModel {
-  const model = loadGraphModelSync(toModelArtifacts(g));
+export function createGraphModel(g: FrozenGraph, program = 0): FrozenGraphModel {
+  ensureHostOpRegistered();
+  const model = loadGraphModelSync(toModelArtifacts(g, program));
   const bad = unsupportedNodes(model);
   if (bad.length > 0) {
     model.dispose();

@@ -178,32 +178,32 @@ describe('inlining', () => {
 describe('refusals', () => {
   const F = DT.DT_FLOAT;
 
-  it('functional control flow → UNSUPPORTED', async () => {
+  it('Case (functional control flow tfjs-converter cannot run) → UNSUPPORTED naming it', async () => {
     const files = await build({
       nodes: [
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([]) }),
-        node('c', 'Placeholder', [], { dtype: attr.type(DT.DT_BOOL), shape: attr.shape([]) }),
-        node('if', 'StatelessIf', ['c', 'x'], { then_branch: attr.func('t'), else_branch: attr.func('e'), Tcond: attr.type(DT.DT_BOOL), Tin: attr.types([F]), Tout: attr.types([F]) }),
+        node('c', 'Placeholder', [], { dtype: attr.type(DT.DT_INT32), shape: attr.shape([]) }),
+        node('case', 'Case', ['c', 'x'], { branches: { list: { func: [{ name: 't' }, { name: 'e' }] } }, Tin: attr.types([F]), Tout: attr.types([F]) }),
       ],
       functions: [fn('t', [['a', F]], [['o', F, 'a']], []), fn('e', [['a', F]], [['o', F, 'a']], [])],
-      inputs: { x: ['x:0', F, []], c: ['c:0', DT.DT_BOOL, []] },
-      outputs: { y: ['if:0', F] },
+      inputs: { x: ['x:0', F, []], c: ['c:0', DT.DT_INT32, []] },
+      outputs: { y: ['case:0', F] },
     });
-    await expectCode('UNSUPPORTED', loadSavedModel(files), 'StatelessIf', 'control flow', "'serving_default'");
+    await expectCode('UNSUPPORTED', loadSavedModel(files), 'Case', "'serving_default'");
   });
 
-  it('a resource-creating op (hash table) → UNSUPPORTED', async () => {
+  it('a resource-creating op the loader has no host implementation for (dense hash table) → UNSUPPORTED', async () => {
     const files = await build({
       nodes: [
         node('k', 'Placeholder', [], { dtype: attr.type(DT.DT_STRING), shape: attr.shape([]) }),
-        node('table', 'HashTableV2', [], { key_dtype: attr.type(DT.DT_STRING), value_dtype: attr.type(F) }),
+        node('table', 'MutableDenseHashTableV2', [], { key_dtype: attr.type(DT.DT_STRING), value_dtype: attr.type(F) }),
         constNode('default', floatTensor([0])),
         node('find', 'LookupTableFindV2', ['table', 'k', 'default'], { Tin: attr.type(DT.DT_STRING), Tout: attr.type(F) }),
       ],
       inputs: { k: ['k:0', DT.DT_STRING, []] },
       outputs: { v: ['find:0', F] },
     });
-    await expectCode('UNSUPPORTED', loadSavedModel(files), 'HashTableV2', 'resource');
+    await expectCode('UNSUPPORTED', loadSavedModel(files), 'MutableDenseHashTableV2', 'resource');
   });
 
   it('a variable without a checkpoint value → NOT_FOUND naming it', async () => {

@@ -11,6 +11,7 @@ import { fileMapSource, isSavedModelError, metaGraphFor, type SavedModelErrorCod
 import { readSavedModelDir } from '@savedmodel-js/core/node';
 import { FIXTURES, FIXTURE_NAMES } from '../../core/test/shared.js';
 import {
+  serializeExamples,
   freezeSignature, getMetaGraphsFromSavedModel, loadSavedModel, resolveVariableKeys, toModelArtifacts, type TFSavedModel,
 } from '../src/index.js';
 
@@ -388,10 +389,15 @@ describe('errors', () => {
     await expectCode('NOT_FOUND', () => loadSavedModel(fx('times_three_float'), { tags: ['train'] }), 'train');
   });
 
-  it('tf.Example signatures (ParseExampleV2 / ParseExample) → UNSUPPORTED naming the op and signature; predict signatures still load', async () => {
-    for (const sig of ['classify_x_to_y', 'regress_x_to_y', 'regress_x_to_y2']) {
-      await expectCode('UNSUPPORTED', () => loadSavedModel(fx('half_plus_two_tf2'), { signature: sig }), 'ParseExampleV2', `'${sig}'`);
-      await expectCode('UNSUPPORTED', () => loadSavedModel(fx('half_plus_two_v1'), { signature: sig }), 'ParseExample', `'${sig}'`);
+  it('tf.Example signatures (ParseExampleV2 / ParseExample) run on serialized Examples: 0.5x + 2, y2 = 0.5x + 3', async () => {
+    const inputs = serializeExamples([{ x: 8 }, { x: 2 }]);
+    for (const name of ['half_plus_two_tf2', 'half_plus_two_v1']) {
+      for (const [sig, want] of [['classify_x_to_y', [6, 3]], ['regress_x_to_y', [6, 3]], ['regress_x_to_y2', [7, 4]]] as const) {
+        const m = await loadSavedModel(fx(name), { signature: sig });
+        const r = await m.run({ inputs });
+        expect(Object.values(r)[0]!.values, `${name} ${sig}`).toEqual(want);
+        m.dispose();
+      }
     }
   });
 });

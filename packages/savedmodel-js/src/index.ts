@@ -16,6 +16,7 @@ export {
   getMetaGraphsFromSavedModel, loadSavedModel, loadSavedModelFrom, TFSavedModel,
   type LoadSavedModelOptions, type SavedModelMetaGraph, type SavedModelSignature, type SavedModelSource,
   type PlainTensor, type PlainValue,
+  serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions,
 } from '@savedmodel-js/runtime';
 // Converting TensorFlow.js models (graph and layers, quantized weights too) to SavedModels, and
 // SavedModels to TensorFlow.js graph models.

@@ -4,6 +4,7 @@ import { parse, parseByteSize, UsageError } from '../args.js';
 import type { Io } from '../main.js';
 import { formatNumpy, type NumpyKind } from '../numpy-format.js';
 import { quietTfjs } from '../tfjs.js';
+import { parseInputExamples } from '../input-examples.js';
 
 /** numpy's names for TensorFlow dtypes, as saved_model_cli prints results. */
 const NUMPY_DTYPE: Readonly<Record<string, string>> = Object.freeze({ __proto__: null,
@@ -13,7 +14,7 @@ const NUMPY_DTYPE: Readonly<Record<string, string>> = Object.freeze({ __proto__:
 } as unknown as Record<string, string>);
 
 /** Split `a=[1,2];b="x;y"` on top-level semicolons (not inside brackets or JSON strings). */
-function splitExprs(s: string): string[] {
+export function splitExprs(s: string): string[] {
   const parts: string[] = [];
   let depth = 0, inStr = false, start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -72,11 +73,19 @@ export function formatTensor(t: PlainTensor): string {
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     tag_set: { type: 'string' }, signature_def: { type: 'string' }, input_exprs: { type: 'string' }, json: { type: 'boolean' },
+    input_examples: { type: 'string' },
     max_tensor_bytes: { type: 'string' }, max_total_bytes: { type: 'string' },
   }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
   const inputs = values.input_exprs === undefined ? {} : parseInputExprs(values.input_exprs);
+  for (const part of values.input_examples === undefined ? [] : splitExprs(values.input_examples)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--input_examples: expected KEY=[{...}, ...], got '${part.slice(0, 100)}'`);
+    const key = part.slice(0, eq).trim();
+    if (key in inputs) throw new UsageError(`input '${key}' given twice (--input_exprs / --input_examples)`);
+    inputs[key] = parseInputExamples(key, part.slice(eq + 1).trim());
+  }
   const tags = (values.tag_set ?? 'serve').split(',').map((t) => t.trim()).filter(Boolean);
   await quietTfjs();
   const limits: { maxTensorBytes?: number; maxTotalBytes?: number } = {};

@@ -338,6 +338,130 @@ export namespace tensorflow {
         DT_UINT64_REF = 123
     }
 
+    interface IExample {
+        features?: (tensorflow.IFeatures|null);
+    }
+
+    class Example implements IExample {
+        constructor(properties?: tensorflow.IExample);
+        public features?: (tensorflow.IFeatures|null);
+        public static create(properties?: tensorflow.IExample): tensorflow.Example;
+        public static encode(message: tensorflow.IExample, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Example;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISequenceExample {
+        context?: (tensorflow.IFeatures|null);
+        feature_lists?: (tensorflow.IFeatureLists|null);
+    }
+
+    class SequenceExample implements ISequenceExample {
+        constructor(properties?: tensorflow.ISequenceExample);
+        public context?: (tensorflow.IFeatures|null);
+        public feature_lists?: (tensorflow.IFeatureLists|null);
+        public static create(properties?: tensorflow.ISequenceExample): tensorflow.SequenceExample;
+        public static encode(message: tensorflow.ISequenceExample, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SequenceExample;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IBytesList {
+        value?: (Uint8Array[]|null);
+    }
+
+    class BytesList implements IBytesList {
+        constructor(properties?: tensorflow.IBytesList);
+        public value: Uint8Array[];
+        public static create(properties?: tensorflow.IBytesList): tensorflow.BytesList;
+        public static encode(message: tensorflow.IBytesList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BytesList;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFloatList {
+        value?: (number[]|null);
+    }
+
+    class FloatList implements IFloatList {
+        constructor(properties?: tensorflow.IFloatList);
+        public value: number[];
+        public static create(properties?: tensorflow.IFloatList): tensorflow.FloatList;
+        public static encode(message: tensorflow.IFloatList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FloatList;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IInt64List {
+        value?: ((number|Long)[]|null);
+    }
+
+    class Int64List implements IInt64List {
+        constructor(properties?: tensorflow.IInt64List);
+        public value: (number|Long)[];
+        public static create(properties?: tensorflow.IInt64List): tensorflow.Int64List;
+        public static encode(message: tensorflow.IInt64List, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Int64List;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFeature {
+        bytes_list?: (tensorflow.IBytesList|null);
+        float_list?: (tensorflow.IFloatList|null);
+        int64_list?: (tensorflow.IInt64List|null);
+    }
+
+    class Feature implements IFeature {
+        constructor(properties?: tensorflow.IFeature);
+        public bytes_list?: (tensorflow.IBytesList|null);
+        public float_list?: (tensorflow.IFloatList|null);
+        public int64_list?: (tensorflow.IInt64List|null);
+        public kind?: ("bytes_list"|"float_list"|"int64_list");
+        public static create(properties?: tensorflow.IFeature): tensorflow.Feature;
+        public static encode(message: tensorflow.IFeature, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Feature;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFeatures {
+        feature?: ({ [k: string]: tensorflow.IFeature }|null);
+    }
+
+    class Features implements IFeatures {
+        constructor(properties?: tensorflow.IFeatures);
+        public feature: { [k: string]: tensorflow.IFeature };
+        public static create(properties?: tensorflow.IFeatures): tensorflow.Features;
+        public static encode(message: tensorflow.IFeatures, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Features;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFeatureList {
+        feature?: (tensorflow.IFeature[]|null);
+    }
+
+    class FeatureList implements IFeatureList {
+        constructor(properties?: tensorflow.IFeatureList);
+        public feature: tensorflow.IFeature[];
+        public static create(properties?: tensorflow.IFeatureList): tensorflow.FeatureList;
+        public static encode(message: tensorflow.IFeatureList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FeatureList;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IFeatureLists {
+        feature_list?: ({ [k: string]: tensorflow.IFeatureList }|null);
+    }
+
+    class FeatureLists implements IFeatureLists {
+        constructor(properties?: tensorflow.IFeatureLists);
+        public feature_list: { [k: string]: tensorflow.IFeatureList };
+        public static create(properties?: tensorflow.IFeatureLists): tensorflow.FeatureLists;
+        public static encode(message: tensorflow.IFeatureLists, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FeatureLists;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
     interface IFingerprintDef {
         saved_model_checksum?: (number|Long|null);
         graph_def_program_hash?: (number|Long|null);

@@ -1,0 +1,4 @@
+// Host op implementations register themselves on import.
+import './state.js';
+import './tables.js';
+import './parse-example.js';
