@@ -385,6 +385,7 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
 export async function loadSavedModel(source: SavedModelSource, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
   checkOptions(options, LOAD_OPTION_KEYS, 'loadSavedModel options');
   resolveLimits(options.limits);
-  const loaded = await readSource(source);
+  // The same limits bound the readers (checkpoint keys and tensors, text-format strings) and the loader
+  const loaded = await readSource(source, options.limits !== undefined ? { limits: options.limits } : undefined);
   return loadSavedModelFrom(loaded, options);
 }

@@ -96,6 +96,22 @@ describe('limits option', () => {
     expectCode(err, 'LIMIT_EXCEEDED', 'maxTotalBytes', '600 already used');
   });
 
+  it('the limits bound the readers too: a checkpoint key over maxKeyBytes → LIMIT_EXCEEDED', async () => {
+    const files = await build({
+      nodes: [
+        node('a_rather_long_variable_name', 'VariableV2', [], { dtype: attr.type(F), shape: attr.shape([2]) }),
+        node('y', 'Identity', ['a_rather_long_variable_name'], { T: attr.type(F) }),
+        placeholder('x', F, []),
+      ],
+      inputs: { x: ['x:0', F, []] },
+      outputs: { y: ['y:0', F] },
+      checkpoint: [{ key: 'a_rather_long_variable_name', dtype: F, shape: [2], data: new Float32Array(2) }],
+    });
+    (await loadSavedModel(files)).dispose();
+    const { err } = await settle(loadSavedModel(files, { limits: { maxKeyBytes: 8 } }));
+    expectCode(err, 'LIMIT_EXCEEDED');
+  });
+
   it('checkpoint values are reserved before they are read (numeric and string)', async () => {
     const model = (dtype: number, data: Float32Array | Uint8Array[]) => build({
       nodes: [
