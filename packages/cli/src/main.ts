@@ -23,6 +23,8 @@ commands:
                        convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
   convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
                        write a SavedModel signature as a tfjs graph model (model.json + weight shards)
+  convert MODEL.h5|MODEL.keras OUT [--to tfjs-layers-model] [--overwrite] [--json]
+                       a Keras file → tf.keras SavedModel (keras_metadata.pb) or a tfjs layers model
   example [OUT_DIR] [--overwrite]
                        export the built-in example model and show its signatures
 `;

@@ -170,3 +170,41 @@ describe('savedmodel convert: graph models, quantized weights, --to tfjs-graph-m
     expect(d.err).toContain('leaves the folder');
   });
 });
+
+describe('savedmodel convert: Keras files', () => {
+  // A real Keras 2.3.1 .h5 (provenance in packages/keras/test/fixtures/keras2/README.md).
+  const H5 = join(__dirname, '../../keras/test/fixtures/keras2/ReLU_0_model.h5');
+
+  it('a Keras .h5 → tf.keras SavedModel (keras_metadata.pb) and → tfjs layers model; both answer like the Keras model in tfjs', async () => {
+    await tf.setBackend('cpu');
+    const { loadKerasModel, loadSavedModel } = await import('savedmodel-js');
+    const keras = await loadKerasModel(H5, { compile: false });
+    const shape = keras.inputs[0]!.shape.map((d) => d ?? 3);
+    const x = tf.randomUniform(shape, -1, 1, 'float32', 7);
+    const want = await (keras.predict(x) as tf.Tensor).data();
+
+    const sm = join(tmp, 'from-h5');
+    const r = await run('convert', H5, sm);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(sm)).toContain('keras_metadata.pb');
+    expect((await run('verify', sm)).code).toBe(0);
+    const loaded = await loadSavedModel(sm);
+    const got = await (loaded.predict(x) as tf.Tensor).data();
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+
+    const tfjsDir = join(tmp, 'from-h5-tfjs');
+    expect((await run('convert', H5, tfjsDir, '--to', 'tfjs-layers-model')).code).toBe(0);
+    const json = JSON.parse(readFileSync(join(tfjsDir, 'model.json'), 'utf8'));
+    const back = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
+      weightData: new Uint8Array(readFileSync(join(tfjsDir, json.weightsManifest[0].paths[0]))).buffer,
+    }));
+    const got2 = await (back.predict(x) as tf.Tensor).data();
+    for (let i = 0; i < want.length; i++) expect(got2[i]).toBe(want[i]);
+
+    // an existing target is kept unless --overwrite; flags that don't apply to Keras inputs are usage errors
+    expect((await run('convert', H5, sm)).code).not.toBe(0);
+    expect((await run('convert', H5, sm, '--overwrite')).code).toBe(0);
+    expect((await run('convert', H5, join(tmp, 'x'), '--to', 'tfjs-graph-model')).code).not.toBe(0);
+  }, 120_000);
+});

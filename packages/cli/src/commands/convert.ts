@@ -1,13 +1,15 @@
 // savedmodel convert: a tfjs model (graph or layers, quantized weights included) → SavedModel, or
 // with --to tfjs-graph-model a SavedModel → tfjs graph model (tensorflowjs_converter's job).
 import { resolve } from 'node:path';
-import { convertSavedModelToTfjs, convertTfjsModel, type ConvertProgress } from 'savedmodel-js';
+import { convertSavedModelToTfjs, convertTfjsModel, loadKerasModel, saveKerasModel, type ConvertProgress } from 'savedmodel-js';
+import { writeTfjsLayersModel } from '../tfjs-layers-writer.js';
 import { parse, UsageError } from '../args.js';
 import type { Io } from '../main.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { quietTfjs } from '../tfjs.js';
 
-const TO = new Set(['saved-model', 'tfjs-graph-model']);
+const TO = new Set(['saved-model', 'tfjs-graph-model', 'tfjs-layers-model']);
+const KERAS_FILE = /\.(h5|hdf5|keras)$/i;
 const QUANTIZE = new Set(['uint8', 'uint16', 'float16']);
 
 /** One bar per phase, each with its own total (reading weight files, then writing the SavedModel). */
@@ -44,8 +46,30 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
   const [source, out] = positionals;
   if (!source || !out) throw new UsageError('convert needs SOURCE (a model.json, or a SavedModel with --to tfjs-graph-model) and OUT');
   const to = values.to ?? 'saved-model';
-  if (!TO.has(to)) throw new UsageError(`--to must be saved-model or tfjs-graph-model, got '${to}'`);
+  if (!TO.has(to)) throw new UsageError(`--to must be saved-model, tfjs-graph-model or tfjs-layers-model, got '${to}'`);
   await quietTfjs();
+
+  if (KERAS_FILE.test(source)) {
+    // A Keras file (.h5 / .keras) comes back whole through loadKerasModel; it is saved as tf.keras
+    // would (SavedModel with keras_metadata.pb) or as a tfjs layers model.
+    if (to === 'tfjs-graph-model' || values.variables || values.keep_float16 || values.quantize !== undefined || values.signature_def !== undefined) {
+      throw new UsageError('a Keras .h5/.keras input converts to a SavedModel (default) or --to tfjs-layers-model; other flags do not apply');
+    }
+    const model = await loadKerasModel(resolve(source), { onWarning: (m) => io.err(`warning: ${m}\n`) });
+    if (to === 'tfjs-layers-model') {
+      const files = await writeTfjsLayersModel(model, resolve(out), values.overwrite === true);
+      if (values.json) io.out(`${JSON.stringify({ format: 'keras', location: resolve(out), files }, null, 2)}\n`);
+      else io.out(`Converted ${source} (keras) to the tfjs layers model ${resolve(out)} (${files.length} files)\n`);
+      return 0;
+    }
+    const bar = progressBar('writing', io.err, io.isTTY === true);
+    const r = await saveKerasModel(model, resolve(out), { overwrite: values.overwrite === true, options: { onProgress: (p) => bar.update(p) } });
+    bar.done();
+    if (values.json) io.out(`${JSON.stringify({ format: 'keras', ...r }, null, 2)}\n`);
+    else io.out(`Converted ${source} (keras) to the SavedModel ${r.location} (signatures: ${Object.keys(r.signatures).join(', ')})\n`);
+    return 0;
+  }
+  if (to === 'tfjs-layers-model') throw new UsageError('--to tfjs-layers-model takes a Keras .h5/.keras file');
 
   if (to === 'tfjs-graph-model') {
     if (values.variables || values.keep_float16) throw new UsageError('--variables and --keep_float16 apply when converting to a SavedModel');
