@@ -945,7 +945,8 @@ class Freezer {
    * the graph, so an op TensorFlow.js cannot run still fails the load), and After nodes left
    * without dependencies become plain Identities.
    */
-  private pruneControlDeps(nodes: tensorflow.INodeDef[]): void {
+  private pruneControlDeps(nodes: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
+    const identities: tensorflow.INodeDef[] = [];
     const effectful = new Set<string>();
     const src = (i: string) => (i.startsWith('^') ? i.slice(1) : i).split(':')[0]!;
     for (const n of nodes) {
@@ -964,11 +965,50 @@ class Freezer {
           n.op = 'Identity';
           n.input = [n.input![0]!];
           n.attr = {};
+          identities.push(n);
         }
       } else if (n.op !== HOST_OP && (n.input ?? []).some((i) => i.startsWith('^'))) {
         n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
       }
     }
+    return this.bypassIdentities(nodes, identities, outputs);
+  }
+
+  /**
+   * After nodes turned Identity carry no dtype (the freezer tracks none), and an Identity without
+   * `T` is not a valid NodeDef for TensorFlow (e.g. once written back to a SavedModel by convert):
+   * readers are wired to the Identity's input instead; one a signature output names keeps the
+   * Identity, typed by that output's dtype.
+   */
+  private bypassIdentities(nodes: tensorflow.INodeDef[], identities: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
+    if (identities.length === 0) return nodes;
+    const outputDtype = new Map(outputs.map((o) => [o.node, o.dtype]));
+    const alias = new Map<string, string>();
+    for (const n of identities) {
+      const name = n.name ?? '';
+      const dtype = outputDtype.get(name);
+      if (dtype !== undefined) n.attr = { T: { type: dtype } };
+      else alias.set(name, n.input![0]!);
+    }
+    if (alias.size === 0) return nodes;
+    // An alias may point at another aliased Identity: follow to the end (no cycles: each points upstream).
+    const target = (ref: string): string => {
+      let r = ref;
+      for (let hops = 0; hops <= alias.size; hops++) {
+        const [node, port] = r.split(':');
+        const a = alias.get(node!);
+        if (a === undefined) return r;
+        if (port !== undefined && port !== '0') return r;
+        r = a;
+      }
+      return r;
+    };
+    for (const n of nodes) {
+      if (!n.input?.some((i) => alias.has((i.startsWith('^') ? i.slice(1) : i).split(':')[0]!))) continue;
+      n.input = n.input.map((i) => (i.startsWith('^') ? `^${target(i.slice(1)).split(':')[0]}` : target(i)));
+      n.input = n.input.filter((i, k) => !i.startsWith('^') || n.input!.indexOf(i) === k);
+    }
+    return nodes.filter((n) => !alias.has(n.name ?? ''));
   }
 
   /**
@@ -995,7 +1035,7 @@ class Freezer {
     const g = this.result(methodName, inputs, outputs);
     this.checkLoops();
     g.nodes = this.ordered();
-    this.pruneControlDeps(g.nodes);
+    g.nodes = this.pruneControlDeps(g.nodes, g.outputs);
     return g;
   }
 }
