@@ -80,7 +80,7 @@ describe('exportModel (Keras 3 Model.export) → loadSavedModel', () => {
       const model = c.make();
       const dir = join(tempDir(), 'exported');
       const logs: string[] = [];
-      const summary = await exportModel(model, dir, { logger: (m) => logs.push(m) });
+      const summary = await exportModel(model, dir, { verbose: true, logger: (m) => logs.push(m) });
       expect(Object.keys(summary.signatures).sort()).toEqual(['serve', 'serving_default']);
       await expectValid(dir);
       const metas = await getMetaGraphsFromSavedModel(dir);
