@@ -46,3 +46,61 @@ describe('verify against the TF 2.21 registry: fixtures', () => {
     });
   }
 });
+
+const ph = (name: string, dtype: number): tensorflow.INodeDef => ({ name, op: 'Placeholder', attr: { dtype: { type: dtype } } });
+
+describe('verify against the TF 2.21 registry: hand-built graphs', () => {
+  // What a TF 2.9 Estimator writes for an embedding column: int64 segment ids.
+  const sparseSegmentSum = (withAttr: boolean): tensorflow.IGraphDef => ({
+    node: [
+      ph('data', DT.DT_FLOAT), ph('indices', DT.DT_INT64), ph('segment_ids', DT.DT_INT64),
+      {
+        name: 'sss', op: 'SparseSegmentSum', input: ['data', 'indices', 'segment_ids'],
+        attr: { T: { type: DT.DT_FLOAT }, Tidx: { type: DT.DT_INT64 }, ...(withAttr ? { Tsegmentids: { type: DT.DT_INT64 } } : {}) },
+      },
+    ],
+  });
+
+  it('SparseSegmentSum with Tsegmentids int64 validates (the attr only warns that it needs TF > 2.2)', async () => {
+    await loadOpRegistry();
+    const newer = await loadNewestOpRegistry();
+    const fs = validateGraphDef(sparseSegmentSum(true), { newer });
+    expect(show(errors(fs))).toBe('');
+    expect(fs.map((f) => f.code)).toEqual(['NEEDS_NEWER_TF']);
+    expect(fs[0]!.message).toMatch(/attr "Tsegmentids" of op SparseSegmentSum needs TensorFlow newer than 2\.2/);
+    // against TF 2.2 alone the same graph gets the false INPUT_TYPE error this fixes
+    expect(validateGraphDef(sparseSegmentSum(true)).map((f) => f.code).sort()).toEqual(['INPUT_TYPE', 'UNKNOWN_ATTR']);
+  });
+
+  it('SparseSegmentSum without Tsegmentids takes its default (int32): int64 segment ids are an INPUT_TYPE error', async () => {
+    const newer = await loadNewestOpRegistry();
+    const fs = validateGraphDef(sparseSegmentSum(false), { newer });
+    expect(fs.map((f) => f.code)).toEqual(['INPUT_TYPE']);
+    expect(fs[0]!.message).toMatch(/input 2 "segment_ids" is DT_INT64, op SparseSegmentSum expects DT_INT32/);
+  });
+
+  // BesselI0 is in ops-2.21.pbtxt and not in ops.pbtxt (TF 2.2).
+  const bessel: tensorflow.IGraphDef = { node: [ph('x', DT.DT_FLOAT), { name: 'b', op: 'BesselI0', input: ['x'], attr: { T: { type: DT.DT_FLOAT } } }] };
+
+  it('an op only TF 2.21 knows warns "needs TensorFlow newer than 2.2", and is an error when strict', async () => {
+    await loadOpRegistry();
+    const newer = await loadNewestOpRegistry();
+    expect(newer('BesselI0')?.name).toBe('BesselI0');
+    const fs = validateGraphDef(bessel, { newer });
+    expect(fs.map((f) => `${f.severity} ${f.code}`)).toEqual(['warning NEEDS_NEWER_TF']);
+    expect(fs[0]!.message).toMatch(/op "BesselI0" needs TensorFlow newer than 2\.2/);
+    expect(validateGraphDef(bessel, { newer, strict: true }).map((f) => `${f.severity} ${f.code}`)).toEqual(['error NEEDS_NEWER_TF']);
+    // its OpDef is used: a wrong input type is still caught
+    const bad: tensorflow.IGraphDef = { node: [ph('x', DT.DT_INT32), { name: 'b', op: 'BesselI0', input: ['x'], attr: { T: { type: DT.DT_FLOAT } } }] };
+    expect(validateGraphDef(bad, { newer }).map((f) => f.code).sort()).toEqual(['INPUT_TYPE', 'NEEDS_NEWER_TF']);
+  });
+
+  it('an op in neither registry is UNKNOWN_OP', async () => {
+    await loadOpRegistry();
+    const newer = await loadNewestOpRegistry();
+    const g: tensorflow.IGraphDef = { node: [ph('x', DT.DT_FLOAT), { name: 'm', op: 'MadeUpOpForVerify', input: ['x'] }] };
+    const fs = validateGraphDef(g, { newer });
+    expect(fs.map((f) => `${f.severity} ${f.code}`)).toEqual(['warning UNKNOWN_OP']);
+    expect(validateGraphDef(g, { newer, strict: true }).map((f) => `${f.severity} ${f.code}`)).toEqual(['error UNKNOWN_OP']);
+  });
+});
