@@ -1,12 +1,12 @@
 // verify checks ops and attrs against TF 2.21's registry as well as TF 2.2's (the floor of what we
 // emit): what only 2.21 knows "needs TensorFlow newer than 2.2" (warning; error when strict), what
 // neither knows is UNKNOWN_OP, and attrs added after 2.2 give the input types (Tsegmentids).
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNewestOpRegistry, loadOpRegistry, tensorflow, validateGraphDef, verifySavedModel, type Finding } from '../src/index.js';
 import { dirSource } from '../src/node.js';
-import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES } from './shared.js';
+import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES, REPO_ROOT } from './shared.js';
 
 const DT = tensorflow.DataType;
 const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error');
@@ -102,5 +102,32 @@ describe('verify against the TF 2.21 registry: hand-built graphs', () => {
     const fs = validateGraphDef(g, { newer });
     expect(fs.map((f) => `${f.severity} ${f.code}`)).toEqual(['warning UNKNOWN_OP']);
     expect(validateGraphDef(g, { newer, strict: true }).map((f) => `${f.severity} ${f.code}`)).toEqual(['error UNKNOWN_OP']);
+  });
+});
+
+describe('the TF 2.21 table stays out of export and load', () => {
+  it('only op-registry-newest.ts imports it (dynamically), and only verify loads it', () => {
+    const importers: string[] = [];
+    const loaders: string[] = [];
+    const pkgs = join(REPO_ROOT, 'packages');
+    for (const pkg of readdirSync(pkgs)) {
+      let files: string[];
+      try {
+        files = (readdirSync(join(pkgs, pkg, 'src'), { recursive: true }) as string[]).filter((f) => /\.(ts|tsx|mjs|js)$/.test(f));
+      } catch {
+        continue;
+      }
+      for (const f of files) {
+        const text = readFileSync(join(pkgs, pkg, 'src', f), 'utf8');
+        const rel = `${pkg}/src/${f.split('\\').join('/')}`;
+        if (text.includes('op-registry-2.21.gen.json')) importers.push(rel);
+        if (/loadNewestOpRegistry\(/.test(text) && !rel.endsWith('op-registry-newest.ts')) loaders.push(rel);
+      }
+    }
+    expect(importers).toEqual(['core/src/registry/op-registry-newest.ts']);
+    expect(loaders).toEqual(['core/src/savedmodel/verify.ts']);
+    const src = readFileSync(join(pkgs, 'core/src/registry/op-registry-newest.ts'), 'utf8');
+    expect(src).toMatch(/import\('\.\/op-registry-2\.21\.gen\.json'\)/);
+    expect(src).not.toMatch(/^import .*gen\.json/m);
   });
 });

@@ -64,7 +64,7 @@ export interface ValidateOptions {
   /** OpDef source; default: the bundled registry. */
   lookup?: (name: string) => tensorflow.IOpDef | undefined;
   /**
-   * A newer registry (loadNewestOpRegistry(): TF 2.21). Its OpDef, when it has one, is what a
+   * A newer registry (what loadNewestOpRegistry resolves to: TF 2.21). Its OpDef, when it has one, is what a
    * node is checked against (attrs added later, with their defaults, give the input types), and
    * what only it declares is reported as NEEDS_NEWER_TF instead of UNKNOWN_OP / UNKNOWN_ATTR.
    */
