@@ -182,7 +182,7 @@ if (check) {
       process.exit(1);
     }
   }
-  console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops; ${newest.ops.length} in ${NEWEST_PBTXT})`);
+  console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops), and ${NEWEST_FILE} (${newest.ops.length} ops)`);
 } else {
   for (const [name, out] of Object.entries(outputs)) writeFileSync(join(outDir, name), out);
   rmSync(join(outDir, 'op-registry.gen.json'), { force: true }); // the single table of before
