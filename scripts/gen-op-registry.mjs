@@ -31,6 +31,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'packages/core/src/registry');
 const COMMON_FILE = 'op-registry-common.gen.json';
 const REST_FILE = 'op-registry-rest.gen.json';
+// TF 2.21's registry, whole: only verify imports it (to tell "needs a TensorFlow newer than 2.2"
+// from "unknown", and to type-check attrs added after 2.2); what we emit stays checked against 2.2.
+const NEWEST_FILE = 'op-registry-2.21.gen.json';
+const NEWEST_PBTXT = 'ops-2.21.pbtxt';
 
 // Ops our packages emit or handle by name that tfjs-converter does not execute (saver, variables,
 // function calls); packages/core/test/registry-common.test.ts checks the sources against this.
@@ -69,29 +73,62 @@ const { parseTextFormat } = await tsImport('../packages/core/src/text-format/ind
 const { tensorflow, encodeDeterministic } = await tsImport('../packages/core/src/proto/index.ts', import.meta.url);
 const fmt = await tsImport('../packages/core/src/registry/op-registry-format.ts', import.meta.url);
 
-const text = readFileSync(opsPath);
-const sha256 = createHash('sha256').update(text).digest('hex');
-const opList = parseTextFormat('tensorflow.OpList', text.toString('utf8'), 'tf/ops.pbtxt');
-// normalise through the wire format so the objects look like decoded messages
-const ops = tensorflow.OpList.decode(encodeDeterministic('tensorflow.OpList', tensorflow.OpList, opList)).op;
-if (ops.length === 0) {
-  console.error(`gen-op-registry: no ops in ${opsPath}`);
-  process.exit(1);
+const byteCmp = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/**
+ * The text without its `experimental_full_type { ... }` blocks: our full_type.proto declares only
+ * TFT_UNSET, so the parser rejects the names TF 2.21 prints, and verify does not use full types.
+ */
+function withoutFullTypes(text) {
+  const key = 'experimental_full_type {';
+  let out = '';
+  let at = 0;
+  for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, at)) {
+    out += text.slice(at, i);
+    let depth = 0;
+    let j = i + key.length - 1;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (c === '"') { for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++; }
+      else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) break;
+    }
+    if (depth !== 0) {
+      console.error('gen-op-registry: unbalanced experimental_full_type block');
+      process.exit(1);
+    }
+    at = j + 1;
+  }
+  return out + text.slice(at);
 }
 
-const byteCmp = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-ops.sort((a, b) => byteCmp(a.name, b.name));
-for (let i = 1; i < ops.length; i++) {
-  if (ops[i].name === ops[i - 1].name) {
-    console.error(`gen-op-registry: op ${ops[i].name} is defined twice in ${opsPath}`);
+/** The OpDefs of one registry dump, normalised through the wire format and sorted by name. */
+function readOps(path, label, dropFullTypes = false) {
+  const text = readFileSync(path);
+  const src = dropFullTypes ? withoutFullTypes(text.toString('utf8')) : text.toString('utf8');
+  const opList = parseTextFormat('tensorflow.OpList', src, label);
+  // normalise through the wire format so the objects look like decoded messages
+  const list = tensorflow.OpList.decode(encodeDeterministic('tensorflow.OpList', tensorflow.OpList, opList)).op;
+  if (list.length === 0) {
+    console.error(`gen-op-registry: no ops in ${path}`);
     process.exit(1);
   }
+  list.sort((a, b) => byteCmp(a.name, b.name));
+  for (let i = 1; i < list.length; i++) {
+    if (list[i].name === list[i - 1].name) {
+      console.error(`gen-op-registry: op ${list[i].name} is defined twice in ${path}`);
+      process.exit(1);
+    }
+  }
+  return { ops: list, sha256: createHash('sha256').update(text).digest('hex') };
 }
+
+const { ops, sha256 } = readOps(opsPath, 'tf/ops.pbtxt');
 
 let fallbacks = 0;
 const commonNames = new Set([...tfjsConverterOps(), ...COMMON_EXTRAS]);
-const table = (part, list) => {
-  const header = { format: fmt.REGISTRY_FORMAT, source: `tf/ops.pbtxt sha256:${sha256}`, count: ops.length, part, partCount: list.length };
+const table = (part, list, source = `tf/ops.pbtxt sha256:${sha256}`, count = ops.length) => {
+  const header = { format: fmt.REGISTRY_FORMAT, source, count, part, partCount: list.length };
   return '{' + Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') +
     ',"ops":[\n' + list.map((op) => {
       const c = fmt.compactOp(fmt.stripOpDocs(op));
@@ -103,9 +140,25 @@ const outputs = {
   [COMMON_FILE]: table('common', ops.filter((op) => commonNames.has(op.name))),
   [REST_FILE]: table('rest', ops.filter((op) => !commonNames.has(op.name))),
 };
+const newestPath = join(shared, 'tf', NEWEST_PBTXT);
+if (!existsSync(newestPath)) {
+  console.error(`gen-op-registry: op registry not found: ${newestPath}`);
+  process.exit(1);
+}
+const newest = readOps(newestPath, `tf/${NEWEST_PBTXT}`, true);
+outputs[NEWEST_FILE] = table('newest', newest.ops, `tf/${NEWEST_PBTXT} sha256:${newest.sha256}`, newest.ops.length);
+{
+  const back2 = JSON.parse(outputs[NEWEST_FILE]).ops;
+  const a = tensorflow.OpList.encode({ op: back2.map(fmt.expandOp) }).finish();
+  const b = tensorflow.OpList.encode({ op: newest.ops }).finish();
+  if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) {
+    console.error(`gen-op-registry: internal error: ${NEWEST_FILE} does not expand to the original OpDefs`);
+    process.exit(1);
+  }
+}
 
 // sanity: what we write parses back to the same table
-const back = Object.values(outputs).flatMap((t) => JSON.parse(t).ops).sort((a, b) => byteCmp(a.n, b.n));
+const back = [outputs[COMMON_FILE], outputs[REST_FILE]].flatMap((t) => JSON.parse(t).ops).sort((a, b) => byteCmp(a.n, b.n));
 const again = tensorflow.OpList.encode({ op: back.map(fmt.expandOp) }).finish();
 const want = tensorflow.OpList.encode({ op: ops }).finish();
 if (Buffer.compare(Buffer.from(again), Buffer.from(want)) !== 0) {
@@ -129,13 +182,13 @@ if (check) {
       process.exit(1);
     }
   }
-  console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops)`);
+  console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops), and ${NEWEST_FILE} (${newest.ops.length} ops)`);
 } else {
   for (const [name, out] of Object.entries(outputs)) writeFileSync(join(outDir, name), out);
   rmSync(join(outDir, 'op-registry.gen.json'), { force: true }); // the single table of before
   const b64 = Buffer.from(want).toString('base64').length;
   console.log(
     `gen-op-registry: ${ops.length} ops -> ${COMMON_FILE} (${JSON.parse(outputs[COMMON_FILE]).ops.length} ops, ${outputs[COMMON_FILE].length} bytes) + ` +
-      `${REST_FILE} (${outputs[REST_FILE].length} bytes); base64 of the OpList bytes would be ${b64}; ${fallbacks} ops kept as bytes`,
+      `${REST_FILE} (${outputs[REST_FILE].length} bytes) + ${NEWEST_FILE} (${newest.ops.length} ops, ${outputs[NEWEST_FILE].length} bytes); base64 of the OpList bytes would be ${b64}; ${fallbacks} ops kept as bytes`,
   );
 }

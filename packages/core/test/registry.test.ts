@@ -20,7 +20,7 @@ import {
 } from '../src/registry/index.js';
 import { stripOpDocs } from '../src/registry/op-registry-format.js';
 import { parseTextFormat } from '../src/text-format/index.js';
-import { FIXTURES, FIXTURE_NAMES, OPS_PBTXT, REPO_ROOT, SHARED } from './shared.js';
+import { FIXTURES, FIXTURE_NAMES, OPS_PBTXT, OPS_2_21_PBTXT, REPO_ROOT, SHARED } from './shared.js';
 
 const readPb = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name, 'saved_model.pb')));
 const decode = (name: string) => tensorflow.SavedModel.decode(readPb(name));
@@ -79,10 +79,17 @@ describe('op registry table', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'opreg-'));
     try {
       mkdirSync(join(tmp, 'tf'));
+      writeFileSync(join(tmp, 'tf', 'ops-2.21.pbtxt'), readFileSync(OPS_2_21_PBTXT));
       writeFileSync(join(tmp, 'tf', 'ops.pbtxt'), readFileSync(OPS_PBTXT, 'utf8').replace('name: "Abort"', 'name: "Abort2"'));
       const stale = spawnSync(process.execPath, ['scripts/gen-op-registry.mjs', '--check'], { cwd: REPO_ROOT, env: { ...process.env, SAVEDMODEL_SHARED: tmp }, encoding: 'utf8' });
       expect(stale.status).toBe(1);
       expect(stale.stderr).toMatch(/op-registry-common\.gen\.json is stale/);
+      // the TF 2.21 table (verify's) is checked too
+      writeFileSync(join(tmp, 'tf', 'ops.pbtxt'), readFileSync(OPS_PBTXT));
+      writeFileSync(join(tmp, 'tf', 'ops-2.21.pbtxt'), readFileSync(OPS_2_21_PBTXT, 'utf8').replace('name: "BesselI0"', 'name: "BesselI0x"'));
+      const stale221 = spawnSync(process.execPath, ['scripts/gen-op-registry.mjs', '--check'], { cwd: REPO_ROOT, env: { ...process.env, SAVEDMODEL_SHARED: tmp }, encoding: 'utf8' });
+      expect(stale221.status).toBe(1);
+      expect(stale221.stderr).toMatch(/op-registry-2\.21\.gen\.json is stale/);
       const missing = spawnSync(process.execPath, ['scripts/gen-op-registry.mjs', '--check'], {
         cwd: REPO_ROOT,
         env: { ...process.env, SAVEDMODEL_SHARED: join(tmp, 'nope') },

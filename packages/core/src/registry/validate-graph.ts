@@ -6,7 +6,9 @@
 // flowing into each typed input.
 //
 // Findings are data, never exceptions. Ops or attrs newer than the registry (about TF 2.2) are
-// warnings (UNKNOWN_OP / UNKNOWN_ATTR) unless `strict`.
+// warnings (UNKNOWN_OP / UNKNOWN_ATTR) unless `strict`. With `newer` (a newer registry, TF 2.21
+// for verify), ops and attrs only it knows are NEEDS_NEWER_TF warnings (errors when strict) and
+// are checked against its OpDef; only ops and attrs in neither are UNKNOWN_*.
 import Long from 'long';
 import { tensorflow } from '../proto/index.js';
 import { getOpDef } from './op-registry.js';
@@ -16,6 +18,8 @@ export type FindingCode =
   | 'UNKNOWN_OP'
   /** attr not declared by the OpDef and not "_"-prefixed (error when strict) */
   | 'UNKNOWN_ATTR'
+  /** op or attr known only to the `newer` registry, not to TF 2.2's (error when strict) */
+  | 'NEEDS_NEWER_TF'
   /** attr without default missing */
   | 'MISSING_ATTR'
   /** attr value of the wrong kind (e.g. an int where "type" is declared) */
@@ -59,6 +63,14 @@ export interface ValidateOptions {
   strict?: boolean;
   /** OpDef source; default: the bundled registry. */
   lookup?: (name: string) => tensorflow.IOpDef | undefined;
+  /**
+   * A newer registry (what loadNewestOpRegistry resolves to: TF 2.21). Its OpDef, when it has one, is what a
+   * node is checked against (attrs added later, with their defaults, give the input types), and
+   * what only it declares is reported as NEEDS_NEWER_TF instead of UNKNOWN_OP / UNKNOWN_ATTR.
+   */
+  newer?: (name: string) => tensorflow.IOpDef | undefined;
+  /** Names the newer registry in messages; default "TensorFlow newer than 2.2". */
+  newerLabel?: string;
 }
 
 type Attrs = { [k: string]: tensorflow.IAttrValue };
@@ -81,6 +93,9 @@ interface NodeInfo {
   where: string;
   kind: 'op' | 'function' | 'unknown';
   def?: tensorflow.IOpDef;
+  /** the floor registry's OpDef when `def` came from the newer one (undefined: op is newer) */
+  baseDef?: tensorflow.IOpDef;
+  fromNewer?: boolean;
   fn?: tensorflow.IFunctionDef;
   inputs?: ArgInfo[];
   outputs?: ArgInfo[];
@@ -154,6 +169,9 @@ class Validator {
   private lenient(code: FindingCode, where: string, message: string): void {
     this.add(this.opts.strict ? 'error' : 'warning', code, where, message);
   }
+  private newerLabel(): string {
+    return this.opts.newerLabel ?? 'TensorFlow newer than 2.2';
+  }
 
   run(): Finding[] {
     const lib = this.graph.library?.function ?? [];
@@ -179,10 +197,14 @@ class Validator {
       const attrs = (node.attr ?? {}) as Attrs;
       return { node, where, kind: 'function', fn, inputs: this.args(sig.input_arg, attrs), outputs: this.args(sig.output_arg, attrs) };
     }
-    const def = this.lookup(op);
+    const base = this.lookup(op);
+    const newer = this.opts.newer?.(op);
+    const def = newer ?? base;
     if (!def) return { node, where, kind: 'unknown' };
     const attrs = this.withDefaults(node, def);
-    return { node, where, kind: 'op', def, inputs: this.args(def.input_arg, attrs), outputs: this.args(def.output_arg, attrs) };
+    const info: NodeInfo = { node, where, kind: 'op', def, inputs: this.args(def.input_arg, attrs), outputs: this.args(def.output_arg, attrs) };
+    if (newer) { info.fromNewer = true; if (base) info.baseDef = base; }
+    return info;
   }
 
   private withDefaults(node: tensorflow.INodeDef, def: tensorflow.IOpDef): Attrs {
@@ -284,6 +306,9 @@ class Validator {
           this.lenient('UNKNOWN_OP', n.where, `op ${JSON.stringify(op)} is not in the op registry and not a library function`);
         }
       } else if (n.kind === 'op') {
+        if (n.fromNewer && !n.baseDef) {
+          this.lenient('NEEDS_NEWER_TF', n.where, `op ${JSON.stringify(op)} needs ${this.newerLabel()}: it is not in TF 2.2's op registry`);
+        }
         this.checkAttrs(n, fn !== null);
         if (CALL_OPS.has(op)) this.checkCall(n);
       }
@@ -296,9 +321,14 @@ class Validator {
     const def = n.def!;
     const attrs = (n.node.attr ?? {}) as Attrs;
     const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    const inBase = n.baseDef ? new Set((n.baseDef.attr ?? []).map((a) => a.name ?? '')) : null;
     for (const k of Object.keys(attrs)) {
-      if (!declared.has(k) && !k.startsWith('_')) {
+      if (k.startsWith('_')) continue;
+      if (!declared.has(k)) {
+        if (inBase?.has(k)) continue; // declared by TF 2.2, dropped later: still valid for old TF
         this.lenient('UNKNOWN_ATTR', n.where, `attr ${JSON.stringify(k)} is not declared by op ${def.name} (newer TensorFlow?)`);
+      } else if (inBase && !inBase.has(k)) {
+        this.lenient('NEEDS_NEWER_TF', n.where, `attr ${JSON.stringify(k)} of op ${def.name} needs ${this.newerLabel()}: TF 2.2 does not declare it`);
       }
     }
     for (const a of def.attr ?? []) {
@@ -408,7 +438,7 @@ class Validator {
       if (v.func) names.push(v.func.name ?? '');
       for (const f of v.list?.func ?? []) names.push(f.name ?? '');
       for (const name of names) {
-        if (!this.functions.has(name) && !this.lookup(name)) {
+        if (!this.functions.has(name) && !this.lookup(name) && !this.opts.newer?.(name)) {
           this.error('UNKNOWN_FUNCTION', n.where, `attr ${JSON.stringify(k)} names function ${JSON.stringify(name)}, which is not in the library`);
         }
       }

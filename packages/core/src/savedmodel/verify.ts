@@ -5,7 +5,7 @@ import { isSavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
 import { tensorflow, toNumber } from '../proto/index.js';
 import { findUnknownFields } from '../proto/unknown-fields.js';
-import { loadOpRegistry, validateGraphDef, type Finding } from '../registry/index.js';
+import { loadNewestOpRegistry, loadOpRegistry, validateGraphDef, type Finding, type OpDefLookup } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
 
@@ -33,6 +33,8 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   const soft: Finding['severity'] = strict ? 'error' : 'warning';
   const findings: Finding[] = [];
   await loadOpRegistry();
+  // TF 2.21's registry: ops/attrs only it knows "need TensorFlow newer than 2.2" (not unknown)
+  const newer = await loadNewestOpRegistry();
   let loaded: LoadedSavedModel | undefined;
   try {
     loaded = await readSavedModel(source, { checkpoint: true });
@@ -69,7 +71,7 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   if ((sm.meta_graphs ?? []).length === 0) findings.push(finding('error', 'NO_META_GRAPH', 'saved_model', 'the SavedModel has no MetaGraphDef'));
   sm.meta_graphs.forEach((mg, i) => {
     const where = `meta_graphs[${i}] [${(mg.meta_info_def?.tags ?? []).join(',')}]`;
-    findings.push(...verifyMetaGraph(mg, where, ckpt, loaded!.assets, strict));
+    findings.push(...verifyMetaGraph(mg, where, ckpt, loaded!.assets, strict, newer));
   });
   const report = summarize(findings);
   report.loaded = loaded;
@@ -91,10 +93,11 @@ function splitTensorName(name: string): { node: string; index: number } | null {
   return { node: m[1]!, index: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
-export function verifyMetaGraph(mg: tensorflow.IMetaGraphDef, where: string, ckpt: CheckpointReader | undefined, assets: string[], strict: boolean): Finding[] {
+/** `newer`: the TF 2.21 lookup (loadNewestOpRegistry()); without it ops newer than 2.2 are unknown. */
+export function verifyMetaGraph(mg: tensorflow.IMetaGraphDef, where: string, ckpt: CheckpointReader | undefined, assets: string[], strict: boolean, newer?: OpDefLookup): Finding[] {
   const out: Finding[] = [];
   const graph = mg.graph_def ?? {};
-  for (const f of validateGraphDef(graph, { strict })) out.push({ ...f, where: `${where} ${f.where}` });
+  for (const f of validateGraphDef(graph, newer ? { strict, newer } : { strict })) out.push({ ...f, where: `${where} ${f.where}` });
 
   const nodes = new Map<string, tensorflow.INodeDef>();
   for (const n of graph.node ?? []) nodes.set(n.name ?? '', n);
