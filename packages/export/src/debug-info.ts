@@ -45,7 +45,9 @@ export function buildDebugInfo(
       const o = known?.get(name);
       const cols: tensorflow.GraphDebugInfo.IFileLineCol[] = [];
       if (o?.layer) cols.push(frame(`${LAYER_FILE_PREFIX}${o.layer}`, o.layer));
-      if (o?.kernel) cols.push(frame(`${KERNEL_FILE_PREFIX}${o.kernel}`, o.kernel));
+      // "(output)" / "(input)": Identity nodes the tracer adds around the kernels, not a tfjs kernel
+      if (o?.kernel.startsWith('(')) cols.push(frame(EXPORT_FILE, `${o.kernel.slice(1, -1)} of ${fn}`));
+      else if (o?.kernel) cols.push(frame(`${KERNEL_FILE_PREFIX}${o.kernel}`, o.kernel));
       traces[`${name}@${fn}`] = cols.length ? { file_line_cols: cols } : generated(`${n.op ?? ''} in ${fn}`);
     }
   }
