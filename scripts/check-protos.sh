@@ -16,7 +16,7 @@
 #      variables.index (only where the index blocks are uncompressed); the
 #      _CHECKPOINTABLE_OBJECT_GRAPH value, cut out of the data file, must decode
 #      as tensorflow.TrackableObjectGraph to the text given there.
-# Then fingerprint.pb and keras_metadata.pb files are decoded with their
+# Then fingerprint.pb, keras_metadata.pb and (tf-more) debug/saved_model_debug_info.pb files are decoded with their
 # messages (no field may come out as an unknown number), and a few encodings
 # that the fixtures do not exercise are compared with bytes fixed by
 # docs/savedmodel-format.md section 2 (sint64, fixed32, packed, oneof, maps).
@@ -286,7 +286,12 @@ for f in "$FIX"/*/keras_metadata.pb; do
   check_other "${f#"$FIX"/}" third_party.py.keras.protobuf.SavedMetadata keras/saved_metadata.proto
   found=1
 done
-((found)) || echo "  note: no fingerprint.pb / keras_metadata.pb fixtures found"
+for f in "$FIX"/../tf-more/*/debug/saved_model_debug_info.pb; do
+  [[ -f "$f" ]] || continue
+  check_other "${f#"$FIX"/}" tensorflow.GraphDebugInfo tensorflow/graph_debug_info.proto
+  found=1
+done
+((found)) || echo "  note: no fingerprint.pb / keras_metadata.pb / saved_model_debug_info.pb fixtures found"
 
 # Encodings fixed by the format doc (section 2) that the fixtures do not cover.
 golden=(

@@ -63,6 +63,8 @@ export interface BuildResult {
   variables: { key: string; info: VariableNode['info'] }[];
   /** Object-graph node id of each checkpointable object, by its key (identity). */
   nodeIds: ReadonlyMap<object, number>;
+  /** Exported FunctionDef name → its traced nodes' origins (tfjs kernel, layer path), where known. */
+  nodeOrigins: ReadonlyMap<string, ReadonlyMap<string, { readonly kernel: string; readonly layer: string }>>;
 }
 
 // ---- small helpers ----
@@ -333,12 +335,14 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   let uid = 1;
   const entries = new Map<ExportableFunction, FnEntry>();
   const library: tensorflow.IFunctionDef[] = [];
+  const nodeOrigins = new Map<string, ReadonlyMap<string, { readonly kernel: string; readonly layer: string }>>();
   const addFunction = (fn: ExportableFunction, base: string): FnEntry => {
     let e = entries.get(fn);
     if (!e) {
       const exported = `__inference_${base.replace(/[^A-Za-z0-9_<>.\-]/g, '_')}_${uid++}`;
       e = { fn, exported, def: cloneFunctionDef(fn.functionDef, exported) };
       entries.set(fn, e);
+      if (fn.nodeOrigins) nodeOrigins.set(exported, fn.nodeOrigins);
       library.push(e.def);
     }
     return e;
@@ -656,6 +660,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     signatures: sigInfo,
     variables: variableNodes.map((v) => ({ key: v.checkpointKey, info: v.node.info })),
     nodeIds: ids,
+    nodeOrigins,
   };
 }
 

@@ -34,6 +34,8 @@ export interface ExportableFunction {
   readonly outputs: readonly { readonly argName: string; readonly spec: TensorSpec }[];
   /** Return structure with specs as leaves; null when the function returns nothing. */
   readonly structuredOutputs: Nested<TensorSpec> | null;
+  /** Node name → the tfjs kernel and layer path that emitted it, when known (SaveOptions.saveDebugInfo). */
+  readonly nodeOrigins?: ReadonlyMap<string, { readonly kernel: string; readonly layer: string }>;
 }
 
 export function isExportableFunction(x: unknown): x is ExportableFunction {

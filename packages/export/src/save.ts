@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, assertPathSupported, checkOptions, withFingerprint, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
+import { buildDebugInfo } from './debug-info.js';
 import { dtypeNameOf } from './dtypes.js';
 import { isExportableFunction, modelFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
 import { isLayersModel, Module, TreeResolver, type FunctionAttr, type ObjectNode } from './module.js';
@@ -36,11 +37,18 @@ export interface SaveOptions {
    * whose namespace is not listed is INVALID_ARGUMENT naming the ops and namespaces.
    */
   namespaceWhitelist?: readonly string[];
+  /**
+   * SaveOptions.save_debug_info: also write debug/saved_model_debug_info.pb (tensorflow.GraphDebugInfo),
+   * a trace per node keyed "node@function" naming the tfjs layer path and kernel that produced it
+   * (see debug-info.ts for the pseudo file names used as frames).
+   */
+  saveDebugInfo?: boolean;
 }
 
 /** Keys SaveOptions accepts (unknown keys are INVALID_ARGUMENT). */
 export const SAVE_OPTION_KEYS = [
   'functionAliases', 'overwrite', 'asText', 'onProgress', 'stripDefaultAttrs', 'experimentalSkipSaver', 'experimentalIoDevice', 'namespaceWhitelist',
+  'saveDebugInfo',
 ] as const;
 
 /** SaveOptions checked: known keys, value types of the seeds TensorFlow validates. */
@@ -52,6 +60,9 @@ export function checkSaveOptions(options: SaveOptions | undefined, where = 'Save
   const ns = o.namespaceWhitelist as unknown;
   if (ns !== undefined && (!Array.isArray(ns) || ns.some((x) => typeof x !== 'string'))) {
     throw new SavedModelError('INVALID_ARGUMENT', `${where}: namespaceWhitelist must be a list of namespace strings`);
+  }
+  if (o.saveDebugInfo !== undefined && typeof o.saveDebugInfo !== 'boolean') {
+    throw new SavedModelError('INVALID_ARGUMENT', `${where}: saveDebugInfo must be a boolean`);
   }
   return o;
 }
@@ -197,6 +208,10 @@ export async function buildAndWrite(
   try {
     result = await build();
     verifyNamespaces(result.content, options.namespaceWhitelist);
+    if (options.saveDebugInfo) {
+      const graph = result.content.savedModel.meta_graphs?.[0]?.graph_def ?? {};
+      result.content = { ...result.content, debugInfo: buildDebugInfo(graph, result.nodeOrigins) };
+    }
     // fingerprint.pb as TF >= 2.12 writes it, before saved_model.pb (none beside a .pbtxt: TF has none there)
     if (!options.asText) result.content = withFingerprint(result.content);
   } catch (e) {

@@ -2,6 +2,7 @@
 import type { Variable } from '@tensorflow/tfjs';
 import { attr, getOpDef, tensorflow } from './core.js';
 import type { LoweredGraph } from './lowering/lower-tape.js';
+import type { NodeOrigin } from './graph/graph-builder.js';
 import type { Nested, TensorSpec } from './tensor-spec.js';
 import { tfDtype } from './dtype.js';
 
@@ -45,6 +46,8 @@ export interface ConcreteFunction {
   readonly outputs: readonly FunctionOutput[];
   /** The traced function's return structure with TensorSpecs as leaves. */
   readonly structuredOutputs: Nested<TensorSpec>;
+  /** Node name → the tfjs kernel and layer path that produced it (SaveOptions.saveDebugInfo). */
+  readonly nodeOrigins: ReadonlyMap<string, NodeOrigin>;
 }
 
 export function buildFunctionDef(name: string, inputs: readonly FunctionInput[], lowered: LoweredGraph): tensorflow.IFunctionDef {

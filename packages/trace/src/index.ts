@@ -14,5 +14,5 @@ export { lowerTape, neededCalls, type LoweredGraph, type CaptureArg } from './lo
 export { mergeTapes, symbolicFromSingle } from './tape/merge.js';
 export { fitSym, isSym, evalSym, symToString, type Sym, type SymDim } from './tape/sym.js';
 export type { Tape, TapeValue, KernelCall, SymTape, SymValue, SymCall, SymbolInfo, ValueSource, SymValueSource } from './tape/tape.js';
-export { GraphBuilder, tensorProto, type GraphTensor, type AttrInput } from './graph/graph-builder.js';
+export { GraphBuilder, tensorProto, type GraphTensor, type AttrInput, type NodeOrigin } from './graph/graph-builder.js';
 export { tfDtype, tfjsDtype } from './dtype.js';

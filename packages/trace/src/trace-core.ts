@@ -220,5 +220,5 @@ async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
       variable,
     });
   }
-  return { name, functionDef, inputSignature: namedSignature, inputs, captures, outputs, structuredOutputs };
+  return { name, functionDef, inputSignature: namedSignature, inputs, captures, outputs, structuredOutputs, nodeOrigins: lowered.origins };
 }

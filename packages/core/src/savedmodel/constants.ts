@@ -10,6 +10,8 @@ export const ASSETS_DIR = 'assets';
 export const ASSETS_EXTRA_DIR = 'assets.extra';
 export const FINGERPRINT_PB = 'fingerprint.pb';
 export const KERAS_METADATA_PB = 'keras_metadata.pb';
+/** Written when SaveOptions.save_debug_info is set: a tensorflow.GraphDebugInfo. */
+export const DEBUG_INFO_PB = 'debug/saved_model_debug_info.pb';
 export const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
 export const VARIABLE_VALUE_ATTR = 'VARIABLE_VALUE';
 export const INIT_OP_SIGNATURE_KEY = '__saved_model_init_op';

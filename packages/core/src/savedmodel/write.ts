@@ -6,7 +6,7 @@ import { checkRelativePath, type FileSink } from '../io/file-source.js';
 import { encodeDeterministic, tensorflow, third_party } from '../proto/index.js';
 import { toTextFormat } from '../text-format/index.js';
 import {
-  ASSETS_DIR, FINGERPRINT_PB, KERAS_METADATA_PB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT, VARIABLES_INDEX,
+  ASSETS_DIR, DEBUG_INFO_PB, FINGERPRINT_PB, KERAS_METADATA_PB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT, VARIABLES_INDEX,
   VARIABLES_PREFIX,
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
@@ -21,6 +21,8 @@ export interface SavedModelContent {
   assetsExtra?: Map<string, Uint8Array>;
   fingerprint?: tensorflow.IFingerprintDef;
   kerasMetadata?: third_party.py.keras.protobuf.ISavedMetadata;
+  /** debug/saved_model_debug_info.pb (SaveOptions.save_debug_info). */
+  debugInfo?: tensorflow.IGraphDebugInfo;
 }
 
 export interface WriteOptions {
@@ -60,6 +62,9 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
     for (const [name, bytes] of content.assetsExtra ?? []) await put(`assets.extra/${checkRelativePath(name)}`, bytes);
     if (content.kerasMetadata) {
       await put(KERAS_METADATA_PB, encodeDeterministic('third_party.py.keras.protobuf.SavedMetadata', third_party.py.keras.protobuf.SavedMetadata, content.kerasMetadata as third_party.py.keras.protobuf.SavedMetadata));
+    }
+    if (content.debugInfo) {
+      await put(DEBUG_INFO_PB, encodeDeterministic('tensorflow.GraphDebugInfo', tensorflow.GraphDebugInfo, content.debugInfo as tensorflow.GraphDebugInfo));
     }
     if (content.fingerprint) {
       await put(FINGERPRINT_PB, tensorflow.FingerprintDef.encode(content.fingerprint).finish());

@@ -101,10 +101,22 @@ export function tensorProto(dtype: TfDtype, dims: readonly number[], values: Arr
   return tensorFromBytes(dtype, dims, rawBytes(dtype, values as ArrayLike<number>));
 }
 
+/** Where a node came from in JS terms (for SaveOptions.saveDebugInfo). */
+export interface NodeOrigin {
+  /** tfjs kernel whose lowering emitted the node ("MatMul"), or "(input)" / "(output)" / "" when none. */
+  kernel: string;
+  /** Layer path of a LayersModel ("sequential/dense_Dense1"); "" outside layers. */
+  layer: string;
+}
+
 export class GraphBuilder {
   readonly nodes: tensorflow.INodeDef[] = [];
   /** Name prefix for new nodes ("model/dense"). */
   scope = '';
+  /** tfjs kernel being lowered; recorded with every node emitted. */
+  kernel = '';
+  /** Node name → origin (kernel and layer path at emission). */
+  readonly origins = new Map<string, NodeOrigin>();
   private readonly used = new Set<string>();
   private readonly constCache = new Map<string, GraphTensor>();
 
@@ -163,6 +175,7 @@ export class GraphBuilder {
     const nodeName = this.uniqueName(this.scope ? `${this.scope}/${opts.name ?? op}` : opts.name ?? op);
     if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
     this.nodes.push({ name: nodeName, op, input: flat, attr: values });
+    this.origins.set(nodeName, { kernel: this.kernel, layer: this.scope });
 
     // outputs
     const attrType = (name: string): TfDtype => {

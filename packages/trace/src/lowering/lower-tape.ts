@@ -4,7 +4,7 @@ import type { Variable } from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow } from '../core.js';
 import { dtypeName, tfDtype, type TfDtype } from '../dtype.js';
 import { kernelError, type KernelSite } from '../errors.js';
-import { GraphBuilder, withShape, type AttrInput, type EmitOptions, type GraphTensor } from '../graph/graph-builder.js';
+import { GraphBuilder, withShape, type AttrInput, type EmitOptions, type GraphTensor, type NodeOrigin } from '../graph/graph-builder.js';
 import { ShapeExprs } from '../graph/shape-expr.js';
 import { isSym, type SymDim } from '../tape/sym.js';
 import type { InputRef, SymCall, SymTape } from '../tape/tape.js';
@@ -24,6 +24,8 @@ export interface LoweredGraph {
   captures: CaptureArg[];
   /** Graph tensors of the flat outputs (Identity nodes). */
   outputs: GraphTensor[];
+  /** Node name → the tfjs kernel and layer path it was emitted for. */
+  origins: ReadonlyMap<string, NodeOrigin>;
 }
 
 function refIds(ref: InputRef): number[] {
@@ -126,6 +128,7 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
       throw kernelError('UNSUPPORTED', site, why);
     }
     b.scope = call.layer;
+    b.kernel = call.kernel;
     const ctx = new CallContext(call, site, b, shapes, (id) => valueTensor(id, site), tape);
     let result: readonly GraphTensor[];
     try {
@@ -156,11 +159,12 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
   }
 
   b.scope = '';
+  b.kernel = '(output)';
   const outputs = tape.outputs.map((id) => {
     const t = valueTensor(id, { kernel: '(output)' });
     return b.emit1('Identity', [t], {}, { shapes: [t.shape] });
   });
-  return { nodes: b.nodes, captures, outputs };
+  return { nodes: b.nodes, captures, outputs, origins: b.origins };
 }
 
 class CallContext implements LoweringContext {

@@ -781,6 +781,66 @@ export namespace tensorflow {
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
+    interface IGraphDebugInfo {
+        files?: (string[]|null);
+        traces?: ({ [k: string]: tensorflow.GraphDebugInfo.IStackTrace }|null);
+        frames_by_id?: ({ [k: string]: tensorflow.GraphDebugInfo.IFileLineCol }|null);
+        name_to_trace_id?: ({ [k: string]: (number|Long) }|null);
+        traces_by_id?: ({ [k: string]: tensorflow.GraphDebugInfo.IStackTrace }|null);
+    }
+
+    class GraphDebugInfo implements IGraphDebugInfo {
+        constructor(properties?: tensorflow.IGraphDebugInfo);
+        public files: string[];
+        public traces: { [k: string]: tensorflow.GraphDebugInfo.IStackTrace };
+        public frames_by_id: { [k: string]: tensorflow.GraphDebugInfo.IFileLineCol };
+        public name_to_trace_id: { [k: string]: (number|Long) };
+        public traces_by_id: { [k: string]: tensorflow.GraphDebugInfo.IStackTrace };
+        public static create(properties?: tensorflow.IGraphDebugInfo): tensorflow.GraphDebugInfo;
+        public static encode(message: tensorflow.IGraphDebugInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo;
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace GraphDebugInfo {
+
+        interface IFileLineCol {
+            file_index?: (number|null);
+            line?: (number|null);
+            col?: (number|null);
+            func?: (string|null);
+            code?: (string|null);
+        }
+
+        class FileLineCol implements IFileLineCol {
+            constructor(properties?: tensorflow.GraphDebugInfo.IFileLineCol);
+            public file_index: number;
+            public line: number;
+            public col: number;
+            public func: string;
+            public code: string;
+            public static create(properties?: tensorflow.GraphDebugInfo.IFileLineCol): tensorflow.GraphDebugInfo.FileLineCol;
+            public static encode(message: tensorflow.GraphDebugInfo.IFileLineCol, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.FileLineCol;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IStackTrace {
+            file_line_cols?: (tensorflow.GraphDebugInfo.IFileLineCol[]|null);
+            frame_id?: ((number|Long)[]|null);
+        }
+
+        class StackTrace implements IStackTrace {
+            constructor(properties?: tensorflow.GraphDebugInfo.IStackTrace);
+            public file_line_cols: tensorflow.GraphDebugInfo.IFileLineCol[];
+            public frame_id: (number|Long)[];
+            public static create(properties?: tensorflow.GraphDebugInfo.IStackTrace): tensorflow.GraphDebugInfo.StackTrace;
+            public static encode(message: tensorflow.GraphDebugInfo.IStackTrace, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.StackTrace;
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
     interface IGraphDef {
         node?: (tensorflow.INodeDef[]|null);
         library?: (tensorflow.IFunctionDefLibrary|null);

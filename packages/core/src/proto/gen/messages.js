@@ -4380,6 +4380,444 @@ export const tensorflow = $root.tensorflow = (() => {
         return OpList;
     })();
 
+    tensorflow.GraphDebugInfo = (function() {
+
+        function GraphDebugInfo(properties) {
+            this.files = [];
+            this.traces = {};
+            this.frames_by_id = {};
+            this.name_to_trace_id = {};
+            this.traces_by_id = {};
+            if (properties)
+                for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        }
+
+        GraphDebugInfo.prototype.files = $util.emptyArray;
+        GraphDebugInfo.prototype.traces = $util.emptyObject;
+        GraphDebugInfo.prototype.frames_by_id = $util.emptyObject;
+        GraphDebugInfo.prototype.name_to_trace_id = $util.emptyObject;
+        GraphDebugInfo.prototype.traces_by_id = $util.emptyObject;
+
+        GraphDebugInfo.create = function create(properties) {
+            return new GraphDebugInfo(properties);
+        };
+
+        GraphDebugInfo.encode = function encode(message, writer, q) {
+            if (!writer)
+                writer = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (message.files != null && message.files.length)
+                for (let i = 0; i < message.files.length; ++i)
+                    writer.uint32(10).string(message.files[i]);
+            if (message.traces != null && Object.hasOwnProperty.call(message, "traces"))
+                for (let keys = Object.keys(message.traces), i = 0; i < keys.length; ++i) {
+                    writer.uint32(18).fork().uint32(10).string(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.StackTrace.encode(message.traces[keys[i]], writer.uint32(18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.frames_by_id != null && Object.hasOwnProperty.call(message, "frames_by_id"))
+                for (let keys = Object.keys(message.frames_by_id), i = 0; i < keys.length; ++i) {
+                    writer.uint32(34).fork().uint32(9).fixed64(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.FileLineCol.encode(message.frames_by_id[keys[i]], writer.uint32(18).fork(), q + 1).ldelim().ldelim();
+                }
+            if (message.name_to_trace_id != null && Object.hasOwnProperty.call(message, "name_to_trace_id"))
+                for (let keys = Object.keys(message.name_to_trace_id), i = 0; i < keys.length; ++i)
+                    writer.uint32(42).fork().uint32(10).string(keys[i]).uint32(17).fixed64(message.name_to_trace_id[keys[i]]).ldelim();
+            if (message.traces_by_id != null && Object.hasOwnProperty.call(message, "traces_by_id"))
+                for (let keys = Object.keys(message.traces_by_id), i = 0; i < keys.length; ++i) {
+                    writer.uint32(50).fork().uint32(9).fixed64(keys[i]);
+                    $root.tensorflow.GraphDebugInfo.StackTrace.encode(message.traces_by_id[keys[i]], writer.uint32(18).fork(), q + 1).ldelim().ldelim();
+                }
+            return writer;
+        };
+
+        GraphDebugInfo.decode = function decode(reader, length, error, long) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (long === undefined)
+                long = 0;
+            if (long > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            let end, message, key, value;
+            if (length === undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = new $root.tensorflow.GraphDebugInfo();
+            while (reader.pos < end) {
+                let tag = reader.uint32();
+                if (tag === error)
+                    break;
+                switch (tag >>> 3) {
+                case 1: {
+                        if (!(message.files && message.files.length))
+                            message.files = [];
+                        message.files.push(reader.string());
+                        break;
+                    }
+                case 2: {
+                        if (message.traces === $util.emptyObject)
+                            message.traces = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.StackTrace.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.traces, key);
+                        message.traces[key] = value;
+                        break;
+                    }
+                case 4: {
+                        if (message.frames_by_id === $util.emptyObject)
+                            message.frames_by_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.fixed64();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.FileLineCol.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.frames_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        break;
+                    }
+                case 5: {
+                        if (message.name_to_trace_id === $util.emptyObject)
+                            message.name_to_trace_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = "";
+                        value = 0;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.string();
+                                break;
+                            case 2:
+                                value = reader.fixed64();
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        if (key === "__proto__")
+                            $util.makeProp(message.name_to_trace_id, key);
+                        message.name_to_trace_id[key] = value;
+                        break;
+                    }
+                case 6: {
+                        if (message.traces_by_id === $util.emptyObject)
+                            message.traces_by_id = {};
+                        let end2 = reader.uint32() + reader.pos;
+                        if (end2 > reader.len)
+                            throw RangeError("index out of range");
+                        reader.len = end2;
+                        key = 0;
+                        value = null;
+                        while (reader.pos < end2) {
+                            let tag2 = reader.uint32();
+                            switch (tag2 >>> 3) {
+                            case 1:
+                                key = reader.fixed64();
+                                break;
+                            case 2:
+                                value = $root.tensorflow.GraphDebugInfo.StackTrace.decode(reader, reader.uint32(), undefined, long + 1);
+                                break;
+                            default:
+                                reader.skipType(tag2 & 7, long);
+                                break;
+                            }
+                        }
+                        if (reader.pos !== end2)
+                            throw RangeError("index out of range");
+                        reader.len = end;
+                        message.traces_by_id[typeof key === "object" ? $util.longToHash(key) : key] = value;
+                        break;
+                    }
+                default:
+                    reader.skipType(tag & 7, long);
+                    break;
+                }
+            }
+            if (length !== undefined) {
+                if (reader.pos !== end)
+                    throw RangeError("index out of range");
+                reader.len = length;
+            }
+            return message;
+        };
+
+        GraphDebugInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/tensorflow.GraphDebugInfo";
+        };
+
+        GraphDebugInfo.FileLineCol = (function() {
+
+            function FileLineCol(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            FileLineCol.prototype.file_index = 0;
+            FileLineCol.prototype.line = 0;
+            FileLineCol.prototype.col = 0;
+            FileLineCol.prototype.func = "";
+            FileLineCol.prototype.code = "";
+
+            FileLineCol.create = function create(properties) {
+                return new FileLineCol(properties);
+            };
+
+            FileLineCol.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.file_index != null && Object.hasOwnProperty.call(message, "file_index"))
+                    writer.uint32(8).int32(message.file_index);
+                if (message.line != null && Object.hasOwnProperty.call(message, "line"))
+                    writer.uint32(16).int32(message.line);
+                if (message.col != null && Object.hasOwnProperty.call(message, "col"))
+                    writer.uint32(24).int32(message.col);
+                if (message.func != null && Object.hasOwnProperty.call(message, "func"))
+                    writer.uint32(34).string(message.func);
+                if (message.code != null && Object.hasOwnProperty.call(message, "code"))
+                    writer.uint32(42).string(message.code);
+                return writer;
+            };
+
+            FileLineCol.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.GraphDebugInfo.FileLineCol();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.file_index = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.line = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            message.col = reader.int32();
+                            break;
+                        }
+                    case 4: {
+                            message.func = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.code = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            FileLineCol.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.FileLineCol";
+            };
+
+            return FileLineCol;
+        })();
+
+        GraphDebugInfo.StackTrace = (function() {
+
+            function StackTrace(properties) {
+                this.file_line_cols = [];
+                this.frame_id = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            StackTrace.prototype.file_line_cols = $util.emptyArray;
+            StackTrace.prototype.frame_id = $util.emptyArray;
+
+            StackTrace.create = function create(properties) {
+                return new StackTrace(properties);
+            };
+
+            StackTrace.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.file_line_cols != null && message.file_line_cols.length)
+                    for (let i = 0; i < message.file_line_cols.length; ++i)
+                        $root.tensorflow.GraphDebugInfo.FileLineCol.encode(message.file_line_cols[i], writer.uint32(10).fork(), q + 1).ldelim();
+                if (message.frame_id != null && message.frame_id.length) {
+                    writer.uint32(18).fork();
+                    for (let i = 0; i < message.frame_id.length; ++i)
+                        writer.fixed64(message.frame_id[i]);
+                    writer.ldelim();
+                }
+                return writer;
+            };
+
+            StackTrace.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.tensorflow.GraphDebugInfo.StackTrace();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.file_line_cols && message.file_line_cols.length))
+                                message.file_line_cols = [];
+                            message.file_line_cols.push($root.tensorflow.GraphDebugInfo.FileLineCol.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.frame_id && message.frame_id.length))
+                                message.frame_id = [];
+                            if ((tag & 7) === 2) {
+                                let end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.frame_id.push(reader.fixed64());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.frame_id.push(reader.fixed64());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            StackTrace.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.StackTrace";
+            };
+
+            return StackTrace;
+        })();
+
+        return GraphDebugInfo;
+    })();
+
     tensorflow.GraphDef = (function() {
 
         function GraphDef(properties) {
