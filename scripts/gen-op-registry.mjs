@@ -43,6 +43,10 @@ const COMMON_EXTRAS = [
   'ReadVariableOp', 'ResourceGather', 'Restore', 'RestoreSlice', 'RestoreV2', 'SaveV2', 'ShardedFilename',
   'StatefulPartitionedCall', 'StaticRegexFullMatch', 'StringJoin', 'UnsortedSegmentSum', 'VarHandleOp',
   'VarIsInitializedOp', 'Variable', 'VariableV2', 'RefMerge', 'RefNextIteration', 'RefSwitch',
+  // run by the loader's host ops (state, tables, assets, tf.Example) and refused by name (Case)
+  'AssignAdd', 'AssignAddVariableOp', 'AssignSub', 'AssignSubVariableOp', 'Case', 'InitializeTableFromTextFile',
+  'InitializeTableFromTextFileV2', 'LookupTableInsert', 'LookupTableInsertV2', 'LookupTableRemoveV2', 'MutableHashTable',
+  'MutableHashTableV2', 'ParseExample', 'ParseExampleV2', 'ParseSingleExample', 'ReadFile',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */
