@@ -506,6 +506,11 @@ class Freezer {
       scope.cache.set(key, { kind: 'values', vals: uniq.map((ref) => ({ t: 'tensor', ref })) });
       return uniq;
     }
+    if (scope.kind === 'graph') {
+      // A control dependency on a fed tensor's node (e.g. `^input` on the signature's Placeholder) is the feed
+      const fed = [...this.feeds.entries()].filter(([k]) => k.slice(0, k.lastIndexOf(':')) === name).map(([, v]) => v.split(':')[0]!);
+      if (fed.length > 0) return fed.filter((n) => !this.constants.has(n));
+    }
     const out = yield* this.need(scope, node);
     const notConst = (ref: string): string[] => {
       const n = ref.split(':')[0]!;
