@@ -15,9 +15,11 @@ commands:
                        check checksums, graph against the op registry, signatures, object graph
   diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
                        compare two SavedModels structurally (function uids, TF versions ignored)
-  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=2'] [--input_examples 'inputs=[{"x":[8.0]}]'] [--tag_set serve] [--json]
+  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=np.ones((2,3))'] [--input_examples 'inputs=[{"x":[8.0]}]']
+      [--inputs 'x=a.npy;y=b.npz[name]'] [--outdir DIR [--overwrite]] [--tag_set serve] [--json]
       [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run);
+                       --outdir writes KEY.npy per output; --input_exprs reads literals and np.* constructors (no eval);
                        sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
   convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
                        convert a tfjs model (graph or layers, quantized weights too) into a SavedModel

@@ -1,10 +1,14 @@
-import { SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
+import { DEFAULT_LIMITS, SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { loadSavedModel, type PlainTensor } from 'savedmodel-js';
 import { parse, parseByteSize, UsageError } from '../args.js';
 import type { Io } from '../main.js';
 import { formatNumpy, type NumpyKind } from '../numpy-format.js';
 import { quietTfjs } from '../tfjs.js';
 import { parseInputExamples } from '../input-examples.js';
+import { parseInputExprs, splitExprs } from '../input-exprs.js';
+import { loadInputFiles, parseInputsArg, prepareOutputFiles } from '../npy-files.js';
+
+export { parseInputExprs, splitExprs };
 
 /** numpy's names for TensorFlow dtypes, as saved_model_cli prints results. */
 const NUMPY_DTYPE: Readonly<Record<string, string>> = Object.freeze({ __proto__: null,
@@ -12,47 +16,6 @@ const NUMPY_DTYPE: Readonly<Record<string, string>> = Object.freeze({ __proto__:
   DT_UINT8: 'uint8', DT_INT8: 'int8', DT_INT16: 'int16', DT_UINT16: 'uint16', DT_UINT32: 'uint32', DT_UINT64: 'uint64',
   DT_BOOL: 'bool', DT_STRING: 'object', DT_COMPLEX64: 'complex64', DT_COMPLEX128: 'complex128',
 } as unknown as Record<string, string>);
-
-/** Split `a=[1,2];b="x;y"` on top-level semicolons (not inside brackets or JSON strings). */
-export function splitExprs(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0, inStr = false, start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (inStr) {
-      if (c === '\\') i++;
-      else if (c === '"') inStr = false;
-    } else if (c === '"') inStr = true;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-    else if (c === ';' && depth === 0) { parts.push(s.slice(start, i)); start = i + 1; }
-  }
-  parts.push(s.slice(start));
-  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
-}
-
-/**
- * `x=[[1,2,3]]; y=2` → { x: [[1,2,3]], y: 2 }; values are JSON (numbers, strings, booleans, nested
- * arrays). A null-prototype object: inputs may be named `constructor`, `toString` or `__proto__`.
- */
-export function parseInputExprs(s: string): Record<string, unknown> {
-  const seen = new Map<string, unknown>();
-  for (const part of splitExprs(s)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input_exprs: expected KEY=VALUE, got '${part}'`);
-    const key = part.slice(0, eq).trim();
-    const text = part.slice(eq + 1).trim();
-    if (seen.has(key)) throw new UsageError(`--input_exprs: input '${key}' given twice`);
-    try {
-      seen.set(key, JSON.parse(text));
-    } catch (e) {
-      throw new UsageError(`--input_exprs: value of '${key}' is not a JSON number, string, boolean or (nested) array: ${(e as Error).message}`);
-    }
-  }
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of seen) out[k] = v;
-  return out;
-}
 
 /** numpy's element kind for a TensorFlow dtype (how saved_model_cli's numpy results print). */
 function numpyKind(tfDtype: string): NumpyKind {
@@ -73,28 +36,43 @@ export function formatTensor(t: PlainTensor): string {
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     tag_set: { type: 'string' }, signature_def: { type: 'string' }, input_exprs: { type: 'string' }, json: { type: 'boolean' },
-    input_examples: { type: 'string' },
+    input_examples: { type: 'string' }, inputs: { type: 'string' }, outdir: { type: 'string' }, overwrite: { type: 'boolean' },
     max_tensor_bytes: { type: 'string' }, max_total_bytes: { type: 'string' },
   }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
-  const inputs = values.input_exprs === undefined ? {} : parseInputExprs(values.input_exprs);
+  // saved_model_cli's precedence: --inputs, then --input_exprs, then --input_examples (later ones win, with a warning)
+  const fileSpecs = values.inputs === undefined ? [] : parseInputsArg(values.inputs);
+  const exprs = values.input_exprs === undefined ? {} : parseInputExprs(values.input_exprs);
+  const examples = new Map<string, Uint8Array[]>();
   for (const part of values.input_examples === undefined ? [] : splitExprs(values.input_examples)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new UsageError(`--input_examples: expected KEY=[{...}, ...], got '${part.slice(0, 100)}'`);
     const key = part.slice(0, eq).trim();
-    if (key in inputs) throw new UsageError(`input '${key}' given twice (--input_exprs / --input_examples)`);
-    inputs[key] = parseInputExamples(key, part.slice(eq + 1).trim());
+    if (examples.has(key)) throw new UsageError(`--input_examples: input '${key}' given twice`);
+    examples.set(key, parseInputExamples(key, part.slice(eq + 1).trim()));
   }
+  if (values.overwrite && values.outdir === undefined) throw new UsageError('--overwrite applies to --outdir only');
   const tags = (values.tag_set ?? 'serve').split(',').map((t) => t.trim()).filter(Boolean);
   await quietTfjs();
   const limits: { maxTensorBytes?: number; maxTotalBytes?: number } = {};
   if (values.max_tensor_bytes !== undefined) limits.maxTensorBytes = parseByteSize('max_tensor_bytes', values.max_tensor_bytes);
   if (values.max_total_bytes !== undefined) limits.maxTotalBytes = parseByteSize('max_total_bytes', values.max_total_bytes);
+  const inputs = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of await loadInputFiles(fileSpecs, limits.maxTensorBytes ?? DEFAULT_LIMITS.maxTensorBytes, io.err)) inputs[k] = v;
+  for (const [k, v] of Object.entries(exprs)) {
+    if (k in inputs) io.err(`input_key ${k} has been specified with both --inputs and --input_exprs options. Value in --input_exprs will be used.\n`);
+    inputs[k] = v;
+  }
+  for (const [k, v] of examples) {
+    if (k in inputs) io.err(`input_key ${k} has been specified in multiple options. Value in --input_examples will be used.\n`);
+    inputs[k] = v;
+  }
   const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default', limits });
   try {
     const outputs = await model.run(inputs);
     const keys = Object.keys(outputs).sort();
+    const files = values.outdir === undefined ? undefined : await prepareOutputFiles(values.outdir, outputs, values.overwrite === true);
     if (values.json) {
       const json = Object.create(null) as Record<string, unknown>;
       for (const k of keys) {
@@ -106,8 +84,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         };
       }
       io.out(JSON.stringify({ outputs: json }) + '\n');
+      // stdout stays one JSON document: the "saved to" lines go to stderr
+      for (const k of keys) if (files) io.err(`Output ${k} is saved to ${await files.write(k)}\n`);
     } else {
-      for (const k of keys) io.out(`Result for output key ${k}:\n${formatTensor(outputs[k]!)}\n`);
+      for (const k of keys) {
+        io.out(`Result for output key ${k}:\n${formatTensor(outputs[k]!)}\n`);
+        if (files) io.out(`Output ${k} is saved to ${await files.write(k)}\n`);
+      }
     }
   } catch (e) {
     if (e instanceof SavedModelError || e instanceof UsageError) throw e;
