@@ -16,7 +16,7 @@
 //  - before anything is emitted, the nodes inlining can produce are bounded (inline-budget.ts)
 //    against limits.maxNodes, and every constant / variable value is reserved in the memory
 //    budget before it is allocated;
-//  - While / If / Case keep their functions: frozen the same way into FrozenGraph.functions
+//  - Case becomes a chain of If (case-lowering.ts); While / If keep their functions: frozen the same way into FrozenGraph.functions
 //    (graph-style references), which tfjs-converter's executor runs from the library;
 //  - variables become Consts holding their checkpoint value: a top-level VarHandleOp (TF2,
 //    reached through DT_RESOURCE function arguments) read by ReadVariableOp, or a TF1
@@ -30,6 +30,7 @@ import {
   type CheckpointReader, type Limits,
 } from '@savedmodel-js/core';
 import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
+import { lowerCaseOps } from './case-lowering.js';
 import { checkInlineBudget } from './inline-budget.js';
 import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
@@ -204,9 +205,11 @@ class Freezer {
     this.limits = budget.limits;
     this.constFeeds = options.constFeeds ?? new Map();
     this.mutable = new Set(options.mutableVariables ?? []);
-    for (const f of mg.graph_def?.library?.function ?? []) this.fns.set(f.signature?.name ?? '', f);
+    // Case / StatelessCase have no tfjs kernel: lowered to If chains first (case-lowering.ts)
+    const lowered = lowerCaseOps(mg.graph_def?.node ?? [], mg.graph_def?.library?.function ?? []);
+    for (const f of lowered.functions) this.fns.set(f.signature?.name ?? '', f);
     const nodes = new Map<string, tensorflow.INodeDef>();
-    for (const n of mg.graph_def?.node ?? []) {
+    for (const n of lowered.nodes) {
       nodes.set(n.name ?? '', n);
       this.reserved.add(n.name ?? '');
     }
@@ -658,6 +661,7 @@ class Freezer {
     try {
       const deps: string[] = [];
       for (const n of Object.values(fdef.control_ret ?? {})) deps.push(...this.drive(this.controlTargets(scope, n)));
+      const retRefs = new Map<string, string>();
       (fdef.signature?.output_arg ?? []).forEach((a, i) => {
         const r = fdef.ret?.[a.name ?? ''];
         if (r === undefined) this.fail('INVALID_GRAPH', `function ${fname} has no ret for output '${a.name}'`);
@@ -669,6 +673,14 @@ class Freezer {
         // outputs wait for the body's effects (the executor runs only what outputs need)
         ref = this.after(ref, [...new Set(deps)], `${fnName}/ret_${i}`);
         const type = v.t === 'var' ? this.top.nodes.get(v.node)?.attr?.dtype?.type ?? a.type : a.type;
+        // tfjs-converter marks a function's output node with one output index: two outputs of
+        // the same node (`if`, `if:1`) would both read the last one, so later ones get an Identity
+        const node = ref.split(':')[0]!;
+        if (retRefs.has(node) && retRefs.get(node) !== ref) {
+          const id = this.allocate(`${fnName}/ret_${i}`, false);
+          this.emit({ name: id, op: 'Identity', input: [ref], attr: { T: { type: type ?? 0 } } });
+          ref = id;
+        } else retRefs.set(node, ref);
         frozen.signature!.output_arg!.push({ name: a.name ?? '', type });
         frozen.ret![a.name ?? ''] = ref;
       });

@@ -178,18 +178,18 @@ describe('inlining', () => {
 describe('refusals', () => {
   const F = DT.DT_FLOAT;
 
-  it('Case (functional control flow tfjs-converter cannot run) → UNSUPPORTED naming it', async () => {
+  it('Case with no branches (lowered to If chains, see case.test.ts) → INVALID_GRAPH naming it', async () => {
     const files = await build({
       nodes: [
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([]) }),
         node('c', 'Placeholder', [], { dtype: attr.type(DT.DT_INT32), shape: attr.shape([]) }),
-        node('case', 'Case', ['c', 'x'], { branches: { list: { func: [{ name: 't' }, { name: 'e' }] } }, Tin: attr.types([F]), Tout: attr.types([F]) }),
+        node('case', 'Case', ['c', 'x'], { branches: { list: { func: [] } }, Tin: attr.types([F]), Tout: attr.types([F]) }),
       ],
-      functions: [fn('t', [['a', F]], [['o', F, 'a']], []), fn('e', [['a', F]], [['o', F, 'a']], [])],
+      functions: [fn('t', [['a', F]], [['o', F, 'a']], [])],
       inputs: { x: ['x:0', F, []], c: ['c:0', DT.DT_INT32, []] },
       outputs: { y: ['case:0', F] },
     });
-    await expectCode('UNSUPPORTED', loadSavedModel(files), 'Case', "'serving_default'");
+    await expectCode('INVALID_GRAPH', loadSavedModel(files), 'Case', 'case');
   });
 
   it('a resource-creating op the loader has no host implementation for (dense hash table) → UNSUPPORTED', async () => {
