@@ -33,6 +33,7 @@ import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type Ho
 import { lowerCaseOps } from './case-lowering.js';
 import { checkInlineBudget } from './inline-budget.js';
 import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
+import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from './ops/int64-arith.js';
 import { CALL_OPS, dataInputs, resolveVariableKeys, type VariableKeySource, type VariableKeys } from './variables.js';
 
 const DT = tensorflow.DataType;
@@ -564,8 +565,7 @@ class Freezer {
   }
 
   /** An op run on the host (host-ops.ts): its resource input (variable, table) bound by name, the rest data. */
-  private *hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-    const op = node.op ?? '';
+  private *hostOp(scope: Scope, node: tensorflow.INodeDef, inputs: string[], op = node.op ?? ''): Step<NodeOut> {
     const where = `node ${scope.prefix}${node.name} in ${scope.where}`;
     let resource: string | undefined;
     const data: string[] = [];
@@ -754,6 +754,8 @@ class Freezer {
           return { kind: 'values', vals: [{ t: 'res', node: name }] };
         }
         if (hasHostOp(op)) return yield* this.hostOp(scope, node, inputs);
+        // int64 arithmetic that int32 TensorFlow.js would wrap: checked on the host (ops/int64-arith.ts)
+        if (CHECKED_INT64_OPS.has(op) && node.attr?.T?.type === DT.DT_INT64) return yield* this.hostOp(scope, node, inputs, CHECKED_INT64_PREFIX + op);
         break;
     }
     const def = getOpDef(op);

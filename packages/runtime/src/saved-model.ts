@@ -9,11 +9,11 @@ import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, t
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';
 import { createStore, runInitOp } from './init-op.js';
-import { checkExactness, exactOutput } from './exactness.js';
+import { checkExactness, exactOutput, planExactness, type ExactnessPlan } from './exactness.js';
 import { resolveVariableKeys } from './variables.js';
 import './ops/index.js';
 import { dtypeName, shapeOf } from './host-tensor.js';
-import { plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
+import { flattenNested, plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
 import { readSource, type SavedModelSource } from './source.js';
 import { createGraphModel, tfjsDtype, type FrozenGraphModel } from './tfjs-model.js';
 
@@ -106,6 +106,7 @@ export class TFSavedModel implements InferenceModel {
     readonly tags: string[],
     /** Every runnable signature of the loaded MetaGraphDef (this one included). */
     readonly signatures: { [key: string]: SavedModelSignature },
+    private readonly plan: ExactnessPlan = planExactness(graph),
   ) {
     this.model = model;
   }
@@ -213,8 +214,19 @@ export class TFSavedModel implements InferenceModel {
     throw new SavedModelError('INVALID_ARGUMENT', `signature '${this.signature}' failed to run: ${msg}`, { key: this.signature, cause: e });
   }
 
-  private runTensors(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[]): Tensor[] {
+  /** float64 outputs whose float32 tensor would round a constant's values: only run() returns them exactly. */
+  private checkTensorOutputs(outs: FrozenTensorInfo[]): void {
+    for (const o of outs) {
+      const c = this.plan.roundedConstant.get(o.key);
+      if (c !== undefined) {
+        throw new SavedModelError('UNSUPPORTED', `signature '${this.signature}': output '${o.key}' is float64 from constant ${c}, which a TensorFlow.js (float32) tensor would round; use run() for the exact values`, { key: c });
+      }
+    }
+  }
+
+  private runTensors(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[], forTensors = true): Tensor[] {
     const model = this.live();
+    if (forTensors) this.checkTensorOutputs(outs);
     const feeds = this.feeds(inputs);
     try {
       const r = model.execute(feeds, outs.map((o) => o.node));
@@ -224,8 +236,9 @@ export class TFSavedModel implements InferenceModel {
     }
   }
 
-  private async runTensorsAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[]): Promise<Tensor[]> {
+  private async runTensorsAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outs: FrozenTensorInfo[], forTensors = true): Promise<Tensor[]> {
     const model = this.live();
+    if (forTensors) this.checkTensorOutputs(outs);
     const feeds = this.feeds(inputs);
     try {
       const r = await model.executeAsync(feeds, outs.map((o) => o.node));
@@ -279,6 +292,16 @@ export class TFSavedModel implements InferenceModel {
     for (const k of Object.keys(inputs)) {
       if (!this.graph.inputs.some((t) => t.key === k)) this.fail(`unknown input '${k}'; the signature's inputs are ${this.inputKeys.map((x) => `'${x}'`).join(', ') || '(none)'}`);
     }
+    // float64 inputs that TensorFlow.js moves (float32) to a float64 output: only float32-exact values
+    for (const [out, keys] of this.plan.doubleInputs) {
+      for (const k of keys) {
+        if (!(k in inputs)) continue;
+        const bad = flattenNested(inputs[k], k).flat.find((v) => typeof v === 'number' && !Number.isNaN(v) && Math.fround(v) !== v);
+        if (bad !== undefined) {
+          throw new SavedModelError('UNSUPPORTED', `signature '${this.signature}': float64 input '${k}' holds ${String(bad)}, which TensorFlow.js (float32) would round on its way to output '${out}'`, { key: k });
+        }
+      }
+    }
     const feeds: NamedTensorMap = {};
     try {
       for (const t of this.graph.inputs) {
@@ -287,11 +310,11 @@ export class TFSavedModel implements InferenceModel {
       }
       let outs: Tensor[];
       try {
-        outs = this.runTensors(feeds, this.graph.outputs);
+        outs = this.runTensors(feeds, this.graph.outputs, false);
       } catch (e) {
         // graphs with control flow / dynamic shapes only run asynchronously
         if (!isSavedModelError(e, 'UNSUPPORTED') || !e.message.includes('dynamic ops')) throw e;
-        outs = await this.runTensorsAsync(feeds, this.graph.outputs);
+        outs = await this.runTensorsAsync(feeds, this.graph.outputs, false);
       }
       try {
         const result: Record<string, PlainTensor> = {};
@@ -366,9 +389,10 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
     const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, budget, mutableVariables: init?.writtenVariables ?? [] });
     checkDtypes(frozen);
     checkExactness(frozen);
+    const plan = planExactness(frozen);
     program = new HostProgram(frozen.hostNodes, store);
     const model = createGraphModel(frozen, program.id);
-    return new TFSavedModel(model, program, store, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg));
+    return new TFSavedModel(model, program, store, frozen, [...(mg.meta_info_def?.tags ?? tags)], signatureEntries(mg), plan);
   } catch (e) {
     program?.dispose();
     store.dispose();

@@ -1,0 +1,100 @@
+// Exactness of 64-bit values through loadSavedModel: int64 arithmetic TensorFlow.js would wrap in
+// int32 and float64 values it would round to float32 are computed exactly on the host or refused
+// with UNSUPPORTED naming the node — never returned silently changed.
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attr, fileMapSink, int32Tensor, isSavedModelError, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { loadSavedModel } from '../src/index.js';
+import { FIXTURES, FIXTURES_MORE as MORE } from '../../core/test/shared.js';
+
+beforeAll(async () => { await tf.setBackend('cpu'); });
+
+async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  if (!isSavedModelError(e)) throw new Error(`expected a SavedModelError, got ${String(e)}`);
+  return { code: e.code, message: e.message };
+}
+
+describe('int64 arithmetic', () => {
+  it('int64_multiply (v1·v2·x = 6x): in int32 range exact; beyond it UNSUPPORTED naming the node, never wrapped', async () => {
+    const m = await loadSavedModel(join(FIXTURES, 'int64_multiply'));
+    expect((await m.run({ x: [1, -20] })).output_0!.values).toEqual([6, -120]);
+    expect((await m.run({ x: [357913941, -357913941] })).output_0!.values).toEqual([2147483646, -2147483646]);
+    const f = await failure(m.run({ x: [1000000000, 1] })); // int32 would wrap 6e9 to 1705032704
+    expect(f.code).toBe('UNSUPPORTED');
+    expect(f.message).toMatch(/mul/i);
+    expect(f.message).toContain('6000000000');
+    m.dispose();
+  });
+});
+
+const DT = tensorflow.DataType;
+const D = DT.DT_DOUBLE;
+
+async function build(nodes: tensorflow.INodeDef[], inputs: Record<string, string>, outputs: Record<string, string>) {
+  const info = (name: string): tensorflow.ITensorInfo => ({ name, dtype: D, tensor_shape: { unknown_rank: true } });
+  const mg: tensorflow.IMetaGraphDef = {
+    meta_info_def: { tags: ['serve'] },
+    graph_def: { node: nodes, versions: { producer: 1000 } },
+    signature_def: {
+      serving_default: {
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
+        method_name: 'tensorflow/serving/predict',
+      },
+    },
+  };
+  const sink = fileMapSink();
+  await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
+  return sink.files;
+}
+const doubles = (name: string, v: number[], shape: number[]) =>
+  node(name, 'Const', [], { dtype: attr.type(D), value: attr.tensor({ dtype: D, tensor_shape: { dim: shape.map((size) => ({ size })) }, double_val: v }) });
+const int32s = (name: string, v: number[]) => node(name, 'Const', [], { dtype: attr.type(DT.DT_INT32), value: attr.tensor(int32Tensor(v, [v.length])) });
+const reshape = (name: string, x: string, s: string) => node(name, 'Reshape', [x, s], { T: attr.type(D), Tshape: attr.type(DT.DT_INT32) });
+const transpose = (name: string, x: string, p: string) => node(name, 'Transpose', [x, p], { T: attr.type(D), Tperm: attr.type(DT.DT_INT32) });
+const x2d = node('x', 'Placeholder', [], { dtype: attr.type(D), shape: attr.shape([2, 1]) });
+
+describe('float64', () => {
+  it('a constant reshaped: run() gives its doubles exactly; predict() (float32 tensors) refuses naming it', async () => {
+    const m = await loadSavedModel(await build([doubles('c', [0.1, 1 / 3], [2]), int32s('s', [2, 1]), reshape('r', 'c', 's')], {}, { y: 'r:0' }));
+    const r = (await m.run({})).y!;
+    expect([r.shape, r.values]).toEqual([[2, 1], [0.1, 1 / 3]]);
+    expect(() => m.predict({})).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/constant c\b.*run\(\)/) }));
+    m.dispose();
+  });
+
+  it('a constant float32 would round, moved by TensorFlow.js (Transpose) → UNSUPPORTED at load naming it; float32-exact values load', async () => {
+    const f = await failure(loadSavedModel(await build([doubles('c', [0.1, 0.2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], {}, { y: 't:0' })));
+    expect(f.code).toBe('UNSUPPORTED');
+    expect(f.message).toContain('constant c ');
+    const m = await loadSavedModel(await build([doubles('c', [0.5, -2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], {}, { y: 't:0' }));
+    expect((await m.run({})).y!.values).toEqual([0.5, -2]);
+    expect(Array.from((m.predict({}) as tf.Tensor).dataSync())).toEqual([0.5, -2]);
+    m.dispose();
+  });
+
+  it('a float64 input: reshaped → exact on the host; transposed by TensorFlow.js → only float32-exact values accepted', async () => {
+    const m = await loadSavedModel(await build([x2d, int32s('s', [2]), reshape('r', 'x', 's'), int32s('p', [1, 0]), transpose('t', 'x', 'p')], { x: 'x:0' }, { flat: 'r:0', tr: 't:0' }));
+    let r = await m.run({ x: [[0.5], [4]] });
+    expect([r.flat!.values, r.tr!.values]).toEqual([[0.5, 4], [0.5, 4]]);
+    const f = await failure(m.run({ x: [[0.1], [1]] })); // TensorFlow.js would move fround(0.1) to output tr
+    expect(f.code).toBe('UNSUPPORTED');
+    expect(f.message).toMatch(/input 'x' holds 0\.1.*output 'tr'/);
+    m.dispose();
+    const m2 = await loadSavedModel(await build([x2d, int32s('s', [2]), reshape('r', 'x', 's')], { x: 'x:0' }, { flat: 'r:0' }));
+    r = await m2.run({ x: [[0.1], [1 / 3]] });
+    expect(r.flat!.values).toEqual([0.1, 1 / 3]);
+    m2.dispose();
+  });
+
+  it('tf_non_chunked_model (TF 2.14, a 150×150 float64 constant): predict() refuses rather than round; run() is exact (tf-more.test.ts)', async () => {
+    const m = await loadSavedModel(join(MORE, 'tf_non_chunked_model'));
+    expect(() => m.predict({})).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    await expect(m.executeAsync({})).rejects.toThrow(/use run\(\)/);
+    const r = (await m.run({})).output_0!;
+    expect(r.values.some((v) => Math.fround(v as number) !== v)).toBe(true);
+    m.dispose();
+  });
+});
