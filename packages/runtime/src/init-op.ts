@@ -6,6 +6,7 @@ import { SavedModelError, tensorflow, type LoadedSavedModel, type MemoryBudget }
 import { freezeInit, type FrozenGraph } from './freeze.js';
 import { HostProgram, ResourceStore } from './host-ops.js';
 import { createGraphModel } from './tfjs-model.js';
+import { exportDirOf } from './source.js';
 import type { HostTensor } from './host-tensor.js';
 import type { VariableKeys } from './variables.js';
 
@@ -64,10 +65,16 @@ export async function createStore(
   return new ResourceStore(assets, initialValue, creators);
 }
 
-/** Asset path constants fed to the asset tensors ("assets/<file>", which ReadFile and table initializers resolve). */
-export function assetFeeds(mg: tensorflow.IMetaGraphDef): Map<string, HostTensor> {
+/**
+ * Asset path constants fed to the asset tensors, as TensorFlow's loader feeds them:
+ * `<export_dir>/assets/<file>` with the directory as the caller named it (file_io.join), or
+ * `assets/<file>` for SavedModels that have no directory (zips, in-memory maps). ReadFile and the
+ * table initializers resolve either to the asset's bytes, and nothing else.
+ */
+export function assetFeeds(mg: tensorflow.IMetaGraphDef, exportDir?: string): Map<string, HostTensor> {
   const enc = new TextEncoder();
-  return new Map(assetFileDefs(mg).map((d) => [canonical(d.tensor), { dtype: DT.DT_STRING, shape: [], values: [enc.encode(`assets/${d.filename}`)] }]));
+  const prefix = exportDir === undefined || exportDir === '' ? '' : `${exportDir.replace(/\/+$/, '')}/`;
+  return new Map(assetFileDefs(mg).map((d) => [canonical(d.tensor), { dtype: DT.DT_STRING, shape: [], values: [enc.encode(`${prefix}assets/${d.filename}`)] }]));
 }
 
 /** Run the init op once; returns the variables it assigned (signatures must read those from the store). */
@@ -80,7 +87,7 @@ export async function runInitOp(
 ): Promise<FrozenGraph | undefined> {
   const targets = initTargets(mg);
   if (targets.length === 0) return undefined;
-  const frozen = freezeInit(mg, loaded.checkpoint, targets, { variableKeys, constFeeds: assetFeeds(mg), ...(budget ? { budget } : {}) });
+  const frozen = freezeInit(mg, loaded.checkpoint, targets, { variableKeys, constFeeds: assetFeeds(mg, exportDirOf(loaded)), ...(budget ? { budget } : {}) });
   const program = new HostProgram(frozen.hostNodes, store);
   const model = createGraphModel(frozen, program.id);
   try {

@@ -15,9 +15,20 @@ function isZipInput(x: unknown): x is ZipInput {
   return x instanceof Uint8Array || x instanceof ArrayBuffer || (typeof Blob !== 'undefined' && x instanceof Blob);
 }
 
+/** The directory each SavedModel read from a directory path came from (TensorFlow's export_dir). */
+const EXPORT_DIRS = new WeakMap<LoadedSavedModel, string>();
+
+/** The export directory as the caller named it, for SavedModels read from a directory path; else undefined. */
+export function exportDirOf(loaded: LoadedSavedModel): string | undefined {
+  return EXPORT_DIRS.get(loaded);
+}
+
 export async function readSource(source: SavedModelSource, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
   if (typeof source === 'string') {
-    return /\.zip$/i.test(source) ? readSavedModelZipLazy(source, options) : readSavedModelDirLazy(source, options);
+    if (/\.zip$/i.test(source)) return readSavedModelZipLazy(source, options);
+    const loaded = await readSavedModelDirLazy(source, options);
+    EXPORT_DIRS.set(loaded, source);
+    return loaded;
   }
   if (source instanceof Map) return readSavedModel(fileMapSource(source), options);
   if (isZipInput(source)) return readSavedModel(await zipSource(source), options);

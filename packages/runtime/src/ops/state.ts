@@ -33,14 +33,15 @@ defineHostOp(['AssignAdd', 'AssignSub'], ({ node, inputs, store }) => {
 
 const dec = new TextDecoder();
 
-/** Asset bytes for a path the loader fed ("assets/x.txt"), or as TensorFlow would spell it with a directory prefix. */
+/**
+ * Asset bytes for a path the loader fed ("<export_dir>/assets/x.txt", or "assets/x.txt" without a
+ * directory). Only the SavedModel's own assets are ever read, whatever directory the path names.
+ */
 export function assetBytes(store: { assets: Map<string, Uint8Array> }, path: Uint8Array, fail: (msg: string) => never): Uint8Array {
-  const p = dec.decode(path);
+  const p = dec.decode(path).replace(/\\/g, '/');
   const hit = store.assets.get(p);
   if (hit) return hit;
-  const i = p.lastIndexOf('assets/');
-  const tail = i >= 0 ? p.slice(i) : undefined;
-  if (tail && store.assets.has(tail)) return store.assets.get(tail)!;
+  for (const [k, v] of store.assets) if (p.endsWith(`/${k}`)) return v;
   return fail(`file ${JSON.stringify(p.slice(0, 200))} is not one of the SavedModel's assets (${[...store.assets.keys()].slice(0, 5).join(', ') || 'none'})`);
 }
 
