@@ -1,0 +1,420 @@
+// The Freezer: state of one freezing pass and its core — the explicit-stack driver, tensor
+// reference resolution, node emission (one NodeDef at a time, by op family). The concepts around it
+// live beside it: signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
+// control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
+import { addNodeDefaultAttrs, getOpDef, MemoryBudget, SavedModelError, tensorflow, toNumber, type CheckpointReader, type Limits } from '@savedmodel-js/core';
+import { lowerCaseOps } from '../case-lowering.js';
+import { hasHostOp, type HostNode } from '../host-ops.js';
+import { decodeTensorProto, type HostTensor } from '../host-tensor.js';
+import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
+import { CALL_OPS, dataInputs, type VariableKeys } from '../variables.js';
+import { after, controlDeps } from './control-deps.js';
+import { functional } from './functional.js';
+import { checkLoops, ordered, pruneControlDeps } from './graph-passes.js';
+import { hostOp } from './host-nodes.js';
+import { inline, resolveArg } from './inline-calls.js';
+import { DT, funcAttrNames, FUNCTIONAL_OPS, newScope, TABLE_OPS, type Frame, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable, type NodeOut, type Req, type Scope, type Step, type Val } from './model.js';
+import { emitRead, foldReads, resourceGather } from './variable-reads.js';
+
+export class Freezer {
+  readonly fns = new Map<string, tensorflow.IFunctionDef>();
+  readonly used = new Set<string>();
+  readonly nextSuffix = new Map<string, number>();
+  readonly reserved = new Set<string>();
+  out: tensorflow.INodeDef[] = [];
+  /** Functions that functional control flow calls, frozen for the executor's library (by memo key). */
+  readonly frozenFns = new Map<string, tensorflow.IFunctionDef>();
+  /** Where each emitted read lives: undefined = the top-level graph, else a frozen function's body. */
+  readonly readBodies = new Map<string, tensorflow.INodeDef[]>();
+  readonly constants = new Map<string, HostTensor>();
+  readonly varConsts = new Map<string, string>();
+  readonly variables: FrozenVariable[] = [];
+  readonly feeds = new Map<string, string>();
+  readonly constFeeds: Map<string, HostTensor>;
+  readonly hostNodes = new Map<string, HostNode>();
+  readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
+  readonly written = new Set<string>();
+  readonly mutable: Set<string>;
+  /** Control dependencies that no data edge carries (calls without arguments): every fetch waits for them. */
+  readonly pendingDeps: string[] = [];
+  readonly top: Scope;
+  readonly limits: Limits;
+  nameChars = 0;
+  fnDepth = 0;
+  constructor(
+    readonly mg: tensorflow.IMetaGraphDef,
+    readonly checkpoint: CheckpointReader | undefined,
+    readonly keys: VariableKeys,
+    readonly signatureKey: string,
+    readonly budget: MemoryBudget,
+    options: FreezeOptions = {},
+  ) {
+    this.limits = budget.limits;
+    this.constFeeds = options.constFeeds ?? new Map();
+    this.mutable = new Set(options.mutableVariables ?? []);
+    // Case / StatelessCase have no tfjs kernel: lowered to If chains first (case-lowering.ts)
+    const lowered = lowerCaseOps(mg.graph_def?.node ?? [], mg.graph_def?.library?.function ?? []);
+    for (const f of lowered.functions) this.fns.set(f.signature?.name ?? '', f);
+    const nodes = new Map<string, tensorflow.INodeDef>();
+    for (const n of lowered.nodes) {
+      nodes.set(n.name ?? '', n);
+      this.reserved.add(n.name ?? '');
+    }
+    this.top = newScope('graph', '', nodes, 'the top-level graph');
+  }
+
+  fail(code: 'INVALID_GRAPH' | 'UNSUPPORTED' | 'NOT_FOUND' | 'LIMIT_EXCEEDED', msg: string): never {
+    throw new SavedModelError(code, `signature '${this.signatureKey}': ${msg}`, { key: this.signatureKey });
+  }
+
+  /** A fresh node name: the preferred one if free, else `<preferred>_<n>`. */
+  allocate(preferred: string, ownsReserved: boolean): string {
+    const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.reserved.has(n));
+    let name = preferred;
+    let i = this.nextSuffix.get(preferred) ?? 1;
+    while (!free(name)) name = `${preferred}_${i++}`;
+    this.nextSuffix.set(preferred, i);
+    this.used.add(name);
+    return name;
+  }
+
+  emit(node: tensorflow.INodeDef): void {
+    if (this.out.length >= this.limits.maxNodes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph grows past ${this.limits.maxNodes} nodes (limits.maxNodes) at ${node.name}`);
+    }
+    // Names inside nested calls carry their call path: their total size is nodes × depth.
+    this.nameChars += (node.name ?? '').length;
+    if (this.nameChars * 2 > this.limits.maxTensorBytes) {
+      this.fail('LIMIT_EXCEEDED', `the frozen graph's node names need over ${this.limits.maxTensorBytes} bytes (limits.maxTensorBytes; calls nested too deep?)`);
+    }
+    this.out.push(node);
+  }
+
+  // ---- the explicit-stack driver ----
+
+  /** Run a resolution step to completion; every nested need is a frame on one heap stack. */
+  drive<T>(root: Step<T>): T {
+    const stack: Frame[] = [{ gen: root }];
+    let input: unknown;
+    for (;;) {
+      const f = stack[stack.length - 1]!;
+      const r = f.gen.next(input);
+      input = undefined;
+      if (r.done) {
+        stack.pop();
+        f.done?.(r.value);
+        if (stack.length === 0) return r.value as T;
+        input = r.value;
+        continue;
+      }
+      const req = r.value;
+      const have = this.answer(req);
+      if (have !== undefined) input = have;
+      else stack.push(this.frameFor(req));
+    }
+  }
+
+  /** A request answered from what is known already (undefined: it needs a frame); cycles fail here. */
+  answer(req: Req): NodeOut | Val | undefined {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        const have = scope.cache.get(name);
+        if (have) return have;
+        if (!scope.busy.has(name)) return undefined;
+        if (node.op === 'Identity') {
+          // Reached again through a loop: name it now, emit it when its input is known.
+          const promised = this.allocate(scope.prefix + name, scope.kind === 'graph');
+          scope.promised.set(name, promised);
+          const out: NodeOut = { kind: 'emitted', name: promised };
+          scope.cache.set(name, out);
+          return out;
+        }
+        return this.fail('INVALID_GRAPH', `cycle: node ${scope.prefix}${name} (${node.op}) in ${scope.where} depends on its own output`);
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const have = scope.argVals.get(name);
+        if (have) return have;
+        if (scope.busy.has(`\0arg:${name}`)) this.fail('INVALID_GRAPH', `cycle: argument '${name}' of ${scope.where} depends on the call's own output`);
+        return undefined;
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const have = call.vals[i];
+        if (have) return have;
+        if (call.busy[i]) this.fail('INVALID_GRAPH', `cycle: output ${i} of call ${call.where} depends on itself`);
+        return undefined;
+      }
+    }
+  }
+
+  frameFor(req: Req): Frame {
+    switch (req.t) {
+      case 'node': {
+        const { scope, node } = req;
+        const name = node.name ?? '';
+        scope.busy.add(name);
+        return {
+          gen: this.emitNode(scope, node),
+          done: (v) => { scope.busy.delete(name); scope.cache.set(name, v as NodeOut); },
+        };
+      }
+      case 'arg': {
+        const { scope, name } = req;
+        const key = `\0arg:${name}`;
+        scope.busy.add(key);
+        const ref = scope.callInputs![scope.args!.get(name)!] ?? '';
+        return {
+          gen: resolveArg(this, scope, ref),
+          done: (v) => { scope.busy.delete(key); scope.argVals.set(name, v as Val); },
+        };
+      }
+      case 'callOut': {
+        const { call, i } = req;
+        const ret = call.rets[i];
+        if (ret === undefined) this.fail('INVALID_GRAPH', `function ${call.fname} has no ret for output ${i}`);
+        call.busy[i] = true;
+        return {
+          gen: this.resolve(call.child, ret),
+          done: (v) => { call.busy[i] = false; call.vals[i] = v as Val; },
+        };
+      }
+    }
+  }
+
+  *need(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
+    return (yield { t: 'node', scope, node }) as NodeOut;
+  }
+
+  result(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    return {
+      signatureKey: this.signatureKey,
+      methodName,
+      nodes: this.out,
+      constants: this.constants,
+      inputs,
+      outputs,
+      variables: this.variables,
+      producer: toNumber(this.mg.graph_def?.versions?.producer),
+      hostNodes: this.hostNodes,
+      writtenVariables: [...this.written].sort(),
+      functions: [...this.frozenFns.values()],
+    };
+  }
+
+  parseGraphRef(ref: string): [string, number] {
+    const i = ref.lastIndexOf(':');
+    if (i < 0) return [ref, 0];
+    const idx = Number(ref.slice(i + 1));
+    if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}'`);
+    return [ref.slice(0, i), idx];
+  }
+
+  /** Flat output index of `node:outArg:i` (a FunctionDef-style reference). */
+  flatIndex(scope: Scope, node: tensorflow.INodeDef, outArg: string, i: number): number {
+    const op = node.op ?? '';
+    if (CALL_OPS.has(op) && outArg === 'output') return i;
+    const f = this.fns.get(op);
+    if (f) {
+      const k = (f.signature?.output_arg ?? []).findIndex((a) => a.name === outArg);
+      if (k < 0) this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: function ${op} has no output '${outArg}'`);
+      return k + i;
+    }
+    const def = getOpDef(op);
+    if (!def) this.fail('UNSUPPORTED', `op ${op} (node ${node.name} in ${scope.where}) is not in the op registry, so its output '${outArg}' cannot be placed`);
+    let base = 0;
+    for (const a of def.output_arg ?? []) {
+      if (a.name === outArg) return base + i;
+      base += this.argCount(node, def, a);
+    }
+    return this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: op ${op} has no output '${outArg}'`);
+  }
+
+  argCount(node: tensorflow.INodeDef, def: tensorflow.IOpDef, a: tensorflow.OpDef.IArgDef): number {
+    const attrOf = (name: string): tensorflow.IAttrValue | undefined =>
+      node.attr?.[name] ?? (def.attr ?? []).find((x) => x.name === name)?.default_value ?? undefined;
+    if (a.number_attr) return toNumber(attrOf(a.number_attr)?.i);
+    if (a.type_list_attr) return attrOf(a.type_list_attr)?.list?.type?.length ?? 0;
+    return 1;
+  }
+
+  /** The value of tensor reference `ref` in `scope` (graph style "n:1" or function style "n:out:0" / "arg"). */
+  *resolve(scope: Scope, ref: string): Step<Val> {
+    if (ref.startsWith('^')) this.fail('INVALID_GRAPH', `control input '${ref}' used as data in ${scope.where}`);
+    if (scope.kind === 'graph') {
+      const [name, idx] = this.parseGraphRef(ref);
+      const fed = this.feeds.get(`${name}:${idx}`);
+      if (fed !== undefined) return { t: 'tensor', ref: fed };
+      const value = this.constFeeds.get(`${name}:${idx}`);
+      if (value) {
+        const c = this.allocate(`${name}/fed_${idx}`, false);
+        this.addConst(c, value);
+        this.feeds.set(`${name}:${idx}`, c);
+        return { t: 'tensor', ref: c };
+      }
+      const node = scope.nodes.get(name);
+      if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
+      return yield* this.outputOf(scope, name, yield* this.need(scope, node), idx);
+    }
+    const parts = ref.split(':');
+    if (parts.length === 1) {
+      if (!scope.args?.has(ref)) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
+      return (yield { t: 'arg', scope, name: ref }) as Val;
+    }
+    const nodeName = parts[0] ?? '';
+    const node = scope.nodes.get(nodeName);
+    if (!node) this.fail('INVALID_GRAPH', `${scope.where} references missing node '${nodeName}' (${ref})`);
+    let idx: number;
+    if (parts.length === 2) idx = Number(parts[1]);
+    else idx = this.flatIndex(scope, node, parts[1] ?? '', Number(parts[2]));
+    if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}' in ${scope.where}`);
+    return yield* this.outputOf(scope, nodeName, yield* this.need(scope, node), idx);
+  }
+
+  *outputOf(scope: Scope, name: string, out: NodeOut, idx: number): Step<Val> {
+    switch (out.kind) {
+      case 'emitted': return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
+      case 'call':
+        if (idx >= out.rets.length) this.fail('INVALID_GRAPH', `call ${out.where} has no output ${idx} (${out.fname} has ${out.rets.length})`);
+        return (yield { t: 'callOut', call: out, i: idx }) as Val;
+      case 'values': {
+        const v = out.vals[idx];
+        if (!v) this.fail('INVALID_GRAPH', `${name} in ${scope.where} has no output ${idx}`);
+        return v;
+      }
+    }
+  }
+
+  *resolveTensor(scope: Scope, node: tensorflow.INodeDef, ref: string): Step<string> {
+    const v = yield* this.resolve(scope, ref);
+    if (v.t === 'var' && v.ref) return emitRead(this, scope, `${node.name}/read`, v.node, []); // TF1 refs are read by use
+    if (v.t !== 'tensor') {
+      this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses ${v.t === 'var' ? 'variable' : 'resource'} ${v.node} as a resource; TensorFlow.js has no kernel for it`);
+    }
+    return v.ref;
+  }
+
+  // ---- control dependencies and host ops ----
+
+  *emitNode(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
+    const op = node.op ?? '';
+    const name = node.name ?? '';
+    const inputs = dataInputs(node);
+
+    // Calls: inline the function body.
+    const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : this.fns.has(op) ? op : undefined;
+    if (fname !== undefined) return yield* inline(this, scope, node, fname, inputs);
+
+    switch (op) {
+      case 'VarHandleOp':
+        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name} (VarHandleOp inside a function)`);
+        return { kind: 'values', vals: [{ t: 'var', node: name }] };
+      case 'VariableV2':
+      case 'Variable':
+        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
+        return { kind: 'values', vals: [{ t: 'var', node: name, ref: true }] };
+      case 'Identity': {
+        const v = yield* this.resolve(scope, inputs[0] ?? '');
+        const promised = scope.promised.get(name);
+        const deps = yield* controlDeps(this, scope, node);
+        if (v.t !== 'tensor') {
+          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
+          if (v.t === 'var' && v.ref) return { kind: 'emitted', name: emitRead(this, scope, name, v.node, deps, true) };
+          return { kind: 'values', vals: [v] };
+        }
+        const emitted = promised ?? this.allocate(scope.prefix + name, scope.kind === 'graph');
+        this.emit({ name: emitted, op, input: [after(this, v.ref, deps, emitted)], attr: this.copyAttrs(node) });
+        return { kind: 'emitted', name: emitted };
+      }
+      case 'VarIsInitializedOp': {
+        const c = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        this.addConst(c, { dtype: DT.DT_BOOL, shape: [], values: new Uint8Array([1]) });
+        return { kind: 'emitted', name: c };
+      }
+      case 'ResourceGather': return yield* resourceGather(this, scope, node, inputs);
+      case 'Const': {
+        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+        const t = node.attr?.value?.tensor;
+        if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
+        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, this.budget));
+        const deps = yield* controlDeps(this, scope, node);
+        if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: after(this, emitted, deps, emitted) }] };
+        return { kind: 'emitted', name: emitted };
+      }
+      case 'NoOp':
+        return this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
+      case 'Placeholder':
+        if (scope.kind === 'graph') {
+          this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
+        }
+        break;
+      default:
+        if (TABLE_OPS.has(op)) {
+          if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates table ${name} inside a function`);
+          return { kind: 'values', vals: [{ t: 'res', node: name }] };
+        }
+        if (hasHostOp(op)) return yield* hostOp(this, scope, node, inputs);
+        // int64 arithmetic that int32 TensorFlow.js would wrap: checked on the host (ops/int64-arith.ts)
+        if (CHECKED_INT64_OPS.has(op) && node.attr?.T?.type === DT.DT_INT64) return yield* hostOp(this, scope, node, inputs, CHECKED_INT64_PREFIX + op);
+        break;
+    }
+    const def = getOpDef(op);
+    if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
+      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
+    }
+    if (FUNCTIONAL_OPS.has(op)) return yield* functional(this, scope, node, inputs);
+    const fattrs = funcAttrNames(node);
+    if (fattrs.length > 0) {
+      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
+    }
+
+    // An ordinary op: reserve its name first (TF1 loops are cyclic), then resolve its inputs.
+    const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
+    const nd: tensorflow.INodeDef = { name: emitted, op, input: [], attr: this.copyAttrs(node) };
+    if (node.device) nd.device = node.device;
+    this.emit(nd); // inputs are filled in below; ordered() sorts the list at the end
+    const result: NodeOut = { kind: 'emitted', name: emitted };
+    scope.cache.set(name, result);
+    const resolved: string[] = [];
+    for (const r of inputs) resolved.push(yield* this.resolveTensor(scope, node, r));
+    nd.input = resolved;
+    const deps = yield* controlDeps(this, scope, node);
+    if (deps.length > 0) {
+      if (resolved.length > 0) nd.input[0] = after(this, resolved[0]!, deps, emitted);
+      else {
+        const wrapped: NodeOut = { kind: 'values', vals: [{ t: 'tensor', ref: after(this, emitted, deps, emitted) }] };
+        scope.cache.set(name, wrapped);
+        return wrapped;
+      }
+    }
+    return result;
+  }
+
+  copyAttrs(node: tensorflow.INodeDef): Record<string, tensorflow.IAttrValue> {
+    const attr: Record<string, tensorflow.IAttrValue> = {};
+    for (const [k, v] of Object.entries(node.attr ?? {})) if (!k.startsWith('_') && v) attr[k] = v;
+    const def = getOpDef(node.op ?? '');
+    if (def) {
+      const holder = { op: node.op, attr };
+      addNodeDefaultAttrs(holder, def);
+      return holder.attr;
+    }
+    return attr;
+  }
+
+  addConst(name: string, value: HostTensor): void {
+    this.constants.set(name, value);
+    this.emit({ name, op: 'Const', input: [], attr: { dtype: { type: value.dtype } } });
+  }
+
+  finish(methodName: string, inputs: FrozenTensorInfo[], outputs: FrozenTensorInfo[]): FrozenGraph {
+    foldReads(this);
+    const g = this.result(methodName, inputs, outputs);
+    checkLoops(this);
+    g.nodes = ordered(this);
+    g.nodes = pruneControlDeps(this, g.nodes, g.outputs);
+    return g;
+  }
+}

@@ -1,0 +1,136 @@
+// Passes over the emitted graph at the end of freezing: topological order (cycles only through a TF1
+// loop's back edge), TF1 loop sanity, and pruning control dependencies that order no effect.
+import { tensorflow } from '@savedmodel-js/core';
+import { HOST_OP } from '../host-ops.js';
+import type { Freezer } from './freezer.js';
+import { LOOP_BACK_EDGE, LOOP_MERGE, type FrozenTensorInfo } from './model.js';
+
+/**
+ * Emitted nodes, each after the nodes it reads (stable). Every cycle must pass through a
+ * Merge reading a NextIteration (a TF1 loop's back edge, not followed here); any other
+ * cycle is INVALID_GRAPH, before tfjs-converter's executor would meet it.
+ */
+export function ordered(fz: Freezer): tensorflow.INodeDef[] {
+  const byName = new Map(fz.out.map((n) => [n.name ?? '', n]));
+  const state = new Map<string, 1 | 2>();
+  const order: tensorflow.INodeDef[] = [];
+  const visit = (root: tensorflow.INodeDef) => {
+    const stack: Array<[tensorflow.INodeDef, number]> = [[root, 0]];
+    state.set(root.name ?? '', 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [n, i] = top;
+      const inputs = n.input ?? [];
+      if (i < inputs.length) {
+        top[1] = i + 1;
+        const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
+        if (!dep || (LOOP_MERGE.has(n.op ?? '') && LOOP_BACK_EDGE.has(dep.op ?? ''))) continue;
+        const s = state.get(dep.name ?? '');
+        if (s === 1) {
+          fz.fail('INVALID_GRAPH', `cycle: node ${dep.name} (${dep.op}) depends on its own output through ${n.name} (${n.op}), and the cycle is not a TF1 loop (no NextIteration)`);
+        }
+        if (s === undefined) {
+          state.set(dep.name ?? '', 1);
+          stack.push([dep, 0]);
+        }
+      } else {
+        stack.pop();
+        state.set(n.name ?? '', 2);
+        order.push(n);
+      }
+    }
+  };
+  for (const n of fz.out) if (!state.has(n.name ?? '')) visit(n);
+  return order;
+}
+
+/**
+ * Control dependencies only order effects: once reads are folded, a dependency on a node that
+ * neither is a host op with an effect nor depends on one is dropped (the node itself stays in
+ * the graph, so an op TensorFlow.js cannot run still fails the load), and After nodes left
+ * without dependencies become plain Identities.
+ */
+export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
+  const identities: tensorflow.INodeDef[] = [];
+  const effectful = new Set<string>();
+  const src = (i: string) => (i.startsWith('^') ? i.slice(1) : i).split(':')[0]!;
+  for (const n of nodes) {
+    const host = n.op === HOST_OP ? fz.hostNodes.get(n.name ?? '') : undefined;
+    const own = host !== undefined && host.op !== 'After';
+    if (own || (n.input ?? []).some((i) => effectful.has(src(i)))) effectful.add(n.name ?? '');
+  }
+  for (const n of nodes) {
+    const name = n.name ?? '';
+    const host = fz.hostNodes.get(name);
+    if (n.op === HOST_OP && host?.op === 'After') {
+      const deps = (n.input ?? []).slice(1).filter((i) => effectful.has(src(i)));
+      if (deps.length > 0) n.input = [n.input![0]!, ...deps];
+      else {
+        fz.hostNodes.delete(name);
+        n.op = 'Identity';
+        n.input = [n.input![0]!];
+        n.attr = {};
+        identities.push(n);
+      }
+    } else if (n.op !== HOST_OP && (n.input ?? []).some((i) => i.startsWith('^'))) {
+      n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
+    }
+  }
+  return bypassIdentities(fz, nodes, identities, outputs);
+}
+
+/**
+ * After nodes turned Identity carry no dtype (the freezer tracks none), and an Identity without
+ * `T` is not a valid NodeDef for TensorFlow (e.g. once written back to a SavedModel by convert):
+ * readers are wired to the Identity's input instead; one a signature output names keeps the
+ * Identity, typed by that output's dtype.
+ */
+export function bypassIdentities(fz: Freezer, nodes: tensorflow.INodeDef[], identities: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
+  if (identities.length === 0) return nodes;
+  const outputDtype = new Map(outputs.map((o) => [o.node, o.dtype]));
+  const alias = new Map<string, string>();
+  for (const n of identities) {
+    const name = n.name ?? '';
+    const dtype = outputDtype.get(name);
+    if (dtype !== undefined) n.attr = { T: { type: dtype } };
+    else alias.set(name, n.input![0]!);
+  }
+  if (alias.size === 0) return nodes;
+  // An alias may point at another aliased Identity: follow to the end (no cycles: each points upstream).
+  const target = (ref: string): string => {
+    let r = ref;
+    for (let hops = 0; hops <= alias.size; hops++) {
+      const [node, port] = r.split(':');
+      const a = alias.get(node!);
+      if (a === undefined) return r;
+      if (port !== undefined && port !== '0') return r;
+      r = a;
+    }
+    return r;
+  };
+  for (const n of nodes) {
+    if (!n.input?.some((i) => alias.has((i.startsWith('^') ? i.slice(1) : i).split(':')[0]!))) continue;
+    n.input = n.input.map((i) => (i.startsWith('^') ? `^${target(i.slice(1)).split(':')[0]}` : target(i)));
+    n.input = n.input.filter((i, k) => !i.startsWith('^') || n.input!.indexOf(i) === k);
+  }
+  return nodes.filter((n) => !alias.has(n.name ?? ''));
+}
+
+/**
+ * A TF1 loop's Merge must be read by a Switch on a LoopCond (tf.while_loop's shape): without one
+ * the loop could never exit, and tfjs-converter's executor would spin forever.
+ */
+export function checkLoops(fz: Freezer): void {
+  const nodeOf = (ref: string) => ref.split(':')[0] ?? '';
+  const byName = new Map(fz.out.map((n) => [n.name ?? '', n]));
+  const guarded = new Set<string>();
+  for (const n of fz.out) {
+    if ((n.op === 'Switch' || n.op === 'RefSwitch') && byName.get(nodeOf(n.input?.[1] ?? ''))?.op === 'LoopCond') guarded.add(nodeOf(n.input?.[0] ?? ''));
+  }
+  for (const n of fz.out) {
+    if (!LOOP_MERGE.has(n.op ?? '') || guarded.has(n.name ?? '')) continue;
+    if ((n.input ?? []).some((r) => LOOP_BACK_EDGE.has(byName.get(nodeOf(r))?.op ?? ''))) {
+      fz.fail('INVALID_GRAPH', `loop at ${n.op} ${n.name} (it reads a NextIteration) is not read by a Switch on a LoopCond, so it could never exit`);
+    }
+  }
+}
