@@ -43,10 +43,11 @@ const COMMON_EXTRAS = [
   'ReadVariableOp', 'ResourceGather', 'Restore', 'RestoreSlice', 'RestoreV2', 'SaveV2', 'ShardedFilename',
   'StatefulPartitionedCall', 'StaticRegexFullMatch', 'StringJoin', 'UnsortedSegmentSum', 'VarHandleOp',
   'VarIsInitializedOp', 'Variable', 'VariableV2', 'RefMerge', 'RefNextIteration', 'RefSwitch',
-  // run by the loader's host ops (state, tables, assets, tf.Example) and refused by name (Case)
+  // run by the loader's host ops (state, tables, assets, tf.Example) and lowered to If by name (Case)
   'AssignAdd', 'AssignAddVariableOp', 'AssignSub', 'AssignSubVariableOp', 'Case', 'InitializeTableFromTextFile',
   'InitializeTableFromTextFileV2', 'LookupTableInsert', 'LookupTableInsertV2', 'LookupTableRemoveV2', 'MutableHashTable',
-  'MutableHashTableV2', 'ParseExample', 'ParseExampleV2', 'ParseSingleExample', 'ReadFile',
+  'MutableHashTableV2', 'ParseExample', 'ParseExampleV2', 'ParseSequenceExample', 'ParseSequenceExampleV2', 'ParseSingleExample',
+  'ReadFile',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

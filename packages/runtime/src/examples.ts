@@ -68,3 +68,17 @@ export function decodeExample(bytes: Uint8Array, where: string): Map<string, ten
   }
   return new Map(Object.entries(ex.features?.feature ?? {}));
 }
+
+/** Context features and feature lists of one serialized SequenceExample (bad bytes → INVALID_ARGUMENT). */
+export function decodeSequenceExample(bytes: Uint8Array, where: string): { context: Map<string, tensorflow.IFeature>; lists: Map<string, tensorflow.IFeature[]> } {
+  let ex: tensorflow.SequenceExample;
+  try {
+    ex = tensorflow.SequenceExample.decode(bytes);
+  } catch (e) {
+    throw new SavedModelError('INVALID_ARGUMENT', `${where}: cannot decode a tf.train.SequenceExample: ${(e as Error).message}`, { cause: e });
+  }
+  return {
+    context: new Map(Object.entries(ex.context?.feature ?? {})),
+    lists: new Map(Object.entries(ex.feature_lists?.feature_list ?? {}).map(([k, v]) => [k, v.feature ?? []])),
+  };
+}

@@ -3,3 +3,4 @@ import './state.js';
 import './tables.js';
 import './parse-example.js';
 import './int64-arith.js';
+import './parse-sequence-example.js';

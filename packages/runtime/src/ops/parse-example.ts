@@ -11,24 +11,24 @@ import { dtypeName } from '../host-tensor.js';
 
 const DT = tensorflow.DataType;
 
-type Values = Array<number | bigint> | Uint8Array[];
+export type Values = Array<number | bigint> | Uint8Array[];
 
-interface DenseSpec { key: string; dtype: number; shape: number[]; dflt: Values }
+export interface DenseSpec { key: string; dtype: number; shape: number[]; dflt: Values }
 interface SparseSpec { key: string; dtype: number }
 interface RaggedSpec { key: string; dtype: number; splitDtype: number }
 
 const dec = new TextDecoder();
-const MAX_PADDED_ELEMENTS = 2 ** 27;
+export const MAX_PADDED_ELEMENTS = 2 ** 27;
 
-function typesAttr(node: HostNode, name: string): number[] {
+export function typesAttr(node: HostNode, name: string): number[] {
   return [...(node.def.attr?.[name]?.list?.type ?? [])];
 }
 
-function shapesAttr(node: HostNode, name: string): number[][] {
+export function shapesAttr(node: HostNode, name: string): number[][] {
   return (node.def.attr?.[name]?.list?.shape ?? []).map((s) => (s.dim ?? []).map((d) => toNumber(d.size)));
 }
 
-function valuesOf(t: Tensor): Values {
+export function valuesOf(t: Tensor): Values {
   if (t.dtype === 'string') return tensorBytes(t);
   return Array.from(t.dataSync() as Float32Array);
 }
@@ -38,7 +38,7 @@ function stringsOf(t: Tensor): string[] {
 }
 
 /** A feature's values if its kind matches `dtype` (else INVALID_ARGUMENT, as TensorFlow). */
-function featureValues(node: HostNode, f: tensorflow.IFeature, key: string, dtype: number, index: number): Values {
+export function featureValues(node: HostNode, f: tensorflow.IFeature, key: string, dtype: number, index: number): Values {
   const mismatch = () => hostFail(node, 'INVALID_ARGUMENT', `Name: <unknown>, Key: ${key}, Index: ${index}. Data types don't match. Expected ${dtypeName(dtype)}`);
   if (dtype === DT.DT_FLOAT) {
     if (f.float_list) return [...(f.float_list.value ?? [])];
@@ -58,7 +58,7 @@ function featureValues(node: HostNode, f: tensorflow.IFeature, key: string, dtyp
   return hostFail(node, 'UNSUPPORTED', `feature ${key}: dtype ${dtypeName(dtype)} is not a tf.Example type`);
 }
 
-function toTensor(values: Values, shape: number[], dtype: number, what: string): Tensor {
+export function toTensor(values: Values, shape: number[], dtype: number, what: string): Tensor {
   if (dtype === DT.DT_STRING) return stringsToTensor(values as Uint8Array[], shape);
   return numbersToTensor(values as Array<number | bigint>, shape, dtype, what);
 }
