@@ -64,6 +64,33 @@ async function dropFiles(page: Page, files: [string, Uint8Array][]): Promise<voi
   await page.getByTestId('convert-dropzone').dispatchEvent('drop', { dataTransfer: dt });
 }
 
+async function openPage(): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(`${server.url}?backend=wasm`);
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && !!window.__demo, null, { timeout: 60_000 });
+  return { page, errors, close: () => context.close() };
+}
+
+/** A graph model with tfjs-converter's Conv1D (no TensorFlow op): model.json + one weights file. */
+function conv1dModel(): [string, Uint8Array][] {
+  const b64 = (x: string) => Buffer.from(x).toString('base64');
+  const filter = new Float32Array(3 * 2 * 4).map((_, i) => Math.sin(i) * 0.5);
+  const json = {
+    format: 'graph-model',
+    modelTopology: { node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '5' }, { size: '2' }] } } } },
+      { name: 'filter', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '2' }, { size: '4' }] } } } } },
+      { name: 'y', op: 'Conv1D', input: ['x', 'filter'], attr: { stride: { i: '1' }, padding: { s: b64('SAME') }, data_format: { s: b64('NWC') }, dilation: { i: '1' }, T: { type: 'DT_FLOAT' } } },
+      { name: 'out', op: 'Relu', input: ['y'], attr: { T: { type: 'DT_FLOAT' } } },
+    ], versions: { producer: 1645 } },
+    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'filter', shape: [3, 2, 4], dtype: 'float32' }] }],
+  };
+  return [['conv1d.json', new TextEncoder().encode(JSON.stringify(json))], ['w.bin', new Uint8Array(filter.buffer)]];
+}
+
 async function waitConverted(page: Page, source: string): Promise<ConvertState> {
   await page.waitForFunction((s) => window.__demo.state.busy === null && (window.__demo.convertState()?.source === s || window.__demo.state.lastError !== null), source, { timeout: 120_000, polling: 100 });
   const err = await page.evaluate(() => window.__demo.state.lastError);
@@ -78,7 +105,6 @@ beforeAll(async () => {
   ensureDemoBuilt();
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-convert-'));
   cpSync(DIST, join(work, 'dist'), { recursive: true });
-  server = await serveStatic(join(work, 'dist'));
   browser = await launchChromium();
 
   await tf.setBackend('cpu');
@@ -92,6 +118,9 @@ beforeAll(async () => {
   await saveModel(cnn, saved);
   graphDir = join(work, 'graph');
   await convertSavedModelToTfjs(saved, graphDir, { quantize: 'uint8', shardBytes: 128 });
+  // served beside the page, for the URL form
+  cpSync(graphDir, join(work, 'dist', 'models', 'cnn'), { recursive: true });
+  server = await serveStatic(join(work, 'dist'));
 }, 300_000);
 
 afterAll(async () => {
@@ -103,14 +132,8 @@ afterAll(async () => {
 
 describe('demo: Convert your model', () => {
   it('converts a dropped graph model; the downloaded zip passes the Node checks and answers like tfjs-converter', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const { page, errors, close } = await openPage();
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      await page.goto(`${server.url}?backend=wasm`);
-      await page.waitForFunction(() => document.body.dataset.ready === '1' && !!window.__demo, null, { timeout: 60_000 });
-
       const files = filesOf(graphDir);
       expect(files.filter(([n]) => n.endsWith('.bin')).length).toBeGreaterThan(1);
       await dropFiles(page, files);
@@ -170,8 +193,10 @@ describe('demo: Convert your model', () => {
       }
 
       // keyboard: Enter on the focused drop zone opens the picker; the picked files convert too
-      await page.getByTestId('convert-dropzone').focus();
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+      const zone = page.getByTestId('convert-dropzone');
+      await zone.focus();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('convert-dropzone');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 60_000 }), zone.press('Enter')]);
       expect(chooser.isMultiple()).toBe(true);
       await chooser.setFiles(readdirSync(graphDir).map((n) => join(graphDir, n)));
       await page.waitForFunction(() => window.__demo.state.busy === null && window.__demo.convertState() !== null, null, { timeout: 120_000 });
@@ -179,7 +204,55 @@ describe('demo: Convert your model', () => {
       expect(again.bytes).toBe(st.bytes);
       expect(errors).toEqual([]);
     } finally {
-      await context.close();
+      await close();
+    }
+  }, 300_000);
+
+  it('converts from a URL typed in the form, and traces a graph it cannot rebuild (Conv1D), saying why', async () => {
+    const { page, errors, close } = await openPage();
+    try {
+      const url = `${server.url}models/cnn/model.json`;
+      await page.getByTestId('convert-url').fill(url);
+      await page.getByTestId('convert-url').press('Enter');
+      const fromUrl = await waitConverted(page, url);
+      expect(fromUrl.path).toBe('rebuilt');
+      expect(fromUrl.inputs.map((i) => i.shape)).toEqual([[-1, 6, 6, 2]]);
+
+      const files = conv1dModel();
+      await dropFiles(page, files);
+      const st = await waitConverted(page, 'conv1d.json');
+      expect(st.path).toBe('traced');
+      expect(st.reason).toMatch(/Conv1D.*neither in TensorFlow's op registry/);
+      expect(await page.getByTestId('convert-log').textContent()).toMatch(/traced \(op Conv1D/);
+      expect(st.opHistogram['Conv2D']).toBe(1);
+      expect(st.testRun.map((o) => o.shape)).toEqual([[1, 5, 4]]);
+
+      const zipPath = join(work, 'traced.zip');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('convert-download').click()]);
+      await download.saveAs(zipPath);
+      unzipTest(zipPath);
+      const source = await zipSource(new Uint8Array(readFileSync(zipPath)));
+      const verdict = await verifySavedModel(source, { strict: true });
+      expect(verdict.findings.filter((f) => f.severity === 'error').map((f) => `${f.code} ${f.where}: ${f.message}`)).toEqual([]);
+      const gm = await tf.loadGraphModel(tf.io.fromMemory({
+        modelTopology: JSON.parse(new TextDecoder().decode(files[0]![1])).modelTopology,
+        weightSpecs: [{ name: 'filter', shape: [3, 2, 4], dtype: 'float32' }], weightData: files[1]![1].slice().buffer,
+      }));
+      const sm = await loadSavedModel(source);
+      try {
+        const x = tf.randomUniform([3, 5, 2], -1, 1, 'float32', 3);
+        const want = (gm.execute({ x }) as tf.Tensor).dataSync();
+        const got = (sm.predict({ [sm.inputKeys[0]!]: x }) as tf.Tensor).dataSync();
+        expect(got.length).toBe(want.length);
+        got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i]!))));
+        report.push(`traced in the page (Conv1D): zip verifies strictly; equals GraphModel.execute at batch 3`);
+      } finally {
+        gm.dispose();
+        sm.dispose();
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
     }
   }, 300_000);
 });

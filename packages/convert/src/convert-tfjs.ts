@@ -1,7 +1,7 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { assertPathSupported, decodeSavedModel,
+import { assertPathSupported, decodeSavedModel, ensureOpDefs, loadOpRegistry,
   MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
 } from '@savedmodel-js/core';
 import { saveModel, type GraphModelLike } from '@savedmodel-js/export';
@@ -142,6 +142,17 @@ function dequantizedArtifacts(json: ModelJson, weights: Map<string, DecodedWeigh
 
 type Tfjs = typeof import('@tensorflow/tfjs');
 
+/** Ops named by model.json's graph, its library functions and its initializer (proto3 JSON names). */
+function* topologyOps(json: ModelJson): Iterable<string> {
+  type J = { node?: { op?: unknown }[]; library?: { function?: { nodeDef?: { op?: unknown }[]; node_def?: { op?: unknown }[] }[] } };
+  for (const g of [json.modelTopology as J, json.modelInitializer as J | undefined]) {
+    if (!g || typeof g !== 'object') continue;
+    for (const n of Array.isArray(g.node) ? g.node : []) if (typeof n?.op === 'string') yield n.op;
+    const fns = Array.isArray(g.library?.function) ? g.library!.function! : [];
+    for (const f of fns) for (const n of f?.nodeDef ?? f?.node_def ?? []) if (typeof n?.op === 'string') yield n.op;
+  }
+}
+
 /** Faithful-rebuild failures the tracer may get past: unknown ops, unsplittable fusions, a graph that does not validate. */
 function canFallBack(e: unknown): boolean {
   return e instanceof SavedModelError && (e.code === 'UNSUPPORTED' || e.code === 'INVALID_GRAPH');
@@ -171,6 +182,8 @@ function tapSink(sink: FileSink, seen: { pb?: Uint8Array }): FileSink {
 async function traceGraphModel(json: ModelJson, weights: Map<string, DecodedWeight>, out: string | FileSink,
   options: ConvertTfjsOptions, reason: string, weightsInfo: ConvertTfjsResult['weights'], location: string): Promise<ConvertTfjsResult> {
   const tf = (await import('@tensorflow/tfjs')) as Tfjs;
+  // the traced graph's ops are known only once traced: make the whole registry available
+  await loadOpRegistry();
   let gm;
   try {
     gm = await tf.loadGraphModel(tf.io.fromMemory(dequantizedArtifacts(json, weights) as Parameters<typeof tf.io.fromMemory>[0]));
@@ -217,6 +230,8 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
   const onWrite = (p: { bytesWritten: number; filesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten, files: p.filesWritten });
 
   if (json.format === 'graph-model') {
+    // browsers bundle only the common part of the op registry: fetch the rest when this graph needs it
+    await ensureOpDefs(topologyOps(json));
     let rebuilt;
     try {
       rebuilt = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
@@ -232,6 +247,8 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
     return { format: json.format, location: sink.location, graph: report, weights: weightsInfo };
   }
 
+  // the tracer checks every op it emits against the registry: all of it, in browsers too
+  await loadOpRegistry();
   const tf = (await import('@tensorflow/tfjs')) as Tfjs;
   let layers;
   try {
