@@ -72,7 +72,7 @@ async function expectAnswersLikeExecute(files: Map<string, Uint8Array> | string,
 describe('a tf.GraphModel in memory', () => {
   it('saveModel traces its execute: verifies strictly, ops from the registry, answers like execute at batch 1 and 3', async () => {
     const dir = tempDir();
-    const summary = await saveModel(gm as never, dir);
+    const summary = await saveModel(gm, dir);
     expect(summary.signatures).toEqual({ serving_default: { inputs: ['x'], outputs: ['probs'] } });
     expect(summary.variables).toEqual([]);
     const loaded = await expectValid(dir);
@@ -85,11 +85,11 @@ describe('a tf.GraphModel in memory', () => {
 
   it('exportModel writes its serve endpoint, to a FileSink too', async () => {
     const sink = fileMapSink();
-    const summary = await exportModel(gm as never, sink);
+    const summary = await exportModel(gm, sink);
     expect(Object.keys(summary.signatures).sort()).toEqual(['serve', 'serving_default']);
     await expectValid(sink.files);
     await expectAnswersLikeExecute(sink.files, 'x');
-    await expectError(exportModel(gm as never, fileMapSink(), { inputSignature: [] }), 'INVALID_ARGUMENT', /inputSignature/);
+    await expectError(exportModel(gm, fileMapSink(), { inputSignature: [] }), 'INVALID_ARGUMENT', /inputSignature/);
   });
 
   it('a graph model tfjs runs only with executeAsync (control flow) is UNSUPPORTED, naming why', async () => {
@@ -102,6 +102,6 @@ describe('a tf.GraphModel in memory', () => {
       library: {}, versions: { producer: 1645 },
     };
     const looping = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: [], weightData: new ArrayBuffer(0), format: 'graph-model' }));
-    await expectError(saveModel(looping as never, fileMapSink()), 'UNSUPPORTED', /only asynchronously/);
+    await expectError(saveModel(looping, fileMapSink()), 'UNSUPPORTED', /only asynchronously/);
   });
 });

@@ -67,6 +67,22 @@ describe('unknown spatial dims', () => {
     });
   });
 
+  it('a crop (Slice of h - 2 by w - 3) reads its size from the input\'s Shape', async () => {
+    const fn = (x: tf.Tensor) => tf.slice(x, [0, 1, 2, 0], [-1, x.shape[1]! - 2, x.shape[2]! - 3, -1]);
+    const cf = await traceFunction(fn, [tensorSpec([null, null, null, 3])]);
+    expectValidGraph(cf);
+    const ops = (cf.functionDef.node_def ?? []).map((n) => n.op);
+    expect(ops).toContain('Shape');
+    expect(ops).toContain('Slice');
+    for (const [h, w] of [[6, 7], [9, 5]]) {
+      expectNumericMatch(cf, {
+        batches: [1, 2],
+        inputs: (b) => [randomTensor([b, h!, w!, 3], 'float32', prng(b + h! * w!))],
+        reference: (xs) => [fn(xs[0]!)],
+      });
+    }
+  });
+
   it('a resize to a size no graph arithmetic here expresses (h + 1): UNSUPPORTED naming the kernel', async () => {
     const fn = (x: tf.Tensor) => tf.image.resizeBilinear(x as tf.Tensor4D, [x.shape[1]! + 1, x.shape[2]! + 1]);
     const e = await traceFunction(fn, [tensorSpec([1, null, null, 2])]).then(() => undefined, (err: unknown) => err);
