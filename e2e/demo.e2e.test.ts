@@ -45,7 +45,7 @@ function newestMtime(dir: string): number {
 function ensureDemoBuilt(): void {
   const index = join(DIST, 'index.html');
   const sw = join(DIST, 'sw.js');
-  const sources = ['packages/demo', 'packages/core/src', 'packages/trace/src', 'packages/zip/src', 'packages/runtime/src', 'packages/export/src', 'packages/savedmodel-js/src']
+  const sources = ['packages/demo', 'packages/core/src', 'packages/trace/src', 'packages/zip/src', 'packages/runtime/src', 'packages/export/src', 'packages/convert/src', 'packages/savedmodel-js/src']
     .map((d) => newestMtime(join(REPO, d)));
   const built = existsSync(index) && existsSync(sw) ? Math.min(statSync(index).mtimeMs, statSync(sw).mtimeMs) : 0;
   if (built > Math.max(...sources)) return;

@@ -169,6 +169,31 @@ describe('savedmodel convert: graph models, quantized weights, --to tfjs-graph-m
     expect(d.code).toBe(1);
     expect(d.err).toContain('leaves the folder');
   });
+
+  it('a graph model the faithful rebuild cannot handle (Conv1D) is traced: the output says so and why', async () => {
+    const dir = join(tmp, 'conv1d');
+    mkdirSync(dir, { recursive: true });
+    const b64 = (x: string) => Buffer.from(x).toString('base64');
+    const filter = new Float32Array(3 * 2 * 4).map((_, i) => Math.sin(i) * 0.5);
+    writeFileSync(join(dir, 'w.bin'), new Uint8Array(filter.buffer));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({
+      format: 'graph-model',
+      modelTopology: { node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '5' }, { size: '2' }] } } } },
+        { name: 'filter', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '2' }, { size: '4' }] } } } } },
+        { name: 'y', op: 'Conv1D', input: ['x', 'filter'], attr: { stride: { i: '1' }, padding: { s: b64('SAME') }, data_format: { s: b64('NWC') }, dilation: { i: '1' }, T: { type: 'DT_FLOAT' } } },
+      ], versions: { producer: 1645 } },
+      weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'filter', shape: [3, 2, 4], dtype: 'float32' }] }],
+    }));
+    const r = await run('convert', join(dir, 'model.json'), join(tmp, 'conv1d-saved'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/cannot be rebuilt as it is \(op Conv1D is neither/);
+    expect(r.out).toMatch(/Traced with tfjs-converter .*because op Conv1D/);
+    expect(r.out).toMatch(/Conv2D: 1/);
+    const j = await run('convert', join(dir, 'model.json'), join(tmp, 'conv1d-saved'), '--overwrite', '--json');
+    expect(j.code, j.err).toBe(0);
+    expect(JSON.parse(j.out).traced.opHistogram.Conv2D).toBe(1);
+  });
 });
 
 describe('savedmodel convert: Keras files', () => {

@@ -1,23 +1,26 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { assertPathSupported,
+import { assertPathSupported, decodeSavedModel, ensureOpDefs, loadOpRegistry,
   MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
 } from '@savedmodel-js/core';
-import { saveModel } from '@savedmodel-js/export';
-import { graphModelToSavedModel, type GraphConvertReport } from './graph-savedmodel.js';
+import { saveModel, type GraphModelLike } from '@savedmodel-js/export';
+import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
 import type { ModelJson } from './model-json.js';
 import { openModel, readGroupBytes, type OpenedModel, type TfjsModelSource } from './model-source.js';
 import { decodeWeightGroup, manifestByteLength, type DecodedWeight } from './weights.js';
 
 export interface ConvertProgress {
-  phase: 'read' | 'write';
+  /** 'trace': the faithful rebuild of a graph model failed; tfjs runs it under the tracer instead. */
+  phase: 'read' | 'write' | 'trace';
   /** Bytes read (weight files) or written (SavedModel files) so far. */
   bytes: number;
   /** Total for the phase where known. */
   totalBytes?: number;
   /** Files read or written so far. */
   files: number;
+  /** Phase 'trace': why the faithful rebuild could not be used. */
+  reason?: string;
 }
 
 export interface ConvertTfjsOptions {
@@ -25,6 +28,12 @@ export interface ConvertTfjsOptions {
   variables?: boolean;
   /** Graph models: float16-quantized weights stay float16 (Const + Cast). */
   keepFloat16?: boolean;
+  /**
+   * Graph models the faithful rebuild cannot handle (ops neither in TensorFlow's registry nor a
+   * fusion it can split, a graph that does not validate) are run by tfjs-converter under the
+   * tracer instead (default true; false: the rebuild's error is thrown).
+   */
+  fallback?: boolean;
   /** Replace an existing output directory. */
   overwrite?: boolean;
   /** Memory budget for everything read (default core's DEFAULT_LIMITS). */
@@ -38,12 +47,17 @@ export interface ConvertTfjsResult {
   location: string;
   /** Graph models: op histogram, split fused ops, signature, warnings. */
   graph?: GraphConvertReport;
-  /** Layers models: the signature keys written. */
+  /**
+   * Graph models converted by tracing tfjs-converter's execute instead of the faithful rebuild:
+   * why, the op histogram of the traced graph, and what did not apply.
+   */
+  traced?: { reason: string; opHistogram: Record<string, number>; warnings: string[] };
+  /** Layers models (and traced graph models): the signature keys written. */
   signatures?: Record<string, { inputs: string[]; outputs: string[] }>;
   weights: { count: number; quantized: Record<string, number>; bytesRead: number };
 }
 
-const OPTION_KEYS = new Set(['variables', 'keepFloat16', 'overwrite', 'limits', 'onProgress']);
+const OPTION_KEYS = new Set(['variables', 'keepFloat16', 'fallback', 'overwrite', 'limits', 'onProgress']);
 
 export function checkOptions(options: object, known: ReadonlySet<string>, what: string): void {
   for (const k of Object.keys(options)) {
@@ -119,11 +133,85 @@ function dequantizedArtifacts(json: ModelJson, weights: Map<string, DecodedWeigh
   return {
     modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer, format: json.format,
     ...(json.trainingConfig !== undefined ? { trainingConfig: json.trainingConfig } : {}),
+    ...(json.signature ? { signature: json.signature } : {}),
+    ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
+    ...(json.initializerSignature ? { initializerSignature: json.initializerSignature } : {}),
     ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
   };
 }
 
 type Tfjs = typeof import('@tensorflow/tfjs');
+
+/** Ops named by model.json's graph, its library functions and its initializer (proto3 JSON names). */
+function* topologyOps(json: ModelJson): Iterable<string> {
+  type J = { node?: { op?: unknown }[]; library?: { function?: { nodeDef?: { op?: unknown }[]; node_def?: { op?: unknown }[] }[] } };
+  for (const g of [json.modelTopology as J, json.modelInitializer as J | undefined]) {
+    if (!g || typeof g !== 'object') continue;
+    for (const n of Array.isArray(g.node) ? g.node : []) if (typeof n?.op === 'string') yield n.op;
+    const fns = Array.isArray(g.library?.function) ? g.library!.function! : [];
+    for (const f of fns) for (const n of f?.nodeDef ?? f?.node_def ?? []) if (typeof n?.op === 'string') yield n.op;
+  }
+}
+
+/** Faithful-rebuild failures the tracer may get past: unknown ops, unsplittable fusions, a graph that does not validate. */
+function canFallBack(e: unknown): boolean {
+  return e instanceof SavedModelError && (e.code === 'UNSUPPORTED' || e.code === 'INVALID_GRAPH');
+}
+
+/** A FileSink that keeps a copy of saved_model.pb as it passes (for the op histogram). */
+function tapSink(sink: FileSink, seen: { pb?: Uint8Array }): FileSink {
+  return {
+    location: sink.location,
+    write: async (path, data) => {
+      if (path === 'saved_model.pb') {
+        const parts = data instanceof Uint8Array ? [data] : [...data];
+        const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let o = 0;
+        for (const p of parts) { all.set(p, o); o += p.length; }
+        seen.pb = all;
+        return sink.write(path, all);
+      }
+      return sink.write(path, data);
+    },
+    commit: () => sink.commit(),
+    abort: () => sink.abort(),
+  };
+}
+
+/** The fallback: tfjs-converter loads the (dequantized) graph model and saveModel traces its execute. */
+async function traceGraphModel(json: ModelJson, weights: Map<string, DecodedWeight>, out: string | FileSink,
+  options: ConvertTfjsOptions, reason: string, weightsInfo: ConvertTfjsResult['weights'], location: string): Promise<ConvertTfjsResult> {
+  const tf = (await import('@tensorflow/tfjs')) as Tfjs;
+  // the traced graph's ops are known only once traced: make the whole registry available
+  await loadOpRegistry();
+  let gm;
+  try {
+    gm = await tf.loadGraphModel(tf.io.fromMemory(dequantizedArtifacts(json, weights) as Parameters<typeof tf.io.fromMemory>[0]));
+  } catch (e) {
+    throw new SavedModelError('UNSUPPORTED', `the graph model cannot be rebuilt (${reason}) and tfjs-converter cannot load it to trace: ${(e as Error).message}`, { file: location, cause: e });
+  }
+  const warnings: string[] = [];
+  if (options.variables) warnings.push('variables: the traced graph keeps the weights as Consts');
+  if (options.keepFloat16) warnings.push('keepFloat16: the traced graph keeps the weights dequantized (float32)');
+  const seen: { pb?: Uint8Array } = {};
+  const sink = tapSink(await sinkFor(out, options.overwrite === true), seen);
+  const onWrite = (p: { bytesWritten: number; filesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten, files: p.filesWritten });
+  try {
+    const summary = await saveModel(gm as unknown as GraphModelLike, sink, { options: { onProgress: onWrite } });
+    const graph = seen.pb ? decodeSavedModel(seen.pb).meta_graphs[0]?.graph_def ?? {} : {};
+    return {
+      format: 'graph-model', location: summary.location, signatures: summary.signatures, weights: weightsInfo,
+      traced: { reason, opHistogram: histogram(graph), warnings },
+    };
+  } catch (e) {
+    if (e instanceof SavedModelError) {
+      throw new SavedModelError(e.code, `the graph model cannot be rebuilt (${reason}) nor traced: ${e.message}`, { file: location, cause: e });
+    }
+    throw e;
+  } finally {
+    gm.dispose();
+  }
+}
 
 /**
  * Converts a TensorFlow.js model to a SavedModel. `source`: a model.json path (Node) or URL, a
@@ -142,12 +230,25 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
   const onWrite = (p: { bytesWritten: number; filesWritten: number }) => options.onProgress?.({ phase: 'write', bytes: p.bytesWritten, files: p.filesWritten });
 
   if (json.format === 'graph-model') {
-    const { content, report } = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
+    // browsers bundle only the common part of the op registry: fetch the rest when this graph needs it
+    await ensureOpDefs(topologyOps(json));
+    let rebuilt;
+    try {
+      rebuilt = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
+    } catch (e) {
+      if (!canFallBack(e) || options.fallback === false) throw e;
+      const reason = (e as SavedModelError).message;
+      options.onProgress?.({ phase: 'trace', bytes: 0, files: 0, reason });
+      return traceGraphModel(json, weights, out, options, reason, weightsInfo, model.location);
+    }
+    const { content, report } = rebuilt;
     const sink = await sinkFor(out, options.overwrite === true);
     await writeSavedModel(sink, withFingerprint(content), { onProgress: onWrite });
     return { format: json.format, location: sink.location, graph: report, weights: weightsInfo };
   }
 
+  // the tracer checks every op it emits against the registry: all of it, in browsers too
+  await loadOpRegistry();
   const tf = (await import('@tensorflow/tfjs')) as Tfjs;
   let layers;
   try {

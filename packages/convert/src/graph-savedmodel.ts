@@ -103,7 +103,8 @@ function inferredSignature(nodes: NodeDef[], functions: Map<string, tensorflow.I
   return { inputs, outputs, method_name: 'tensorflow/serving/predict' };
 }
 
-function histogram(graph: tensorflow.IGraphDef): Record<string, number> {
+/** Op → node count over the graph and its functions, sorted by op. */
+export function histogram(graph: tensorflow.IGraphDef): Record<string, number> {
   const h: Record<string, number> = {};
   const count = (n: NodeDef) => { h[n.op ?? ''] = (h[n.op ?? ''] ?? 0) + 1; };
   (graph.node ?? []).forEach(count);

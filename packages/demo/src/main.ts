@@ -4,6 +4,7 @@ import './style.css';
 import * as tf from '@tensorflow/tfjs';
 import { loadSavedModel } from 'savedmodel-js';
 import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
+import { ConvertPanel, type ConvertState } from './convert-panel.js';
 import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsFile, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
 import { heap, HeapSampler, mb, uaMemory } from './memory.js';
 import {
@@ -116,6 +117,7 @@ function refreshButtons(): void {
     r.checked = r.value === (pendingBackend ?? state.backend);
   }
   $<HTMLInputElement>('load-file').disabled = busy;
+  converter.refresh(busy);
   document.body.dataset.busy = busy ? state.busy! : '';
 }
 
@@ -137,6 +139,8 @@ async function task<T>(name: string, where: string, fn: () => Promise<T>): Promi
     refreshButtons();
   }
 }
+
+const converter = new ConvertPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
 
 // ---------- backend ----------
 
@@ -467,6 +471,8 @@ export interface DemoApi {
   opfsList(): Promise<{ name: string; size: number }[]>;
   opfsClear(): Promise<void>;
   memory(): ReturnType<typeof heap>;
+  /** The "Convert your model" panel: its last result (null before / after a failure). */
+  convertState(): ConvertState | null;
   tf: typeof tf;
 }
 
@@ -528,6 +534,7 @@ function wire(): void {
     const f = e.dataTransfer?.files?.[0];
     if (f) void doLoad(f).catch(() => undefined);
   });
+  converter.wire(() => state.busy !== null);
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   showNetwork();
@@ -568,5 +575,6 @@ window.__demo = {
   opfsList,
   opfsClear: async () => { for (const f of await opfsList()) await opfsRemove(f.name); },
   memory: heap,
+  convertState: () => converter.state,
   tf,
 };

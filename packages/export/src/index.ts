@@ -9,6 +9,7 @@ export { RawVariable, rawVariable, type RawVariableOptions, type AnyVariable } f
 export type { DTypeName } from './dtypes.js';
 export { saveModel, type SaveModelArgs, type SaveOptions, type SaveSummary, type Signatures, type SignatureFunction } from './save.js';
 export { exportModel, ExportArchive, type ExportModelOptions, type WriteOutOptions, type AddEndpointOptions } from './keras.js';
+export { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 export { traceableDropout, withTraceableDropout } from './dropout.js';
 export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';

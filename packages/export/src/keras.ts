@@ -12,6 +12,7 @@ import { dtypeNameOf, toDataType } from './dtypes.js';
 import {
   FUNCTION_OPTION_KEYS, isExportableFunction, isTensorSpec, modelFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions,
 } from './function.js';
+import { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 import { isLayersModel, Module, TreeResolver, type ObjectNode } from './module.js';
 import { buildAndWrite, buildOptionsOf, checkSaveOptions, summarize, type SaveOptions, type SaveSummary } from './save.js';
 import { isVariable, variableInfo, variableKey, type AnyVariable } from './variables.js';
@@ -312,13 +313,20 @@ export interface ExportModelOptions extends WriteOutOptions {
  * forward pass in inference mode, batch dimension None, inputs named as the model's inputs),
  * also available as `serving_default`.
  */
-export async function exportModel(model: tf.LayersModel, path: string | FileSink, args: ExportModelOptions = {}): Promise<SaveSummary> {
+export async function exportModel(model: tf.LayersModel | GraphModelLike, path: string | FileSink, args: ExportModelOptions = {}): Promise<SaveSummary> {
   checkOptions(args, EXPORT_MODEL_KEYS, 'exportModel options');
   const { trace, format, inputSignature, ...writeOut } = args;
   if (format !== undefined && format !== 'tf_saved_model') {
     throw new SavedModelError('INVALID_ARGUMENT', `Unrecognized format=${JSON.stringify(String(format).slice(0, 100))}. Supported formats are: 'tf_saved_model' (Keras' 'onnx' and 'openvino' have no JavaScript counterpart).`);
   }
-  if (!isLayersModel(model)) throw new SavedModelError('INVALID_ARGUMENT', 'exportModel needs a tf.LayersModel');
+  if (isGraphModel(model)) {
+    // a tf.GraphModel has no variables: one endpoint, its execute traced with the model's input shapes
+    if (inputSignature !== undefined) throw new SavedModelError('INVALID_ARGUMENT', 'exportModel: a tf.GraphModel is traced with its own input shapes; inputSignature applies to tf.LayersModels');
+    const archive = new ExportArchive();
+    archive.addEndpoint('serve', graphModelFunction(model, { name: 'serve', ...(trace ? { trace } : {}) }));
+    return archive.writeOut(path, writeOut);
+  }
+  if (!isLayersModel(model)) throw new SavedModelError('INVALID_ARGUMENT', 'exportModel needs a tf.LayersModel or a tf.GraphModel');
   if (!model.inputs?.length) throw new SavedModelError('INVALID_ARGUMENT', 'The model provided has never been called. It must be built (have inputs) before export.');
   const archive = new ExportArchive();
   if (inputSignature !== undefined) {

@@ -6,6 +6,7 @@ import { withTraceableDropout } from './dropout.js';
 import { buildDebugInfo } from './debug-info.js';
 import { dtypeNameOf } from './dtypes.js';
 import { isExportableFunction, modelFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
+import { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 import { isLayersModel, Module, TreeResolver, type FunctionAttr, type ObjectNode } from './module.js';
 
 /** A function that can be a signature: a tf.function with an input signature, or a concrete function. */
@@ -173,7 +174,16 @@ export async function rootFor(obj: unknown): Promise<{ root: ObjectNode; default
       defaults: async () => new Map([['serving_default', { fn: await call.getConcreteFunction(), outputKeys: uniqueNames(outputNames) }]]),
     };
   }
-  throw new SavedModelError('INVALID_ARGUMENT', 'saveModel exports a Module or a tf.LayersModel');
+  if (isGraphModel(obj)) {
+    // a tf.GraphModel: its execute traced as the root's `serve` method (weights frozen as Consts)
+    const module = new Module();
+    const serve = module.track('serve', graphModelFunction(obj, { isMethod: true }));
+    return {
+      root: resolver.resolve(module) as ObjectNode, models: [],
+      defaults: async () => new Map([['serving_default', { fn: await serve.getConcreteFunction() }]]),
+    };
+  }
+  throw new SavedModelError('INVALID_ARGUMENT', 'saveModel exports a Module, a tf.LayersModel or a tf.GraphModel');
 }
 
 function uniqueNames(names: string[]): string[] {
@@ -244,11 +254,12 @@ export function buildOptionsOf(o: SaveOptions): BuildOptions {
 }
 
 /**
- * tf.saved_model.save: writes `obj` (a Module or a tf.LayersModel) as a TF2 SavedModel into
- * `exportDir` — a directory path (Node) or a FileSink (`fileMapSink()` in the browser).
- * Functions are traced now; variables are saved with their current values.
+ * tf.saved_model.save: writes `obj` (a Module, a tf.LayersModel or a tf.GraphModel) as a TF2
+ * SavedModel into `exportDir` — a directory path (Node) or a FileSink (`fileMapSink()` in the
+ * browser). Functions are traced now; variables are saved with their current values. A
+ * tf.GraphModel's `execute` is traced (its weights become Consts); it needs no control flow.
  */
-export async function saveModel(obj: Module | tf.LayersModel, exportDir: string | FileSink, args: SaveModelArgs = {}): Promise<SaveSummary> {
+export async function saveModel(obj: Module | tf.LayersModel | GraphModelLike, exportDir: string | FileSink, args: SaveModelArgs = {}): Promise<SaveSummary> {
   checkOptions(args, ['signatures', 'options'], 'saveModel arguments');
   const options = checkSaveOptions(args.options, 'saveModel options');
   const { root, defaults, models } = await rootFor(obj);

@@ -321,7 +321,7 @@ describe('bad input: typed errors and nothing left behind', () => {
   it('an object with nothing to export', () => attempt((t) => saveModel(new Module(), t), 'INVALID_ARGUMENT', /nothing to export/));
 
   it('not a Module or model; a target that is neither a path nor a sink', async () => {
-    await attempt((t) => saveModel({} as never, t), 'INVALID_ARGUMENT', /Module or a tf\.LayersModel/);
+    await attempt((t) => saveModel({} as never, t), 'INVALID_ARGUMENT', /a Module, a tf\.LayersModel or a tf\.GraphModel/);
     await expectError(saveModel(P.timesTwoInt().module, 42 as never), 'INVALID_ARGUMENT', /directory path or a FileSink/);
   });
 

@@ -18,6 +18,13 @@ function phasedProgress(io: Io) {
   let bar: ProgressBar | undefined;
   return {
     update(p: ConvertProgress) {
+      if (p.phase === 'trace') {
+        bar?.done();
+        bar = undefined;
+        phase = p.phase;
+        io.err(`the graph cannot be rebuilt as it is (${p.reason ?? 'unknown reason'}); tracing it with tfjs-converter instead\n`);
+        return;
+      }
       if (p.phase !== phase) {
         bar?.done();
         phase = p.phase;
@@ -110,6 +117,11 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
     if (split) io.out(`Split fused ops: ${split}\n`);
     io.out(`Ops:\n${histogramText(r.graph.opHistogram)}\n`);
     for (const w of r.graph.warnings) io.err(`warning: ${w}\n`);
+  }
+  if (r.traced) {
+    io.out(`Traced with tfjs-converter (weights frozen as Consts) because ${r.traced.reason}\n`);
+    io.out(`Ops:\n${histogramText(r.traced.opHistogram)}\n`);
+    for (const w of r.traced.warnings) io.err(`warning: ${w}\n`);
   }
   const q = Object.entries(r.weights.quantized).map(([d, n]) => `${n} ${d}`).join(', ');
   if (q) io.out(`Quantized weights read: ${q}${values.keep_float16 ? ' (float16 kept)' : ' (dequantized)'}\n`);

@@ -2,7 +2,7 @@
 // Shape + StridedSlice; products become Mul; shape vectors are Packed. Nodes are built once and
 // shared.
 import { SavedModelError, tensorflow } from '../core.js';
-import { isSym, type Sym, type SymDim } from '../tape/sym.js';
+import { evalSym, isSym, type Sym, type SymDim } from '../tape/sym.js';
 import type { SymbolInfo } from '../tape/tape.js';
 import type { GraphBuilder, GraphTensor } from './graph-builder.js';
 
@@ -72,6 +72,40 @@ export class ShapeExprs {
       if (d.coef !== 1) t = this.b.emit1('Mul', [t, this.b.constant(DT.DT_INT32, [], [d.coef])], {}, { name: 'mul', shapes: [[]] });
       return t;
     });
+  }
+
+  /** The value a size had in each of the two traces (undefined when not recorded). */
+  private traced(d: SymDim): [number, number] | undefined {
+    if (typeof d === 'number') return [d, d];
+    if (d.unknown) return d.traced ? [d.traced[0], d.traced[1]] : undefined;
+    return [evalSym(d, this.symbols.map((s) => s.sizes[0]!)), evalSym(d, this.symbols.map((s) => s.sizes[1]!))];
+  }
+
+  /**
+   * 1-D int32 tensor for sizes known to be affine in the same-axis dims of `t` (a transposed
+   * convolution's output: stride * in + max(kernel - stride, 0)). Sizes that are products of
+   * the input sizes are computed from them; the rest as k * Shape(t)[axis] + o, with k and o
+   * fitted to the two traces.
+   */
+  affineVector(dims: readonly SymDim[], t: GraphTensor): GraphTensor {
+    if (!dims.some((d) => isSym(d) && d.unknown)) return this.vector(dims);
+    let shape: GraphTensor | undefined;
+    const parts = dims.map((d, axis) => {
+      if (!isSym(d) || !d.unknown) return this.scalar(d);
+      const s = this.traced(d), dim = t.shape?.[axis], x = dim === undefined ? undefined : this.traced(dim);
+      const k = s && x && x[0] !== x[1] ? (s[0] - s[1]) / (x[0] - x[1]) : NaN;
+      if (!s || !x || !Number.isInteger(k)) {
+        throw new SavedModelError('UNSUPPORTED', `size #${axis} depends on the input sizes in a way the tracer cannot express (not affine in the input's dim ${axis})`);
+      }
+      const o = s[0] - k * x[0];
+      const c = (v: number[]) => this.b.constant(DT.DT_INT32, [v.length], v);
+      shape ??= this.b.emit1('Shape', [t], { out_type: DT.DT_INT32 }, { shapes: [[dims.length]] });
+      let v = this.b.emit1('StridedSlice', [shape, c([axis]), c([axis + 1]), c([1])], { shrink_axis_mask: 1 }, { name: 'strided_slice', shapes: [[]] });
+      if (k !== 1) v = this.b.emit1('Mul', [v, this.b.constant(DT.DT_INT32, [], [k])], {}, { name: 'mul', shapes: [[]] });
+      if (o !== 0) v = this.b.emit1('AddV2', [v, this.b.constant(DT.DT_INT32, [], [o])], {}, { name: 'add', shapes: [[]] });
+      return v;
+    });
+    return this.b.emit1('Pack', [parts], { axis: 0 }, { name: 'stack', shapes: [[dims.length]] });
   }
 
   /**

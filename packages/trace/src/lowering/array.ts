@@ -64,7 +64,8 @@ export const ARRAY: Record<string, Lowering> = {
       return s;
     });
     const begins = Array.from({ length: r }, (_, k) => begin[k] ?? 0);
-    return c.emit1('Slice', [x, c.intVector(begins), c.intVector(sizes)]);
+    // a size no product of the input sizes (Cropping2D: h - top - bottom) is x's dim minus a constant
+    return c.emit1('Slice', [x, c.intVector(begins), c.affineIntVector(sizes, x)]);
   },
 
   StridedSlice: (c) => {

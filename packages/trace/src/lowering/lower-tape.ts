@@ -230,6 +230,10 @@ class CallContext implements LoweringContext {
     return this.shapes.vector(dims, opts);
   }
 
+  affineIntVector(dims: readonly SymDim[], t: GraphTensor): GraphTensor {
+    return this.shapes.affineVector(dims, t);
+  }
+
   intScalar(d: SymDim): GraphTensor {
     return this.shapes.scalar(d);
   }

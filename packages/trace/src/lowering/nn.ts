@@ -91,7 +91,8 @@ export const NN: Record<string, Lowering> = {
 
   Conv2DBackpropInput: (c) => {
     const p = convParams(c);
-    const sizes = c.intVector(c.dims('inputShape'));
+    // the output size is affine in dy's (stride * in + max(kernel - stride, 0) for VALID)
+    const sizes = c.affineIntVector(c.dims('inputShape'), c.input('dy'));
     const attrs = { strides: p.strides, data_format: p.dataFormat };
     if (p.pad.padding === 'EXPLICIT') {
       return c.emit1('Conv2DBackpropInput', [sizes, c.input('filter'), c.input('dy')], { ...attrs, padding: 'EXPLICIT', explicit_paddings: p.pad.explicit.flat() });
@@ -116,7 +117,7 @@ export const NN: Record<string, Lowering> = {
     const pad = c.attrs['pad'];
     if (pad !== 'same' && pad !== 'valid') throw c.fail(`Conv3DBackpropInputV2 pad ${JSON.stringify(pad)}`);
     const s = triple(c.attrs['strides'], 'strides', c);
-    return c.emit1('Conv3DBackpropInputV2', [c.intVector(c.dims('inputShape')), c.input('filter'), c.input('dy')], {
+    return c.emit1('Conv3DBackpropInputV2', [c.affineIntVector(c.dims('inputShape'), c.input('dy')), c.input('filter'), c.input('dy')], {
       strides: [1, ...s, 1], padding: pad.toUpperCase(),
     });
   },

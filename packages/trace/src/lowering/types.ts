@@ -33,6 +33,8 @@ export interface LoweringContext {
   scalar(value: number | boolean, dtype: TfDtype): GraphTensor;
   /** 1-D int32 tensor of sizes; symbolic entries are computed from the inputs' shapes. */
   intVector(dims: readonly SymDim[], opts?: { inferOne?: boolean }): GraphTensor;
+  /** Like intVector; sizes no product of the input sizes may be affine in `t`'s same-axis dims. */
+  affineIntVector(dims: readonly SymDim[], t: GraphTensor): GraphTensor;
   /** Scalar int32 of a size. */
   intScalar(d: SymDim): GraphTensor;
 

@@ -3,7 +3,7 @@
 // (in an attr, a shape or an int constant) becomes a Sym or the trace is rejected.
 import { kernelError, type KernelSite } from '../errors.js';
 import { SavedModelError } from '../core.js';
-import { fitSym, UNKNOWN_DIM, type SymDim } from './sym.js';
+import { fitSym, unknownDim, type SymDim } from './sym.js';
 import type { BackendValues, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, SymValueSource, Tape, TapeValue } from './tape.js';
 
 /** A tape with no unknown dimensions, as a symbolic tape. */
@@ -59,7 +59,7 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
   };
 
   // a dim that is no monomial (batch + 1 after a Pad) is fine until a lowering needs its value
-  const mergeDim = (x: number, y: number): SymDim => fitSym(x, y, sa, sb) ?? UNKNOWN_DIM;
+  const mergeDim = (x: number, y: number): SymDim => fitSym(x, y, sa, sb) ?? unknownDim(x, y);
 
   const values: SymValue[] = a.values.map((va: TapeValue, i): SymValue => {
     const vb = b.values[i]!;
@@ -129,9 +129,10 @@ function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: Backen
 function mergeAttr(x: unknown, y: unknown, sa: number[], sb: number[], at: KernelSite, path: string): unknown {
   if (typeof x === 'number' && typeof y === 'number') {
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) return x;
-    const d = fitSym(x, y, sa, sb);
-    if (d === undefined) throw kernelError('UNSUPPORTED', at, `${path} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
-    return d;
+    // a size that is no product of the input sizes (2 * ceil(h / 2)) may still be a multiple of
+    // a tensor dim (UpSampling2D after a strided Conv2D): the lowering decides, or fails
+    if (Number.isInteger(x) && Number.isInteger(y)) return fitSym(x, y, sa, sb) ?? unknownDim(x, y);
+    throw kernelError('UNSUPPORTED', at, `${path} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
   }
   if (Array.isArray(x) && Array.isArray(y)) {
     if (x.length !== y.length) throw kernelError('UNSUPPORTED', at, `${path} has ${x.length} vs ${y.length} elements in the two traces`);

@@ -10,12 +10,34 @@ export interface Sym {
   readonly factors: readonly number[];
   /** A tensor dim that varies with the input sizes but is no monomial (e.g. batch + 1). */
   readonly unknown?: true;
+  /** For unknown dims: the value in each of the two traces (lets a lowering relate it to another dim). */
+  readonly traced?: readonly [number, number];
 }
 
 /** A dim known to vary but not expressible: fine in shapes, an error where a value is needed. */
 export const UNKNOWN_DIM: Sym = { sym: true, coef: NaN, factors: [], unknown: true };
 
 export type SymDim = number | Sym;
+
+/** An unknown dim that was `a` in the first trace and `b` in the second. */
+export function unknownDim(a: number, b: number): Sym {
+  return { ...UNKNOWN_DIM, traced: [a, b] };
+}
+
+/** The integer k with `size` = k * `dim` (both static, the same monomial, or unknown dims in that ratio in both traces). */
+export function dimRatio(size: SymDim, dim: SymDim | undefined): number | undefined {
+  if (dim === undefined) return undefined;
+  if (typeof size === 'number' && typeof dim === 'number') return dim > 0 && size % dim === 0 ? size / dim : undefined;
+  if (typeof size === 'number' || typeof dim === 'number') return undefined;
+  if (size.unknown || dim.unknown) {
+    const a = size.traced, b = dim.traced;
+    if (!a || !b || b[0] <= 0 || b[1] <= 0 || a[0] % b[0] !== 0) return undefined;
+    const k = a[0] / b[0];
+    return a[1] === k * b[1] ? k : undefined;
+  }
+  const sameFactors = size.factors.length === dim.factors.length && size.factors.every((f, i) => f === dim.factors[i]);
+  return sameFactors && size.coef % dim.coef === 0 ? size.coef / dim.coef : undefined;
+}
 
 export function isSym(v: unknown): v is Sym {
   return typeof v === 'object' && v !== null && (v as { sym?: unknown }).sym === true;
