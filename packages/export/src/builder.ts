@@ -6,7 +6,7 @@
 // meta_info_def, and the checkpoint with its TrackableObjectGraph.
 import {
   attr, buildStrippedOpList, compareUtf8, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow,
-  type CheckpointTensor, type SavedModelContent,
+  type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent,
 } from '@savedmodel-js/core';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { toDataType } from './dtypes.js';
@@ -644,14 +644,11 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   };
   if (saverDef) metaGraph.saver_def = saverDef;
 
-  // 8. checkpoint: variables in object-graph order, then the object graph
-  for (const v of variableNodes) await v.node.info.prefetch?.();
-  const checkpoint: CheckpointTensor[] = variableNodes.map((v) => {
+  // 8. checkpoint: variables in object-graph order, then the object graph. Values are read when
+  // writeSavedModel streams each record (one backend read per variable, released once written).
+  const checkpoint: (CheckpointTensor | DeferredCheckpointTensor)[] = variableNodes.map((v) => {
     const info = v.node.info;
-    const data = info.read();
-    return Array.isArray(data)
-      ? { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as Uint8Array[] }
-      : { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as ArrayBufferView };
+    return { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, load: () => info.load() };
   });
   checkpoint.push({ key: OBJECT_GRAPH_KEY, dtype: DT.DT_STRING, shape: [], data: [encodeGraph(trackableGraph((v) => v.node.info.name))] });
 
