@@ -112,18 +112,25 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
   }
 }
 
+/**
+ * The data file's chunks, loading each deferred tensor when its turn comes. One load runs ahead
+ * while the sink writes the previous record (reads overlap writes; at most two records held).
+ */
 async function* deferredRecords(writer: BundleWriter, tensors: (CheckpointTensor | DeferredCheckpointTensor)[]): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < tensors.length; i++) {
-    const t = tensors[i]!;
-    let record: CheckpointTensor;
-    if (isDeferredTensor(t)) {
-      const { load, ...rest } = t;
-      record = { ...rest, data: await load.call(t) };
-    } else {
-      record = t;
-    }
-    const chunks = writer.add(record).chunks;
-    yield* chunks;
+  const start = (i: number): Promise<CheckpointTensor> | undefined => {
+    const t = tensors[i];
+    if (!t) return undefined;
+    if (!isDeferredTensor(t)) return Promise.resolve(t);
+    const { load, ...rest } = t;
+    return load.call(t).then((data) => ({ ...rest, data }));
+  };
+  let next = start(0);
+  for (let i = 0; next; i++) {
+    const record = await next;
+    next = start(i + 1);
+    // a failed read-ahead is reported when its turn comes, not as an unhandled rejection
+    next?.catch(() => undefined);
+    yield* writer.add(record).chunks;
   }
 }
 
