@@ -13,7 +13,7 @@ import {
   regularizeGraphDef, singleprint, withFingerprint,
 } from '../src/savedmodel/fingerprint.js';
 import { decodeSavedModel } from '../src/savedmodel/read.js';
-import { encodeSavedModel, writeSavedModel, type SavedModelContent } from '../src/savedmodel/write.js';
+import { encodeSavedModel, writeSavedModel, type DeferredCheckpointTensor, type SavedModelContent } from '../src/savedmodel/write.js';
 import * as core from '../src/index.js';
 import { FIXTURES } from './shared.js';
 
@@ -391,6 +391,40 @@ describe('writing fingerprint.pb (withFingerprint + writeSavedModel, as the SDK 
     expect(u64(fp.checkpoint_hash)).toBe(0n);
     expect(fp.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(computeFingerprint(SM_BYTES, null, { uuid: 'fixed' }).uuid).toBe('fixed');
+  });
+
+  it('deferred tensors: each loaded once, in order, as the data file streams; WriteOptions.fingerprint equals withFingerprint', async () => {
+    const loads: string[] = [];
+    const deferred = (): DeferredCheckpointTensor[] => tensors().map(({ data, ...t }) => ({ ...t, load: async () => { loads.push(t.key); return data; } }));
+    const streamed: string[] = [];
+    const sink = fileMapSink();
+    const write0 = sink.write.bind(sink);
+    sink.write = async (path, data) => {
+      streamed.push(`${path}:${Symbol.asyncIterator in Object(data) ? 'async' : 'sync'}`);
+      return write0(path, data);
+    };
+    await writeSavedModel(sink, { savedModel: decodeSavedModel(SM_BYTES), checkpoint: deferred() }, { fingerprint: true });
+    expect(loads).toEqual(tensors().map((t) => t.key));
+    expect(streamed[0]).toBe('variables/variables.data-00000-of-00001:async');
+    const eager = await write(withFingerprint({ savedModel: decodeSavedModel(SM_BYTES), checkpoint: tensors() }));
+    for (const f of ['variables/variables.data-00000-of-00001', 'variables/variables.index', 'fingerprint.pb', 'saved_model.pb']) {
+      expect(sink.files.get(f), f).toEqual(eager.files.get(f));
+    }
+    // withFingerprint cannot hash data that is not read yet
+    let err: unknown;
+    try { withFingerprint({ savedModel: decodeSavedModel(SM_BYTES), checkpoint: deferred() }); } catch (e) { err = e; }
+    expect(isSavedModelError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+    expect((err as Error).message).toContain('WriteOptions.fingerprint');
+  });
+
+  it('a deferred load failing aborts the sink: nothing is committed', async () => {
+    const target = new Map<string, Uint8Array>();
+    const bad: DeferredCheckpointTensor = { key: 'x', dtype: DataType.DT_FLOAT, shape: [1], load: () => Promise.reject(new Error('backend lost')) };
+    let err: unknown;
+    try { await writeSavedModel(fileMapSink(target), { savedModel: decodeSavedModel(SM_BYTES), checkpoint: [bad] }, { fingerprint: true }); } catch (e) { err = e; }
+    expect(isSavedModelError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+    expect((err as Error).message).toContain('backend lost');
+    expect(target.size).toBe(0);
   });
 
   it('is exported from the package entry point', () => {

@@ -6,7 +6,7 @@
 // meta_info_def, and the checkpoint with its TrackableObjectGraph.
 import {
   attr, buildStrippedOpList, compareUtf8, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow,
-  type CheckpointTensor, type SavedModelContent,
+  type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent,
 } from '@savedmodel-js/core';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { toDataType } from './dtypes.js';
@@ -95,9 +95,15 @@ function graphNodeName(s: string): string {
 /** Graph-level node names: unique case-insensitively, as tf.Graph.unique_name. */
 class NameScope {
   private readonly used = new Set<string>();
+  /** Per base, a suffix below which every `${base}_${i}` is taken (the set only grows): no rescans from 1. */
+  private readonly nextSuffix = new Map<string, number>();
   unique(base: string): string {
     let n = base;
-    for (let i = 1; this.used.has(n.toLowerCase()); i++) n = `${base}_${i}`;
+    if (this.used.has(n.toLowerCase())) {
+      let i = this.nextSuffix.get(base) ?? 1;
+      for (n = `${base}_${i}`; this.used.has(n.toLowerCase()); n = `${base}_${i}`) i++;
+      this.nextSuffix.set(base, i + 1);
+    }
     this.mark(n);
     return n;
   }
@@ -107,9 +113,17 @@ class NameScope {
   }
 }
 
+const nextSuffixes = new WeakMap<Set<string>, Map<string, number>>();
 function uniqueIn(used: Set<string>, base: string): string {
   let n = base;
-  for (let i = 1; used.has(n); i++) n = `${base}_${i}`;
+  if (used.has(n)) {
+    // as NameScope.unique: remember where the search for this base stopped (the set only grows)
+    let next = nextSuffixes.get(used);
+    if (!next) nextSuffixes.set(used, (next = new Map()));
+    let i = next.get(base) ?? 1;
+    for (n = `${base}_${i}`; used.has(n); n = `${base}_${i}`) i++;
+    next.set(base, i + 1);
+  }
   used.add(n);
   return n;
 }
@@ -463,6 +477,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     hasValues.set(i, v);
     return v;
   };
+  const variableById = new Map(variableNodes.map((v) => [v.id, v]));
   const trackableGraph = (fullName: (v: { id: number; node: VariableNode }) => string): tensorflow.ITrackableObjectGraph => {
     const tnodes: tensorflow.TrackableObjectGraph.ITrackableObject[] = [];
     if (options.tracedFunctionNodes) {
@@ -471,7 +486,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
         const ch = allChildren(i);
         if (ch.length) o.children = ch;
         if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
-        const v = variableNodes.find((x) => x.id === i);
+        const v = variableById.get(i);
         if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
         o.has_checkpoint_values = { value: hasCheckpointValues(i) };
         tnodes.push(o);
@@ -482,7 +497,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
       const o: tensorflow.TrackableObjectGraph.ITrackableObject = {};
       if (children[i]!.length && i !== sigMapId) o.children = children[i]!.filter((c) => (c.node_id ?? 0) < checkpointCount);
       if (slotRefs.has(i)) o.slot_variables = slotRefs.get(i)!;
-      const v = variableNodes.find((x) => x.id === i);
+      const v = variableById.get(i);
       if (v) o.attributes = [{ name: 'VARIABLE_VALUE', full_name: fullName(v), checkpoint_key: v.checkpointKey }];
       tnodes.push(o);
     }
@@ -644,14 +659,11 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   };
   if (saverDef) metaGraph.saver_def = saverDef;
 
-  // 8. checkpoint: variables in object-graph order, then the object graph
-  for (const v of variableNodes) await v.node.info.prefetch?.();
-  const checkpoint: CheckpointTensor[] = variableNodes.map((v) => {
+  // 8. checkpoint: variables in object-graph order, then the object graph. Values are read when
+  // writeSavedModel streams each record (one backend read per variable, released once written).
+  const checkpoint: (CheckpointTensor | DeferredCheckpointTensor)[] = variableNodes.map((v) => {
     const info = v.node.info;
-    const data = info.read();
-    return Array.isArray(data)
-      ? { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as Uint8Array[] }
-      : { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, data: data as ArrayBufferView };
+    return { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, load: () => info.load() };
   });
   checkpoint.push({ key: OBJECT_GRAPH_KEY, dtype: DT.DT_STRING, shape: [], data: [encodeGraph(trackableGraph((v) => v.node.info.name))] });
 

@@ -1,6 +1,6 @@
 // saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, assertPathSupported, checkOptions, withFingerprint, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, assertPathSupported, checkOptions, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { buildDebugInfo } from './debug-info.js';
@@ -222,13 +222,13 @@ export async function buildAndWrite(
       const graph = result.content.savedModel.meta_graphs?.[0]?.graph_def ?? {};
       result.content = { ...result.content, debugInfo: buildDebugInfo(graph, result.nodeOrigins) };
     }
-    // fingerprint.pb as TF >= 2.12 writes it, before saved_model.pb (none beside a .pbtxt: TF has none there)
-    if (!options.asText) result.content = withFingerprint(result.content);
   } catch (e) {
     await sink.abort();
     throw e;
   }
-  const writeOptions: WriteOptions = {};
+  // fingerprint.pb as TF >= 2.12 writes it, before saved_model.pb (none beside a .pbtxt: TF has
+  // none there), computed by the writer once the weights are streamed out
+  const writeOptions: WriteOptions = { fingerprint: true };
   if (options.asText) writeOptions.asText = true;
   if (options.onProgress) writeOptions.onProgress = options.onProgress;
   await writeSavedModel(sink, result.content, writeOptions);

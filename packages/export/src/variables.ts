@@ -114,13 +114,12 @@ export interface VariableInfo {
   readonly name: string;
   readonly synchronization?: tensorflow.VariableSynchronization | undefined;
   readonly aggregation?: tensorflow.VariableAggregation | undefined;
-  /** Value now (read at save time), as checkpoint data. */
-  read(): ArrayBufferView | Uint8Array[];
   /**
-   * Download the value from the backend first (async). tfjs-backend-webgpu's synchronous read
-   * returns zeros in headless Chromium; after an async read the synchronous one is right.
+   * Value now (read when its checkpoint record is written), as checkpoint data: one asynchronous
+   * read from the backend (tfjs-backend-webgpu's synchronous read returns zeros in headless
+   * Chromium; wasm copies on every read, so the export reads each weight exactly once).
    */
-  prefetch?(): Promise<unknown>;
+  load(): Promise<ArrayBufferView | Uint8Array[] | string[]>;
   /** Short label for messages. */
   readonly label: string;
 }
@@ -131,6 +130,7 @@ interface TfjsVariableLike {
   shape: number[];
   trainable: boolean;
   dataSync(): ArrayLike<number> | Uint8Array[];
+  data?(): Promise<ArrayLike<number> | Uint8Array[] | string[]>;
   assign(v: unknown): void;
   isDisposed?: boolean;
 }
@@ -178,7 +178,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
     return {
       key: x, dtype: t, shape: x.shape, trainable: x.trainable, name: x.name, label: `RawVariable ${x.name}`,
       synchronization: x.synchronization, aggregation: x.aggregation,
-      read: () => {
+      load: async () => {
         const v = x.values;
         return Array.isArray(v) ? v : (v as ArrayBufferView);
       },
@@ -191,16 +191,16 @@ export function variableInfo(x: AnyVariable): VariableInfo {
   if (t !== DT.DT_STRING && elementSize(t) === undefined) throw new SavedModelError('UNSUPPORTED', `variable ${v.name} has dtype ${v.dtype}, which cannot be saved`, { key: v.name });
   return {
     key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
-    prefetch: async () => { if (typeof (v as { data?: unknown }).data === "function") await (v as unknown as { data(): Promise<unknown> }).data(); },
-    read: () => {
-      let d: ReturnType<TfjsVariableLike['dataSync']>;
+    load: async () => {
+      if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} was disposed before it was saved`, { key: v.name });
+      let d: ArrayLike<number> | Uint8Array[] | string[];
       try {
-        d = v.dataSync();
+        d = typeof v.data === 'function' ? await v.data() : v.dataSync();
       } catch (e) {
         if (isSyncReadbackFailure(e)) throw syncReadbackError(e, getBackend(), `saving variable ${v.name}`, 'move the model to a backend whose reads work, e.g. tf.setBackend(\'wasm\' or \'cpu\')');
         throw e;
       }
-      if (Array.isArray(d)) return d as Uint8Array[];
+      if (Array.isArray(d)) return d as Uint8Array[] | string[];
       // tfjs keeps bool as Uint8Array / Int32Array depending on the backend: normalize to one byte each
       if (t === DT.DT_BOOL && !(d instanceof Uint8Array)) return Uint8Array.from(d as ArrayLike<number>, (b) => (b ? 1 : 0));
       return d as unknown as ArrayBufferView;

@@ -201,10 +201,9 @@ async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
   const structuredOutputs = packLike<tf.Tensor, TensorSpec>(first.structure, outputs.map((o) => o.spec), isTensor);
   const captures: CapturedVariable[] = [];
   for (const c of lowered.captures) {
-    // Download asynchronously first: tfjs-backend-webgpu's synchronous read returns zeros in
-    // headless Chromium (and caches them); after an async read the synchronous one is right.
-    // The values themselves are read lazily, so tracing a 1 GB model holds no second copy.
-    await c.variable.data();
+    // Nothing is read here: the exporter reads each variable once, asynchronously, as it writes
+    // the checkpoint. `values` is a synchronous read on first use (tests, small tools); on
+    // webgpu await variable.data() before touching it (its synchronous read can return zeros).
     const variable = c.variable;
     let values: Float32Array | Int32Array | Uint8Array | undefined;
     captures.push({

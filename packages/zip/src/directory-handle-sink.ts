@@ -67,7 +67,7 @@ export async function directoryHandleSink(handle: FileSystemDirectoryHandle, opt
       if (!existed) created.push({ parent: dir, name });
       const w = await fh.createWritable({ keepExistingData: false });
       try {
-        for (const chunk of data instanceof Uint8Array ? [data] : data) {
+        for await (const chunk of data instanceof Uint8Array ? [data] : data) {
           await w.write(chunk as Uint8Array<ArrayBuffer>);
           bytesWritten += chunk.length;
         }

@@ -17,7 +17,11 @@ export interface FileSource {
 /** Write side. Nothing is visible at the target until `commit()`; `abort()` removes everything. */
 export interface FileSink {
   readonly location: string;
-  write(path: string, data: Uint8Array | Iterable<Uint8Array>): Promise<void>;
+  /**
+   * Writes one file. `data` may be an async iterable: writeSavedModel streams the checkpoint's
+   * data file that way, each weight read from its backend just before its bytes are written.
+   */
+  write(path: string, data: SinkData): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -31,6 +35,18 @@ export function checkRelativePath(path: string): string {
     throw new SavedModelError('INVALID_ARGUMENT', `unsafe path in SavedModel file set: ${JSON.stringify(path)}`, { file: path });
   }
   return path;
+}
+
+/** What a FileSink writes: one buffer, or chunks in order (possibly produced asynchronously). */
+export type SinkData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** `data` as one list of chunks (awaiting an async iterable). */
+export async function collectChunks(data: SinkData): Promise<Uint8Array[]> {
+  if (data instanceof Uint8Array) return [data];
+  const out: Uint8Array[] = [];
+  if (Symbol.asyncIterator in data) for await (const c of data) out.push(c);
+  else for (const c of data) out.push(c);
+  return out;
 }
 
 export type FileMap = Map<string, Uint8Array>;
@@ -63,7 +79,7 @@ export function fileMapSink(target: FileMap = new Map(), location = 'memory'): F
     files: target,
     async write(path, data) {
       checkRelativePath(path);
-      pending.set(path, data instanceof Uint8Array ? data : concatChunks(data));
+      pending.set(path, data instanceof Uint8Array ? data : concatChunks(await collectChunks(data)));
     },
     async commit() {
       for (const [k, v] of pending) target.set(k, v);

@@ -103,11 +103,11 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
           const ws = createWriteStream(full);
           ws.on('error', rej);
           (async () => {
-            for (const chunk of data) {
+            for await (const chunk of data) {
               if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
             }
             ws.end(res);
-          })().catch(rej);
+          })().catch((e: unknown) => { ws.destroy(); rej(e); });
         });
       } catch (e) {
         throw fsError(e, 'write', path);

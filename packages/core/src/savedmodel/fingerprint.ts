@@ -8,7 +8,8 @@ import { SavedModelError } from '../errors.js';
 import { fingerprint64, fingerprintCat64 } from '../hash/farmhash.js';
 import { Long, compareUtf8, encodeDeterministic, tensorflow } from '../proto/index.js';
 import { decodeSavedModel } from './read.js';
-import { encodeSavedModel, type SavedModelContent } from './write.js';
+import { encodeSavedModel } from './encode.js';
+import { isDeferredTensor, type SavedModelContent } from './write.js';
 
 export { fingerprint64, fingerprintCat64 };
 
@@ -46,6 +47,22 @@ export function computeFingerprint(
   } else {
     checksum = hashSavedModel(savedModel);
   }
+  return fingerprintWithChecksum(savedModel, checksum, variablesIndex, options);
+}
+
+/**
+ * computeFingerprint of `savedModel` whose deterministic encoding `encoded` is already at hand
+ * (writeSavedModel: the bytes it writes), so the message is not encoded a second time.
+ */
+export function fingerprintOfEncoded(
+  savedModel: tensorflow.ISavedModel, encoded: Uint8Array, variablesIndex?: Uint8Array | null, options: FingerprintOptions = {},
+): tensorflow.IFingerprintDef {
+  return fingerprintWithChecksum(savedModel, fingerprint64(encoded), variablesIndex, options);
+}
+
+function fingerprintWithChecksum(
+  savedModel: tensorflow.ISavedModel, checksum: bigint, variablesIndex: Uint8Array | null | undefined, options: FingerprintOptions,
+): tensorflow.IFingerprintDef {
   const metaGraph = savedModel.meta_graphs?.[0];
   if (!metaGraph) throw new SavedModelError('INVALID_ARGUMENT', 'cannot fingerprint a SavedModel without meta graphs');
   const fp: tensorflow.IFingerprintDef = {
@@ -67,9 +84,11 @@ export function computeFingerprint(
  * the tensors in order). A one-shot iterable checkpoint is materialized into an array first.
  */
 export function withFingerprint(content: SavedModelContent, options: FingerprintOptions = {}): SavedModelContent {
-  let checkpoint = content.checkpoint;
-  if (checkpoint && !Array.isArray(checkpoint)) checkpoint = [...checkpoint];
-  const index = checkpoint ? checkpointIndexBytes(checkpoint) : undefined;
+  const checkpoint = content.checkpoint ? [...content.checkpoint] : undefined;
+  const index = checkpoint ? checkpointIndexBytes(checkpoint.map((t) => {
+    if (isDeferredTensor(t)) throw new SavedModelError('INVALID_ARGUMENT', 'withFingerprint needs the checkpoint data now; for deferred tensors pass WriteOptions.fingerprint to writeSavedModel', { key: t.key });
+    return t;
+  })) : undefined;
   const out: SavedModelContent = { ...content, fingerprint: computeFingerprint(content.savedModel, index, options) };
   if (checkpoint) out.checkpoint = checkpoint;
   return out;

@@ -2,8 +2,10 @@
 // marks a complete export, as in TensorFlow), then commit — or abort on any failure.
 import { BundleWriter, type CheckpointTensor } from '../checkpoint/index.js';
 import { SavedModelError } from '../errors.js';
-import { checkRelativePath, type FileSink } from '../io/file-source.js';
+import { checkRelativePath, type FileSink, type SinkData } from '../io/file-source.js';
 import { encodeDeterministic, tensorflow, third_party } from '../proto/index.js';
+import { encodeSavedModel } from './encode.js';
+import { fingerprintOfEncoded, type FingerprintOptions } from './fingerprint.js';
 import { toTextFormat } from '../text-format/index.js';
 import {
   ASSETS_DIR, DEBUG_INFO_PB, FINGERPRINT_PB, KERAS_METADATA_PB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT, VARIABLES_INDEX,
@@ -11,10 +13,24 @@ import {
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
 
+export { encodeSavedModel };
+
+/**
+ * A checkpoint tensor whose data is read only when its record is written (a weight still on its
+ * tfjs backend): one asynchronous read per tensor, streamed into the data file, then released.
+ */
+export interface DeferredCheckpointTensor extends Omit<CheckpointTensor, 'data'> {
+  load(): Promise<CheckpointTensor['data']>;
+}
+
+export function isDeferredTensor(t: CheckpointTensor | DeferredCheckpointTensor): t is DeferredCheckpointTensor {
+  return typeof (t as Partial<DeferredCheckpointTensor>).load === 'function';
+}
+
 export interface SavedModelContent {
   savedModel: tensorflow.ISavedModel;
   /** Checkpoint tensors in data-file order; omitted = no variables/ directory. */
-  checkpoint?: Iterable<CheckpointTensor>;
+  checkpoint?: Iterable<CheckpointTensor | DeferredCheckpointTensor>;
   /** Files for assets/ (base names or sub-paths) and their bytes. */
   assets?: Map<string, Uint8Array>;
   /** Extra files for assets.extra/ (e.g. tf_serving_warmup_requests). */
@@ -30,17 +46,19 @@ export interface WriteOptions {
   asText?: boolean;
   /** Called after each file with the bytes written so far. */
   onProgress?: (p: { file: string; bytesWritten: number; filesWritten: number }) => void;
-}
-
-export function encodeSavedModel(sm: tensorflow.ISavedModel): Uint8Array {
-  return encodeDeterministic('tensorflow.SavedModel', tensorflow.SavedModel, sm as tensorflow.SavedModel);
+  /**
+   * Also write fingerprint.pb, computed once the checkpoint is written (from the variables.index
+   * written and the saved_model.pb bytes, without a second pass over the weights). Ignored with
+   * asText and when `content.fingerprint` is given.
+   */
+  fingerprint?: boolean | FingerprintOptions;
 }
 
 export async function writeSavedModel(sink: FileSink, content: SavedModelContent, options: WriteOptions = {}): Promise<void> {
   let bytesWritten = 0, filesWritten = 0;
-  const put = async (file: string, data: Uint8Array | Uint8Array[]) => {
+  const put = async (file: string, data: SinkData, size?: () => number) => {
     await sink.write(file, data);
-    bytesWritten += Array.isArray(data) ? data.reduce((n, c) => n + c.length, 0) : data.length;
+    bytesWritten += size ? size() : data instanceof Uint8Array ? data.length : [...(data as Iterable<Uint8Array>)].reduce((n, c) => n + c.length, 0);
     filesWritten++;
     options.onProgress?.({ file, bytesWritten, filesWritten });
   };
@@ -49,13 +67,21 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
     const main = options.asText
       ? new TextEncoder().encode(toTextFormat('tensorflow.SavedModel', sortedCopy(content.savedModel)))
       : encodeSavedModel(content.savedModel);
+    let index: Uint8Array | undefined;
     if (content.checkpoint) {
       // Stream: each record goes to the sink as the caller's own bytes (no concatenated copy).
       const writer = new BundleWriter();
-      const chunks: Uint8Array[] = [];
-      for (const t of content.checkpoint) chunks.push(...writer.add(t).chunks);
-      const index = writer.finish();
-      await put(shardFileName(VARIABLES_PREFIX, 0, 1), chunks);
+      const tensors = [...content.checkpoint];
+      const dataFile = shardFileName(VARIABLES_PREFIX, 0, 1);
+      if (tensors.some(isDeferredTensor)) {
+        // One read per tensor, as the sink asks for its bytes; nothing keeps a record after it is written.
+        await put(dataFile, deferredRecords(writer, tensors), () => writer.shardSizes[0]!);
+      } else {
+        const chunks: Uint8Array[] = [];
+        for (const t of tensors as CheckpointTensor[]) chunks.push(...writer.add(t).chunks);
+        await put(dataFile, chunks);
+      }
+      index = writer.finish();
       await put(VARIABLES_INDEX, index);
     }
     for (const [name, bytes] of content.assets ?? []) await put(`${ASSETS_DIR}/${checkRelativePath(name)}`, bytes);
@@ -66,8 +92,11 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
     if (content.debugInfo) {
       await put(DEBUG_INFO_PB, encodeDeterministic('tensorflow.GraphDebugInfo', tensorflow.GraphDebugInfo, content.debugInfo as tensorflow.GraphDebugInfo));
     }
-    if (content.fingerprint) {
-      await put(FINGERPRINT_PB, tensorflow.FingerprintDef.encode(content.fingerprint).finish());
+    const fingerprint = content.fingerprint ?? (options.fingerprint && !options.asText
+      ? fingerprintOfEncoded(content.savedModel, main, index, options.fingerprint === true ? {} : options.fingerprint)
+      : undefined);
+    if (fingerprint) {
+      await put(FINGERPRINT_PB, tensorflow.FingerprintDef.encode(fingerprint).finish());
     }
     await put(options.asText ? SAVED_MODEL_PBTXT : SAVED_MODEL_PB, main);
     await sink.commit();
@@ -80,6 +109,28 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
       throw new SavedModelError('IO_ERROR', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, errno, cause: e });
     }
     throw new SavedModelError('INVALID_ARGUMENT', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, cause: e });
+  }
+}
+
+/**
+ * The data file's chunks, loading each deferred tensor when its turn comes. One load runs ahead
+ * while the sink writes the previous record (reads overlap writes; at most two records held).
+ */
+async function* deferredRecords(writer: BundleWriter, tensors: (CheckpointTensor | DeferredCheckpointTensor)[]): AsyncGenerator<Uint8Array> {
+  const start = (i: number): Promise<CheckpointTensor> | undefined => {
+    const t = tensors[i];
+    if (!t) return undefined;
+    if (!isDeferredTensor(t)) return Promise.resolve(t);
+    const { load, ...rest } = t;
+    return load.call(t).then((data) => ({ ...rest, data }));
+  };
+  let next = start(0);
+  for (let i = 0; next; i++) {
+    const record = await next;
+    next = start(i + 1);
+    // a failed read-ahead is reported when its turn comes, not as an unhandled rejection
+    next?.catch(() => undefined);
+    yield* writer.add(record).chunks;
   }
 }
 

@@ -128,11 +128,13 @@ export class GraphBuilder {
   uniqueName(base: string): string {
     const b = sanitizeNodeName(base);
     if (!this.used.has(b)) { this.used.add(b); return b; }
-    for (let i = 1; ; i++) {
+    // every `${b}_${i}` below the remembered suffix is taken (names are never released)
+    for (let i = this.nextSuffix.get(b) ?? 1; ; i++) {
       const n = `${b}_${i}`;
-      if (!this.used.has(n)) { this.used.add(n); return n; }
+      if (!this.used.has(n)) { this.used.add(n); this.nextSuffix.set(b, i + 1); return n; }
     }
   }
+  private readonly nextSuffix = new Map<string, number>();
 
   emit(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor[] {
     const def = getOpDef(op);

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Export of a large MLP (our exportModel to a directory) vs tfjs's own model.save (model.json +
+// weights.bin written with fs), same process, alternating, ratio per round; and the extra peak
+// memory (RSS growth while saving) over the weight bytes.
+//
+//   node --expose-gc bench/export.bench.mjs [--quick] [--reps 5] [--backend cpu,wasm] [--mb 100,400]
+//
+// --quick: 25 MB and 100 MB models. Uses the built packages (dist/).
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { QUICK, compare, dist, fmtRatio, loadWasmBackend, MiB, opt } from './lib.mjs';
+
+const WIDTH = 2048;
+
+/** Dense stack of ≈ `mb` MB of float32 weights (width 2048: 16 MiB per kernel). */
+export function mlp(mb) {
+  const layers = Math.max(1, Math.round((mb * 1e6) / (WIDTH * WIDTH * 4)));
+  const x = tf.input({ shape: [WIDTH], name: 'x' });
+  let h = x;
+  for (let i = 0; i < layers; i++) {
+    h = tf.layers.dense({ units: WIDTH, activation: i < layers - 1 ? 'relu' : 'linear', kernelInitializer: 'ones' }).apply(h);
+  }
+  return tf.model({ inputs: x, outputs: h });
+}
+
+export const weightBytes = (model) => model.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+
+/** tfjs's own save, files written to `dir`. */
+export async function tfjsSave(model, dir) {
+  await mkdir(dir, { recursive: true });
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    const data = Array.isArray(a.weightData) ? a.weightData : [a.weightData];
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+    await writeFile(join(dir, 'weights.bin'), data.map((b) => new Uint8Array(b)));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+}
+
+export async function exportRows({ backends, sizes }) {
+  const { exportModel } = await dist('export');
+  if (backends.includes('wasm')) await loadWasmBackend();
+  const rows = [];
+  const tmp = await mkdtemp(join(tmpdir(), 'sm-bench-export-'));
+  try {
+    for (const backend of backends) {
+      await tf.setBackend(backend);
+      for (const mb of sizes) {
+        const model = mlp(mb);
+        const bytes = weightBytes(model);
+        const ours = join(tmp, 'ours'), theirs = join(tmp, 'theirs');
+        const r = await compare({
+          baseline: () => tfjsSave(model, theirs),
+          contender: () => exportModel(model, ours, { options: { overwrite: true } }),
+          after: async () => { await rm(theirs, { recursive: true, force: true }); },
+        });
+        rows.push({
+          row: `export ${MiB(bytes)} MiB MLP (${backend})`, baseline: 'tfjs model.save', ratio: fmtRatio(r.time),
+          note: `ours ${r.ms.median.toFixed(0)} ms, tfjs ${r.baseMs.median.toFixed(0)} ms; extra peak mem/weights: ours ${(r.extra.median / bytes).toFixed(2)}, tfjs ${(r.baseExtra.median / bytes).toFixed(2)}`,
+        });
+        model.dispose();
+      }
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printTable } = await import('./lib.mjs');
+  const backends = opt('backend', 'cpu,wasm').split(',');
+  const sizes = opt('mb', QUICK ? '25,100' : '100,400').split(',').map(Number);
+  printTable(await exportRows({ backends, sizes }));
+}

@@ -1,0 +1,99 @@
+// Shared bench helpers: alternate contenders within one run, ratios against the baseline of
+// the same repetition, min/median/max, peak memory sampled while a contender runs.
+import { cpus, loadavg, totalmem } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const args = process.argv.slice(2);
+export const flag = (name) => args.includes(`--${name}`);
+export const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
+};
+export const QUICK = flag('quick');
+export const REPS = Math.max(5, Number(opt('reps', '5')));
+
+/** A built package's entry (dist/): what users run. */
+export const dist = (pkg, file = 'index.js') => import(pathToFileURL(join(ROOT, 'packages', pkg, 'dist', file)).href);
+
+/** The wasm backend is a devDependency of packages/export, not of bench/. */
+export async function loadWasmBackend() {
+  const req = createRequire(join(ROOT, 'packages/export/package.json'));
+  await import(pathToFileURL(req.resolve('@tensorflow/tfjs-backend-wasm')).href);
+}
+
+export const gc = () => { if (globalThis.gc) { globalThis.gc(); globalThis.gc(); } };
+// JS heap + ArrayBuffer memory (both drop after GC, unlike RSS, which keeps freed pages; the
+// wasm backend's memory is one ArrayBuffer that only grows, so new tensors in it count too).
+const memNow = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+
+/** Runs `f` sampling memory every millisecond it yields: time and peak growth over the start. */
+export async function measure(f) {
+  gc();
+  const base = memNow();
+  let peak = base;
+  const timer = setInterval(() => { const m = memNow(); if (m > peak) peak = m; }, 1);
+  const t0 = performance.now();
+  try {
+    await f();
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  const end = memNow();
+  if (end > peak) peak = end;
+  return { ms, extra: peak - base };
+}
+
+export const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+};
+
+/**
+ * `reps` rounds; each round runs the baseline and the contender in alternating order (odd rounds
+ * contender first) after one untimed warm-up of each. Returns per-round ratios contender/baseline.
+ */
+export async function compare({ baseline, contender, reps = REPS, warmup = true, before, after }) {
+  if (warmup) { await before?.(); await baseline(); await contender(); await after?.(); }
+  const rounds = [];
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 ? ['c', 'b'] : ['b', 'c'];
+    const got = {};
+    for (const k of order) {
+      await before?.();
+      got[k] = await measure(k === 'b' ? baseline : contender);
+      await after?.();
+    }
+    rounds.push(got);
+  }
+  return {
+    time: stats(rounds.map((g) => g.c.ms / g.b.ms)),
+    baseMs: stats(rounds.map((g) => g.b.ms)),
+    ms: stats(rounds.map((g) => g.c.ms)),
+    extra: stats(rounds.map((g) => g.c.extra)),
+    baseExtra: stats(rounds.map((g) => g.b.extra)),
+  };
+}
+
+export const machine = () => {
+  const c = cpus();
+  return `${c.length}× ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}`;
+};
+export const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+export const fmtRatio = (s) => `${s.min.toFixed(2)} / ${s.median.toFixed(2)} / ${s.max.toFixed(2)}`;
+export const MiB = (b) => (b / 2 ** 20).toFixed(0);
+
+/** One table: rows of { row, baseline, ratio (min/median/max), note }. */
+export function printTable(rows) {
+  const head = ['row', 'baseline', 'ratio min / median / max', 'figures'];
+  const cells = rows.map((r) => [r.row, r.baseline, r.ratio, r.note ?? '']);
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => `| ${c.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
+  const out = [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+  console.log(out);
+  return out;
+}

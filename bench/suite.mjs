@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The benchmark suite: one table, each row a ratio against a baseline measured in the same run
+// (contenders alternate, ≥ 5 rounds, min / median / max of the per-round ratios).
+//
+//   pnpm bench                          (builds, then the full suite, written to bench/RESULTS.md)
+//   node --expose-gc bench/suite.mjs [--quick] [--reps 5] [--only export,cli,trace,load,zip,big] [--results bench/RESULTS.md]
+//
+// --quick: 25/100 MB MLPs, a 96² MobileNetV2-like, 50 MB zip, 500 layers (full: 100/400 MB,
+// 224², 200 MB, 2,000 layers). Timing is wall time; "mem" is the peak growth of JS heap +
+// ArrayBuffer memory (wasm memory included) while a contender runs. Uses the built packages.
+import { writeFileSync } from 'node:fs';
+import { QUICK, REPS, flag, load, machine, opt, printTable } from './lib.mjs';
+import { exportRows } from './export.bench.mjs';
+import { cliRows } from './cli.bench.mjs';
+import { bigGraphRows, loadRows, traceRows, zipRows } from './rows.mjs';
+
+const only = opt('only', 'export,cli,trace,load,zip,big').split(',');
+const backends = opt('backend', 'cpu,wasm').split(',');
+const loadBefore = load();
+const started = new Date();
+const rows = [];
+const step = async (name, f) => {
+  if (!only.includes(name)) return;
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await f()));
+};
+await step('export', () => exportRows({ backends, sizes: QUICK ? [25, 100] : [100, 400] }));
+await step('trace', () => traceRows({ backends, quick: QUICK }));
+await step('load', () => loadRows({ mb: QUICK ? 25 : 100 }));
+await step('zip', () => zipRows({ mb: QUICK ? 50 : 200 }));
+await step('cli', () => cliRows());
+await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000 }));
+const loadAfter = load();
+const header = `${started.toISOString()} — ${machine()}; ${QUICK ? 'quick sizes' : 'full sizes'}, ${REPS} rounds; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}`;
+console.log(header);
+const table = printTable(rows);
+const results = opt('results', flag('write') ? 'RESULTS.md' : undefined);
+if (results) writeFileSync(results, `${header}\n\n${table}\n`);
