@@ -37,8 +37,10 @@ interface ModelInternals {
 
 const SIZES = [2, 3] as const;
 
+/** The model that holds the compiled state: a Sequential delegates to its inner functional model. */
 function internals(model: tf.LayersModel): ModelInternals {
-  return model as unknown as ModelInternals;
+  const inner = (model as unknown as { model?: unknown }).model;
+  return (model instanceof tf.Sequential && inner instanceof tf.LayersModel ? inner : model) as unknown as ModelInternals;
 }
 
 /** Deterministic sample data in [0, 1): losses stay finite (log of a probability). */

@@ -1,0 +1,111 @@
+// exportSavedModelV1 of a compiled model: the `train` MetaGraph run by our loader for 3 steps
+// must move the variables exactly as tfjs's own model.trainOnBatch moves an identical model's,
+// and `eval` must return model.evaluate's loss and metrics. Truth is tfjs itself.
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySavedModel } from '@savedmodel-js/core';
+import { dirSource, readSavedModelDir } from '@savedmodel-js/core/node';
+import { loadSavedModel } from '@savedmodel-js/runtime';
+import { exportSavedModelV1 } from '../src/index.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'keras-v1-train-'));
+beforeAll(async () => { await tf.setBackend('cpu'); });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Case {
+  name: string;
+  build: () => tf.LayersModel;
+  compile: () => tf.ModelCompileArgs;
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+function dense(units: number[], inputDim: number, activation: 'relu' | 'softmax' | 'linear' = 'relu', last: 'linear' | 'softmax' = 'linear'): tf.LayersModel {
+  const m = tf.sequential();
+  units.forEach((u, i) => m.add(tf.layers.dense({
+    units: u, ...(i === 0 ? { inputShape: [inputDim] } : {}), activation: i === units.length - 1 ? last : activation,
+    kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 7 + i }), biasInitializer: tf.initializers.constant({ value: 0.1 }),
+  })));
+  return m;
+}
+
+const X4 = tf.tensor2d([[0.1, -0.2, 0.3, 0.4], [1, 2, -3, 0.5], [0, 0.5, 0, 1], [0.3, 0.3, -0.3, -1], [2, 0, 1, 0]]);
+
+const CASES: Case[] = [
+  { name: 'Dense + MSE + SGD', build: () => dense([3, 2], 4), compile: () => ({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' }), x: X4, y: tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1]]) },
+  {
+    name: 'Dense + MSE + Adam + mae metric', build: () => dense([3, 2], 4),
+    compile: () => ({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError', metrics: ['mae'] }), x: X4, y: tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1]]),
+  },
+  {
+    name: 'softmax + categorical crossentropy + accuracy + Adam', build: () => dense([5, 3], 4, 'relu', 'softmax'),
+    compile: () => ({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }), x: X4, y: tf.oneHot([0, 2, 1, 1, 0], 3).toFloat(),
+  },
+];
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, rel = 1e-5): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const tol = rel * Math.max(1, Math.abs(want[i]!));
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tol})`);
+  }
+}
+
+describe('exportSavedModelV1: train and eval', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const a = c.build();
+      a.compile(c.compile());
+      const b = c.build();
+      b.setWeights(a.getWeights());
+      b.compile(c.compile());
+      const dir = join(tmp, c.name.replace(/\W+/g, '_'));
+      const before = a.getWeights().map((w) => w.dataSync().slice());
+      const summary = await exportSavedModelV1(a, dir);
+      // tracing ran real steps: every variable was put back
+      a.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i]!)));
+      expect(summary.tagSets).toEqual([['train'], ['eval'], ['serve']]);
+      expect(summary.kernels.train!.length).toBeGreaterThan(0);
+      console.log(`${c.name}: train kernels ${summary.kernels.train!.join(' ')}`);
+
+      const report = await verifySavedModel(dirSource(dir), { strict: true });
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+
+      const sm = await readSavedModelDir(dir);
+      const train = sm.savedModel.meta_graphs![0]!;
+      const sig = train.signature_def!.train!;
+      expect(sig.method_name).toBe('tensorflow/supervised/training');
+      const inName = a.inputNames[0]!, outName = a.outputNames[0]!;
+      expect(Object.keys(sig.inputs!).sort()).toEqual([inName, `${outName}_target`].sort());
+      expect(Object.keys(sig.outputs!)).toContain('loss');
+      expect(Object.keys(sig.outputs!)).toContain(`predictions/${outName}`);
+      expect(train.collection_def?.saved_model_train_op?.node_list?.value).toEqual(['training/group_deps']);
+      expect(sm.savedModel.meta_graphs![1]!.signature_def!.eval!.method_name).toBe('tensorflow/supervised/eval');
+
+      // eval before training = model.evaluate
+      const evalModel = await loadSavedModel(dir, { tags: ['eval'], signature: 'eval' });
+      const ev = evalModel.predict({ [inName]: c.x, [`${outName}_target`]: c.y }) as tf.NamedTensorMap;
+      const want = b.evaluate(c.x, c.y) as tf.Scalar | tf.Scalar[];
+      const wantList = Array.isArray(want) ? want : [want];
+      close(ev.loss!.dataSync(), wantList[0]!.dataSync());
+      const metricNames = b.metricsNames.slice(1);
+      metricNames.forEach((m, i) => close(ev[`metrics/${m}/value`]!.dataSync(), wantList[i + 1]!.dataSync()));
+      evalModel.dispose();
+
+      const trainModel = await loadSavedModel(dir, { tags: ['train'], signature: 'train' });
+      for (let step = 0; step < 3; step++) {
+        const out = trainModel.predict({ [inName]: c.x, [`${outName}_target`]: c.y }) as tf.NamedTensorMap;
+        const losses = await b.trainOnBatch(c.x, c.y);
+        const lossList = Array.isArray(losses) ? losses : [losses];
+        close(out.loss!.dataSync(), [lossList[0]!]);
+        metricNames.forEach((m, i) => close(out[`metrics/${m}/value`]!.dataSync(), [lossList[i + 1]!]));
+        b.weights.forEach((w, i) => close(trainModel.readVariable(a.weights[i]!.name).dataSync(), w.read().dataSync()));
+        tf.dispose(Object.values(out));
+      }
+      trainModel.dispose();
+    });
+  }
+});
