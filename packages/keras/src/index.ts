@@ -13,3 +13,4 @@ export {
   exportSavedModelV1, saveKerasModelV1,
   type ExportSavedModelV1Options, type SaveKerasModelV1Options, type ExportV1Summary,
 } from './v1/export-saved-model-v1.js';
+export { loadFromSavedModel, type LoadFromSavedModelOptions } from './v1/load-from-saved-model.js';

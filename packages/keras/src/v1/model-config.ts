@@ -34,3 +34,24 @@ export function modelConfigJson(model: tf.LayersModel, customObjects?: Record<st
   if (missing.length) return { ok: false, reason: `layer class ${missing.slice(0, 5).join(', ')} is not registered (tf.serialization.registerClass) nor in customObjects` };
   return { ok: true, json: JSON.stringify(json) };
 }
+
+/**
+ * Runs `fn` with the classes of `customObjects` known to tfjs deserialization (tfjs does not pass
+ * a customObjects map down to nested layer configs); the entries added are removed afterwards.
+ */
+export async function withCustomObjects<T>(customObjects: Record<string, unknown> | undefined, fn: () => Promise<T>): Promise<T> {
+  const map = tf.serialization.SerializationMap.getMap().classNameMap as Record<string, unknown>;
+  const added: string[] = [];
+  for (const [name, cls] of Object.entries(customObjects ?? {})) {
+    if (name in map || typeof cls !== 'function') continue;
+    const fromConfig = (cls as { fromConfig?: unknown }).fromConfig;
+    if (typeof fromConfig !== 'function') continue;
+    map[name] = [cls, fromConfig];
+    added.push(name);
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const name of added) delete map[name];
+  }
+}
