@@ -44,6 +44,19 @@ const CASES: Case[] = [
     name: 'softmax + categorical crossentropy + accuracy + Adam', build: () => dense([5, 3], 4, 'relu', 'softmax'),
     compile: () => ({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] }), x: X4, y: tf.oneHot([0, 2, 1, 1, 0], 3).toFloat(),
   },
+  {
+    name: 'Conv2D + ReLU + MaxPool + Flatten + Dense, SGD', build: () => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu', padding: 'same', kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 3 }) }));
+      m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      m.add(tf.layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 4 }), biasInitializer: 'ones' }));
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 5 }) }));
+      return m;
+    },
+    compile: () => ({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' }),
+    x: tf.randomUniform([3, 6, 6, 2], -1, 1, 'float32', 11), y: tf.tensor2d([[1, 0], [0, 1], [0.5, -0.5]]),
+  },
 ];
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, rel = 1e-5): void {

@@ -2,3 +2,4 @@
 import './state.js';
 import './tables.js';
 import './parse-example.js';
+import './gradient-ops.js';
