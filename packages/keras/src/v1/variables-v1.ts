@@ -96,7 +96,7 @@ export function emitSaver(g: GraphV1, vars: readonly V1Variable[], handles: Read
   const restoreSlices = g.constString('save/RestoreV2/shape_and_slices', names.map(() => ''), [names.length]);
   const restore = g.add('save/RestoreV2', 'RestoreV2', [prefix, restoreNames, restoreSlices], { dtypes });
   const assigns = sorted.map((v, i) => {
-    const id = g.add('save/Identity_1', 'Identity', [i === 0 ? restore : `${restore}:${i}`], { T: attr.type(v.dtype) });
+    const id = g.add('save/Identity', 'Identity', [i === 0 ? restore : `${restore}:${i}`], { T: attr.type(v.dtype) });
     return g.add('save/AssignVariableOp', 'AssignVariableOp', [handles.get(v.name)!, id], { dtype: attr.type(v.dtype) });
   });
   const restoreShard = g.add('save/restore_shard', 'NoOp', assigns.map((a) => `^${a}`));
