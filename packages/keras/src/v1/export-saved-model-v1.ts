@@ -146,6 +146,12 @@ export async function exportSavedModelV1(model: tf.LayersModel, target: string |
 }
 
 const MAX_DIRECTORY_CREATION_ATTEMPTS = 10;
+const NODE_FS = 'node:fs/promises';
+
+interface NodeFs {
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
+  rm(path: string, options: { recursive: boolean; force: boolean }): Promise<void>;
+}
 
 /**
  * save_keras_model(model, saved_model_path, custom_objects, as_text): exports into a new
@@ -156,11 +162,11 @@ export async function saveKerasModelV1(model: tf.LayersModel, basePath: string, 
   checkOptionKeys('saveKerasModelV1', options, SAVE_KEYS);
   if (typeof basePath !== 'string' || basePath === '') throw new SavedModelError('INVALID_ARGUMENT', 'saveKerasModelV1 needs a base directory path');
   assertPathSupported(basePath, 'the export base directory');
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
-  const path = await import(/* @vite-ignore */ 'node:path');
+  // Node only, through specifiers bundlers do not follow (browser builds never load node:fs)
+  const fs = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
   await fs.mkdir(basePath, { recursive: true });
   for (let attempt = 0; attempt < MAX_DIRECTORY_CREATION_ATTEMPTS; attempt++) {
-    const dir = path.join(basePath, String(Math.floor(Date.now() / 1000)));
+    const dir = `${basePath.replace(/\/+$/, '')}/${Math.floor(Date.now() / 1000)}`;
     try {
       await fs.mkdir(dir);
     } catch (e) {
