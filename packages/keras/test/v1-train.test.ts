@@ -20,7 +20,7 @@ interface Case {
   build: () => tf.LayersModel;
   compile: () => tf.ModelCompileArgs;
   x: tf.Tensor;
-  y: tf.Tensor;
+  y: tf.Tensor | tf.Tensor[];
 }
 
 function dense(units: number[], inputDim: number, activation: 'relu' | 'softmax' | 'linear' = 'relu', last: 'linear' | 'softmax' = 'linear'): tf.LayersModel {
@@ -57,6 +57,27 @@ const CASES: Case[] = [
     compile: () => ({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' }),
     x: tf.randomUniform([3, 6, 6, 2], -1, 1, 'float32', 11), y: tf.tensor2d([[1, 0], [0, 1], [0.5, -0.5]]),
   },
+  {
+    name: 'BatchNormalization (moving statistics assigned) + RMSProp', build: () => {
+      const m = tf.sequential();
+      m.add(tf.layers.dense({ units: 3, inputShape: [4], kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 9 }) }));
+      m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+      m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 10 }) }));
+      return m;
+    },
+    compile: () => ({ optimizer: tf.train.rmsprop(0.01), loss: 'meanSquaredError' }), x: X4, y: tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1]]),
+  },
+  {
+    name: 'two outputs, two losses, momentum', build: () => {
+      const input = tf.input({ shape: [4], name: 'in' });
+      const h = tf.layers.dense({ units: 3, activation: 'sigmoid', name: 'h', kernelInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 12 }) }).apply(input) as tf.SymbolicTensor;
+      const o1 = tf.layers.dense({ units: 2, name: 'o1', kernelInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 13 }) }).apply(h) as tf.SymbolicTensor;
+      const o2 = tf.layers.dense({ units: 1, activation: 'tanh', name: 'o2', kernelInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 14 }) }).apply(h) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: [o1, o2] });
+    },
+    compile: () => ({ optimizer: tf.train.momentum(0.05, 0.9), loss: ['meanSquaredError', 'meanAbsoluteError'] }),
+    x: X4, y: [tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1]]), tf.tensor2d([[0.5], [-0.5], [0], [1], [0.2]])],
+  },
 ];
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, rel = 1e-5): void {
@@ -92,7 +113,10 @@ describe('exportSavedModelV1: train and eval', () => {
       const sig = train.signature_def!.train!;
       expect(sig.method_name).toBe('tensorflow/supervised/training');
       const inName = a.inputNames[0]!, outName = a.outputNames[0]!;
-      expect(Object.keys(sig.inputs!).sort()).toEqual([inName, `${outName}_target`].sort());
+      const ys = Array.isArray(c.y) ? c.y : [c.y];
+      const feeds: tf.NamedTensorMap = { [inName]: c.x };
+      a.outputNames.forEach((n, i) => { feeds[`${n}_target`] = ys[i]!; });
+      expect(Object.keys(sig.inputs!).sort()).toEqual(Object.keys(feeds).sort());
       expect(Object.keys(sig.outputs!)).toContain('loss');
       expect(Object.keys(sig.outputs!)).toContain(`predictions/${outName}`);
       expect(train.collection_def?.saved_model_train_op?.node_list?.value).toEqual(['training/group_deps']);
@@ -100,7 +124,7 @@ describe('exportSavedModelV1: train and eval', () => {
 
       // eval before training = model.evaluate
       const evalModel = await loadSavedModel(dir, { tags: ['eval'], signature: 'eval' });
-      const ev = evalModel.predict({ [inName]: c.x, [`${outName}_target`]: c.y }) as tf.NamedTensorMap;
+      const ev = evalModel.predict(feeds) as tf.NamedTensorMap;
       const want = b.evaluate(c.x, c.y) as tf.Scalar | tf.Scalar[];
       const wantList = Array.isArray(want) ? want : [want];
       close(ev.loss!.dataSync(), wantList[0]!.dataSync());
@@ -110,7 +134,7 @@ describe('exportSavedModelV1: train and eval', () => {
 
       const trainModel = await loadSavedModel(dir, { tags: ['train'], signature: 'train' });
       for (let step = 0; step < 3; step++) {
-        const out = trainModel.predict({ [inName]: c.x, [`${outName}_target`]: c.y }) as tf.NamedTensorMap;
+        const out = trainModel.predict(feeds) as tf.NamedTensorMap;
         const losses = await b.trainOnBatch(c.x, c.y);
         const lossList = Array.isArray(losses) ? losses : [losses];
         close(out.loss!.dataSync(), [lossList[0]!]);
@@ -121,4 +145,36 @@ describe('exportSavedModelV1: train and eval', () => {
       trainModel.dispose();
     });
   }
+});
+
+describe('exportSavedModelV1: training-mode randomness and errors', () => {
+  it('Dropout draws a fresh mask per train step (RandomUniform in the graph); eval has none', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 8, inputShape: [4] }));
+    m.add(tf.layers.dropout({ rate: 0.5 }));
+    m.add(tf.layers.dense({ units: 2 }));
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const dir = join(tmp, 'dropout');
+    await exportSavedModelV1(m, dir);
+    const sm = await readSavedModelDir(dir);
+    const opsOf = (i: number) => new Set(sm.savedModel.meta_graphs![i]!.graph_def!.node!.map((n) => n.op));
+    expect(opsOf(0).has('RandomUniform')).toBe(true);
+    expect(opsOf(1).has('RandomUniform')).toBe(false);
+    expect(opsOf(2).has('RandomUniform')).toBe(false);
+    const train = await loadSavedModel(dir, { tags: ['train'], signature: 'train' });
+    const before = m.weights[0]!.read().dataSync();
+    const y = tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1]]);
+    const out = train.predict({ [m.inputNames[0]!]: X4, [`${m.outputNames[0]}_target`]: y }) as tf.NamedTensorMap;
+    expect(Number.isFinite(out.loss!.dataSync()[0]!)).toBe(true);
+    const after = train.readVariable(m.weights[0]!.name).dataSync();
+    expect(Array.from(after)).not.toEqual(Array.from(before));
+    train.dispose();
+  });
+
+  it('servingOnly on a compiled model writes serve only', async () => {
+    const m = dense([2], 4);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const s = await exportSavedModelV1(m, join(tmp, 'serving-only'), { servingOnly: true });
+    expect(s.tagSets).toEqual([['serve']]);
+  });
 });

@@ -4,7 +4,7 @@
 // three, and the model's JSON config in assets/saved_model.json (where TF1 Keras puts it).
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, assertPathSupported, tensorflow, validateGraphDef, writeSavedModel, type CheckpointTensor, type FileSink } from '@savedmodel-js/core';
-import { isFileSink } from '@savedmodel-js/export';
+import { isFileSink, withTraceableDropout } from '@savedmodel-js/export';
 import { tfDtype, type TensorSpecLike } from '@savedmodel-js/trace';
 import { checkOptionKeys } from '../options.js';
 import { modelConfigJson } from './model-config.js';
@@ -103,9 +103,10 @@ export async function exportSavedModelV1(model: tf.LayersModel, target: string |
     const compiled = !options.servingOnly && !!model.optimizer;
     if (compiled) {
       progress('train');
-      steps.push({ kind: 'train', step: await traceStep(model, 'train') });
+      // Dropout draws its mask in JS; traced as a RandomUniform kernel, a fresh mask per run
+      steps.push({ kind: 'train', step: await withTraceableDropout([model], () => traceStep(model, 'train')) });
       progress('eval');
-      steps.push({ kind: 'eval', step: await traceStep(model, 'eval') });
+      steps.push({ kind: 'eval', step: await withTraceableDropout([model], () => traceStep(model, 'eval')) });
       await names.addOptimizer(model.optimizer);
     }
     progress('serve');
