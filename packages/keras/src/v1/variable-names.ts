@@ -27,13 +27,25 @@ export class VariableNames {
   /** Slot variables (from getWeights) and any other tf.Variable field of the optimizer. */
   async addOptimizer(opt: tf.Optimizer): Promise<void> {
     const cls = (opt.getClassName?.() ?? 'Optimizer').replace(/Optimizer$/, '') || 'Optimizer';
-    const weights = await opt.getWeights();
+    let weights: tf.NamedTensor[] = [];
+    try {
+      weights = await opt.getWeights();
+    } catch {
+      // some tfjs optimizers (Adamax) do not implement getWeights: their fields are scanned below
+    }
     for (const w of weights.slice(1)) {
       if (w.tensor instanceof tf.Variable) this.add(w.tensor, `training/${cls}/${w.name}`);
     }
     weights[0]?.tensor.dispose(); // the iteration count is a fresh scalar
     for (const [k, val] of Object.entries(opt)) {
       if (val instanceof tf.Variable) this.add(val, `training/${cls}/${k}`);
+      // slot lists: [{originalName, variable}]
+      if (Array.isArray(val)) {
+        for (const e of val as unknown[]) {
+          const slot = e as { originalName?: unknown; variable?: unknown } | null;
+          if (slot && slot.variable instanceof tf.Variable) this.add(slot.variable, `training/${cls}/${typeof slot.originalName === 'string' ? slot.originalName : k}`);
+        }
+      }
     }
   }
 
