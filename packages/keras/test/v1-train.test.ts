@@ -174,6 +174,18 @@ describe('exportSavedModelV1: training-mode randomness and errors', () => {
     train.dispose();
   });
 
+  it('exporting (tracing real steps) keeps no tensors and leaves the optimizer state alone', async () => {
+    const m = dense([3, 2], 4);
+    m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    await exportSavedModelV1(m, join(tmp, 'leak-0'));
+    const n = tf.memory().numTensors;
+    const opt = await m.optimizer.getWeights();
+    const optBefore = opt.map((w) => Array.from(w.tensor.dataSync()));
+    await exportSavedModelV1(m, join(tmp, 'leak-1'));
+    expect(tf.memory().numTensors).toBe(n + 1); // only the fresh iterations scalar of getWeights() above
+    expect((await m.optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync()))).toEqual(optBefore);
+  });
+
   it('servingOnly on a compiled model writes serve only', async () => {
     const m = dense([2], 4);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
