@@ -112,6 +112,21 @@ describe('exportSavedModelV1: serve', () => {
     loaded.dispose();
   });
 
+  it('two exports started together both succeed (tracing is serialized) and leave the weights alone', async () => {
+    const a = denseModel(), b = denseModel();
+    a.compile({ optimizer: tf.train.adam(0.1), loss: 'meanSquaredError' });
+    b.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const before = [a, b].map((m) => m.getWeights().map((w) => Array.from(w.dataSync())));
+    const r = await Promise.all([exportSavedModelV1(a, join(tmp, 'conc-a')), exportSavedModelV1(b, join(tmp, 'conc-b'))]);
+    expect(r.map((x) => x.tagSets.length)).toEqual([3, 3]);
+    expect([a, b].map((m) => m.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(before);
+    for (const [m, d] of [[a, 'conc-a'], [b, 'conc-b']] as const) {
+      const loaded = await loadSavedModel(join(tmp, d));
+      expect(Array.from((loaded.predict(X) as tf.Tensor).dataSync())).toEqual(Array.from((m.predict(X) as tf.Tensor).dataSync()));
+      loaded.dispose();
+    }
+  });
+
   it('saveKerasModelV1: a timestamped folder; twice in a row gives two folders', async () => {
     const model = denseModel();
     const base = join(tmp, 'exports');

@@ -92,58 +92,71 @@ export async function exportSavedModelV1(model: tf.LayersModel, target: string |
   }
   const sink = await openSink(target);
   try {
-    const progress = options.onProgress ?? (() => undefined);
-    const names = new VariableNames();
-    // a LayerVariable's read() is its tf.Variable
-    const modelVars = model.weights.map((w) => w.read() as tf.Variable);
-    model.weights.forEach((w, i) => names.add(modelVars[i]!, w.name));
-
-    // trace first: the train step creates the optimizer's slot variables
-    const steps: { kind: 'train' | 'eval'; step: TracedStep }[] = [];
-    const compiled = !options.servingOnly && !!model.optimizer;
-    if (compiled) {
-      progress('train');
-      // Dropout draws its mask in JS; traced as a RandomUniform kernel, a fresh mask per run
-      steps.push({ kind: 'train', step: await withTraceableDropout([model], () => traceStep(model, 'train')) });
-      progress('eval');
-      steps.push({ kind: 'eval', step: await withTraceableDropout([model], () => traceStep(model, 'eval')) });
-      await names.addOptimizer(model.optimizer);
-    }
-    progress('serve');
-    const serveFn = await traceServing(model, options.inputSignature);
-
-    const declared = (vars: readonly tf.Variable[]): V1Variable[] => vars.map((v) => ({ name: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], trainable: v.trainable }));
-    const ctxFor = (vars: readonly tf.Variable[]): GraphContext => ({ variables: declared(vars), variableName: (v) => names.name(v), tempId: tempId() });
-    const union = (...lists: (readonly tf.Variable[])[]) => [...new Set(lists.flat())];
-    const graphs: tensorflow.IMetaGraphDef[] = [];
-    const allVars = new Set<tf.Variable>(modelVars);
-    for (const { kind, step } of steps) {
-      const vars = union(modelVars, stepVariables(step));
-      vars.forEach((v) => allVars.add(v));
-      graphs.push(stepMetaGraph(model, step, kind, ctxFor(vars)));
-    }
-    const serveVars = union(modelVars, serveFn.captures.map((c) => c.variable));
-    serveVars.forEach((v) => allVars.add(v));
-    graphs.push(serveMetaGraph(model, serveFn, ctxFor(serveVars)));
-    graphs.forEach(checkGraph);
-
-    progress('write');
-    const checkpoint: CheckpointTensor[] = [...allVars]
-      .map((v) => ({ key: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array | Uint8Array }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const assets = new Map<string, Uint8Array>();
-    if (config.ok) assets.set('saved_model.json', new TextEncoder().encode(config.json));
-    await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: graphs }, checkpoint, assets }, options.asText ? { asText: true } : {});
-    return {
-      location: sink.location,
-      tagSets: graphs.map((g) => [...(g.meta_info_def?.tags ?? [])]),
-      kernels: Object.fromEntries(steps.map((s) => [s.kind, s.step.kernels])),
-      variables: checkpoint.map((c) => c.key),
-    };
+    return await exclusive(() => exportInto(model, sink, options, config));
   } catch (e) {
     await sink.abort().catch(() => undefined);
     throw e;
   }
+}
+
+// Tracing runs real train steps on the model's variables (then puts them back) and switches the
+// global tfjs backend: one export at a time, and its checkpoint is read before the next starts.
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function exportInto(model: tf.LayersModel, sink: FileSink, options: ExportSavedModelV1Options, config: ReturnType<typeof modelConfigJson>): Promise<ExportV1Summary> {
+  const progress = options.onProgress ?? (() => undefined);
+  const names = new VariableNames();
+  // a LayerVariable's read() is its tf.Variable
+  const modelVars = model.weights.map((w) => w.read() as tf.Variable);
+  model.weights.forEach((w, i) => names.add(modelVars[i]!, w.name));
+
+  // trace first: the train step creates the optimizer's slot variables
+  const steps: { kind: 'train' | 'eval'; step: TracedStep }[] = [];
+  const compiled = !options.servingOnly && !!model.optimizer;
+  if (compiled) {
+    progress('train');
+    // Dropout draws its mask in JS; traced as a RandomUniform kernel, a fresh mask per run
+    steps.push({ kind: 'train', step: await withTraceableDropout([model], () => traceStep(model, 'train')) });
+    progress('eval');
+    steps.push({ kind: 'eval', step: await withTraceableDropout([model], () => traceStep(model, 'eval')) });
+    await names.addOptimizer(model.optimizer);
+  }
+  progress('serve');
+  const serveFn = await traceServing(model, options.inputSignature);
+
+  const declared = (vars: readonly tf.Variable[]): V1Variable[] => vars.map((v) => ({ name: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], trainable: v.trainable }));
+  const ctxFor = (vars: readonly tf.Variable[]): GraphContext => ({ variables: declared(vars), variableName: (v) => names.name(v), tempId: tempId() });
+  const union = (...lists: (readonly tf.Variable[])[]) => [...new Set(lists.flat())];
+  const graphs: tensorflow.IMetaGraphDef[] = [];
+  const allVars = new Set<tf.Variable>(modelVars);
+  for (const { kind, step } of steps) {
+    const vars = union(modelVars, stepVariables(step));
+    vars.forEach((v) => allVars.add(v));
+    graphs.push(stepMetaGraph(model, step, kind, ctxFor(vars)));
+  }
+  const serveVars = union(modelVars, serveFn.captures.map((c) => c.variable));
+  serveVars.forEach((v) => allVars.add(v));
+  graphs.push(serveMetaGraph(model, serveFn, ctxFor(serveVars)));
+  graphs.forEach(checkGraph);
+
+  progress('write');
+  const checkpoint: CheckpointTensor[] = [...allVars]
+    .map((v) => ({ key: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array | Uint8Array }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const assets = new Map<string, Uint8Array>();
+  if (config.ok) assets.set('saved_model.json', new TextEncoder().encode(config.json));
+  await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: graphs }, checkpoint, assets }, options.asText ? { asText: true } : {});
+  return {
+    location: sink.location,
+    tagSets: graphs.map((g) => [...(g.meta_info_def?.tags ?? [])]),
+    kernels: Object.fromEntries(steps.map((s) => [s.kind, s.step.kernels])),
+    variables: checkpoint.map((c) => c.key),
+  };
 }
 
 const MAX_DIRECTORY_CREATION_ATTEMPTS = 10;

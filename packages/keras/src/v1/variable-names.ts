@@ -27,7 +27,7 @@ export class VariableNames {
   /** Slot variables (from getWeights) and any other tf.Variable field of the optimizer. */
   async addOptimizer(opt: tf.Optimizer): Promise<void> {
     const cls = (opt.getClassName?.() ?? 'Optimizer').replace(/Optimizer$/, '') || 'Optimizer';
-    let weights: tf.NamedTensor[] = [];
+    let weights: { name: string; tensor: tf.Tensor }[] = [];
     try {
       weights = await opt.getWeights();
     } catch {
