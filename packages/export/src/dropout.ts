@@ -27,8 +27,15 @@ function registerFor(backendName: string): void {
   });
 }
 
+let gradientRegistered = false;
+
 /** Registers the kernel for every tfjs backend (the tracing backend wraps it on its next trace) and its lowering. */
 export function ensureDropoutKernel(): void {
+  // a traced training step differentiates through the mask draw: it does not depend on x's values
+  if (!gradientRegistered && !tf.getGradient(RANDOM_UNIFORM_LIKE)) {
+    tf.registerGradient({ kernelName: RANDOM_UNIFORM_LIKE, gradFunc: (dy) => ({ x: () => tf.zerosLike(dy as tf.Tensor) }) });
+  }
+  gradientRegistered = true;
   for (const name of tf.engine().backendNames()) registerFor(name);
   const b = tf.getBackend();
   if (b && b.startsWith(TRACE_BACKEND_PREFIX)) {

@@ -9,3 +9,8 @@ export type { KerasLoadOptions } from './h5/into-tfjs.js';
 export type { ModelFileInput, ModelFileTarget } from './h5/output-target.js';
 export { saveKerasV3, KERAS3_VERSION, type SaveKerasV3Options } from './keras3/save-keras-v3.js';
 export { loadKerasV3, type LoadKerasV3Options } from './keras3/load-keras-v3.js';
+export {
+  exportSavedModelV1, saveKerasModelV1,
+  type ExportSavedModelV1Options, type SaveKerasModelV1Options, type ExportV1Summary,
+} from './v1/export-saved-model-v1.js';
+export { loadFromSavedModel, type LoadFromSavedModelOptions } from './v1/load-from-saved-model.js';

@@ -5,7 +5,7 @@ import {
   MemoryBudget, SavedModelError, checkOptions, ensureOpDefs, isSavedModelError, isSyncReadbackFailure, metaGraphFor, resolveLimits,
   syncReadbackError, tensorflow, type Limits, type LoadedSavedModel,
 } from '@savedmodel-js/core';
-import { engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
+import { clone, engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';
 import { createStore, runInitOp } from './init-op.js';
@@ -118,6 +118,15 @@ export class TFSavedModel implements InferenceModel {
 
   get methodName(): string {
     return this.graph.methodName;
+  }
+
+  /**
+   * Current value of variable node `name` (a copy): as the signatures run so far left it (a TF1
+   * train op assigns), else its checkpoint value.
+   */
+  readVariable(name: string): Tensor {
+    if (!this.model) this.fail('this SavedModel has been disposed');
+    return clone(this.store.readVariable(name));
   }
 
   private info(t: FrozenTensorInfo): ModelTensorInfo {

@@ -31,6 +31,12 @@ export {
   saveKerasModel, loadKerasModel, saveKerasH5, loadKerasH5, saveKerasV3, loadKerasV3,
   type SaveKerasModelOptions, type LoadKerasModelOptions, type KerasSaveFormat, type KerasModelSource,
 } from '@savedmodel-js/keras';
+// TF1 Keras export: export_saved_model / save_keras_model (serve, train and eval MetaGraphs) and
+// load_from_saved_model.
+export {
+  exportSavedModelV1, saveKerasModelV1, loadFromSavedModel,
+  type ExportSavedModelV1Options, type SaveKerasModelV1Options, type ExportV1Summary, type LoadFromSavedModelOptions,
+} from '@savedmodel-js/keras';
 // Where files go / come from: in-memory maps (browser), zips (download, OPFS, Blob).
 export {
   SavedModelError, isSavedModelError, fileMapSink, fileMapSource,

@@ -12,6 +12,7 @@ export { LOWERINGS, UNSUPPORTED, isOpLowering } from './lowering/index.js';
 export type { Lowering, LowerFn, LoweringContext, OpLowering, RecordedOutput } from './lowering/index.js';
 export { lowerTape, neededCalls, type LoweredGraph, type CaptureArg } from './lowering/lower-tape.js';
 export { mergeTapes, symbolicFromSingle } from './tape/merge.js';
+export { simplifyTape } from './tape/simplify.js';
 export { fitSym, isSym, evalSym, symToString, type Sym, type SymDim } from './tape/sym.js';
 export type { Tape, TapeValue, KernelCall, SymTape, SymValue, SymCall, SymbolInfo, ValueSource, SymValueSource } from './tape/tape.js';
 export { GraphBuilder, tensorProto, type GraphTensor, type AttrInput, type NodeOrigin } from './graph/graph-builder.js';

@@ -4,3 +4,4 @@ import './tables.js';
 import './parse-example.js';
 import './int64-arith.js';
 import './parse-sequence-example.js';
+import './gradient-ops.js';

@@ -107,6 +107,7 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
       case 'symbolic-constant':
         if (v.shape.length > 1) throw kernelError('UNSUPPORTED', site, `an int constant of rank ${v.shape.length} depends on the input size`);
         t = withShape(v.shape.length === 0 ? shapes.scalar(s.elements[0]!) : shapes.vector(s.elements), v.shape);
+        if (dtype !== DT.DT_INT32) t = withShape(b.emit1('Cast', [t], { DstT: dtype }), v.shape);
         break;
       case 'fill': {
         const value = b.constant(dtype, [], [typeof s.value === 'boolean' ? (s.value ? 1 : 0) : s.value] as number[]);

@@ -100,6 +100,28 @@ export const NN: Record<string, Lowering> = {
     return c.emit1('Conv2DBackpropInput', [sizes, c.input('filter'), c.input('dy')], { ...attrs, padding: p.pad.padding });
   },
 
+  // gradient of a conv2d with respect to its filter (tfjs calls it from conv2d's gradient)
+  Conv2DBackpropFilter: (c) => {
+    const p = convParams(c);
+    const sizes = c.intVector(c.dims('filterShape'));
+    const attrs = { strides: p.strides, data_format: p.dataFormat };
+    if (p.pad.padding === 'EXPLICIT') {
+      return c.emit1('Conv2DBackpropFilter', [c.input('x'), sizes, c.input('dy')], { ...attrs, padding: 'EXPLICIT', explicit_paddings: p.pad.explicit.flat() });
+    }
+    return c.emit1('Conv2DBackpropFilter', [c.input('x'), sizes, c.input('dy')], { ...attrs, padding: p.pad.padding });
+  },
+
+  // gradient of maxPool: TF's MaxPoolGrad routes dy to the (first) maximum of each window, as tfjs does
+  MaxPoolGrad: (c) => {
+    const pad = padding2d(c.attrs['pad'], 'NHWC', c);
+    if (pad.padding === 'EXPLICIT') throw c.fail(`MaxPoolGrad with explicit padding ${JSON.stringify(c.attrs['pad'])} has no TensorFlow equivalent`);
+    return c.emit1('MaxPoolGrad', [c.input('input'), c.input('output'), c.input('dy')], {
+      ksize: spatial4(pair(c.attrs['filterSize'], 'filterSize', c), 'NHWC'),
+      strides: spatial4(pair(c.attrs['strides'], 'strides', c), 'NHWC'),
+      padding: pad.padding,
+    });
+  },
+
   Conv3D: (c) => {
     const pad = c.attrs['pad'];
     if (pad !== 'same' && pad !== 'valid') throw c.fail(`Conv3D pad ${JSON.stringify(pad)}`);

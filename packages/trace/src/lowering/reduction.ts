@@ -1,12 +1,14 @@
 // Reductions and arg-reductions: tfjs axis attrs become TF reduction_indices inputs.
-import { axesOf, castTo, DT } from './common.js';
+import { axesOf, castTo, DT, rankOf } from './common.js';
 import type { Lowering, LoweringContext } from './types.js';
 
 function reduce(op: string, axisAttr = 'axis'): Lowering {
   return (c: LoweringContext) => {
-    const axes = axesOf(c.attrs[axisAttr], c);
     // tfjs may reduce in another dtype than it got (e.g. sum of bools is int32)
     const x = castTo(c, c.input('x'), c.outputs[0]!.dtype);
+    // axis null (tf.mean(x)): every axis
+    const all = c.attrs[axisAttr] == null;
+    const axes = all ? Array.from({ length: rankOf(x, c) }, (_, i) => i) : axesOf(c.attrs[axisAttr], c);
     return c.emit1(op, [x, c.constant(DT.DT_INT32, [axes.length], axes)], { keep_dims: c.bool('keepDims', false) });
   };
 }

@@ -9,7 +9,6 @@ const RAGGED = 'ragged/sparse kernels are not supported yet';
 export const UNSUPPORTED: Record<string, string> = {
   AvgPool3DGrad: GRADIENT,
   AvgPoolGrad: GRADIENT,
-  Conv2DBackpropFilter: GRADIENT,
   Conv3DBackpropFilterV2: GRADIENT,
   DepthwiseConv2dNativeBackpropFilter: GRADIENT,
   DepthwiseConv2dNativeBackpropInput: GRADIENT,
@@ -18,7 +17,6 @@ export const UNSUPPORTED: Record<string, string> = {
   EluGrad: GRADIENT,
   LRNGrad: GRADIENT,
   MaxPool3DGrad: GRADIENT,
-  MaxPoolGrad: GRADIENT,
   ResizeBilinearGrad: GRADIENT,
   ResizeNearestNeighborGrad: GRADIENT,
 

@@ -106,7 +106,8 @@ function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: Backen
     let equal = true;
     for (let i = 0; i < x.length && equal; i++) if (x[i] !== y[i]) equal = false;
     if (equal) return { kind: 'constant', values: x };
-    if (va.dtype === 'int32') {
+    // int constants computed from the input size (shapes); float ones too (a gradient's 1 / batch size divisor)
+    if (va.dtype === 'int32' || (va.dtype === 'float32' && x.length === 1)) {
       const elements: SymDim[] = [];
       for (let i = 0; i < x.length; i++) {
         const d = fitSym(x[i]!, y[i]!, sa, sb);

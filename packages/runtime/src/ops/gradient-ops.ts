@@ -1,0 +1,64 @@
+// TensorFlow gradient ops that TF1 training graphs use and tfjs-converter has no mapping for,
+// registered as tfjs-converter custom ops that run the tfjs kernels computing the same thing
+// (tfjs's own conv2d / maxPool gradients call exactly these kernels).
+import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
+import { engine, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import { SavedModelError } from '@savedmodel-js/core';
+
+interface RawAttr { s?: number[]; i?: number; list?: { i?: number[] } }
+interface RawNode { name?: string; rawAttrs?: Record<string, RawAttr> }
+
+function node(gn: GraphNode): { name: string; attrs: Record<string, RawAttr> } {
+  const raw = (gn as unknown as { node?: RawNode }).node;
+  return { name: raw?.name ?? '?', attrs: raw?.rawAttrs ?? {} };
+}
+
+function fail(name: string, op: string, msg: string): never {
+  throw new SavedModelError('UNSUPPORTED', `${op} ${name}: ${msg}`, { key: name });
+}
+
+function str(a: RawAttr | undefined, fallback: string): string {
+  return a?.s ? String.fromCharCode(...a.s) : fallback;
+}
+
+function ints(a: RawAttr | undefined): number[] {
+  return a?.list?.i?.map(Number) ?? [];
+}
+
+/** Spatial [h, w] of an NHWC / NCHW 4-vector. */
+function hw(v: number[], nchw: boolean, fallback = 1): [number, number] {
+  if (v.length !== 4) return [fallback, fallback];
+  return nchw ? [v[2]!, v[3]!] : [v[1]!, v[2]!];
+}
+
+/** TF padding attrs → tfjs `pad`. */
+function pad(name: string, op: string, attrs: Record<string, RawAttr>, nchw: boolean): 'same' | 'valid' | number[][] {
+  const p = str(attrs.padding, 'VALID');
+  if (p === 'SAME') return 'same';
+  if (p === 'VALID') return 'valid';
+  const e = ints(attrs.explicit_paddings);
+  if (p !== 'EXPLICIT' || e.length !== 8) fail(name, op, `padding ${p} is not supported`);
+  const pairs = [[e[0]!, e[1]!], [e[2]!, e[3]!], [e[4]!, e[5]!], [e[6]!, e[7]!]];
+  return nchw ? [pairs[0]!, pairs[2]!, pairs[3]!, pairs[1]!] : pairs;
+}
+
+registerOp('Conv2DBackpropFilter', (gn: GraphNode): Tensor => {
+  const { name, attrs } = node(gn);
+  const [x, sizes, dy] = gn.inputs as [Tensor, Tensor, Tensor];
+  const nchw = str(attrs.data_format, 'NHWC') === 'NCHW';
+  const dil = hw(ints(attrs.dilations), nchw);
+  if (dil[0] !== 1 || dil[1] !== 1) fail(name, 'Conv2DBackpropFilter', 'dilations other than 1 are not supported');
+  const filterShape = Array.from(sizes.dataSync());
+  const a = { strides: hw(ints(attrs.strides), nchw), pad: pad(name, 'Conv2DBackpropFilter', attrs, nchw), dataFormat: nchw ? 'NCHW' : 'NHWC', filterShape };
+  return engine().runKernel('Conv2DBackpropFilter', { x, dy }, a as unknown as NamedAttrMap) as Tensor;
+});
+
+registerOp('MaxPoolGrad', (gn: GraphNode): Tensor => {
+  const { name, attrs } = node(gn);
+  const [input, output, dy] = gn.inputs as [Tensor, Tensor, Tensor];
+  if (str(attrs.data_format, 'NHWC') !== 'NHWC') fail(name, 'MaxPoolGrad', 'only NHWC is supported');
+  const p = pad(name, 'MaxPoolGrad', attrs, false);
+  if (typeof p !== 'string') fail(name, 'MaxPoolGrad', 'explicit padding is not supported');
+  const a = { filterSize: hw(ints(attrs.ksize), false), strides: hw(ints(attrs.strides), false), pad: p };
+  return engine().runKernel('MaxPoolGrad', { dy, input, output }, a as unknown as NamedAttrMap) as Tensor;
+});
