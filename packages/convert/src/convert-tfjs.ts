@@ -1,9 +1,8 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { assertPathSupported,
-  MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
-} from '@savedmodel-js/core';
+import { MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
+import { assertPathSupported } from '@savedmodel-js/core/internal';
 import { saveModel } from '@savedmodel-js/export';
 import { graphModelToSavedModel, type GraphConvertReport } from './graph-savedmodel.js';
 import type { ModelJson } from './model-json.js';

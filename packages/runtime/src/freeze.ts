@@ -25,10 +25,8 @@
 //    intermediate tensor such as `x:0` = Identity(ParseExample)); what they replace is pruned.
 //
 // The result is TensorFlow-dtype, TensorFlow-op data; tfjs-model.ts turns it into a GraphModel.
-import {
-  MemoryBudget, SavedModelError, addNodeDefaultAttrs, checkOptions, checkedElementCount, getOpDef, tensorflow, toNumber,
-  type CheckpointReader, type Limits,
-} from '@savedmodel-js/core';
+import { MemoryBudget, SavedModelError, addNodeDefaultAttrs, getOpDef, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
+import { checkOptions, checkedElementCount, toNumber } from '@savedmodel-js/core/internal';
 import { STRING_ELEMENT_OVERHEAD, decodeTensorProto, dtypeName, shapeOf, type HostTensor } from './host-tensor.js';
 import { checkInlineBudget } from './inline-budget.js';
 import { HOST_OP, hasHostOp, type HostNode } from './host-ops.js';
