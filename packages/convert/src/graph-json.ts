@@ -3,7 +3,8 @@
 // walking the message reflection: map keys (attr names, ret names) are kept as they are, so
 // nothing about the graph is lost or renamed.
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
-import { Long, lookupType, quoteSnippet } from '@savedmodel-js/core/internal';
+import { Long, quoteSnippet } from '@savedmodel-js/core/internal';
+import { lookupType } from '@savedmodel-js/core/reflection';
 
 type Reflected = ReturnType<typeof lookupType>;
 type Field = Reflected['fieldsArray'][number];

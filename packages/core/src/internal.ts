@@ -1,13 +1,12 @@
 // @savedmodel-js/core/internal — building blocks shared by the @savedmodel-js packages.
-// Not a stable API: names here may change between minor versions.
+// Not a stable API: names here may change between minor versions. What needs protobufjs's
+// reflection runtime is in `@savedmodel-js/core/reflection`, so bundles without it stay small.
 export { quoteSnippet, guardDecode, MAX_QUOTED_CHARS } from './errors.js';
 export { checkedElementCount } from './limits.js';
 export { asBytes, exactArrayBuffer } from './bytes.js';
 export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export { checkOptions } from './options.js';
-export {
-  lookupType, protoRoot, toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long,
-} from './proto/index.js';
+export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';
 export { crc32cExtend, crc32Extend, setCrcImplementation, crcImplementation, type CrcImplementation } from './crc32c/crc32c.js';
 export { maskCrc, unmaskCrc } from './crc32c/mask.js';
 export {
@@ -26,8 +25,6 @@ export { snappyDecompress, snappyUncompressedLength, snappyMaxExpansion, type Sn
 export { compareBytes, findShortestSeparator, findShortSuccessor } from './checkpoint/table/comparator.js';
 export { checkRelativePath, concatChunks } from './io/file-source.js';
 export { assertPathSupported } from './io/node-only-path.js';
-export { ownBytesDeep } from './savedmodel/read.js';
-export { mergeChunkedProto } from './savedmodel/chunked/index.js';
 export {
   checkpointIndexBytes, hashSavedModel, hashGraphDefProgram, regularizeGraphDef, hashSignatureDefs, hashSavedObjectGraph,
   singleprint,

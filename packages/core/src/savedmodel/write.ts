@@ -4,7 +4,6 @@ import { BundleWriter, type CheckpointTensor } from '../checkpoint/index.js';
 import { SavedModelError } from '../errors.js';
 import { checkRelativePath, type FileSink } from '../io/file-source.js';
 import { encodeDeterministic, tensorflow, third_party } from '../proto/index.js';
-import { toTextFormat } from '../text-format/index.js';
 import {
   ASSETS_DIR, DEBUG_INFO_PB, FINGERPRINT_PB, KERAS_METADATA_PB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT, VARIABLES_INDEX,
   VARIABLES_PREFIX,
@@ -46,8 +45,9 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
   };
   try {
     // Encode first: an unencodable message fails before anything is written.
+    // The text printer needs the reflection runtime: loaded only when asked for.
     const main = options.asText
-      ? new TextEncoder().encode(toTextFormat('tensorflow.SavedModel', sortedCopy(content.savedModel)))
+      ? new TextEncoder().encode((await import('../text-format/printer.js')).toTextFormat('tensorflow.SavedModel', sortedCopy(content.savedModel)))
       : encodeSavedModel(content.savedModel);
     if (content.checkpoint) {
       // Stream: each record goes to the sink as the caller's own bytes (no concatenated copy).
