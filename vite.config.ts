@@ -10,6 +10,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@savedmodel-js\/core\/node$/, replacement: src('core/src/node.ts') },
+      { find: /^@savedmodel-js\/core\/internal$/, replacement: src('core/src/internal.ts') },
+      { find: /^@savedmodel-js\/core\/reflection$/, replacement: src('core/src/reflection.ts') },
       { find: /^@savedmodel-js\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@savedmodel-js\/trace$/, replacement: src('trace/src/index.ts') },
       { find: /^@savedmodel-js\/zip\/node$/, replacement: src('zip/src/node.ts') },

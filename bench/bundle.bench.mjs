@@ -1,7 +1,10 @@
 // Bundle budget: what savedmodel-js adds to a browser app's initial bundle on top of TensorFlow.js,
 // minified and gzipped, for (a) export only, (b) load only, (c) everything the facade exports. Each app is
-// bundled by esbuild (browser conditions, tree-shaken, minified) from the built packages (dist/,
-// as a user gets them), the baseline being the same app importing tfjs alone.
+// bundled from the built packages (dist/, as a user gets them) twice: by esbuild (browser conditions,
+// code splitting, minified) and by vite's production build (rollup, what a create-vite app runs),
+// the baseline being the same app importing tfjs alone. The two differ: esbuild assigns whole files
+// to chunks, so a module that is imported lazily but also re-exported (unused) from an index lands in
+// the initial load; rollup drops the unused re-export.
 // `node bundle.bench.mjs [--json]`; needs `pnpm build` first.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +47,8 @@ async function measure(name, source) {
   const outputs = r.metafile.outputs;
   const bytes = new Map(r.outputFiles.map((f) => [f.path.slice(f.path.indexOf(tmp)), f.contents]));
   const key = (p) => [...bytes.keys()].find((k) => k.endsWith(p.replace(/^.*?node_modules\/\.cache\/bundle-bench/, '')));
-  const entryOut = Object.keys(outputs).find((o) => outputs[o].entryPoint);
+  // Lazy chunks are entry points too (dynamic import targets): pick the app's own.
+  const entryOut = Object.keys(outputs).find((o) => outputs[o].entryPoint?.endsWith(entry.slice(entry.lastIndexOf('/') + 1)));
   const initial = new Set();
   const visit = (o) => {
     if (initial.has(o)) return;
@@ -66,22 +70,61 @@ async function measure(name, source) {
   return { min, gz, registry, lazyMin };
 }
 
+// The same app through `vite build` (rollup + esbuild minify): initial = entry chunk + its static imports.
+async function measureVite(name, source) {
+  const { build: viteBuild } = await import('vite');
+  const dir = join(here, `node_modules/.cache/bundle-bench-vite/${name.replace(/\W+/g, '-')}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.html'), '<script type="module" src="./main.js"></script>\n');
+  writeFileSync(join(dir, 'main.js'), source);
+  const out = await viteBuild({
+    root: dir, configFile: false, logLevel: 'error',
+    build: { write: false, minify: 'esbuild', modulePreload: false, rollupOptions: { external: [/^node:/] } },
+  });
+  const output = (Array.isArray(out) ? out[0] : out).output;
+  const chunks = new Map(output.filter((o) => o.type === 'chunk').map((c) => [c.fileName, c]));
+  const initial = new Set();
+  const visit = (f) => {
+    if (initial.has(f)) return;
+    initial.add(f);
+    for (const i of chunks.get(f)?.imports ?? []) visit(i);
+  };
+  visit(output.find((o) => o.type === 'chunk' && o.isEntry).fileName);
+  let min = 0, gz = 0, registry = 0, lazyMin = 0;
+  for (const [f, c] of chunks) {
+    const code = Buffer.from(c.code);
+    if (!initial.has(f)) { lazyMin += code.byteLength; continue; }
+    min += code.byteLength;
+    gz += gzipSync(code, { level: 9 }).byteLength;
+    registry += Object.entries(c.modules).filter(([p]) => /op-registry-.*\.gen\.json/.test(p)).reduce((m, [, i]) => m + i.renderedLength, 0);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { min, gz, registry, lazyMin };
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const results = {};
-for (const [name, src] of Object.entries(APPS)) results[name] = await measure(name, src);
-const base = results['tfjs alone'];
-const rows = Object.entries(results).map(([name, r]) => ({
+const bundlers = process.argv.includes('--esbuild-only') ? ['esbuild'] : ['esbuild', 'vite'];
+const rows = [];
+for (const bundler of bundlers) {
+  const results = {};
+  for (const [name, src] of Object.entries(APPS)) results[name] = await (bundler === 'vite' ? measureVite : measure)(name, src);
+  const base = results['tfjs alone'];
+  rows.push(...Object.entries(results).map(([name, r]) => ({
+  bundler,
   app: name,
   min: r.min, gz: r.gz,
   addedMin: r.min - base.min, addedGz: r.gz - base.gz,
   opRegistryMin: r.registry,
   lazyChunksMin: r.lazyMin,
-}));
+})));
+}
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(rows, null, 1));
 } else {
-  console.log('bundle: savedmodel-js on top of @tensorflow/tfjs (esbuild, browser, minified; gzip -9)');
+  console.log('bundle: savedmodel-js on top of @tensorflow/tfjs (browser, minified; gzip -9)');
   for (const r of rows) {
+    if (r.app === 'tfjs alone') console.log(` ${r.bundler}:`);
     const added = r.app === 'tfjs alone' ? '' : `  +${kb(r.addedMin)} min, +${kb(r.addedGz)} gz`;
     console.log(`  ${r.app.padEnd(12)} ${kb(r.min).padStart(11)} min ${kb(r.gz).padStart(10)} gz${added}  (op registry in it: ${kb(r.opRegistryMin)}; lazy chunks: ${kb(r.lazyChunksMin)} min)`);
   }

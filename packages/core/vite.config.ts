@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../vite.lib.js';
 
-export default libraryConfig({ index: 'src/index.ts', node: 'src/node.ts' });
+export default libraryConfig({ index: 'src/index.ts', node: 'src/node.ts', internal: 'src/internal.ts', reflection: 'src/reflection.ts' });

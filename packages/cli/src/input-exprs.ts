@@ -4,7 +4,8 @@
 // constructors np.array / np.asarray (with dtype=), np.ones / np.zeros / np.full / np.empty,
 // np.arange, np.linspace, np.eye / np.identity, np.random.rand / np.random.randn / np.random.random,
 // np.<dtype>(x) scalars, np.inf / np.nan / np.pi / np.e — into nested arrays for model.run().
-import { checkedElementCount, DEFAULT_LIMITS, isSavedModelError } from '@savedmodel-js/core';
+import { DEFAULT_LIMITS, isSavedModelError } from '@savedmodel-js/core';
+import { checkedElementCount } from '@savedmodel-js/core/internal';
 import { UsageError } from './args.js';
 import { nest } from './npy.js';
 

@@ -2,7 +2,8 @@
 // and `--outdir DIR [--overwrite]` (one np.save'd KEY.npy per output).
 import { mkdir, rename, stat, readFile, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asBytes, SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { asBytes } from '@savedmodel-js/core/internal';
 import { openZipArchive } from '@savedmodel-js/zip';
 import type { PlainTensor } from 'savedmodel-js';
 import { UsageError } from './args.js';

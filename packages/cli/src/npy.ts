@@ -6,7 +6,8 @@
 // Written as numpy >= 1.23 writes it (same bytes as np.save for the dtypes below, including the
 // spare spaces numpy leaves for growing the first axis). Read defensively: the file is untrusted,
 // so every size comes from bytes actually present (never a length field alone) and is bounded.
-import { checkedElementCount, quoteSnippet, SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { checkedElementCount, quoteSnippet } from '@savedmodel-js/core/internal';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;

@@ -1,9 +1,8 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { assertPathSupported, decodeSavedModel, ensureOpDefs, loadOpRegistry,
-  MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits,
-} from '@savedmodel-js/core';
+import { decodeSavedModel, ensureOpDefs, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
+import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
 import { saveModel, type GraphModelLike } from '@savedmodel-js/export';
 import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
 import type { ModelJson } from './model-json.js';
@@ -164,10 +163,7 @@ function tapSink(sink: FileSink, seen: { pb?: Uint8Array }): FileSink {
     location: sink.location,
     write: async (path, data) => {
       if (path === 'saved_model.pb') {
-        const parts = data instanceof Uint8Array ? [data] : [...data];
-        const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let o = 0;
-        for (const p of parts) { all.set(p, o); o += p.length; }
+        const all = concatChunks(await collectChunks(data));
         seen.pb = all;
         return sink.write(path, all);
       }

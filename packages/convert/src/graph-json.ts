@@ -2,7 +2,9 @@
 // names, int64 as strings, bytes as base64). This turns it into our protobufjs messages by
 // walking the message reflection: map keys (attr names, ret names) are kept as they are, so
 // nothing about the graph is lost or renamed.
-import { Long, SavedModelError, lookupType, quoteSnippet, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { Long, quoteSnippet } from '@savedmodel-js/core/internal';
+import { lookupType } from '@savedmodel-js/core/reflection';
 
 type Reflected = ReturnType<typeof lookupType>;
 type Field = Reflected['fieldsArray'][number];

@@ -5,10 +5,8 @@
 // from model.json's `signature` (keys, dtypes, shapes with -1 kept), else from the Placeholders
 // and the graph's unconsumed outputs. A TF1-style MetaGraphDef: what session-based loaders and
 // our runtime read directly.
-import {
-  SavedModelError, buildStrippedOpList, getOpDef, quoteSnippet, tensorflow, validateGraphDef,
-  type CheckpointTensor, type SavedModelContent,
-} from '@savedmodel-js/core';
+import { SavedModelError, buildStrippedOpList, getOpDef, tensorflow, validateGraphDef, type CheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { GRAPH_DEF_PRODUCER, SDK_MARKER } from '@savedmodel-js/export';
 import { graphDefFromJson, messageFromJson } from './graph-json.js';
 import type { ModelJson, SignatureJson } from './model-json.js';

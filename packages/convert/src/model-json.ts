@@ -1,7 +1,8 @@
 // The model.json of a TensorFlow.js model (tfjs.io's file format), checked against its schema
 // before anything else reads it: every field the converter relies on has the expected JSON type,
 // so a malformed file gives INVALID_ARGUMENT naming the field, never a TypeError later on.
-import { SavedModelError, checkedElementCount, quoteSnippet } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { checkedElementCount, quoteSnippet } from '@savedmodel-js/core/internal';
 
 export type WeightDtype = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
 export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';

@@ -1,7 +1,8 @@
 // Where a tfjs model comes from: a model.json path (Node) or URL, a tf.io.IOHandler, or the files
 // a user dropped (a Map of paths to bytes, or File objects). Every weight path of the manifest
 // is checked to stay in the model's folder before anything is read.
-import { assertPathSupported, SavedModelError, quoteSnippet, type MemoryBudget } from '@savedmodel-js/core';
+import { SavedModelError, type MemoryBudget } from '@savedmodel-js/core';
+import { assertPathSupported, quoteSnippet } from '@savedmodel-js/core/internal';
 import { checkWeightPath, parseModelJson, type ModelJson, type WeightGroup } from './model-json.js';
 
 /** Anything with `load()` returning tfjs ModelArtifacts (tf.io.IOHandler). */

@@ -3,7 +3,8 @@
 // before it is read, and — after symlinks are resolved — inside the folder of model.json.
 import { open, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { SavedModelError, quoteSnippet, type MemoryBudget } from '@savedmodel-js/core';
+import { SavedModelError, type MemoryBudget } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { checkWeightPath, parseModelJson } from './model-json.js';
 import type { OpenedModel } from './model-source.js';
 

@@ -2,7 +2,8 @@
 // for that Const: tfjs stores int64 / uint8 / int16 … weights as int32 and float64 / half as
 // float32 (tfjs-converter's mapping), so the values are narrowed or widened back here. Values
 // that the declared dtype cannot hold are refused, never wrapped.
-import { SavedModelError, quoteSnippet, shapeProto, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, shapeProto, tensorflow } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import type { DecodedWeight } from './weights.js';
 
 const DT = tensorflow.DataType;

@@ -3,9 +3,8 @@
 // into one function-free GraphDef with variables as Consts (freezeSignature); here it is written
 // as model.json (the GraphDef in proto3 JSON, Const values as weights, the signature with its
 // keys, dtypes and shapes) plus weight shards, optionally quantized as the converter does.
-import { assertPathSupported,
-  SavedModelError, fileMapSource, readSavedModel, tensorflow, type FileSink, type FileSource, type LoadedSavedModel,
-} from '@savedmodel-js/core';
+import { SavedModelError, fileMapSource, readSavedModel, tensorflow, type FileSink, type FileSource, type LoadedSavedModel } from '@savedmodel-js/core';
+import { assertPathSupported } from '@savedmodel-js/core/internal';
 import { SDK_MARKER } from '@savedmodel-js/export';
 import { freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
 import { checkOptions, sinkFor } from './convert-tfjs.js';

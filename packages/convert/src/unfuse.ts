@@ -12,7 +12,8 @@
 //  - Prelu (tfjs): relu(x) - alpha * relu(-x), as Keras' PReLU computes it.
 // The last op of each chain keeps the fused node's name, so consumers are unchanged at the top
 // level; inside functions ("node:out_arg:i" references) the output arg name is rewritten.
-import { SavedModelError, getOpDef, quoteSnippet, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, getOpDef, tensorflow } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 
 const DT = tensorflow.DataType;
 type NodeDef = tensorflow.INodeDef;

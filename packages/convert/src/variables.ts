@@ -4,7 +4,8 @@
 // unchanged), and a saver restores them: `save/RestoreV2` reads the checkpoint keys (the
 // variable node names) and `save/Assign_i` writes each variable, grouped by `save/restore_all`;
 // `save/SaveV2` writes them back. saver_def points at these nodes, as TF1's Saver does.
-import { SavedModelError, quoteSnippet, shapeProto, stringTensor, tensorflow, type CheckpointTensor } from '@savedmodel-js/core';
+import { SavedModelError, shapeProto, stringTensor, tensorflow, type CheckpointTensor } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 
 const DT = tensorflow.DataType;
 type NodeDef = tensorflow.INodeDef;

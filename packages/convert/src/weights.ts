@@ -4,7 +4,8 @@
 // (q * scale + min, in double precision then rounded to float32; Math.round for int32 weights)
 // and float16 (IEEE half → float32). Weights of one group are laid out back to back in the
 // concatenation of the group's shard files, in manifest order.
-import { SavedModelError, checkedElementCount, quoteSnippet, type MemoryBudget } from '@savedmodel-js/core';
+import { SavedModelError, type MemoryBudget } from '@savedmodel-js/core';
+import { checkedElementCount, quoteSnippet } from '@savedmodel-js/core/internal';
 import type { QuantizationSpec, WeightDtype, WeightGroup, WeightSpec } from './model-json.js';
 
 export interface DecodedWeight {

@@ -1,24 +1,72 @@
 // @savedmodel-js/core — browser-safe entry point (no Node imports).
-export * from './errors.js';
-export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, checkedElementCount, resolveLimits, type Limits } from './limits.js';
-export { asBytes, exactArrayBuffer } from './bytes.js';
-export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
-export { checkOptions } from './options.js';
-export * from './proto/index.js';
+// The public surface, named on purpose. Building blocks other @savedmodel-js packages share
+// (table/bundle codecs, hashing, option and byte helpers) live in `@savedmodel-js/core/internal`.
+
+// Errors and resource limits.
+export { SavedModelError, isSavedModelError, type SavedModelErrorCode, type SavedModelErrorDetails } from './errors.js';
+export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, resolveLimits, type Limits } from './limits.js';
+
+// Protocol buffers: the generated message classes.
+export { tensorflow, third_party } from './proto/index.js';
 export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
-export * from './crc32c/crc32c.js';
-export * from './checkpoint/index.js';
-export * from './io/file-source.js';
-export { assertPathSupported, hasNodeFileSystem } from './io/node-only-path.js';
-export * from './savedmodel/constants.js';
-export * from './savedmodel/read.js';
-export { mergeChunkedProto, setBlockDecompressor, type BlockDecompressor, type ChunkedReadOptions, type RiegeliCompression } from './savedmodel/chunked/index.js';
-export * from './savedmodel/write.js';
-export * from './savedmodel/fingerprint.js';
-export * from './savedmodel/inspect.js';
-export * from './savedmodel/verify.js';
-export * from './savedmodel/diff.js';
-export * from './graph/attr.js';
-export * from './savedmodel/dtype-names.js';
-export * from './text-format/index.js';
-export * from './registry/index.js';
+
+// Checksums.
+export { crc32c, crc32, type CrcInput } from './crc32c/crc32c.js';
+
+// Checkpoints (TensorBundle).
+export {
+  readCheckpoint, CheckpointReader,
+  type CheckpointEntry, type CheckpointReaderOptions, type NumericTensorValue, type ShardSource, type TensorValue,
+} from './checkpoint/bundle-reader.js';
+export {
+  writeCheckpoint, BundleWriter,
+  type BundleWriterOptions, type CheckpointTensor, type DataRecord, type WrittenCheckpoint,
+} from './checkpoint/bundle-writer.js';
+export { DataType, dtypeElementSize, dtypeFromName, dtypeName, isStringDtype, type DataTypeName } from './checkpoint/dtypes.js';
+export { DEFAULT_CHECKPOINT_PREFIX, indexFileName, shardFileName } from './checkpoint/shard-name.js';
+
+// File sources and sinks (in memory; directories are in `/node`).
+export { fileMapSource, fileMapSink, type FileSource, type FileSink, type FileMap, type SinkData } from './io/file-source.js';
+export { hasNodeFileSystem } from './io/node-only-path.js';
+
+// SavedModel files.
+export {
+  SAVED_MODEL_PB, SAVED_MODEL_PBTXT, SAVED_MODEL_CPB, VARIABLES_DIR, VARIABLES_PREFIX, VARIABLES_INDEX, ASSETS_DIR,
+  ASSETS_EXTRA_DIR, FINGERPRINT_PB, KERAS_METADATA_PB, DEBUG_INFO_PB, OBJECT_GRAPH_KEY, VARIABLE_VALUE_ATTR,
+  INIT_OP_SIGNATURE_KEY, TRAIN_OP_SIGNATURE_KEY, MAIN_OP_COLLECTION, LEGACY_INIT_OP_COLLECTION,
+  DEFAULT_SERVING_SIGNATURE, SERVE_TAG, PREDICT_METHOD, CLASSIFY_METHOD, REGRESS_METHOD, MAX_PROTO_BYTES,
+} from './savedmodel/constants.js';
+export {
+  readSavedModel, decodeSavedModel, readCheckpointFrom, type ReadSavedModelOptions, type LoadedSavedModel,
+} from './savedmodel/read.js';
+export { setBlockDecompressor, type BlockDecompressor, type ChunkedReadOptions, type RiegeliCompression } from './savedmodel/chunked/index.js';
+export {
+  encodeSavedModel, writeSavedModel, isDeferredTensor, type SavedModelContent, type WriteOptions, type DeferredCheckpointTensor,
+} from './savedmodel/write.js';
+export { computeFingerprint, withFingerprint, FINGERPRINT_PRODUCER, type FingerprintOptions } from './savedmodel/fingerprint.js';
+
+// Inspecting, verifying, comparing (saved_model_cli's show, our verify and diff).
+export {
+  tagSetsOf, metaGraphFor, showTagSets, showSignatureKeys, showSignature, opsUsed, showOps, showConcreteFunctions, showAll,
+} from './savedmodel/inspect.js';
+export { verifySavedModel, verifyMetaGraph, type VerifyOptions, type VerifyReport } from './savedmodel/verify.js';
+export { validateGraphDef, type Finding, type FindingCode, type ValidateOptions } from './registry/validate-graph.js';
+export { diffSavedModels, formatDifference, type DiffOptions, type DiffableSavedModel } from './savedmodel/diff.js';
+export { type Difference } from './savedmodel/diff-render.js';
+
+// Building graphs: NodeDef / AttrValue / TensorProto helpers.
+export { node, attr, shapeProto, tensorFromBytes, floatTensor, int32Tensor, stringTensor, type Dims } from './graph/attr.js';
+
+// Text format (protoc-compatible).
+export { toTextFormat, parseTextFormat, type ToTextFormatOptions, type ParseTextFormatOptions } from './text-format/index.js';
+export { DEFAULT_MAX_STRING_BYTES } from './text-format/tokenizer.js';
+
+// TensorFlow's op registry.
+export {
+  getOpDef, hasOp, ensureOpDefs, isOpRegistryLoaded, loadOpRegistry, outputArgNames, registeredOpNames, registryVersion,
+} from './registry/op-registry.js';
+export { loadNewestOpRegistry, type OpDefLookup } from './registry/op-registry-newest.js';
+export {
+  addDefaultAttrs, addNodeDefaultAttrs, stripDefaultAttrs, stripNodeDefaultAttrs, attrValuesEqual, type DefaultAttrsOptions,
+} from './registry/strip-defaults.js';
+export { buildStrippedOpList, opsUsedByGraphDef, type StrippedOpListOptions } from './registry/stripped-op-list.js';

@@ -1,7 +1,7 @@
 // Minimal protobuf text-format printer (Python text_format style) for comparing a decoded
 // message with the `protoc`/Python text dumps in the fixture listings.
 import type protobuf from 'protobufjs/light.js';
-import { lookupType } from '../src/proto/index.js';
+import { lookupType } from '../src/proto/reflection.js';
 
 const enc = new TextEncoder();
 

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  encodeDeterministic, fileMapSource, isSavedModelError, mergeChunkedProto, readSavedModel, SavedModelError, tensorflow,
-} from '../src/index.js';
+import { fileMapSource, isSavedModelError, readSavedModel, SavedModelError, tensorflow } from '../src/index.js';
+import { encodeDeterministic } from '../src/internal.js';
+import { mergeChunkedProto } from '../src/reflection.js';
 import { readSavedModelDir } from '../src/node.js';
 import { mulberry32 } from './checkpoint-prng.js';
 import { FIXTURES_MORE } from './shared.js';

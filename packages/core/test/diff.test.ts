@@ -4,21 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  DataType,
-  diffSavedModels,
-  fileMapSource,
-  formatDifference,
-  normalizeFunctionName,
-  readCheckpointFrom,
-  readSavedModel,
-  tensorflow,
-  writeCheckpoint,
-  type CheckpointTensor,
-  type DiffOptions,
-  type FileMap,
-  type LoadedSavedModel,
-} from '../src/index.js';
+import { DataType, diffSavedModels, fileMapSource, formatDifference, readCheckpointFrom, readSavedModel, tensorflow, writeCheckpoint, type CheckpointTensor, type DiffOptions, type FileMap, type LoadedSavedModel } from '../src/index.js';
+import { normalizeFunctionName } from '../src/internal.js';
 import { FIXTURES, FIXTURE_NAMES } from './shared.js';
 
 function fixtureFiles(name: string): FileMap {

@@ -5,7 +5,8 @@ import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './checkpoint-prng.js';
 import { isSavedModelError } from '../src/errors.js';
-import { encodeDeterministic, sortMapsDeep, lookupType, tensorflow } from '../src/proto/index.js';
+import { encodeDeterministic, sortMapsDeep, tensorflow } from '../src/proto/index.js';
+import { lookupType } from '../src/proto/reflection.js';
 import { formatG } from '../src/text-format/float-format.js';
 import { parseTextFormat, toTextFormat } from '../src/text-format/index.js';
 import { FIXTURES, FIXTURE_NAMES, REPO_ROOT } from './shared.js';
@@ -24,7 +25,7 @@ const readPb = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name
 const readPbtxt = (name: string) => readFileSync(join(FIXTURES, `${name}.pbtxt`), 'utf8');
 const decodeSorted = (name: string) => {
   const sm = tensorflow.SavedModel.decode(readPb(name));
-  sortMapsDeep(lookupType('tensorflow.SavedModel'), sm as unknown as Record<string, unknown>);
+  sortMapsDeep('tensorflow.SavedModel', sm as unknown as Record<string, unknown>);
   return sm;
 };
 const det = (m: object) => encodeDeterministic('tensorflow.SavedModel', tensorflow.SavedModel, m as tensorflow.ISavedModel);

@@ -4,10 +4,8 @@
 // top-level graph (VarHandleOps, init NoOp, the object-graph Const, signature Placeholders and
 // calls, saver_filename and the save / restore calls), saver_def, signature_def, collection_def,
 // meta_info_def, and the checkpoint with its TrackableObjectGraph.
-import {
-  attr, buildStrippedOpList, compareUtf8, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow,
-  type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent,
-} from '@savedmodel-js/core';
+import { attr, buildStrippedOpList, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
+import { compareUtf8 } from '@savedmodel-js/core/internal';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { toDataType } from './dtypes.js';
 import { isExportableFunction, isTensorSpec, PolymorphicFunction, type ExportableFunction } from './function.js';

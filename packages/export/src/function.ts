@@ -3,7 +3,8 @@
 // directly, for what tfjs cannot express: int64/uint8 tensors, variable assignment), an optional
 // input signature, and the concrete functions traced so far.
 import * as tf from '@tensorflow/tfjs';
-import { attr, checkOptions, getOpDef, SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { attr, getOpDef, SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { checkOptions } from '@savedmodel-js/core/internal';
 import {
   flatten, GraphBuilder, TensorSpec, traceFunction, traceModel,
   type GraphTensor, type AttrInput, type Nested, type TraceOptions, type TensorSpecLike,

@@ -3,7 +3,8 @@
 // tfjs-to-tf writes). @savedmodel-js/convert rebuilds graph models from model.json faithfully;
 // this path serves models only held in memory and what that rebuild cannot do.
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, quoteSnippet } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { TensorSpec } from '@savedmodel-js/trace';
 import { tfFunction, type FunctionOptions, type PolymorphicFunction } from './function.js';
 

@@ -4,7 +4,8 @@
 // each variable collection, `_all_variables`) and the endpoints; every endpoint is a signature,
 // and the first one is also `serving_default` unless an endpoint has that name.
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, checkOptions, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { checkOptions } from '@savedmodel-js/core/internal';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { buildSavedModel, RESERVED_SIGNATURE_KEYS, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';

@@ -2,7 +2,8 @@
 // dicts of them (TF's ListWrapper / DictWrapper), and functions. What the SavedModel's object graph
 // and checkpoint are made of.
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, checkOptions } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { checkOptions } from '@savedmodel-js/core/internal';
 import { FUNCTION_OPTION_KEYS, isExportableFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions } from './function.js';
 import { isVariable, variableKey, variableInfo, type AnyVariable, type VariableInfo } from './variables.js';
 

@@ -1,6 +1,7 @@
 // saveModel: tf.saved_model.save for TensorFlow.js objects (a Module or a tf.LayersModel).
 import type * as tf from '@tensorflow/tfjs';
-import { SavedModelError, assertPathSupported, checkOptions, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
+import { assertPathSupported, checkOptions } from '@savedmodel-js/core/internal';
 import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
 import { withTraceableDropout } from './dropout.js';
 import { buildDebugInfo } from './debug-info.js';

@@ -1,7 +1,8 @@
 // Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
 import { getBackend } from '@tensorflow/tfjs';
-import { SavedModelError, checkOptions, isSyncReadbackFailure, syncReadbackError, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
 
 const DT = tensorflow.DataType;

@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DataType, diffSavedModels, formatDifference, lookupType, normalizeFunctionName, tensorflow, toNumber, type LoadedSavedModel,
-} from '@savedmodel-js/core';
+import { DataType, diffSavedModels, formatDifference, tensorflow, type LoadedSavedModel } from '@savedmodel-js/core';
+import { normalizeFunctionName, toNumber } from '@savedmodel-js/core/internal';
+import { lookupType } from '@savedmodel-js/core/reflection';
 import { FIXTURES } from '../../core/test/shared.js';
 import { GRAPH_DEF_PRODUCER, saveModel, SDK_MARKER } from '../src/index.js';
 import { loadSavedModel } from '@savedmodel-js/runtime';

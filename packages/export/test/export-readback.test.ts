@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileMapSink, fileMapSource, isSavedModelError, readSavedModel, syncReadbackError } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, isSavedModelError, readSavedModel } from '@savedmodel-js/core';
+import { syncReadbackError } from '@savedmodel-js/core/internal';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { exportModel } from '../src/index.js';
 

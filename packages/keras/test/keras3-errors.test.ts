@@ -1,7 +1,7 @@
 // Bad input to the .keras functions: typed errors, never a raw exception.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatChunks } from '@savedmodel-js/core';
+import { concatChunks } from '@savedmodel-js/core/internal';
 import { ZipWriter } from '@savedmodel-js/zip';
 import { loadKerasV3, saveKerasV3 } from '../src/index.js';
 import { ZOO } from './helpers/format-zoo.js';

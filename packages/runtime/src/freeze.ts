@@ -28,7 +28,8 @@
 //
 // This module is the entry point; the freezer itself is in freeze/ (freezer.ts and one module per
 // concept beside it).
-import { MemoryBudget, SavedModelError, checkOptions, checkedElementCount, tensorflow, type CheckpointReader } from '@savedmodel-js/core';
+import { MemoryBudget, SavedModelError, tensorflow, type CheckpointReader } from '@savedmodel-js/core';
+import { checkOptions, checkedElementCount } from '@savedmodel-js/core/internal';
 import { STRING_ELEMENT_OVERHEAD, dtypeName, type HostTensor } from './host-tensor.js';
 import { checkInlineBudget } from './inline-budget.js';
 import { resolveVariableKeys, type VariableKeys } from './variables.js';

@@ -5,7 +5,8 @@
 // FrozenGraph.hostNodes; at load each frozen graph becomes a HostProgram (a numbered entry in a
 // process-wide registry, named by the node's `program` attr), whose state lives in a
 // ResourceStore shared by the init program and every signature of one loaded model.
-import { SavedModelError, tensorflow, toNumber } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { clone, engine, keep, scalar, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import { dtypeName, type HostTensor } from './host-tensor.js';

@@ -1,8 +1,7 @@
 // Host-side tensor values (no TensorFlow.js): TensorProto decoding and checkpoint values, in
 // TensorFlow's own dtypes. Conversion to TensorFlow.js dtypes happens in tfjs-model.ts.
-import {
-  MemoryBudget, SavedModelError, checkedElementCount, tensorflow, toNumber, type NumericTensorValue, type TensorValue,
-} from '@savedmodel-js/core';
+import { MemoryBudget, SavedModelError, tensorflow, type NumericTensorValue, type TensorValue } from '@savedmodel-js/core';
+import { checkedElementCount, toNumber } from '@savedmodel-js/core/internal';
 
 const DT = tensorflow.DataType;
 

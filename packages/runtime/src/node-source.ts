@@ -2,7 +2,8 @@
 // imported lazily, through a specifier bundlers do not follow, so that browser builds of this
 // package never pull in Node modules; its type is declared here rather than imported, so the
 // browser typecheck (types: []) never sees Node types.
-import { assertPathSupported, readSavedModel, type FileSource, type LoadedSavedModel, type ReadSavedModelOptions } from '@savedmodel-js/core';
+import { readSavedModel, type FileSource, type LoadedSavedModel, type ReadSavedModelOptions } from '@savedmodel-js/core';
+import { assertPathSupported } from '@savedmodel-js/core/internal';
 
 interface CoreNode {
   readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel>;

@@ -1,10 +1,8 @@
 // loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
-import {
-  MemoryBudget, SavedModelError, checkOptions, ensureOpDefs, isSavedModelError, isSyncReadbackFailure, metaGraphFor, resolveLimits,
-  syncReadbackError, tensorflow, type Limits, type LoadedSavedModel,
-} from '@savedmodel-js/core';
+import { MemoryBudget, SavedModelError, ensureOpDefs, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel } from '@savedmodel-js/core';
+import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { clone, engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';

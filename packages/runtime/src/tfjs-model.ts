@@ -6,7 +6,8 @@
 // TensorFlow.js has fewer dtypes than TensorFlow; as tfjs-converter and tfjs-node do, int64 /
 // uint8 / int16 / … run as int32, float64 / half / bfloat16 as float32. Constants that do not fit
 // int32 are refused rather than wrapped.
-import { SavedModelError, tensorflow, toNumber } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import type { DataType, io } from '@tensorflow/tfjs-core';
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';

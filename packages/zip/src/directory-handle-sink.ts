@@ -1,7 +1,8 @@
 // A real SavedModel directory through the File System Access API (a FileSystemDirectoryHandle
 // from showDirectoryPicker(), or an OPFS folder). Each file is streamed through its writable
 // and appears whole when closed; abort() removes every file and folder this sink created.
-import { checkRelativePath, SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { checkRelativePath } from '@savedmodel-js/core/internal';
 import { normalizeRootFolder } from './zip-sink.js';
 
 export interface DirectoryHandleSinkOptions {

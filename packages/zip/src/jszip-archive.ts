@@ -3,7 +3,8 @@
 // folders, sizes, CRC, data offsets), and every byte it inflates is bounded by the declared size
 // and checked against the CRC with core's CRC-32.
 import JSZip from 'jszip';
-import { asBytes, crc32Extend, DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
+import { DEFAULT_LIMITS, SavedModelError } from '@savedmodel-js/core';
+import { asBytes, crc32Extend } from '@savedmodel-js/core/internal';
 import { decodeEntryName } from './entry-name.js';
 import { scanZip, type ScannedEntry, type ZipLimits } from './zip-scan.js';
 

@@ -2,7 +2,8 @@
 // through the file's writable (createWritable), so only the current chunk is in memory.
 // Nothing appears until commit: the writable swaps its data in on close(); abort() discards it
 // (and removes the file if this sink created it).
-import { checkRelativePath, SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { checkRelativePath } from '@savedmodel-js/core/internal';
 import { writableStreamTarget } from './byte-sink.js';
 import { zipSink, type ZipFileSink, type ZipSinkOptions } from './zip-sink.js';
 

@@ -15,7 +15,8 @@
 // Failures are SavedModelErrors: CORRUPT (structure or sizes lie), INVALID_ARGUMENT (unsafe or
 // ambiguous names), UNSUPPORTED (encryption, other methods, multi-disk, links),
 // LIMIT_EXCEEDED (caller limits) — naming the entry.
-import { asBytes, crc32, SavedModelError } from '@savedmodel-js/core';
+import { crc32, SavedModelError } from '@savedmodel-js/core';
+import { asBytes } from '@savedmodel-js/core/internal';
 import { decodeEntryName, foldedName, unsafeNameReason } from './entry-name.js';
 import {
   CENTRAL_HEADER_SIZE, EOCD_SIZE, EXTRA_UNICODE_PATH, EXTRA_ZIP64, FLAG_DESCRIPTOR, FLAG_ENCRYPTED,

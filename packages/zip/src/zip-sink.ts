@@ -2,7 +2,8 @@
 // each file becomes one entry, streamed straight to the output; commit() writes the central
 // directory, abort() leaves the output unusable (no central directory) and discards it where
 // the output can discard (Blob, OPFS, temp file).
-import { checkRelativePath, SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { checkRelativePath } from '@savedmodel-js/core/internal';
 import type { ByteOutput } from './byte-sink.js';
 import { unsafeNameReason } from './entry-name.js';
 import { ZipWriter, type ZipCompression, type ZipSummary } from './zip-writer.js';

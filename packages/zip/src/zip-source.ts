@@ -1,7 +1,8 @@
 // A core FileSource over a zip archive (bytes, ArrayBuffer, Blob or File), rooted at the
 // SavedModel inside it. The archive is checked as a whole when opened (zip-scan.ts, then jszip's
 // parse is cross-checked); each file is size- and CRC-checked when read.
-import { asBytes, checkRelativePath, SavedModelError, type FileSource } from '@savedmodel-js/core';
+import { SavedModelError, type FileSource } from '@savedmodel-js/core';
+import { asBytes, checkRelativePath } from '@savedmodel-js/core/internal';
 import { openZipArchive, type ZipArchive } from './jszip-archive.js';
 import { findSavedModelRoot } from './savedmodel-root.js';
 import type { ZipLimits } from './zip-scan.js';

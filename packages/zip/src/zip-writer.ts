@@ -11,7 +11,8 @@
 //   gets a ZIP64 data descriptor (as Java's and Go's writers do). `forceZip64` uses ZIP64
 //   everywhere (tests, or readers that require it).
 // - CRC-32 runs incrementally per chunk in core's WebAssembly CRC.
-import { crc32Extend, SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { crc32Extend } from '@savedmodel-js/core/internal';
 import { toByteTarget, type ByteOutput, type ByteTarget } from './byte-sink.js';
 import { createDeflater, checkDeflateLevel, DEFLATE_SLICE } from './deflate.js';
 import { DEFAULT_ZIP_DATE, toDosDateTime } from './dos-time.js';

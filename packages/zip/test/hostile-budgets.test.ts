@@ -1,7 +1,8 @@
 // Zip entries are read into memory only up to maxEntryBytes (default: core's maxTensorBytes);
 // larger ones are LIMIT_EXCEEDED before anything is inflated and can still be streamed.
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32Extend, type SavedModelError } from '@savedmodel-js/core';
+import { crc32, type SavedModelError } from '@savedmodel-js/core';
+import { crc32Extend } from '@savedmodel-js/core/internal';
 import { openZipArchive, ZipWriter, zipSource } from '@savedmodel-js/zip';
 import { collector } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // TensorFlow-written file is fully understood (and how `verify` flags newer-TF content).
 import protobuf from 'protobufjs/light.js';
 import { guardDecode, SavedModelError } from '../errors.js';
-import { lookupType } from './index.js';
+import { lookupType } from './reflection.js';
 
 export interface UnknownField {
   /** Dotted path of message types from the root, e.g. tensorflow.SavedModel.meta_graphs.graph_def */

@@ -34,7 +34,7 @@
 // Docs (summary, description, arg and attr descriptions) are not kept.
 // The generator proves that every op expands back to exactly the OpDef it came from
 // (identical encoded bytes) before it writes the file.
-import Long from 'long';
+import { Long } from '../proto/long.js';
 import protobuf from 'protobufjs/light.js';
 import { tensorflow } from '../proto/index.js';
 

@@ -9,7 +9,7 @@
 // warnings (UNKNOWN_OP / UNKNOWN_ATTR) unless `strict`. With `newer` (a newer registry, TF 2.21
 // for verify), ops and attrs only it knows are NEEDS_NEWER_TF warnings (errors when strict) and
 // are checked against its OpDef; only ops and attrs in neither are UNKNOWN_*.
-import Long from 'long';
+import { Long } from '../proto/long.js';
 import { tensorflow } from '../proto/index.js';
 import { getOpDef } from './op-registry.js';
 

@@ -7,7 +7,7 @@ import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
 import { fingerprint64, fingerprintCat64 } from '../hash/farmhash.js';
 import { Long, compareUtf8, encodeDeterministic, tensorflow } from '../proto/index.js';
-import { decodeSavedModel } from './read.js';
+import { decodeSavedModel } from './decode.js';
 import { encodeSavedModel } from './encode.js';
 import { isDeferredTensor, type SavedModelContent } from './write.js';
 

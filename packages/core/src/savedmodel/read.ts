@@ -6,15 +6,14 @@ import { guardDecode, SavedModelError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { DEFAULT_MAX_STRING_BYTES } from '../text-format/tokenizer.js';
 import type { FileSource } from '../io/file-source.js';
-import protobuf from 'protobufjs/light.js';
-import { fillMapDefaults, lookupType, tensorflow, third_party } from '../proto/index.js';
-import { parseTextFormat } from '../text-format/index.js';
+import { tensorflow, third_party } from '../proto/index.js';
+export { decodeSavedModel } from './decode.js';
+import { checkSize, decodeSavedModel } from './decode.js';
 import {
   ASSETS_DIR, FINGERPRINT_PB, KERAS_METADATA_PB, MAX_PROTO_BYTES, SAVED_MODEL_CPB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT,
   VARIABLES_INDEX, VARIABLES_PREFIX,
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
-import { mergeChunkedProto } from './chunked/index.js';
 
 export interface ReadSavedModelOptions {
   /** Read variables/ too (default true). */
@@ -41,53 +40,6 @@ export interface LoadedSavedModel {
   source: FileSource;
 }
 
-function checkSize(file: string, bytes: Uint8Array): void {
-  if (bytes.length > MAX_PROTO_BYTES) {
-    throw new SavedModelError('LIMIT_EXCEEDED', `${bytes.length} bytes is over protobuf's 2 GiB message limit`, { file });
-  }
-}
-
-export function decodeSavedModel(view: Uint8Array, file = SAVED_MODEL_PB): tensorflow.SavedModel {
-  const bytes = asBytes(view, file);
-  checkSize(file, bytes);
-  return guardDecode(file, 'tensorflow.SavedModel', () => {
-    const sm = tensorflow.SavedModel.decode(bytes);
-    fillMapDefaults(lookupType('tensorflow.SavedModel'), sm as unknown as Record<string, unknown>);
-    return sm;
-  });
-}
-
-/**
- * Replace every bytes field of a decoded message by an exact copy: a plain Uint8Array whose
- * ArrayBuffer is exactly its bytes. protobufjs hands out views into the message buffer (in Node,
- * Buffer slices of a pooled allocation), and code downstream (tfjs among it) reads `.buffer`.
- * Used for messages we re-encoded ourselves (pbtxt, merged cpb), whose buffers nobody else holds.
- */
-export function ownBytesDeep(type: protobuf.Type, root: Record<string, unknown>): void {
-  const stack: [protobuf.Type, Record<string, unknown>][] = [[type, root]];
-  const own = (b: Uint8Array) => (Object.getPrototypeOf(b) === Uint8Array.prototype && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b));
-  while (stack.length) {
-    const [t, m] = stack.pop()!;
-    for (const f of t.fieldsArray) {
-      const v = m[f.name];
-      if (v === null || v === undefined || !Object.prototype.hasOwnProperty.call(m, f.name)) continue;
-      f.resolve();
-      const sub = f.resolvedType instanceof protobuf.Type ? f.resolvedType : null;
-      if (f.map) {
-        const map = v as Record<string, unknown>;
-        for (const k of Object.keys(map)) {
-          if (sub && map[k]) stack.push([sub, map[k] as Record<string, unknown>]);
-          else if (f.type === 'bytes' && map[k]) map[k] = own(map[k] as Uint8Array);
-        }
-      } else if (sub) {
-        if (f.repeated) for (const e of v as Record<string, unknown>[]) stack.push([sub, e]);
-        else stack.push([sub, v as Record<string, unknown>]);
-      } else if (f.type === 'bytes') {
-        m[f.name] = f.repeated ? (v as Uint8Array[]).map(own) : own(v as Uint8Array);
-      }
-    }
-  }
-}
 
 export async function readSavedModel(source: FileSource, options: ReadSavedModelOptions = {}): Promise<LoadedSavedModel> {
   const limits = resolveLimits(options.limits);
@@ -97,9 +49,11 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
   let savedModelBytes: Uint8Array | undefined;
   // As TensorFlow's Merger: a chunked saved_model.cpb wins over saved_model.pb beside it.
   if (await source.has(SAVED_MODEL_CPB)) {
+    // The chunked format and the text format need the reflection runtime: loaded on first use.
+    const { mergeChunkedProto } = await import('./chunked/index.js');
     savedModelBytes = await mergeChunkedProto(await source.read(SAVED_MODEL_CPB), 'tensorflow.SavedModel', { file: SAVED_MODEL_CPB, maxBytes: Math.min(MAX_PROTO_BYTES, limits.maxTotalBytes) });
     savedModel = decodeSavedModel(savedModelBytes, SAVED_MODEL_CPB);
-    ownBytesDeep(lookupType('tensorflow.SavedModel'), savedModel as unknown as Record<string, unknown>);
+    (await import('./own-bytes.js')).ownBytesDeep('tensorflow.SavedModel', savedModel as unknown as Record<string, unknown>);
     format = 'cpb';
   } else if (await source.has(SAVED_MODEL_PB)) {
     savedModelBytes = await source.read(SAVED_MODEL_PB);
@@ -109,10 +63,11 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
     const bytes = await source.read(SAVED_MODEL_PBTXT);
     checkSize(SAVED_MODEL_PBTXT, bytes);
     const text = guardDecode(SAVED_MODEL_PBTXT, 'UTF-8 text', () => new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const { parseTextFormat } = await import('../text-format/parser.js');
     const obj = parseTextFormat('tensorflow.SavedModel', text, { file: SAVED_MODEL_PBTXT, maxStringBytes: Math.min(DEFAULT_MAX_STRING_BYTES, limits.maxTensorBytes) });
     const reencoded = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () => tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish());
     savedModel = decodeSavedModel(reencoded, SAVED_MODEL_PBTXT);
-    ownBytesDeep(lookupType('tensorflow.SavedModel'), savedModel as unknown as Record<string, unknown>);
+    (await import('./own-bytes.js')).ownBytesDeep('tensorflow.SavedModel', savedModel as unknown as Record<string, unknown>);
     format = 'pbtxt';
   } else {
     throw new SavedModelError('NOT_FOUND', `SavedModel file does not exist at: ${source.location}/{${SAVED_MODEL_PBTXT}|${SAVED_MODEL_PB}|${SAVED_MODEL_CPB}}`, { file: SAVED_MODEL_PB });

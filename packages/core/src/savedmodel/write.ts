@@ -6,7 +6,6 @@ import { checkRelativePath, type FileSink, type SinkData } from '../io/file-sour
 import { encodeDeterministic, tensorflow, third_party } from '../proto/index.js';
 import { encodeSavedModel } from './encode.js';
 import { fingerprintOfEncoded, type FingerprintOptions } from './fingerprint.js';
-import { toTextFormat } from '../text-format/index.js';
 import {
   ASSETS_DIR, DEBUG_INFO_PB, FINGERPRINT_PB, KERAS_METADATA_PB, SAVED_MODEL_PB, SAVED_MODEL_PBTXT, VARIABLES_INDEX,
   VARIABLES_PREFIX,
@@ -64,8 +63,9 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
   };
   try {
     // Encode first: an unencodable message fails before anything is written.
+    // The text printer needs the reflection runtime: loaded only when asked for.
     const main = options.asText
-      ? new TextEncoder().encode(toTextFormat('tensorflow.SavedModel', sortedCopy(content.savedModel)))
+      ? new TextEncoder().encode((await import('../text-format/printer.js')).toTextFormat('tensorflow.SavedModel', sortedCopy(content.savedModel)))
       : encodeSavedModel(content.savedModel);
     let index: Uint8Array | undefined;
     if (content.checkpoint) {

@@ -16,7 +16,7 @@
 //   .proto files), where length-delimited values printed as strings are decoded as packed
 //   scalars / sub-messages and varints/fixed values are taken as raw wire values.
 // Every error is a SavedModelError('CORRUPT') naming file:line:column.
-import Long from 'long';
+import { Long } from '../proto/long.js';
 import protobuf from 'protobufjs/light.js';
 import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';

@@ -6,7 +6,7 @@
 //
 // Only the fields the schema declares can be printed: protobufjs drops unknown fields on
 // decode (protoc would print them as bare field numbers).
-import Long from 'long';
+import { Long } from '../proto/long.js';
 import protobuf from 'protobufjs/light.js';
 import { SavedModelError } from '../errors.js';
 import { compareUtf8 } from '../proto/index.js';

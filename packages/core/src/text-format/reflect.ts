@@ -1,7 +1,7 @@
 // Reflection helpers shared by the text printer and parser (protobufjs/light schema).
 import protobuf from 'protobufjs/light.js';
 import { SavedModelError } from '../errors.js';
-import { protoRoot } from '../proto/index.js';
+import { protoRoot } from '../proto/reflection.js';
 
 export const INT32_TYPES = new Set(['int32', 'sint32', 'sfixed32']);
 export const UINT32_TYPES = new Set(['uint32', 'fixed32']);

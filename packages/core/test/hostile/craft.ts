@@ -1,6 +1,7 @@
 // Hand-made hostile inputs (generated, never committed): a checkpoint index whose keys share one
 // huge prefix (prefix-compression amplification), a saved_model.pbtxt with a huge string.
-import { encodeBundleEntry, encodeBundleHeader, encodeFooter, maskCrc, crc32c } from '@savedmodel-js/core';
+import { crc32c } from '@savedmodel-js/core';
+import { encodeBundleEntry, encodeBundleHeader, encodeFooter, maskCrc } from '@savedmodel-js/core/internal';
 
 function varint(out: number[], v: number): void {
   while (v >= 0x80) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }

@@ -2,7 +2,8 @@
 // get its bytes, or open bytes and read them. h5wasm keeps files in Emscripten's in-memory file
 // system, so both run the same way in Node and in the browser. The module (~4 MB) is imported on
 // first use only.
-import { SavedModelError, asBytes } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { asBytes } from '@savedmodel-js/core/internal';
 import type * as H5 from 'h5wasm';
 
 type H5Api = typeof import('h5wasm');

@@ -1,7 +1,8 @@
 // Turning what a Keras file holds (a Keras-2-style JSON config, per-layer weight arrays, a training
 // config, optimizer slots) into a live tf.LayersModel. Shared by the .h5 and .keras loaders.
 import * as tf from '@tensorflow/tfjs';
-import { SavedModelError, quoteSnippet } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, tfjsOptimizerFromKeras } from './optimizer-config.js';
 

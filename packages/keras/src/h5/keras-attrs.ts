@@ -1,7 +1,8 @@
 // Attributes as Keras writes them with h5py: `bytes` values become fixed-length ASCII strings,
 // `str` values variable-length UTF-8, and name lists longer than HDF5's object-header budget are
 // split into `name0`, `name1`, … (Keras's `save_attributes_to_hdf5_group`).
-import { SavedModelError, quoteSnippet } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import type { H5Dataset, H5Group } from './h5wasm-files.js';
 
 /** Keras's HDF5_OBJECT_HEADER_LIMIT: the largest attribute it writes in one piece. */

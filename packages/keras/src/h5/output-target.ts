@@ -1,7 +1,8 @@
 // Where a single-file Keras model (.h5, .keras) goes: a file path (Node; written to a temporary
 // sibling and renamed, so a failed save never leaves a partial file), or any FileSink (browser
 // memory, zip, OPFS) under a file name.
-import { assertPathSupported, SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, type FileSink } from '@savedmodel-js/core';
+import { assertPathSupported } from '@savedmodel-js/core/internal';
 
 interface NodeFs {
   stat(p: string): Promise<unknown>;

@@ -1,5 +1,6 @@
 // Reading HDF5 datasets as weight arrays, with sizes checked before anything is allocated.
-import { SavedModelError, checkedElementCount, resolveLimits, type Limits } from '@savedmodel-js/core';
+import { SavedModelError, resolveLimits, type Limits } from '@savedmodel-js/core';
+import { checkedElementCount } from '@savedmodel-js/core/internal';
 import type { H5Dataset, H5Group } from './h5wasm-files.js';
 import type { WeightArray } from './into-tfjs.js';
 

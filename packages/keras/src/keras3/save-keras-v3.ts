@@ -1,7 +1,7 @@
 // Keras 3's `model.save('model.keras')`: a zip (stored, as Python's zipfile writes it) holding
 // metadata.json, config.json (serialization_lib form) and model.weights.h5 (saving_lib layout).
 import type * as tf from '@tensorflow/tfjs';
-import { concatChunks } from '@savedmodel-js/core';
+import { concatChunks } from '@savedmodel-js/core/internal';
 import { ZipWriter } from '@savedmodel-js/zip';
 import { writeHdf5 } from '../h5/h5wasm-files.js';
 import { setStrAttr } from '../h5/keras-attrs.js';

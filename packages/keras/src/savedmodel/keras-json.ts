@@ -2,7 +2,8 @@
 // (`{"class_name": "__tuple__", "items": [...]}`) become arrays, `shared_object_id` goes, the
 // Functional class is tfjs's "Model", and a Sequential's leading InputLayer entry folds into the
 // first layer's batch_input_shape (tfjs would otherwise count it as a layer).
-import { quoteSnippet, SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };

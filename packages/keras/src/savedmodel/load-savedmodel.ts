@@ -3,7 +3,8 @@
 // by walking the object graph (`layer-N` / nested models / the weight's own name, RNN weights
 // under `cell`), and, when compiled, the optimizer with its iteration count and slot variables.
 import * as tf from '@tensorflow/tfjs';
-import { quoteSnippet, SavedModelError, tensorflow, type CheckpointReader, type LoadedSavedModel } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow, type CheckpointReader, type LoadedSavedModel } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';

@@ -3,7 +3,8 @@
 // compiled, `train` and `eval` MetaGraphs (traced tfjs steps), one checkpoint shared by all
 // three, and the model's JSON config in assets/saved_model.json (where TF1 Keras puts it).
 import * as tf from '@tensorflow/tfjs';
-import { SavedModelError, assertPathSupported, tensorflow, validateGraphDef, writeSavedModel, type CheckpointTensor, type FileSink } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow, validateGraphDef, writeSavedModel, type CheckpointTensor, type FileSink } from '@savedmodel-js/core';
+import { assertPathSupported } from '@savedmodel-js/core/internal';
 import { isFileSink, withTraceableDropout } from '@savedmodel-js/export';
 import { tfDtype, type TensorSpecLike } from '@savedmodel-js/trace';
 import { checkOptionKeys } from '../options.js';

@@ -1,7 +1,8 @@
 // A TF1 top-level GraphDef under construction: graph-style tensor names ("node", "node:1"),
 // unique node names, and the import of a traced FunctionDef body into it (TF1 graphs have no
 // functions: the body's nodes become top-level nodes, its args are bound to graph tensors).
-import { SavedModelError, attr, getOpDef, tensorflow, toNumber } from '@savedmodel-js/core';
+import { SavedModelError, attr, getOpDef, tensorflow } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 
 const DT = tensorflow.DataType;
 

@@ -2,7 +2,8 @@
 // reference resolution, node emission (one NodeDef at a time, by op family). The concepts around it
 // live beside it: signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
 // control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
-import { addNodeDefaultAttrs, getOpDef, MemoryBudget, SavedModelError, tensorflow, toNumber, type CheckpointReader, type Limits } from '@savedmodel-js/core';
+import { addNodeDefaultAttrs, getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 import { lowerCaseOps } from '../case-lowering.js';
 import { hasHostOp, type HostNode } from '../host-ops.js';
 import { decodeTensorProto, type HostTensor } from '../host-tensor.js';

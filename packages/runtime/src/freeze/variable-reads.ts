@@ -1,6 +1,7 @@
 // Variables: reads are emitted as host reads, and at the end every read of a variable nothing assigns
 // is folded into a Const holding its checkpoint value; ResourceGather reads then gathers.
-import { checkedElementCount, tensorflow, toNumber } from '@savedmodel-js/core';
+import { tensorflow } from '@savedmodel-js/core';
+import { checkedElementCount, toNumber } from '@savedmodel-js/core/internal';
 import { dtypeName, STRING_ELEMENT_OVERHEAD, type HostTensor } from '../host-tensor.js';
 import { controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';

@@ -3,7 +3,8 @@
 // the default), sparse tensors (indices, values, dense shape) and ragged tensors (values, row
 // splits), with TensorFlow's output order and error cases (missing required feature, type
 // mismatch, wrong value count).
-import { tensorflow, toNumber } from '@savedmodel-js/core';
+import { tensorflow } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { decodeExample } from '../examples.js';
 import { attrInt, defineHostOp, hostFail, numbersToTensor, stringsToTensor, tensorBytes, type HostNode } from '../host-ops.js';

@@ -5,7 +5,8 @@
 // (camelCase fields, base64 strings, Const values as weights).
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
-import { getOpDef, tensorflow, toNumber } from '@savedmodel-js/core';
+import { getOpDef, tensorflow } from '@savedmodel-js/core';
+import { toNumber } from '@savedmodel-js/core/internal';
 import type { ConcreteFunction } from '../../src/index.js';
 
 const DT = tensorflow.DataType;

@@ -19,7 +19,6 @@ export namespace third_party {
                     public static create(properties?: third_party.py.keras.protobuf.ISavedMetadata): third_party.py.keras.protobuf.SavedMetadata;
                     public static encode(message: third_party.py.keras.protobuf.ISavedMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
                     public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): third_party.py.keras.protobuf.SavedMetadata;
-                    public static getTypeUrl(typeUrlPrefix?: string): string;
                 }
 
                 interface ISavedObject {
@@ -40,7 +39,6 @@ export namespace third_party {
                     public static create(properties?: third_party.py.keras.protobuf.ISavedObject): third_party.py.keras.protobuf.SavedObject;
                     public static encode(message: third_party.py.keras.protobuf.ISavedObject, writer?: $protobuf.Writer): $protobuf.Writer;
                     public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): third_party.py.keras.protobuf.SavedObject;
-                    public static getTypeUrl(typeUrlPrefix?: string): string;
                 }
 
                 interface IVersionDef {
@@ -57,7 +55,6 @@ export namespace third_party {
                     public static create(properties?: third_party.py.keras.protobuf.IVersionDef): third_party.py.keras.protobuf.VersionDef;
                     public static encode(message: third_party.py.keras.protobuf.IVersionDef, writer?: $protobuf.Writer): $protobuf.Writer;
                     public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): third_party.py.keras.protobuf.VersionDef;
-                    public static getTypeUrl(typeUrlPrefix?: string): string;
                 }
             }
         }
@@ -95,7 +92,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IAttrValue): tensorflow.AttrValue;
         public static encode(message: tensorflow.IAttrValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AttrValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace AttrValue {
@@ -124,7 +120,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.AttrValue.IListValue): tensorflow.AttrValue.ListValue;
             public static encode(message: tensorflow.AttrValue.IListValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AttrValue.ListValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -140,7 +135,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.INameAttrList): tensorflow.NameAttrList;
         public static encode(message: tensorflow.INameAttrList, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NameAttrList;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ITensorProto {
@@ -185,7 +179,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITensorProto): tensorflow.TensorProto;
         public static encode(message: tensorflow.ITensorProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IVariantTensorDataProto {
@@ -202,7 +195,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IVariantTensorDataProto): tensorflow.VariantTensorDataProto;
         public static encode(message: tensorflow.IVariantTensorDataProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VariantTensorDataProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IResourceHandleProto {
@@ -225,7 +217,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IResourceHandleProto): tensorflow.ResourceHandleProto;
         public static encode(message: tensorflow.IResourceHandleProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ResourceHandleProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace ResourceHandleProto {
@@ -242,7 +233,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.ResourceHandleProto.IDtypeAndShape): tensorflow.ResourceHandleProto.DtypeAndShape;
             public static encode(message: tensorflow.ResourceHandleProto.IDtypeAndShape, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ResourceHandleProto.DtypeAndShape;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -258,7 +248,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITensorShapeProto): tensorflow.TensorShapeProto;
         public static encode(message: tensorflow.ITensorShapeProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorShapeProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace TensorShapeProto {
@@ -275,7 +264,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TensorShapeProto.IDim): tensorflow.TensorShapeProto.Dim;
             public static encode(message: tensorflow.TensorShapeProto.IDim, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorShapeProto.Dim;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -348,7 +336,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IExample): tensorflow.Example;
         public static encode(message: tensorflow.IExample, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Example;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISequenceExample {
@@ -363,7 +350,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISequenceExample): tensorflow.SequenceExample;
         public static encode(message: tensorflow.ISequenceExample, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SequenceExample;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IBytesList {
@@ -376,7 +362,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IBytesList): tensorflow.BytesList;
         public static encode(message: tensorflow.IBytesList, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BytesList;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFloatList {
@@ -389,7 +374,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFloatList): tensorflow.FloatList;
         public static encode(message: tensorflow.IFloatList, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FloatList;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IInt64List {
@@ -402,7 +386,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IInt64List): tensorflow.Int64List;
         public static encode(message: tensorflow.IInt64List, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Int64List;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFeature {
@@ -420,7 +403,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFeature): tensorflow.Feature;
         public static encode(message: tensorflow.IFeature, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Feature;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFeatures {
@@ -433,7 +415,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFeatures): tensorflow.Features;
         public static encode(message: tensorflow.IFeatures, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.Features;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFeatureList {
@@ -446,7 +427,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFeatureList): tensorflow.FeatureList;
         public static encode(message: tensorflow.IFeatureList, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FeatureList;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFeatureLists {
@@ -459,7 +439,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFeatureLists): tensorflow.FeatureLists;
         public static encode(message: tensorflow.IFeatureLists, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FeatureLists;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFingerprintDef {
@@ -484,7 +463,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFingerprintDef): tensorflow.FingerprintDef;
         public static encode(message: tensorflow.IFingerprintDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FingerprintDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IVersionDef {
@@ -501,7 +479,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IVersionDef): tensorflow.VersionDef;
         public static encode(message: tensorflow.IVersionDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VersionDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     enum FullTypeId {
@@ -525,7 +502,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFullTypeDef): tensorflow.FullTypeDef;
         public static encode(message: tensorflow.IFullTypeDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FullTypeDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFunctionDefLibrary {
@@ -542,7 +518,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFunctionDefLibrary): tensorflow.FunctionDefLibrary;
         public static encode(message: tensorflow.IFunctionDefLibrary, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDefLibrary;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFunctionDef {
@@ -567,7 +542,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFunctionDef): tensorflow.FunctionDef;
         public static encode(message: tensorflow.IFunctionDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace FunctionDef {
@@ -582,7 +556,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.FunctionDef.IArgAttrs): tensorflow.FunctionDef.ArgAttrs;
             public static encode(message: tensorflow.FunctionDef.IArgAttrs, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionDef.ArgAttrs;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -598,7 +571,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IGradientDef): tensorflow.GradientDef;
         public static encode(message: tensorflow.IGradientDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GradientDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IRegisteredGradient {
@@ -613,7 +585,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IRegisteredGradient): tensorflow.RegisteredGradient;
         public static encode(message: tensorflow.IRegisteredGradient, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.RegisteredGradient;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface INodeDef {
@@ -638,7 +609,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.INodeDef): tensorflow.NodeDef;
         public static encode(message: tensorflow.INodeDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NodeDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace NodeDef {
@@ -655,7 +625,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.NodeDef.IExperimentalDebugInfo): tensorflow.NodeDef.ExperimentalDebugInfo;
             public static encode(message: tensorflow.NodeDef.IExperimentalDebugInfo, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NodeDef.ExperimentalDebugInfo;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -693,7 +662,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IOpDef): tensorflow.OpDef;
         public static encode(message: tensorflow.IOpDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace OpDef {
@@ -724,7 +692,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.OpDef.IArgDef): tensorflow.OpDef.ArgDef;
             public static encode(message: tensorflow.OpDef.IArgDef, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef.ArgDef;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IAttrDef {
@@ -749,7 +716,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.OpDef.IAttrDef): tensorflow.OpDef.AttrDef;
             public static encode(message: tensorflow.OpDef.IAttrDef, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDef.AttrDef;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -765,7 +731,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IOpDeprecation): tensorflow.OpDeprecation;
         public static encode(message: tensorflow.IOpDeprecation, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpDeprecation;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IOpList {
@@ -778,7 +743,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IOpList): tensorflow.OpList;
         public static encode(message: tensorflow.IOpList, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.OpList;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IGraphDebugInfo {
@@ -799,7 +763,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IGraphDebugInfo): tensorflow.GraphDebugInfo;
         public static encode(message: tensorflow.IGraphDebugInfo, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace GraphDebugInfo {
@@ -822,7 +785,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.GraphDebugInfo.IFileLineCol): tensorflow.GraphDebugInfo.FileLineCol;
             public static encode(message: tensorflow.GraphDebugInfo.IFileLineCol, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.FileLineCol;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IStackTrace {
@@ -837,7 +799,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.GraphDebugInfo.IStackTrace): tensorflow.GraphDebugInfo.StackTrace;
             public static encode(message: tensorflow.GraphDebugInfo.IStackTrace, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDebugInfo.StackTrace;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -857,7 +818,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IGraphDef): tensorflow.GraphDef;
         public static encode(message: tensorflow.IGraphDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.GraphDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IMetaGraphDef {
@@ -882,7 +842,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IMetaGraphDef): tensorflow.MetaGraphDef;
         public static encode(message: tensorflow.IMetaGraphDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.MetaGraphDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace MetaGraphDef {
@@ -911,7 +870,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.MetaGraphDef.IMetaInfoDef): tensorflow.MetaGraphDef.MetaInfoDef;
             public static encode(message: tensorflow.MetaGraphDef.IMetaInfoDef, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.MetaGraphDef.MetaInfoDef;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -934,7 +892,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ICollectionDef): tensorflow.CollectionDef;
         public static encode(message: tensorflow.ICollectionDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace CollectionDef {
@@ -949,7 +906,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.CollectionDef.INodeList): tensorflow.CollectionDef.NodeList;
             public static encode(message: tensorflow.CollectionDef.INodeList, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.NodeList;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IBytesList {
@@ -962,7 +918,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.CollectionDef.IBytesList): tensorflow.CollectionDef.BytesList;
             public static encode(message: tensorflow.CollectionDef.IBytesList, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.BytesList;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IInt64List {
@@ -975,7 +930,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.CollectionDef.IInt64List): tensorflow.CollectionDef.Int64List;
             public static encode(message: tensorflow.CollectionDef.IInt64List, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.Int64List;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IFloatList {
@@ -988,7 +942,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.CollectionDef.IFloatList): tensorflow.CollectionDef.FloatList;
             public static encode(message: tensorflow.CollectionDef.IFloatList, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.FloatList;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IAnyList {
@@ -1001,7 +954,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.CollectionDef.IAnyList): tensorflow.CollectionDef.AnyList;
             public static encode(message: tensorflow.CollectionDef.IAnyList, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CollectionDef.AnyList;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -1024,7 +976,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITensorInfo): tensorflow.TensorInfo;
         public static encode(message: tensorflow.ITensorInfo, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace TensorInfo {
@@ -1043,7 +994,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TensorInfo.ICooSparse): tensorflow.TensorInfo.CooSparse;
             public static encode(message: tensorflow.TensorInfo.ICooSparse, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo.CooSparse;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface ICompositeTensor {
@@ -1058,7 +1008,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TensorInfo.ICompositeTensor): tensorflow.TensorInfo.CompositeTensor;
             public static encode(message: tensorflow.TensorInfo.ICompositeTensor, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorInfo.CompositeTensor;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 
@@ -1078,7 +1027,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISignatureDef): tensorflow.SignatureDef;
         public static encode(message: tensorflow.ISignatureDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SignatureDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IAssetFileDef {
@@ -1093,7 +1041,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IAssetFileDef): tensorflow.AssetFileDef;
         public static encode(message: tensorflow.IAssetFileDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.AssetFileDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedObjectGraph {
@@ -1108,7 +1055,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedObjectGraph): tensorflow.SavedObjectGraph;
         public static encode(message: tensorflow.ISavedObjectGraph, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedObjectGraph;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedObject {
@@ -1150,7 +1096,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedObject): tensorflow.SavedObject;
         public static encode(message: tensorflow.ISavedObject, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedObject;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedUserObject {
@@ -1167,7 +1112,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedUserObject): tensorflow.SavedUserObject;
         public static encode(message: tensorflow.ISavedUserObject, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedUserObject;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedAsset {
@@ -1180,7 +1124,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedAsset): tensorflow.SavedAsset;
         public static encode(message: tensorflow.ISavedAsset, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedAsset;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedFunction {
@@ -1195,7 +1138,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedFunction): tensorflow.SavedFunction;
         public static encode(message: tensorflow.ISavedFunction, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedFunction;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ICapturedTensor {
@@ -1210,7 +1152,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ICapturedTensor): tensorflow.CapturedTensor;
         public static encode(message: tensorflow.ICapturedTensor, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.CapturedTensor;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedConcreteFunction {
@@ -1227,7 +1168,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedConcreteFunction): tensorflow.SavedConcreteFunction;
         public static encode(message: tensorflow.ISavedConcreteFunction, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedConcreteFunction;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedBareConcreteFunction {
@@ -1246,7 +1186,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedBareConcreteFunction): tensorflow.SavedBareConcreteFunction;
         public static encode(message: tensorflow.ISavedBareConcreteFunction, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedBareConcreteFunction;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedConstant {
@@ -1259,7 +1198,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedConstant): tensorflow.SavedConstant;
         public static encode(message: tensorflow.ISavedConstant, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedConstant;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISavedVariable {
@@ -1286,7 +1224,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedVariable): tensorflow.SavedVariable;
         public static encode(message: tensorflow.ISavedVariable, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedVariable;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IFunctionSpec {
@@ -1305,7 +1242,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IFunctionSpec): tensorflow.FunctionSpec;
         public static encode(message: tensorflow.IFunctionSpec, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.FunctionSpec;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace FunctionSpec {
@@ -1327,7 +1263,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedResource): tensorflow.SavedResource;
         public static encode(message: tensorflow.ISavedResource, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedResource;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISaveableObject {
@@ -1342,7 +1277,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISaveableObject): tensorflow.SaveableObject;
         public static encode(message: tensorflow.ISaveableObject, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaveableObject;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IStructuredValue {
@@ -1386,7 +1320,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IStructuredValue): tensorflow.StructuredValue;
         public static encode(message: tensorflow.IStructuredValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.StructuredValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface INoneValue {
@@ -1397,7 +1330,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.INoneValue): tensorflow.NoneValue;
         public static encode(message: tensorflow.INoneValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NoneValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IListValue {
@@ -1410,7 +1342,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IListValue): tensorflow.ListValue;
         public static encode(message: tensorflow.IListValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.ListValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ITupleValue {
@@ -1423,7 +1354,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITupleValue): tensorflow.TupleValue;
         public static encode(message: tensorflow.ITupleValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TupleValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IDictValue {
@@ -1436,7 +1366,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IDictValue): tensorflow.DictValue;
         public static encode(message: tensorflow.IDictValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.DictValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IPairValue {
@@ -1451,7 +1380,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IPairValue): tensorflow.PairValue;
         public static encode(message: tensorflow.IPairValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.PairValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface INamedTupleValue {
@@ -1466,7 +1394,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.INamedTupleValue): tensorflow.NamedTupleValue;
         public static encode(message: tensorflow.INamedTupleValue, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.NamedTupleValue;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ITensorSpecProto {
@@ -1483,7 +1410,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITensorSpecProto): tensorflow.TensorSpecProto;
         public static encode(message: tensorflow.ITensorSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSpecProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IBoundedTensorSpecProto {
@@ -1504,7 +1430,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IBoundedTensorSpecProto): tensorflow.BoundedTensorSpecProto;
         public static encode(message: tensorflow.IBoundedTensorSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BoundedTensorSpecProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ITypeSpecProto {
@@ -1523,7 +1448,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITypeSpecProto): tensorflow.TypeSpecProto;
         public static encode(message: tensorflow.ITypeSpecProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TypeSpecProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace TypeSpecProto {
@@ -1555,7 +1479,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITrackableObjectGraph): tensorflow.TrackableObjectGraph;
         public static encode(message: tensorflow.ITrackableObjectGraph, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TrackableObjectGraph;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace TrackableObjectGraph {
@@ -1578,7 +1501,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TrackableObjectGraph.ITrackableObject): tensorflow.TrackableObjectGraph.TrackableObject;
             public static encode(message: tensorflow.TrackableObjectGraph.ITrackableObject, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TrackableObjectGraph.TrackableObject;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         namespace TrackableObject {
@@ -1595,7 +1517,6 @@ export namespace tensorflow {
                 public static create(properties?: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference): tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference;
                 public static encode(message: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference, writer?: $protobuf.Writer): $protobuf.Writer;
                 public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference;
-                public static getTypeUrl(typeUrlPrefix?: string): string;
             }
 
             interface ISerializedTensor {
@@ -1612,7 +1533,6 @@ export namespace tensorflow {
                 public static create(properties?: tensorflow.TrackableObjectGraph.TrackableObject.ISerializedTensor): tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor;
                 public static encode(message: tensorflow.TrackableObjectGraph.TrackableObject.ISerializedTensor, writer?: $protobuf.Writer): $protobuf.Writer;
                 public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor;
-                public static getTypeUrl(typeUrlPrefix?: string): string;
             }
 
             interface ISlotVariableReference {
@@ -1629,7 +1549,6 @@ export namespace tensorflow {
                 public static create(properties?: tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference): tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference;
                 public static encode(message: tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference, writer?: $protobuf.Writer): $protobuf.Writer;
                 public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference;
-                public static getTypeUrl(typeUrlPrefix?: string): string;
             }
         }
     }
@@ -1646,7 +1565,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IRegisteredSaver): tensorflow.RegisteredSaver;
         public static encode(message: tensorflow.IRegisteredSaver, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.RegisteredSaver;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     enum VariableSynchronization {
@@ -1689,7 +1607,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IVariableDef): tensorflow.VariableDef;
         public static encode(message: tensorflow.IVariableDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.VariableDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISaveSliceInfoDef {
@@ -1708,7 +1625,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISaveSliceInfoDef): tensorflow.SaveSliceInfoDef;
         public static encode(message: tensorflow.ISaveSliceInfoDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaveSliceInfoDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ISaverDef {
@@ -1733,7 +1649,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISaverDef): tensorflow.SaverDef;
         public static encode(message: tensorflow.ISaverDef, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SaverDef;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace SaverDef {
@@ -1761,7 +1676,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IVersionDef): tensorflow.proto_splitter.VersionDef;
             public static encode(message: tensorflow.proto_splitter.IVersionDef, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.VersionDef;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IChunkMetadata {
@@ -1778,7 +1692,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IChunkMetadata): tensorflow.proto_splitter.ChunkMetadata;
             public static encode(message: tensorflow.proto_splitter.IChunkMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkMetadata;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IChunkInfo {
@@ -1795,7 +1708,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IChunkInfo): tensorflow.proto_splitter.ChunkInfo;
             public static encode(message: tensorflow.proto_splitter.IChunkInfo, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkInfo;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         namespace ChunkInfo {
@@ -1819,7 +1731,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IChunkedMessage): tensorflow.proto_splitter.ChunkedMessage;
             public static encode(message: tensorflow.proto_splitter.IChunkedMessage, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkedMessage;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IChunkedField {
@@ -1834,7 +1745,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IChunkedField): tensorflow.proto_splitter.ChunkedField;
             public static encode(message: tensorflow.proto_splitter.IChunkedField, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.ChunkedField;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IFieldIndex {
@@ -1852,7 +1762,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.proto_splitter.IFieldIndex): tensorflow.proto_splitter.FieldIndex;
             public static encode(message: tensorflow.proto_splitter.IFieldIndex, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.FieldIndex;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         namespace FieldIndex {
@@ -1878,7 +1787,6 @@ export namespace tensorflow {
                 public static create(properties?: tensorflow.proto_splitter.FieldIndex.IMapKey): tensorflow.proto_splitter.FieldIndex.MapKey;
                 public static encode(message: tensorflow.proto_splitter.FieldIndex.IMapKey, writer?: $protobuf.Writer): $protobuf.Writer;
                 public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.proto_splitter.FieldIndex.MapKey;
-                public static getTypeUrl(typeUrlPrefix?: string): string;
             }
         }
     }
@@ -1895,7 +1803,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ISavedModel): tensorflow.SavedModel;
         public static encode(message: tensorflow.ISavedModel, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.SavedModel;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface IBundleHeaderProto {
@@ -1912,7 +1819,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IBundleHeaderProto): tensorflow.BundleHeaderProto;
         public static encode(message: tensorflow.IBundleHeaderProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleHeaderProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace BundleHeaderProto {
@@ -1945,7 +1851,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.IBundleEntryProto): tensorflow.BundleEntryProto;
         public static encode(message: tensorflow.IBundleEntryProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.BundleEntryProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     interface ITensorSliceProto {
@@ -1958,7 +1863,6 @@ export namespace tensorflow {
         public static create(properties?: tensorflow.ITensorSliceProto): tensorflow.TensorSliceProto;
         public static encode(message: tensorflow.ITensorSliceProto, writer?: $protobuf.Writer): $protobuf.Writer;
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto;
-        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
     namespace TensorSliceProto {
@@ -1976,7 +1880,6 @@ export namespace tensorflow {
             public static create(properties?: tensorflow.TensorSliceProto.IExtent): tensorflow.TensorSliceProto.Extent;
             public static encode(message: tensorflow.TensorSliceProto.IExtent, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tensorflow.TensorSliceProto.Extent;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 }
@@ -1997,7 +1900,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IAny): google.protobuf.Any;
             public static encode(message: google.protobuf.IAny, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Any;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IDoubleValue {
@@ -2010,7 +1912,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IDoubleValue): google.protobuf.DoubleValue;
             public static encode(message: google.protobuf.IDoubleValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.DoubleValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IFloatValue {
@@ -2023,7 +1924,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IFloatValue): google.protobuf.FloatValue;
             public static encode(message: google.protobuf.IFloatValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.FloatValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IInt64Value {
@@ -2036,7 +1936,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IInt64Value): google.protobuf.Int64Value;
             public static encode(message: google.protobuf.IInt64Value, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Int64Value;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IUInt64Value {
@@ -2049,7 +1948,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IUInt64Value): google.protobuf.UInt64Value;
             public static encode(message: google.protobuf.IUInt64Value, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.UInt64Value;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IInt32Value {
@@ -2062,7 +1960,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IInt32Value): google.protobuf.Int32Value;
             public static encode(message: google.protobuf.IInt32Value, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Int32Value;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IUInt32Value {
@@ -2075,7 +1972,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IUInt32Value): google.protobuf.UInt32Value;
             public static encode(message: google.protobuf.IUInt32Value, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.UInt32Value;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IBoolValue {
@@ -2088,7 +1984,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IBoolValue): google.protobuf.BoolValue;
             public static encode(message: google.protobuf.IBoolValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.BoolValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IStringValue {
@@ -2101,7 +1996,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IStringValue): google.protobuf.StringValue;
             public static encode(message: google.protobuf.IStringValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.StringValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
 
         interface IBytesValue {
@@ -2114,7 +2008,6 @@ export namespace google {
             public static create(properties?: google.protobuf.IBytesValue): google.protobuf.BytesValue;
             public static encode(message: google.protobuf.IBytesValue, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.BytesValue;
-            public static getTypeUrl(typeUrlPrefix?: string): string;
         }
     }
 }

@@ -94,13 +94,6 @@ export const third_party = $root.third_party = (() => {
                         return message;
                     };
 
-                    SavedMetadata.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                        if (typeUrlPrefix === undefined) {
-                            typeUrlPrefix = "type.googleapis.com";
-                        }
-                        return typeUrlPrefix + "/third_party.py.keras.protobuf.SavedMetadata";
-                    };
-
                     return SavedMetadata;
                 })();
 
@@ -197,13 +190,6 @@ export const third_party = $root.third_party = (() => {
                             reader.len = length;
                         }
                         return message;
-                    };
-
-                    SavedObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                        if (typeUrlPrefix === undefined) {
-                            typeUrlPrefix = "type.googleapis.com";
-                        }
-                        return typeUrlPrefix + "/third_party.py.keras.protobuf.SavedObject";
                     };
 
                     return SavedObject;
@@ -306,13 +292,6 @@ export const third_party = $root.third_party = (() => {
                             reader.len = length;
                         }
                         return message;
-                    };
-
-                    VersionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                        if (typeUrlPrefix === undefined) {
-                            typeUrlPrefix = "type.googleapis.com";
-                        }
-                        return typeUrlPrefix + "/third_party.py.keras.protobuf.VersionDef";
                     };
 
                     return VersionDef;
@@ -469,13 +448,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        AttrValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.AttrValue";
         };
 
         AttrValue.ListValue = (function() {
@@ -682,13 +654,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            ListValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.AttrValue.ListValue";
-            };
-
             return ListValue;
         })();
 
@@ -798,13 +763,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        NameAttrList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.NameAttrList";
         };
 
         return NameAttrList;
@@ -1181,13 +1139,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        TensorProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorProto";
-        };
-
         return TensorProto;
     })();
 
@@ -1274,13 +1225,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        VariantTensorDataProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.VariantTensorDataProto";
         };
 
         return VariantTensorDataProto;
@@ -1392,13 +1336,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        ResourceHandleProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.ResourceHandleProto";
-        };
-
         ResourceHandleProto.DtypeAndShape = (function() {
 
             function DtypeAndShape(properties) {
@@ -1471,13 +1408,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            DtypeAndShape.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.ResourceHandleProto.DtypeAndShape";
             };
 
             return DtypeAndShape;
@@ -1564,13 +1494,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        TensorShapeProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorShapeProto";
-        };
-
         TensorShapeProto.Dim = (function() {
 
             function Dim(properties) {
@@ -1643,13 +1566,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            Dim.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TensorShapeProto.Dim";
             };
 
             return Dim;
@@ -1786,13 +1702,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        Example.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.Example";
-        };
-
         return Example;
     })();
 
@@ -1870,13 +1779,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SequenceExample.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SequenceExample";
-        };
-
         return SequenceExample;
     })();
 
@@ -1949,13 +1851,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        BytesList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.BytesList";
         };
 
         return BytesList;
@@ -2046,13 +1941,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        FloatList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FloatList";
-        };
-
         return FloatList;
     })();
 
@@ -2139,13 +2027,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        Int64List.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.Int64List";
         };
 
         return Int64List;
@@ -2237,13 +2118,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        Feature.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.Feature";
         };
 
         return Feature;
@@ -2347,13 +2221,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        Features.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.Features";
-        };
-
         return Features;
     })();
 
@@ -2426,13 +2293,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        FeatureList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FeatureList";
         };
 
         return FeatureList;
@@ -2534,13 +2394,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        FeatureLists.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FeatureLists";
         };
 
         return FeatureLists;
@@ -2655,13 +2508,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        FingerprintDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FingerprintDef";
-        };
-
         return FingerprintDef;
     })();
 
@@ -2762,13 +2608,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        VersionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.VersionDef";
         };
 
         return VersionDef;
@@ -2879,13 +2718,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        FullTypeDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FullTypeDef";
-        };
-
         return FullTypeDef;
     })();
 
@@ -2980,13 +2812,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        FunctionDefLibrary.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FunctionDefLibrary";
         };
 
         return FunctionDefLibrary;
@@ -3250,13 +3075,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        FunctionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FunctionDef";
-        };
-
         FunctionDef.ArgAttrs = (function() {
 
             function ArgAttrs(properties) {
@@ -3355,13 +3173,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            ArgAttrs.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.FunctionDef.ArgAttrs";
-            };
-
             return ArgAttrs;
         })();
 
@@ -3442,13 +3253,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        GradientDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.GradientDef";
-        };
-
         return GradientDef;
     })();
 
@@ -3524,13 +3328,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        RegisteredGradient.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.RegisteredGradient";
         };
 
         return RegisteredGradient;
@@ -3680,13 +3477,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        NodeDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.NodeDef";
-        };
-
         NodeDef.ExperimentalDebugInfo = (function() {
 
             function ExperimentalDebugInfo(properties) {
@@ -3767,13 +3557,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            ExperimentalDebugInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.NodeDef.ExperimentalDebugInfo";
             };
 
             return ExperimentalDebugInfo;
@@ -3949,13 +3732,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        OpDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.OpDef";
-        };
-
         OpDef.ArgDef = (function() {
 
             function ArgDef(properties) {
@@ -4083,13 +3859,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            ArgDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.OpDef.ArgDef";
-            };
-
             return ArgDef;
         })();
 
@@ -4202,13 +3971,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            AttrDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.OpDef.AttrDef";
-            };
-
             return AttrDef;
         })();
 
@@ -4289,13 +4051,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        OpDeprecation.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.OpDeprecation";
-        };
-
         return OpDeprecation;
     })();
 
@@ -4368,13 +4123,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        OpList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.OpList";
         };
 
         return OpList;
@@ -4597,13 +4345,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        GraphDebugInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.GraphDebugInfo";
-        };
-
         GraphDebugInfo.FileLineCol = (function() {
 
             function FileLineCol(properties) {
@@ -4697,13 +4438,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            FileLineCol.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.FileLineCol";
             };
 
             return FileLineCol;
@@ -4805,13 +4539,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            StackTrace.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.GraphDebugInfo.StackTrace";
-            };
-
             return StackTrace;
         })();
 
@@ -4908,13 +4635,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        GraphDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.GraphDef";
         };
 
         return GraphDef;
@@ -5095,13 +4815,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        MetaGraphDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.MetaGraphDef";
-        };
-
         MetaGraphDef.MetaInfoDef = (function() {
 
             function MetaInfoDef(properties) {
@@ -5251,13 +4964,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            MetaInfoDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.MetaGraphDef.MetaInfoDef";
-            };
-
             return MetaInfoDef;
         })();
 
@@ -5366,13 +5072,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        CollectionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.CollectionDef";
-        };
-
         CollectionDef.NodeList = (function() {
 
             function NodeList(properties) {
@@ -5442,13 +5141,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            NodeList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.CollectionDef.NodeList";
             };
 
             return NodeList;
@@ -5523,13 +5215,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            BytesList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.CollectionDef.BytesList";
             };
 
             return BytesList;
@@ -5620,13 +5305,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            Int64List.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.CollectionDef.Int64List";
-            };
-
             return Int64List;
         })();
 
@@ -5715,13 +5393,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            FloatList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.CollectionDef.FloatList";
-            };
-
             return FloatList;
         })();
 
@@ -5794,13 +5465,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            AnyList.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.CollectionDef.AnyList";
             };
 
             return AnyList;
@@ -5911,13 +5575,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        TensorInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorInfo";
-        };
-
         TensorInfo.CooSparse = (function() {
 
             function CooSparse(properties) {
@@ -5999,13 +5656,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            CooSparse.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TensorInfo.CooSparse";
-            };
-
             return CooSparse;
         })();
 
@@ -6085,13 +5735,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            CompositeTensor.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TensorInfo.CompositeTensor";
             };
 
             return CompositeTensor;
@@ -6281,13 +5924,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SignatureDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SignatureDef";
-        };
-
         return SignatureDef;
     })();
 
@@ -6363,13 +5999,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        AssetFileDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.AssetFileDef";
         };
 
         return AssetFileDef;
@@ -6482,13 +6111,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        SavedObjectGraph.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedObjectGraph";
         };
 
         return SavedObjectGraph;
@@ -6709,13 +6331,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedObject";
-        };
-
         return SavedObject;
     })();
 
@@ -6800,13 +6415,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedUserObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedUserObject";
-        };
-
         return SavedUserObject;
     })();
 
@@ -6875,13 +6483,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        SavedAsset.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedAsset";
         };
 
         return SavedAsset;
@@ -6965,13 +6566,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedFunction";
-        };
-
         return SavedFunction;
     })();
 
@@ -7047,13 +6641,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        CapturedTensor.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.CapturedTensor";
         };
 
         return CapturedTensor;
@@ -7158,13 +6745,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedConcreteFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedConcreteFunction";
-        };
-
         return SavedConcreteFunction;
     })();
 
@@ -7260,13 +6840,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedBareConcreteFunction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedBareConcreteFunction";
-        };
-
         return SavedBareConcreteFunction;
     })();
 
@@ -7335,13 +6908,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        SavedConstant.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedConstant";
         };
 
         return SavedConstant;
@@ -7467,13 +7033,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedVariable.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedVariable";
-        };
-
         return SavedVariable;
     })();
 
@@ -7565,13 +7124,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        FunctionSpec.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.FunctionSpec";
-        };
-
         FunctionSpec.JitCompile = (function() {
             const valuesById = {}, values = Object.create(valuesById);
             values[valuesById[0] = "DEFAULT"] = 0;
@@ -7650,13 +7202,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedResource.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedResource";
-        };
-
         return SavedResource;
     })();
 
@@ -7732,13 +7277,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        SaveableObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SaveableObject";
         };
 
         return SaveableObject;
@@ -7923,13 +7461,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        StructuredValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.StructuredValue";
-        };
-
         return StructuredValue;
     })();
 
@@ -7990,13 +7521,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        NoneValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.NoneValue";
         };
 
         return NoneValue;
@@ -8073,13 +7597,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        ListValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.ListValue";
-        };
-
         return ListValue;
     })();
 
@@ -8152,13 +7669,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        TupleValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TupleValue";
         };
 
         return TupleValue;
@@ -8262,13 +7772,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        DictValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.DictValue";
-        };
-
         return DictValue;
     })();
 
@@ -8344,13 +7847,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        PairValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.PairValue";
         };
 
         return PairValue;
@@ -8432,13 +7928,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        NamedTupleValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.NamedTupleValue";
         };
 
         return NamedTupleValue;
@@ -8523,13 +8012,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        TensorSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorSpecProto";
         };
 
         return TensorSpecProto;
@@ -8630,13 +8112,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        BoundedTensorSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.BoundedTensorSpecProto";
-        };
-
         return BoundedTensorSpecProto;
     })();
 
@@ -8726,13 +8201,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        TypeSpecProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TypeSpecProto";
         };
 
         TypeSpecProto.TypeSpecClass = (function() {
@@ -8825,13 +8293,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        TrackableObjectGraph.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TrackableObjectGraph";
         };
 
         TrackableObjectGraph.TrackableObject = (function() {
@@ -8941,13 +8402,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            TrackableObject.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TrackableObjectGraph.TrackableObject";
-            };
-
             TrackableObject.ObjectReference = (function() {
 
                 function ObjectReference(properties) {
@@ -9020,13 +8474,6 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = length;
                     }
                     return message;
-                };
-
-                ObjectReference.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                    if (typeUrlPrefix === undefined) {
-                        typeUrlPrefix = "type.googleapis.com";
-                    }
-                    return typeUrlPrefix + "/tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference";
                 };
 
                 return ObjectReference;
@@ -9113,13 +8560,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     return message;
                 };
 
-                SerializedTensor.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                    if (typeUrlPrefix === undefined) {
-                        typeUrlPrefix = "type.googleapis.com";
-                    }
-                    return typeUrlPrefix + "/tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor";
-                };
-
                 return SerializedTensor;
             })();
 
@@ -9204,13 +8644,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     return message;
                 };
 
-                SlotVariableReference.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                    if (typeUrlPrefix === undefined) {
-                        typeUrlPrefix = "type.googleapis.com";
-                    }
-                    return typeUrlPrefix + "/tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference";
-                };
-
                 return SlotVariableReference;
             })();
 
@@ -9292,13 +8725,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        RegisteredSaver.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.RegisteredSaver";
         };
 
         return RegisteredSaver;
@@ -9443,13 +8869,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        VariableDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.VariableDef";
         };
 
         return VariableDef;
@@ -9597,13 +9016,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SaveSliceInfoDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SaveSliceInfoDef";
-        };
-
         return SaveSliceInfoDef;
     })();
 
@@ -9714,13 +9126,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        SaverDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SaverDef";
         };
 
         SaverDef.CheckpointFormatVersion = (function() {
@@ -9837,13 +9242,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            VersionDef.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.VersionDef";
-            };
-
             return VersionDef;
         })();
 
@@ -9932,13 +9330,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            ChunkMetadata.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkMetadata";
-            };
-
             return ChunkMetadata;
         })();
 
@@ -10021,13 +9412,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            ChunkInfo.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkInfo";
             };
 
             ChunkInfo.Type = (function() {
@@ -10127,13 +9511,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 return message;
             };
 
-            ChunkedMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkedMessage";
-            };
-
             return ChunkedMessage;
         })();
 
@@ -10213,13 +9590,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            ChunkedField.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.ChunkedField";
             };
 
             return ChunkedField;
@@ -10311,13 +9681,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            FieldIndex.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.proto_splitter.FieldIndex";
             };
 
             FieldIndex.MapKey = (function() {
@@ -10429,13 +9792,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     return message;
                 };
 
-                MapKey.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                    if (typeUrlPrefix === undefined) {
-                        typeUrlPrefix = "type.googleapis.com";
-                    }
-                    return typeUrlPrefix + "/tensorflow.proto_splitter.FieldIndex.MapKey";
-                };
-
                 return MapKey;
             })();
 
@@ -10523,13 +9879,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        SavedModel.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.SavedModel";
-        };
-
         return SavedModel;
     })();
 
@@ -10612,13 +9961,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        BundleHeaderProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.BundleHeaderProto";
         };
 
         BundleHeaderProto.Endianness = (function() {
@@ -10744,13 +10086,6 @@ export const tensorflow = $root.tensorflow = (() => {
             return message;
         };
 
-        BundleEntryProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.BundleEntryProto";
-        };
-
         return BundleEntryProto;
     })();
 
@@ -10823,13 +10158,6 @@ export const tensorflow = $root.tensorflow = (() => {
                 reader.len = length;
             }
             return message;
-        };
-
-        TensorSliceProto.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/tensorflow.TensorSliceProto";
         };
 
         TensorSliceProto.Extent = (function() {
@@ -10911,13 +10239,6 @@ export const tensorflow = $root.tensorflow = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            Extent.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/tensorflow.TensorSliceProto.Extent";
             };
 
             return Extent;
@@ -11011,13 +10332,6 @@ export const google = $root.google = (() => {
                 return message;
             };
 
-            Any.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.Any";
-            };
-
             return Any;
         })();
 
@@ -11086,13 +10400,6 @@ export const google = $root.google = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            DoubleValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.DoubleValue";
             };
 
             return DoubleValue;
@@ -11165,13 +10472,6 @@ export const google = $root.google = (() => {
                 return message;
             };
 
-            FloatValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.FloatValue";
-            };
-
             return FloatValue;
         })();
 
@@ -11240,13 +10540,6 @@ export const google = $root.google = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            Int64Value.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.Int64Value";
             };
 
             return Int64Value;
@@ -11319,13 +10612,6 @@ export const google = $root.google = (() => {
                 return message;
             };
 
-            UInt64Value.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.UInt64Value";
-            };
-
             return UInt64Value;
         })();
 
@@ -11394,13 +10680,6 @@ export const google = $root.google = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            Int32Value.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.Int32Value";
             };
 
             return Int32Value;
@@ -11473,13 +10752,6 @@ export const google = $root.google = (() => {
                 return message;
             };
 
-            UInt32Value.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.UInt32Value";
-            };
-
             return UInt32Value;
         })();
 
@@ -11548,13 +10820,6 @@ export const google = $root.google = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            BoolValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.BoolValue";
             };
 
             return BoolValue;
@@ -11627,13 +10892,6 @@ export const google = $root.google = (() => {
                 return message;
             };
 
-            StringValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.StringValue";
-            };
-
             return StringValue;
         })();
 
@@ -11702,13 +10960,6 @@ export const google = $root.google = (() => {
                     reader.len = length;
                 }
                 return message;
-            };
-
-            BytesValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/google.protobuf.BytesValue";
             };
 
             return BytesValue;

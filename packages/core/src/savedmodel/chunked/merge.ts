@@ -12,7 +12,8 @@
  */
 import protobuf from 'protobufjs/light.js';
 import { SavedModelError } from '../../errors.js';
-import { lookupType, tensorflow, third_party, toNumber } from '../../proto/index.js';
+import { tensorflow, third_party, toNumber } from '../../proto/index.js';
+import { lookupType } from '../../proto/reflection.js';
 
 type Msg = Record<string, unknown>;
 type ChunkedMessage = tensorflow.proto_splitter.IChunkedMessage;

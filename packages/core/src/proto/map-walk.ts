@@ -1,0 +1,84 @@
+// Map fields without the reflection runtime: a small generated table (gen/map-schema.json) says
+// which fields are maps and which lead to one, so readers and writers need only protobufjs/minimal.
+import type protobuf from 'protobufjs/minimal.js';
+import schemaJson from './gen/map-schema.json';
+import { tensorflow, third_party } from './gen/messages.js';
+import { compareUtf8 } from './utf8-order.js';
+
+type Msg = Record<string, unknown>;
+type SchemaField =
+  | [field: string, kind: 'msg', type: string]
+  | [field: string, kind: 'map', below: string | null, intKeys: 0 | 1, value: string];
+const schema = schemaJson as unknown as Record<string, SchemaField[]>;
+
+/**
+ * Calls `onMap` for every map field of `msg` and of the messages below it; what it returns
+ * replaces the map. Iterative: a built message's nesting is not bounded by a decoder.
+ */
+function walkMaps(typeName: string, msg: Msg, onMap: (map: Msg, intKeys: boolean, value: string) => Msg | void): void {
+  const stack: Array<[string, Msg]> = [[typeName, msg]];
+  while (stack.length > 0) {
+    const [type, m] = stack.pop()!;
+    for (const f of schema[type] ?? []) {
+      const v = m[f[0]];
+      if (v === null || v === undefined) continue;
+      if (f[1] === 'map') {
+        const map = onMap(v as Msg, f[3] === 1, f[4]) ?? (v as Msg);
+        m[f[0]] = map;
+        const below = f[2];
+        if (below) for (const k of Object.keys(map)) if (map[k]) stack.push([below, map[k] as Msg]);
+      } else if (Array.isArray(v)) {
+        for (const e of v) if (e) stack.push([f[2], e as Msg]);
+      } else {
+        stack.push([f[2], v as Msg]);
+      }
+    }
+  }
+}
+
+const compareIntKeys = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/**
+ * Put every map field's entries in key order, recursively, as TensorFlow's deterministic
+ * serialization does (strings bytewise, integers numerically). Mutates `msg`.
+ */
+export function sortMapsDeep(typeName: string, msg: Msg): void {
+  walkMaps(typeName, msg, (map, intKeys) => {
+    const sorted: Msg = {};
+    for (const k of Object.keys(map).sort(intKeys ? compareIntKeys : compareUtf8)) sorted[k] = map[k];
+    return sorted;
+  });
+}
+
+interface StaticMessageType<T> {
+  encode(message: T, writer?: protobuf.Writer): protobuf.Writer;
+}
+
+/** Deterministic encoding (map entries sorted by key), as TensorFlow writes SavedModels. */
+export function encodeDeterministic<T extends object>(typeName: string, ctor: StaticMessageType<T>, msg: T): Uint8Array {
+  sortMapsDeep(typeName, msg as unknown as Msg);
+  return ctor.encode(msg).finish();
+}
+
+const namespaces: Record<string, unknown> = { tensorflow, third_party };
+
+function messageClass(fullName: string): { create(): unknown } | null {
+  let o: unknown = namespaces;
+  for (const part of fullName.split('.')) o = o && typeof o === 'object' || typeof o === 'function' ? (o as Record<string, unknown>)[part] : undefined;
+  return typeof o === 'function' && 'create' in o ? (o as unknown as { create(): unknown }) : null;
+}
+
+/**
+ * protobufjs decodes a map entry without a value as `null`; protobuf semantics say the value is
+ * then the default (an empty message, 0, ""). Put those defaults in, recursively, so consumers
+ * never meet nulls inside decoded maps. Mutates `msg`.
+ */
+export function fillMapDefaults(typeName: string, msg: Msg): void {
+  walkMaps(typeName, msg, (map, _intKeys, value) => {
+    for (const k of Object.keys(map)) {
+      if (map[k] !== null && map[k] !== undefined) continue;
+      const cls = messageClass(value);
+      map[k] = cls ? cls.create() : value === 'string' ? '' : value === 'bytes' ? new Uint8Array(0) : value === 'bool' ? false : 0;
+    }
+  });
+}
