@@ -48,6 +48,8 @@ const COMMON_EXTRAS = [
   'InitializeTableFromTextFileV2', 'LookupTableInsert', 'LookupTableInsertV2', 'LookupTableRemoveV2', 'MutableHashTable',
   'MutableHashTableV2', 'ParseExample', 'ParseExampleV2', 'ParseSequenceExample', 'ParseSequenceExampleV2', 'ParseSingleExample',
   'ReadFile',
+  // gradient kernels the runtime registers for TF1 train graphs (no tfjs-converter mapping)
+  'Conv2DBackpropFilter', 'MaxPoolGrad',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

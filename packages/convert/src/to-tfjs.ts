@@ -96,6 +96,11 @@ function histogram(nodes: tensorflow.INodeDef[]): Record<string, number> {
 
 /** model.json + shards for a frozen signature. */
 export function frozenToTfjs(g: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): { files: Map<string, Uint8Array>; weights: number; weightBytes: number } {
+  // Our runtime's host ops (state, tables, tf.Example, …) exist only inside loadSavedModel.
+  const host = g.nodes.find((n) => n.op === '_SmjsHost');
+  if (host) {
+    throw new SavedModelError('UNSUPPORTED', `node ${JSON.stringify(host.name)} needs an op TensorFlow.js cannot run (it runs only inside loadSavedModel's host ops): a tfjs graph model cannot hold it`, { key: host.name ?? undefined });
+  }
   const art = toModelArtifacts(g);
   const specs = (art.weightSpecs ?? []) as { name: string; shape: number[]; dtype: string; quantization?: object }[];
   const data = new Uint8Array(art.weightData as ArrayBuffer);
@@ -168,7 +173,8 @@ export async function convertSavedModelToTfjs(source: SavedModelInput, out: stri
   const tags = options.tags ?? ['serve'];
   const mg = (loaded.savedModel.meta_graphs ?? []).find((m) => sameSet(m.meta_info_def?.tags ?? [], tags));
   if (!mg) throw new SavedModelError('NOT_FOUND', `the SavedModel has no MetaGraphDef with tags [${tags.join(', ')}]`);
-  const g = freezeSignature(mg, loaded.checkpoint, options.signature ?? 'serving_default');
+  // A tfjs graph model runs on tfjs-converter alone: no host ops of our runtime in it.
+  const g = freezeSignature(mg, loaded.checkpoint, options.signature ?? 'serving_default', { checkedInt64: false });
   const { files, weights, weightBytes } = frozenToTfjs(g, options);
   const sink = await sinkFor(out, options.overwrite === true);
   let written = 0, count = 0;

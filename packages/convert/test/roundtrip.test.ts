@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSavedModel, type TFSavedModel } from '@savedmodel-js/runtime';
-import { FIXTURES } from '../../core/test/shared.js';
+import { FIXTURES, FIXTURES_MORE } from '../../core/test/shared.js';
 import { convertSavedModelToTfjs, convertTfjsModel } from '../src/index.js';
 import { expectClose, loadTfjsGraphModel, tempDir, testValues, verifyStrict } from './helpers.js';
 
@@ -78,4 +78,13 @@ describe('round trip through a tfjs graph model', () => {
       back.dispose();
     });
   }
+});
+
+describe('a SavedModel that needs the runtime host ops', () => {
+  it('is refused, naming the node (a lookup table cannot live in a tfjs graph model)', async () => {
+    const dir = join(FIXTURES_MORE, 'tf_StaticHashTableModule');
+    const err = await convertSavedModelToTfjs(dir, join(tmp.dir, 'table-tfjs')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(String((err as Error).message)).toMatch(/node ".+" needs an op TensorFlow\.js cannot run/);
+  });
 });

@@ -51,7 +51,7 @@ export function freezeSignature(
   signatureKey: string,
   options: FreezeOptions = {},
 ): FrozenGraph {
-  checkOptions(options, ['variableKeys', 'budget', 'mutableVariables', 'constFeeds'], 'freezeSignature options');
+  checkOptions(options, ['variableKeys', 'budget', 'mutableVariables', 'constFeeds', 'checkedInt64'], 'freezeSignature options');
   const sig = mg.signature_def?.[signatureKey];
   if (!sig) {
     const available = runnableSignatureKeys(mg).join(', ');

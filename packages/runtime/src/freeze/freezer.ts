@@ -32,6 +32,7 @@ export class Freezer {
   readonly variables: FrozenVariable[] = [];
   readonly feeds = new Map<string, string>();
   readonly constFeeds: Map<string, HostTensor>;
+  readonly checkedInt64: boolean;
   readonly hostNodes = new Map<string, HostNode>();
   readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
   readonly written = new Set<string>();
@@ -52,6 +53,7 @@ export class Freezer {
   ) {
     this.limits = budget.limits;
     this.constFeeds = options.constFeeds ?? new Map();
+    this.checkedInt64 = options.checkedInt64 ?? true;
     this.mutable = new Set(options.mutableVariables ?? []);
     // Case / StatelessCase have no tfjs kernel: lowered to If chains first (case-lowering.ts)
     const lowered = lowerCaseOps(mg.graph_def?.node ?? [], mg.graph_def?.library?.function ?? []);
@@ -358,7 +360,7 @@ export class Freezer {
         }
         if (hasHostOp(op)) return yield* hostOp(this, scope, node, inputs);
         // int64 arithmetic that int32 TensorFlow.js would wrap: checked on the host (ops/int64-arith.ts)
-        if (CHECKED_INT64_OPS.has(op) && node.attr?.T?.type === DT.DT_INT64) return yield* hostOp(this, scope, node, inputs, CHECKED_INT64_PREFIX + op);
+        if (this.checkedInt64 && CHECKED_INT64_OPS.has(op) && node.attr?.T?.type === DT.DT_INT64) return yield* hostOp(this, scope, node, inputs, CHECKED_INT64_PREFIX + op);
         break;
     }
     const def = getOpDef(op);

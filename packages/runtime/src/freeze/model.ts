@@ -57,6 +57,11 @@ export interface FreezeOptions {
   mutableVariables?: Iterable<string>;
   /** Top-level tensors replaced by constants ("Const:0" → the asset path TensorFlow's loader feeds). */
   constFeeds?: Map<string, HostTensor>;
+  /**
+   * int64 Add/Sub/Mul/… checked on the host (default true). False for a graph that leaves the
+   * runtime (a tfjs graph model): there they are plain ops, computed in int32 as tfjs-converter does.
+   */
+  checkedInt64?: boolean;
 }
 
 /** A tensor, a variable (`ref`: a TF1 VariableV2, read by using it), or another resource (table). */
