@@ -5,6 +5,7 @@ import { decodeSavedModel, ensureOpDefs, loadOpRegistry, MemoryBudget, SavedMode
 import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
 import { saveModel, type GraphModelLike } from '@savedmodel-js/export';
 import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
+import { loadReflection } from './graph-json.js';
 import type { ModelJson } from './model-json.js';
 import { openModel, readGroupBytes, type OpenedModel, type TfjsModelSource } from './model-source.js';
 import { decodeWeightGroup, manifestByteLength, type DecodedWeight } from './weights.js';
@@ -230,6 +231,7 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
     await ensureOpDefs(topologyOps(json));
     let rebuilt;
     try {
+      await loadReflection();
       rebuilt = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
     } catch (e) {
       if (!canFallBack(e) || options.fallback === false) throw e;

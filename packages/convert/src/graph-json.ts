@@ -4,9 +4,22 @@
 // nothing about the graph is lost or renamed.
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
 import { Long, quoteSnippet } from '@savedmodel-js/core/internal';
-import { lookupType } from '@savedmodel-js/core/reflection';
+import type { lookupType as LookupType } from '@savedmodel-js/core/reflection';
 
-type Reflected = ReturnType<typeof lookupType>;
+type Reflected = ReturnType<typeof LookupType>;
+
+// The protobufjs reflection runtime is loaded on first use (the async entry points call
+// loadReflection), so apps that import the facade but never convert don't bundle it.
+let reflect: typeof LookupType | undefined;
+
+export async function loadReflection(): Promise<void> {
+  reflect ??= (await import('@savedmodel-js/core/reflection')).lookupType;
+}
+
+function lookupType(typeName: string): Reflected {
+  if (!reflect) throw new SavedModelError('INVALID_ARGUMENT', 'internal: await loadReflection() before converting model JSON');
+  return reflect(typeName);
+}
 type Field = Reflected['fieldsArray'][number];
 
 const MAX_DEPTH = 200;

@@ -8,7 +8,7 @@ import { assertPathSupported } from '@savedmodel-js/core/internal';
 import { SDK_MARKER } from '@savedmodel-js/export';
 import { freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
 import { checkOptions, sinkFor } from './convert-tfjs.js';
-import { messageToJson } from './graph-json.js';
+import { loadReflection, messageToJson } from './graph-json.js';
 import { quantizeWeights, type QuantizeDtype } from './quantize.js';
 
 const DT = tensorflow.DataType;
@@ -95,7 +95,8 @@ function histogram(nodes: tensorflow.INodeDef[]): Record<string, number> {
 }
 
 /** model.json + shards for a frozen signature. */
-export function frozenToTfjs(g: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): { files: Map<string, Uint8Array>; weights: number; weightBytes: number } {
+export async function frozenToTfjs(g: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
+  await loadReflection();
   // Our runtime's host ops (state, tables, tf.Example, …) exist only inside loadSavedModel.
   const host = g.nodes.find((n) => n.op === '_SmjsHost');
   if (host) {
@@ -175,7 +176,7 @@ export async function convertSavedModelToTfjs(source: SavedModelInput, out: stri
   if (!mg) throw new SavedModelError('NOT_FOUND', `the SavedModel has no MetaGraphDef with tags [${tags.join(', ')}]`);
   // A tfjs graph model runs on tfjs-converter alone: no host ops of our runtime in it.
   const g = freezeSignature(mg, loaded.checkpoint, options.signature ?? 'serving_default', { checkedInt64: false });
-  const { files, weights, weightBytes } = frozenToTfjs(g, options);
+  const { files, weights, weightBytes } = await frozenToTfjs(g, options);
   const sink = await sinkFor(out, options.overwrite === true);
   let written = 0, count = 0;
   try {

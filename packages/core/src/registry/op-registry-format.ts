@@ -35,7 +35,7 @@
 // The generator proves that every op expands back to exactly the OpDef it came from
 // (identical encoded bytes) before it writes the file.
 import { Long } from '../proto/long.js';
-import protobuf from 'protobufjs/light.js';
+import protobuf from 'protobufjs/minimal.js';
 import { tensorflow } from '../proto/index.js';
 
 export const REGISTRY_FORMAT = 'savedmodel-js/op-registry@1';
