@@ -15,5 +15,5 @@ export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, typ
 export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';
 // Hooks for @savedmodel-js/keras (the tf.keras SavedModel layout is built on this builder).
 export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type VariableNode } from './module.js';
-export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize } from './save.js';
+export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize, uniqueNames } from './save.js';
 export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';

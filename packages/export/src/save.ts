@@ -187,7 +187,8 @@ export async function rootFor(obj: unknown): Promise<{ root: ObjectNode; default
   throw new SavedModelError('INVALID_ARGUMENT', 'saveModel exports a Module, a tf.LayersModel or a tf.GraphModel');
 }
 
-function uniqueNames(names: string[]): string[] {
+/** Names made distinct as TensorFlow's object graph needs them: later duplicates get `_1`, `_2`, … */
+export function uniqueNames(names: string[]): string[] {
   const used = new Set<string>();
   return names.map((n) => {
     let m = n;

@@ -5,7 +5,7 @@
 // of outputs keyed by output layer name, which serving_default serves). Traced in inference mode.
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
-import { tfFunction, TensorSpec, type ExportableFunction, type PolymorphicFunction } from '@savedmodel-js/export';
+import { tfFunction, TensorSpec, uniqueNames, type ExportableFunction, type PolymorphicFunction } from '@savedmodel-js/export';
 
 export interface LayerFunctions {
   call: PolymorphicFunction;
@@ -73,12 +73,3 @@ export async function wrappedModel(model: tf.LayersModel): Promise<ExportableFun
   return pf.getConcreteFunction();
 }
 
-function uniqueNames(names: string[]): string[] {
-  const used = new Set<string>();
-  return names.map((n) => {
-    let m = n;
-    for (let i = 1; used.has(m); i++) m = `${n}_${i}`;
-    used.add(m);
-    return m;
-  });
-}
