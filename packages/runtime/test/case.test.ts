@@ -3,8 +3,9 @@
 // branch for an index out of range; the expected values are each branch computed by tfjs itself.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, floatTensor, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { attr, floatTensor, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
+import { fn, savedModelFiles } from './graph-kit.js';
 import { lowerCaseOps } from '../src/case-lowering.js';
 
 const DT = tensorflow.DataType;
@@ -13,31 +14,7 @@ const I = DT.DT_INT32;
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-async function build(nodes: tensorflow.INodeDef[], functions: tensorflow.IFunctionDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>) {
-  const info = ([name, dtype]: [string, number]): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
-  const mg: tensorflow.IMetaGraphDef = {
-    meta_info_def: { tags: ['serve'] },
-    graph_def: { node: nodes, library: { function: functions }, versions: { producer: 1000 } },
-    signature_def: {
-      serving_default: {
-        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
-        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
-        method_name: 'tensorflow/serving/predict',
-      },
-    },
-  };
-  const sink = fileMapSink();
-  await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
-  return sink.files;
-}
 
-function fn(name: string, inputs: [string, number][], outputs: [string, number, string][], body: tensorflow.INodeDef[]): tensorflow.IFunctionDef {
-  return {
-    signature: { name, input_arg: inputs.map(([n, type]) => ({ name: n, type })), output_arg: outputs.map(([n, type]) => ({ name: n, type })) },
-    node_def: body,
-    ret: Object.fromEntries(outputs.map(([n, , r]) => [n, r])),
-  };
-}
 
 const c = (name: string, v: number) => node(name, 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor([v], [])) });
 
@@ -64,7 +41,7 @@ const caseAttrs = {
 describe('Case lowered to If chains', () => {
   for (const op of ['Case', 'StatelessCase']) {
     it(`${op} at the top level: indexes -1, 0, 1, 2, 5 (out of range → last branch)`, async () => {
-      const files = await build(
+      const files = await savedModelFiles(
         [
           node('i', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),
           node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),
@@ -92,7 +69,7 @@ describe('Case lowered to If chains', () => {
     const outer = fn('outer_20', [['i', I], ['a', F]], [['r', F, 'case:output:0']], [
       node('case', 'StatelessCase', ['i', 'a', 'a'], { Tin: attr.types([F, F]), Tout: attr.types([F, F]), branches: { list: { func: two.map((f) => ({ name: f.signature!.name! })) } } }),
     ]);
-    const files = await build(
+    const files = await savedModelFiles(
       [
         node('i', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),
@@ -111,7 +88,7 @@ describe('Case lowered to If chains', () => {
   });
 
   it('one branch: a call whatever the index; no branches: INVALID_GRAPH', async () => {
-    const files = await build(
+    const files = await savedModelFiles(
       [
         node('i', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),

@@ -3,8 +3,9 @@
 // passed into a loop become their values) and run by tfjs-converter's executor.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, floatTensor, int32Tensor, node, tensorflow, writeSavedModel, type CheckpointTensor } from '@savedmodel-js/core';
+import { attr, floatTensor, int32Tensor, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
+import { fn, savedModelFiles } from './graph-kit.js';
 
 const DT = tensorflow.DataType;
 const F = DT.DT_FLOAT;
@@ -12,39 +13,13 @@ const I = DT.DT_INT32;
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-async function build(nodes: tensorflow.INodeDef[], functions: tensorflow.IFunctionDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>, checkpoint?: CheckpointTensor[]) {
-  const info = ([name, dtype]: [string, number]): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
-  const mg: tensorflow.IMetaGraphDef = {
-    meta_info_def: { tags: ['serve'] },
-    graph_def: { node: nodes, library: { function: functions }, versions: { producer: 1000 } },
-    signature_def: {
-      serving_default: {
-        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
-        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
-        method_name: 'tensorflow/serving/predict',
-      },
-    },
-  };
-  const sink = fileMapSink();
-  const content: Parameters<typeof writeSavedModel>[1] = { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } };
-  if (checkpoint) content.checkpoint = checkpoint;
-  await writeSavedModel(sink, content);
-  return sink.files;
-}
 
-function fn(name: string, inputs: [string, number][], outputs: [string, number, string][], body: tensorflow.INodeDef[]): tensorflow.IFunctionDef {
-  return {
-    signature: { name, input_arg: inputs.map(([n, type]) => ({ name: n, type })), output_arg: outputs.map(([n, type]) => ({ name: n, type })) },
-    node_def: body,
-    ret: Object.fromEntries(outputs.map(([n, , r]) => [n, r])),
-  };
-}
 
 const c = (name: string, t: tensorflow.ITensorProto) => node(name, 'Const', [], { dtype: attr.type(t.dtype!), value: attr.tensor(t) });
 
 describe('functional control flow', () => {
   it('StatelessIf: then (x·2) / else (x−1) branches chosen by the condition', async () => {
-    const files = await build(
+    const files = await savedModelFiles(
       [
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([]) }),
         node('c', 'Placeholder', [], { dtype: attr.type(DT.DT_BOOL), shape: attr.shape([]) }),
@@ -76,7 +51,7 @@ describe('functional control flow', () => {
       node('call', 'StatefulPartitionedCall', ['x', 'read:value:0'], { f: attr.func('scale_5'), Tin: attr.types([F, F]), Tout: attr.types([F]) }),
     ]);
     const types = [I, I, F, DT.DT_RESOURCE];
-    const files = await build(
+    const files = await savedModelFiles(
       [
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),
         node('n', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),
@@ -87,7 +62,7 @@ describe('functional control flow', () => {
       [cond, body, scale],
       { x: ['x:0', F], n: ['n:0', I] },
       { y: ['while:2', F], i: ['while:0', I] },
-      [{ key: 'w', dtype: F, shape: [], data: new Float32Array([3]) }],
+      { checkpoint: [{ key: 'w', dtype: F, shape: [], data: new Float32Array([3]) }] },
     );
     const m = await loadSavedModel(files);
     const r = await m.run({ x: [1, -2], n: 3 });

@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, int32Tensor, isSavedModelError, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { attr, int32Tensor, isSavedModelError, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
+import { savedModelFiles } from './graph-kit.js';
 import { FIXTURES, FIXTURES_MORE as MORE } from '../../core/test/shared.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
@@ -32,23 +33,6 @@ describe('int64 arithmetic', () => {
 const DT = tensorflow.DataType;
 const D = DT.DT_DOUBLE;
 
-async function build(nodes: tensorflow.INodeDef[], inputs: Record<string, string>, outputs: Record<string, string>) {
-  const info = (name: string): tensorflow.ITensorInfo => ({ name, dtype: D, tensor_shape: { unknown_rank: true } });
-  const mg: tensorflow.IMetaGraphDef = {
-    meta_info_def: { tags: ['serve'] },
-    graph_def: { node: nodes, versions: { producer: 1000 } },
-    signature_def: {
-      serving_default: {
-        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
-        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
-        method_name: 'tensorflow/serving/predict',
-      },
-    },
-  };
-  const sink = fileMapSink();
-  await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
-  return sink.files;
-}
 const doubles = (name: string, v: number[], shape: number[]) =>
   node(name, 'Const', [], { dtype: attr.type(D), value: attr.tensor({ dtype: D, tensor_shape: { dim: shape.map((size) => ({ size })) }, double_val: v }) });
 const int32s = (name: string, v: number[]) => node(name, 'Const', [], { dtype: attr.type(DT.DT_INT32), value: attr.tensor(int32Tensor(v, [v.length])) });
@@ -58,7 +42,7 @@ const x2d = node('x', 'Placeholder', [], { dtype: attr.type(D), shape: attr.shap
 
 describe('float64', () => {
   it('a constant reshaped: run() gives its doubles exactly; predict() (float32 tensors) refuses naming it', async () => {
-    const m = await loadSavedModel(await build([doubles('c', [0.1, 1 / 3], [2]), int32s('s', [2, 1]), reshape('r', 'c', 's')], {}, { y: 'r:0' }));
+    const m = await loadSavedModel(await savedModelFiles([doubles('c', [0.1, 1 / 3], [2]), int32s('s', [2, 1]), reshape('r', 'c', 's')], [], {}, { y: ['r:0', D] }));
     const r = (await m.run({})).y!;
     expect([r.shape, r.values]).toEqual([[2, 1], [0.1, 1 / 3]]);
     expect(() => m.predict({})).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/constant c\b.*run\(\)/) }));
@@ -66,24 +50,24 @@ describe('float64', () => {
   });
 
   it('a constant float32 would round, moved by TensorFlow.js (Transpose) → UNSUPPORTED at load naming it; float32-exact values load', async () => {
-    const f = await failure(loadSavedModel(await build([doubles('c', [0.1, 0.2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], {}, { y: 't:0' })));
+    const f = await failure(loadSavedModel(await savedModelFiles([doubles('c', [0.1, 0.2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], [], {}, { y: ['t:0', D] })));
     expect(f.code).toBe('UNSUPPORTED');
     expect(f.message).toContain('constant c ');
-    const m = await loadSavedModel(await build([doubles('c', [0.5, -2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], {}, { y: 't:0' }));
+    const m = await loadSavedModel(await savedModelFiles([doubles('c', [0.5, -2], [2, 1]), int32s('p', [1, 0]), transpose('t', 'c', 'p')], [], {}, { y: ['t:0', D] }));
     expect((await m.run({})).y!.values).toEqual([0.5, -2]);
     expect(Array.from((m.predict({}) as tf.Tensor).dataSync())).toEqual([0.5, -2]);
     m.dispose();
   });
 
   it('a float64 input: reshaped → exact on the host; transposed by TensorFlow.js → only float32-exact values accepted', async () => {
-    const m = await loadSavedModel(await build([x2d, int32s('s', [2]), reshape('r', 'x', 's'), int32s('p', [1, 0]), transpose('t', 'x', 'p')], { x: 'x:0' }, { flat: 'r:0', tr: 't:0' }));
+    const m = await loadSavedModel(await savedModelFiles([x2d, int32s('s', [2]), reshape('r', 'x', 's'), int32s('p', [1, 0]), transpose('t', 'x', 'p')], [], { x: ['x:0', D] }, { flat: ['r:0', D], tr: ['t:0', D] }));
     let r = await m.run({ x: [[0.5], [4]] });
     expect([r.flat!.values, r.tr!.values]).toEqual([[0.5, 4], [0.5, 4]]);
     const f = await failure(m.run({ x: [[0.1], [1]] })); // TensorFlow.js would move fround(0.1) to output tr
     expect(f.code).toBe('UNSUPPORTED');
     expect(f.message).toMatch(/input 'x' holds 0\.1.*output 'tr'/);
     m.dispose();
-    const m2 = await loadSavedModel(await build([x2d, int32s('s', [2]), reshape('r', 'x', 's')], { x: 'x:0' }, { flat: 'r:0' }));
+    const m2 = await loadSavedModel(await savedModelFiles([x2d, int32s('s', [2]), reshape('r', 'x', 's')], [], { x: ['x:0', D] }, { flat: ['r:0', D] }));
     r = await m2.run({ x: [[0.1], [1 / 3]] });
     expect(r.flat!.values).toEqual([0.1, 1 / 3]);
     m2.dispose();

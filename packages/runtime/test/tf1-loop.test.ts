@@ -3,8 +3,9 @@
 // writer and run by the loader; the expected values are the same recurrence computed by tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { attr, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
+import { savedModelFiles } from './graph-kit.js';
 
 const DT = tensorflow.DataType;
 const F = DT.DT_FLOAT;
@@ -12,23 +13,6 @@ const I = DT.DT_INT32;
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-async function build(nodes: tensorflow.INodeDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>) {
-  const info = ([name, dtype]: [string, number]): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
-  const mg: tensorflow.IMetaGraphDef = {
-    meta_info_def: { tags: ['serve'] },
-    graph_def: { node: nodes, versions: { producer: 27 } },
-    signature_def: {
-      serving_default: {
-        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
-        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
-        method_name: 'tensorflow/serving/predict',
-      },
-    },
-  };
-  const sink = fileMapSink();
-  await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
-  return sink.files;
-}
 
 const T = (t: number) => ({ T: attr.type(t) });
 const enter = (name: string, input: string, t: number, constant: boolean) =>
@@ -38,7 +22,7 @@ const scalar = (name: string, t: number, v: number) =>
 
 describe('TF1 while loop', () => {
   it('(i, acc) = (0, a0); while i < n: (i + 1, acc · x + 1) — against the same recurrence in tfjs', async () => {
-    const files = await build(
+    const files = await savedModelFiles(
       [
         node('n', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),
         node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),
@@ -66,8 +50,10 @@ describe('TF1 while loop', () => {
         node('while/Exit', 'Exit', ['while/Switch'], T(I)),
         node('while/Exit_1', 'Exit', ['while/Switch_1'], T(F)),
       ],
+      [],
       { n: ['n:0', I], x: ['x:0', F], a0: ['a0:0', F] },
       { i: ['while/Exit:0', I], acc: ['while/Exit_1:0', F] },
+      { producer: 27 },
     );
     const m = await loadSavedModel(files);
     const x = [0.5, -1.25, 2], a0 = [1, 3, -0.75];

@@ -1,0 +1,43 @@
+// Hand-built SavedModels for runtime tests: one `serve` meta graph with a serving_default
+// signature, written by our core writer into memory; plus a FunctionDef builder.
+import { fileMapSink, writeSavedModel, type CheckpointTensor, type tensorflow } from '@savedmodel-js/core';
+
+/** A signature tensor: graph tensor name and dtype. */
+export type SignatureTensor = [name: string, dtype: number];
+
+export async function savedModelFiles(
+  nodes: tensorflow.INodeDef[],
+  functions: tensorflow.IFunctionDef[],
+  inputs: Record<string, SignatureTensor>,
+  outputs: Record<string, SignatureTensor>,
+  options: { checkpoint?: CheckpointTensor[]; producer?: number } = {},
+): Promise<Map<string, Uint8Array>> {
+  const info = ([name, dtype]: SignatureTensor): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
+  const graph: tensorflow.IGraphDef = { node: nodes, versions: { producer: options.producer ?? 1000 } };
+  if (functions.length > 0) graph.library = { function: functions };
+  const mg: tensorflow.IMetaGraphDef = {
+    meta_info_def: { tags: ['serve'] },
+    graph_def: graph,
+    signature_def: {
+      serving_default: {
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
+        method_name: 'tensorflow/serving/predict',
+      },
+    },
+  };
+  const sink = fileMapSink();
+  const content: Parameters<typeof writeSavedModel>[1] = { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } };
+  if (options.checkpoint) content.checkpoint = options.checkpoint;
+  await writeSavedModel(sink, content);
+  return sink.files;
+}
+
+/** A FunctionDef: typed input args, outputs as [name, dtype, returned tensor]. */
+export function fn(name: string, inputs: [string, number][], outputs: [string, number, string][], body: tensorflow.INodeDef[]): tensorflow.IFunctionDef {
+  return {
+    signature: { name, input_arg: inputs.map(([n, type]) => ({ name: n, type })), output_arg: outputs.map(([n, type]) => ({ name: n, type })) },
+    node_def: body,
+    ret: Object.fromEntries(outputs.map(([n, , r]) => [n, r])),
+  };
+}
