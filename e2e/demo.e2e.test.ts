@@ -9,8 +9,7 @@
 //    worker and exports again;
 //  - OPFS: a ≥ 256 MiB model is streamed into OPFS; JS heap and process memory are reported.
 // Chromium is required: without /usr/bin/chromium the suite fails with an install hint.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -24,36 +23,10 @@ import { assertChromium, CHROMIUM_ARGS, launchChromium } from './support/browser
 import { cliVerify, extract, pythonTestzip, REPO, unzipTest } from './support/checks.js';
 import { browserRoots, sampleRss, type RssPeaks } from './support/processes.js';
 import { serveStatic, type StaticServer } from './support/server.js';
+import { DIST, ensureDemoBuilt } from './support/demo-build.js';
 
-const DIST = join(REPO, 'packages/demo/dist');
 const MiB = 1024 * 1024;
 const TOLERANCE = 1e-5;
-
-// ---------- build (only when dist/ is missing or older than the sources it is built from) ----------
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  if (!existsSync(dir)) return t;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist') continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function ensureDemoBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sw = join(DIST, 'sw.js');
-  const sources = ['packages/demo', 'packages/core/src', 'packages/trace/src', 'packages/zip/src', 'packages/runtime/src', 'packages/export/src', 'packages/convert/src', 'packages/savedmodel-js/src']
-    .map((d) => newestMtime(join(REPO, d)));
-  const built = existsSync(index) && existsSync(sw) ? Math.min(statSync(index).mtimeMs, statSync(sw).mtimeMs) : 0;
-  if (built > Math.max(...sources)) return;
-  const t0 = Date.now();
-  // NODE_ENV: vitest sets 'test', which would make vite build a non-production bundle (no service worker).
-  execFileSync('pnpm', ['--filter', '@savedmodel-js/demo', 'build'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  timings.push(['build demo', Date.now() - t0]);
-}
 
 // ---------- shared fixtures ----------
 
@@ -215,7 +188,8 @@ async function checkZipInNode(page: Page, zipPath: string, state: DemoState, tag
 
 beforeAll(async () => {
   assertChromium();
-  ensureDemoBuilt();
+  const buildMs = ensureDemoBuilt();
+  if (buildMs > 0) timings.push(['build demo', buildMs]);
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-'));
   // Serve a snapshot: a `pnpm build` running meanwhile (it empties dist/) cannot pull files from
   // under the service worker's precache.
