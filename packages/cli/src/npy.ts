@@ -7,7 +7,7 @@
 // spare spaces numpy leaves for growing the first axis). Read defensively: the file is untrusted,
 // so every size comes from bytes actually present (never a length field alone) and is bounded.
 import { SavedModelError } from '@savedmodel-js/core';
-import { checkedElementCount, quoteSnippet } from '@savedmodel-js/core/internal';
+import { checkedElementCount, halfToFloat, quoteSnippet } from '@savedmodel-js/core/internal';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -154,14 +154,6 @@ export function decodeNpy(bytes: Uint8Array, what: string, maxBytes: number): Np
   return { descr: header.descr, dtype, fortranOrder: header.fortranOrder, shape: header.shape, data: bytes.subarray(start + headerLen) };
 }
 
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** float → IEEE half bits, round to nearest even (as numpy's float16 cast). */
 export function numberToHalf(x: number): number {
@@ -201,7 +193,7 @@ export function npyElements(a: NpyArray, what: string): NpyValue[] {
     const o = k * itemSize;
     switch (kind) {
       case 'b': out[k] = a.data[o] !== 0; break;
-      case 'f': out[k] = itemSize === 2 ? halfToNumber(dv.getUint16(o, le)) : itemSize === 4 ? dv.getFloat32(o, le) : dv.getFloat64(o, le); break;
+      case 'f': out[k] = itemSize === 2 ? halfToFloat(dv.getUint16(o, le)) : itemSize === 4 ? dv.getFloat32(o, le) : dv.getFloat64(o, le); break;
       case 'i': out[k] = itemSize === 1 ? dv.getInt8(o) : itemSize === 2 ? dv.getInt16(o, le) : itemSize === 4 ? dv.getInt32(o, le) : dv.getBigInt64(o, le); break;
       case 'u': out[k] = itemSize === 1 ? dv.getUint8(o) : itemSize === 2 ? dv.getUint16(o, le) : itemSize === 4 ? dv.getUint32(o, le) : dv.getBigUint64(o, le); break;
       case 'S': {

@@ -5,7 +5,7 @@
 // and float16 (IEEE half → float32). Weights of one group are laid out back to back in the
 // concatenation of the group's shard files, in manifest order.
 import { SavedModelError, type MemoryBudget } from '@savedmodel-js/core';
-import { checkedElementCount, quoteSnippet } from '@savedmodel-js/core/internal';
+import { checkedElementCount, halfToFloat, quoteSnippet } from '@savedmodel-js/core/internal';
 import type { QuantizationSpec, WeightDtype, WeightGroup, WeightSpec } from './model-json.js';
 
 export interface DecodedWeight {
@@ -29,15 +29,6 @@ export function weightByteLength(spec: WeightSpec): number | undefined {
   return n * BYTES[spec.dtype]!;
 }
 
-/** IEEE 754 half → float (exact: every half is a float). */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** A copy of `length` bytes at `offset` of `bytes`, aligned for typed-array views. */
 function slice(bytes: Uint8Array, offset: number, length: number): ArrayBuffer {

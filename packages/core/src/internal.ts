@@ -4,6 +4,7 @@
 export { quoteSnippet, guardDecode, MAX_QUOTED_CHARS } from './errors.js';
 export { checkedElementCount } from './limits.js';
 export { asBytes, exactArrayBuffer } from './bytes.js';
+export { halfToFloat } from './float16.js';
 export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export { checkOptions } from './options.js';
 export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';

@@ -188,7 +188,7 @@ export async function rootFor(obj: unknown): Promise<{ root: ObjectNode; default
 }
 
 /** Names made distinct as TensorFlow's object graph needs them: later duplicates get `_1`, `_2`, … */
-export function uniqueNames(names: string[]): string[] {
+export function uniqueNames(names: readonly string[]): string[] {
   const used = new Set<string>();
   return names.map((n) => {
     let m = n;

@@ -34,27 +34,25 @@ function equal(name: string, a: string, b: string): tensorflow.INodeDef {
  * The graph's nodes and library with every Case / StatelessCase lowered to If chains; the input
  * arrays are returned unchanged when there is none (nothing is copied). Nodes are not mutated.
  */
+/** `base`, or `base_1`, `base_2`, … : the first name not in `taken`, which then holds it. */
+function fresh(taken: Set<string>, base: string): string {
+  let n = base;
+  for (let i = 1; taken.has(n); i++) n = `${base}_${i}`;
+  taken.add(n);
+  return n;
+}
+
 export function lowerCaseOps(nodes: tensorflow.INodeDef[], functions: tensorflow.IFunctionDef[]): LoweredGraph {
   if (!nodes.some(isCase) && !functions.some((f) => (f.node_def ?? []).some(isCase))) return { nodes, functions };
   const taken = new Set(functions.map((f) => f.signature?.name ?? ''));
-  const freshFn = (base: string) => {
-    let n = base;
-    for (let i = 1; taken.has(n); i++) n = `${base}_${i}`;
-    taken.add(n);
-    return n;
-  };
+  const freshFn = (base: string) => fresh(taken, base);
   const added: tensorflow.IFunctionDef[] = [];
   const callWrappers = new Map<string, string>();
 
   const rewrite = (list: tensorflow.INodeDef[], graphStyle: boolean, where: string): tensorflow.INodeDef[] => {
     if (!list.some(isCase)) return list;
     const names = new Set(list.map((n) => n.name ?? ''));
-    const freshNode = (base: string) => {
-      let n = base;
-      for (let i = 1; names.has(n); i++) n = `${base}_${i}`;
-      names.add(n);
-      return n;
-    };
+    const freshNode = (base: string) => fresh(names, base);
     const out: tensorflow.INodeDef[] = [];
     for (const n of list) {
       if (!isCase(n)) { out.push(n); continue; }

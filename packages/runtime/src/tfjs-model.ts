@@ -7,7 +7,7 @@
 // uint8 / int16 / … run as int32, float64 / half / bfloat16 as float32. Constants that do not fit
 // int32 are refused rather than wrapped.
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
-import { toNumber } from '@savedmodel-js/core/internal';
+import { halfToFloat, toNumber } from '@savedmodel-js/core/internal';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import type { DataType, io } from '@tensorflow/tfjs-core';
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
@@ -119,14 +119,6 @@ function checkedInt32(values: ArrayLike<number | bigint>, what: string): Int32Ar
   return out;
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** A constant's bytes in the layout tfjs' decodeWeights reads for its dtype. */
 function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uint8Array } {

@@ -4,6 +4,7 @@
 import type { CheckpointEntry, CheckpointReader } from '../checkpoint/index.js';
 import { DataType, dtypeElementSize } from '../checkpoint/index.js';
 import { isSavedModelError } from '../errors.js';
+import { halfToFloat } from '../float16.js';
 import { tensorflow } from '../proto/index.js';
 import {
   ABSENT, PRESENT, bytesEqual, bytesText, Collector, dimsText, float32Text, key, sortedUnion,
@@ -68,12 +69,6 @@ export function compareTrackableGraphs(d: Collector, path: string, ga: tensorflo
 
 // ---- values ----
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 function bf16ToFloat(h: number): number {
   const v = new DataView(new ArrayBuffer(4));

@@ -4,6 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { tensorflow } from '@savedmodel-js/core';
 import { tfDtype, traceFunction, traceModel, type ConcreteFunction, type TensorSpecLike } from '@savedmodel-js/trace';
+import { uniqueNames } from '@savedmodel-js/export';
 import { buildMetaGraph, type V1Input } from './metagraph-v1.js';
 import type { V1Variable } from './variables-v1.js';
 
@@ -13,15 +14,6 @@ export interface GraphContext {
   tempId: string;
 }
 
-function uniqueKeys(names: readonly string[]): string[] {
-  const used = new Set<string>();
-  return names.map((n) => {
-    let k = n;
-    for (let i = 1; used.has(k); i++) k = `${n}_${i}`;
-    used.add(k);
-    return k;
-  });
-}
 
 export async function traceServing(model: tf.LayersModel, inputSignature?: readonly TensorSpecLike[]): Promise<ConcreteFunction> {
   if (!inputSignature) return traceModel(model);
@@ -31,11 +23,11 @@ export async function traceServing(model: tf.LayersModel, inputSignature?: reado
 }
 
 export function serveMetaGraph(model: tf.LayersModel, fn: ConcreteFunction, ctx: GraphContext): tensorflow.IMetaGraphDef {
-  const inputKeys = uniqueKeys(fn.inputs.map((inp, i) => model.inputNames[i] ?? inp.spec.name ?? inp.argName));
+  const inputKeys = uniqueNames(fn.inputs.map((inp, i) => model.inputNames[i] ?? inp.spec.name ?? inp.argName));
   const inputs: V1Input[] = fn.inputs.map((inp, i) => ({
     key: inputKeys[i]!, argName: inp.argName, dtype: tfDtype(inp.spec.dtype), shape: [...inp.spec.shape],
   }));
-  const outputKeys = uniqueKeys(fn.outputs.map((o, i) => model.outputNames[i] ?? o.spec.name ?? o.argName));
+  const outputKeys = uniqueNames(fn.outputs.map((o, i) => model.outputNames[i] ?? o.spec.name ?? o.argName));
   const ret = fn.functionDef.ret ?? {};
   return buildMetaGraph({
     tags: ['serve'],
