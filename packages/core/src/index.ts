@@ -8,7 +8,6 @@ export { DEFAULT_LIMITS, MAX_TENSOR_ELEMENTS, MemoryBudget, resolveLimits, type 
 
 // Protocol buffers: the generated message classes.
 export { tensorflow, third_party } from './proto/index.js';
-export { findUnknownFields, type UnknownField } from './proto/unknown-fields.js';
 
 // Checksums.
 export { crc32c, crc32, type CrcInput } from './crc32c/crc32c.js';
@@ -58,8 +57,7 @@ export { type Difference } from './savedmodel/diff-render.js';
 export { node, attr, shapeProto, tensorFromBytes, floatTensor, int32Tensor, stringTensor, type Dims } from './graph/attr.js';
 
 // Text format (protoc-compatible).
-export { toTextFormat, parseTextFormat, type ToTextFormatOptions, type ParseTextFormatOptions } from './text-format/index.js';
-export { DEFAULT_MAX_STRING_BYTES } from './text-format/tokenizer.js';
+export { DEFAULT_MAX_STRING_BYTES } from './limits.js';
 
 // TensorFlow's op registry.
 export {

@@ -25,6 +25,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 });
 
 /** Elements tfjs (and typed arrays) can hold in one tensor. */
+/** Default longest text-format string literal (decoded bytes; adjacent literals together): 64 MiB. */
+export const DEFAULT_MAX_STRING_BYTES = 64 * 2 ** 20;
+
 export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 
 /** Defaults overridden by the given fields; rejects non-positive or non-finite values. */

@@ -3,8 +3,8 @@
 // a pushed chunk, and output is drained after each slice, so memory stays at a few hundred KiB
 // whatever the caller's chunk sizes. (With 64 KiB slices fflate's per-block buffers stay under
 // the allocator's mmap threshold and freed ones linger in RSS: +40–55 MiB measured for a 64 MiB
-// entry; with 256 KiB slices +9–11 MiB, and slightly faster.)
-import { Deflate } from 'fflate';
+// entry; with 256 KiB slices +9–11 MiB, and slightly faster.) fflate is imported on first use, so
+// apps that only store (level 0) or never zip don't carry it in their initial bundle.
 import { SavedModelError } from '@savedmodel-js/core';
 
 /** Largest piece to push at once (callers slice bigger chunks and drain output after each). */
@@ -51,8 +51,9 @@ function storedDeflater(): RawDeflater {
   };
 }
 
-export function createDeflater(level: number = 6): RawDeflater {
+export async function createDeflater(level: number = 6): Promise<RawDeflater> {
   if (checkDeflateLevel(level) === 0) return storedDeflater();
+  const { Deflate } = await import('fflate');
   const out: Uint8Array[] = [];
   const d = new Deflate({ level: checkDeflateLevel(level) }, (data) => {
     if (data.length > 0) out.push(data);

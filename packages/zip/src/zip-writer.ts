@@ -346,8 +346,9 @@ export class ZipWriter {
     const sizeHint = chunks ? chunks.reduce((a, c) => a + c.length, 0) : (declaredSize ?? blobSize);
     const localZip64 = this.forceZip64 || (sizeHint !== undefined && mayReach4GiB(sizeHint, method));
     const flags = FLAG_UTF8 | FLAG_DESCRIPTOR;
+    // Before the header: the compressor may be a lazy chunk, and a failed load must not leave half an entry.
+    const deflater = method === METHOD_DEFLATE ? await createDeflater(level) : undefined;
     await out.write(localHeader({ name: nameBytes, flags, method, ...dos, crc: 0, compressedSize: 0, uncompressedSize: 0, zip64: localZip64 }));
-    const deflater = method === METHOD_DEFLATE ? createDeflater(level) : undefined;
     let crc = 0, usize = 0, csize = 0;
     for await (const chunk of chunks ?? chunksOf(data)) {
       this.checkNotAborted(name);

@@ -4,7 +4,7 @@ import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
 import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { DEFAULT_MAX_STRING_BYTES } from '../text-format/tokenizer.js';
+import { DEFAULT_MAX_STRING_BYTES } from '../limits.js';
 import type { FileSource } from '../io/file-source.js';
 import { tensorflow, third_party } from '../proto/index.js';
 export { decodeSavedModel } from './decode.js';

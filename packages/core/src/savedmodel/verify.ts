@@ -4,7 +4,6 @@ import type { CheckpointReader } from '../checkpoint/index.js';
 import { isSavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
 import { tensorflow, toNumber } from '../proto/index.js';
-import { findUnknownFields } from '../proto/unknown-fields.js';
 import { loadNewestOpRegistry, loadOpRegistry, validateGraphDef, type Finding, type OpDefLookup } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
@@ -47,6 +46,8 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
 
   if (loaded.savedModelBytes) {
     try {
+      // Lazy: the strict walk needs the reflection runtime, which writers and readers never load.
+      const { findUnknownFields } = await import('../proto/unknown-fields.js');
       for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes, SAVED_MODEL_PB)) {
         findings.push(finding(soft, 'UNKNOWN_FIELD', u.path, `field number ${u.field} (wire type ${u.wireType}) is not in our .proto files (written by a newer TensorFlow?)`));
       }

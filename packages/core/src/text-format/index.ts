@@ -2,5 +2,5 @@
 // in our .proto files, driven by the protobufjs reflection schema (protoRoot).
 export { toTextFormat, type ToTextFormatOptions } from './printer.js';
 export { parseTextFormat, type ParseTextFormatOptions } from './parser.js';
-export { DEFAULT_MAX_STRING_BYTES } from './tokenizer.js';
+export { DEFAULT_MAX_STRING_BYTES } from '../limits.js';
 export { formatFloat32, formatFloat64 } from './float-format.js';

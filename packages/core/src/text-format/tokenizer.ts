@@ -2,6 +2,7 @@
 // text format uses): identifiers, integers (decimal, 0x hex, 0 octal), floats (with optional
 // f/F suffix), single- or double-quoted strings with C escapes, `#` comments, symbols.
 import { SavedModelError } from '../errors.js';
+import { DEFAULT_MAX_STRING_BYTES } from '../limits.js';
 
 export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'sym' | 'eof';
 
@@ -18,8 +19,6 @@ export interface Token {
 
 const utf8 = new TextEncoder();
 
-/** Default longest string literal (decoded bytes; adjacent literals together): 64 MiB. */
-export const DEFAULT_MAX_STRING_BYTES = 64 * 2 ** 20;
 
 /** Decoded bytes of one literal: a growable byte buffer (a number[] costs 8+ bytes per byte). */
 class ByteOut {

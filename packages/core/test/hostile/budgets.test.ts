@@ -2,8 +2,9 @@
 // checkpoint index keys (length and prefix-compression amplification), checkpoint tensors,
 // text-format strings. (The big versions run in child processes in resources.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { DataType, fileMapSource, parseTextFormat, readCheckpoint, readSavedModel, writeCheckpoint, type SavedModelError } from '@savedmodel-js/core';
+import { DataType, fileMapSource, readCheckpoint, readSavedModel, writeCheckpoint, type SavedModelError } from '@savedmodel-js/core';
 import { readTable } from '@savedmodel-js/core/internal';
+import { parseTextFormat } from '@savedmodel-js/core/reflection';
 import { amplifiedIndex, pbtxtWithHugeString } from './craft.js';
 
 function codeOf(fn: () => unknown): string {

@@ -3,8 +3,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeFingerprint, crc32, crc32c, fileMapSource, isSavedModelError, parseTextFormat, readCheckpoint, readSavedModel, tensorflow, type CheckpointReader } from '@savedmodel-js/core';
+import { computeFingerprint, crc32, crc32c, fileMapSource, isSavedModelError, readCheckpoint, readSavedModel, tensorflow, type CheckpointReader } from '@savedmodel-js/core';
 import { readTable } from '@savedmodel-js/core/internal';
+import { parseTextFormat } from '@savedmodel-js/core/reflection';
 import { byteViews, type ByteView } from '../byte-views.js';
 import { FIXTURE_NAMES, FIXTURES } from '../shared.js';
 

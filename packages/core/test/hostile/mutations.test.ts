@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileMapSource, parseTextFormat, readSavedModel, SavedModelError } from '@savedmodel-js/core';
+import { fileMapSource, readSavedModel, SavedModelError } from '@savedmodel-js/core';
+import { parseTextFormat } from '@savedmodel-js/core/reflection';
 import { seedOf } from '../checkpoint-fuzz.js';
 import { HostileSummary } from '../hostile-kit.js';
 import { FIXTURE_NAMES, FIXTURES, fixtureFiles } from '../shared.js';
