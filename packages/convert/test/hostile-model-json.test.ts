@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { convertTfjsModel } from '../src/index.js';
@@ -95,6 +96,23 @@ describe('weight paths stay in the model folder', () => {
     const big = raw(withPaths(['a.bin']), { 'a.bin': f32([1, 2]) });
     await expectCode('LIMIT_EXCEEDED', convertTfjsModel(big, out(), { limits: { maxTotalBytes: 100 } }));
     expect(existsSync(big)).toBe(true);
+  });
+
+  it('a layers model whose input dtype is not a dtype name is a typed error (found by fuzzing)', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+    let art: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    m.dispose();
+    const weightData = new Uint8Array(art!.weightData as ArrayBuffer);
+    const withDtype = (dtype: unknown) => {
+      const topo = structuredClone(art!.modelTopology) as { config: { layers: { config: Record<string, unknown> }[] } };
+      topo.config.layers[0]!.config['dtype'] = dtype;
+      return raw({ format: 'layers-model', modelTopology: topo, weightsManifest: [{ paths: ['w.bin'], weights: art!.weightSpecs }] }, { 'w.bin': weightData });
+    };
+    // tfjs's loader accepts these; the SavedModel's input signature can't be built from them.
+    await expectCode('INVALID_ARGUMENT', convertTfjsModel(withDtype(5.5), out()), 'dtype');
+    await expectCode('INVALID_ARGUMENT', convertTfjsModel(withDtype([]), out()), 'dtype');
+    await expectCode('UNSUPPORTED', convertTfjsModel(withDtype('constructor'), out()), 'constructor');
   });
 
   it('a valid model next to these converts', async () => {

@@ -1,6 +1,7 @@
 // dtype names (tfjs's plus the TensorFlow-only ones a graph function or RawVariable may use)
 // <-> TensorFlow's DataType enum.
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { quoteSnippet } from '@savedmodel-js/core/internal';
 
 const DT = tensorflow.DataType;
 
@@ -19,12 +20,16 @@ const BY_NAME: Record<string, tensorflow.DataType> = {
 /** DataType enum for a dtype name or enum value. */
 export function toDataType(d: string | number): tensorflow.DataType {
   if (typeof d === 'number') {
-    if (!(DT as unknown as Record<number, string>)[d]) throw new SavedModelError('INVALID_ARGUMENT', `unknown DataType ${d}`);
+    if (!Number.isInteger(d) || !(DT as unknown as Record<number, string>)[d]) throw new SavedModelError('INVALID_ARGUMENT', `dtype ${d} is not a TensorFlow DataType number`);
     return d;
   }
-  const t = BY_NAME[d.replace(/^tf\./, '')];
-  if (t === undefined) throw new SavedModelError('UNSUPPORTED', `dtype ${d} has no TensorFlow DataType`);
-  return t;
+  if (typeof d !== 'string') {
+    throw new SavedModelError('INVALID_ARGUMENT', `dtype must be a dtype name or DataType number, got ${d === null ? 'null' : Array.isArray(d) ? 'an array' : typeof d}`);
+  }
+  const name = d.replace(/^tf\./, '');
+  // Own keys only: 'constructor' or 'toString' must not resolve to Object.prototype's members.
+  if (!Object.hasOwn(BY_NAME, name)) throw new SavedModelError('UNSUPPORTED', `dtype ${quoteSnippet(d)} has no TensorFlow DataType`);
+  return BY_NAME[name]!;
 }
 
 const PY: Record<number, string> = {
