@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadSavedModel, loadKerasModel, loadKerasH5, loadKerasV3, fileMapSource, isSavedModelError, convertTfjsModel, fileMapSink } from './dist/index.js';
+import { convertSavedModelToTfjs, saveToZipBlob, loadSavedModel, loadKerasModel, loadKerasH5, loadKerasV3, fileMapSource, isSavedModelError, convertTfjsModel, fileMapSink } from './dist/index.js';
 console.warn = () => {}; console.log = console.log;
 let seed = Number(process.env.SEED ?? 1);
 const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x80000000; };
@@ -67,6 +67,32 @@ if (target === 'convert') {
     if (ri(4) === 0) w = mutate(weights);
     const src = new Map([['model.json', new TextEncoder().encode(JSON.stringify(j))], ['group1-shard1of1.bin', w]]);
     await check('convert', async () => { await convertTfjsModel(src, fileMapSink({})); });
+  }
+}
+const smDirs = () => [...readdirSync(shared + '/tf').filter((d) => !d.includes('.') && d !== 'README').map((d) => shared + '/tf/' + d), ...['tf_half_plus_two', 'tf_x_plus_y_v2_debuginfo', 'tf_StaticHashTableModule', 'tf_AssetModule', 'keras3_power_consumption'].map((d) => shared + '/tf-more/' + d)];
+if (target === 'tojs') {
+  for (const d of smDirs()) {
+    const files = readDir(d); const names = Object.keys(files);
+    await check(`tojs-clean ${d}`, async () => { await convertSavedModelToTfjs(fileMapSource(files), fileMapSink({})); });
+    for (let i = 0; i < N; i++) { const f = names[ri(names.length)]; const m = { ...files, [f]: mutate(files[f]) }; await check(`tojs ${d.split('/').pop()} ${f}`, async () => { await convertSavedModelToTfjs(fileMapSource(m), fileMapSink({})); }); }
+    process.stdout.write('.');
+  }
+}
+if (target === 'zip') {
+  for (const d of smDirs()) {
+    const files = readDir(d);
+    const blob = await saveToZipBlob(async (sink) => { for (const [k, v] of Object.entries(files)) await sink.write(k, v); });
+    const zb = new Uint8Array(await blob.arrayBuffer());
+    for (let i = 0; i < N; i++) await check(`zip ${d.split('/').pop()}`, async () => { const m = await loadSavedModel(new Blob([mutate(zb)])); m.dispose(); });
+    process.stdout.write('.');
+  }
+}
+if (target === 'run') {
+  const vals = [1, -1, NaN, 'a', null, undefined, [], [[]], [1, [2]], [[1, 2], [3]], { a: 1 }, true, 2n ** 70n, 1e300, new Float32Array(3), new Uint8Array(1e6), [1e9], Array(5).fill('x'), new Array(1e5).fill(0)];
+  for (const d of smDirs()) {
+    let model; try { model = await loadSavedModel(fileMapSource(readDir(d))); } catch (e) { console.log('load fail', d, e.message); continue; }
+    for (let i = 0; i < N; i++) { const inp = {}; for (const t of model.inputs) inp[t.name] = vals[ri(vals.length)]; if (ri(5) === 0) inp['zz' + ri(3)] = 1; await check(`run ${d.split('/').pop()}`, async () => { await model.run(inp); }); }
+    model.dispose(); process.stdout.write('.');
   }
 }
 console.log(`\ndone ${target}: ${bad.size} distinct bad`);

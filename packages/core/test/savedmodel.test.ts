@@ -68,6 +68,15 @@ describe('SavedModel read/write through in-memory file maps', () => {
     expect(String(err.message)).toContain('saved_model.pbtxt|saved_model.pb');
   });
 
+  it('a sink target or source that is not a map is INVALID_ARGUMENT at once, not a TypeError at commit', () => {
+    for (const bad of [{}, [], null, 'dir']) {
+      expect(() => fileMapSink(bad as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    for (const bad of [null, 3, 'dir']) {
+      expect(() => fileMapSource(bad as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
   it('rejects unsafe paths in file maps', () => {
     for (const p of ['../x', '/abs', 'a/../../b', 'a\\b', 'C:/x', '']) {
       expect(() => fileMapSource(new Map([[p, new Uint8Array(1)]]))).toThrow(SavedModelError);

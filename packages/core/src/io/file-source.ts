@@ -53,6 +53,9 @@ export type FileMap = Map<string, Uint8Array>;
 
 /** A FileSource over an in-memory map (browser uploads, tests). */
 export function fileMapSource(files: FileMap | Record<string, Uint8Array>, location = 'memory'): FileSource {
+  if (files === null || typeof files !== 'object') {
+    throw new SavedModelError('INVALID_ARGUMENT', `fileMapSource needs a Map or an object of path → bytes, got ${files === null ? 'null' : typeof files}`);
+  }
   const map: FileMap = files instanceof Map ? files : new Map(Object.entries(files));
   for (const p of map.keys()) checkRelativePath(p);
   return {
@@ -73,6 +76,10 @@ export function fileMapSource(files: FileMap | Record<string, Uint8Array>, locat
  * export leaves the caller's map untouched.
  */
 export function fileMapSink(target: FileMap = new Map(), location = 'memory'): FileSink & { files: FileMap } {
+  // Checked now, not at commit: a plain object would only fail after the whole export ran.
+  if (!(target instanceof Map)) {
+    throw new SavedModelError('INVALID_ARGUMENT', `fileMapSink needs a Map to fill (new Map()), got ${target === null ? 'null' : Array.isArray(target) ? 'an array' : typeof target}`);
+  }
   const pending: FileMap = new Map();
   return {
     location,
