@@ -1,0 +1,178 @@
+// Mutated real files through the public loaders, end to end (decode, freeze, build the layers model,
+// run): anything that goes wrong must be a SavedModelError, never a TypeError/RangeError from our code
+// or tfjs's. Byte mutations hit TensorFlow-written SavedModels; structural mutations (a value replaced by
+// a hostile one) hit the JSON inside tfjs model.json, keras_metadata.pb and a Keras 3 config.json, where
+// byte flips would mostly just break the JSON. Seeded, so a failure names a reproducible case. Running
+// these found two bugs: a non-string dtype in a layers config and a plain object as fileMapSink's target.
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { third_party } from '@savedmodel-js/core';
+import { zipSource } from '@savedmodel-js/zip';
+import {
+  convertSavedModelToTfjs, convertTfjsModel, fileMapSink, fileMapSource, isSavedModelError, loadKerasModel, loadKerasV3,
+  loadSavedModel, saveToZipBlob,
+} from '../src/index.js';
+import { FIXTURE_NAMES, fixtureFiles } from '../../core/test/shared.js';
+import { mulberry32, randomInt } from '../../core/test/checkpoint-prng.js';
+
+// Per fixture or model (each case loads and runs a whole model); FUZZ_CASES=500 for a deeper local run.
+const CASES = Number(process.env['FUZZ_CASES'] ?? 12);
+const KERAS3 = join(import.meta.dirname, '../../keras/test/fixtures/keras3/flownet_final_model.keras');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  console.warn = () => {}; // tfjs and the loaders warn about what they skip in damaged files
+});
+
+/** Runs `fn`; returns a description of the failure when it throws anything but a SavedModelError. */
+async function untyped(label: string, fn: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (e) {
+    if (isSavedModelError(e)) return undefined;
+    return `${label}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split('\n').slice(1, 4).join('\n')}` : String(e)}`;
+  }
+}
+
+function mutateBytes(rand: () => number, b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(b);
+  if (c.length === 0) return c;
+  switch (randomInt(rand, 4)) {
+    case 0: for (let i = 0; i <= randomInt(rand, 4); i++) c[randomInt(rand, c.length)]! ^= 1 << randomInt(rand, 8); return c;
+    case 1: return c.subarray(0, randomInt(rand, c.length));
+    case 2: for (let i = 0; i <= randomInt(rand, 4); i++) c[randomInt(rand, c.length)] = [0, 0xff, 0x7f, 0x80][randomInt(rand, 4)]!; return c;
+    default: { const o = randomInt(rand, c.length); c.fill(0xff, o, o + 1 + randomInt(rand, 8)); return c; }
+  }
+}
+
+const HOSTILE_VALUES: unknown[] = [-1, 0, 1e12, 2 ** 53, '', 'float16', 'constructor', null, [], {}, [1e9, 1e9], ['a'], true, [null, -5], { class_name: 'Nope', config: {} }];
+
+const KEYS = new Set(['dtype', 'shape', 'batch_input_shape', 'batch_shape', 'class_name', 'units', 'filters', 'kernel_size', 'strides', 'axis', 'target_shape', 'layers', 'inbound_nodes', 'input_layers', 'output_layers', 'weights', 'paths', 'activation', 'config']);
+
+/** A copy of `json` with 1–3 values (anywhere in the tree) replaced by hostile ones or deleted. */
+function mutateJson(rand: () => number, json: unknown): unknown {
+  const copy = structuredClone(json);
+  const paths: string[][] = [];
+  const walk = (o: unknown, p: string[]) => {
+    if (o && typeof o === 'object') for (const k of Object.keys(o)) { paths.push([...p, k]); walk((o as Record<string, unknown>)[k], [...p, k]); }
+  };
+  walk(copy, []);
+  // Half the time a key that decides shapes, types or classes: a uniform pick mostly lands on names.
+  const keyed = paths.filter((p) => KEYS.has(p[p.length - 1]!));
+  for (let n = 0; n <= randomInt(rand, 3) && paths.length > 0; n++) {
+    const from = keyed.length > 0 && randomInt(rand, 2) === 0 ? keyed : paths;
+    const p = from[randomInt(rand, from.length)]!;
+    let o = copy as Record<string, unknown> | undefined;
+    for (const k of p.slice(0, -1)) o = o?.[k] as Record<string, unknown> | undefined;
+    if (!o || typeof o !== 'object') continue;
+    const last = p[p.length - 1]!;
+    if (randomInt(rand, 5) === 0) delete o[last];
+    else o[last] = structuredClone(HOSTILE_VALUES[randomInt(rand, HOSTILE_VALUES.length)]);
+  }
+  return copy;
+}
+
+/** Nested plain values of `shape` (unknown dims 2). */
+function filled(shape: readonly number[], v: unknown): unknown {
+  return shape.length === 0 ? v : Array.from({ length: shape[0]! < 0 ? 2 : shape[0]! }, () => filled(shape.slice(1), v));
+}
+
+/** Loads and runs the default signature; resolves true when both worked. */
+async function loadAndRun(files: Map<string, Uint8Array>): Promise<boolean> {
+  const model = await loadSavedModel(fileMapSource(files));
+  try {
+    const feeds: Record<string, unknown> = {};
+    model.inputs.forEach((t, i) => { feeds[model.inputKeys[i]!] = filled(t.shape ?? [], t.dtype === 'string' ? 'a' : t.dtype === 'bool' ? false : 1); });
+    await model.run(feeds);
+    return true;
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('public loaders on mutated real files: typed errors only', () => {
+  it.each(FIXTURE_NAMES)('loadSavedModel + run, TF-written %s with one file damaged', async (name) => {
+    const files = fixtureFiles(name);
+    const rand = mulberry32(name.length * 7919 + 1);
+    const names = [...files.keys()];
+    const failures: string[] = [];
+    expect(await loadAndRun(files)).toBe(true); // undamaged, the model loads and runs
+    for (let i = 0; i < CASES; i++) {
+      const f = names[randomInt(rand, names.length)]!;
+      const damaged = new Map(files).set(f, mutateBytes(rand, files.get(f)!));
+      const bad = await untyped(`${name} case ${i} (${f})`, () => loadAndRun(damaged));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+
+  it.each(FIXTURE_NAMES)('convertSavedModelToTfjs, TF-written %s with one file damaged', async (name) => {
+    const files = fixtureFiles(name);
+    const rand = mulberry32(name.length * 104729 + 3);
+    const names = [...files.keys()];
+    const failures: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const f = names[randomInt(rand, names.length)]!;
+      const damaged = new Map(files).set(f, mutateBytes(rand, files.get(f)!));
+      const bad = await untyped(`${name} case ${i} (${f})`, () => convertSavedModelToTfjs(fileMapSource(damaged), fileMapSink(new Map())));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+
+  it('convertTfjsModel on layers model.json files with hostile values anywhere', async () => {
+    const m = tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), tf.layers.batchNormalization(),
+      tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' }),
+    ] });
+    let art: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    m.dispose();
+    const json = { format: 'layers-model', modelTopology: art!.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: art!.weightSpecs }] };
+    const weights = new Uint8Array(art!.weightData as ArrayBuffer);
+    const rand = mulberry32(2024);
+    const failures: string[] = [];
+    for (let i = 0; i < 6 * CASES; i++) {
+      const src = new Map([['model.json', new TextEncoder().encode(JSON.stringify(mutateJson(rand, json)))], ['w.bin', weights]]);
+      const bad = await untyped(`case ${i}`, () => convertTfjsModel(src, fileMapSink(new Map())));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('loadKerasModel on keras_cnn with hostile values in keras_metadata.pb', async () => {
+    const files = fixtureFiles('keras_cnn');
+    const SavedMetadata = third_party.py.keras.protobuf.SavedMetadata;
+    const meta = SavedMetadata.decode(files.get('keras_metadata.pb')!);
+    const rand = mulberry32(77);
+    const failures: string[] = [];
+    for (let i = 0; i < 3 * CASES; i++) {
+      const nodes = meta.nodes.map((n) => ({ ...n }));
+      const k = randomInt(rand, nodes.length);
+      nodes[k]!.metadata = JSON.stringify(mutateJson(rand, JSON.parse(nodes[k]!.metadata ?? '{}')));
+      const damaged = new Map(files).set('keras_metadata.pb', SavedMetadata.encode({ nodes }).finish());
+      const bad = await untyped(`case ${i} (node ${k})`, async () => (await loadKerasModel(fileMapSource(damaged))).dispose());
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('loadKerasV3 on a real .keras file with hostile values in config.json', async () => {
+    const zip = await zipSource(new Uint8Array(readFileSync(KERAS3)));
+    const entries = new Map<string, Uint8Array>();
+    for (const n of await zip.list()) entries.set(n, await zip.read(n));
+    const config = JSON.parse(new TextDecoder().decode(entries.get('config.json')!));
+    const rand = mulberry32(4242);
+    const failures: string[] = [];
+    for (let i = 0; i < 3 * CASES; i++) {
+      const cfg = new TextEncoder().encode(JSON.stringify(mutateJson(rand, config)));
+      const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'config.json' ? cfg : b); });
+      const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(new Uint8Array(await blob.arrayBuffer()))).dispose());
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
