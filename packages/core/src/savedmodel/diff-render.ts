@@ -307,3 +307,8 @@ export function sortedUnion(a: Iterable<string>, b: Iterable<string>): string[] 
 export function key(k: string | number): string {
   return `['${k}']`;
 }
+
+/** An int64 field (number or Long) as decimal text. */
+export function int64(v: number | Long | null | undefined): string {
+  return toBigInt(v).toString();
+}
