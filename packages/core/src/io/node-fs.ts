@@ -1,10 +1,9 @@
 // Node adapters for FileSource / FileSink. Kept out of the browser entry point.
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { SavedModelError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { checkRelativePath, type FileSink, type FileSource } from './file-source.js';
+import { checkRelativePath, type FileSink, type FileSource, type SinkData } from './file-source.js';
 import { fsCall, fsError } from './node-fs-error.js';
 import { publishDirectory, releaseTemporary, removeStaleTemporaries, temporarySibling } from './node-publish.js';
 import { readRegularFile } from './node-read-file.js';
@@ -99,16 +98,7 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
           return;
         }
         // Stream chunk by chunk: large checkpoints never need one contiguous buffer.
-        await new Promise<void>((res, rej) => {
-          const ws = createWriteStream(full);
-          ws.on('error', rej);
-          (async () => {
-            for await (const chunk of data) {
-              if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
-            }
-            ws.end(res);
-          })().catch((e: unknown) => { ws.destroy(); rej(e); });
-        });
+        await writeChunks(full, data);
       } catch (e) {
         throw fsError(e, 'write', path);
       }
@@ -128,4 +118,34 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
       await discard();
     },
   };
+}
+
+async function writeFully(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let off = 0; off < chunk.length;) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+    off += bytesWritten;
+  }
+}
+
+/**
+ * Writes chunks in order with one write in flight: the next chunk is produced (a weight read
+ * from its backend and checksummed) while the thread pool writes the previous one, so the
+ * checksum costs no wall time next to the write.
+ */
+async function writeChunks(file: string, data: SinkData): Promise<void> {
+  const fh = await open(file, 'w');
+  let pending: Promise<void> | undefined;
+  try {
+    for await (const chunk of data as Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
+      if (pending) await pending;
+      pending = undefined;
+      if (chunk.length > 0) pending = writeFully(fh, chunk);
+    }
+    if (pending) await pending;
+  } catch (e) {
+    await pending?.catch(() => undefined);
+    throw e;
+  } finally {
+    await fh.close();
+  }
 }

@@ -113,23 +113,20 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
 }
 
 /**
- * The data file's chunks, loading each deferred tensor when its turn comes. One load runs ahead
- * while the sink writes the previous record (reads overlap writes; at most two records held).
+ * The data file's chunks, loading each deferred tensor when its turn comes: the sink asks for
+ * record i + 1 once it has record i (the Node directory sink writes record i meanwhile), so at
+ * most two records are held, and reading ahead further would only hold more memory (wasm and cpu
+ * read synchronously; the overlap with the write comes from the sink).
  */
 async function* deferredRecords(writer: BundleWriter, tensors: (CheckpointTensor | DeferredCheckpointTensor)[]): AsyncGenerator<Uint8Array> {
-  const start = (i: number): Promise<CheckpointTensor> | undefined => {
-    const t = tensors[i];
-    if (!t) return undefined;
-    if (!isDeferredTensor(t)) return Promise.resolve(t);
-    const { load, ...rest } = t;
-    return load.call(t).then((data) => ({ ...rest, data }));
-  };
-  let next = start(0);
-  for (let i = 0; next; i++) {
-    const record = await next;
-    next = start(i + 1);
-    // a failed read-ahead is reported when its turn comes, not as an unhandled rejection
-    next?.catch(() => undefined);
+  for (const t of tensors) {
+    let record: CheckpointTensor;
+    if (isDeferredTensor(t)) {
+      const { load, ...rest } = t;
+      record = { ...rest, data: await load.call(t) };
+    } else {
+      record = t;
+    }
     yield* writer.add(record).chunks;
   }
 }

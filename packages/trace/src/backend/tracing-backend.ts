@@ -15,6 +15,8 @@ export const TRACE_BACKEND_PREFIX = 'savedmodel-trace-';
 export class TracingBackend extends tf.KernelBackend {
   recorder: Recorder | null = null;
   private readonly wrapped = new Set<string>();
+  /** The inner backend's Fill kernel: placeholders are made on the inner backend's own storage. */
+  private fill: tf.KernelFunc | undefined;
 
   constructor(readonly inner: KernelBackend, readonly innerName: string, readonly name: string) {
     super();
@@ -27,6 +29,7 @@ export class TracingBackend extends tf.KernelBackend {
       this.wrapped.add(k.kernelName);
       const innerFunc = k.kernelFunc;
       const kernelName = k.kernelName;
+      if (kernelName === 'Fill') this.fill = innerFunc;
       tf.registerKernel({
         kernelName,
         backendName: this.name,
@@ -42,7 +45,7 @@ export class TracingBackend extends tf.KernelBackend {
     let out: tf.TensorInfo | tf.TensorInfo[] | undefined;
     rec.depth++;
     try {
-      out = rec.shapesOnly ? shapeOnlyOutput(this.inner, kernelName, inputs, attrs ?? {}) : undefined;
+      out = rec.shapesOnly ? shapeOnlyOutput(this.inner, kernelName, inputs, attrs ?? {}, this.fill) : undefined;
       const skipped = out !== undefined;
       out ??= fn({ inputs, attrs, backend: this.inner });
       rec.end(pending, out, skipped);

@@ -1,0 +1,95 @@
+// Shapes-only tracing on wasm, as on cpu: while tracing, the convolutions, matmuls and the other
+// heavy kernels never run on the wasm backend, and their placeholder outputs are made on the
+// backend (its Fill) instead of zeros allocated in JavaScript and copied into the wasm heap.
+// The traced graph must still compute what the model computes.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceModel } from '../src/index.js';
+import { SHAPE_ONLY } from '../src/backend/shape-only.js';
+import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
+import { mobileNetV2Like } from './helpers/zoo.js';
+
+const HEAVY = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'BatchMatMul', '_FusedMatMul', 'MaxPool', 'AvgPool', 'FusedBatchNorm'];
+const calls = new Map<string, number>();
+let bytesWritten = 0;
+let restoreWrite: (() => void) | undefined;
+
+// Spies go in before the first trace: the tracing backend wraps the kernels registered for wasm
+// when it is created, so it wraps these counting ones.
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  for (const name of HEAVY) {
+    const k = tf.getKernel(name, 'wasm');
+    expect(k, name).toBeDefined();
+    const inner = k!.kernelFunc;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...k!, kernelFunc: (args) => { calls.set(name, (calls.get(name) ?? 0) + 1); return inner(args); } });
+  }
+  // bytes copied from JavaScript into the wasm heap (tensors made from JS values)
+  const backend = tf.findBackend('wasm')!;
+  const write = backend.write.bind(backend);
+  backend.write = (values, shape, dtype) => {
+    if (values && ArrayBuffer.isView(values)) bytesWritten += values.byteLength;
+    return write(values, shape, dtype);
+  };
+  restoreWrite = () => { delete (backend as { write?: unknown }).write; };
+  await tf.setBackend('cpu');
+});
+
+afterAll(async () => {
+  restoreWrite?.();
+  await tf.setBackend('cpu');
+});
+
+const heavyCalls = () => [...calls.values()].reduce((a, b) => a + b, 0);
+
+describe('shapes-only tracing on wasm', () => {
+  it('lists every heavy kernel counted here', () => {
+    for (const name of HEAVY) expect(SHAPE_ONLY[name], name).toBeDefined();
+  });
+
+  it('runs no heavy kernel on the wasm backend while tracing, and copies no placeholder into its heap', async () => {
+    const size = 32;
+    const model = mobileNetV2Like(size);
+    seedWeights(model, 7);
+    await tf.setBackend('wasm');
+    try {
+      // the spies see real runs: one predict runs every heavy kernel of the model
+      calls.clear();
+      tf.tidy(() => { (model.predict(tf.zeros([1, size, size, 3])) as tf.Tensor).dataSync(); });
+      expect(calls.get('FusedConv2D') ?? calls.get('Conv2D')).toBeGreaterThan(0);
+      expect((calls.get('FusedDepthwiseConv2D') ?? 0) + (calls.get('DepthwiseConv2dNative') ?? 0)).toBeGreaterThan(0);
+      expect((calls.get('_FusedMatMul') ?? 0) + (calls.get('BatchMatMul') ?? 0)).toBeGreaterThan(0);
+
+      calls.clear();
+      bytesWritten = 0;
+      const cf = await traceModel(model, { backend: 'wasm' });
+      expect(Object.fromEntries(calls)).toEqual({});
+      // what the trace copies into the heap: its sample inputs (batch 2 and 3) and small
+      // constants, not the placeholders (a zero-filled output per heavy kernel, batch 2 and 3:
+      // the first convolution alone is 2 × 16·16·8 floats)
+      const inputs = (2 + 3) * size * size * 3 * 4;
+      expect(bytesWritten).toBeLessThan(inputs + 16 * 1024);
+      expectValidGraph(cf);
+
+      // computing everything runs them (the counting is real)
+      calls.clear();
+      await traceModel(model, { backend: 'wasm', shapesOnly: false });
+      expect(heavyCalls()).toBeGreaterThan(0);
+
+      // the graph traced without arithmetic computes what the model computes
+      await tf.setBackend('cpu');
+      const rand = prng(11);
+      expectNumericMatch(cf, {
+        inputs: (n) => [randomTensor([n, size, size, 3], 'float32', rand)],
+        reference: (xs) => [model.predict(xs[0]!) as tf.Tensor],
+        tolerance: 1e-4,
+        batches: [1, 3],
+      });
+    } finally {
+      await tf.setBackend('cpu');
+      model.dispose();
+    }
+  });
+});
