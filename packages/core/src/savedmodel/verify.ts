@@ -4,7 +4,6 @@ import type { CheckpointReader } from '../checkpoint/index.js';
 import { isSavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
 import { tensorflow, toNumber } from '../proto/index.js';
-import { findUnknownFields } from '../proto/unknown-fields.js';
 import { loadNewestOpRegistry, loadOpRegistry, validateGraphDef, type Finding, type OpDefLookup } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
@@ -46,6 +45,9 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   for (const w of loaded.warnings) findings.push(finding('warning', 'READ_WARNING', source.location, w));
 
   if (loaded.savedModelBytes) {
+    // imported here: the reflection runtime it walks with is built on first import, and whoever
+    // only reads (the CLI's `show`, apps that import verify unused) should not pay for it
+    const { findUnknownFields } = await import('../proto/unknown-fields.js');
     try {
       for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes, SAVED_MODEL_PB)) {
         findings.push(finding(soft, 'UNKNOWN_FIELD', u.path, `field number ${u.field} (wire type ${u.wireType}) is not in our .proto files (written by a newer TensorFlow?)`));
