@@ -5,9 +5,9 @@
 // (e2e/support/browser.ts: Debian's Chromium via playwright-core, WebGPU on SwiftShader with
 // --enable-unsafe-webgpu; e2e/support/server.ts serves the page). Contenders alternate (odd rounds
 // ours first), one untimed warm-up each, ≥ 5 rounds; times are performance.now() in the page.
-// Without Chromium (or playwright-core) the rows say why and the suite goes on. On webgpu both
-// contenders read the weights with the asynchronous data(), which tfjs caches on the CPU after the
-// first read (warm-up), so the timed rounds compare the writing, not the GPU readback.
+// Without Chromium (or playwright-core) the rows say why and the suite goes on. Before each timed
+// run the page gives every weight a fresh tensor on the backend (untimed): webgpu keeps a CPU copy
+// after a tensor's first read, which would otherwise leave only the writing to compare.
 //
 //   node bench/browser.bench.mjs [--mb 32] [--reps 5] [--browser-backend wasm,webgpu]
 //
