@@ -47,6 +47,9 @@ async function oursMemory() {
   await exportModel(model, sink, { verbose: false });
   let bytes = 0;
   for (const v of sink.files.values()) bytes += v.byteLength;
+  // a guard on what is timed: the weights (glorot-uniform, never all zero) really reached the file
+  const data = [...sink.files].find(([k]) => k.startsWith('variables/variables.data'))?.[1];
+  if (!data || data.subarray(0, 4096).every((b) => b === 0)) throw new Error('exported checkpoint data is missing or zero');
   return { bytes };
 }
 
