@@ -3,18 +3,21 @@
 // (contenders alternate, ≥ 5 rounds, min / median / max of the per-round ratios).
 //
 //   pnpm bench                          (builds, then the full suite, written to bench/RESULTS.md)
-//   node --expose-gc bench/suite.mjs [--quick] [--reps 5] [--only export,cli,trace,load,zip,big] [--results bench/RESULTS.md]
+//   node --expose-gc bench/suite.mjs [--quick] [--reps 5] [--only export,cli,trace,load,zip,big,browser] [--results bench/RESULTS.md]
 //
 // --quick: 25/100 MB MLPs, a 96² MobileNetV2-like, 50 MB zip, 500 layers (full: 100/400 MB,
 // 224², 200 MB, 2,000 layers). Timing is wall time; "mem" is the peak growth of JS heap +
 // ArrayBuffer memory (wasm memory included) while a contender runs. Uses the built packages.
+// The Chromium rows (browser.bench.mjs: wasm, webgpu; 32 MB MLP, 8 MB with --quick) are skipped,
+// with the reason printed, where Chromium is missing.
 import { writeFileSync } from 'node:fs';
 import { QUICK, REPS, flag, load, machine, opt, printTable } from './lib.mjs';
 import { exportRows } from './export.bench.mjs';
 import { cliRows } from './cli.bench.mjs';
+import { browserRows } from './browser.bench.mjs';
 import { bigGraphRows, loadRows, traceRows, zipRows } from './rows.mjs';
 
-const only = opt('only', 'export,cli,trace,load,zip,big').split(',');
+const only = opt('only', 'export,cli,trace,load,zip,big,browser').split(',');
 const backends = opt('backend', 'cpu,wasm').split(',');
 const loadBefore = load();
 const started = new Date();
@@ -30,6 +33,11 @@ await step('load', () => loadRows({ mb: QUICK ? 25 : 100 }));
 await step('zip', () => zipRows({ mb: QUICK ? 50 : 200 }));
 await step('cli', () => cliRows());
 await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000 }));
+await step('browser', async () => {
+  const r = await browserRows({ mb: QUICK ? 8 : 32 });
+  for (const x of r) if (x.ratio === 'skipped') process.stderr.write(`bench: ${x.row} skipped: ${x.note}\n`);
+  return r;
+});
 const loadAfter = load();
 const header = `${started.toISOString()} — ${machine()}; ${QUICK ? 'quick sizes' : 'full sizes'}, ${REPS} rounds; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}`;
 console.log(header);

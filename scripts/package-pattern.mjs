@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const BUILD = 'vite build && tsc -p tsconfig.build.json';
+// The CLI is one esbuild bundle with code splitting (packages/cli/build.mjs), for its start time.
+const BUILD_OF = { '@savedmodel-js/cli': 'node build.mjs && tsc -p tsconfig.build.json' };
 const ORDER = ['name', 'version', 'private', 'description', 'type', 'license', 'main', 'types', 'exports', 'files', 'sideEffects', 'bin'];
 const differs = [];
 
@@ -50,7 +52,7 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
   next.exports = exports;
   next.files = ['dist', 'src', 'README.md'];
   next.sideEffects = Array.isArray(pkg.sideEffects) ? pkg.sideEffects : false;
-  next.scripts = { ...pkg.scripts, build: BUILD };
+  next.scripts = { ...pkg.scripts, build: BUILD_OF[pkg.name] ?? BUILD };
   const ordered = {};
   for (const k of ORDER) if (k in next) ordered[k] = next[k];
   for (const k of Object.keys(next)) if (!(k in ordered)) ordered[k] = next[k];

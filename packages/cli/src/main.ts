@@ -1,7 +1,7 @@
 // `savedmodel` command line: inspect, check and (soon) produce TensorFlow SavedModels with no TensorFlow.
-import { isSavedModelError } from '@savedmodel-js/core';
 // Commands are imported when chosen: show / checkpoint / verify / diff never load tfjs (start fast);
-// run / convert / example do.
+// run / convert / example do. Nothing from the libraries is imported up front either (the error
+// check below imports core when an error needs it, by then a command has loaded it anyway).
 import { UsageError } from './args.js';
 
 const USAGE = `usage: savedmodel <command> [options]
@@ -79,6 +79,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.err(`savedmodel ${cmd}: ${e.message}\n${USAGE}`);
       return 2;
     }
+    const { isSavedModelError } = await import('@savedmodel-js/core');
     if (isSavedModelError(e)) {
       io.err(`savedmodel ${cmd}: error [${e.code}]: ${e.message}\n`);
       return 1;

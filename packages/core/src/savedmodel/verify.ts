@@ -45,9 +45,10 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   for (const w of loaded.warnings) findings.push(finding('warning', 'READ_WARNING', source.location, w));
 
   if (loaded.savedModelBytes) {
+    // Lazy: the strict walk needs the reflection runtime, which writers and readers (the CLI's
+    // `show`, apps that import verify unused) should neither load nor build.
+    const { findUnknownFields } = await import('../proto/unknown-fields.js');
     try {
-      // Lazy: the strict walk needs the reflection runtime, which writers and readers never load.
-      const { findUnknownFields } = await import('../proto/unknown-fields.js');
       for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes, SAVED_MODEL_PB)) {
         findings.push(finding(soft, 'UNKNOWN_FIELD', u.path, `field number ${u.field} (wire type ${u.wireType}) is not in our .proto files (written by a newer TensorFlow?)`));
       }

@@ -1,4 +1,4 @@
-// Protobuf text format parser, reflection-driven (any message type in protoRoot).
+// Protobuf text format parser, reflection-driven (any message type in reflectionRoot()).
 // Produces a plain object that the static protobufjs encoders accept: snake_case field names,
 // int64 as Long, bytes as Uint8Array, enums as numbers, maps as objects keyed by the key's
 // decimal/string form. Implicit-presence (proto3) scalars equal to their default are left out,

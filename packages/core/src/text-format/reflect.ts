@@ -1,7 +1,7 @@
 // Reflection helpers shared by the text printer and parser (protobufjs/light schema).
 import protobuf from 'protobufjs/light.js';
 import { SavedModelError } from '../errors.js';
-import { protoRoot } from '../proto/reflection.js';
+import { reflectionRoot } from '../proto/reflection.js';
 
 export const INT32_TYPES = new Set(['int32', 'sint32', 'sfixed32']);
 export const UINT32_TYPES = new Set(['uint32', 'fixed32']);
@@ -12,7 +12,7 @@ export function resolveMessageType(typeName: string): protobuf.Type {
   const name = typeName.startsWith('.') ? typeName.slice(1) : typeName;
   let t: protobuf.ReflectionObject | null = null;
   try {
-    t = protoRoot.lookup(name);
+    t = reflectionRoot().lookup(name);
   } catch {
     t = null;
   }

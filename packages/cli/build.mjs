@@ -1,0 +1,82 @@
+// Builds dist/ as one esbuild bundle with code splitting, so the CLI starts fast: Node resolves and
+// compiles a handful of files instead of ~90 modules. The workspace packages (core, zip, export,
+// runtime, keras, convert, the facade) are bundled from their TypeScript sources, once each; each
+// command is its own lazy chunk, and only run / convert / example reach the external tfjs packages
+// (and h5wasm), which stay ordinary dependencies of this package. Declarations come from
+// `tsc -p tsconfig.build.json` afterwards.
+import { writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * Large generated JSON tables (op registries, the proto descriptor) as JSON.parse('…'): V8 parses a
+ * JSON string several times faster than the same object literal.
+ */
+const jsonAsString = {
+  name: 'json-as-string',
+  setup(b) {
+    b.onLoad({ filter: /\.json$/ }, async ({ path }) => {
+      const text = JSON.stringify(JSON.parse(await readFile(path, 'utf8')));
+      return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+    });
+  },
+};
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * The libraries hide their Node-only entries from browser bundlers behind a constant
+ * (`const CORE_NODE = '@savedmodel-js/core/node'; … import(/* @vite-ignore *\/ CORE_NODE)`); here
+ * they are wanted, bundled like the rest, so each such import gets its literal back.
+ */
+const literalNodeImports = {
+  name: 'literal-node-imports',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]src[\\/].*\.ts$/ }, async ({ path }) => {
+      const text = await readFile(path, 'utf8');
+      if (!text.includes('@vite-ignore')) return undefined;
+      const consts = new Map([...text.matchAll(/const (\w+) = '(@savedmodel-js\/[^']+|node:[^']+)';/g)].map((m) => [m[1], m[2]]));
+      const contents = text.replace(/import\(\/\* @vite-ignore \*\/ (\w+)\)/g, (all, name) => {
+        const spec = consts.get(name);
+        if (!spec) throw new Error(`${path}: ${all}: no constant ${name} naming a @savedmodel-js entry or a node: module`);
+        return `import(${JSON.stringify(spec)})`;
+      });
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+await rm(here('dist'), { recursive: true, force: true });
+const result = await build({
+  entryPoints: { main: here('src/main.ts') },
+  outdir: here('dist'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // the workspace packages' TypeScript sources, as vitest resolves them
+  conditions: ['@savedmodel-js/source'],
+  external: ['@tensorflow/*', 'h5wasm'],
+  // CommonJS dependencies bundled into ESM (protobufjs, jszip's helpers) may call require()
+  banner: { js: "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);" },
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  plugins: [jsonAsString, literalNodeImports],
+  logLevel: 'warning',
+  metafile: true,
+});
+// Only tfjs, h5wasm and Node's built-ins may stay outside the bundle: anything else would be
+// missing from an installed package (its workspace packages are devDependencies).
+const builtins = new Set(builtinModules);
+for (const [file, out] of Object.entries(result.metafile.outputs)) {
+  for (const i of out.imports) {
+    if (i.external && !(i.path.startsWith('node:') || builtins.has(i.path) || /^@tensorflow\/tfjs(-[a-z-]+)?$/.test(i.path) || i.path === 'h5wasm')) {
+      throw new Error(`${file} imports ${i.path}, which is neither bundled nor a dependency`);
+    }
+  }
+}
+// CLI_METAFILE=path writes esbuild's metafile there (which module landed in which chunk)
+if (process.env.CLI_METAFILE) writeFileSync(process.env.CLI_METAFILE, JSON.stringify(result.metafile));

@@ -1,3 +1,0 @@
-import { libraryConfig } from '../../vite.lib.js';
-
-export default libraryConfig({ main: 'src/main.ts' }, ['savedmodel-js', /^@tensorflow\//]);
