@@ -2,10 +2,10 @@
 // as `window.__demo` (see DemoApi) so end-to-end tests can drive and observe the page robustly.
 import './style.css';
 import * as tf from '@tensorflow/tfjs';
-import { loadSavedModel } from 'savedmodel-js';
 import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
 import { ConvertPanel, type ConvertState } from './convert-panel.js';
 import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsFile, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
+import { LoadPanel, type LoadedState } from './load-panel.js';
 import { heap, HeapSampler, mb, uaMemory } from './memory.js';
 import {
   bigLayersFor, bigModelBytes, buildBigModel, buildClassifier, exportWeights, predictRows, probeInputs, train,
@@ -36,17 +36,7 @@ export interface DemoState {
     lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null;
   };
   downloads: number;
-  loaded: null | {
-    name: string;
-    backend: string;
-    signature: string;
-    inputs: string[];
-    outputs: string[];
-    /** Output of the loaded SavedModel's serving_default on the probe inputs (first output). */
-    predictions: number[][];
-    show: string;
-    files: string[];
-  };
+  loaded: LoadedState | null;
   opfs: null | {
     fileName: string;
     modelBytes: number;
@@ -69,7 +59,9 @@ export interface DemoState {
 
 const state: DemoState = {
   backend: '', busy: null, lastError: null, webgpu: false, trained: false, losses: [], accuracies: [], trainMs: 0,
-  predictions: null, export: null, downloads: 0, loaded: null, opfs: null, swVersion: null,
+  predictions: null, export: null, downloads: 0, opfs: null, swVersion: null,
+  // the load panel owns it (null after a failed load); a getter so JSON snapshots include it
+  get loaded() { return loader.state; },
 };
 
 let classifier: tf.Sequential | null = null;
@@ -116,7 +108,7 @@ function refreshButtons(): void {
     r.disabled = busy || (r.value === 'webgpu' && !state.webgpu);
     r.checked = r.value === (pendingBackend ?? state.backend);
   }
-  $<HTMLInputElement>('load-file').disabled = busy;
+  loader.refresh(busy);
   converter.refresh(busy);
   document.body.dataset.busy = busy ? state.busy! : '';
 }
@@ -141,6 +133,7 @@ async function task<T>(name: string, where: string, fn: () => Promise<T>): Promi
 }
 
 const converter = new ConvertPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
+const loader = new LoadPanel({ task, fmtBytes, probeRows: probeInputs });
 
 // ---------- backend ----------
 
@@ -276,73 +269,6 @@ function doDownload(fileName = 'model.zip', blob: Blob | null = zipBlob): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-// ---------- load a SavedModel zip ----------
-
-function inputFor(shape: readonly number[] | undefined, dtype: string): tf.Tensor {
-  const probe = probeInputs();
-  if (shape && shape.length === 2 && (shape[1] === probe[0]!.length) && dtype === 'float32') return tf.tensor2d(probe, [probe.length, probe[0]!.length]);
-  // Any other signature: a batch of 1 (unknown dims = 1) of zeros.
-  const s = (shape ?? [1]).map((d) => (d < 0 ? 1 : d));
-  return tf.zeros(s, dtype as tf.DataType);
-}
-
-async function doLoad(file: Blob & { name?: string }): Promise<NonNullable<DemoState['loaded']>> {
-  return task('load', 'load-log', async () => {
-    setText('load-log', `opening ${file.name ?? 'zip'} (${fmtBytes(file.size)})`);
-    setText('load-show', '');
-    // a failed load must not leave the previous model's results on the page
-    state.loaded = null;
-    $('predictions').querySelector('thead')!.replaceChildren();
-    $('predictions').querySelector('tbody')!.replaceChildren();
-    const info = await inspectZip(file);
-    log('load-log', `${info.files.length} files; SavedModel at '${info.source.root || '.'}'`);
-    setText('load-show', info.show);
-    const model = await loadSavedModel(info.source);
-    try {
-      const inputs = model.inputs;
-      log('load-log', `signature '${model.signature}': inputs ${inputs.map((i) => `${model.inputKeys[inputs.indexOf(i)]} ${i.dtype}[${i.shape?.join(',') ?? '?'}]`).join(', ')} → outputs ${model.outputKeys.join(', ')}`);
-      const feeds: Record<string, tf.Tensor> = {};
-      inputs.forEach((info, i) => { feeds[model.inputKeys[i]!] = inputFor(info.shape, info.dtype); });
-      const out = await model.predictAsync(feeds);
-      const first = out instanceof tf.Tensor ? out : Array.isArray(out) ? out[0]! : out[model.outputKeys[0]!]!;
-      const values = (await first.array()) as unknown;
-      const rows: number[][] = Array.isArray(values) ? (values as unknown[]).map((r) => (Array.isArray(r) ? (r as number[]) : [r as number])) : [[values as number]];
-      tf.dispose(Object.values(feeds));
-      tf.dispose(out as tf.Tensor | tf.Tensor[] | tf.NamedTensorMap as never);
-      showPredictions(rows);
-      log('load-log', `ran on ${tf.getBackend()}: ${rows.length} rows`);
-      state.loaded = {
-        name: file.name ?? 'zip', backend: tf.getBackend(), signature: model.signature, inputs: [...model.inputKeys],
-        outputs: [...model.outputKeys], predictions: rows, show: info.show, files: info.files.map((f) => f.path),
-      };
-      return state.loaded;
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-function showPredictions(rows: number[][]): void {
-  const table = $('predictions');
-  const head = document.createElement('tr');
-  head.append(...['#', ...rows[0]!.map((_, j) => `out[${j}]`), 'argmax'].map((t) => {
-    const th = document.createElement('th');
-    th.textContent = t;
-    return th;
-  }));
-  table.querySelector('thead')!.replaceChildren(head);
-  table.querySelector('tbody')!.replaceChildren(...rows.map((r, i) => {
-    const tr = document.createElement('tr');
-    const cells = [String(i), ...r.map((v) => v.toFixed(5)), String(r.indexOf(Math.max(...r)))];
-    tr.append(...cells.map((t) => {
-      const td = document.createElement('td');
-      td.textContent = t;
-      return td;
-    }));
-    return tr;
-  }));
-}
-
 // ---------- OPFS export of a large model ----------
 
 const OPFS_FILE = 'big-model.zip';
@@ -466,7 +392,9 @@ export interface DemoApi {
   /** The trained classifier's weights (exact float32 bytes, base64) with their tfjs names. */
   weights(): Promise<PlainWeight[]>;
   /** Loads a SavedModel zip given as bytes (base64) — the file input does the same with a File. */
-  loadZip(base64: string, name?: string): Promise<NonNullable<DemoState['loaded']>>;
+  loadZip(base64: string, name?: string): Promise<LoadedState>;
+  /** Runs the loaded model on the input editor's values (the Run button). */
+  runLoaded(): Promise<LoadedState>;
   opfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>>;
   opfsList(): Promise<{ name: string; size: number }[]>;
   opfsClear(): Promise<void>;
@@ -510,30 +438,11 @@ function wire(): void {
     for (const f of await opfsList()) await opfsRemove(f.name);
     setText('opfs-log', 'OPFS cleared');
   }).catch(() => undefined));
-  const input = $<HTMLInputElement>('load-file');
-  input.addEventListener('change', () => {
-    const f = input.files?.[0];
-    if (f) void doLoad(f).catch(() => undefined).finally(() => { input.value = ''; });
-  });
   $('opfs-download').addEventListener('click', () => void task('opfs-download', 'opfs-log', async () => {
     if (!state.opfs) throw new Error('export to OPFS first');
     doDownload(state.opfs.fileName, await opfsFile(state.opfs.fileName));
   }).catch(() => undefined));
-  const zone = $('dropzone');
-  // keyboard: Enter or Space on the focused drop zone opens the file chooser
-  zone.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' && e.key !== ' ') return;
-    e.preventDefault();
-    if (!input.disabled) input.click();
-  });
-  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const f = e.dataTransfer?.files?.[0];
-    if (f) void doLoad(f).catch(() => undefined);
-  });
+  loader.wire(() => state.busy !== null);
   converter.wire(() => state.busy !== null);
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
@@ -569,8 +478,9 @@ window.__demo = {
     const bin = atob(base64);
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return doLoad(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
+    return loader.load(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
   },
+  runLoaded: () => loader.run(),
   opfsExport: doOpfsExport,
   opfsList,
   opfsClear: async () => { for (const f of await opfsList()) await opfsRemove(f.name); },
