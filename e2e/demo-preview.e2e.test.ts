@@ -21,6 +21,7 @@ import { loadSavedModel } from 'savedmodel-js';
 import type { DemoState } from '../packages/demo/src/main.js';
 import type { LoadedState } from '../packages/demo/src/load-panel.js';
 import { assertChromium, launchChromium } from './support/browser.js';
+import { unzipTest } from './support/checks.js';
 import { DIST, ensureDemoBuilt } from './support/demo-build.js';
 import { startVitePreview, type VitePreview } from './support/vite-preview.js';
 import { FIXTURES, FIXTURES_MORE } from '../packages/core/test/shared.js';
@@ -142,6 +143,8 @@ describe('demo under vite preview', () => {
     const context = await browser.newContext();
     try {
       const { page, seen } = await openOffline(context, 'wasm');
+      // only the backends the picker offers are registered (no WebGL from @tensorflow/tfjs)
+      expect(await page.evaluate(() => Object.keys(window.__demo.tf.engine().registryFactory).sort())).toEqual(['cpu', 'wasm', 'webgpu']);
 
       // Keyboard only: Tab until the drop zone has focus, which is visible. (Listening first:
       // playwright intercepts file choosers only once a listener is attached, asynchronously.)
@@ -245,6 +248,36 @@ describe('demo under vite preview', () => {
       report.push(`webgpu offline: model_multi_output x=21, y=${y} → (42, ${y}); failed load: ${after.lastError!.slice(0, 120)}`);
       // the two failures the test caused are logged as errors; nothing else
       expect(unexpected(seen, [/input 'x'/, /saved_model/])).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('OPFS export of a 64 MiB model: progress steps at most 2 %; its button downloads the zip', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const seen = watchConsole(page);
+      await page.goto(`${preview.url}?backend=cpu`);
+      await waitReady(page);
+      await page.locator('#opfs-mib').fill('64');
+      await page.getByTestId('opfs-export').click();
+      await page.waitForFunction(() => window.__demo.state.opfs !== null && window.__demo.state.busy === null, null, { timeout: 120_000, polling: 100 });
+      const s = await demoState(page);
+      expect(s.lastError).toBeNull();
+      const o = s.opfs!;
+      expect(o.modelBytes).toBe(64 * 1024 * 1024 + 4096 * 4);
+      report.push(`OPFS 64 MiB (cpu): ${o.progressEvents} progress events, largest step ${(o.maxProgressStep * 100).toFixed(2)} %, export ${(o.exportMs / 1000).toFixed(1)} s`);
+      expect(o.maxProgressStep).toBeLessThanOrEqual(0.02);
+      expect(o.progressEvents).toBeGreaterThanOrEqual(50);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('opfs-download').click()]);
+      expect(download.suggestedFilename()).toBe('big-model.zip');
+      const path = join(work, 'big-model.zip');
+      await download.saveAs(path);
+      expect(statSync(path).size).toBe(o.bytes);
+      unzipTest(path);
+      await page.evaluate(() => window.__demo.opfsClear());
+      expect(unexpected(seen)).toEqual([]);
     } finally {
       await context.close();
     }

@@ -33,6 +33,8 @@ export interface DemoState {
     show: string;
     ms: number;
     progressEvents: number;
+    /** Largest step of the progress fraction between two events (and from 0 to the first). */
+    maxProgressStep: number;
     lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null;
   };
   downloads: number;
@@ -53,6 +55,8 @@ export interface DemoState {
     heapLimit: number | null;
     uaMemoryAfter: number | null;
     progressEvents: number;
+    /** Largest step of the progress fraction between two events (and from 0 to the first). */
+    maxProgressStep: number;
   };
   swVersion: string | null;
 }
@@ -214,6 +218,19 @@ function progressUi(barId: string, textId: string): (p: ExportProgress) => void 
   };
 }
 
+/** The largest step the progress fraction (bytes written / expected) takes between two events. */
+function progressSteps(): { add(p: ExportProgress): void; readonly max: number } {
+  let last = 0, max = 0;
+  return {
+    add(p) {
+      const f = p.bytesWritten / p.expectedBytes;
+      max = Math.max(max, f - last);
+      last = f;
+    },
+    get max() { return max; },
+  };
+}
+
 function fillFiles(files: { path: string; size: number }[]): void {
   const body = $('export-files').querySelector('tbody')!;
   body.replaceChildren(...files.map((f) => {
@@ -236,9 +253,11 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
     fillFiles([]);
     const ui = progressUi('export-progress', 'export-progress-text');
     let events = 0;
+    const steps = progressSteps();
     let lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null = null;
     const { blob, summary, ms } = await exportZipBlob(classifier, (p) => {
       events++;
+      steps.add(p);
       lastProgress = { filesWritten: p.filesWritten, bytesWritten: p.bytesWritten, archiveBytes: p.archiveBytes };
       ui(p);
     });
@@ -250,7 +269,7 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
     setText('export-show', info.show);
     state.export = {
       backend: tf.getBackend(), bytes: blob.size, files: info.files, signatures: Object.keys(summary.signatures),
-      show: info.show, ms, progressEvents: events, lastProgress,
+      show: info.show, ms, progressEvents: events, maxProgressStep: steps.max, lastProgress,
     };
     return state.export;
   });
@@ -304,10 +323,12 @@ async function doOpfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']
       const sampler = new HeapSampler().start(50);
       const ui = progressUi('opfs-progress', 'opfs-progress-text');
       let events = 0;
+      const steps = progressSteps();
       let r;
       try {
         r = await exportToOpfs(model, OPFS_FILE, (p) => {
           events++;
+          steps.add(p);
           sampler.poke();
           ui(p);
         });
@@ -323,7 +344,7 @@ async function doOpfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']
         fileName: r.fileName, modelBytes, bytes: r.bytes, files: r.files, buildMs, exportMs: r.ms,
         heapBefore: before?.usedJSHeapSize ?? null, heapPeak: sampler.samples ? sampler.peakUsed : null,
         heapAfter: after?.usedJSHeapSize ?? null, heapAfterGc: afterGc?.usedJSHeapSize ?? null, gcExposed: hasGc(), heapLimit: after?.jsHeapSizeLimit ?? null, uaMemoryAfter: ua,
-        progressEvents: events,
+        progressEvents: events, maxProgressStep: steps.max,
       };
       setText('opfs-progress-text', `${mb(r.bytes)} in ${r.files} files · ${(r.ms / 1000).toFixed(1)} s`);
       log('opfs-log', `✓ OPFS ${r.fileName}: ${mb(r.bytes)} (${r.bytes} bytes), ${r.files} files, ${(r.ms / 1000).toFixed(1)} s`);
