@@ -48,7 +48,8 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 function watch(page: Page, tag: string): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`[${tag}] pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`[${tag}] console.error: ${m.text()} (${m.location().url})`); });
+  // console clean: warnings count too (e.g. tfjs-converter's executeAsync notice on every run)
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`[${tag}] console.${m.type()}: ${m.text()} (${m.location().url})`); });
   return errors;
 }
 
