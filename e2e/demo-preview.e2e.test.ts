@@ -113,7 +113,7 @@ async function outputsTable(page: Page): Promise<string[][]> {
 
 beforeAll(async () => {
   assertChromium();
-  ensureDemoBuilt();
+  await ensureDemoBuilt();
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-preview-'));
   cpSync(DIST, join(work, 'dist'), { recursive: true });
   preview = await startVitePreview(join(work, 'dist'));

@@ -189,7 +189,7 @@ async function checkZipInNode(page: Page, zipPath: string, state: DemoState, tag
 
 beforeAll(async () => {
   assertChromium();
-  const buildMs = ensureDemoBuilt();
+  const buildMs = await ensureDemoBuilt();
   if (buildMs > 0) timings.push(['build demo', buildMs]);
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-'));
   // Serve a snapshot: a `pnpm build` running meanwhile (it empties dist/) cannot pull files from
