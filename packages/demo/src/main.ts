@@ -4,11 +4,13 @@ import './style.css';
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
 import { ConvertPanel, type ConvertState } from './convert-panel.js';
-import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsFile, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
+import { exportZipBlob, inspectZip, opfsList, prefetchWeights } from './exporter.js';
 import { LoadPanel, type LoadedState } from './load-panel.js';
-import { heap, HeapSampler, mb, uaMemory } from './memory.js';
+import { heap, mb } from './memory.js';
+import { OpfsPanel, type OpfsState } from './opfs-panel.js';
+import { progressSteps, progressUi } from './progress-ui.js';
 import {
-  bigLayersFor, bigModelBytes, buildBigModel, buildClassifier, exportWeights, predictRows, probeInputs, train,
+  buildClassifier, exportWeights, predictRows, probeInputs, train,
   type PlainWeight,
 } from './model.js';
 
@@ -39,33 +41,16 @@ export interface DemoState {
   };
   downloads: number;
   loaded: LoadedState | null;
-  opfs: null | {
-    fileName: string;
-    modelBytes: number;
-    bytes: number;
-    files: number;
-    buildMs: number;
-    exportMs: number;
-    heapBefore: number | null;
-    heapPeak: number | null;
-    heapAfter: number | null;
-    /** After a forced GC (null unless the browser exposes gc()). */
-    heapAfterGc: number | null;
-    gcExposed: boolean;
-    heapLimit: number | null;
-    uaMemoryAfter: number | null;
-    progressEvents: number;
-    /** Largest step of the progress fraction between two events (and from 0 to the first). */
-    maxProgressStep: number;
-  };
+  opfs: OpfsState | null;
   swVersion: string | null;
 }
 
 const state: DemoState = {
   backend: '', busy: null, lastError: null, webgpu: false, trained: false, losses: [], accuracies: [], trainMs: 0,
-  predictions: null, export: null, downloads: 0, opfs: null, swVersion: null,
+  predictions: null, export: null, downloads: 0, swVersion: null,
   // the load panel owns it (null after a failed load); a getter so JSON snapshots include it
   get loaded() { return loader.state; },
+  get opfs() { return opfsPanel.state; },
 };
 
 let classifier: tf.Sequential | null = null;
@@ -105,14 +90,12 @@ function refreshButtons(): void {
   $<HTMLButtonElement>('train').disabled = busy;
   $<HTMLButtonElement>('export').disabled = busy || !state.trained;
   $<HTMLButtonElement>('download').disabled = busy || !zipBlob;
-  $<HTMLButtonElement>('opfs-export').disabled = busy;
-  $<HTMLButtonElement>('opfs-clear').disabled = busy;
-  $<HTMLButtonElement>('opfs-download').disabled = busy || !state.opfs;
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
     r.disabled = busy || (r.value === 'webgpu' && !state.webgpu);
     r.checked = r.value === (pendingBackend ?? state.backend);
   }
   loader.refresh(busy);
+  opfsPanel.refresh(busy);
   converter.refresh(busy);
   document.body.dataset.busy = busy ? state.busy! : '';
 }
@@ -138,6 +121,7 @@ async function task<T>(name: string, where: string, fn: () => Promise<T>): Promi
 
 const converter = new ConvertPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
 const loader = new LoadPanel({ task, fmtBytes, probeRows: probeInputs });
+const opfsPanel = new OpfsPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
 
 // ---------- backend ----------
 
@@ -207,30 +191,6 @@ async function doTrain(options: { epochs?: number; seed?: number } = {}): Promis
 
 // ---------- export (zip Blob) ----------
 
-function progressUi(barId: string, textId: string): (p: ExportProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = performance.now();
-    if (now - last < 30 && p.bytesWritten < p.expectedBytes) return;
-    last = now;
-    $<HTMLProgressElement>(barId).value = Math.min(p.bytesWritten / p.expectedBytes, 0.99);
-    setText(textId, `${fmtBytes(p.bytesWritten)} of ~${fmtBytes(p.expectedBytes)} · ${p.filesWritten} files · ${p.file}`);
-  };
-}
-
-/** The largest step the progress fraction (bytes written / expected) takes between two events. */
-function progressSteps(): { add(p: ExportProgress): void; readonly max: number } {
-  let last = 0, max = 0;
-  return {
-    add(p) {
-      const f = p.bytesWritten / p.expectedBytes;
-      max = Math.max(max, f - last);
-      last = f;
-    },
-    get max() { return max; },
-  };
-}
-
 function fillFiles(files: { path: string; size: number }[]): void {
   const body = $('export-files').querySelector('tbody')!;
   body.replaceChildren(...files.map((f) => {
@@ -251,7 +211,7 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
     bar.value = 0;
     setText('export-show', '');
     fillFiles([]);
-    const ui = progressUi('export-progress', 'export-progress-text');
+    const ui = progressUi('export-progress', 'export-progress-text', fmtBytes);
     let events = 0;
     const steps = progressSteps();
     let lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null = null;
@@ -286,88 +246,6 @@ function doDownload(fileName = 'model.zip', blob: Blob | null = zipBlob): void {
   a.remove();
   state.downloads++;
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-// ---------- OPFS export of a large model ----------
-
-const OPFS_FILE = 'big-model.zip';
-
-function hasGc(): boolean {
-  return typeof (globalThis as { gc?: unknown }).gc === 'function';
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-async function doOpfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>> {
-  return task('opfs', 'opfs-log', async () => {
-    if (!(await opfsAvailable())) throw new Error('this browser cannot write OPFS files from the page (FileSystemFileHandle.createWritable)');
-    const target = mib ?? Number($<HTMLInputElement>('opfs-mib').value || 256);
-    const layers = bigLayersFor(target);
-    const modelBytes = bigModelBytes(layers);
-    setText('opfs-log', `building ${layers} × Dense(4096) = ${mb(modelBytes)} of weights on ${tf.getBackend()}…`);
-    $<HTMLProgressElement>('opfs-progress').value = 0;
-    await opfsRemove(OPFS_FILE);
-    const t0 = performance.now();
-    const model = buildBigModel(layers);
-    try {
-      // Materialize the weights now (initializers run lazily on some backends).
-      for (const w of model.weights) await w.read().data().then(() => undefined);
-      const buildMs = performance.now() - t0;
-      log('opfs-log', `built in ${(buildMs / 1000).toFixed(1)} s; exporting to OPFS ${OPFS_FILE}…`);
-      // With --js-flags=--expose-gc (the e2e test), start from a collected heap: the readings then
-      // show what the export itself holds, not the initializers' garbage.
-      gc();
-      const before = heap();
-      const sampler = new HeapSampler().start(50);
-      const ui = progressUi('opfs-progress', 'opfs-progress-text');
-      let events = 0;
-      const steps = progressSteps();
-      let r;
-      try {
-        r = await exportToOpfs(model, OPFS_FILE, (p) => {
-          events++;
-          steps.add(p);
-          sampler.poke();
-          ui(p);
-        });
-      } finally {
-        sampler.stop();
-      }
-      $<HTMLProgressElement>('opfs-progress').value = 1;
-      const after = heap();
-      gc();
-      const afterGc = heap();
-      const ua = await uaMemory();
-      state.opfs = {
-        fileName: r.fileName, modelBytes, bytes: r.bytes, files: r.files, buildMs, exportMs: r.ms,
-        heapBefore: before?.usedJSHeapSize ?? null, heapPeak: sampler.samples ? sampler.peakUsed : null,
-        heapAfter: after?.usedJSHeapSize ?? null, heapAfterGc: afterGc?.usedJSHeapSize ?? null, gcExposed: hasGc(), heapLimit: after?.jsHeapSizeLimit ?? null, uaMemoryAfter: ua,
-        progressEvents: events, maxProgressStep: steps.max,
-      };
-      setText('opfs-progress-text', `${mb(r.bytes)} in ${r.files} files · ${(r.ms / 1000).toFixed(1)} s`);
-      log('opfs-log', `✓ OPFS ${r.fileName}: ${mb(r.bytes)} (${r.bytes} bytes), ${r.files} files, ${(r.ms / 1000).toFixed(1)} s`);
-      showMemory();
-      return state.opfs;
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-function showMemory(): void {
-  const h = heap();
-  const o = state.opfs;
-  const lines = [
-    h ? `JS heap now: ${mb(h.usedJSHeapSize)} used / ${mb(h.totalJSHeapSize)} total (limit ${mb(h.jsHeapSizeLimit)})` : 'performance.memory: not available in this browser',
-  ];
-  if (o) {
-    lines.push(`last OPFS export of ${mb(o.modelBytes)} of weights:`);
-    if (o.heapBefore !== null) lines.push(`  JS heap before ${mb(o.heapBefore)}, peak ${mb(o.heapPeak ?? 0)}, after ${mb(o.heapAfter ?? 0)}${o.heapAfterGc !== null && o.gcExposed ? `, after GC ${mb(o.heapAfterGc)}` : ''}`);
-    if (o.uaMemoryAfter !== null) lines.push(`  measureUserAgentSpecificMemory after: ${mb(o.uaMemoryAfter)}`);
-  }
-  setText('memory', lines.join('\n'));
 }
 
 // ---------- service worker / network ----------
@@ -416,7 +294,7 @@ export interface DemoApi {
   loadZip(base64: string, name?: string): Promise<LoadedState>;
   /** Runs the loaded model on the input editor's values (the Run button). */
   runLoaded(): Promise<LoadedState>;
-  opfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>>;
+  opfsExport(mib?: number): Promise<OpfsState>;
   opfsList(): Promise<{ name: string; size: number }[]>;
   opfsClear(): Promise<void>;
   memory(): ReturnType<typeof heap>;
@@ -454,22 +332,12 @@ function wire(): void {
   $('train').addEventListener('click', () => void doTrain().catch(() => undefined));
   $('export').addEventListener('click', () => void doExport().catch(() => undefined));
   $('download').addEventListener('click', () => doDownload());
-  $('opfs-export').addEventListener('click', () => void doOpfsExport().catch(() => undefined));
-  $('opfs-clear').addEventListener('click', () => void task('opfs-clear', 'opfs-log', async () => {
-    for (const f of await opfsList()) await opfsRemove(f.name);
-    setText('opfs-log', 'OPFS cleared');
-  }).catch(() => undefined));
-  $('opfs-download').addEventListener('click', () => void task('opfs-download', 'opfs-log', async () => {
-    if (!state.opfs) throw new Error('export to OPFS first');
-    doDownload(state.opfs.fileName, await opfsFile(state.opfs.fileName));
-  }).catch(() => undefined));
+  opfsPanel.wire();
   loader.wire(() => state.busy !== null);
   converter.wire(() => state.busy !== null);
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   showNetwork();
-  setInterval(showMemory, 2000);
-  showMemory();
 }
 
 wire();
@@ -502,9 +370,9 @@ window.__demo = {
     return loader.load(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
   },
   runLoaded: () => loader.run(),
-  opfsExport: doOpfsExport,
+  opfsExport: (mib) => opfsPanel.export(mib),
   opfsList,
-  opfsClear: async () => { for (const f of await opfsList()) await opfsRemove(f.name); },
+  opfsClear: () => opfsPanel.clear(),
   memory: heap,
   convertState: () => converter.state,
   tf,
