@@ -102,7 +102,7 @@ let graphDir: string;
 
 beforeAll(async () => {
   assertChromium();
-  ensureDemoBuilt();
+  await ensureDemoBuilt();
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-convert-'));
   cpSync(DIST, join(work, 'dist'), { recursive: true });
   browser = await launchChromium();

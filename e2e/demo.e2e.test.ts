@@ -48,7 +48,8 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 function watch(page: Page, tag: string): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`[${tag}] pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`[${tag}] console.error: ${m.text()} (${m.location().url})`); });
+  // console clean: warnings count too (e.g. tfjs-converter's executeAsync notice on every run)
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`[${tag}] console.${m.type()}: ${m.text()} (${m.location().url})`); });
   return errors;
 }
 
@@ -188,7 +189,7 @@ async function checkZipInNode(page: Page, zipPath: string, state: DemoState, tag
 
 beforeAll(async () => {
   assertChromium();
-  const buildMs = ensureDemoBuilt();
+  const buildMs = await ensureDemoBuilt();
   if (buildMs > 0) timings.push(['build demo', buildMs]);
   work = mkdtempSync(join(tmpdir(), 'savedmodel-e2e-'));
   // Serve a snapshot: a `pnpm build` running meanwhile (it empties dist/) cannot pull files from

@@ -96,6 +96,8 @@ export default defineConfig(({ isPreview }) => ({
       { find: /^@savedmodel-js\/runtime$/, replacement: pkg('runtime/src/index.ts') },
       { find: /^@savedmodel-js\/convert$/, replacement: pkg('convert/src/index.ts') },
       { find: /^savedmodel-js$/, replacement: pkg('savedmodel-js/src/index.ts') },
+      // Only the backends the picker offers: @tensorflow/tfjs without WebGL (see the file).
+      { find: /^@tensorflow\/tfjs$/, replacement: join(here, 'src', 'tfjs-without-webgl.ts') },
     ],
   },
   plugins: [tfjsWasm(), precache()],

@@ -3,7 +3,7 @@
 // (saved_model_cli show --all) and a test run of serving_default on zeros with our loader.
 import * as tf from '@tensorflow/tfjs';
 import { zipBlobSink } from '@savedmodel-js/zip';
-import { convertTfjsModel, loadSavedModel, type ConvertProgress, type TfjsModelSource } from 'savedmodel-js';
+import { convertTfjsModel, isSavedModelError, loadSavedModel, type ConvertProgress, type TFSavedModel, type TfjsModelSource } from 'savedmodel-js';
 import { inspectZip } from './exporter.js';
 
 export interface ConvertState {
@@ -42,6 +42,19 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 
 function zerosFor(shape: readonly number[] | undefined, dtype: string): tf.Tensor {
   return tf.zeros((shape ?? [1]).map((d) => (d < 0 ? 1 : d)), dtype as tf.DataType);
+}
+
+/**
+ * predict() (synchronous execution) when the graph allows it, predictAsync() for control flow:
+ * tfjs-converter warns on every executeAsync of a graph that did not need it.
+ */
+async function predictQuietly(model: TFSavedModel, feeds: Record<string, tf.Tensor>): Promise<tf.Tensor | tf.NamedTensorMap> {
+  try {
+    return model.predict(feeds);
+  } catch (e) {
+    if (!isSavedModelError(e, 'UNSUPPORTED') || !e.message.includes('dynamic ops')) throw e;
+    return model.predictAsync(feeds);
+  }
 }
 
 export class ConvertPanel {
@@ -109,7 +122,7 @@ export class ConvertPanel {
         inputs = model.inputs.map((t, i) => ({ key: model.inputKeys[i]!, dtype: t.dtype, shape: t.shape ? [...t.shape] : null }));
         const feeds: Record<string, tf.Tensor> = {};
         model.inputs.forEach((t, i) => { feeds[model.inputKeys[i]!] = zerosFor(t.shape, t.dtype); });
-        const out = await model.predictAsync(feeds);
+        const out = await predictQuietly(model, feeds);
         const named: Record<string, tf.Tensor> = out instanceof tf.Tensor ? { [model.outputKeys[0]!]: out } : Array.isArray(out) ? Object.fromEntries(out.map((t, i) => [model.outputKeys[i]!, t])) : out;
         testRun = [];
         for (const key of model.outputKeys) {

@@ -2,13 +2,15 @@
 // as `window.__demo` (see DemoApi) so end-to-end tests can drive and observe the page robustly.
 import './style.css';
 import * as tf from '@tensorflow/tfjs';
-import { loadSavedModel } from 'savedmodel-js';
 import { BACKENDS, useBackend, webgpuAvailable, type BackendName } from './backends.js';
 import { ConvertPanel, type ConvertState } from './convert-panel.js';
-import { exportToOpfs, exportZipBlob, inspectZip, opfsAvailable, opfsFile, opfsList, opfsRemove, prefetchWeights, type ExportProgress } from './exporter.js';
-import { heap, HeapSampler, mb, uaMemory } from './memory.js';
+import { exportZipBlob, inspectZip, opfsList, prefetchWeights } from './exporter.js';
+import { LoadPanel, type LoadedState } from './load-panel.js';
+import { heap, mb } from './memory.js';
+import { OpfsPanel, type OpfsState } from './opfs-panel.js';
+import { progressSteps, progressUi } from './progress-ui.js';
 import {
-  bigLayersFor, bigModelBytes, buildBigModel, buildClassifier, exportWeights, predictRows, probeInputs, train,
+  buildClassifier, exportWeights, predictRows, probeInputs, train,
   type PlainWeight,
 } from './model.js';
 
@@ -33,43 +35,22 @@ export interface DemoState {
     show: string;
     ms: number;
     progressEvents: number;
+    /** Largest step of the progress fraction between two events (and from 0 to the first). */
+    maxProgressStep: number;
     lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null;
   };
   downloads: number;
-  loaded: null | {
-    name: string;
-    backend: string;
-    signature: string;
-    inputs: string[];
-    outputs: string[];
-    /** Output of the loaded SavedModel's serving_default on the probe inputs (first output). */
-    predictions: number[][];
-    show: string;
-    files: string[];
-  };
-  opfs: null | {
-    fileName: string;
-    modelBytes: number;
-    bytes: number;
-    files: number;
-    buildMs: number;
-    exportMs: number;
-    heapBefore: number | null;
-    heapPeak: number | null;
-    heapAfter: number | null;
-    /** After a forced GC (null unless the browser exposes gc()). */
-    heapAfterGc: number | null;
-    gcExposed: boolean;
-    heapLimit: number | null;
-    uaMemoryAfter: number | null;
-    progressEvents: number;
-  };
+  loaded: LoadedState | null;
+  opfs: OpfsState | null;
   swVersion: string | null;
 }
 
 const state: DemoState = {
   backend: '', busy: null, lastError: null, webgpu: false, trained: false, losses: [], accuracies: [], trainMs: 0,
-  predictions: null, export: null, downloads: 0, loaded: null, opfs: null, swVersion: null,
+  predictions: null, export: null, downloads: 0, swVersion: null,
+  // the load panel owns it (null after a failed load); a getter so JSON snapshots include it
+  get loaded() { return loader.state; },
+  get opfs() { return opfsPanel.state; },
 };
 
 let classifier: tf.Sequential | null = null;
@@ -109,14 +90,12 @@ function refreshButtons(): void {
   $<HTMLButtonElement>('train').disabled = busy;
   $<HTMLButtonElement>('export').disabled = busy || !state.trained;
   $<HTMLButtonElement>('download').disabled = busy || !zipBlob;
-  $<HTMLButtonElement>('opfs-export').disabled = busy;
-  $<HTMLButtonElement>('opfs-clear').disabled = busy;
-  $<HTMLButtonElement>('opfs-download').disabled = busy || !state.opfs;
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
     r.disabled = busy || (r.value === 'webgpu' && !state.webgpu);
     r.checked = r.value === (pendingBackend ?? state.backend);
   }
-  $<HTMLInputElement>('load-file').disabled = busy;
+  loader.refresh(busy);
+  opfsPanel.refresh(busy);
   converter.refresh(busy);
   document.body.dataset.busy = busy ? state.busy! : '';
 }
@@ -141,6 +120,8 @@ async function task<T>(name: string, where: string, fn: () => Promise<T>): Promi
 }
 
 const converter = new ConvertPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
+const loader = new LoadPanel({ task, fmtBytes, probeRows: probeInputs });
+const opfsPanel = new OpfsPanel({ task, download: (name, blob) => doDownload(name, blob), fmtBytes });
 
 // ---------- backend ----------
 
@@ -210,17 +191,6 @@ async function doTrain(options: { epochs?: number; seed?: number } = {}): Promis
 
 // ---------- export (zip Blob) ----------
 
-function progressUi(barId: string, textId: string): (p: ExportProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = performance.now();
-    if (now - last < 30 && p.bytesWritten < p.expectedBytes) return;
-    last = now;
-    $<HTMLProgressElement>(barId).value = Math.min(p.bytesWritten / p.expectedBytes, 0.99);
-    setText(textId, `${fmtBytes(p.bytesWritten)} of ~${fmtBytes(p.expectedBytes)} · ${p.filesWritten} files · ${p.file}`);
-  };
-}
-
 function fillFiles(files: { path: string; size: number }[]): void {
   const body = $('export-files').querySelector('tbody')!;
   body.replaceChildren(...files.map((f) => {
@@ -241,11 +211,13 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
     bar.value = 0;
     setText('export-show', '');
     fillFiles([]);
-    const ui = progressUi('export-progress', 'export-progress-text');
+    const ui = progressUi('export-progress', 'export-progress-text', fmtBytes);
     let events = 0;
+    const steps = progressSteps();
     let lastProgress: { filesWritten: number; bytesWritten: number; archiveBytes: number } | null = null;
     const { blob, summary, ms } = await exportZipBlob(classifier, (p) => {
       events++;
+      steps.add(p);
       lastProgress = { filesWritten: p.filesWritten, bytesWritten: p.bytesWritten, archiveBytes: p.archiveBytes };
       ui(p);
     });
@@ -257,7 +229,7 @@ async function doExport(): Promise<NonNullable<DemoState['export']>> {
     setText('export-show', info.show);
     state.export = {
       backend: tf.getBackend(), bytes: blob.size, files: info.files, signatures: Object.keys(summary.signatures),
-      show: info.show, ms, progressEvents: events, lastProgress,
+      show: info.show, ms, progressEvents: events, maxProgressStep: steps.max, lastProgress,
     };
     return state.export;
   });
@@ -274,153 +246,6 @@ function doDownload(fileName = 'model.zip', blob: Blob | null = zipBlob): void {
   a.remove();
   state.downloads++;
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-// ---------- load a SavedModel zip ----------
-
-function inputFor(shape: readonly number[] | undefined, dtype: string): tf.Tensor {
-  const probe = probeInputs();
-  if (shape && shape.length === 2 && (shape[1] === probe[0]!.length) && dtype === 'float32') return tf.tensor2d(probe, [probe.length, probe[0]!.length]);
-  // Any other signature: a batch of 1 (unknown dims = 1) of zeros.
-  const s = (shape ?? [1]).map((d) => (d < 0 ? 1 : d));
-  return tf.zeros(s, dtype as tf.DataType);
-}
-
-async function doLoad(file: Blob & { name?: string }): Promise<NonNullable<DemoState['loaded']>> {
-  return task('load', 'load-log', async () => {
-    setText('load-log', `opening ${file.name ?? 'zip'} (${fmtBytes(file.size)})`);
-    setText('load-show', '');
-    // a failed load must not leave the previous model's results on the page
-    state.loaded = null;
-    $('predictions').querySelector('thead')!.replaceChildren();
-    $('predictions').querySelector('tbody')!.replaceChildren();
-    const info = await inspectZip(file);
-    log('load-log', `${info.files.length} files; SavedModel at '${info.source.root || '.'}'`);
-    setText('load-show', info.show);
-    const model = await loadSavedModel(info.source);
-    try {
-      const inputs = model.inputs;
-      log('load-log', `signature '${model.signature}': inputs ${inputs.map((i) => `${model.inputKeys[inputs.indexOf(i)]} ${i.dtype}[${i.shape?.join(',') ?? '?'}]`).join(', ')} → outputs ${model.outputKeys.join(', ')}`);
-      const feeds: Record<string, tf.Tensor> = {};
-      inputs.forEach((info, i) => { feeds[model.inputKeys[i]!] = inputFor(info.shape, info.dtype); });
-      const out = await model.predictAsync(feeds);
-      const first = out instanceof tf.Tensor ? out : Array.isArray(out) ? out[0]! : out[model.outputKeys[0]!]!;
-      const values = (await first.array()) as unknown;
-      const rows: number[][] = Array.isArray(values) ? (values as unknown[]).map((r) => (Array.isArray(r) ? (r as number[]) : [r as number])) : [[values as number]];
-      tf.dispose(Object.values(feeds));
-      tf.dispose(out as tf.Tensor | tf.Tensor[] | tf.NamedTensorMap as never);
-      showPredictions(rows);
-      log('load-log', `ran on ${tf.getBackend()}: ${rows.length} rows`);
-      state.loaded = {
-        name: file.name ?? 'zip', backend: tf.getBackend(), signature: model.signature, inputs: [...model.inputKeys],
-        outputs: [...model.outputKeys], predictions: rows, show: info.show, files: info.files.map((f) => f.path),
-      };
-      return state.loaded;
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-function showPredictions(rows: number[][]): void {
-  const table = $('predictions');
-  const head = document.createElement('tr');
-  head.append(...['#', ...rows[0]!.map((_, j) => `out[${j}]`), 'argmax'].map((t) => {
-    const th = document.createElement('th');
-    th.textContent = t;
-    return th;
-  }));
-  table.querySelector('thead')!.replaceChildren(head);
-  table.querySelector('tbody')!.replaceChildren(...rows.map((r, i) => {
-    const tr = document.createElement('tr');
-    const cells = [String(i), ...r.map((v) => v.toFixed(5)), String(r.indexOf(Math.max(...r)))];
-    tr.append(...cells.map((t) => {
-      const td = document.createElement('td');
-      td.textContent = t;
-      return td;
-    }));
-    return tr;
-  }));
-}
-
-// ---------- OPFS export of a large model ----------
-
-const OPFS_FILE = 'big-model.zip';
-
-function hasGc(): boolean {
-  return typeof (globalThis as { gc?: unknown }).gc === 'function';
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-async function doOpfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>> {
-  return task('opfs', 'opfs-log', async () => {
-    if (!(await opfsAvailable())) throw new Error('this browser cannot write OPFS files from the page (FileSystemFileHandle.createWritable)');
-    const target = mib ?? Number($<HTMLInputElement>('opfs-mib').value || 256);
-    const layers = bigLayersFor(target);
-    const modelBytes = bigModelBytes(layers);
-    setText('opfs-log', `building ${layers} × Dense(4096) = ${mb(modelBytes)} of weights on ${tf.getBackend()}…`);
-    $<HTMLProgressElement>('opfs-progress').value = 0;
-    await opfsRemove(OPFS_FILE);
-    const t0 = performance.now();
-    const model = buildBigModel(layers);
-    try {
-      // Materialize the weights now (initializers run lazily on some backends).
-      for (const w of model.weights) await w.read().data().then(() => undefined);
-      const buildMs = performance.now() - t0;
-      log('opfs-log', `built in ${(buildMs / 1000).toFixed(1)} s; exporting to OPFS ${OPFS_FILE}…`);
-      // With --js-flags=--expose-gc (the e2e test), start from a collected heap: the readings then
-      // show what the export itself holds, not the initializers' garbage.
-      gc();
-      const before = heap();
-      const sampler = new HeapSampler().start(50);
-      const ui = progressUi('opfs-progress', 'opfs-progress-text');
-      let events = 0;
-      let r;
-      try {
-        r = await exportToOpfs(model, OPFS_FILE, (p) => {
-          events++;
-          sampler.poke();
-          ui(p);
-        });
-      } finally {
-        sampler.stop();
-      }
-      $<HTMLProgressElement>('opfs-progress').value = 1;
-      const after = heap();
-      gc();
-      const afterGc = heap();
-      const ua = await uaMemory();
-      state.opfs = {
-        fileName: r.fileName, modelBytes, bytes: r.bytes, files: r.files, buildMs, exportMs: r.ms,
-        heapBefore: before?.usedJSHeapSize ?? null, heapPeak: sampler.samples ? sampler.peakUsed : null,
-        heapAfter: after?.usedJSHeapSize ?? null, heapAfterGc: afterGc?.usedJSHeapSize ?? null, gcExposed: hasGc(), heapLimit: after?.jsHeapSizeLimit ?? null, uaMemoryAfter: ua,
-        progressEvents: events,
-      };
-      setText('opfs-progress-text', `${mb(r.bytes)} in ${r.files} files · ${(r.ms / 1000).toFixed(1)} s`);
-      log('opfs-log', `✓ OPFS ${r.fileName}: ${mb(r.bytes)} (${r.bytes} bytes), ${r.files} files, ${(r.ms / 1000).toFixed(1)} s`);
-      showMemory();
-      return state.opfs;
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-function showMemory(): void {
-  const h = heap();
-  const o = state.opfs;
-  const lines = [
-    h ? `JS heap now: ${mb(h.usedJSHeapSize)} used / ${mb(h.totalJSHeapSize)} total (limit ${mb(h.jsHeapSizeLimit)})` : 'performance.memory: not available in this browser',
-  ];
-  if (o) {
-    lines.push(`last OPFS export of ${mb(o.modelBytes)} of weights:`);
-    if (o.heapBefore !== null) lines.push(`  JS heap before ${mb(o.heapBefore)}, peak ${mb(o.heapPeak ?? 0)}, after ${mb(o.heapAfter ?? 0)}${o.heapAfterGc !== null && o.gcExposed ? `, after GC ${mb(o.heapAfterGc)}` : ''}`);
-    if (o.uaMemoryAfter !== null) lines.push(`  measureUserAgentSpecificMemory after: ${mb(o.uaMemoryAfter)}`);
-  }
-  setText('memory', lines.join('\n'));
 }
 
 // ---------- service worker / network ----------
@@ -466,8 +291,10 @@ export interface DemoApi {
   /** The trained classifier's weights (exact float32 bytes, base64) with their tfjs names. */
   weights(): Promise<PlainWeight[]>;
   /** Loads a SavedModel zip given as bytes (base64) — the file input does the same with a File. */
-  loadZip(base64: string, name?: string): Promise<NonNullable<DemoState['loaded']>>;
-  opfsExport(mib?: number): Promise<NonNullable<DemoState['opfs']>>;
+  loadZip(base64: string, name?: string): Promise<LoadedState>;
+  /** Runs the loaded model on the input editor's values (the Run button). */
+  runLoaded(): Promise<LoadedState>;
+  opfsExport(mib?: number): Promise<OpfsState>;
   opfsList(): Promise<{ name: string; size: number }[]>;
   opfsClear(): Promise<void>;
   memory(): ReturnType<typeof heap>;
@@ -505,41 +332,12 @@ function wire(): void {
   $('train').addEventListener('click', () => void doTrain().catch(() => undefined));
   $('export').addEventListener('click', () => void doExport().catch(() => undefined));
   $('download').addEventListener('click', () => doDownload());
-  $('opfs-export').addEventListener('click', () => void doOpfsExport().catch(() => undefined));
-  $('opfs-clear').addEventListener('click', () => void task('opfs-clear', 'opfs-log', async () => {
-    for (const f of await opfsList()) await opfsRemove(f.name);
-    setText('opfs-log', 'OPFS cleared');
-  }).catch(() => undefined));
-  const input = $<HTMLInputElement>('load-file');
-  input.addEventListener('change', () => {
-    const f = input.files?.[0];
-    if (f) void doLoad(f).catch(() => undefined).finally(() => { input.value = ''; });
-  });
-  $('opfs-download').addEventListener('click', () => void task('opfs-download', 'opfs-log', async () => {
-    if (!state.opfs) throw new Error('export to OPFS first');
-    doDownload(state.opfs.fileName, await opfsFile(state.opfs.fileName));
-  }).catch(() => undefined));
-  const zone = $('dropzone');
-  // keyboard: Enter or Space on the focused drop zone opens the file chooser
-  zone.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' && e.key !== ' ') return;
-    e.preventDefault();
-    if (!input.disabled) input.click();
-  });
-  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const f = e.dataTransfer?.files?.[0];
-    if (f) void doLoad(f).catch(() => undefined);
-  });
+  opfsPanel.wire();
+  loader.wire(() => state.busy !== null);
   converter.wire(() => state.busy !== null);
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   showNetwork();
-  setInterval(showMemory, 2000);
-  showMemory();
 }
 
 wire();
@@ -569,11 +367,12 @@ window.__demo = {
     const bin = atob(base64);
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return doLoad(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
+    return loader.load(Object.assign(new Blob([bytes], { type: 'application/zip' }), { name }));
   },
-  opfsExport: doOpfsExport,
+  runLoaded: () => loader.run(),
+  opfsExport: (mib) => opfsPanel.export(mib),
   opfsList,
-  opfsClear: async () => { for (const f of await opfsList()) await opfsRemove(f.name); },
+  opfsClear: () => opfsPanel.clear(),
   memory: heap,
   convertState: () => converter.state,
   tf,

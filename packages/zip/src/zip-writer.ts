@@ -23,6 +23,9 @@ import {
 } from './zip-format.js';
 import { ZipOutput } from './zip-output.js';
 
+/** Stored data goes to the output in slices of at most this size, with progress after each. */
+export const PROGRESS_SLICE = 256 * 1024;
+
 export type ZipCompression = 'store' | 'deflate';
 
 /** Entry contents: bytes, chunks (sync or async), a ReadableStream or a Blob. */
@@ -311,6 +314,21 @@ export class ZipWriter {
     this.onProgress?.({ entry, entriesWritten: this.records.length, entryBytes, bytesIn: this.bytesIn, bytesOut: this.out.offset });
   }
 
+  /**
+   * Writes stored bytes in slices of at most PROGRESS_SLICE (views, no copy), reporting progress
+   * after each: one large weight must not freeze a progress bar for a quarter of an export.
+   * Returns the entry's uncompressed bytes written so far.
+   */
+  private async writeStored(name: string, chunk: Uint8Array, entryBytes: number): Promise<number> {
+    for (let o = 0; o < chunk.length; o += PROGRESS_SLICE) {
+      const end = Math.min(o + PROGRESS_SLICE, chunk.length);
+      await this.out.write(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
+      this.bytesIn += end - o;
+      this.progress(name, entryBytes + end);
+    }
+    return entryBytes + chunk.length;
+  }
+
   private async writeEntry(
     name: string, nameBytes: Uint8Array, data: ZipEntryData, method: number, level: number,
     dos: { time: number; date: number }, declaredSize: number | undefined,
@@ -332,10 +350,7 @@ export class ZipWriter {
       let done = 0;
       for (const c of chunks) {
         this.checkNotAborted(name);
-        await out.write(c);
-        done += c.length;
-        this.bytesIn += c.length;
-        this.progress(name, done);
+        done = await this.writeStored(name, c, done);
       }
       this.records.push({ name: nameBytes, flags: FLAG_UTF8, method, ...dos, crc, compressedSize: size, uncompressedSize: size, offset, localZip64: zip64, directory: false });
       this.progress(name, size);
@@ -358,18 +373,20 @@ export class ZipWriter {
       crc = crc32Extend(crc, chunk);
       usize += chunk.length;
       if (deflater) {
+        const before = usize - chunk.length;
         for (let o = 0; o < chunk.length; o += DEFLATE_SLICE) {
-          for (const c of deflater.push(chunk.subarray(o, Math.min(o + DEFLATE_SLICE, chunk.length)))) {
+          const end = Math.min(o + DEFLATE_SLICE, chunk.length);
+          for (const c of deflater.push(chunk.subarray(o, end))) {
             csize += c.length;
             await out.write(c);
           }
+          this.bytesIn += end - o;
+          this.progress(name, before + end);
         }
       } else {
         csize += chunk.length;
-        await out.write(chunk);
+        await this.writeStored(name, chunk, usize - chunk.length);
       }
-      this.bytesIn += chunk.length;
-      this.progress(name, usize);
     }
     if (deflater) {
       for (const c of deflater.finish()) {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isSavedModelError } from '@savedmodel-js/core';
 import { fromDosDateTime, toDosDateTime, ZipWriter, zipSource, type ZipWriterOptions } from '@savedmodel-js/zip';
 import { collector, jszipRead, pythonTest, same, tempDir, text, UNZIP, unzipTest } from './helpers.js';
+import { PROGRESS_SLICE } from '../src/zip-writer.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -267,6 +268,19 @@ describe('zip writer: API rules', () => {
       ['b', 1, 3, 33], ['b', 2, 3, 33],
     ]);
     expect(out.bytes().length).toBe(w.bytesWritten);
+  });
+
+  it('reports progress per PROGRESS_SLICE of a large stored chunk, known or streamed, and the bytes are unchanged', async () => {
+    const big = new Uint8Array(PROGRESS_SLICE * 2 + 1000).map((_, i) => i * 7);
+    for (const data of [[big], (async function* () { yield big; })()]) {
+      const steps: number[] = [];
+      const out = collector();
+      const w = new ZipWriter(out.sink, { onProgress: (p) => steps.push(p.entryBytes) });
+      await w.add('big.bin', data);
+      await w.finish();
+      expect(steps).toEqual([PROGRESS_SLICE, 2 * PROGRESS_SLICE, big.length, big.length]);
+      expect(same(await (await zipSource(out.bytes())).read('big.bin'), big)).toBe(true);
+    }
   });
 
   it('accepts a WritableStream as output', async () => {
