@@ -8,6 +8,7 @@ import { checkRelativePath, type FileSink, type FileSource } from './file-source
 import { fsCall, fsError } from './node-fs-error.js';
 import { publishDirectory, releaseTemporary, removeStaleTemporaries, temporarySibling } from './node-publish.js';
 import { readRegularFile } from './node-read-file.js';
+import { openRangedFile } from './node-ranged-file.js';
 
 export { publishDirectory };
 
@@ -46,6 +47,9 @@ export function dirSource(dir: string, options: DirSourceOptions = {}): FileSour
     },
     async read(p) {
       return readRegularFile(join(root, checkRelativePath(p)), { name: p, maxBytes: limits.maxTotalBytes });
+    },
+    async openRanged(p) {
+      return openRangedFile(join(root, checkRelativePath(p)), p);
     },
   };
 }
