@@ -15,7 +15,7 @@ export { crc32c, crc32, type CrcInput } from './crc32c/crc32c.js';
 // Checkpoints (TensorBundle).
 export {
   readCheckpoint, CheckpointReader,
-  type CheckpointEntry, type CheckpointReaderOptions, type NumericTensorValue, type ShardSource, type TensorValue,
+  type CheckpointEntry, type CheckpointReaderOptions, type NumericTensorValue, type ShardRanges, type ShardSource, type TensorValue,
 } from './checkpoint/bundle-reader.js';
 export {
   writeCheckpoint, BundleWriter,
@@ -25,7 +25,7 @@ export { DataType, dtypeElementSize, dtypeFromName, dtypeName, isStringDtype, ty
 export { DEFAULT_CHECKPOINT_PREFIX, indexFileName, shardFileName } from './checkpoint/shard-name.js';
 
 // File sources and sinks (in memory; directories are in `/node`).
-export { fileMapSource, fileMapSink, type FileSource, type FileSink, type FileMap, type SinkData } from './io/file-source.js';
+export { fileMapSource, fileMapSink, type FileSource, type FileSink, type FileMap, type RangedFile, type SinkData } from './io/file-source.js';
 export { hasNodeFileSystem } from './io/node-only-path.js';
 
 // SavedModel files.

@@ -9,13 +9,14 @@ import { fileMapSink } from '../src/io/file-source.js';
 import { encodeDeterministic, tensorflow, type Long } from '../src/proto/index.js';
 import { DataType, type CheckpointTensor } from '../src/checkpoint/index.js';
 import {
-  checkpointIndexBytes, computeFingerprint, hashGraphDefProgram, hashSavedModel, hashSavedObjectGraph, hashSignatureDefs,
+  checkpointIndexBytes, computeFingerprint, fingerprintOfEncoded, hashGraphDefProgram, hashSavedModel, hashSavedObjectGraph, hashSignatureDefs,
   regularizeGraphDef, singleprint, withFingerprint,
 } from '../src/savedmodel/fingerprint.js';
 import { decodeSavedModel } from '../src/savedmodel/read.js';
+import { regularizedGraphBytes } from '../src/savedmodel/graph-hash-bytes.js';
 import { encodeSavedModel, writeSavedModel, type DeferredCheckpointTensor, type SavedModelContent } from '../src/savedmodel/write.js';
 import * as core from '../src/index.js';
-import { FIXTURES } from './shared.js';
+import { FIXTURES, FIXTURE_NAMES } from './shared.js';
 
 // ---- a straightforward BigInt FarmHash (farmhashna::Hash64), the reference for the fast one ----
 const M = (1n << 64n) - 1n;
@@ -241,6 +242,24 @@ describe('FingerprintDef of half_plus_two_tf2 (written by TF 2.14)', () => {
     expect(u64(fp.saved_model_checksum)).toBe(fingerprint64(encoded));
     expect(hashSavedModel(sm)).toBe(fingerprint64(encoded));
     for (const f of FIELDS.filter((x) => x !== 'saved_model_checksum')) expect([f, u64(fp[f])]).toEqual([f, FIXTURE[f]]);
+  });
+
+  it('fingerprintOfEncoded (graph hash spliced from the written bytes) equals the hash of the message, on every fixture', () => {
+    for (const name of FIXTURE_NAMES) {
+      const sm = decodeSavedModel(new Uint8Array(readFileSync(join(FIXTURES, name, 'saved_model.pb'))));
+      const encoded = encodeSavedModel(sm);
+      const fp = fingerprintOfEncoded(sm, encoded);
+      expect([name, u64(fp.graph_def_program_hash)]).toEqual([name, hashGraphDefProgram(sm.meta_graphs[0]!.graph_def!)]);
+      // the splice is taken (not the fallback) and is byte for byte the regularized graph's encoding
+      const graph = sm.meta_graphs[0]!.graph_def!;
+      const g = regularizeGraphDef(graph);
+      const spliced = regularizedGraphBytes(encoded, g, (g.node ?? []).map((n, i) => n === graph.node![i]));
+      expect(spliced, name).toBeDefined();
+      expect(Buffer.from(spliced!).equals(encodeDeterministic('tensorflow.GraphDef', tensorflow.GraphDef, g as tensorflow.GraphDef)), name).toBe(true);
+    }
+    // the fixture TF 2.14 fingerprinted itself
+    const sm = decodeSavedModel(SM_BYTES);
+    expect(u64(fingerprintOfEncoded(sm, encodeSavedModel(sm)).graph_def_program_hash)).toBe(FIXTURE.graph_def_program_hash);
   });
 
   it('singleprint is TF\'s "graph/signature/object_graph/checkpoint" string', () => {

@@ -8,8 +8,8 @@
 // int32 are refused rather than wrapped.
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
 import { halfToFloat, toNumber } from '@savedmodel-js/core/internal';
-import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
-import type { DataType, io } from '@tensorflow/tfjs-core';
+import { GraphModel, type loadGraphModelSync } from '@tensorflow/tfjs-converter';
+import { dispose, io, tensor, type DataType, type NamedTensorMap } from '@tensorflow/tfjs-core';
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
 import type { FrozenGraph } from './freeze.js';
 import { HOST_OP, ensureHostOpRegistered } from './host-ops.js';
@@ -120,20 +120,12 @@ function checkedInt32(values: ArrayLike<number | bigint>, what: string): Int32Ar
 }
 
 
-/** A constant's bytes in the layout tfjs' decodeWeights reads for its dtype. */
-function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uint8Array } {
+/** A constant's values as the typed array a TensorFlow.js tensor of its dtype holds (the same array when no conversion is needed). */
+function weightValues(name: string, t: HostTensor): { dtype: DataType; values: Float32Array | Int32Array | Uint8Array | Uint8Array[] } {
   const dtype = tfjsDtype(t.dtype);
   if (!dtype) throw new SavedModelError('UNSUPPORTED', `constant ${name} has dtype ${dtypeName(t.dtype)}, which TensorFlow.js cannot hold`, { key: name });
   const v = t.values;
-  if (Array.isArray(v)) {
-    let n = 0;
-    for (const s of v) n += 4 + s.length;
-    const out = new Uint8Array(n);
-    const dv = new DataView(out.buffer);
-    let o = 0;
-    for (const s of v) { dv.setUint32(o, s.length, true); out.set(s, o + 4); o += 4 + s.length; }
-    return { dtype, bytes: out };
-  }
+  if (Array.isArray(v)) return { dtype, values: v };
   let arr: Float32Array | Int32Array | Uint8Array;
   switch (t.dtype) {
     case DT.DT_FLOAT: case DT.DT_COMPLEX64: arr = v as Float32Array; break;
@@ -149,23 +141,55 @@ function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uin
     case DT.DT_INT32: arr = v as Int32Array; break;
     default: arr = checkedInt32(v as ArrayLike<number | bigint>, name);
   }
-  return { dtype, bytes: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength) };
+  return { dtype, values: arr };
 }
 
-/** ModelArtifacts for tf.io / loadGraphModelSync. */
-export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts {
-  const specs: io.WeightsManifestEntry[] = [];
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+/** A constant's bytes in the layout tfjs' decodeWeights reads for its dtype. */
+function weightBytes(name: string, t: HostTensor): { dtype: DataType; bytes: Uint8Array } {
+  const { dtype, values } = weightValues(name, t);
+  if (Array.isArray(values)) {
+    let n = 0;
+    for (const s of values) n += 4 + s.length;
+    const out = new Uint8Array(n);
+    const dv = new DataView(out.buffer);
+    let o = 0;
+    for (const s of values) { dv.setUint32(o, s.length, true); out.set(s, o + 4); o += 4 + s.length; }
+    return { dtype, bytes: out };
+  }
+  return { dtype, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+}
+
+/** Every Const of the frozen graph (functions included) with its value, the value count checked against the shape. */
+function* constants(g: FrozenGraph): Iterable<{ name: string; t: HostTensor }> {
   for (const n of [...g.nodes, ...g.functions.flatMap((f) => f.node_def ?? [])]) {
     if (n.op !== 'Const') continue;
     const name = n.name ?? '';
     const t = g.constants.get(name);
     if (!t) throw new SavedModelError('INVALID_GRAPH', `constant ${name} has no value`, { key: name });
-    const { dtype, bytes } = weightBytes(name, t);
-    if (numElements(t.shape) * (t.dtype === DT.DT_COMPLEX64 || t.dtype === DT.DT_COMPLEX128 ? 2 : 1) !== (Array.isArray(t.values) ? t.values.length : t.values.length)) {
+    if (numElements(t.shape) * (t.dtype === DT.DT_COMPLEX64 || t.dtype === DT.DT_COMPLEX128 ? 2 : 1) !== t.values.length) {
       throw new SavedModelError('INVALID_GRAPH', `constant ${name}: ${t.values.length} values for shape [${t.shape.join(', ')}]`, { key: name });
     }
+    yield { name, t };
+  }
+}
+
+function modelTopology(g: FrozenGraph, program: number): Json {
+  return {
+    node: g.nodes.map((n) => nodeJson(n, program)),
+    versions: { producer: g.producer, minConsumer: 0 },
+    library: { function: g.functions.map((f) => functionJson(f, program)) },
+  };
+}
+
+const ARTIFACT_INFO = { format: 'graph-model', generatedBy: 'savedmodel-js loadSavedModel', convertedBy: null };
+
+/** ModelArtifacts for tf.io / loadGraphModelSync (the weights concatenated into one buffer). */
+export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts {
+  const specs: io.WeightsManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (const { name, t } of constants(g)) {
+    const { dtype, bytes } = weightBytes(name, t);
     specs.push({ name, shape: [...t.shape], dtype: dtype as io.WeightsManifestEntry['dtype'] });
     chunks.push(bytes);
     total += bytes.length;
@@ -173,18 +197,33 @@ export function toModelArtifacts(g: FrozenGraph, program = 0): io.ModelArtifacts
   const data = new Uint8Array(total);
   let o = 0;
   for (const c of chunks) { data.set(c, o); o += c.length; }
-  return {
-    modelTopology: {
-      node: g.nodes.map((n) => nodeJson(n, program)),
-      versions: { producer: g.producer, minConsumer: 0 },
-      library: { function: g.functions.map((f) => functionJson(f, program)) },
-    },
-    weightSpecs: specs,
-    weightData: data.buffer,
-    format: 'graph-model',
-    generatedBy: 'savedmodel-js loadSavedModel',
-    convertedBy: null,
-  };
+  return { modelTopology: modelTopology(g, program), weightSpecs: specs, weightData: data.buffer, ...ARTIFACT_INFO };
+}
+
+/**
+ * The executor's weight map, each constant's tensor made from its value array directly (on the
+ * cpu backend the tensor keeps that array: the checkpoint record read for it is the only copy).
+ * Complex values take tfjs' own decoder (a complex tensor is two tensors).
+ */
+function weightMap(g: FrozenGraph): NamedTensorMap {
+  const out: NamedTensorMap = {};
+  try {
+    for (const { name, t } of constants(g)) {
+      const { dtype, values } = weightValues(name, t);
+      if (dtype === 'complex64') {
+        const { bytes } = weightBytes(name, t);
+        const spec = { name, shape: [...t.shape], dtype } as io.WeightsManifestEntry;
+        const copy = bytes.slice();
+        Object.assign(out, io.decodeWeights(copy.buffer, [spec]));
+      } else {
+        out[name] = tensor(values, [...t.shape], dtype);
+      }
+    }
+  } catch (e) {
+    dispose(Object.values(out));
+    throw e;
+  }
+  return out;
 }
 
 /** The GraphModel a frozen signature loads as. */
@@ -205,7 +244,18 @@ function unsupportedNodes(model: FrozenGraphModel): Array<{ node: string; op: st
 /** Build the GraphModel; ops TensorFlow.js cannot run → SavedModelError UNSUPPORTED naming them. */
 export function createGraphModel(g: FrozenGraph, program = 0): FrozenGraphModel {
   ensureHostOpRegistered();
-  const model = loadGraphModelSync(toModelArtifacts(g, program));
+  const weights = weightMap(g);
+  // GraphModel's loader decodes ModelArtifacts.weightData into tensors (a copy of every weight);
+  // its decoder is replaced by one that hands over the tensors made above.
+  const tfio = { ...io, decodeWeights: () => weights } as typeof io;
+  const artifacts: io.ModelArtifacts = { modelTopology: modelTopology(g, program), weightSpecs: [], weightData: new ArrayBuffer(0), ...ARTIFACT_INFO };
+  const model: FrozenGraphModel = new GraphModel(io.fromMemorySync(artifacts), {}, tfio);
+  try {
+    model.load();
+  } catch (e) {
+    dispose(Object.values(weights));
+    throw e;
+  }
   const bad = unsupportedNodes(model);
   if (bad.length > 0) {
     model.dispose();

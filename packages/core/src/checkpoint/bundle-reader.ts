@@ -66,7 +66,19 @@ export interface CheckpointReaderOptions {
   limits?: Partial<Limits>;
 }
 
-export type ShardSource = (shardId: number) => Uint8Array;
+/**
+ * Where data files come from: a function returning a whole data file (read once per shard), or
+ * ranged reads, with which only the records asked for are read (each into a buffer of its own
+ * that `value()` hands out without another copy).
+ */
+export type ShardSource = ((shardId: number) => Uint8Array) | ShardRanges;
+
+export interface ShardRanges {
+  /** Byte length of data file `shardId`. */
+  size(shardId: number): number;
+  /** `length` bytes at `offset` of data file `shardId`, in a fresh buffer; shorter when the file is. */
+  read(shardId: number, offset: number, length: number): Uint8Array;
+}
 
 const utf8Lenient = new TextDecoder('utf-8');
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -118,6 +130,7 @@ export class CheckpointReader {
   private readonly prefix: string;
   private readonly byKey = new Map<string, CheckpointEntry>();
   private readonly shards = new Map<number, Uint8Array>();
+  private readonly shardSizes = new Map<number, number>();
 
   /** Use `readCheckpoint()`. */
   constructor(
@@ -154,16 +167,37 @@ export class CheckpointReader {
     return typeof k === 'string' ? this.entry(k) : k;
   }
 
-  private shard(shardId: number): Uint8Array {
-    let s = this.shards.get(shardId);
-    if (s) return s;
+  /** Runs a call of the shard source, its failures as SavedModelErrors naming the data file. */
+  private fromSource<T>(shardId: number, f: () => T): T {
     const file = this.shardFile(shardId);
     try {
-      s = this.readShard(shardId);
+      return f();
     } catch (e) {
       if (e instanceof SavedModelError) throw e.file === undefined ? new SavedModelError(e.code, e.message, { file, cause: e }) : e;
       throw new SavedModelError('NOT_FOUND', `cannot read data file: ${e instanceof Error ? e.message : String(e)}`, { file, cause: e });
     }
+  }
+
+  /** Byte length of data file `shardId` (ranged sources: without reading it). */
+  private shardLength(shardId: number): number {
+    const src = this.readShard;
+    if (typeof src === 'function') return this.shard(shardId).length;
+    let n = this.shardSizes.get(shardId);
+    if (n === undefined) {
+      n = this.fromSource(shardId, () => src.size(shardId));
+      if (!Number.isSafeInteger(n) || n < 0) throw new SavedModelError('INVALID_ARGUMENT', `shard source reported size ${n}`, { file: this.shardFile(shardId) });
+      this.shardSizes.set(shardId, n);
+    }
+    return n;
+  }
+
+  private shard(shardId: number): Uint8Array {
+    let s = this.shards.get(shardId);
+    if (s) return s;
+    const file = this.shardFile(shardId);
+    const src = this.readShard;
+    if (typeof src !== 'function') throw new SavedModelError('INVALID_ARGUMENT', 'ranged shard source has no whole-file read', { file });
+    s = this.fromSource(shardId, () => src(shardId));
     if (!ArrayBuffer.isView(s)) throw new SavedModelError('INVALID_ARGUMENT', 'readShard must return a Uint8Array', { file });
     // A Buffer from readFileSync may be a slice of a shared pool: only its own bytes count.
     s = asBytes(s, file);
@@ -180,30 +214,43 @@ export class CheckpointReader {
     }
   }
 
-  /** The stored record bytes (a view into the data file), bounds-checked; crc not verified. */
-  private record(e: CheckpointEntry): { bytes: Uint8Array; file: string } {
+  /** Checks that the record lies inside its data file (without reading it from a ranged source); returns the file's name. */
+  private locate(e: CheckpointEntry): string {
     if (e.slices.length > 0) {
       throw new SavedModelError('UNSUPPORTED', 'partitioned (sliced) variables are not supported', { file: this.indexFile, key: e.key });
     }
-    const data = this.shard(e.shardId);
+    const length = this.shardLength(e.shardId);
     const file = this.shardFile(e.shardId);
-    if (e.offset > data.length || e.size > data.length - e.offset) {
-      throw new SavedModelError('TRUNCATED', `record [${e.offset}, ${e.offset + e.size}) extends past the end of the data file (${data.length} bytes)`, {
+    if (e.offset > length || e.size > length - e.offset) {
+      throw new SavedModelError('TRUNCATED', `record [${e.offset}, ${e.offset + e.size}) extends past the end of the data file (${length} bytes)`, {
         file,
         key: e.key,
         offset: e.offset,
       });
     }
-    return { bytes: data.subarray(e.offset, e.offset + e.size), file };
+    return file;
   }
 
   /**
-   * The record bytes after verifying its checksum: raw little-endian elements
-   * for numeric dtypes, the stored layout for strings. A view into the data file.
+   * The stored record bytes, bounds-checked; crc not verified. A view into the data file, or for
+   * a ranged source a buffer of its own (`owned`).
    */
-  bytes(key: string | CheckpointEntry): Uint8Array {
-    const e = this.resolve(key);
-    const { bytes, file } = this.record(e);
+  private record(e: CheckpointEntry): { bytes: Uint8Array; file: string; owned: boolean } {
+    const file = this.locate(e);
+    const src = this.readShard;
+    if (typeof src === 'function') return { bytes: this.shard(e.shardId).subarray(e.offset, e.offset + e.size), file, owned: false };
+    const got = this.fromSource(e.shardId, () => src.read(e.shardId, e.offset, e.size));
+    if (!ArrayBuffer.isView(got)) throw new SavedModelError('INVALID_ARGUMENT', 'shard source read must return a Uint8Array', { file });
+    const bytes = asBytes(got, file);
+    if (bytes.length !== e.size) {
+      throw new SavedModelError('TRUNCATED', `record [${e.offset}, ${e.offset + e.size}) could not be read whole (${bytes.length} bytes; the data file shrank?)`, { file, key: e.key, offset: e.offset });
+    }
+    return { bytes, file, owned: true };
+  }
+
+  /** record() with its checksum verified. */
+  private verified(e: CheckpointEntry): { bytes: Uint8Array; owned: boolean } {
+    const { bytes, file, owned } = this.record(e);
     if (e.dtype === DataType.DT_STRING) {
       this.decodeStrings(e, bytes, file);
     } else {
@@ -217,7 +264,15 @@ export class CheckpointReader {
         });
       }
     }
-    return bytes;
+    return { bytes, owned };
+  }
+
+  /**
+   * The record bytes after verifying its checksum: raw little-endian elements
+   * for numeric dtypes, the stored layout for strings. A view into the data file.
+   */
+  bytes(key: string | CheckpointEntry): Uint8Array {
+    return this.verified(this.resolve(key)).bytes;
   }
 
   private decodeStrings(e: CheckpointEntry, bytes: Uint8Array, file: string): Uint8Array[] {
@@ -246,8 +301,9 @@ export class CheckpointReader {
   stringBytes(key: string | CheckpointEntry): Uint8Array[] {
     const e = this.resolve(key);
     if (e.dtype !== DataType.DT_STRING) throw new SavedModelError('INVALID_ARGUMENT', `tensor is ${e.dtypeName}, not DT_STRING`, { file: this.indexFile, key: e.key });
-    const { bytes, file } = this.record(e); // bounds first: a record past the file is TRUNCATED
+    this.locate(e); // bounds first: a record past the file is TRUNCATED
     this.checkTensorSize(e);
+    const { bytes, file } = this.record(e);
     return this.decodeStrings(e, bytes, file).map((x) => x.slice());
   }
 
@@ -272,10 +328,11 @@ export class CheckpointReader {
       throw new SavedModelError('UNSUPPORTED', `cannot decode values of dtype ${e.dtypeName}`, { file: this.indexFile, key: e.key });
     }
     if (!LITTLE_ENDIAN_HOST) throw new SavedModelError('UNSUPPORTED', 'typed-array values need a little-endian host; use bytes()', { key: e.key });
-    this.record(e); // bounds first: a record past the file is TRUNCATED
+    this.locate(e); // bounds first: a record past the file is TRUNCATED
     this.checkTensorSize(e);
-    const bytes = this.bytes(e);
-    // A copy of exactly the record's bytes (aligned, owned by the caller).
+    const { bytes, owned } = this.verified(e);
+    // A record read on its own is already the caller's (no copy); a view into a whole data file is copied.
+    if (owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return new ctor(bytes.buffer);
     const copy = new Uint8Array(bytes.length);
     copy.set(bytes);
     return new ctor(copy.buffer);

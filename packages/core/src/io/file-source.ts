@@ -12,6 +12,19 @@ export interface FileSource {
   has(path: string): Promise<boolean>;
   /** Throws SavedModelError NOT_FOUND when absent. */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * Optional: the file opened for synchronous reads of byte ranges (a Node file), so that a
+   * checkpoint reads only the records it is asked for instead of whole data files.
+   */
+  openRanged?(path: string): Promise<RangedFile>;
+}
+
+/** One file read by ranges (see FileSource.openRanged). */
+export interface RangedFile {
+  /** Byte length when opened. */
+  readonly size: number;
+  /** `length` bytes at `offset` in a fresh buffer the caller owns; shorter when the file is. */
+  read(offset: number, length: number): Uint8Array;
 }
 
 /** Write side. Nothing is visible at the target until `commit()`; `abort()` removes everything. */

@@ -7,6 +7,7 @@ import { checkRelativePath, type FileSink, type FileSource, type SinkData } from
 import { fsCall, fsError } from './node-fs-error.js';
 import { publishDirectory, releaseTemporary, removeStaleTemporaries, temporarySibling } from './node-publish.js';
 import { readRegularFile } from './node-read-file.js';
+import { openRangedFile } from './node-ranged-file.js';
 
 export { publishDirectory };
 
@@ -45,6 +46,9 @@ export function dirSource(dir: string, options: DirSourceOptions = {}): FileSour
     },
     async read(p) {
       return readRegularFile(join(root, checkRelativePath(p)), { name: p, maxBytes: limits.maxTotalBytes });
+    },
+    async openRanged(p) {
+      return openRangedFile(join(root, checkRelativePath(p)), p);
     },
   };
 }

@@ -44,8 +44,14 @@ const compareIntKeys = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : B
  */
 export function sortMapsDeep(typeName: string, msg: Msg): void {
   walkMaps(typeName, msg, (map, intKeys) => {
+    const keys = Object.keys(map);
+    const cmp = intKeys ? compareIntKeys : compareUtf8;
+    // already in order (small attr maps often are; sorted once, always): keep the object
+    let inOrder = true;
+    for (let i = 1; i < keys.length && inOrder; i++) inOrder = cmp(keys[i - 1]!, keys[i]!) < 0;
+    if (inOrder) return;
     const sorted: Msg = {};
-    for (const k of Object.keys(map).sort(intKeys ? compareIntKeys : compareUtf8)) sorted[k] = map[k];
+    for (const k of keys.sort(cmp)) sorted[k] = map[k];
     return sorted;
   });
 }

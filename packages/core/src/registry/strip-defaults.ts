@@ -48,6 +48,10 @@ export function attrValuesEqual(a: tensorflow.IAttrValue, b: tensorflow.IAttrVal
     }
     return true;
   }
+  // The common defaults (a bool, a string) without encoding both: each side sets exactly that one field.
+  const only = (v: tensorflow.IAttrValue, k: 'b' | 's') => v[k] != null && v.list == null && v.i == null && v.f == null && v.shape == null && v.placeholder == null && (k === 'b' ? v.s == null : v.b == null);
+  if (only(a, 'b') && only(b, 'b')) return !!a.b === !!b.b;
+  if (only(a, 's') && only(b, 's') && a.s instanceof Uint8Array && b.s instanceof Uint8Array) return bytesEqual(a.s, b.s);
   return bytesEqual(tensorflow.AttrValue.encode(a).finish(), tensorflow.AttrValue.encode(b).finish());
 }
 

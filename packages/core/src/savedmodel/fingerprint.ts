@@ -9,6 +9,7 @@ import { fingerprint64, fingerprintCat64 } from '../hash/farmhash.js';
 import { Long, compareUtf8, encodeDeterministic, tensorflow } from '../proto/index.js';
 import { decodeSavedModel } from './decode.js';
 import { encodeSavedModel } from './encode.js';
+import { regularizedGraphBytes } from './graph-hash-bytes.js';
 import { isDeferredTensor, type SavedModelContent } from './write.js';
 
 export { fingerprint64, fingerprintCat64 };
@@ -57,17 +58,18 @@ export function computeFingerprint(
 export function fingerprintOfEncoded(
   savedModel: tensorflow.ISavedModel, encoded: Uint8Array, variablesIndex?: Uint8Array | null, options: FingerprintOptions = {},
 ): tensorflow.IFingerprintDef {
-  return fingerprintWithChecksum(savedModel, fingerprint64(encoded), variablesIndex, options);
+  return fingerprintWithChecksum(savedModel, fingerprint64(encoded), variablesIndex, options, encoded);
 }
 
 function fingerprintWithChecksum(
   savedModel: tensorflow.ISavedModel, checksum: bigint, variablesIndex: Uint8Array | null | undefined, options: FingerprintOptions,
+  encoded?: Uint8Array,
 ): tensorflow.IFingerprintDef {
   const metaGraph = savedModel.meta_graphs?.[0];
   if (!metaGraph) throw new SavedModelError('INVALID_ARGUMENT', 'cannot fingerprint a SavedModel without meta graphs');
   const fp: tensorflow.IFingerprintDef = {
     saved_model_checksum: toLong(checksum),
-    graph_def_program_hash: toLong(hashGraphDefProgram(metaGraph.graph_def ?? {})),
+    graph_def_program_hash: toLong(graphProgramHash(metaGraph.graph_def ?? {}, encoded)),
     signature_def_hash: toLong(hashSignatureDefs(metaGraph.signature_def)),
     saved_object_graph_hash: toLong(hashSavedObjectGraph(metaGraph.object_graph_def ?? {})),
     checkpoint_hash: toLong(variablesIndex ? fingerprint64(asBytes(variablesIndex, 'variables.index')) : 0n),
@@ -108,7 +110,20 @@ export function hashSavedModel(savedModel: tensorflow.ISavedModel): bigint {
 
 /** graph_def_program_hash: Fingerprint64 of the deterministic serialization of regularizeGraphDef(graph). */
 export function hashGraphDefProgram(graph: tensorflow.IGraphDef): bigint {
+  return graphProgramHash(graph);
+}
+
+/**
+ * hashGraphDefProgram; with `savedModelBytes`, the deterministic encoding of the SavedModel whose
+ * meta_graphs[0].graph_def is `graph`, the unchanged nodes' bytes are reused from it.
+ */
+function graphProgramHash(graph: tensorflow.IGraphDef, savedModelBytes?: Uint8Array): bigint {
   const g = regularizeGraphDef(graph);
+  if (savedModelBytes) {
+    const before = graph.node ?? [];
+    const spliced = regularizedGraphBytes(savedModelBytes, g, (g.node ?? []).map((n, i) => n === before[i]));
+    if (spliced) return fingerprint64(spliced);
+  }
   return fingerprint64(encodeDeterministic('tensorflow.GraphDef', tensorflow.GraphDef, g as tensorflow.GraphDef));
 }
 

@@ -5,7 +5,7 @@ import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { DEFAULT_MAX_STRING_BYTES } from '../limits.js';
-import type { FileSource } from '../io/file-source.js';
+import type { FileSource, RangedFile } from '../io/file-source.js';
 import { tensorflow, third_party } from '../proto/index.js';
 export { decodeSavedModel } from './decode.js';
 import { checkSize, decodeSavedModel } from './decode.js';
@@ -112,11 +112,22 @@ export async function readCheckpointFrom(source: FileSource, prefix = VARIABLES_
   const opts = limits ? { prefix, limits } : { prefix };
   const probe = readCheckpoint(index, () => new Uint8Array(0), opts);
   const n = probe.header.numShards;
-  const shards: Uint8Array[] = [];
+  const names: string[] = [];
   for (let i = 0; i < n; i++) {
     const name = shardFileName(prefix, i, n);
     if (!(await source.has(name))) throw new SavedModelError('NOT_FOUND', `checkpoint data shard ${i} of ${n} is missing`, { file: name });
-    shards.push(await source.read(name));
+    names.push(name);
   }
+  if (source.openRanged) {
+    // Records are read one by one as they are asked for: a signature reads only its own variables.
+    const files: RangedFile[] = [];
+    for (const name of names) files.push(await source.openRanged(name));
+    return readCheckpoint(index, {
+      size: (i) => files[i]?.size ?? 0,
+      read: (i, offset, length) => files[i]?.read(offset, length) ?? new Uint8Array(0),
+    }, opts);
+  }
+  const shards: Uint8Array[] = [];
+  for (const name of names) shards.push(await source.read(name));
   return readCheckpoint(index, (i) => shards[i] ?? new Uint8Array(0), opts);
 }
