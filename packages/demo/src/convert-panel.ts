@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { zipBlobSink } from '@savedmodel-js/zip';
 import { convertTfjsModel, isSavedModelError, loadSavedModel, type ConvertProgress, type TFSavedModel, type TfjsModelSource } from 'savedmodel-js';
 import { inspectZip } from './exporter.js';
+import { $ } from './dom.js';
 
 export interface ConvertState {
   /** What was converted: the model.json name or the URL. */
@@ -33,12 +34,6 @@ export interface PanelHost {
   download(fileName: string, blob: Blob): void;
   fmtBytes(n: number): string;
 }
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-};
 
 function zerosFor(shape: readonly number[] | undefined, dtype: string): tf.Tensor {
   return tf.zeros((shape ?? [1]).map((d) => (d < 0 ? 1 : d)), dtype as tf.DataType);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadSavedModel, type TFSavedModel } from 'savedmodel-js';
 import { inspectZip } from './exporter.js';
 import { InputEditor, shapeText, type InputSpec } from './input-editor.js';
+import { $ } from './dom.js';
 
 export interface OutputResult {
   key: string;
@@ -43,12 +44,6 @@ export interface LoadHost {
 }
 
 const HEAD = 8;
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-};
 
 function cell(tag: 'td' | 'th', text: string): HTMLElement {
   const c = document.createElement(tag);

@@ -13,6 +13,7 @@ import {
   buildClassifier, exportWeights, predictRows, probeInputs, train,
   type PlainWeight,
 } from './model.js';
+import { $, log, setText } from './dom.js';
 
 // ---------- state ----------
 
@@ -59,21 +60,6 @@ let pendingBackend: string | null = null;
 let zipBlob: Blob | null = null;
 
 // ---------- DOM helpers ----------
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-};
-
-function setText(id: string, text: string): void {
-  $(id).textContent = text;
-}
-
-function log(id: string, line: string): void {
-  const el = $(id);
-  el.textContent = (el.textContent ? `${el.textContent}\n` : '') + line;
-}
 
 function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -6,6 +6,7 @@ import { exportToOpfs, opfsAvailable, opfsFile, opfsList, opfsRemove } from './e
 import { heap, HeapSampler, mb, uaMemory } from './memory.js';
 import { bigLayersFor, bigModelBytes, buildBigModel } from './model.js';
 import { progressSteps, progressUi } from './progress-ui.js';
+import { $, log, setText } from './dom.js';
 
 export interface OpfsState {
   fileName: string;
@@ -34,21 +35,6 @@ export interface OpfsHost {
 }
 
 export const OPFS_FILE = 'big-model.zip';
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-};
-
-function setText(id: string, text: string): void {
-  $(id).textContent = text;
-}
-
-function log(id: string, line: string): void {
-  const el = $(id);
-  el.textContent = (el.textContent ? `${el.textContent}\n` : '') + line;
-}
 
 function hasGc(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
