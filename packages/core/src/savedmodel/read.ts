@@ -1,7 +1,6 @@
 // Reading a SavedModel from any FileSource: saved_model.pb (or .pbtxt), the checkpoint,
 // fingerprint.pb, keras_metadata.pb, assets.
 import { readCheckpoint, type CheckpointReader } from '../checkpoint/index.js';
-import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { DEFAULT_MAX_STRING_BYTES } from '../limits.js';
