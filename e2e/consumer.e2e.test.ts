@@ -255,6 +255,23 @@ describe('plain Node ESM project', () => {
     expect(r.exportLogLines).toBe(0);
   });
 
+  it('the installed `savedmodel` CLI runs show and verify (code cache path and ES module path alike)', async () => {
+    const model = join(REPO, '..', 'shared', 'fixtures', 'tf', 'half_plus_two_tf2');
+    expect(existsSync(model), `fixture ${model}`).toBe(true);
+    const cache = mkdtempSync(join(tmpdir(), 'smjs-consumer-cache-'));
+    try {
+      const cli = (env: Record<string, string>, ...args: string[]) =>
+        execFileSync(join(app, 'node_modules/.bin/savedmodel'), args, { encoding: 'utf8', env: { ...process.env, SAVEDMODEL_CACHE_DIR: cache, ...env } });
+      const esm = cli({ SAVEDMODEL_CODE_CACHE: '0' }, 'show', model, '--all');
+      expect(esm).toContain("signature_def['serving_default']");
+      expect(cli({}, 'show', model, '--all')).toBe(esm); // writes the cache (Node < 22.1)
+      expect(cli({}, 'show', model, '--all')).toBe(esm); // reads it
+      expect(cli({}, 'verify', model)).toMatch(/^OK: /m);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   it('type-checks under NodeNext resolution (types conditions, /node entries)', async () => {
     await timed('node: tsc nodenext', () => run('npx', ['--no-install', 'tsc', '-p', 'node/tsconfig.json'], app));
   });

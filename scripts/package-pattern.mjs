@@ -50,7 +50,8 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
   next.main = `./dist/${main}.js`;
   next.types = `./dist/${main}.d.ts`;
   next.exports = exports;
-  next.files = ['dist', 'src', 'README.md'];
+  // bin/: the CLI's launcher and its code cache (npm ships a bin entry's own file only)
+  next.files = [...(pkg.bin ? ['bin'] : []), 'dist', 'src', 'README.md'];
   next.sideEffects = Array.isArray(pkg.sideEffects) ? pkg.sideEffects : false;
   next.scripts = { ...pkg.scripts, build: BUILD_OF[pkg.name] ?? BUILD };
   const ordered = {};

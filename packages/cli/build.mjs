@@ -78,5 +78,31 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
     }
   }
 }
+
+// dist/inspect.cjs: the read-only commands (show, checkpoint, verify, diff) once more, as one
+// CommonJS script with no import() left in it, so that the bin can run it through a V8 code cache
+// (vm.Script cachedData) on Node versions without module.enableCompileCache. ~1 MB more in the
+// package; saves the compile that was most of those commands' start on Node 20.
+const inspect = await build({
+  entryPoints: [here('src/inspect-main.ts')],
+  outfile: here('dist/inspect.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  conditions: ['@savedmodel-js/source'],
+  external: ['@tensorflow/*', 'h5wasm'],
+  // a vm.Script has no module loader for import(): lazy imports become require() of bundled code
+  supported: { 'dynamic-import': false },
+  plugins: [jsonAsString, literalNodeImports],
+  logLevel: 'warning',
+  metafile: true,
+});
+for (const [file, out] of Object.entries(inspect.metafile.outputs)) {
+  for (const i of out.imports) {
+    if (i.external && !(i.path.startsWith('node:') || builtins.has(i.path))) throw new Error(`${file} imports ${i.path}: the inspect commands must need nothing but Node's built-ins`);
+  }
+}
+if (/\bimport\(/.test(await readFile(here('dist/inspect.cjs'), 'utf8'))) throw new Error('dist/inspect.cjs still calls import(), which a vm.Script cannot run');
 // CLI_METAFILE=path writes esbuild's metafile there (which module landed in which chunk)
 if (process.env.CLI_METAFILE) writeFileSync(process.env.CLI_METAFILE, JSON.stringify(result.metafile));

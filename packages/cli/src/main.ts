@@ -1,89 +1,22 @@
-// `savedmodel` command line: inspect, check and (soon) produce TensorFlow SavedModels with no TensorFlow.
+// `savedmodel` command line: inspect, check and produce TensorFlow SavedModels with no TensorFlow.
 // Commands are imported when chosen: show / checkpoint / verify / diff never load tfjs (start fast);
-// run / convert / example do. Nothing from the libraries is imported up front either (the error
-// check below imports core when an error needs it, by then a command has loaded it anyway).
-import { UsageError } from './args.js';
+// run / convert / example do.
+import { defaultIo, dispatch, type Command, type Io } from './dispatch.js';
 
-const USAGE = `usage: savedmodel <command> [options]
+export { dispatch, type Command, type Io } from './dispatch.js';
 
-commands:
-  show DIR [--all] [--tag_set TAGS] [--signature_def KEY] [--list_ops]
-                       print tag-sets, signatures and concrete functions (saved_model_cli layout)
-  checkpoint DIR [--values]
-                       list checkpoint variables: key, dtype, shape (and small values)
-  verify DIR [--strict]
-                       check checksums, graph against the op registry, signatures, object graph
-  diff A B [--json] [--functions] [--strict-names] [--float-tolerance X] [--all-attrs] [--versions] [--no-values]
-                       compare two SavedModels structurally (function uids, TF versions ignored)
-  run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=np.ones((2,3))'] [--input_examples 'inputs=[{"x":[8.0]}]']
-      [--inputs 'x=a.npy;y=b.npz[name]'] [--outdir DIR [--overwrite]] [--tag_set serve] [--json]
-      [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
-                       run a signature with TensorFlow.js and print each output (saved_model_cli run);
-                       --outdir writes KEY.npy per output; --input_exprs reads literals and np.* constructors (no eval);
-                       sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
-  convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
-                       convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
-  convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
-                       write a SavedModel signature as a tfjs graph model (model.json + weight shards)
-  convert MODEL.h5|MODEL.keras OUT [--to tfjs-layers-model] [--overwrite] [--json]
-                       a Keras file → tf.keras SavedModel (keras_metadata.pb) or a tfjs layers model
-  example [OUT_DIR] [--overwrite]
-                       export the built-in example model and show its signatures
-`;
+/** Commands by name, each imported when chosen. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  show: async () => (await import('./commands/show.js')).showCommand,
+  checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  example: async () => (await import('./commands/example.js')).exampleCommand,
+  convert: async () => (await import('./commands/convert.js')).convertCommand,
+};
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  /** stderr is a terminal: progress bars redraw in place. */
-  isTTY?: boolean;
+export function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  return dispatch(argv, io, COMMANDS);
 }
 
-const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true };
-
-let pipeGuard = false;
-
-/**
- * stdout closed by the reader (`savedmodel show … | head`): stop quietly, as a Unix tool does,
- * instead of dying on an unhandled EPIPE with a stack trace.
- */
-function quietOnClosedStdout(): void {
-  if (pipeGuard) return;
-  pipeGuard = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
-
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  if (io === defaultIo) quietOnClosedStdout();
-  const [cmd, ...rest] = argv;
-  try {
-    switch (cmd) {
-      case 'show': return await (await import('./commands/show.js')).showCommand(rest, io);
-      case 'checkpoint': return await (await import('./commands/checkpoint.js')).checkpointCommand(rest, io);
-      case 'verify': return await (await import('./commands/verify.js')).verifyCommand(rest, io);
-      case 'diff': return await (await import('./commands/diff.js')).diffCommand(rest, io);
-      case 'run': return await (await import('./commands/run.js')).runCommand(rest, io);
-      case 'example': return await (await import('./commands/example.js')).exampleCommand(rest, io);
-      case 'convert': return await (await import('./commands/convert.js')).convertCommand(rest, io);
-      case undefined: case '-h': case '--help': case 'help':
-        io.out(USAGE);
-        return cmd === undefined ? 2 : 0;
-      default:
-        io.err(`savedmodel: unknown command '${cmd}'\n${USAGE}`);
-        return 2;
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`savedmodel ${cmd}: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    const { isSavedModelError } = await import('@savedmodel-js/core');
-    if (isSavedModelError(e)) {
-      io.err(`savedmodel ${cmd}: error [${e.code}]: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-}

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { readCheckpointFrom, type CheckpointEntry, type CheckpointReader } from '@savedmodel-js/core';
 import { dirSource } from '@savedmodel-js/core/node';
 import { parse, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 
 /** Tensors with at most this many elements get their values printed with --values. */
 const MAX_PRINTED_ELEMENTS = 64;

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { convertSavedModelToTfjs, convertTfjsModel, loadKerasModel, saveKerasModel, type ConvertProgress } from 'savedmodel-js';
 import { writeTfjsLayersModel } from '../tfjs-layers-writer.js';
 import { parse, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 import { progressBar, type ProgressBar } from '../progress.js';
 import { quietTfjs } from '../tfjs.js';
 

@@ -1,7 +1,7 @@
 import { diffSavedModels, formatDifference, isSavedModelError, loadOpRegistry } from '@savedmodel-js/core';
 import { readSavedModelDir } from '@savedmodel-js/core/node';
 import { parse, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 
 /**
  * `savedmodel diff A B`: structural comparison (function uids, TF versions and private attrs

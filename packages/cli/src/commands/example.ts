@@ -4,7 +4,7 @@ import { readSavedModelDir } from '@savedmodel-js/core/node';
 import { exportModel } from 'savedmodel-js';
 import { parse } from '../args.js';
 import { halfPlusTwo } from '../example-model.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 import { progressBar } from '../progress.js';
 import { quietTfjs } from '../tfjs.js';
 

@@ -1,7 +1,7 @@
 import { DEFAULT_LIMITS, SavedModelError, type SavedModelErrorCode } from '@savedmodel-js/core';
 import { loadSavedModel, type PlainTensor } from 'savedmodel-js';
 import { parse, parseByteSize, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 import { formatNumpy, type NumpyKind } from '../numpy-format.js';
 import { quietTfjs } from '../tfjs.js';
 import { parseInputExamples } from '../input-examples.js';

@@ -1,7 +1,7 @@
 import { metaGraphFor, showAll, showOps, showSignature, showSignatureKeys, showTagSets } from '@savedmodel-js/core';
 import { readSavedModelDir } from '@savedmodel-js/core/node';
 import { parse, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 
 /** `saved_model_cli show`, with its output byte for byte (its flag combinations included). */
 export async function showCommand(argv: string[], io: Io): Promise<number> {

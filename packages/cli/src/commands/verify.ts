@@ -1,7 +1,7 @@
 import { verifySavedModel } from '@savedmodel-js/core';
 import { dirSource } from '@savedmodel-js/core/node';
 import { parse, UsageError } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../dispatch.js';
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { strict: { type: 'boolean' }, json: { type: 'boolean' } }, ['DIR']);

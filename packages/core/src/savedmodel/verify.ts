@@ -32,8 +32,6 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   const soft: Finding['severity'] = strict ? 'error' : 'warning';
   const findings: Finding[] = [];
   await loadOpRegistry();
-  // TF 2.21's registry: ops/attrs only it knows "need TensorFlow newer than 2.2" (not unknown)
-  const newer = await loadNewestOpRegistry();
   let loaded: LoadedSavedModel | undefined;
   try {
     loaded = await readSavedModel(source, { checkpoint: true });
@@ -45,8 +43,8 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   for (const w of loaded.warnings) findings.push(finding('warning', 'READ_WARNING', source.location, w));
 
   if (loaded.savedModelBytes) {
-    // Lazy: the strict walk needs the reflection runtime, which writers and readers (the CLI's
-    // `show`, apps that import verify unused) should neither load nor build.
+    // Lazy: only verify walks the wire bytes for fields our .proto files lack (its field table is
+    // built from the descriptor JSON, which writers and readers need not load).
     const { findUnknownFields } = await import('../proto/unknown-fields.js');
     try {
       for (const u of findUnknownFields('tensorflow.SavedModel', loaded.savedModelBytes, SAVED_MODEL_PB)) {
@@ -54,7 +52,7 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
       }
     } catch (e) {
       if (!isSavedModelError(e)) throw e;
-      // protobufjs decodes some wire-type mismatches silently; the strict walk does not.
+      // protobufjs decodes some wire-type mismatches silently; the wire walk does not.
       findings.push(finding('error', e.code, SAVED_MODEL_PB, e.message));
     }
   }
@@ -71,10 +69,20 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
 
   const sm = loaded.savedModel;
   if ((sm.meta_graphs ?? []).length === 0) findings.push(finding('error', 'NO_META_GRAPH', 'saved_model', 'the SavedModel has no MetaGraphDef'));
-  sm.meta_graphs.forEach((mg, i) => {
+  let newer: OpDefLookup | undefined;
+  for (const [i, mg] of sm.meta_graphs.entries()) {
     const where = `meta_graphs[${i}] [${(mg.meta_info_def?.tags ?? []).join(',')}]`;
-    findings.push(...verifyMetaGraph(mg, where, ckpt, loaded!.assets, strict, newer));
-  });
+    const graph = mg.graph_def ?? {};
+    let graphFindings = validateGraphDef(graph, { strict });
+    if (graphFindings.length > 0) {
+      // TF 2.21's registry tells ops / attrs that "need TensorFlow newer than 2.2" from unknown
+      // ones (and knows their newer definitions); loading and expanding it costs more than
+      // checking a small graph, and with nothing found against TF 2.2 it has nothing to change.
+      newer ??= await loadNewestOpRegistry();
+      graphFindings = validateGraphDef(graph, { strict, newer });
+    }
+    findings.push(...metaGraphFindings(mg, where, ckpt, loaded.assets, graphFindings));
+  }
   const report = summarize(findings);
   report.loaded = loaded;
   return report;
@@ -97,9 +105,14 @@ function splitTensorName(name: string): { node: string; index: number } | null {
 
 /** `newer`: the TF 2.21 lookup (loadNewestOpRegistry()); without it ops newer than 2.2 are unknown. */
 export function verifyMetaGraph(mg: tensorflow.IMetaGraphDef, where: string, ckpt: CheckpointReader | undefined, assets: string[], strict: boolean, newer?: OpDefLookup): Finding[] {
+  return metaGraphFindings(mg, where, ckpt, assets, validateGraphDef(mg.graph_def ?? {}, newer ? { strict, newer } : { strict }));
+}
+
+/** verifyMetaGraph with the graph's registry findings already made. */
+function metaGraphFindings(mg: tensorflow.IMetaGraphDef, where: string, ckpt: CheckpointReader | undefined, assets: string[], graphFindings: Finding[]): Finding[] {
   const out: Finding[] = [];
   const graph = mg.graph_def ?? {};
-  for (const f of validateGraphDef(graph, newer ? { strict, newer } : { strict })) out.push({ ...f, where: `${where} ${f.where}` });
+  for (const f of graphFindings) out.push({ ...f, where: `${where} ${f.where}` });
 
   const nodes = new Map<string, tensorflow.INodeDef>();
   for (const n of graph.node ?? []) nodes.set(n.name ?? '', n);
