@@ -10,7 +10,7 @@
 // ArrayBuffer memory (wasm memory included) while a contender runs. Uses the built packages.
 // The Chromium rows (browser.bench.mjs: wasm, webgpu; 32 MB MLP, 8 MB with --quick) are skipped,
 // with the reason printed, where Chromium is missing.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { QUICK, REPS, flag, load, machine, opt, printTable } from './lib.mjs';
 import { exportRows } from './export.bench.mjs';
 import { cliRows } from './cli.bench.mjs';
@@ -43,4 +43,11 @@ const header = `${started.toISOString()} — ${machine()}; ${QUICK ? 'quick size
 console.log(header);
 const table = printTable(rows);
 const results = opt('results', flag('write') ? 'RESULTS.md' : undefined);
-if (results) writeFileSync(results, `${header}\n\n${table}\n`);
+if (results) {
+  // RESULTS.md keeps hand-written sections around the run: only the part between the markers is replaced
+  const START = '<!-- last-run:start -->', END = '<!-- last-run:end -->';
+  const block = `${START}\n**Machine and load.** ${header}\n\n${table}\n${END}`;
+  const old = existsSync(results) ? readFileSync(results, 'utf8') : '';
+  const a = old.indexOf(START), b = old.indexOf(END);
+  writeFileSync(results, a >= 0 && b > a ? `${old.slice(0, a)}${block}${old.slice(b + END.length)}` : `# Benchmark results\n\n## Last full run\n\n${block}\n`);
+}
