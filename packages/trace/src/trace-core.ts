@@ -107,6 +107,7 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
   } finally {
     hooks.detach?.();
     backend.recorder = null;
+    backend.settlePlaceholders();
     inputs.forEach((t) => t.dispose());
   }
   return { tape: rec.tape(), structure };

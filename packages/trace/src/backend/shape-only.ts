@@ -74,13 +74,15 @@ export const SHAPE_ONLY: Readonly<Record<string, ShapeFn>> = {
   _FusedMatMul: matmul,
 };
 
+/** Makes a placeholder of this shape on the backend's own storage, or undefined where it cannot. */
+export type PlaceholderAlloc = (shape: number[], dtype: 'float32' | 'int32') => tf.TensorInfo | undefined;
+
 /**
- * A zero-filled output of the kernel's shape, or undefined when the shape is not derivable. Made
- * by the inner backend's own Fill kernel where it has one, so the zeros are written where the
- * backend keeps its tensors (wasm: a fill of its heap; webgpu: a fill on the device) instead of
- * being allocated in JavaScript and copied in.
+ * An output of the kernel's shape, or undefined when the shape is not derivable. Made by `alloc`
+ * where given (the tracing backend: on the inner backend's storage, zeroed when a real kernel
+ * reads it), else zeros allocated in JavaScript.
  */
-export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, fill?: tf.KernelFunc): tf.TensorInfo | undefined {
+export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, alloc?: PlaceholderAlloc): tf.TensorInfo | undefined {
   const fn = SHAPE_ONLY[kernel];
   if (!fn) return undefined;
   let out: ReturnType<ShapeFn>;
@@ -90,11 +92,8 @@ export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, input
     return undefined; // let the real kernel report the problem
   }
   if (!out || (out.dtype !== 'float32' && out.dtype !== 'int32')) return undefined;
-  if (fill) {
-    const t = fill({ inputs: {}, attrs: { shape: out.shape, value: 0, dtype: out.dtype }, backend }) as tf.TensorInfo;
-    if (t && !Array.isArray(t) && t.dtype === out.dtype && t.shape.length === out.shape.length && t.shape.every((d, i) => d === out.shape[i])) return t;
-    if (t && !Array.isArray(t)) backend.disposeData(t.dataId);
-  }
+  const made = alloc?.(out.shape, out.dtype);
+  if (made) return made;
   const size = out.shape.reduce((p, d) => p * d, 1);
   const values = out.dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
   return { dataId: backend.write(values, out.shape, out.dtype), shape: out.shape, dtype: out.dtype };
