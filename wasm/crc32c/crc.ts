@@ -25,6 +25,9 @@
 // All CRC values crossing the boundary are finalized CRCs (0 for "nothing yet"),
 // as in crc32cExtend(crc, data).
 
+import { HIST_END } from './layout';
+import { fold, foldSpan, residual } from './fold';
+
 const POLY_C: u32 = 0x82f63b78;
 const POLY_IEEE: u32 = 0xedb88320;
 
@@ -38,7 +41,7 @@ const STREAM: usize = 256;
 const BLOCK: usize = 4 * STREAM;
 
 /** Where the caller puts input bytes, and how many fit (a multiple of BLOCK; 64 KiB to 1 MiB measured the same). */
-export const INPUT_PTR: usize = 65536;
+export const INPUT_PTR: usize = HIST_END;
 export const INPUT_SIZE: usize = 65536;
 
 // The two polynomials share one code path, instantiated per polynomial by a
@@ -121,6 +124,29 @@ export function extend32c(crc: u32, ptr: usize, len: usize): u32 {
 /** CRC-32 (IEEE 802.3, zip, gzip, PNG) of `len` bytes at `ptr`, continuing `crc`. */
 export function extend32(crc: u32, ptr: usize, len: usize): u32 {
   return extend<Ieee>(crc, ptr, len);
+}
+
+/**
+ * Folds `len` bytes at INPUT_PTR into the running CRC-32C reduction (see fold.ts); `first`
+ * starts a new message continuing the finalized CRC `crc` (then `len` must be >= 4).
+ */
+export function fold32c(crc: u32, len: usize, first: bool): void {
+  fold<Castagnoli>(crc, len, first);
+}
+
+/** The finalized CRC-32C of everything folded since the last `first`. */
+export function finish32c(): u32 {
+  return extend32c(0xffffffff, residual<Castagnoli>(), foldSpan<Castagnoli>());
+}
+
+/** fold32c for CRC-32 (IEEE). */
+export function fold32(crc: u32, len: usize, first: bool): void {
+  fold<Ieee>(crc, len, first);
+}
+
+/** finish32c for CRC-32 (IEEE). */
+export function finish32(): u32 {
+  return extend32(0xffffffff, residual<Ieee>(), foldSpan<Ieee>());
 }
 
 function build(tab: usize, sh: usize, poly: u32): void {
