@@ -28,10 +28,12 @@ export type CrcWasmVariant = 'simd' | 'mvp';
 
 /**
  * Inputs from this many bytes on use the fold; below, the table CRC, as the fold's fixed
- * cost (zeroing its history, a table CRC over its span of ≈ 5 KiB at the end) outweighs
- * its speed. Measured on x64 Node 20: equal at ≈ … KiB.
+ * cost (zeroing its history, a table CRC over its span of ≈ 5 KiB at the end, ≈ 5 µs)
+ * outweighs its speed. Measured on x64 Node 20 (interleaved, whole module calls): equal
+ * at ≈ 8–9 KiB with SIMD, ≈ 11–12 KiB without; the fold is 1.3–1.5× at 16 KiB, 2.3–3×
+ * at 64 KiB.
  */
-export const FOLD_MIN = 16384;
+const FOLD_MIN: Readonly<Record<CrcWasmVariant, number>> = { simd: 10240, mvp: 12288 };
 
 interface CrcWasm {
   readonly memory: WebAssembly.Memory;
@@ -40,6 +42,8 @@ interface CrcWasm {
   readonly ptr: number;
   readonly size: number;
   readonly variant: CrcWasmVariant;
+  /** Inputs from this length on run the fold. */
+  readonly foldMin: number;
   readonly c: Poly;
   readonly ieee: Poly;
 }
@@ -80,7 +84,7 @@ export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function instantiate(variant: CrcWasmVariant): CrcWasm {
+function instantiate(variant: CrcWasmVariant, foldMin = FOLD_MIN[variant]): CrcWasm {
   if (typeof WebAssembly !== 'object' || WebAssembly === null) throw new Error('WebAssembly is not available');
   const module = new WebAssembly.Module(decodeBase64(variant === 'simd' ? CRC_WASM_SIMD_BASE64 : CRC_WASM_BASE64));
   const ex = new WebAssembly.Instance(module, {}).exports as Record<string, unknown>;
@@ -106,6 +110,7 @@ function instantiate(variant: CrcWasmVariant): CrcWasm {
     ptr,
     size,
     variant,
+    foldMin: Math.max(4, foldMin), // the fold xors the starting CRC into the first 4 bytes
     c: { extend: extend32c, fold: fold32c, finish: finish32c },
     ieee: { extend: extend32, fold: fold32, finish: finish32 },
   };
@@ -164,7 +169,7 @@ function run(w: CrcWasm, p: Poly, crc: number, data: Uint8Array): number {
   const { ptr, size } = w;
   const n = data.length;
   let c = crc >>> 0;
-  if (n >= FOLD_MIN) {
+  if (n >= w.foldMin) {
     for (let off = 0; off < n; off += size) {
       const len = Math.min(size, n - off);
       heap.set(data.subarray(off, off + len), ptr);
@@ -208,13 +213,18 @@ export function crc32ExtendWasm(crc: number, data: Uint8Array): number {
 
 /**
  * A separate instance of one build, for tests and benchmarks that compare the builds on the
- * same inputs. Throws where that build cannot be compiled.
+ * same inputs; `foldMin` (default: as measured per build) sets from which input length on
+ * the fold runs (at least 4), so tests can run it on small inputs. Throws where that build
+ * cannot be compiled.
  */
-export function loadCrcWasmVariant(variant: CrcWasmVariant): {
+export function loadCrcWasmVariant(
+  variant: CrcWasmVariant,
+  foldMin?: number,
+): {
   crc32cExtend(crc: number, data: Uint8Array): number;
   crc32Extend(crc: number, data: Uint8Array): number;
 } {
-  const w = instantiate(variant);
+  const w = instantiate(variant, foldMin);
   return {
     crc32cExtend: (crc, data) => run(w, w.c, crc, data),
     crc32Extend: (crc, data) => run(w, w.ieee, crc, data),
