@@ -13,13 +13,21 @@
 // ≈ 1.5–2.5 GB/s; slicing-by-16, u64 loads, 2/3/5/6 streams were no better.
 // STREAM = 256 keeps 1 KiB inputs on the fast path at no cost for large ones.
 //
+// Inputs of ≈ 10 KiB and more go through fold32c / fold32 + finish32c / finish32
+// instead (fold.ts): an XOR-only reduction by a sparse multiple of the polynomial,
+// ≈ 3–4× this table loop on large inputs; its residual runs through extend.
+// scripts/build-wasm.mjs builds this source twice: with wasm SIMD (the fold on v128)
+// and plain MVP (the fold on i64), for engines without SIMD.
+//
 // No data segment: all tables are built by the start function at instantiation
 // (≈ 0.15 ms), so the binary stays small. Memory map (fixed, the JS side only
-// needs INPUT_PTR / INPUT_SIZE):
+// needs INPUT_PTR / INPUT_SIZE; addresses in layout.ts):
 //     [ 4096,  12288)  CRC-32C slicing tables T0..T7 (8 × 256 × u32)
 //     [12288,  16384)  CRC-32C shift-by-STREAM table (4 × 256 × u32)
 //     [16384,  24576)  CRC-32  slicing tables
 //     [24576,  28672)  CRC-32  shift table
+//     [32768,  40960)  fold residual scratch (SCRATCH)
+//     [57344,  65536)  fold history, the last A (≤ 8 KiB) fold values
 //     [65536, 65536 + INPUT_SIZE)  input buffer the caller copies chunks into
 //
 // All CRC values crossing the boundary are finalized CRCs (0 for "nothing yet"),
