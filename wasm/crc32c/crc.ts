@@ -13,7 +13,7 @@
 // ≈ 1.5–2.5 GB/s; slicing-by-16, u64 loads, 2/3/5/6 streams were no better.
 // STREAM = 256 keeps 1 KiB inputs on the fast path at no cost for large ones.
 //
-// Inputs of ≈ 10 KiB and more go through fold32c / fold32 + finish32c / finish32
+// Inputs of 5–9 KiB and more (crc32c-wasm.ts) go through fold32c / fold32 + finish32c / finish32
 // instead (fold.ts): an XOR-only reduction by a sparse multiple of the polynomial,
 // ≈ 3–4× this table loop on large inputs; its residual runs through extend.
 // scripts/build-wasm.mjs builds this source twice: with wasm SIMD (the fold on v128)
@@ -26,7 +26,8 @@
 //     [12288,  16384)  CRC-32C shift-by-STREAM table (4 × 256 × u32)
 //     [16384,  24576)  CRC-32  slicing tables
 //     [24576,  28672)  CRC-32  shift table
-//     [32768,  40960)  fold residual scratch (SCRATCH)
+//     [33280,  41472)  fold residual (RES; the 512 bytes below stay zero)
+//     [41984,  42496)  its second reduction's residual (OUT2)
 //     [57344,  65536)  fold history, the last A (≤ 8 KiB) fold values
 //     [65536, 65536 + INPUT_SIZE)  input buffer the caller copies chunks into
 //
@@ -34,7 +35,7 @@
 // as in crc32cExtend(crc, data).
 
 import { HIST_END } from './layout';
-import { fold, foldSpan, residual } from './fold';
+import { finish, fold, residualSpan } from './fold';
 
 const POLY_C: u32 = 0x82f63b78;
 const POLY_IEEE: u32 = 0xedb88320;
@@ -144,7 +145,7 @@ export function fold32c(crc: u32, len: usize, first: bool): void {
 
 /** The finalized CRC-32C of everything folded since the last `first`. */
 export function finish32c(): u32 {
-  return extend32c(0xffffffff, residual<Castagnoli>(), foldSpan<Castagnoli>());
+  return extend32c(0xffffffff, finish<Castagnoli>(), residualSpan<Castagnoli>()); // register 0
 }
 
 /** fold32c for CRC-32 (IEEE). */
@@ -154,7 +155,7 @@ export function fold32(crc: u32, len: usize, first: bool): void {
 
 /** finish32c for CRC-32 (IEEE). */
 export function finish32(): u32 {
-  return extend32(0xffffffff, residual<Ieee>(), foldSpan<Ieee>());
+  return extend32(0xffffffff, finish<Ieee>(), residualSpan<Ieee>()); // register 0
 }
 
 function build(tab: usize, sh: usize, poly: u32): void {

@@ -5,5 +5,10 @@
  * (its span A rounded up to 16, at most 8 KiB: fold.ts) lies just below it.
  */
 export const HIST_END: usize = 65536;
-/** Scratch for the fold's residual (fold.ts), as long as the history. */
-export const SCRATCH: usize = 32768;
+/**
+ * The fold's residual (fold.ts: finish), up to 8 KiB; the 512 bytes below it are never
+ * written, so they stay zero (the empty history of its second reduction).
+ */
+export const RES: usize = 33280;
+/** The second reduction's residual, up to 512 bytes. */
+export const OUT2: usize = 41984;

@@ -28,12 +28,12 @@ export type CrcWasmVariant = 'simd' | 'mvp';
 
 /**
  * Inputs from this many bytes on use the fold; below, the table CRC, as the fold's fixed
- * cost (zeroing its history, a table CRC over its span of ≈ 5 KiB at the end, ≈ 5 µs)
- * outweighs its speed. Measured on x64 Node 20 (interleaved, whole module calls): equal
- * at ≈ 8–9 KiB with SIMD, ≈ 11–12 KiB without; the fold is 1.3–1.5× at 16 KiB, 2.3–3×
- * at 64 KiB.
+ * cost per call (zeroing its history, reducing its residual: ≈ 2 µs with SIMD) outweighs
+ * its speed. Measured on x64 Node 20 (interleaved, whole module calls incl. the copy):
+ * equal at ≈ 4.7 KiB with SIMD, ≈ 8.5 KiB without; with SIMD the fold is 1.5× at 8 KiB,
+ * 2.1× at 16 KiB.
  */
-const FOLD_MIN: Readonly<Record<CrcWasmVariant, number>> = { simd: 10240, mvp: 12288 };
+const FOLD_MIN: Readonly<Record<CrcWasmVariant, number>> = { simd: 5120, mvp: 9216 };
 
 interface CrcWasm {
   readonly memory: WebAssembly.Memory;
