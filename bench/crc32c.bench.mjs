@@ -173,15 +173,23 @@ if (wasmC && jsC) {
   console.log('');
   console.log(`crc32c: WebAssembly is ${ratio.toFixed(2)}x the JavaScript fallback (goal >= 2x): ${ratio >= 2 ? 'met' : 'NOT met'}`);
 }
+const baseC = candidates.find((c) => c.name === 'crc32c wasm (baseline)');
+const baseI = candidates.find((c) => c.name === 'crc32 wasm (baseline)');
+const wasmI = candidates.find((c) => c.name === `crc32 wasm (${crcWasmVariant()})`);
+if (wasmC && baseC) console.log(`crc32c: this build is ${ratioTo(wasmC, baseC).toFixed(2)}x the baseline build`);
+if (wasmI && baseI) console.log(`crc32: this build is ${ratioTo(wasmI, baseI).toFixed(2)}x the baseline build`);
 
-// Per call size: the same candidates (CRC only) over consecutive slices of the buffer,
-// about 16 MiB per repetition, interleaved as above.
+// Per call size: the same candidates (CRC-32C only) over consecutive slices of the
+// buffer, about 4 MiB per repetition, interleaved as above; with --baseline, the last
+// column is the current build's speed relative to the baseline (median of per-repetition
+// ratios).
 if (SIZES.length > 0) {
   const crcs = candidates.filter((c) => c.group === 'crc32c');
-  const total = Math.min(N, 16 << 20);
+  const base = crcs.find((c) => c.name === 'crc32c wasm (baseline)');
+  const total = Math.min(N, 4 << 20);
   console.log('');
   console.log(`crc32c MB/s (median of ${REPS}) per call size, ${total >> 20} MiB of slices per repetition`);
-  const sizeHead = ['size', ...crcs.map((c) => c.name)];
+  const sizeHead = ['size', ...crcs.map((c) => c.name), ...(base ? ['current vs baseline'] : [])];
   const sizeRows = [];
   for (const size of SIZES) {
     const calls = Math.max(1, Math.floor(total / size));
@@ -195,7 +203,12 @@ if (SIZES.length > 0) {
         times[i].push(performance.now() - t0);
       });
     }
-    sizeRows.push([String(size), ...times.map((t) => ((calls * size) / 1e6 / (median(t) / 1e3)).toFixed(0))]);
+    const row = [String(size), ...times.map((t) => ((calls * size) / 1e6 / (median(t) / 1e3)).toFixed(0))];
+    if (base) {
+      const bt = times[crcs.indexOf(base)];
+      row.push(`${median(times[0].map((t, r) => bt[r] / t)).toFixed(2)}x`);
+    }
+    sizeRows.push(row);
   }
   const w2 = sizeHead.map((h, i) => Math.max(h.length, ...sizeRows.map((r) => r[i].length)));
   const line2 = (cells) => cells.map((s, i) => (i === 0 ? s.padEnd(w2[i]) : s.padStart(w2[i]))).join('  ');
