@@ -109,6 +109,19 @@ describe('fold path (both builds) equals JavaScript', () => {
     });
   }
 
+  it('the public API around the fold thresholds (5 KiB with SIMD, 9 KiB without)', async () => {
+    const { crc32cExtend, crc32Extend } = await import('../src/crc32c/crc32c.js');
+    const mvp = loadCrcWasmVariant('mvp');
+    const pool = randomBytes(9300, 13);
+    for (const n of [5119, 5120, 5121, 9215, 9216, 9217]) {
+      const d = pool.subarray(5, 5 + n);
+      expect(crc32cExtend(0x55aa55aa, d), `CRC-32C of ${n} bytes`).toBe(crc32cExtendJs(0x55aa55aa, d));
+      expect(crc32Extend(0x55aa55aa, d), `CRC-32 of ${n} bytes`).toBe(crc32ExtendJs(0x55aa55aa, d));
+      expect(mvp.crc32cExtend(0x55aa55aa, d), `MVP CRC-32C of ${n} bytes`).toBe(crc32cExtendJs(0x55aa55aa, d));
+      expect(mvp.crc32Extend(0x55aa55aa, d), `MVP CRC-32 of ${n} bytes`).toBe(crc32ExtendJs(0x55aa55aa, d));
+    }
+  });
+
   it('the two builds agree on 5 MiB at an odd offset, continuing a CRC', () => {
     const big = randomBytes((5 << 20) + 8, 11).subarray(3, (5 << 20) + 3 - 1);
     const simd = loadCrcWasmVariant('simd');
