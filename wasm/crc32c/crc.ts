@@ -13,17 +13,29 @@
 // ≈ 1.5–2.5 GB/s; slicing-by-16, u64 loads, 2/3/5/6 streams were no better.
 // STREAM = 256 keeps 1 KiB inputs on the fast path at no cost for large ones.
 //
+// Inputs of 5–9 KiB and more (crc32c-wasm.ts) go through fold32c / fold32 + finish32c / finish32
+// instead (fold.ts): an XOR-only reduction by a sparse multiple of the polynomial,
+// ≈ 3–4× this table loop on large inputs; its residual runs through extend.
+// scripts/build-wasm.mjs builds this source twice: with wasm SIMD (the fold on v128)
+// and plain MVP (the fold on i64), for engines without SIMD.
+//
 // No data segment: all tables are built by the start function at instantiation
 // (≈ 0.15 ms), so the binary stays small. Memory map (fixed, the JS side only
-// needs INPUT_PTR / INPUT_SIZE):
+// needs INPUT_PTR / INPUT_SIZE; addresses in layout.ts):
 //     [ 4096,  12288)  CRC-32C slicing tables T0..T7 (8 × 256 × u32)
 //     [12288,  16384)  CRC-32C shift-by-STREAM table (4 × 256 × u32)
 //     [16384,  24576)  CRC-32  slicing tables
 //     [24576,  28672)  CRC-32  shift table
+//     [33280,  41472)  fold residual (RES; the 512 bytes below stay zero)
+//     [41984,  42496)  its second reduction's residual (OUT2)
+//     [57344,  65536)  fold history, the last A (≤ 8 KiB) fold values
 //     [65536, 65536 + INPUT_SIZE)  input buffer the caller copies chunks into
 //
 // All CRC values crossing the boundary are finalized CRCs (0 for "nothing yet"),
 // as in crc32cExtend(crc, data).
+
+import { HIST_END } from './layout';
+import { finish, fold, residualSpan } from './fold';
 
 const POLY_C: u32 = 0x82f63b78;
 const POLY_IEEE: u32 = 0xedb88320;
@@ -38,7 +50,7 @@ const STREAM: usize = 256;
 const BLOCK: usize = 4 * STREAM;
 
 /** Where the caller puts input bytes, and how many fit (a multiple of BLOCK; 64 KiB to 1 MiB measured the same). */
-export const INPUT_PTR: usize = 65536;
+export const INPUT_PTR: usize = HIST_END;
 export const INPUT_SIZE: usize = 65536;
 
 // The two polynomials share one code path, instantiated per polynomial by a
@@ -121,6 +133,29 @@ export function extend32c(crc: u32, ptr: usize, len: usize): u32 {
 /** CRC-32 (IEEE 802.3, zip, gzip, PNG) of `len` bytes at `ptr`, continuing `crc`. */
 export function extend32(crc: u32, ptr: usize, len: usize): u32 {
   return extend<Ieee>(crc, ptr, len);
+}
+
+/**
+ * Folds `len` bytes at INPUT_PTR into the running CRC-32C reduction (see fold.ts); `first`
+ * starts a new message continuing the finalized CRC `crc` (then `len` must be >= 4).
+ */
+export function fold32c(crc: u32, len: usize, first: bool): void {
+  fold<Castagnoli>(crc, len, first);
+}
+
+/** The finalized CRC-32C of everything folded since the last `first`. */
+export function finish32c(): u32 {
+  return extend32c(0xffffffff, finish<Castagnoli>(), residualSpan<Castagnoli>()); // register 0
+}
+
+/** fold32c for CRC-32 (IEEE). */
+export function fold32(crc: u32, len: usize, first: bool): void {
+  fold<Ieee>(crc, len, first);
+}
+
+/** finish32c for CRC-32 (IEEE). */
+export function finish32(): u32 {
+  return extend32(0xffffffff, finish<Ieee>(), residualSpan<Ieee>()); // register 0
 }
 
 function build(tab: usize, sh: usize, poly: u32): void {

@@ -13,7 +13,7 @@ import {
 import { crc32cExtendJs } from '../src/crc32c/crc32c-js.js';
 import { crc32ExtendJs } from '../src/crc32c/crc32-js.js';
 import { crc32cExtendWasm, crc32ExtendWasm, crcWasmAvailable, decodeBase64 } from '../src/crc32c/crc32c-wasm.js';
-import { CRC_WASM_BASE64, CRC_WASM_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
+import { CRC_WASM_BASE64, CRC_WASM_BYTES, CRC_WASM_SIMD_BASE64, CRC_WASM_SIMD_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
 import { isSavedModelError } from '../src/errors.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -109,11 +109,16 @@ describe('implementation switch', () => {
     expect(crcImplementation()).toBe('wasm');
   });
 
-  it('the generated module is small enough for synchronous compilation', () => {
-    expect(CRC_WASM_BYTES).toBeLessThanOrEqual(4096);
-    const bytes = decodeBase64(CRC_WASM_BASE64);
-    expect(bytes.length).toBe(CRC_WASM_BYTES);
-    expect(WebAssembly.Module.imports(new WebAssembly.Module(bytes))).toEqual([]);
+  it('the generated modules are small enough for synchronous compilation', () => {
+    for (const [base64, size] of [
+      [CRC_WASM_BASE64, CRC_WASM_BYTES],
+      [CRC_WASM_SIMD_BASE64, CRC_WASM_SIMD_BYTES],
+    ] as const) {
+      expect(size).toBeLessThanOrEqual(4096);
+      const bytes = decodeBase64(base64);
+      expect(bytes.length).toBe(size);
+      expect(WebAssembly.Module.imports(new WebAssembly.Module(bytes))).toEqual([]);
+    }
   });
 
   it('base64 decoder without atob matches Buffer', () => {

@@ -3,11 +3,12 @@
  * zip, gzip, PNG) — the public API. Values are finalized CRCs; `…Extend(crc, data)`
  * continues a finalized CRC, so `extend(extend(0, a), b) === crc(a ‖ b)`.
  *
- * Large inputs run in WebAssembly (crc32c-wasm.ts; about 3.5–4.5× the JavaScript speed),
- * small ones and every environment without WebAssembly use the slicing-by-8 JavaScript
- * implementations. Both give identical results. They throw only for inputs that are not bytes
- * (INVALID_ARGUMENT): if the WebAssembly module cannot be compiled or a call into it fails,
- * JavaScript is used.
+ * Inputs of 32 bytes and more run in WebAssembly (crc32c-wasm.ts; from 5–9 KiB on by a
+ * sparse-polynomial fold: on x64 Node 20 ≈ 3.5–4.5 GB/s on large inputs, ≈ 8–10× the
+ * JavaScript speed; the table CRC for smaller ones, ≈ 1.5–3×), tiny ones and every
+ * environment without WebAssembly use the slicing-by-8 JavaScript implementations. All give
+ * identical results. They throw only for inputs that are not bytes (INVALID_ARGUMENT): if
+ * the WebAssembly module cannot be compiled or a call into it fails, JavaScript is used.
  */
 import { asBytes } from '../bytes.js';
 import { SavedModelError } from '../errors.js';
