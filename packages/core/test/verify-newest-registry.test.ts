@@ -4,9 +4,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNewestOpRegistry, loadOpRegistry, tensorflow, validateGraphDef, verifySavedModel, type Finding } from '../src/index.js';
+import { loadNewestOpRegistry, loadOpRegistry, registeredOpNames, tensorflow, validateGraphDef, verifySavedModel, type Finding } from '../src/index.js';
 import { dirSource } from '../src/node.js';
-import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES, REPO_ROOT } from './shared.js';
+import { stripOpDocs } from '../src/registry/op-registry-format.js';
+import { parseTextFormat } from '../src/text-format/index.js';
+import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES, OPS_2_21_PBTXT, REPO_ROOT } from './shared.js';
 
 const DT = tensorflow.DataType;
 const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error');
@@ -129,5 +131,46 @@ describe('the TF 2.21 table stays out of export and load', () => {
     const src = readFileSync(join(pkgs, 'core/src/registry/op-registry-newest.ts'), 'utf8');
     expect(src).toMatch(/import\('\.\/op-registry-2\.21\.gen\.json'\)/);
     expect(src).not.toMatch(/^import .*gen\.json/m);
+  });
+});
+
+/** TF 2.21's dump without its experimental_full_type blocks (our full_type.proto names none of its types). */
+function withoutFullTypes(text: string): string {
+  const key = 'experimental_full_type {';
+  let out = '';
+  let at = 0;
+  for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, at)) {
+    out += text.slice(at, i);
+    let depth = 0;
+    let j = i + key.length - 1;
+    for (; j < text.length; j++) {
+      if (text[j] === '"') { for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++; }
+      else if (text[j] === '{') depth++;
+      else if (text[j] === '}' && --depth === 0) break;
+    }
+    at = j + 1;
+  }
+  return out + text.slice(at);
+}
+
+describe('the TF 2.21 table (a delta on TF 2.2\'s)', () => {
+  it('looks up every op of tf/ops-2.21.pbtxt as TensorFlow wrote it (docs aside), and nothing else', async () => {
+    const list = parseTextFormat('tensorflow.OpList', withoutFullTypes(readFileSync(OPS_2_21_PBTXT, 'utf8')), 'ops-2.21.pbtxt') as tensorflow.IOpList;
+    const ops = list.op ?? [];
+    expect(ops.length).toBeGreaterThan(1500);
+    const newer = await loadNewestOpRegistry();
+    const bytes = (op: tensorflow.IOpDef) => Buffer.from(tensorflow.OpDef.encode(op).finish()).toString('base64');
+    const wrong = ops.filter((op) => {
+      const got = newer(op.name ?? '');
+      return !got || bytes(got) !== bytes(tensorflow.OpDef.decode(tensorflow.OpDef.encode(stripOpDocs(op)).finish()));
+    }).map((op) => op.name);
+    expect(wrong).toEqual([]);
+    // ops TF 2.2 had and 2.21 dropped are not in it (they are in 2.2's table), nor is a made-up one
+    const names = new Set(ops.map((op) => op.name));
+    await loadOpRegistry();
+    const dropped = registeredOpNames().filter((n) => !names.has(n));
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const n of dropped) expect(newer(n), n).toBeUndefined();
+    expect(newer('NoSuchOpAnywhere')).toBeUndefined();
   });
 });

@@ -3,25 +3,39 @@
 // TensorFlow newer than 2.2 knows from one no TensorFlow knows, and to type-check attrs added
 // after 2.2 (e.g. SparseSegmentSum's Tsegmentids). It is never bundled into export or load:
 // what we EMIT stays checked against the TF 2.2 table (op-registry.ts).
+// The file is a delta on TF 2.2's table: the ops added or changed since in full, and the names of
+// those 2.21 defines exactly as 2.2 does, which are looked up in the 2.2 table.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
 import { type CompactOp, type CompactRegistry, REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { getOpDef, loadOpRegistry, registryVersion } from './op-registry.js';
 
 /** Synchronous OpDef lookup in the TF 2.21 table (shared, read-only objects). */
 export type OpDefLookup = (name: string) => tensorflow.OpDef | undefined;
 
+interface DeltaRegistry extends CompactRegistry {
+  part: string;
+  /** Source of the TF 2.2 table the delta applies to (op-registry.ts's registryVersion, without the count). */
+  base: string;
+  /** Ops TF 2.21 defines exactly as TF 2.2 does. */
+  same: string[];
+}
+
+const FILE = 'op-registry-2.21.gen.json';
 let loading: Promise<OpDefLookup> | null = null;
 
-/** Loads the TF 2.21 table (once) and returns its lookup. */
+/** Loads the TF 2.21 table (once; with the whole TF 2.2 table it refers to) and returns its lookup. */
 export function loadNewestOpRegistry(): Promise<OpDefLookup> {
-  loading ??= import('./op-registry-2.21.gen.json').then((m) => {
-    const r = ((m as { default?: unknown }).default ?? m) as CompactRegistry;
-    if (r.format !== REGISTRY_FORMAT) {
-      throw new SavedModelError('UNSUPPORTED', `op registry has format ${String(r.format)}, expected ${REGISTRY_FORMAT}; run node scripts/gen-op-registry.mjs`, { file: 'op-registry-2.21.gen.json' });
+  loading ??= Promise.all([import('./op-registry-2.21.gen.json'), loadOpRegistry()]).then(([m]) => {
+    const r = ((m as { default?: unknown }).default ?? m) as DeltaRegistry;
+    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-delta' || !Array.isArray(r.same) || !registryVersion.startsWith(`${r.base} `)) {
+      throw new SavedModelError('UNSUPPORTED', `op registry ${FILE} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / newest-delta over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file: FILE });
     }
     const index = new Map<string, CompactOp>(r.ops.map((op) => [op.n, op]));
+    const same = new Set(r.same);
     const expanded = new Map<string, tensorflow.OpDef>();
     return (name: string) => {
+      if (same.has(name)) return getOpDef(name);
       let op = expanded.get(name);
       if (op) return op;
       const c = index.get(name);
@@ -32,7 +46,7 @@ export function loadNewestOpRegistry(): Promise<OpDefLookup> {
     };
   }, (e: unknown) => {
     loading = null;
-    throw new SavedModelError('IO_ERROR', `cannot load the TF 2.21 op registry: ${e instanceof Error ? e.message : String(e)}`, { file: 'op-registry-2.21.gen.json', cause: e });
+    throw new SavedModelError('IO_ERROR', `cannot load the TF 2.21 op registry: ${e instanceof Error ? e.message : String(e)}`, { file: FILE, cause: e });
   });
   return loading;
 }
