@@ -45,7 +45,7 @@ async function countReads(body: () => Promise<unknown>): Promise<number> {
 
 function model(): tf.LayersModel {
   const x = tf.input({ shape: [300], name: 'x' });
-  // 300×1800 float32 = 2.06 MiB: the kernel spans two pieces
+  // 300×1800 float32 = 2.06 MiB: the kernel spans several pieces
   const h = tf.layers.dense({ units: 1800, activation: 'relu', kernelInitializer: 'randomNormal', biasInitializer: 'randomNormal' }).apply(x) as tf.SymbolicTensor;
   const y = tf.layers.dense({ units: 3 }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: y });

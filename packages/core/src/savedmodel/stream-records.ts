@@ -11,7 +11,7 @@ import type { FileSink } from '../io/file-source.js';
 import { DataType } from '../checkpoint/dtypes.js';
 
 /** Piece size: small enough that the first write starts early and the pool stays small. */
-export const PIECE_BYTES = 2 << 20;
+export const PIECE_BYTES = 1 << 20;
 
 /** Most chunks a sink may hold at once for a producer to reuse buffers (larger promises are ignored). */
 const MAX_RELEASE_WINDOW = 16;
