@@ -5,7 +5,7 @@
 // piece (DeferredCheckpointTensor.openReader) are copied into a small pool of reused buffers —
 // only for sinks that promise to release chunks (FileSink.releasesChunksAfter); every other
 // sink receives buffers that are never written again.
-import type { BundleWriter, CheckpointTensor } from '../checkpoint/index.js';
+import type { BundleWriter, CheckpointTensor, RecordHeader } from '../checkpoint/index.js';
 import { recordBytes } from '../checkpoint/bundle-writer.js';
 import type { FileSink } from '../io/file-source.js';
 import { DataType } from '../checkpoint/dtypes.js';
@@ -63,8 +63,9 @@ export async function* dataFileChunks(
   const pool: Uint8Array[] = [];
   let turn = 0;
   for (const t of tensors) {
-    const { load, openReader, data, ...header } = t as Partial<DeferredCheckpointTensor> & Partial<CheckpointTensor> & CheckpointTensor;
-    const reader = window !== undefined && header.dtype !== DataType.DT_STRING ? openReader?.call(t) : undefined;
+    const deferred = isDeferredTensor(t) ? t : undefined;
+    const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+    const reader = window !== undefined && t.dtype !== DataType.DT_STRING ? deferred?.openReader?.() : undefined;
     if (reader) {
       try {
         const rec = writer.begin(header, reader.byteLength);
@@ -83,7 +84,7 @@ export async function* dataFileChunks(
       }
       continue;
     }
-    const value = load ? await load.call(t) : data;
+    const value = deferred ? await deferred.load() : (t as CheckpointTensor).data;
     if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
       yield* writer.add({ ...header, data: value }).chunks;
       continue;
