@@ -19,7 +19,7 @@ export {
 } from './checkpoint/bundle-reader.js';
 export {
   writeCheckpoint, BundleWriter,
-  type BundleWriterOptions, type CheckpointTensor, type DataRecord, type WrittenCheckpoint,
+  type BundleWriterOptions, type CheckpointTensor, type DataRecord, type WrittenCheckpoint, type StreamedRecord, type RecordHeader,
 } from './checkpoint/bundle-writer.js';
 export { DataType, dtypeElementSize, dtypeFromName, dtypeName, isStringDtype, type DataTypeName } from './checkpoint/dtypes.js';
 export { DEFAULT_CHECKPOINT_PREFIX, indexFileName, shardFileName } from './checkpoint/shard-name.js';
@@ -40,7 +40,7 @@ export {
 } from './savedmodel/read.js';
 export { setBlockDecompressor, type BlockDecompressor, type ChunkedReadOptions, type RiegeliCompression } from './savedmodel/chunked/index.js';
 export {
-  encodeSavedModel, writeSavedModel, isDeferredTensor, type SavedModelContent, type WriteOptions, type DeferredCheckpointTensor,
+  encodeSavedModel, writeSavedModel, isDeferredTensor, type SavedModelContent, type WriteOptions, type DeferredCheckpointTensor, type TensorByteReader,
 } from './savedmodel/write.js';
 export { computeFingerprint, withFingerprint, FINGERPRINT_PRODUCER, type FingerprintOptions } from './savedmodel/fingerprint.js';
 

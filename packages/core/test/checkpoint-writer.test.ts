@@ -146,4 +146,37 @@ describe('checkpoint writer', () => {
     const t = readTable(index);
     expect(t.entries.slice(1).map((e) => new TextDecoder().decode(e.key))).toEqual(['z', '\uFF5E', '\u{1F600}']);
   });
+
+  it('begin(): a record checksummed piece by piece after its bytes are placed gives the same index as add()', () => {
+    const a = new Float32Array(1000).map((_, i) => i * 0.5 - 7);
+    const b = new Int32Array([1, -2, 3]);
+    const eager = writeCheckpoint([
+      { key: 'a', dtype: DataType.DT_FLOAT, shape: [10, 100], data: a },
+      { key: 's', dtype: DataType.DT_STRING, shape: [], data: ['x'] },
+      { key: 'b', dtype: DataType.DT_INT32, shape: [3], data: b },
+    ]);
+    const w = new BundleWriter();
+    const ra = w.begin({ key: 'a', dtype: DataType.DT_FLOAT, shape: [10, 100] }, a.byteLength);
+    const s = w.add({ key: 's', dtype: DataType.DT_STRING, shape: [], data: ['x'] });
+    const rb = w.begin({ key: 'b', dtype: DataType.DT_INT32, shape: [3] }, b.byteLength);
+    expect([ra.offset, s.offset, rb.offset]).toEqual([0, 4000, 4000 + s.size]);
+    const bytes = new Uint8Array(a.buffer);
+    for (let o = 0; o < bytes.length; o += 999) ra.update(bytes.subarray(o, o + 999));
+    ra.end();
+    rb.update(new Uint8Array(b.buffer));
+    rb.end();
+    expect(w.finish()).toEqual(eager.index);
+  });
+
+  it('begin(): wrong lengths, string dtype and unfinished records are INVALID_ARGUMENT', () => {
+    const w = new BundleWriter();
+    invalid(() => w.begin({ key: 'k', dtype: DataType.DT_FLOAT, shape: [2] }, 7), 'k');
+    invalid(() => w.begin({ key: 's', dtype: DataType.DT_STRING, shape: [] }, 0), 's');
+    const r = w.begin({ key: 'r', dtype: DataType.DT_FLOAT, shape: [2] }, 8);
+    invalid(() => r.update(new Uint8Array(9)), 'r');
+    const r2 = w.begin({ key: 'r2', dtype: DataType.DT_FLOAT, shape: [2] }, 8);
+    r2.update(new Uint8Array(4));
+    invalid(() => r2.end(), 'r2');
+    expect(invalid(() => w.finish()).message).toMatch(/not ended/);
+  });
 });

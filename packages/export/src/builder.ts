@@ -689,7 +689,9 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   // writeSavedModel streams each record (one backend read per variable, released once written).
   const checkpoint: (CheckpointTensor | DeferredCheckpointTensor)[] = variableNodes.map((v) => {
     const info = v.node.info;
-    return { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, load: () => info.load() };
+    const t: DeferredCheckpointTensor = { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, load: () => info.load() };
+    if (info.openReader) t.openReader = () => info.openReader!();
+    return t;
   });
   checkpoint.push({ key: OBJECT_GRAPH_KEY, dtype: DT.DT_STRING, shape: [], data: [encodeGraph(trackableGraph((v) => v.node.info.name))] });
 

@@ -1,9 +1,10 @@
 // Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
 import { getBackend } from '@tensorflow/tfjs';
-import { SavedModelError, tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow, type TensorByteReader } from '@savedmodel-js/core';
 import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
+import { openHeapReader } from './heap-reader.js';
 
 const DT = tensorflow.DataType;
 
@@ -121,11 +122,17 @@ export interface VariableInfo {
    * Chromium; wasm copies on every read, so the export reads each weight exactly once).
    */
   load(): Promise<ArrayBufferView | Uint8Array[] | string[]>;
+  /**
+   * Optional: the value copied out of its backend piece by piece instead of load() (the wasm
+   * backend's heap), or undefined where the backend does not allow it.
+   */
+  openReader?(): TensorByteReader | undefined;
   /** Short label for messages. */
   readonly label: string;
 }
 
 interface TfjsVariableLike {
+  dataId?: object;
   name: string;
   dtype: string;
   shape: number[];
@@ -192,6 +199,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
   if (t !== DT.DT_STRING && elementSize(t) === undefined) throw new SavedModelError('UNSUPPORTED', `variable ${v.name} has dtype ${v.dtype}, which cannot be saved`, { key: v.name });
   return {
     key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
+    openReader: () => (v.dataId ? openHeapReader(v as TfjsVariableLike & { dataId: object }) : undefined),
     load: async () => {
       if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} was disposed before it was saved`, { key: v.name });
       let d: ArrayLike<number> | Uint8Array[] | string[];

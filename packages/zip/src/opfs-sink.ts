@@ -4,7 +4,7 @@
 // (and removes the file if this sink created it).
 import { SavedModelError } from '@savedmodel-js/core';
 import { checkRelativePath } from '@savedmodel-js/core/internal';
-import { writableStreamTarget } from './byte-sink.js';
+import { queuedStreamTarget } from './byte-sink.js';
 import { zipSink, type ZipFileSink, type ZipSinkOptions } from './zip-sink.js';
 
 /** 'opfs://a/b.zip' or 'a/b.zip' → ['a', 'b.zip']. */
@@ -38,7 +38,7 @@ export async function opfsSink(path: string, options: OpfsSinkOptions = {}): Pro
   }
   const handle = await dir.getFileHandle(fileName, { create: true });
   const writable = await handle.createWritable({ keepExistingData: false });
-  const target = writableStreamTarget(writable, `opfs://${[...segments, fileName].join('/')}`);
+  const target = queuedStreamTarget(writable, `opfs://${[...segments, fileName].join('/')}`);
   const parent = dir;
   return zipSink({
     location: target.location,

@@ -13,7 +13,7 @@
  */
 import { SavedModelError } from '../errors.js';
 import { BUNDLE_VERSION, ENDIANNESS_LITTLE, encodeBundleEntry, encodeBundleHeader, type BundleEntry } from './bundle-entry.js';
-import { crc32c, maskCrc } from './crc.js';
+import { crc32c, crc32cExtend, maskCrc } from './crc.js';
 import { DataType, dtypeElementSize, dtypeName } from './dtypes.js';
 import { encodeStringRecord } from './string-record.js';
 import { compareBytes } from './table/comparator.js';
@@ -51,6 +51,25 @@ export interface DataRecord {
   chunks: Uint8Array[];
 }
 
+/**
+ * A fixed-width record reserved by `BundleWriter.begin()`: its bytes are appended to the shard
+ * by the caller (possibly before they are checksummed) and fed to `update()` in order; `end()`
+ * completes its index entry. The index only needs the CRC, so a data file can be written while
+ * its records are still being checksummed.
+ */
+export interface StreamedRecord {
+  readonly key: string;
+  readonly shardId: number;
+  readonly offset: number;
+  readonly size: number;
+  /** The record's next bytes, in order. */
+  update(bytes: Uint8Array): void;
+  /** All `size` bytes were given to update(); INVALID_ARGUMENT otherwise. */
+  end(): void;
+}
+
+export type RecordHeader = Omit<CheckpointTensor, 'data'>;
+
 export interface WrittenCheckpoint {
   index: Uint8Array;
   /** One data file per shard. */
@@ -65,13 +84,36 @@ function invalid(message: string, key?: string): SavedModelError {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function asBytes(v: ArrayBufferView, key: string): Uint8Array {
+/** The record bytes of fixed-width data: its view as bytes (the checkpoint is little-endian). */
+export function recordBytes(v: ArrayBufferView, key: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
   // Other typed arrays hold host-order elements; the checkpoint is little-endian.
   if (!LITTLE_ENDIAN_HOST && !(v instanceof Int8Array)) {
     throw new SavedModelError('UNSUPPORTED', 'typed-array data needs a little-endian host; pass raw little-endian bytes as a Uint8Array', { key });
   }
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** A fixed-width dtype and shape that need exactly `byteLength` bytes; INVALID_ARGUMENT otherwise. */
+function checkByteLength(key: string, dtype: number, shape: readonly number[], byteLength: number): void {
+  const elemSize = fixedElementSize(key, dtype);
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw invalid(`invalid record length ${byteLength}`, key);
+  const n = elementCount(shape, key, Math.floor(byteLength / elemSize));
+  if (n < 0 || n * elemSize !== byteLength) {
+    throw invalid(
+      `${dtypeName(dtype)} shape [${shape.join(', ')}] needs ${n < 0 ? 'more than ' + byteLength : n * elemSize} bytes, data has ${byteLength}`,
+      key,
+    );
+  }
+}
+
+function fixedElementSize(key: string, dtype: number): number {
+  const elemSize = dtypeElementSize(dtype);
+  if (elemSize === undefined) {
+    const name = dtypeName(dtype);
+    throw invalid(`dtype ${name ?? dtype} cannot be written to a checkpoint${name ? '' : ' (unknown DataType)'}`, key);
+  }
+  return elemSize;
 }
 
 /** Element count, or Infinity-safe: returns -1 when it exceeds `cap` (cap ≥ 0). */
@@ -91,9 +133,11 @@ export class BundleWriter {
   private readonly numShards: number;
   private readonly tableOptions: TableWriterOptions | undefined;
   private readonly shardOffsets: number[];
-  private readonly entries: { key: Uint8Array; keyString: string; value: Uint8Array }[] = [];
+  private readonly entries: { key: Uint8Array; keyString: string; value: Uint8Array | undefined }[] = [];
   private readonly keys = new Set<string>();
   private finished = false;
+  /** Streamed records begun and not ended. */
+  private open = 0;
 
   constructor(options: BundleWriterOptions = {}) {
     this.numShards = options.numShards ?? 1;
@@ -115,18 +159,7 @@ export class BundleWriter {
    * Numeric chunks alias `tensor.data`: keep it unchanged until written.
    */
   add(tensor: CheckpointTensor): DataRecord {
-    if (this.finished) throw invalid('BundleWriter.add after finish');
-    const { key, dtype } = tensor;
-    if (typeof key !== 'string') throw invalid('checkpoint key must be a string');
-    if (key === '') throw invalid('the empty key is reserved for the bundle header', key);
-    if (this.keys.has(key)) throw invalid('duplicate checkpoint key', key);
-    const shardId = tensor.shardId ?? 0;
-    if (!Number.isInteger(shardId) || shardId < 0 || shardId >= this.numShards) {
-      throw invalid(`shardId ${shardId} is not in [0, ${this.numShards})`, key);
-    }
-    if (!Array.isArray(tensor.shape)) throw invalid('shape must be an array of dimensions', key);
-    const shape = [...tensor.shape];
-
+    const { key, dtype, shardId, shape } = this.check(tensor);
     let chunks: Uint8Array[];
     let size: number;
     let crc: number;
@@ -145,37 +178,79 @@ export class BundleWriter {
       size = rec.size;
       crc = rec.crc;
     } else {
-      const elemSize = dtypeElementSize(dtype);
-      if (elemSize === undefined) {
-        const name = dtypeName(dtype);
-        throw invalid(`dtype ${name ?? dtype} cannot be written to a checkpoint${name ? '' : ' (unknown DataType)'}`, key);
-      }
+      fixedElementSize(key, dtype);
       const data = tensor.data;
       if (!ArrayBuffer.isView(data)) throw invalid(`${dtypeName(dtype)} data must be a Uint8Array (raw little-endian bytes) or a typed array`, key);
-      const bytes = asBytes(data, key);
-      const n = elementCount(shape, key, Math.floor(bytes.length / elemSize));
-      if (n < 0 || n * elemSize !== bytes.length) {
-        throw invalid(
-          `${dtypeName(dtype)} shape [${shape.join(', ')}] needs ${n < 0 ? 'more than ' + bytes.length : n * elemSize} bytes, data has ${bytes.length}`,
-          key,
-        );
-      }
+      const bytes = recordBytes(data, key);
+      checkByteLength(key, dtype, shape, bytes.length);
       chunks = bytes.length > 0 ? [bytes] : [];
       size = bytes.length;
       crc = crc32c(bytes);
     }
-
-    const offset = this.shardOffsets[shardId]!;
-    const entry: BundleEntry = { dtype, shape, shardId, offset, size, crc32c: maskCrc(crc), slices: [] };
-    this.keys.add(key);
-    this.entries.push({ key: utf8.encode(key), keyString: key, value: encodeBundleEntry(entry) });
-    this.shardOffsets[shardId] = offset + size;
+    const offset = this.reserve(key, shardId, size);
+    this.entries.push({ key: utf8.encode(key), keyString: key, value: encodeBundleEntry({ dtype, shape, shardId, offset, size, crc32c: maskCrc(crc), slices: [] }) });
     return { key, shardId, offset, size, chunks };
+  }
+
+  /**
+   * Reserve the record of a fixed-width tensor of `byteLength` bytes (validated against its
+   * dtype and shape) at the end of its shard; the caller appends the bytes and feeds them to the
+   * returned record's update(), then calls end() (before finish()).
+   */
+  begin(tensor: RecordHeader, byteLength: number): StreamedRecord {
+    const { key, dtype, shardId, shape } = this.check(tensor);
+    if (dtype === DataType.DT_STRING) throw invalid('DT_STRING records cannot be streamed; use add()', key);
+    checkByteLength(key, dtype, shape, byteLength);
+    const offset = this.reserve(key, shardId, byteLength);
+    const slot: { key: Uint8Array; keyString: string; value: Uint8Array | undefined } = { key: utf8.encode(key), keyString: key, value: undefined };
+    this.entries.push(slot);
+    this.open++;
+    let crc = 0;
+    let seen = 0;
+    let ended = false;
+    return {
+      key, shardId, offset, size: byteLength,
+      update: (bytes) => {
+        if (ended) throw invalid('StreamedRecord.update after end', key);
+        seen += bytes.length;
+        if (seen > byteLength) throw invalid(`record has ${byteLength} bytes, got more`, key);
+        crc = crc32cExtend(crc, bytes);
+      },
+      end: () => {
+        if (ended) return;
+        if (seen !== byteLength) throw invalid(`record has ${byteLength} bytes, got ${seen}`, key);
+        ended = true;
+        this.open--;
+        slot.value = encodeBundleEntry({ dtype, shape, shardId, offset, size: byteLength, crc32c: maskCrc(crc), slices: [] });
+      },
+    };
+  }
+
+  private check(tensor: RecordHeader): { key: string; dtype: number; shardId: number; shape: number[] } {
+    if (this.finished) throw invalid('BundleWriter.add after finish');
+    const { key, dtype } = tensor;
+    if (typeof key !== 'string') throw invalid('checkpoint key must be a string');
+    if (key === '') throw invalid('the empty key is reserved for the bundle header', key);
+    if (this.keys.has(key)) throw invalid('duplicate checkpoint key', key);
+    const shardId = tensor.shardId ?? 0;
+    if (!Number.isInteger(shardId) || shardId < 0 || shardId >= this.numShards) {
+      throw invalid(`shardId ${shardId} is not in [0, ${this.numShards})`, key);
+    }
+    if (!Array.isArray(tensor.shape)) throw invalid('shape must be an array of dimensions', key);
+    return { key, dtype, shardId, shape: [...tensor.shape] };
+  }
+
+  private reserve(key: string, shardId: number, size: number): number {
+    const offset = this.shardOffsets[shardId]!;
+    this.keys.add(key);
+    this.shardOffsets[shardId] = offset + size;
+    return offset;
   }
 
   /** The index file: header entry, then entries sorted bytewise by UTF-8 key. */
   finish(): Uint8Array {
     if (this.finished) throw invalid('BundleWriter.finish called twice');
+    if (this.open > 0) throw invalid(`BundleWriter.finish with ${this.open} streamed record(s) not ended (their bytes were not all checksummed)`);
     this.finished = true;
     const sorted = this.entries.slice().sort((a, b) => compareBytes(a.key, b.key));
     const table = new TableWriter(this.tableOptions);
@@ -188,7 +263,7 @@ export class BundleWriter {
       const e = sorted[i]!;
       // Distinct JS strings can share a UTF-8 encoding (lone surrogates become U+FFFD).
       if (i > 0 && compareBytes(sorted[i - 1]!.key, e.key) === 0) throw invalid('two keys have the same UTF-8 encoding', e.keyString);
-      table.add(e.key, e.value);
+      table.add(e.key, e.value!);
     }
     return table.finish();
   }

@@ -3,7 +3,7 @@
 export { readCheckpoint, CheckpointReader } from './bundle-reader.js';
 export type { CheckpointEntry, CheckpointReaderOptions, NumericTensorValue, ShardRanges, ShardSource, TensorValue } from './bundle-reader.js';
 export { writeCheckpoint, BundleWriter } from './bundle-writer.js';
-export type { BundleWriterOptions, CheckpointTensor, DataRecord, WrittenCheckpoint } from './bundle-writer.js';
+export type { BundleWriterOptions, CheckpointTensor, DataRecord, RecordHeader, StreamedRecord, WrittenCheckpoint } from './bundle-writer.js';
 export {
   decodeBundleEntry,
   decodeBundleHeader,

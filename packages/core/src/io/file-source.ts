@@ -35,6 +35,14 @@ export interface FileSink {
    * data file that way, each weight read from its backend just before its bytes are written.
    */
   write(path: string, data: SinkData): Promise<void>;
+  /**
+   * Optional promise for chunked (iterable) data: by the time the sink asks the iterable for
+   * chunk i + releasesChunksAfter, it is done with chunk i — it neither reads it again nor keeps
+   * a reference. Producers may then reuse chunk i's buffer (writeSavedModel does, for weights it
+   * copies out of their backend). Leave it unset for a sink that keeps chunks (an in-memory map,
+   * a Blob builder): it then only receives buffers that are never written again.
+   */
+  readonly releasesChunksAfter?: number;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

@@ -93,6 +93,7 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
   };
   return {
     location: target,
+    releasesChunksAfter: WRITES_IN_FLIGHT + 1,
     async write(path, data) {
       const full = join(tmp, checkRelativePath(path));
       try {
@@ -124,30 +125,41 @@ export async function dirSink(dir: string, options: DirSinkOptions = {}): Promis
   };
 }
 
-async function writeFully(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+/**
+ * Writes of a streamed file in flight at once (positional writes, so they may complete in any
+ * order): the thread pool writes a few pieces while the next ones are produced and checksummed.
+ * When asking for chunk i, chunks up to i − WRITES_IN_FLIGHT − 1 are written and released.
+ */
+const WRITES_IN_FLIGHT = 3;
+
+async function writeFully(fh: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
   for (let off = 0; off < chunk.length;) {
-    const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+    const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, position + off);
     off += bytesWritten;
   }
 }
 
 /**
- * Writes chunks in order with one write in flight: the next chunk is produced (a weight read
- * from its backend and checksummed) while the thread pool writes the previous one, so the
- * checksum costs no wall time next to the write.
+ * Writes chunks at their offsets with up to WRITES_IN_FLIGHT writes in flight: the next chunks
+ * are produced (a weight copied from its backend, pieces checksummed) while the thread pool
+ * writes the previous ones. The chunk's buffer is not kept once its write is done.
  */
 async function writeChunks(file: string, data: SinkData): Promise<void> {
   const fh = await open(file, 'w');
-  let pending: Promise<void> | undefined;
+  const inFlight: Promise<void>[] = [];
+  let position = 0;
   try {
     for await (const chunk of data as Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
-      if (pending) await pending;
-      pending = undefined;
-      if (chunk.length > 0) pending = writeFully(fh, chunk);
+      if (chunk.length === 0) continue;
+      if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
+      const write = writeFully(fh, chunk, position);
+      write.catch(() => undefined); // awaited in turn; a later write failing first is not unhandled
+      inFlight.push(write);
+      position += chunk.length;
     }
-    if (pending) await pending;
+    while (inFlight.length > 0) await inFlight.shift();
   } catch (e) {
-    await pending?.catch(() => undefined);
+    await Promise.allSettled(inFlight);
     throw e;
   } finally {
     await fh.close();

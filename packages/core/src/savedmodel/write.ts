@@ -11,20 +11,11 @@ import {
   VARIABLES_PREFIX,
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
+import { dataFileChunks, isDeferredTensor, releaseWindow, type DeferredCheckpointTensor } from './stream-records.js';
 
 export { encodeSavedModel };
 
-/**
- * A checkpoint tensor whose data is read only when its record is written (a weight still on its
- * tfjs backend): one asynchronous read per tensor, streamed into the data file, then released.
- */
-export interface DeferredCheckpointTensor extends Omit<CheckpointTensor, 'data'> {
-  load(): Promise<CheckpointTensor['data']>;
-}
-
-export function isDeferredTensor(t: CheckpointTensor | DeferredCheckpointTensor): t is DeferredCheckpointTensor {
-  return typeof (t as Partial<DeferredCheckpointTensor>).load === 'function';
-}
+export { isDeferredTensor, type DeferredCheckpointTensor, type TensorByteReader } from './stream-records.js';
 
 export interface SavedModelContent {
   savedModel: tensorflow.ISavedModel;
@@ -74,8 +65,9 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
       const tensors = [...content.checkpoint];
       const dataFile = shardFileName(VARIABLES_PREFIX, 0, 1);
       if (tensors.some(isDeferredTensor)) {
-        // One read per tensor, as the sink asks for its bytes; nothing keeps a record after it is written.
-        await put(dataFile, deferredRecords(writer, tensors), () => writer.shardSizes[0]!);
+        // One read per tensor, as the sink asks for its bytes, written in pieces that are
+        // checksummed while the sink writes them (stream-records.ts).
+        await put(dataFile, dataFileChunks(writer, tensors, releaseWindow(sink)), () => writer.shardSizes[0]!);
       } else {
         const chunks: Uint8Array[] = [];
         for (const t of tensors as CheckpointTensor[]) chunks.push(...writer.add(t).chunks);
@@ -109,25 +101,6 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
       throw new SavedModelError('IO_ERROR', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, errno, cause: e });
     }
     throw new SavedModelError('INVALID_ARGUMENT', `cannot write SavedModel to ${sink.location}: ${(e as Error).message}`, { file: sink.location, cause: e });
-  }
-}
-
-/**
- * The data file's chunks, loading each deferred tensor when its turn comes: the sink asks for
- * record i + 1 once it has record i (the Node directory sink writes record i meanwhile), so at
- * most two records are held, and reading ahead further would only hold more memory (wasm and cpu
- * read synchronously; the overlap with the write comes from the sink).
- */
-async function* deferredRecords(writer: BundleWriter, tensors: (CheckpointTensor | DeferredCheckpointTensor)[]): AsyncGenerator<Uint8Array> {
-  for (const t of tensors) {
-    let record: CheckpointTensor;
-    if (isDeferredTensor(t)) {
-      const { load, ...rest } = t;
-      record = { ...rest, data: await load.call(t) };
-    } else {
-      record = t;
-    }
-    yield* writer.add(record).chunks;
   }
 }
 
