@@ -105,9 +105,17 @@ class NameScope {
     this.mark(n);
     return n;
   }
+  /** Takes the name and every scope above it ("a/b/c": "a", "a/b", "a/b/c"), case-insensitively. */
   mark(name: string): void {
-    const parts = name.split('/');
-    for (let i = 1; i <= parts.length; i++) this.used.add(parts.slice(0, i).join('/').toLowerCase());
+    const lower = name.toLowerCase();
+    this.used.add(lower);
+    // from the innermost scope out: a scope already taken has its parents taken too
+    for (let i = lower.lastIndexOf('/'); i >= 0; i = lower.lastIndexOf('/', i - 1)) {
+      const scope = lower.slice(0, i);
+      if (this.used.has(scope)) break;
+      this.used.add(scope);
+      if (i === 0) break;
+    }
   }
 }
 

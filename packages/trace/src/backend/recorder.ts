@@ -56,13 +56,17 @@ export class Recorder {
   /** dataId each captured variable had when first read; a change means it was assigned. */
   readonly capturedDataIds = new Map<tf.Variable, DataId>();
   private readonly layerStack: string[] = [];
+  /** `layer` for the current stack, computed on first use after each push / pop (every kernel call asks). */
+  private layerPath: string | null = '';
   /** Values holding placeholders instead of real results (see shapesOnly). */
   private readonly placeholders = new Set<number>();
 
-  pushLayer(name: string): void { this.layerStack.push(name); }
-  popLayer(): void { this.layerStack.pop(); }
+  pushLayer(name: string): void { this.layerStack.push(name); this.layerPath = null; }
+  popLayer(): void { this.layerStack.pop(); this.layerPath = null; }
   /** Current layer path; a layer entered twice (apply, then call) appears once. */
-  get layer(): string { return this.layerStack.filter((n, i) => n !== this.layerStack[i - 1]).join('/'); }
+  get layer(): string {
+    return (this.layerPath ??= this.layerStack.filter((n, i) => n !== this.layerStack[i - 1]).join('/'));
+  }
 
   private add(v: Omit<TapeValue, 'id'>, dataId: DataId | null): number {
     const id = this.values.length;
