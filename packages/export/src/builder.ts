@@ -4,8 +4,8 @@
 // top-level graph (VarHandleOps, init NoOp, the object-graph Const, signature Placeholders and
 // calls, saver_filename and the save / restore calls), saver_def, signature_def, collection_def,
 // meta_info_def, and the checkpoint with its TrackableObjectGraph.
-import { attr, buildStrippedOpList, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
-import { compareUtf8, Long } from '@savedmodel-js/core/internal';
+import { attr, buildStrippedOpList, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
+import { compareUtf8, flatWriter, Long } from '@savedmodel-js/core/internal';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { toDataType } from './dtypes.js';
 import { isExportableFunction, isTensorSpec, PolymorphicFunction, type ExportableFunction } from './function.js';
@@ -147,6 +147,29 @@ function tempId(seed: string): string {
 
 function shapesAttr(shapes: readonly (readonly (number | null)[] | null)[]): tensorflow.IAttrValue {
   return { list: { shape: shapes.map((s) => shapeProto(s)) } };
+}
+
+// Attr values repeated on thousands of nodes of a big model, made once per export (see node()).
+interface SharedAttrs {
+  /** _output_shapes of one scalar, of one tensor of unknown shape; an empty list. */
+  scalar: tensorflow.IAttrValue;
+  unknown: tensorflow.IAttrValue;
+  none: tensorflow.IAttrValue;
+  type(t: DataType): tensorflow.IAttrValue;
+}
+
+function sharedAttrs(): SharedAttrs {
+  const types = new Map<DataType, tensorflow.IAttrValue>();
+  return {
+    scalar: shapesAttr([[]]),
+    unknown: shapesAttr([null]),
+    none: { list: {} },
+    type(t) {
+      let v = types.get(t);
+      if (!v) types.set(t, (v = attr.type(t)));
+      return v;
+    },
+  };
 }
 
 function specShape(s: TensorSpec): (number | null)[] {
@@ -484,17 +507,19 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   const graphNodes: tensorflow.INodeDef[] = [];
   const handleOf = new Map<number, string>();
   const readOf = new Map<number, string>();
+  const shared = sharedAttrs();
   for (const v of variableNodes) {
     const info = v.node.info;
     const name = scope.unique(graphNodeName(info.name));
     handleOf.set(v.id, name);
+    const dtype = shared.type(info.dtype);
     graphNodes.push(node(name, 'VarHandleOp', [], {
-      _output_shapes: shapesAttr([[]]), dtype: attr.type(info.dtype), shape: attr.shape(info.shape), shared_name: attr.str(name),
+      _output_shapes: shared.scalar, dtype, shape: attr.shape(info.shape), shared_name: attr.str(name),
     }));
     const read = `${name}/Read/ReadVariableOp`;
     scope.mark(read);
     readOf.set(v.id, read);
-    graphNodes.push(node(read, 'ReadVariableOp', [name], { _output_shapes: shapesAttr([info.shape]), dtype: attr.type(info.dtype) }));
+    graphNodes.push(node(read, 'ReadVariableOp', [name], { _output_shapes: shapesAttr([info.shape]), dtype }));
   }
   const initOp = scope.unique('NoOp');
   graphNodes.push(node(initOp, 'NoOp', []));
@@ -537,7 +562,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     }
     return { nodes: tnodes };
   };
-  const encodeGraph = (g: tensorflow.ITrackableObjectGraph) => tensorflow.TrackableObjectGraph.encode(g).finish();
+  const encodeGraph = (g: tensorflow.ITrackableObjectGraph) => tensorflow.TrackableObjectGraph.encode(g, flatWriter()).finish();
   const graphConstName = scope.unique('Const');
   graphNodes.push(node(graphConstName, 'Const', [], {
     _output_shapes: shapesAttr([[]]), dtype: attr.type(DT.DT_STRING),
@@ -729,9 +754,18 @@ function argSpec(args: string[], varargs: string | null, varkw: string | null): 
 
 // ---- generated functions ----
 
-function fnNode(name: string, op: string, inputs: string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {
-  return node(name, op, inputs, attrs, device);
+/**
+ * A NodeDef that takes ownership of `inputs` and `attrs` (every caller passes fresh ones; core's
+ * `node` copies both, which thousands of save / restore nodes feel). Attr values may be shared
+ * between nodes: nothing downstream changes an AttrValue (default stripping removes map entries).
+ */
+function node(name: string, op: string, inputs: string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {
+  const n: tensorflow.INodeDef = { name, op, input: inputs, attr: attrs };
+  if (device) n.device = device;
+  return n;
 }
+
+const fnNode = node;
 
 /**
  * The signature wrapper: inputs in sorted keyword order (then the captured resources), one
@@ -845,11 +879,13 @@ function restoreFunction(name: string, keys: string[], handles: string[], dtypes
     }, CPU0),
   ];
   const assigns: string[] = [];
+  const shared = sharedAttrs();
   dtypes.forEach((t, i) => {
     const id = i === 0 ? 'Identity' : `Identity_${i}`;
     const assign = i === 0 ? 'AssignVariableOp' : `AssignVariableOp_${i}`;
-    nodes.push(fnNode(id, 'Identity', [`RestoreV2:tensors:${i}`], { T: attr.type(t), _output_shapes: shapesAttr([null]) }, CPU0));
-    nodes.push(fnNode(assign, 'AssignVariableOp', [args[i]!, `${id}:output:0`], { _output_shapes: { list: {} }, dtype: attr.type(t) }, CPU0));
+    const type = shared.type(t);
+    nodes.push(fnNode(id, 'Identity', [`RestoreV2:tensors:${i}`], { T: type, _output_shapes: shared.unknown }, CPU0));
+    nodes.push(fnNode(assign, 'AssignVariableOp', [args[i]!, `${id}:output:0`], { _output_shapes: shared.none, dtype: type }, CPU0));
     assigns.push(assign);
   });
   nodes.push(fnNode('NoOp', 'NoOp', [], { _output_shapes: { list: {} } }, CPU0));

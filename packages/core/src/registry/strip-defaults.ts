@@ -69,16 +69,28 @@ function libraryNames(graph: tensorflow.IGraphDef): Set<string> {
   return new Set((graph.library?.function ?? []).map((f) => f.signature?.name ?? ''));
 }
 
+// Per OpDef (registry entries are shared and never change): its attrs that have a default, so a
+// big graph's thousands of nodes of one op do not walk the whole attr list each.
+const defaultsOf = new WeakMap<tensorflow.IOpDef, readonly (readonly [string, tensorflow.IAttrValue])[]>();
+
+function attrDefaults(opDef: tensorflow.IOpDef): readonly (readonly [string, tensorflow.IAttrValue])[] {
+  let d = defaultsOf.get(opDef);
+  if (!d) {
+    d = (opDef.attr ?? []).filter((a) => !!a.default_value).map((a) => [a.name ?? '', a.default_value!] as const);
+    defaultsOf.set(opDef, d);
+  }
+  return d;
+}
+
 /** Remove the attrs of one node that equal its OpDef's defaults. Returns the removed names. */
 export function stripNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): string[] {
   const removed: string[] = [];
   const attrs = node.attr;
   if (!attrs) return removed;
-  for (const def of opDef.attr ?? []) {
-    const name = def.name ?? '';
+  for (const [name, value] of attrDefaults(opDef)) {
     const v = attrs[name];
-    if (v === undefined || !def.default_value) continue;
-    if (attrValuesEqual(v, def.default_value)) {
+    if (v === undefined) continue;
+    if (attrValuesEqual(v, value)) {
       delete attrs[name];
       removed.push(name);
     }
