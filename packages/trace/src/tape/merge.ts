@@ -66,14 +66,17 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
   if (a.values.length !== b.values.length || !sameIds(a.outputs, b.outputs)) {
     throw new SavedModelError('UNSUPPORTED', `${DIFFER}: they see different tensors`);
   }
-  // first consumer of each value, for error messages
-  const consumer = new Map<number, KernelCall>();
-  for (const c of a.calls) {
-    for (const [, ref] of c.inputs) {
-      for (const id of ref === null ? [] : typeof ref === 'number' ? [ref] : ref) if (!consumer.has(id)) consumer.set(id, c);
-    }
-  }
+  // first consumer of each value, for error messages (indexed when the first one is needed)
+  let consumer: Map<number, KernelCall> | undefined;
   const where = (id: number): KernelSite => {
+    if (!consumer) {
+      consumer = new Map();
+      for (const c of a.calls) {
+        for (const [, ref] of c.inputs) {
+          for (const v of ref === null ? [] : typeof ref === 'number' ? [ref] : ref) if (!consumer.has(v)) consumer.set(v, c);
+        }
+      }
+    }
     const c = consumer.get(id);
     return c ? site(c) : { kernel: '(output)' };
   };
@@ -86,11 +89,16 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     if (va.dtype !== vb.dtype || va.shape.length !== vb.shape.length || va.source.kind !== vb.source.kind) {
       throw kernelError('UNSUPPORTED', where(i), `${DIFFER} in tensor #${i} (${va.dtype}[${va.shape}] vs ${vb.dtype}[${vb.shape}])`);
     }
-    const shape = va.shape.map((d, k) => mergeDim(d, vb.shape[k]!));
+    // the first trace's shape array and value where nothing differs (most of a graph's values)
+    let shape: SymDim[] = va.shape;
+    for (let k = 0; k < va.shape.length; k++) {
+      if (va.shape[k] !== vb.shape[k]) { shape = va.shape.map((d, j) => mergeDim(d, vb.shape[j]!)); break; }
+    }
     let source: SymValueSource;
     const s = va.source, t = vb.source;
     if (s.kind === 'constant' && t.kind === 'constant') {
-      source = mergeConstant(va, s.values, vb, t.values, sa, sb, where(i));
+      const merged = mergeConstant(va, s.values, vb, t.values, sa, sb, where(i));
+      source = merged.kind === 'constant' && merged.values === s.values ? s : merged;
     } else if (s.kind === 'variable' && t.kind === 'variable') {
       if (s.variable !== t.variable) throw kernelError('UNSUPPORTED', where(i), `${DIFFER}: they read different variables`);
       source = s;
@@ -103,13 +111,13 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     } else {
       throw kernelError('UNSUPPORTED', where(i), DIFFER);
     }
-    return { id: i, dtype: va.dtype, shape, source };
+    return shape === va.shape && source === s && va.id === i ? va : { id: i, dtype: va.dtype, shape, source };
   });
 
   const calls: SymCall[] = a.calls.map((ca, i) => {
     const cb = b.calls[i]!;
     const attrs = mergeAttr(ca.attrs, cb.attrs, sa, sb, site(ca), ['attrs']) as Record<string, unknown>;
-    return { ...ca, attrs };
+    return attrs === ca.attrs ? ca : { ...ca, attrs };
   });
   return { values, calls, inputs: a.inputs, outputs: a.outputs, symbols };
 }
@@ -162,27 +170,30 @@ function mergeAttr(x: unknown, y: unknown, sa: number[], sb: number[], at: Kerne
     if (Number.isInteger(x) && Number.isInteger(y)) return fitSym(x, y, sa, sb) ?? unknownDim(x, y);
     throw kernelError('UNSUPPORTED', at, `${pathText(path)} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
   }
+  // lists and objects: the first trace's own where nothing in them differs (attrs are plain data, never changed)
   if (Array.isArray(x) && Array.isArray(y)) {
     if (x.length !== y.length) throw kernelError('UNSUPPORTED', at, `${pathText(path)} has ${x.length} vs ${y.length} elements in the two traces`);
-    const out = new Array<unknown>(x.length);
+    let out: unknown[] | undefined;
     for (let i = 0; i < x.length; i++) {
       path.push(i);
-      out[i] = mergeAttr(x[i], y[i], sa, sb, at, path);
+      const m = mergeAttr(x[i], y[i], sa, sb, at, path);
       path.pop();
+      if (m !== x[i]) (out ??= x.slice())[i] = m;
     }
-    return out;
+    return out ?? x;
   }
   if (x && y && typeof x === 'object' && typeof y === 'object') {
-    const out: Record<string, unknown> = {};
     const xo = x as Record<string, unknown>, yo = y as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
     const merge = (k: string) => {
       path.push(k);
-      out[k] = mergeAttr(xo[k], yo[k], sa, sb, at, path);
+      const m = mergeAttr(xo[k], yo[k], sa, sb, at, path);
       path.pop();
+      if (m !== xo[k] || !Object.prototype.hasOwnProperty.call(xo, k)) (out ??= { ...xo })[k] = m;
     };
     for (const k of Object.keys(xo)) merge(k);
     for (const k of Object.keys(yo)) if (!Object.prototype.hasOwnProperty.call(xo, k)) merge(k);
-    return out;
+    return out ?? xo;
   }
   if (x !== y) throw kernelError('UNSUPPORTED', at, `${pathText(path)} differs between the two traces (${String(x)} vs ${String(y)})`);
   return x;
