@@ -159,7 +159,11 @@ export class GraphBuilder {
   }
 
   uniqueName(base: string): string {
-    const b = sanitizeNodeName(base);
+    return this.uniqueClean(sanitizeNodeName(base));
+  }
+
+  /** uniqueName of a name sanitizeNodeName leaves as it is. */
+  private uniqueClean(b: string): string {
     if (!this.used.has(b)) { this.used.add(b); return b; }
     // every `${b}_${i}` below the remembered suffix is taken (names are never released)
     for (let i = this.nextSuffix.get(b) ?? 1; ; i++) {
@@ -168,6 +172,22 @@ export class GraphBuilder {
     }
   }
   private readonly nextSuffix = new Map<string, number>();
+  /** Per scope or base name: whether sanitizeNodeName keeps it (a layer's nodes share both). */
+  private readonly cleanParts = new Map<string, boolean>();
+
+  private isClean(part: string): boolean {
+    let c = this.cleanParts.get(part);
+    if (c === undefined) this.cleanParts.set(part, (c = CLEAN_NAME.test(part)));
+    return c;
+  }
+
+  /** The unique name of a node `base` in the current scope ("scope/base" is clean when both parts are). */
+  private scopedName(base: string): string {
+    const scope = this.scope;
+    if (!scope) return this.uniqueName(base);
+    const full = `${scope}/${base}`;
+    return this.isClean(scope) && this.isClean(base) ? this.uniqueClean(full) : this.uniqueName(full);
+  }
 
   emit(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor[] {
     const sig = opSignature(op);
@@ -215,7 +235,7 @@ export class GraphBuilder {
     for (const name of sig.required) {
       if (!(name in values)) throw internal(`${op} needs attr ${name}`);
     }
-    const nodeName = this.uniqueName(this.scope ? `${this.scope}/${opts.name ?? op}` : opts.name ?? op);
+    const nodeName = this.scopedName(opts.name ?? op);
     if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
     this.nodes.push({ name: nodeName, op, input: flat, attr: values });
     this.origins.set(nodeName, this.origin());
