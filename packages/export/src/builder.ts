@@ -68,11 +68,18 @@ export interface BuildResult {
 // ---- small helpers ----
 
 export function escapeCheckpointName(s: string): string {
+  if (s.indexOf('.') < 0 && s.indexOf('/') < 0) return s;
   return s.replace(/\./g, '..').replace(/\//g, '.S');
 }
 
+/** Names argName and graphNodeName leave as they are (checked first: most names are). */
+const ARG_NAME_OK = /^[a-z][a-z0-9_]*$/;
+const GRAPH_NAME_OK = /^[A-Za-z0-9.][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_.\-]+)*$/;
+
 function argName(s: string): string {
-  let n = s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  let n = s.toLowerCase();
+  if (ARG_NAME_OK.test(n)) return n;
+  n = n.replace(/[^a-z0-9_]/g, '_');
   if (!/^[a-z]/.test(n)) n = `arg_${n}`;
   return n;
 }
@@ -86,6 +93,7 @@ function opName(s: string): string {
 
 /** A valid top-level node name ([A-Za-z0-9.][A-Za-z0-9_.\-/]*) from a variable name. */
 function graphNodeName(s: string): string {
+  if (GRAPH_NAME_OK.test(s)) return s;
   const n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^[^A-Za-z0-9.]+/, '').replace(/\/$/, '');
   return n || 'Variable';
 }
@@ -134,15 +142,25 @@ function uniqueIn(used: Set<string>, base: string): string {
   return n;
 }
 
-/** Deterministic 32-hex-digit id (the `_temp_<uuid>` of the save function) from the checkpoint keys. */
-function tempId(seed: string): string {
-  let out = '';
-  for (let k = 0; k < 4; k++) {
-    let h = 0x811c9dc5 ^ (k * 0x9e3779b9);
-    for (let i = 0; i < seed.length; i++) { h ^= seed.charCodeAt(i); h = Math.imul(h, 0x01000193); }
-    out += (h >>> 0).toString(16).padStart(8, '0');
-  }
-  return out;
+/**
+ * Deterministic 32-hex-digit id (the `_temp_<uuid>` of the save function) from the checkpoint
+ * keys: four FNV-1a variants over the keys joined by newlines, in one pass without the join.
+ */
+function tempId(keys: readonly string[]): string {
+  const h = [0, 1, 2, 3].map((k) => 0x811c9dc5 ^ (k * 0x9e3779b9));
+  let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!;
+  keys.forEach((key, j) => {
+    if (j > 0) {
+      h0 = Math.imul(h0 ^ 10, 0x01000193); h1 = Math.imul(h1 ^ 10, 0x01000193);
+      h2 = Math.imul(h2 ^ 10, 0x01000193); h3 = Math.imul(h3 ^ 10, 0x01000193);
+    }
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h0 = Math.imul(h0 ^ c, 0x01000193); h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x01000193); h3 = Math.imul(h3 ^ c, 0x01000193);
+    }
+  });
+  return [h0, h1, h2, h3].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
 }
 
 function shapesAttr(shapes: readonly (readonly (number | null)[] | null)[]): tensorflow.IAttrValue {
@@ -607,7 +625,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     const saveName = `__inference__traced_save_${uid++}`;
     const restoreName = `__inference__traced_restore_${uid++}`;
     const varDtypes = variableNodes.map((v) => v.node.info.dtype);
-    library.push(saveFunction(saveName, keys, variableNodes.map((v) => readOf.get(v.id)!), varDtypes, graphConstName, tempId(keys.join('\n'))));
+    library.push(saveFunction(saveName, keys, variableNodes.map((v) => readOf.get(v.id)!), varDtypes, graphConstName, tempId(keys)));
     library.push(restoreFunction(restoreName, keys, variableNodes.map((v) => handleOf.get(v.id)!), varDtypes));
     const saveCall = scope.unique('StatefulPartitionedCall');
     graphNodes.push(node(saveCall, 'StatefulPartitionedCall', [filename, ...variableNodes.map((v) => readOf.get(v.id)!), graphConstName], {

@@ -131,9 +131,28 @@ function forEachRegisteredNode(graph: tensorflow.IGraphDef, opts: DefaultAttrsOp
  * Returns the number of attrs removed.
  */
 export function stripDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions = {}): number {
+  const lookup = opts.lookup ?? getOpDef;
+  const fns = libraryNames(graph);
+  // per op, looked up once: its defaulted attrs (null: a library function or an unknown op)
+  const perOp = new Map<string, readonly (readonly [string, tensorflow.IAttrValue])[] | null>();
   let n = 0;
-  forEachRegisteredNode(graph, opts, (node, def) => {
-    n += stripNodeDefaultAttrs(node, def).length;
+  eachNode(graph, (node) => {
+    const op = node.op ?? '';
+    let defaults = perOp.get(op);
+    if (defaults === undefined) {
+      const def = fns.has(op) ? undefined : lookup(op);
+      defaults = def ? attrDefaults(def) : null;
+      perOp.set(op, defaults);
+    }
+    const attrs = node.attr;
+    if (!defaults || !attrs) return;
+    for (const [name, value] of defaults) {
+      const v = attrs[name];
+      if (v !== undefined && attrValuesEqual(v, value)) {
+        delete attrs[name];
+        n++;
+      }
+    }
   });
   return n;
 }
