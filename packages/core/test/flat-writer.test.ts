@@ -85,7 +85,7 @@ describe('FlatWriter: the bytes of protobufjs’s writer', () => {
     expectSameBytes(tensorflow.StructuredValue as unknown as Codec<tensorflow.IStructuredValue>, sv);
     const debug: tensorflow.IGraphDebugInfo = {
       files: ['a.py', ''],
-      frames_by_id: { 1: { file_index: 1, line_number: -3 }, '18446744073709551615': { func: 'f' } },
+      frames_by_id: { 1: { file_index: 1, line: -3, col: 7 }, '18446744073709551615': { func: 'f' } },
       traces_by_id: { 7: { frame_id: [Long.fromString('18446744073709551615', true), 0, 12345678901] } },
       name_to_trace_id: { x: 7, 'y@f': Long.MAX_VALUE },
     };
