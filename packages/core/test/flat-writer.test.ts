@@ -117,7 +117,12 @@ describe('FlatWriter: the bytes of protobufjs’s writer', () => {
     const graph: tensorflow.IGraphDef = { node: nodes, library: { function: [{ signature: { name: 'f' }, node_def: nodes.slice(0, 4) }] }, versions: { producer: 440 } };
     const bytes = expectSameBytes(tensorflow.GraphDef as unknown as Codec<tensorflow.IGraphDef>, graph);
     expect(bytes.length).toBeGreaterThan(3 << 20);
-    // and the same writer used twice in a row (its buffer is reused) still starts empty
+    // and the next writer (it reuses the buffer) still starts empty
     expectSameBytes(tensorflow.GraphDef as unknown as Codec<tensorflow.IGraphDef>, { versions: { producer: 1 } });
+    // a writer written to again after finish starts over
+    const w = flatWriter();
+    tensorflow.GraphDef.encode({ versions: { producer: 7 } }, w).finish();
+    const again = tensorflow.GraphDef.encode({ versions: { producer: 1 } }, w).finish();
+    expect(Buffer.from(again).equals(Buffer.from(tensorflow.GraphDef.encode({ versions: { producer: 1 } }).finish()))).toBe(true);
   });
 });

@@ -32,7 +32,7 @@ export class FlatWriter {
 
   private need(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 1024); // a finished writer has an empty buffer
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
@@ -244,7 +244,7 @@ export class FlatWriter {
     return this;
   }
 
-  /** The bytes written (a Buffer in Node, as protobufjs's writer returns). The writer is done. */
+  /** The bytes written (a Buffer in Node, as protobufjs's writer returns); the writer starts over empty. */
   finish(): Uint8Array {
     const n = this.pos;
     const out = NODE_BUFFER ? NODE_BUFFER.allocUnsafe(n) : new Uint8Array(n);
