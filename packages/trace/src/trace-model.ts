@@ -22,8 +22,8 @@ type AnyLayer = tf.layers.Layer & { layers?: AnyLayer[] };
 function layerHooks(model: tf.LayersModel): RunHooks {
   let current: Recorder | null = null;
   let restore: (() => void)[] | null = null;
-  const install = (): (() => void)[] => {
-    const undo: (() => void)[] = [];
+  // undo steps are kept as the wrappers go in: a failure halfway is undone by release too
+  const install = (undo: (() => void)[]): void => {
     const seen = new Set<AnyLayer>();
     const visit = (layer: AnyLayer) => {
       if (seen.has(layer)) return;
@@ -47,13 +47,12 @@ function layerHooks(model: tf.LayersModel): RunHooks {
       for (const l of layer.layers ?? []) visit(l);
     };
     for (const l of model.layers as AnyLayer[]) visit(l);
-    return undo;
   };
   return {
     attach(rec: Recorder) {
       rec.pushLayer(model.name);
       current = rec;
-      restore ??= install();
+      if (!restore) install((restore = []));
     },
     detach() {
       current = null;
