@@ -8,6 +8,7 @@ export { halfToFloat } from './float16.js';
 export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export { checkOptions } from './options.js';
 export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';
+export { flatWriter } from './proto/flat-writer.js';
 export { crc32cExtend, crc32Extend, setCrcImplementation, crcImplementation, type CrcImplementation } from './crc32c/crc32c.js';
 export { maskCrc, unmaskCrc } from './crc32c/mask.js';
 export {

@@ -1,19 +1,19 @@
 // The TF2 SavedModel builder: from an object tree (variables, user objects, functions) and a set
 // of signatures to exactly what tf.saved_model.save (TF 2.3 layout) writes: the object graph, the
-// function library with signature wrappers and the _traced_save / _traced_restore functions, the
-// top-level graph (VarHandleOps, init NoOp, the object-graph Const, signature Placeholders and
-// calls, saver_filename and the save / restore calls), saver_def, signature_def, collection_def,
-// meta_info_def, and the checkpoint with its TrackableObjectGraph.
-import { attr, buildStrippedOpList, node, SavedModelError, shapeProto, stringTensor, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
-import { compareUtf8, Long } from '@savedmodel-js/core/internal';
+// function library with signature wrappers and the _traced_save / _traced_restore functions
+// (made by generated-functions.ts), the top-level graph (VarHandleOps, init NoOp, the
+// object-graph Const, signature Placeholders and calls, saver_filename and the save / restore
+// calls), saver_def, signature_def, collection_def, meta_info_def, and the checkpoint with its
+// TrackableObjectGraph.
+import { attr, buildStrippedOpList, SavedModelError, shapeProto, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
+import { compareUtf8, flatWriter, Long } from '@savedmodel-js/core/internal';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
-import { toDataType } from './dtypes.js';
 import { isExportableFunction, isTensorSpec, PolymorphicFunction, type ExportableFunction } from './function.js';
+import { node, restoreFunction, saveFunction, shapesAttr, sharedAttrs, signatureWrapper, specDtype, specShape, tempId } from './generated-functions.js';
 import type { FunctionAttr, ObjectNode, TreeNode, VariableNode } from './module.js';
 import { canonicalInputs, fullArgSpec, inputSignatureValue, outputSignature, sv } from './structured.js';
 
 const DT = tensorflow.DataType;
-type DataType = tensorflow.DataType;
 
 /** GraphDef producer written by TF 2.3.1, the release whose layout this builder reproduces. */
 export const GRAPH_DEF_PRODUCER = 440;
@@ -68,14 +68,12 @@ export interface BuildResult {
 // ---- small helpers ----
 
 export function escapeCheckpointName(s: string): string {
+  if (s.indexOf('.') < 0 && s.indexOf('/') < 0) return s;
   return s.replace(/\./g, '..').replace(/\//g, '.S');
 }
 
-function argName(s: string): string {
-  let n = s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  if (!/^[a-z]/.test(n)) n = `arg_${n}`;
-  return n;
-}
+/** Names graphNodeName leaves as they are (checked first: most names are). */
+const GRAPH_NAME_OK = /^[A-Za-z0-9.][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_.\-]+)*$/;
 
 /** Op-name sanitising as TF's signature placeholders: [A-Za-z0-9_.\-], leading invalid characters dropped. */
 function opName(s: string): string {
@@ -86,6 +84,7 @@ function opName(s: string): string {
 
 /** A valid top-level node name ([A-Za-z0-9.][A-Za-z0-9_.\-/]*) from a variable name. */
 function graphNodeName(s: string): string {
+  if (GRAPH_NAME_OK.test(s)) return s;
   const n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^[^A-Za-z0-9.]+/, '').replace(/\/$/, '');
   return n || 'Variable';
 }
@@ -105,48 +104,18 @@ class NameScope {
     this.mark(n);
     return n;
   }
+  /** Takes the name and every scope above it ("a/b/c": "a", "a/b", "a/b/c"), case-insensitively. */
   mark(name: string): void {
-    const parts = name.split('/');
-    for (let i = 1; i <= parts.length; i++) this.used.add(parts.slice(0, i).join('/').toLowerCase());
+    const lower = name.toLowerCase();
+    this.used.add(lower);
+    // from the innermost scope out: a scope already taken has its parents taken too
+    for (let i = lower.lastIndexOf('/'); i >= 0; i = lower.lastIndexOf('/', i - 1)) {
+      const scope = lower.slice(0, i);
+      if (this.used.has(scope)) break;
+      this.used.add(scope);
+      if (i === 0) break;
+    }
   }
-}
-
-const nextSuffixes = new WeakMap<Set<string>, Map<string, number>>();
-function uniqueIn(used: Set<string>, base: string): string {
-  let n = base;
-  if (used.has(n)) {
-    // as NameScope.unique: remember where the search for this base stopped (the set only grows)
-    let next = nextSuffixes.get(used);
-    if (!next) nextSuffixes.set(used, (next = new Map()));
-    let i = next.get(base) ?? 1;
-    for (n = `${base}_${i}`; used.has(n); n = `${base}_${i}`) i++;
-    next.set(base, i + 1);
-  }
-  used.add(n);
-  return n;
-}
-
-/** Deterministic 32-hex-digit id (the `_temp_<uuid>` of the save function) from the checkpoint keys. */
-function tempId(seed: string): string {
-  let out = '';
-  for (let k = 0; k < 4; k++) {
-    let h = 0x811c9dc5 ^ (k * 0x9e3779b9);
-    for (let i = 0; i < seed.length; i++) { h ^= seed.charCodeAt(i); h = Math.imul(h, 0x01000193); }
-    out += (h >>> 0).toString(16).padStart(8, '0');
-  }
-  return out;
-}
-
-function shapesAttr(shapes: readonly (readonly (number | null)[] | null)[]): tensorflow.IAttrValue {
-  return { list: { shape: shapes.map((s) => shapeProto(s)) } };
-}
-
-function specShape(s: TensorSpec): (number | null)[] {
-  return [...s.shape];
-}
-
-function specDtype(s: TensorSpec): DataType {
-  return toDataType(s.dtype);
 }
 
 /**
@@ -476,17 +445,19 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   const graphNodes: tensorflow.INodeDef[] = [];
   const handleOf = new Map<number, string>();
   const readOf = new Map<number, string>();
+  const shared = sharedAttrs();
   for (const v of variableNodes) {
     const info = v.node.info;
     const name = scope.unique(graphNodeName(info.name));
     handleOf.set(v.id, name);
+    const dtype = shared.type(info.dtype);
     graphNodes.push(node(name, 'VarHandleOp', [], {
-      _output_shapes: shapesAttr([[]]), dtype: attr.type(info.dtype), shape: attr.shape(info.shape), shared_name: attr.str(name),
+      _output_shapes: shared.scalar, dtype, shape: attr.shape(info.shape), shared_name: attr.str(name),
     }));
     const read = `${name}/Read/ReadVariableOp`;
     scope.mark(read);
     readOf.set(v.id, read);
-    graphNodes.push(node(read, 'ReadVariableOp', [name], { _output_shapes: shapesAttr([info.shape]), dtype: attr.type(info.dtype) }));
+    graphNodes.push(node(read, 'ReadVariableOp', [name], { _output_shapes: shapesAttr([info.shape]), dtype }));
   }
   const initOp = scope.unique('NoOp');
   graphNodes.push(node(initOp, 'NoOp', []));
@@ -529,7 +500,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     }
     return { nodes: tnodes };
   };
-  const encodeGraph = (g: tensorflow.ITrackableObjectGraph) => tensorflow.TrackableObjectGraph.encode(g).finish();
+  const encodeGraph = (g: tensorflow.ITrackableObjectGraph) => tensorflow.TrackableObjectGraph.encode(g, flatWriter()).finish();
   const graphConstName = scope.unique('Const');
   graphNodes.push(node(graphConstName, 'Const', [], {
     _output_shapes: shapesAttr([[]]), dtype: attr.type(DT.DT_STRING),
@@ -574,7 +545,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     const saveName = `__inference__traced_save_${uid++}`;
     const restoreName = `__inference__traced_restore_${uid++}`;
     const varDtypes = variableNodes.map((v) => v.node.info.dtype);
-    library.push(saveFunction(saveName, keys, variableNodes.map((v) => readOf.get(v.id)!), varDtypes, graphConstName, tempId(keys.join('\n'))));
+    library.push(saveFunction(saveName, keys, variableNodes.map((v) => readOf.get(v.id)!), varDtypes, graphConstName, tempId(keys)));
     library.push(restoreFunction(restoreName, keys, variableNodes.map((v) => handleOf.get(v.id)!), varDtypes));
     const saveCall = scope.unique('StatefulPartitionedCall');
     graphNodes.push(node(saveCall, 'StatefulPartitionedCall', [filename, ...variableNodes.map((v) => readOf.get(v.id)!), graphConstName], {
@@ -719,153 +690,4 @@ function argSpec(args: string[], varargs: string | null, varkw: string | null): 
     if (v.key === 'varkw' && varkw) v.value = sv.str(varkw);
   }
   return full;
-}
-
-// ---- generated functions ----
-
-function fnNode(name: string, op: string, inputs: string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {
-  return node(name, op, inputs, attrs, device);
-}
-
-/**
- * The signature wrapper: inputs in sorted keyword order (then the captured resources), one
- * StatefulPartitionedCall of the traced function, one Identity per output in sorted key order.
- */
-function signatureWrapper(name: string, inner: FnEntry, s: NormalizedSignature): { def: tensorflow.IFunctionDef; argKeys: string[] } {
-  const fn = inner.fn;
-  const used = new Set<string>(['StatefulPartitionedCall']);
-  const order = s.keywords.map((k, i) => ({ k, i })).sort((a, b) => compareUtf8(a.k, b.k));
-  const argOf = new Map<number, string>();
-  const inputArgs: tensorflow.OpDef.IArgDef[] = [];
-  const argAttr: Record<string, tensorflow.FunctionDef.IArgAttrs> = {};
-  order.forEach(({ k, i }, pos) => {
-    const a = uniqueIn(used, argName(k));
-    argOf.set(i, a);
-    inputArgs.push({ name: a, type: specDtype(fn.inputs[i]!.spec) });
-    argAttr[String(pos)] = { attr: { _user_specified_name: attr.str(k), _output_shapes: shapesAttr([specShape(fn.inputs[i]!.spec)]) } };
-  });
-  const capArgs = fn.captures.map((_, j) => uniqueIn(used, j === 0 ? 'unknown' : `unknown_${j - 1}`));
-  for (const c of capArgs) inputArgs.push({ name: c, type: DT.DT_RESOURCE });
-  const nodes: tensorflow.INodeDef[] = [];
-  nodes.push(fnNode('StatefulPartitionedCall', 'StatefulPartitionedCall', [...fn.inputs.map((_, i) => argOf.get(i)!), ...capArgs], {
-    Tin: attr.types([...fn.inputs.map((x) => specDtype(x.spec)), ...capArgs.map(() => DT.DT_RESOURCE)]),
-    Tout: attr.types(fn.outputs.map((o) => specDtype(o.spec))),
-    _output_shapes: shapesAttr(fn.outputs.map((o) => specShape(o.spec))),
-    f: attr.func(inner.exported),
-  }));
-  const outputArgs: tensorflow.OpDef.IArgDef[] = [];
-  const ret: Record<string, string> = {};
-  s.outputs.forEach((o, j) => {
-    const idName = j === 0 ? 'Identity' : `Identity_${j}`;
-    const outName = j === 0 ? 'identity' : `identity_${j}`;
-    nodes.push(fnNode(idName, 'Identity', [`StatefulPartitionedCall:output:${o.index}`, '^StatefulPartitionedCall'], {
-      T: attr.type(specDtype(o.spec)), _output_shapes: shapesAttr([specShape(o.spec)]),
-    }));
-    outputArgs.push({ name: outName, type: specDtype(o.spec) });
-    ret[outName] = `${idName}:output:0`;
-  });
-  return {
-    def: {
-      signature: { name, input_arg: inputArgs, output_arg: outputArgs, is_stateful: true, control_output: ['StatefulPartitionedCall'] },
-      node_def: nodes,
-      ret,
-      control_ret: { StatefulPartitionedCall: 'StatefulPartitionedCall' },
-      arg_attr: argAttr,
-    },
-    argKeys: order.map((x) => x.k),
-  };
-}
-
-/** __inference__traced_save_N, as TF 2.3 writes it (one shard, temp prefix, MergeV2Checkpoints). */
-function saveFunction(name: string, keys: string[], readNodes: string[], dtypes: DataType[], constName: string, uuid: string): tensorflow.IFunctionDef {
-  const used = new Set<string>(['file_prefix']);
-  const args = [
-    ...readNodes.map((r) => uniqueIn(used, `savev2_${argName(r).replace(/^arg_/, '')}`)),
-    uniqueIn(used, `savev2_${argName(constName).replace(/^arg_/, '')}`),
-  ];
-  const n = keys.length;
-  const S = DT.DT_STRING;
-  const scalar = shapesAttr([[]]);
-  const CPU_ANY = '/device:CPU:*', CPU0 = '/device:CPU:0';
-  const nodes: tensorflow.INodeDef[] = [
-    fnNode('StaticRegexFullMatch', 'StaticRegexFullMatch', ['file_prefix'], { _output_shapes: scalar, pattern: attr.str('^s3://.*') }, CPU_ANY),
-    fnNode('Const', 'Const', [], { _output_shapes: scalar, dtype: attr.type(S), value: attr.tensor(stringTensor(['.part'], [])) }, CPU_ANY),
-    fnNode('Const_1', 'Const', [], { _output_shapes: scalar, dtype: attr.type(S), value: attr.tensor(stringTensor([`_temp_${uuid}/part`], [])) }, CPU_ANY),
-    fnNode('Select', 'Select', ['StaticRegexFullMatch:output:0', 'Const:output:0', 'Const_1:output:0'], { T: attr.type(S), _output_shapes: scalar }, CPU_ANY),
-    fnNode('StringJoin', 'StringJoin', ['file_prefix', 'Select:output:0'], { N: attr.int(2), _output_shapes: scalar }, CPU_ANY),
-    fnNode('num_shards', 'Const', [], { _output_shapes: scalar, dtype: attr.type(DT.DT_INT32), value: attr.tensor({ dtype: DT.DT_INT32, tensor_shape: {}, int_val: [1] }) }),
-    fnNode('ShardedFilename/shard', 'Const', [], { _output_shapes: scalar, dtype: attr.type(DT.DT_INT32), value: attr.tensor({ dtype: DT.DT_INT32, tensor_shape: {}, int_val: [0] }) }, CPU0),
-    fnNode('ShardedFilename', 'ShardedFilename', ['StringJoin:output:0', 'ShardedFilename/shard:output:0', 'num_shards:output:0'], { _output_shapes: scalar }, CPU0),
-    fnNode('SaveV2/tensor_names', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys, [n])) }, CPU0),
-    fnNode('SaveV2/shape_and_slices', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys.map(() => ''), [n])) }, CPU0),
-    fnNode('SaveV2', 'SaveV2', ['ShardedFilename:filename:0', 'SaveV2/tensor_names:output:0', 'SaveV2/shape_and_slices:output:0', ...args], {
-      _output_shapes: { list: {} }, dtypes: attr.types([...dtypes, S]),
-    }, CPU0),
-    fnNode('MergeV2Checkpoints/checkpoint_prefixes', 'Pack', ['ShardedFilename:filename:0', '^SaveV2'], { N: attr.int(1), T: attr.type(S), _output_shapes: shapesAttr([[1]]) }, CPU0),
-    fnNode('MergeV2Checkpoints', 'MergeV2Checkpoints', ['MergeV2Checkpoints/checkpoint_prefixes:output:0', 'file_prefix'], { _output_shapes: { list: {} } }, CPU0),
-    fnNode('Identity', 'Identity', ['file_prefix', '^MergeV2Checkpoints'], { T: attr.type(S), _output_shapes: scalar }, CPU0),
-    fnNode('Identity_1', 'Identity', ['Identity:output:0', '^MergeV2Checkpoints'], { T: attr.type(S), _output_shapes: scalar }),
-  ];
-  const argAttr: Record<string, tensorflow.FunctionDef.IArgAttrs> = {
-    0: { attr: { _output_shapes: scalar, _user_specified_name: attr.str('file_prefix') } },
-  };
-  return {
-    signature: {
-      name,
-      input_arg: [{ name: 'file_prefix', type: S }, ...args.map((a, i) => ({ name: a, type: i < dtypes.length ? dtypes[i]! : S }))],
-      output_arg: [{ name: 'identity_1', type: S }],
-      is_stateful: true,
-      control_output: ['MergeV2Checkpoints'],
-    },
-    node_def: nodes,
-    ret: { identity_1: 'Identity_1:output:0' },
-    control_ret: { MergeV2Checkpoints: 'MergeV2Checkpoints' },
-    arg_attr: argAttr,
-  };
-}
-
-/** __inference__traced_restore_N: RestoreV2 of every key, AssignVariableOp per variable. */
-function restoreFunction(name: string, keys: string[], handles: string[], dtypes: DataType[]): tensorflow.IFunctionDef {
-  const S = DT.DT_STRING;
-  const used = new Set<string>(['file_prefix']);
-  const args = handles.map((h, i) => uniqueIn(used, `assignvariableop${i === 0 ? '' : `_${i}`}_${argName(h).replace(/^arg_/, '')}`));
-  const n = keys.length;
-  const CPU0 = '/device:CPU:0';
-  const nodes: tensorflow.INodeDef[] = [
-    fnNode('RestoreV2/tensor_names', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys, [n])) }, CPU0),
-    fnNode('RestoreV2/shape_and_slices', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys.map(() => ''), [n])) }, CPU0),
-    fnNode('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'], {
-      _output_shapes: shapesAttr(keys.map(() => null)), dtypes: attr.types([...dtypes, S]),
-    }, CPU0),
-  ];
-  const assigns: string[] = [];
-  dtypes.forEach((t, i) => {
-    const id = i === 0 ? 'Identity' : `Identity_${i}`;
-    const assign = i === 0 ? 'AssignVariableOp' : `AssignVariableOp_${i}`;
-    nodes.push(fnNode(id, 'Identity', [`RestoreV2:tensors:${i}`], { T: attr.type(t), _output_shapes: shapesAttr([null]) }, CPU0));
-    nodes.push(fnNode(assign, 'AssignVariableOp', [args[i]!, `${id}:output:0`], { _output_shapes: { list: {} }, dtype: attr.type(t) }, CPU0));
-    assigns.push(assign);
-  });
-  nodes.push(fnNode('NoOp', 'NoOp', [], { _output_shapes: { list: {} } }, CPU0));
-  const k = dtypes.length;
-  const penultimate = k === 0 ? 'Identity' : `Identity_${k}`;
-  const last = `Identity_${k + 1}`;
-  nodes.push(fnNode(penultimate, 'Identity', ['file_prefix', ...assigns.map((a) => `^${a}`), '^NoOp'], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }, CPU0));
-  nodes.push(fnNode(last, 'Identity', [`${penultimate}:output:0`, ...assigns.map((a) => `^${a}`)], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }));
-  const outName = last.toLowerCase();
-  const signature: tensorflow.IOpDef = {
-    name,
-    input_arg: [{ name: 'file_prefix', type: S }, ...args.map((a) => ({ name: a, type: DT.DT_RESOURCE }))],
-    output_arg: [{ name: outName, type: S }],
-    is_stateful: true,
-  };
-  if (assigns.length) signature.control_output = [...assigns];
-  const def: tensorflow.IFunctionDef = {
-    signature,
-    node_def: nodes,
-    ret: { [outName]: `${last}:output:0` },
-    arg_attr: { 0: { attr: { _output_shapes: shapesAttr([[]]), _user_specified_name: attr.str('file_prefix') } } },
-  };
-  if (assigns.length) def.control_ret = Object.fromEntries(assigns.map((a) => [a, a]));
-  return def;
 }

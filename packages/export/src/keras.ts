@@ -253,7 +253,8 @@ export class ExportArchive {
         for (const c of cf.captures) {
           if (seen.has(c.variable) || !isVariable(c.variable)) continue;
           seen.add(c.variable);
-          trainableFirst[variableInfo(c.variable).trainable ? 0 : 1]!.push(c.variable);
+          // variableInfo's `trainable` is the variable's own flag (every kind): read it without the rest
+          trainableFirst[(c.variable as { trainable: boolean }).trainable ? 0 : 1]!.push(c.variable);
         }
       }
       used.push(...trainableFirst[0]!, ...trainableFirst[1]!);

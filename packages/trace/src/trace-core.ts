@@ -36,8 +36,12 @@ const DEFAULT_SIZES: readonly (readonly [number, number])[] = [[2, 3], [5, 7], [
 
 /** Hooks around each recorded run (traceModel uses them to track the current layer). */
 export interface RunHooks {
+  /** Before each run. */
   attach?(rec: Recorder): void;
+  /** After each run. */
   detach?(): void;
+  /** After the last run of a trace: undoes what attach may keep between runs. */
+  release?(): void;
 }
 
 export type FlatRun = (inputs: tf.Tensor[]) => Nested<tf.Tensor>;
@@ -122,6 +126,7 @@ async function record(backend: TracingBackend, run: FlatRun, specs: readonly Ten
   try {
     return shapeSets.map((shapes) => recordOnce(backend, run, specs, shapes, hooks, shapesOnly));
   } finally {
+    hooks.release?.();
     if (prev) await tf.setBackend(prev);
   }
 }

@@ -14,37 +14,53 @@ export interface TraceModelOptions extends TraceOptions {
 
 type AnyLayer = tf.layers.Layer & { layers?: AnyLayer[] };
 
-/** Wraps every layer's call (recursively) so recorded kernels know their layer. */
+/**
+ * Wraps every layer's call (recursively) so recorded kernels know their layer. The wrappers are
+ * installed on the first run and serve every run of the trace (the second trace of unknown
+ * dims too); `release` puts the layers' own methods back.
+ */
 function layerHooks(model: tf.LayersModel): RunHooks {
-  let restore: (() => void)[] = [];
+  let current: Recorder | null = null;
+  let restore: (() => void)[] | null = null;
+  // undo steps are kept as the wrappers go in: a failure halfway is undone by release too
+  const install = (undo: (() => void)[]): void => {
+    const seen = new Set<AnyLayer>();
+    const visit = (layer: AnyLayer) => {
+      if (seen.has(layer)) return;
+      seen.add(layer);
+      // call for layers run by a model's graph, apply for the clone() it may add around call
+      for (const method of ['call', 'apply'] as const) {
+        const own = Object.getOwnPropertyDescriptor(layer, method);
+        const orig = layer[method] as (...a: unknown[]) => unknown;
+        const wrapped = function (this: AnyLayer, ...args: unknown[]) {
+          const rec = current;
+          if (!rec) return orig.apply(this, args);
+          rec.pushLayer(layer.name);
+          try { return orig.apply(this, args); } finally { rec.popLayer(); }
+        };
+        Object.defineProperty(layer, method, { value: wrapped, configurable: true, writable: true });
+        undo.push(() => {
+          if (own) Object.defineProperty(layer, method, own);
+          else delete (layer as unknown as Record<string, unknown>)[method];
+        });
+      }
+      for (const l of layer.layers ?? []) visit(l);
+    };
+    for (const l of model.layers as AnyLayer[]) visit(l);
+  };
   return {
     attach(rec: Recorder) {
       rec.pushLayer(model.name);
-      const seen = new Set<AnyLayer>();
-      const visit = (layer: AnyLayer) => {
-        if (seen.has(layer)) return;
-        seen.add(layer);
-        // call for layers run by a model's graph, apply for the clone() it may add around call
-        for (const method of ['call', 'apply'] as const) {
-          const own = Object.getOwnPropertyDescriptor(layer, method);
-          const orig = layer[method] as (...a: unknown[]) => unknown;
-          const wrapped = function (this: AnyLayer, ...args: unknown[]) {
-            rec.pushLayer(layer.name);
-            try { return orig.apply(this, args); } finally { rec.popLayer(); }
-          };
-          Object.defineProperty(layer, method, { value: wrapped, configurable: true, writable: true });
-          restore.push(() => {
-            if (own) Object.defineProperty(layer, method, own);
-            else delete (layer as unknown as Record<string, unknown>)[method];
-          });
-        }
-        for (const l of layer.layers ?? []) visit(l);
-      };
-      for (const l of model.layers as AnyLayer[]) visit(l);
+      current = rec;
+      if (!restore) install((restore = []));
     },
     detach() {
-      for (const r of restore.reverse()) r();
-      restore = [];
+      current = null;
+    },
+    release() {
+      current = null;
+      for (const r of (restore ?? []).reverse()) r();
+      restore = null;
     },
   };
 }

@@ -9,6 +9,8 @@ export function shapeProto(dims: Dims | null): tensorflow.ITensorShapeProto {
   return { dim: dims.map((d) => ({ size: d === null || d < 0 ? -1 : d })) };
 }
 
+const utf8 = new TextEncoder();
+
 export const attr = {
   type: (t: tensorflow.DataType): tensorflow.IAttrValue => ({ type: t }),
   types: (ts: readonly tensorflow.DataType[]): tensorflow.IAttrValue => ({ list: { type: [...ts] } }),
@@ -16,8 +18,8 @@ export const attr = {
   ints: (is: readonly number[]): tensorflow.IAttrValue => ({ list: { i: [...is] } }),
   float: (f: number): tensorflow.IAttrValue => ({ f }),
   bool: (b: boolean): tensorflow.IAttrValue => ({ b }),
-  str: (s: string | Uint8Array): tensorflow.IAttrValue => ({ s: typeof s === 'string' ? new TextEncoder().encode(s) : s }),
-  strs: (ss: readonly string[]): tensorflow.IAttrValue => ({ list: { s: ss.map((s) => new TextEncoder().encode(s)) } }),
+  str: (s: string | Uint8Array): tensorflow.IAttrValue => ({ s: typeof s === 'string' ? utf8.encode(s) : s }),
+  strs: (ss: readonly string[]): tensorflow.IAttrValue => ({ list: { s: ss.map((s) => utf8.encode(s)) } }),
   shape: (dims: Dims | null): tensorflow.IAttrValue => ({ shape: shapeProto(dims) }),
   shapes: (list: readonly (Dims | null)[]): tensorflow.IAttrValue => ({ list: { shape: list.map(shapeProto) } }),
   tensor: (t: tensorflow.ITensorProto): tensorflow.IAttrValue => ({ tensor: t }),
@@ -45,8 +47,7 @@ export function int32Tensor(values: readonly number[], dims: readonly number[] =
 }
 
 export function stringTensor(values: readonly string[], dims: readonly number[] = values.length === 1 ? [] : [values.length]): tensorflow.ITensorProto {
-  const enc = new TextEncoder();
-  return { dtype: DT.DT_STRING, tensor_shape: shapeProto(dims), string_val: values.map((v) => enc.encode(v)) };
+  return { dtype: DT.DT_STRING, tensor_shape: shapeProto(dims), string_val: values.map((v) => utf8.encode(v)) };
 }
 
 export function node(name: string, op: string, inputs: readonly string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {

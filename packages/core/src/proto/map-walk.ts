@@ -2,6 +2,7 @@
 // which fields are maps and which lead to one, so readers and writers need only protobufjs/minimal.
 import type protobuf from 'protobufjs/minimal.js';
 import schemaJson from './gen/map-schema.json';
+import { flatWriter } from './flat-writer.js';
 import { tensorflow, third_party } from './gen/messages.js';
 import { compareUtf8 } from './utf8-order.js';
 
@@ -16,21 +17,28 @@ const schema = schemaJson as unknown as Record<string, SchemaField[]>;
  * replaces the map. Iterative: a built message's nesting is not bounded by a decoder.
  */
 function walkMaps(typeName: string, msg: Msg, onMap: (map: Msg, intKeys: boolean, value: string) => Msg | void): void {
-  const stack: Array<[string, Msg]> = [[typeName, msg]];
-  while (stack.length > 0) {
-    const [type, m] = stack.pop()!;
-    for (const f of schema[type] ?? []) {
+  // two parallel stacks (type, message): no pair allocated per message of a big graph
+  const types: string[] = [typeName];
+  const msgs: Msg[] = [msg];
+  while (msgs.length > 0) {
+    const type = types.pop()!;
+    const m = msgs.pop()!;
+    const fields = schema[type];
+    if (!fields) continue;
+    for (const f of fields) {
       const v = m[f[0]];
       if (v === null || v === undefined) continue;
       if (f[1] === 'map') {
         const map = onMap(v as Msg, f[3] === 1, f[4]) ?? (v as Msg);
         m[f[0]] = map;
         const below = f[2];
-        if (below) for (const k of Object.keys(map)) if (map[k]) stack.push([below, map[k] as Msg]);
+        if (below) for (const k of Object.keys(map)) if (map[k]) { types.push(below); msgs.push(map[k] as Msg); }
       } else if (Array.isArray(v)) {
-        for (const e of v) if (e) stack.push([f[2], e as Msg]);
+        const below = f[2];
+        for (const e of v) if (e) { types.push(below); msgs.push(e as Msg); }
       } else {
-        stack.push([f[2], v as Msg]);
+        types.push(f[2]);
+        msgs.push(v as Msg);
       }
     }
   }
@@ -63,7 +71,7 @@ interface StaticMessageType<T> {
 /** Deterministic encoding (map entries sorted by key), as TensorFlow writes SavedModels. */
 export function encodeDeterministic<T extends object>(typeName: string, ctor: StaticMessageType<T>, msg: T): Uint8Array {
   sortMapsDeep(typeName, msg as unknown as Msg);
-  return ctor.encode(msg).finish();
+  return ctor.encode(msg, flatWriter()).finish();
 }
 
 const namespaces: Record<string, unknown> = { tensorflow, third_party };

@@ -69,16 +69,28 @@ function libraryNames(graph: tensorflow.IGraphDef): Set<string> {
   return new Set((graph.library?.function ?? []).map((f) => f.signature?.name ?? ''));
 }
 
+// Per OpDef (registry entries are shared and never change): its attrs that have a default, so a
+// big graph's thousands of nodes of one op do not walk the whole attr list each.
+const defaultsOf = new WeakMap<tensorflow.IOpDef, readonly (readonly [string, tensorflow.IAttrValue])[]>();
+
+function attrDefaults(opDef: tensorflow.IOpDef): readonly (readonly [string, tensorflow.IAttrValue])[] {
+  let d = defaultsOf.get(opDef);
+  if (!d) {
+    d = (opDef.attr ?? []).filter((a) => !!a.default_value).map((a) => [a.name ?? '', a.default_value!] as const);
+    defaultsOf.set(opDef, d);
+  }
+  return d;
+}
+
 /** Remove the attrs of one node that equal its OpDef's defaults. Returns the removed names. */
 export function stripNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): string[] {
   const removed: string[] = [];
   const attrs = node.attr;
   if (!attrs) return removed;
-  for (const def of opDef.attr ?? []) {
-    const name = def.name ?? '';
+  for (const [name, value] of attrDefaults(opDef)) {
     const v = attrs[name];
-    if (v === undefined || !def.default_value) continue;
-    if (attrValuesEqual(v, def.default_value)) {
+    if (v === undefined) continue;
+    if (attrValuesEqual(v, value)) {
       delete attrs[name];
       removed.push(name);
     }
@@ -119,9 +131,28 @@ function forEachRegisteredNode(graph: tensorflow.IGraphDef, opts: DefaultAttrsOp
  * Returns the number of attrs removed.
  */
 export function stripDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions = {}): number {
+  const lookup = opts.lookup ?? getOpDef;
+  const fns = libraryNames(graph);
+  // per op, looked up once: its defaulted attrs (null: a library function or an unknown op)
+  const perOp = new Map<string, readonly (readonly [string, tensorflow.IAttrValue])[] | null>();
   let n = 0;
-  forEachRegisteredNode(graph, opts, (node, def) => {
-    n += stripNodeDefaultAttrs(node, def).length;
+  eachNode(graph, (node) => {
+    const op = node.op ?? '';
+    let defaults = perOp.get(op);
+    if (defaults === undefined) {
+      const def = fns.has(op) ? undefined : lookup(op);
+      defaults = def ? attrDefaults(def) : null;
+      perOp.set(op, defaults);
+    }
+    const attrs = node.attr;
+    if (!defaults || !attrs) return;
+    for (const [name, value] of defaults) {
+      const v = attrs[name];
+      if (v !== undefined && attrValuesEqual(v, value)) {
+        delete attrs[name];
+        n++;
+      }
+    }
   });
   return n;
 }

@@ -2,6 +2,7 @@
 // deterministic bytes are spliced from the saved_model.pb bytes just written (the bytes of every
 // node regularization leaves alone, fresh encodings of the few it changes, empty `library` and
 // `versions`). Falls back (undefined) whenever the bytes are not laid out as expected.
+import { concatChunks } from '../io/file-source.js';
 import { encodeDeterministic, tensorflow } from '../proto/index.js';
 
 interface Field { num: number; start: number; end: number; valueStart: number }
@@ -73,10 +74,5 @@ export function regularizedGraphBytes(encoded: Uint8Array, regularized: tensorfl
   parts.push(Uint8Array.of(0x12, 0)); // library: present, empty
   for (const f of g) if (f.num === 3) parts.push(encoded.subarray(f.start, f.end));
   parts.push(Uint8Array.of(0x22, 0)); // versions: present, empty
-  let n = 0;
-  for (const x of parts) n += x.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const x of parts) { out.set(x, o); o += x.length; }
-  return out;
+  return concatChunks(parts);
 }

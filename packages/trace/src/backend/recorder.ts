@@ -19,7 +19,8 @@ function cloneAttr(v: unknown): unknown {
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = cloneAttr(x);
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) out[k] = cloneAttr(o[k]);
     return out;
   }
   return `[${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v}]`;
@@ -56,17 +57,21 @@ export class Recorder {
   /** dataId each captured variable had when first read; a change means it was assigned. */
   readonly capturedDataIds = new Map<tf.Variable, DataId>();
   private readonly layerStack: string[] = [];
+  /** `layer` for the current stack, computed on first use after each push / pop (every kernel call asks). */
+  private layerPath: string | null = '';
   /** Values holding placeholders instead of real results (see shapesOnly). */
   private readonly placeholders = new Set<number>();
 
-  pushLayer(name: string): void { this.layerStack.push(name); }
-  popLayer(): void { this.layerStack.pop(); }
+  pushLayer(name: string): void { this.layerStack.push(name); this.layerPath = null; }
+  popLayer(): void { this.layerStack.pop(); this.layerPath = null; }
   /** Current layer path; a layer entered twice (apply, then call) appears once. */
-  get layer(): string { return this.layerStack.filter((n, i) => n !== this.layerStack[i - 1]).join('/'); }
+  get layer(): string {
+    return (this.layerPath ??= this.layerStack.filter((n, i) => n !== this.layerStack[i - 1]).join('/'));
+  }
 
-  private add(v: Omit<TapeValue, 'id'>, dataId: DataId | null): number {
+  private add(dtype: TapeValue['dtype'], shape: readonly number[], source: TapeValue['source'], dataId: DataId | null): number {
     const id = this.values.length;
-    this.values.push({ id, ...v });
+    this.values.push({ id, dtype, shape: shape.slice(), source });
     if (dataId) {
       const list = this.byData.get(dataId);
       if (list) list.push(id); else this.byData.set(dataId, [id]);
@@ -75,7 +80,7 @@ export class Recorder {
   }
 
   addInput(t: tf.Tensor, index: number): number {
-    const id = this.add({ dtype: t.dtype, shape: [...t.shape], source: { kind: 'input', index } }, t.dataId);
+    const id = this.add(t.dtype, t.shape, { kind: 'input', index }, t.dataId);
     this.inputs[index] = id;
     return id;
   }
@@ -121,7 +126,7 @@ export class Recorder {
     if (variable) {
       let id = this.variableValues.get(variable);
       if (id === undefined) {
-        id = this.add({ dtype: variable.dtype, shape: [...variable.shape], source: { kind: 'variable', variable } }, null);
+        id = this.add(variable.dtype, variable.shape, { kind: 'variable', variable }, null);
         this.variableValues.set(variable, id);
         this.capturedDataIds.set(variable, variable.dataId);
       }
@@ -130,7 +135,7 @@ export class Recorder {
     if (produced !== undefined) return produced;
     // created outside any kernel: a constant, read now while it is alive
     const values = copyValues(tf.engine().readSync(info.dataId));
-    return this.add({ dtype: info.dtype, shape: [...info.shape], source: { kind: 'constant', values } }, info.dataId);
+    return this.add(info.dtype, info.shape, { kind: 'constant', values }, info.dataId);
   }
 
   begin(kernel: string, inputs: tf.NamedTensorInfoMap | readonly tf.TensorInfo[], attrs: unknown): PendingCall {
@@ -153,7 +158,7 @@ export class Recorder {
     const index = this.calls.length;
     const outs = Array.isArray(out) ? out : [out];
     const outputs = outs.map((o, i) =>
-      this.add({ dtype: o.dtype, shape: [...o.shape], source: { kind: 'kernel', call: index, output: i } }, o.dataId));
+      this.add(o.dtype, o.shape, { kind: 'kernel', call: index, output: i }, o.dataId));
     this.calls.push({ index, kernel: p.kernel, inputs: p.inputs, attrs: p.attrs, outputs, layer: p.layer });
     const taintedInput = p.inputs.some(([, r]) => (r === null ? false : typeof r === 'number' ? this.placeholders.has(r) : r.some((x) => this.placeholders.has(x))));
     if (skipped || taintedInput) for (const o of outputs) this.placeholders.add(o);

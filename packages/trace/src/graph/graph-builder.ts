@@ -34,7 +34,11 @@ export interface EmitOptions {
 
 const NAME_OK = /^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$/;
 
+/** Names sanitizeNodeName leaves as they are (checked first: nearly every name is one). */
+const CLEAN_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_.\-]+)*$/;
+
 export function sanitizeNodeName(s: string): string {
+  if (CLEAN_NAME.test(s)) return s;
   let n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
   if (!n || !/^[A-Za-z0-9.]/.test(n)) n = `n${n}`;
   return n;
@@ -101,6 +105,35 @@ export function tensorProto(dtype: TfDtype, dims: readonly number[], values: Arr
   return tensorFromBytes(dtype, dims, rawBytes(dtype, values as ArrayLike<number>));
 }
 
+/** What emit checks a node against, taken once per op from its registered OpDef. */
+interface OpSignature {
+  inputs: readonly tensorflow.OpDef.IArgDef[];
+  outputs: readonly tensorflow.OpDef.IArgDef[];
+  attrs: ReadonlyMap<string, tensorflow.OpDef.IAttrDef>;
+  /** Attrs without a default: every node must set them (or have them inferred). */
+  required: readonly string[];
+}
+
+// OpDefs are immutable and shared (getOpDef), so their indexed form is too: the lookups every
+// node of an op repeats are done once; each node is still checked against it.
+const signatures = new Map<string, OpSignature>();
+
+function opSignature(op: string): OpSignature {
+  let sig = signatures.get(op);
+  if (sig) return sig;
+  const def = getOpDef(op);
+  if (!def) throw internal(`op ${op} is not in TensorFlow's op registry`);
+  const attrs = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+  sig = {
+    inputs: def.input_arg ?? [],
+    outputs: def.output_arg ?? [],
+    attrs,
+    required: [...attrs].filter(([, d]) => d.default_value == null).map(([name]) => name),
+  };
+  signatures.set(op, sig);
+  return sig;
+}
+
 /** Where a node came from in JS terms (for SaveOptions.saveDebugInfo). */
 export interface NodeOrigin {
   /** tfjs kernel whose lowering emitted the node ("MatMul"), or "(input)" / "(output)" / "" when none. */
@@ -126,7 +159,11 @@ export class GraphBuilder {
   }
 
   uniqueName(base: string): string {
-    const b = sanitizeNodeName(base);
+    return this.uniqueClean(sanitizeNodeName(base));
+  }
+
+  /** uniqueName of a name sanitizeNodeName leaves as it is. */
+  private uniqueClean(b: string): string {
     if (!this.used.has(b)) { this.used.add(b); return b; }
     // every `${b}_${i}` below the remembered suffix is taken (names are never released)
     for (let i = this.nextSuffix.get(b) ?? 1; ; i++) {
@@ -135,15 +172,31 @@ export class GraphBuilder {
     }
   }
   private readonly nextSuffix = new Map<string, number>();
+  /** Per scope or base name: whether sanitizeNodeName keeps it (a layer's nodes share both). */
+  private readonly cleanParts = new Map<string, boolean>();
+
+  private isClean(part: string): boolean {
+    let c = this.cleanParts.get(part);
+    if (c === undefined) this.cleanParts.set(part, (c = CLEAN_NAME.test(part)));
+    return c;
+  }
+
+  /** The unique name of a node `base` in the current scope ("scope/base" is clean when both parts are). */
+  private scopedName(base: string): string {
+    const scope = this.scope;
+    if (!scope) return this.uniqueName(base);
+    const full = `${scope}/${base}`;
+    return this.isClean(scope) && this.isClean(base) ? this.uniqueClean(full) : this.uniqueName(full);
+  }
 
   emit(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor[] {
-    const def = getOpDef(op);
-    if (!def) throw internal(`op ${op} is not in TensorFlow's op registry`);
-    const inArgs = def.input_arg ?? [];
+    const sig = opSignature(op);
+    const inArgs = sig.inputs;
     if (inputs.length !== inArgs.length) throw internal(`${op} takes ${inArgs.length} inputs, got ${inputs.length}`);
-    const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    const declared = sig.attrs;
     const values: Record<string, tensorflow.IAttrValue> = {};
-    for (const [k, v] of Object.entries(attrs)) {
+    for (const k of Object.keys(attrs)) {
+      const v = attrs[k];
       if (v === undefined) continue;
       const d = declared.get(k);
       if (!d) throw internal(`${op} has no attr ${k}`);
@@ -156,11 +209,19 @@ export class GraphBuilder {
       values[name] = attr.type(t);
     };
     const flat: string[] = [];
-    inArgs.forEach((arg, i) => {
+    for (let i = 0; i < inArgs.length; i++) {
+      const arg = inArgs[i]!;
       const x = inputs[i]!;
-      const list = Array.isArray(x) ? (x as readonly GraphTensor[]) : [x as GraphTensor];
       const isList = !!arg.number_attr || !!arg.type_list_attr;
-      if (!isList && Array.isArray(x)) throw internal(`${op} input ${arg.name} takes one tensor`);
+      if (!isList) {
+        if (Array.isArray(x)) throw internal(`${op} input ${arg.name} takes one tensor`);
+        const t = x as GraphTensor;
+        if (arg.type_attr) setType(arg.type_attr, t.dtype);
+        else if (arg.type && t.dtype !== arg.type) throw internal(`${op} input ${arg.name} must be ${dtypeName(arg.type)}, got ${dtypeName(t.dtype)}`);
+        flat.push(t.ref);
+        continue;
+      }
+      const list = Array.isArray(x) ? (x as readonly GraphTensor[]) : [x as GraphTensor];
       if (arg.number_attr) values[arg.number_attr] = attr.int(list.length);
       if (arg.type_list_attr) values[arg.type_list_attr] = attr.types(list.map((t) => t.dtype));
       for (const t of list) {
@@ -170,14 +231,14 @@ export class GraphBuilder {
         }
         flat.push(t.ref);
       }
-    });
-    for (const [name, d] of declared) {
-      if (!(name in values) && d.default_value == null) throw internal(`${op} needs attr ${name}`);
     }
-    const nodeName = this.uniqueName(this.scope ? `${this.scope}/${opts.name ?? op}` : opts.name ?? op);
+    for (const name of sig.required) {
+      if (!(name in values)) throw internal(`${op} needs attr ${name}`);
+    }
+    const nodeName = this.scopedName(opts.name ?? op);
     if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
     this.nodes.push({ name: nodeName, op, input: flat, attr: values });
-    this.origins.set(nodeName, { kernel: this.kernel, layer: this.scope });
+    this.origins.set(nodeName, this.origin());
 
     // outputs
     const attrType = (name: string): TfDtype => {
@@ -186,13 +247,19 @@ export class GraphBuilder {
       return v.type;
     };
     const outs: GraphTensor[] = [];
-    for (const arg of def.output_arg ?? []) {
+    for (const arg of sig.outputs) {
+      if (!arg.type_list_attr && !arg.number_attr) {
+        // one tensor (the common case)
+        const t = arg.type_attr ? attrType(arg.type_attr) : (arg.type ?? DT.DT_INVALID);
+        outs.push({ ref: `${nodeName}:${arg.name}:0`, dtype: t, shape: opts.shapes?.[outs.length] ?? null });
+        continue;
+      }
       let types: TfDtype[];
       if (arg.type_list_attr) {
         types = [...((values[arg.type_list_attr] ?? declared.get(arg.type_list_attr)?.default_value)?.list?.type ?? [])];
       } else {
         const t = arg.type_attr ? attrType(arg.type_attr) : (arg.type ?? DT.DT_INVALID);
-        const n = arg.number_attr ? toNumber((values[arg.number_attr] ?? declared.get(arg.number_attr)?.default_value)?.i ?? 0) : 1;
+        const n = toNumber((values[arg.number_attr!] ?? declared.get(arg.number_attr!)?.default_value)?.i ?? 0);
         types = Array.from({ length: n }, () => t);
       }
       types.forEach((t, k) => {
@@ -202,6 +269,14 @@ export class GraphBuilder {
     }
     return outs;
   }
+
+  /** The origin of a node emitted now; consecutive nodes of one kernel and layer share the object. */
+  private origin(): NodeOrigin {
+    const o = this.lastOrigin;
+    if (o && o.kernel === this.kernel && o.layer === this.scope) return o;
+    return (this.lastOrigin = { kernel: this.kernel, layer: this.scope });
+  }
+  private lastOrigin: NodeOrigin | undefined;
 
   emit1(op: string, inputs: readonly (GraphTensor | readonly GraphTensor[])[], attrs: Record<string, AttrInput | undefined> = {}, opts: EmitOptions = {}): GraphTensor {
     const outs = this.emit(op, inputs, attrs, opts);

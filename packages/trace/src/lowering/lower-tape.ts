@@ -33,6 +33,13 @@ function refIds(ref: InputRef): number[] {
   return typeof ref === 'number' ? [ref] : [...ref];
 }
 
+/** Calls `fn` for each value id of an input (no array made for the common single value). */
+function eachRef(ref: InputRef, fn: (id: number) => void): void {
+  if (ref === null) return;
+  if (typeof ref === 'number') fn(ref);
+  else for (const id of ref) fn(id);
+}
+
 /** Calls the outputs depend on, in trace order. */
 export function neededCalls(tape: SymTape): SymCall[] {
   const needed = new Set<number>(tape.outputs);
@@ -41,7 +48,7 @@ export function neededCalls(tape: SymTape): SymCall[] {
     const c = tape.calls[i]!;
     if (!c.outputs.some((o) => needed.has(o))) continue;
     keep.push(c);
-    for (const [, ref] of c.inputs) for (const id of refIds(ref)) needed.add(id);
+    for (const [, ref] of c.inputs) eachRef(ref, (id) => needed.add(id));
   }
   return keep.reverse();
 }
@@ -72,7 +79,7 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
     captureArg.set(v.source.variable, name);
     captures.push({ argName: name, variable: v.source.variable });
   };
-  for (const c of calls) for (const [, ref] of c.inputs) refIds(ref).forEach(noteValue);
+  for (const c of calls) for (const [, ref] of c.inputs) eachRef(ref, noteValue);
   tape.outputs.forEach(noteValue);
 
   const tensors = new Map<number, GraphTensor>();

@@ -4,7 +4,7 @@
 import { kernelError, type KernelSite } from '../errors.js';
 import { SavedModelError } from '../core.js';
 import { fitSym, unknownDim, type SymDim } from './sym.js';
-import type { BackendValues, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, SymValueSource, Tape, TapeValue } from './tape.js';
+import type { BackendValues, InputRef, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, SymValueSource, Tape, TapeValue } from './tape.js';
 
 /** A tape with no unknown dimensions, as a symbolic tape. */
 export function symbolicFromSingle(t: Tape, symbols: SymbolInfo[] = []): SymTape {
@@ -29,13 +29,33 @@ function allEqual(v: BackendValues, x: number | boolean | Uint8Array): boolean {
   return true;
 }
 
+function sameRef(x: InputRef, y: InputRef): boolean {
+  if (x === y) return true;
+  if (x === null || y === null || typeof x === 'number' || typeof y === 'number') return false;
+  return x.length === y.length && x.every((id, i) => id === y[i]);
+}
+
+/** Same input names and value ids, in the same order. */
+function sameInputs(x: KernelCall['inputs'], y: KernelCall['inputs']): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const [nx, rx] = x[i]!, [ny, ry] = y[i]!;
+    if (nx !== ny || !sameRef(rx, ry)) return false;
+  }
+  return true;
+}
+
+function sameIds(x: readonly number[], y: readonly number[]): boolean {
+  return x.length === y.length && x.every((id, i) => id === y[i]);
+}
+
 export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
   const sa = symbols.map((s) => s.sizes[0]!), sb = symbols.map((s) => s.sizes[1]!);
   const n = Math.min(a.calls.length, b.calls.length);
   // kernel sequence first: the most telling difference
   for (let i = 0; i < n; i++) {
     const ca = a.calls[i]!, cb = b.calls[i]!;
-    if (ca.kernel !== cb.kernel || JSON.stringify(ca.inputs) !== JSON.stringify(cb.inputs) || ca.outputs.length !== cb.outputs.length) {
+    if (ca.kernel !== cb.kernel || !sameInputs(ca.inputs, cb.inputs) || ca.outputs.length !== cb.outputs.length) {
       throw kernelError('UNSUPPORTED', site(ca), `${DIFFER} here (${ca.kernel} vs ${cb.kernel}): the computation depends on input values or has size-dependent control flow`);
     }
   }
@@ -43,17 +63,20 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     const extra = (a.calls.length > b.calls.length ? a.calls : b.calls)[n]!;
     throw kernelError('UNSUPPORTED', site(extra), `${DIFFER}: one trace has ${a.calls.length} kernel calls, the other ${b.calls.length}`);
   }
-  if (a.values.length !== b.values.length || JSON.stringify(a.outputs) !== JSON.stringify(b.outputs)) {
+  if (a.values.length !== b.values.length || !sameIds(a.outputs, b.outputs)) {
     throw new SavedModelError('UNSUPPORTED', `${DIFFER}: they see different tensors`);
   }
-  // first consumer of each value, for error messages
-  const consumer = new Map<number, KernelCall>();
-  for (const c of a.calls) {
-    for (const [, ref] of c.inputs) {
-      for (const id of ref === null ? [] : typeof ref === 'number' ? [ref] : ref) if (!consumer.has(id)) consumer.set(id, c);
-    }
-  }
+  // first consumer of each value, for error messages (indexed when the first one is needed)
+  let consumer: Map<number, KernelCall> | undefined;
   const where = (id: number): KernelSite => {
+    if (!consumer) {
+      consumer = new Map();
+      for (const c of a.calls) {
+        for (const [, ref] of c.inputs) {
+          for (const v of ref === null ? [] : typeof ref === 'number' ? [ref] : ref) if (!consumer.has(v)) consumer.set(v, c);
+        }
+      }
+    }
     const c = consumer.get(id);
     return c ? site(c) : { kernel: '(output)' };
   };
@@ -66,11 +89,16 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     if (va.dtype !== vb.dtype || va.shape.length !== vb.shape.length || va.source.kind !== vb.source.kind) {
       throw kernelError('UNSUPPORTED', where(i), `${DIFFER} in tensor #${i} (${va.dtype}[${va.shape}] vs ${vb.dtype}[${vb.shape}])`);
     }
-    const shape = va.shape.map((d, k) => mergeDim(d, vb.shape[k]!));
+    // the first trace's shape array and value where nothing differs (most of a graph's values)
+    let shape: SymDim[] = va.shape;
+    for (let k = 0; k < va.shape.length; k++) {
+      if (va.shape[k] !== vb.shape[k]) { shape = va.shape.map((d, j) => mergeDim(d, vb.shape[j]!)); break; }
+    }
     let source: SymValueSource;
     const s = va.source, t = vb.source;
     if (s.kind === 'constant' && t.kind === 'constant') {
-      source = mergeConstant(va, s.values, vb, t.values, sa, sb, where(i));
+      const merged = mergeConstant(va, s.values, vb, t.values, sa, sb, where(i));
+      source = merged.kind === 'constant' && merged.values === s.values ? s : merged;
     } else if (s.kind === 'variable' && t.kind === 'variable') {
       if (s.variable !== t.variable) throw kernelError('UNSUPPORTED', where(i), `${DIFFER}: they read different variables`);
       source = s;
@@ -83,13 +111,13 @@ export function mergeTapes(a: Tape, b: Tape, symbols: SymbolInfo[]): SymTape {
     } else {
       throw kernelError('UNSUPPORTED', where(i), DIFFER);
     }
-    return { id: i, dtype: va.dtype, shape, source };
+    return shape === va.shape && source === s && va.id === i ? va : { id: i, dtype: va.dtype, shape, source };
   });
 
   const calls: SymCall[] = a.calls.map((ca, i) => {
     const cb = b.calls[i]!;
-    const attrs = mergeAttr(ca.attrs, cb.attrs, sa, sb, site(ca), 'attrs') as Record<string, unknown>;
-    return { ...ca, attrs };
+    const attrs = mergeAttr(ca.attrs, cb.attrs, sa, sb, site(ca), ['attrs']) as Record<string, unknown>;
+    return attrs === ca.attrs ? ca : { ...ca, attrs };
   });
   return { values, calls, inputs: a.inputs, outputs: a.outputs, symbols };
 }
@@ -127,24 +155,46 @@ function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: Backen
   throw kernelError('UNSUPPORTED', at, `a constant's shape depends on the input size ([${va.shape}] vs [${vb.shape}]) and it is not filled with one value`);
 }
 
-function mergeAttr(x: unknown, y: unknown, sa: number[], sb: number[], at: KernelSite, path: string): unknown {
+/** Where in a call's attrs mergeAttr is: segments joined only for an error message. */
+type AttrPath = (string | number)[];
+
+function pathText(path: AttrPath): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function mergeAttr(x: unknown, y: unknown, sa: number[], sb: number[], at: KernelSite, path: AttrPath): unknown {
   if (typeof x === 'number' && typeof y === 'number') {
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) return x;
     // a size that is no product of the input sizes (2 * ceil(h / 2)) may still be a multiple of
     // a tensor dim (UpSampling2D after a strided Conv2D): the lowering decides, or fails
     if (Number.isInteger(x) && Number.isInteger(y)) return fitSym(x, y, sa, sb) ?? unknownDim(x, y);
-    throw kernelError('UNSUPPORTED', at, `${path} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
+    throw kernelError('UNSUPPORTED', at, `${pathText(path)} is ${x} in one trace and ${y} in the other, not a product of the input sizes`);
   }
+  // lists and objects: the first trace's own where nothing in them differs (attrs are plain data, never changed)
   if (Array.isArray(x) && Array.isArray(y)) {
-    if (x.length !== y.length) throw kernelError('UNSUPPORTED', at, `${path} has ${x.length} vs ${y.length} elements in the two traces`);
-    return x.map((e, i) => mergeAttr(e, y[i], sa, sb, at, `${path}[${i}]`));
+    if (x.length !== y.length) throw kernelError('UNSUPPORTED', at, `${pathText(path)} has ${x.length} vs ${y.length} elements in the two traces`);
+    let out: unknown[] | undefined;
+    for (let i = 0; i < x.length; i++) {
+      path.push(i);
+      const m = mergeAttr(x[i], y[i], sa, sb, at, path);
+      path.pop();
+      if (m !== x[i]) (out ??= x.slice())[i] = m;
+    }
+    return out ?? x;
   }
   if (x && y && typeof x === 'object' && typeof y === 'object') {
-    const out: Record<string, unknown> = {};
-    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-    for (const k of keys) out[k] = mergeAttr((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], sa, sb, at, `${path}.${k}`);
-    return out;
+    const xo = x as Record<string, unknown>, yo = y as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    const merge = (k: string) => {
+      path.push(k);
+      const m = mergeAttr(xo[k], yo[k], sa, sb, at, path);
+      path.pop();
+      if (m !== xo[k] || !Object.prototype.hasOwnProperty.call(xo, k)) (out ??= { ...xo })[k] = m;
+    };
+    for (const k of Object.keys(xo)) merge(k);
+    for (const k of Object.keys(yo)) if (!Object.prototype.hasOwnProperty.call(xo, k)) merge(k);
+    return out ?? xo;
   }
-  if (x !== y) throw kernelError('UNSUPPORTED', at, `${path} differs between the two traces (${String(x)} vs ${String(y)})`);
+  if (x !== y) throw kernelError('UNSUPPORTED', at, `${pathText(path)} differs between the two traces (${String(x)} vs ${String(y)})`);
   return x;
 }

@@ -21,7 +21,12 @@ export function simplifyTape(tape: SymTape): SymTape {
   const calls: SymCall[] = [...tape.calls];
   const consumers = new Map<number, number[]>();
   calls.forEach((c, ci) => {
-    for (const [, ref] of c.inputs) for (const id of ids(ref)) consumers.set(id, [...(consumers.get(id) ?? []), ci]);
+    for (const [, ref] of c.inputs) {
+      for (const id of ids(ref)) {
+        const list = consumers.get(id);
+        if (list) list.push(ci); else consumers.set(id, [ci]);
+      }
+    }
   });
   const outputs = new Set(tape.outputs);
   const producer = (id: number): SymCall | undefined => {
