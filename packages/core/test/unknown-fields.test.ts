@@ -100,7 +100,11 @@ describe('findUnknownFields', () => {
     for (let i = 0; i < 400; i++) {
       const src = sources[i % sources.length]!;
       const b = src.slice(0, i % 3 === 0 ? randomInt(rand, src.length) : src.length);
-      for (let k = 0; k < 1 + randomInt(rand, 4); k++) if (b.length) b[randomInt(rand, b.length)] ^= 1 << randomInt(rand, 8);
+      for (let k = 0; k < 1 + randomInt(rand, 4); k++) {
+        if (b.length === 0) break;
+        const at = randomInt(rand, b.length);
+        b[at] = b[at]! ^ (1 << randomInt(rand, 8));
+      }
       let want: UnknownField[] | undefined;
       try { want = reference('tensorflow.SavedModel', b); } catch { want = undefined; }
       let got: UnknownField[] | undefined;
