@@ -39,9 +39,13 @@ interface LayerLike {
   getClassName(): string;
 }
 
+/**
+ * Asked without reading `weights` / `trainableWeights`: on a tfjs Container those getters concatenate
+ * every layer's lists anew (quadratic in the layer count: ~10 ms each for 2,000 layers).
+ */
 function isLayer(x: unknown): x is LayerLike {
   const l = x as Partial<LayerLike> | null;
-  return !!l && typeof l === 'object' && Array.isArray(l.weights) && Array.isArray(l.trainableWeights) && typeof l.getClassName === 'function';
+  return !!l && typeof l === 'object' && typeof l.getClassName === 'function' && 'weights' in l && 'trainableWeights' in l;
 }
 
 /** Attribute names of the archive's own lists; endpoints and collections cannot take them. */
@@ -112,10 +116,14 @@ export class ExportArchive {
       if (resource.built === false && !hasInputs) {
         throw new SavedModelError('INVALID_ARGUMENT', `The layer provided has not yet been built. It must be built before export.`, { key: resource.name });
       }
+      const weights = resource.weights, trainable = resource.trainableWeights, nonTrainable = resource.nonTrainableWeights;
+      if (!Array.isArray(weights) || !Array.isArray(trainable) || !Array.isArray(nonTrainable)) {
+        throw new SavedModelError('INVALID_ARGUMENT', `layer ${String(resource.name)} has no weight lists (weights, trainableWeights, nonTrainableWeights)`, { key: String(resource.name) });
+      }
       this.tracked.push(resource);
-      this.variables.push(...resource.weights);
-      this.trainableVariables.push(...resource.trainableWeights);
-      this.nonTrainableVariables.push(...resource.nonTrainableWeights);
+      this.variables.push(...weights);
+      this.trainableVariables.push(...trainable);
+      this.nonTrainableVariables.push(...nonTrainable);
       return;
     }
     if (resource instanceof Module || isVariable(resource)) {

@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
+import { dist } from './lib.mjs';
+const { exportModel } = await dist('export');
+const { fileMapSink } = await dist('core');
+await tf.setBackend('cpu');
+const x = tf.input({ shape: [8], name: 'x' });
+let h = x;
+for (let i = 0; i < 2000; i++) h = tf.layers.dense({ units: 8, activation: 'relu' }).apply(h);
+const model = tf.model({ inputs: x, outputs: h });
+await exportModel(model, fileMapSink());
+const t = performance.now();
+for (let i = 0; i < 4; i++) await exportModel(model, fileMapSink());
+console.log('avg', ((performance.now() - t) / 4).toFixed(0));
