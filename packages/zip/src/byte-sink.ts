@@ -61,65 +61,6 @@ export function writableStreamTarget(stream: WritableStream<Uint8Array>, locatio
 }
 
 /**
- * writableStreamTarget for streams that pay per write (OPFS: a round trip to the browser's
- * storage each): chunks are copied into blocks of `block` bytes (larger ones go through as they
- * are), and up to `depth` writes are queued on the stream while the zip writer goes on. In
- * Chromium 150, 32 MiB took ~410–600 ms to OPFS in 256 KiB writes and ~240–300 ms in 4 MiB ones.
- * Only for producers that never change a chunk once handed over (the zip writer's ByteSink
- * contract); a failed write surfaces at a later write or at close().
- */
-export function queuedStreamTarget(stream: WritableStream<Uint8Array>, location = 'WritableStream', depth = 4, block = 4 << 20): ByteTarget {
-  const writer = stream.getWriter();
-  const queued: Promise<void>[] = [];
-  let buf: Uint8Array | undefined;
-  let used = 0;
-  const send = async (chunk: Uint8Array) => {
-    const w = writer.write(chunk);
-    w.catch(() => undefined); // awaited in turn below or at close()
-    queued.push(w);
-    if (queued.length >= depth) await queued.shift();
-  };
-  // a block once handed over is never written again: the next one is a new buffer
-  const flush = async () => {
-    if (!buf || used === 0) return;
-    const chunk = used === buf.length ? buf : buf.subarray(0, used);
-    buf = undefined;
-    used = 0;
-    await send(chunk);
-  };
-  return {
-    location,
-    async write(chunk) {
-      if (chunk.length >= block) {
-        await flush();
-        await send(chunk);
-        return;
-      }
-      if (buf && used + chunk.length > buf.length) await flush();
-      buf ??= new Uint8Array(block);
-      buf.set(chunk, used);
-      used += chunk.length;
-      if (used === buf.length) await flush();
-    },
-    async close() {
-      await flush();
-      while (queued.length > 0) await queued.shift();
-      await writer.close();
-    },
-    async abort(reason) {
-      queued.length = 0;
-      buf = undefined;
-      used = 0;
-      try {
-        await writer.abort(reason);
-      } catch {
-        // already errored or closed: nothing more to discard
-      }
-    },
-  };
-}
-
-/**
  * Collects the archive as Blob parts (no concatenation: the parts are the chunks themselves).
  * `blob()` is available after close(); abort() drops the parts.
  */

@@ -25,8 +25,7 @@ import { ZipOutput } from './zip-output.js';
 
 /**
  * Stored data goes to the output in slices of at most this size, with progress after each: one
- * large weight must not freeze a progress bar (a 16 MiB export reports in steps under 2 %). Sinks
- * that pay per call coalesce the slices themselves (the OPFS sink writes 4 MiB blocks).
+ * large weight must not freeze a progress bar (a 16 MiB export reports in steps under 2 %).
  */
 export const PROGRESS_SLICE = 256 * 1024;
 
