@@ -9,7 +9,7 @@ import { zipSync } from 'fflate';
 import { compare, dist, fmtRatio, loadWasmBackend, MiB } from './lib.mjs';
 import { mlp, tfjsSave, weightBytes } from './export.bench.mjs';
 
-export function seedWeights(model, seed) {
+function seedWeights(model, seed) {
   let s = seed >>> 0 || 1;
   const rand = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
   model.setWeights(model.weights.map((w) => {

@@ -15,6 +15,7 @@ import { crc32ExtendJs } from '../src/crc32c/crc32-js.js';
 import { crc32cExtendWasm, crc32ExtendWasm, crcWasmAvailable, decodeBase64 } from '../src/crc32c/crc32c-wasm.js';
 import { CRC_WASM_BASE64, CRC_WASM_BYTES, CRC_WASM_SIMD_BASE64, CRC_WASM_SIMD_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
 import { isSavedModelError } from '../src/errors.js';
+import { CASTAGNOLI, crcBitwise, IEEE } from './crc-reference.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -31,17 +32,6 @@ function randomBytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-/** Bit-at-a-time reference, independent of every table-driven implementation. */
-function crcBitwise(poly: number, crc: number, data: Uint8Array): number {
-  let c = ~crc >>> 0;
-  for (const b of data) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ poly : c >>> 1;
-  }
-  return ~c >>> 0;
-}
-const CASTAGNOLI = 0x82f63b78;
-const IEEE = 0xedb88320;
 
 const MODES = ['auto', 'js', 'wasm'] as const;
 
