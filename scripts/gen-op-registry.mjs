@@ -26,6 +26,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { withoutFullTypes } from './ops-pbtxt.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'packages/core/src/registry');
@@ -84,33 +85,6 @@ const { tensorflow, encodeDeterministic } = await tsImport('../packages/core/src
 const fmt = await tsImport('../packages/core/src/registry/op-registry-format.ts', import.meta.url);
 
 const byteCmp = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-
-/**
- * The text without its `experimental_full_type { ... }` blocks: our full_type.proto declares only
- * TFT_UNSET, so the parser rejects the names TF 2.21 prints, and verify does not use full types.
- */
-function withoutFullTypes(text) {
-  const key = 'experimental_full_type {';
-  let out = '';
-  let at = 0;
-  for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, at)) {
-    out += text.slice(at, i);
-    let depth = 0;
-    let j = i + key.length - 1;
-    for (; j < text.length; j++) {
-      const c = text[j];
-      if (c === '"') { for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++; }
-      else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) break;
-    }
-    if (depth !== 0) {
-      console.error('gen-op-registry: unbalanced experimental_full_type block');
-      process.exit(1);
-    }
-    at = j + 1;
-  }
-  return out + text.slice(at);
-}
 
 /** The OpDefs of one registry dump, normalised through the wire format and sorted by name. */
 function readOps(path, label, dropFullTypes = false) {

@@ -8,6 +8,7 @@ import { loadNewestOpRegistry, loadOpRegistry, registeredOpNames, tensorflow, va
 import { dirSource } from '../src/node.js';
 import { stripOpDocs } from '../src/registry/op-registry-format.js';
 import { parseTextFormat } from '../src/text-format/index.js';
+import { withoutFullTypes } from '../../../scripts/ops-pbtxt.mjs';
 import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES, OPS_2_21_PBTXT, REPO_ROOT } from './shared.js';
 
 const DT = tensorflow.DataType;
@@ -133,25 +134,6 @@ describe('the TF 2.21 table stays out of export and load', () => {
     expect(src).not.toMatch(/^import .*gen\.json/m);
   });
 });
-
-/** TF 2.21's dump without its experimental_full_type blocks (our full_type.proto names none of its types). */
-function withoutFullTypes(text: string): string {
-  const key = 'experimental_full_type {';
-  let out = '';
-  let at = 0;
-  for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, at)) {
-    out += text.slice(at, i);
-    let depth = 0;
-    let j = i + key.length - 1;
-    for (; j < text.length; j++) {
-      if (text[j] === '"') { for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === '\\') j++; }
-      else if (text[j] === '{') depth++;
-      else if (text[j] === '}' && --depth === 0) break;
-    }
-    at = j + 1;
-  }
-  return out + text.slice(at);
-}
 
 describe('the TF 2.21 table (a delta on TF 2.2\'s)', () => {
   it('looks up every op of tf/ops-2.21.pbtxt as TensorFlow wrote it (docs aside), and nothing else', async () => {
