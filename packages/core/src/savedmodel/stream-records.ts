@@ -14,9 +14,9 @@ import { DataType } from '../checkpoint/dtypes.js';
 export const PIECE_BYTES = 1 << 20;
 
 /**
- * Piece size for sinks that keep or queue chunks (in-memory maps, zip writers): fewer, larger
- * writes (OPFS writes 32 MiB in 4 MiB pieces ~40% faster than in 256 KiB ones in headless
- * Chromium), while a piece is still checksummed after the sink has it.
+ * Piece size for sinks that may keep chunks (in-memory maps, zip writers): no buffer is reused for
+ * them, so larger pieces only mean fewer chunks to hold and concatenate (the zip writer slices
+ * them again for its progress), while a piece is still checksummed after the sink has it.
  */
 export const KEPT_PIECE_BYTES = 4 << 20;
 
