@@ -1,8 +1,6 @@
 // Loading SavedModels for inference with TensorFlow.js (no Python, no native TensorFlow).
-export {
-  getMetaGraphsFromSavedModel, loadSavedModel, loadSavedModelFrom, TFSavedModel,
-  type LoadSavedModelOptions, type SavedModelMetaGraph, type SavedModelSignature,
-} from './saved-model.js';
+export { loadSavedModel, loadSavedModelFrom, TFSavedModel, type LoadSavedModelOptions } from './saved-model.js';
+export { getMetaGraphsFromSavedModel, type SavedModelMetaGraph, type SavedModelSignature } from './meta-graphs.js';
 export { freezeSignature, runnableSignatureKeys, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable } from './freeze.js';
 export { resolveVariableKeys, objectGraphCheckpointKeys, type VariableKey, type VariableKeys, type VariableKeySource } from './variables.js';
 export { decodeTensorProto, type HostTensor } from './host-tensor.js';

@@ -1,18 +1,19 @@
-// loadSavedModel / getMetaGraphsFromSavedModel with the surface of tfjs-node's, running on any
+// loadSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
 import { MemoryBudget, SavedModelError, ensureOpDefs, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel } from '@savedmodel-js/core';
 import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
-import { clone, engine, type InferenceModel, type MetaGraph, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type SignatureDefEntry, type Tensor } from '@tensorflow/tfjs-core';
-import { freezeSignature, runnableSignatureKeys, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
+import { clone, engine, type InferenceModel, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
+import { freezeSignature, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
 import { HostProgram, type ResourceStore } from './host-ops.js';
 import { createStore, runInitOp } from './init-op.js';
 import { checkExactness, exactOutput, planExactness, type ExactnessPlan } from './exactness.js';
 import { resolveVariableKeys } from './variables.js';
 import './ops/index.js';
-import { dtypeName, shapeOf } from './host-tensor.js';
+import { dtypeName } from './host-tensor.js';
 import { flattenNested, plainToTensor, tensorToPlain, type PlainTensor } from './plain.js';
 import { readSource, type SavedModelSource } from './source.js';
+import { signatureEntries, type SavedModelSignature } from './meta-graphs.js';
 import { createGraphModel, tfjsDtype, type FrozenGraphModel } from './tfjs-model.js';
 
 export interface LoadSavedModelOptions {
@@ -28,54 +29,9 @@ export interface LoadSavedModelOptions {
   limits?: Partial<Limits>;
 }
 
-/** tfjs-core's SignatureDefEntry plus the SignatureDef's method_name. */
-export interface SavedModelSignature extends SignatureDefEntry {
-  methodName: string;
-}
-
-export interface SavedModelMetaGraph extends MetaGraph {
-  signatureDefs: { [key: string]: SavedModelSignature };
-}
-
 const LOAD_OPTION_KEYS = ['tags', 'signature', 'limits'] as const;
 const DEFAULT_TAGS = ['serve'];
 const DEFAULT_SIGNATURE = 'serving_default';
-
-function tensorInfo(where: string, info: tensorflow.ITensorInfo): ModelTensorInfo {
-  const dtype = tfjsDtype(info.dtype);
-  const tfDtype = dtypeName(info.dtype);
-  if (!dtype) throw new SavedModelError('UNSUPPORTED', `${where} has dtype ${tfDtype}, which TensorFlow.js has no counterpart for`, { key: where });
-  const out: ModelTensorInfo = { name: info.name ?? '', dtype, tfDtype };
-  const shape = shapeOf(info.tensor_shape);
-  if (shape) out.shape = shape;
-  return out;
-}
-
-function signatureEntries(mg: tensorflow.IMetaGraphDef): { [key: string]: SavedModelSignature } {
-  const out: { [key: string]: SavedModelSignature } = {};
-  for (const key of runnableSignatureKeys(mg)) {
-    const sig = mg.signature_def![key]!;
-    const entry: SavedModelSignature = { inputs: {}, outputs: {}, methodName: sig.method_name ?? '' };
-    for (const k of Object.keys(sig.inputs ?? {}).sort()) entry.inputs[k] = tensorInfo(`signature '${key}' input '${k}'`, sig.inputs![k]!);
-    for (const k of Object.keys(sig.outputs ?? {}).sort()) entry.outputs[k] = tensorInfo(`signature '${key}' output '${k}'`, sig.outputs![k]!);
-    out[key] = entry;
-  }
-  return out;
-}
-
-/**
- * The tag sets and signatures of a SavedModel, like tfjs-node's getMetaGraphsFromSavedModel:
- * dtype is the TensorFlow.js dtype the tensor runs as, tfDtype TensorFlow's ('DT_INT64'); names are
- * graph tensor names ("serving_default_x:0"); the reserved __saved_model_init_op signature is left
- * out; keys are sorted.
- */
-export async function getMetaGraphsFromSavedModel(source: SavedModelSource): Promise<SavedModelMetaGraph[]> {
-  const { savedModel } = await readSource(source, { checkpoint: false });
-  return (savedModel.meta_graphs ?? []).map((mg) => ({
-    tags: [...(mg.meta_info_def?.tags ?? [])],
-    signatureDefs: signatureEntries(mg),
-  }));
-}
 
 function isTensor(x: unknown): x is Tensor {
   const t = x as Partial<Tensor> | null;
