@@ -11,14 +11,18 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * Large generated JSON tables (op registries, the proto descriptor) as JSON.parse('…'): V8 parses a
- * JSON string several times faster than the same object literal.
+ * Large generated JSON tables (the proto descriptor, …) as JSON.parse('…'): V8 parses a JSON
+ * string several times faster than the same object literal. The op registry tables are not
+ * parsed at all: their module is the file's text (one op per line), which core's op-table.ts
+ * indexes by name and parses an op at a time, when asked for.
  */
 const jsonAsString = {
   name: 'json-as-string',
   setup(b) {
     b.onLoad({ filter: /\.json$/ }, async ({ path }) => {
-      const text = JSON.stringify(JSON.parse(await readFile(path, 'utf8')));
+      const raw = await readFile(path, 'utf8');
+      if (/[\\/]registry[\\/]op-registry-[^\\/]*\.gen\.json$/.test(path)) return { contents: `export default ${JSON.stringify(raw)};`, loader: 'js' };
+      const text = JSON.stringify(JSON.parse(raw));
       return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
     });
   },

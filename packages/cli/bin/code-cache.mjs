@@ -8,15 +8,29 @@
 // Cache files live in $SAVEDMODEL_CACHE_DIR, else $XDG_CACHE_HOME/savedmodel-js, else
 // ~/.cache/savedmodel-js (a per-user directory: a code cache is trusted like code). Any failure
 // to read or write the cache just means no cache; SAVEDMODEL_CODE_CACHE=0 turns it off.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import vm from 'node:vm';
+// Built-ins through process.getBuiltinModule where it exists (Node >= 20.16; see savedmodel.mjs).
+const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
+const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = builtin('node:fs');
+const { basename, dirname, join } = builtin('node:path');
+const vm = builtin('node:vm');
+
+/**
+ * The require() the bundle gets: it needs Node's built-ins only (build.mjs checks), so where
+ * process.getBuiltinModule exists that is all it is — module.createRequire costs ~2 ms.
+ */
+function bundleRequire(file) {
+  const get = process.getBuiltinModule;
+  if (!get) return builtin('node:module').createRequire(file);
+  return (id) => {
+    const m = get(id);
+    if (m === undefined) throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    return m;
+  };
+}
 
 function cacheDir() {
   if (process.env.SAVEDMODEL_CACHE_DIR) return process.env.SAVEDMODEL_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const base = process.env.XDG_CACHE_HOME || join(builtin('node:os').homedir(), '.cache');
   return join(base, 'savedmodel-js');
 }
 
@@ -46,7 +60,7 @@ export async function runWithCodeCache(file, entry, argv) {
   let fn;
   try {
     const module = { exports: {} };
-    script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+    script.runInThisContext()(module.exports, bundleRequire(file), module, file, dirname(file));
     fn = module.exports[entry];
     if (typeof fn !== 'function') return undefined;
   } catch {
