@@ -29,9 +29,9 @@ let rest: OpTable | null = null;
 let restLoading: Promise<void> | null = null;
 const expanded = new Map<string, tensorflow.OpDef>();
 
-/** The compact entry of `name` in the parts loaded so far (the rest part shadows common, as one index did). */
+/** The compact entry of `name` in the parts loaded so far (the two parts share no op). */
 function compact(name: string) {
-  return rest?.get(name) ?? common.get(name);
+  return common.get(name) ?? rest?.get(name);
 }
 const known = (name: string): boolean => common.has(name) || rest?.has(name) === true;
 

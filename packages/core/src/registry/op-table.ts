@@ -1,9 +1,9 @@
 // One table of the op registry (op-registry-*.gen.json) as imported: either the parsed JSON (what
 // vite and vitest give for a .json import) or the file's text (what the CLI bundle gives, see
-// packages/cli/build.mjs). The text is indexed by op name line by line — the generator writes
-// one op per line — and each op is JSON.parse'd the first time it is asked for, so a command
-// that checks a graph of a dozen ops does not parse the other ~1,900 (~8 ms of `savedmodel
-// verify`). Both forms answer the same (packages/core/test/op-table.test.ts).
+// packages/cli/build.mjs). The generator writes one op per line, sorted by name: an op is found
+// by binary search over the text and JSON.parse'd the first time it is asked for, so a command
+// that checks a graph of a dozen ops neither parses nor indexes the other ~1,900 (~8 ms of
+// `savedmodel verify`). Both forms answer the same (packages/core/test/op-table.test.ts).
 import type { CompactOp } from './op-registry-format.js';
 
 export interface OpTable {
@@ -18,6 +18,7 @@ export interface OpTable {
 
 const OPS_START = '"ops":[\n';
 const OP_PREFIX = '{"n":"';
+const OP_LINE = `\n${OP_PREFIX}`;
 
 function fromParsed(json: Record<string, unknown>): OpTable {
   const { ops, ...header } = json as { ops?: unknown };
@@ -39,66 +40,66 @@ function headerOf(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/**
- * Op name → its line; undefined when the op lines are not laid out as the generator writes them
- * (one op a line, as many lines as the header's partCount says).
- */
-function indexLines(text: string, header: Record<string, unknown>): Map<string, string> | undefined {
-  const lines = new Map<string, string>();
-  let pos = text.indexOf(OPS_START) + OPS_START.length;
-  for (;;) {
-    const end = text.indexOf('\n', pos);
-    if (end < 0) return undefined;
-    const line = text.slice(pos, end);
-    pos = end + 1;
-    if (line === ']}') break;
-    // an op line: {"n":"Name",…} followed by "," except the last
-    const body = line.endsWith(',') ? line.slice(0, -1) : line;
-    const q = body.indexOf('"', OP_PREFIX.length);
-    if (!body.startsWith(OP_PREFIX) || !body.endsWith('}') || q < 0) return undefined;
-    const name = body.slice(OP_PREFIX.length, q);
-    if (name.includes('\\') || lines.has(name)) return undefined;
-    lines.set(name, body);
-  }
-  const count = header.partCount ?? header.count;
-  return pos === text.length && lines.size === count ? lines : undefined;
-}
-
+/** The text's op lines, found by binary search over the characters (the generator sorts them by name). */
 function fromText(text: string): OpTable {
   const header = headerOf(text);
   // anything else (hand-edited, reformatted): parse it whole
   if (!header) return fromParsed(JSON.parse(text) as Record<string, unknown>);
-  // indexed on first use (`show` never looks an op up)
-  let table: { lines: Map<string, string> } | { whole: OpTable } | undefined;
-  const whole = () => (table = { whole: fromParsed(JSON.parse(text) as Record<string, unknown>) });
-  const get = () => table ?? ((lines) => (lines ? (table = { lines }) : whole()))(indexLines(text, header));
-  const parsed = new Map<string, CompactOp>();
-  return {
-    header,
-    has(n) {
-      const t = get();
-      return 'whole' in t ? t.whole.has(n) : t.lines.has(n);
-    },
-    get(n) {
-      const t = get();
-      if ('whole' in t) return t.whole.get(n);
-      let op = parsed.get(n);
-      if (op) return op;
-      const line = t.lines.get(n);
-      if (line === undefined) return undefined;
+  const first = text.indexOf(OPS_START) + OPS_START.length;
+  const last = text.length - ']}\n'.length; // where the closing line starts
+  let whole: OpTable | undefined;
+  const parseWhole = () => (whole ??= fromParsed(JSON.parse(text) as Record<string, unknown>));
+  // One op a line, as many as the header says, then the closing line: checked (natively, no
+  // loop over the lines) on the first lookup; otherwise the whole text is parsed.
+  let laidOut: boolean | undefined;
+  const lines = () => (laidOut ??= text.endsWith('}\n]}\n') && text.split(OP_LINE).length - 1 === (header.partCount ?? header.count));
+  const nameAt = (start: number) => text.slice(start + OP_PREFIX.length, text.indexOf('"', start + OP_PREFIX.length));
+
+  /** Where the line of op `name` starts, or -1. */
+  const locate = (name: string): number => {
+    let lo = first, hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const start = text.lastIndexOf('\n', mid - 1) + 1; // the line holding mid
+      const n = nameAt(start);
+      if (n === name) return start;
+      if (n < name) lo = text.indexOf('\n', start) + 1;
+      else hi = start;
+    }
+    // not where the order says: look at every line start (a file out of order still answers right)
+    const at = text.indexOf(`${OP_LINE}${name}"`);
+    return at < 0 ? -1 : at + 1;
+  };
+
+  const parsed = new Map<string, CompactOp | undefined>();
+  const get = (name: string): CompactOp | undefined => {
+    if (whole || !lines()) return parseWhole().get(name);
+    if (parsed.has(name)) return parsed.get(name);
+    const start = name.includes('"') || name.includes('\\') ? -1 : locate(name);
+    let op: CompactOp | undefined;
+    if (start >= 0) {
+      const end = text.indexOf('\n', start);
+      const line = text.slice(start, text[end - 1] === ',' ? end - 1 : end);
       try {
         op = JSON.parse(line) as CompactOp;
       } catch {
-        return whole().whole.get(n);
+        return parseWhole().get(name);
       }
       // a line that held more than its op: the layout was not the generator's after all
-      if (op === null || typeof op !== 'object' || op.n !== n) return whole().whole.get(n);
-      parsed.set(n, op);
-      return op;
-    },
+      if (op === null || typeof op !== 'object' || op.n !== name) return parseWhole().get(name);
+    }
+    parsed.set(name, op);
+    return op;
+  };
+  return {
+    header,
+    has: (name) => get(name) !== undefined,
+    get,
     names() {
-      const t = get();
-      return 'whole' in t ? t.whole.names() : [...t.lines.keys()];
+      if (whole || !lines()) return parseWhole().names();
+      const out: string[] = [];
+      for (let at = text.indexOf(OP_LINE); at >= 0; at = text.indexOf(OP_LINE, at + 1)) out.push(nameAt(at + 1));
+      return out;
     },
   };
 }
