@@ -4,8 +4,8 @@
 //    variable / call ops we write — all that exports and loads of ordinary models look up;
 //  - op-registry-rest.gen.json, imported on demand by loadOpRegistry() (verify, diff, graphs with
 //    unusual ops), so a browser app that only exports or loads does not ship the whole table.
-// The tables are indexed on first use and each OpDef is expanded (to a decoded tensorflow.OpDef)
-// the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
+// Each table is an OpTable (op-table.ts: the parsed JSON, or in the CLI bundle its text, searched
+// by name) and each OpDef is expanded (to a decoded tensorflow.OpDef) the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
 import { REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
