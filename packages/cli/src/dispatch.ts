@@ -3,6 +3,7 @@
 // Nothing from the libraries is imported up front (the error check imports core when an error needs
 // it; by then a command has loaded it anyway).
 import { UsageError } from './args.js';
+import { writeText } from './stdio.js';
 
 const USAGE = `usage: savedmodel <command> [options]
 
@@ -38,22 +39,14 @@ export interface Io {
   isTTY?: boolean;
 }
 
-export const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true };
-
-let pipeGuard = false;
-
-/**
- * stdout closed by the reader (`savedmodel show … | head`): stop quietly, as a Unix tool does,
- * instead of dying on an unhandled EPIPE with a stack trace.
- */
-function quietOnClosedStdout(): void {
-  if (pipeGuard) return;
-  pipeGuard = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
+/** Standard output and error (stdio.ts); isTTY is looked up when a progress bar asks. */
+export const defaultIo: Io = {
+  out: (s) => writeText(1, s),
+  err: (s) => writeText(2, s),
+  get isTTY() {
+    return process.stderr.isTTY === true;
+  },
+};
 
 /** A command: its arguments after the name, the output streams; resolves to the exit code. */
 export type Command = (args: string[], io: Io) => Promise<number>;
@@ -63,7 +56,6 @@ export type Command = (args: string[], io: Io) => Promise<number>;
  * usage text, SavedModelErrors exit 1 with their code, anything else is a bug and is thrown.
  */
 export async function dispatch(argv: string[], io: Io, commands: Record<string, () => Promise<Command>>): Promise<number> {
-  if (io === defaultIo) quietOnClosedStdout();
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {

@@ -124,6 +124,31 @@ describe('implementation switch', () => {
     }
   });
 
+  it('auto mode compiles the module only for a 64 KiB input or once small inputs reach 1 MiB; the values never change', async () => {
+    vi.resetModules();
+    const module = vi.spyOn(WebAssembly, 'Module');
+    try {
+      const fresh = await import('../src/crc32c/crc32c.js');
+      const small = randomBytes(4096, 3);
+      for (let i = 0; i < 100; i++) {
+        expect(fresh.crc32c(small)).toBe(crc32cExtendJs(0, small));
+        expect(fresh.crc32(small)).toBe(crc32ExtendJs(0, small));
+      }
+      expect(module).not.toHaveBeenCalled(); // 800 KiB of crc32c and crc32 together
+      for (let i = 0; i < 60; i++) fresh.crc32c(small);
+      expect(module).toHaveBeenCalled(); // past 1 MiB of small inputs
+      vi.resetModules();
+      module.mockClear();
+      const again = await import('../src/crc32c/crc32c.js');
+      const big = randomBytes(64 * 1024, 5);
+      expect(again.crc32c(big)).toBe(crc32cExtendJs(0, big));
+      expect(module).toHaveBeenCalled();
+    } finally {
+      module.mockRestore();
+      vi.resetModules();
+    }
+  });
+
   it('falls back to JavaScript when WebAssembly is missing', async () => {
     vi.resetModules();
     vi.stubGlobal('WebAssembly', undefined);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tensorflow } from '../src/proto/index.js';
 import { type Finding, validateGraphDef } from '../src/registry/index.js';
+import { graphHasFindings } from '../src/registry/validate-graph.js';
 import { parseTextFormat } from '../src/text-format/index.js';
 import { FIXTURES, FIXTURE_NAMES } from './shared.js';
 
@@ -33,6 +34,12 @@ describe('validateGraphDef on the fixtures', () => {
     for (const mg of decode(name).meta_graphs) {
       const findings = validateGraphDef(mg.graph_def!);
       expect(findings.map(({ severity, code, where }) => ({ severity, code, where }))).toEqual(EXPECTED_WARNINGS[name] ?? []);
+    }
+  });
+
+  it.each(FIXTURE_NAMES)('%s: graphHasFindings says what validateGraphDef finds, strict or not', (name) => {
+    for (const mg of decode(name).meta_graphs) {
+      for (const strict of [false, true]) expect(graphHasFindings(mg.graph_def!, { strict })).toBe(validateGraphDef(mg.graph_def!, { strict }).length > 0);
     }
   });
 
@@ -138,6 +145,9 @@ describe('validateGraphDef on hand-made broken graphs', () => {
     ['unknown op', 'op: "Identity" input: "call:0"', 'op: "IdentityV9" input: "call:0"', ['warning UNKNOWN_OP graph_def.node[3] "out"']],
   ])('%s', (_title, from, to, expected) => {
     expect(short(validate(edit(from, to)))).toEqual(expected);
+    // verify's probe (stops at the first finding) agrees
+    const g = parseTextFormat('tensorflow.GraphDef', edit(from, to)) as tensorflow.IGraphDef;
+    expect(graphHasFindings(g)).toBe(expected.length > 0);
   });
 
   it('strict mode makes unknown ops and attrs errors', () => {

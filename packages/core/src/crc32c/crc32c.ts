@@ -6,7 +6,8 @@
  * Inputs of 32 bytes and more run in WebAssembly (crc32c-wasm.ts; from 5–9 KiB on by a
  * sparse-polynomial fold: on x64 Node 20 ≈ 3.5–4.5 GB/s on large inputs, ≈ 8–10× the
  * JavaScript speed; the table CRC for smaller ones, ≈ 1.5–3×), tiny ones and every
- * environment without WebAssembly use the slicing-by-8 JavaScript implementations. All give
+ * environment without WebAssembly use the slicing-by-8 JavaScript implementations (so do all
+ * inputs until the module is worth compiling: see DEFER_BELOW). All give
  * identical results. They throw only for inputs that are not bytes (INVALID_ARGUMENT): if
  * the WebAssembly module cannot be compiled or a call into it fails, JavaScript is used.
  */
@@ -29,6 +30,22 @@ export type CrcImplementation = 'wasm' | 'js';
  * Measured on x64 Node 20: JS faster up to ≈ 16 bytes, equal at ≈ 24, WASM ≈ 1.5× at 32.
  */
 const SMALL_INPUT = 32;
+
+/**
+ * In 'auto' mode the WebAssembly module is compiled only once an input of this size comes, or
+ * inputs summing to DEFER_TOTAL went to JavaScript: compiling it costs ~2–3 ms, more than the
+ * JavaScript CRC of the few kilobytes a small checkpoint has (`savedmodel verify`).
+ */
+const DEFER_BELOW = 64 * 1024;
+const DEFER_TOTAL = 1024 * 1024;
+let deferredBytes = 0;
+
+/** Whether `bytes` goes to JavaScript because the module is not compiled yet and not worth it so far. */
+function deferWasm(n: number): boolean {
+  if (useWasm !== undefined || mode !== 'auto' || n >= DEFER_BELOW) return false;
+  deferredBytes += n;
+  return deferredBytes < DEFER_TOTAL;
+}
 
 type Mode = CrcImplementation | 'auto';
 let mode: Mode = 'auto';
@@ -86,7 +103,7 @@ function toBytes(data: CrcInput): Uint8Array {
 /** CRC-32C of `data` continued from the finalized CRC `crc` (0 to start). */
 export function crc32cExtend(crc: number, data: CrcInput): number {
   const bytes = toBytes(data);
-  if ((bytes.length >= SMALL_INPUT || smallToWasm) && wasmEnabled()) {
+  if ((bytes.length >= SMALL_INPUT || smallToWasm) && !deferWasm(bytes.length) && wasmEnabled()) {
     try {
       return crc32cExtendWasm(crc, bytes);
     } catch {
@@ -104,7 +121,7 @@ export function crc32c(data: CrcInput): number {
 /** CRC-32 (IEEE 802.3, as in zip and gzip) of `data` continued from the finalized CRC `crc` (0 to start). */
 export function crc32Extend(crc: number, data: CrcInput): number {
   const bytes = toBytes(data);
-  if ((bytes.length >= SMALL_INPUT || smallToWasm) && wasmEnabled()) {
+  if ((bytes.length >= SMALL_INPUT || smallToWasm) && !deferWasm(bytes.length) && wasmEnabled()) {
     try {
       return crc32ExtendWasm(crc, bytes);
     } catch {

@@ -20,44 +20,49 @@ export interface MessageInfo {
   readonly fields: ReadonlyMap<number, FieldInfo>;
 }
 
-let table: Map<string, MessageInfo> | undefined;
+// Built per message on first use: a SavedModel walk touches ~40 of the ~300 messages.
+let defs: Map<string, JsonNamespace> | undefined;
+const infos = new Map<string, MessageInfo | undefined>();
 
 /** The message named `fullName` (e.g. "tensorflow.SavedModel"), or undefined. */
 export function messageInfo(fullName: string): MessageInfo | undefined {
-  table ??= build(descriptor as JsonNamespace);
-  return table.get(fullName);
+  if (infos.has(fullName)) return infos.get(fullName);
+  defs ??= collect(descriptor as JsonNamespace);
+  const def = defs.get(fullName);
+  const info = def?.fields ? build(defs, fullName, def.fields) : undefined;
+  infos.set(fullName, info);
+  return info;
 }
 
-function build(root: JsonNamespace): Map<string, MessageInfo> {
-  // every declared name (messages, enums, packages) with its definition
+/** Every declared name (messages, enums, packages) with its definition. */
+function collect(root: JsonNamespace): Map<string, JsonNamespace> {
   const defs = new Map<string, JsonNamespace>();
-  const collect = (ns: JsonNamespace, prefix: string) => {
+  const walk = (ns: JsonNamespace, prefix: string) => {
     for (const [name, child] of Object.entries(ns.nested ?? {})) {
       const full = prefix ? `${prefix}.${name}` : name;
       defs.set(full, child);
-      collect(child, full);
+      walk(child, full);
     }
   };
-  collect(root, '');
+  walk(root, '');
+  return defs;
+}
+
+function build(defs: Map<string, JsonNamespace>, full: string, jsonFields: Record<string, JsonField>): MessageInfo {
   // protobuf scoping: a reference is looked up in the enclosing scope, then each outer one
   const resolve = (ref: string, scope: string): string | undefined => {
     if (ref.startsWith('.')) return defs.has(ref.slice(1)) ? ref.slice(1) : undefined;
     for (let s = scope; ; s = s.slice(0, Math.max(0, s.lastIndexOf('.')))) {
-      const full = s ? `${s}.${ref}` : ref;
-      if (defs.has(full)) return full;
+      const name = s ? `${s}.${ref}` : ref;
+      if (defs.has(name)) return name;
       if (!s) return undefined;
     }
   };
-  const out = new Map<string, MessageInfo>();
-  for (const [full, def] of defs) {
-    if (!def.fields) continue;
-    const fields = new Map<number, FieldInfo>();
-    for (const [name, f] of Object.entries(def.fields)) {
-      const target = resolve(f.type, full);
-      const isMessage = target !== undefined && defs.get(target)!.fields !== undefined;
-      fields.set(f.id, { name, map: f.keyType !== undefined, ...(isMessage ? { message: target } : {}) });
-    }
-    out.set(full, { fullName: full, fields });
+  const fields = new Map<number, FieldInfo>();
+  for (const [name, f] of Object.entries(jsonFields)) {
+    const target = resolve(f.type, full);
+    const isMessage = target !== undefined && defs.get(target)!.fields !== undefined;
+    fields.set(f.id, { name, map: f.keyType !== undefined, ...(isMessage ? { message: target } : {}) });
   }
-  return out;
+  return { fullName: full, fields };
 }

@@ -2,7 +2,8 @@
 // declare. protobufjs silently skips unknown fields on decode, so this is how we prove that a
 // TensorFlow-written file is fully understood (and how `verify` flags newer-TF content).
 // It reads the wire format itself over a table of field numbers (field-table.ts): no reflection
-// runtime to build, no reader object per nested message.
+// runtime to build, one cursor for the whole walk, and no path string built unless a field is
+// reported or an error names it (`savedmodel verify` runs this once, cold: every step counts).
 import { guardDecode, SavedModelError } from '../errors.js';
 import { messageInfo, type MessageInfo } from './field-table.js';
 
@@ -20,13 +21,27 @@ export function findUnknownFields(typeName: string, bytes: Uint8Array, file?: st
   const type = messageInfo(typeName);
   if (!type) throw new SavedModelError('INVALID_ARGUMENT', `no message type ${JSON.stringify(typeName.slice(0, 200))} in our .proto files`);
   const out: UnknownField[] = [];
-  guardDecode(file ?? typeName, `${typeName} wire data`, () => walk(type, new Cursor(bytes, 0, bytes.length), typeName, out, 0));
+  guardDecode(file ?? typeName, `${typeName} wire data`, () => walk(type, new Cursor(bytes, 0, bytes.length), { up: null, name: typeName }, out, 0));
   return out;
 }
 
-/** A position in `buf` limited to `end`; every read is bounds-checked (TRUNCATED past the end). */
+/** Where the walk is: the root type, or a field of the enclosing message. */
+interface Where {
+  readonly up: Where | null;
+  readonly name: string;
+}
+
+/** "tensorflow.SavedModel.meta_graphs.graph_def": built only for a report or an error. */
+function pathOf(w: Where): string {
+  return w.up ? `${pathOf(w.up)}.${w.name}` : w.name;
+}
+
+/**
+ * A position in `buf` limited to `end`; every read is bounds-checked (TRUNCATED past the end). A
+ * nested message narrows `end` while it is walked.
+ */
 class Cursor {
-  constructor(readonly buf: Uint8Array, public pos: number, readonly end: number) {}
+  constructor(readonly buf: Uint8Array, public pos: number, public end: number) {}
 
   /** A varint of up to 10 bytes; values past 2^32 are returned modulo 2^32 (tags and lengths check their range). */
   varint(): number {
@@ -40,12 +55,18 @@ class Cursor {
     throw new SavedModelError('CORRUPT', `varint longer than 10 bytes before offset ${this.pos}`);
   }
 
-  /** A length prefix and the position of the bytes it covers; the cursor moves past them. */
-  delimited(what: string): number {
+  /**
+   * A length prefix and the position of the bytes it covers; the cursor moves past them. `what`
+   * names the field in the error: its path (+ `suffix`), or its number.
+   */
+  delimited(what: Where | number, suffix = ''): number {
     const lenPos = this.pos;
     const v = this.varintFull();
     const start = this.pos;
-    if (v > this.end - start) throw new SavedModelError('TRUNCATED', `length-delimited field ${what} (${v} bytes at offset ${lenPos}) runs past the end of its message`);
+    if (v > this.end - start) {
+      const name = typeof what === 'number' ? String(what) : `${pathOf(what)}${suffix}`;
+      throw new SavedModelError('TRUNCATED', `length-delimited field ${name} (${v} bytes at offset ${lenPos}) runs past the end of its message`);
+    }
     this.pos = start + v;
     return start;
   }
@@ -74,7 +95,7 @@ class Cursor {
     switch (wt) {
       case 0: this.varintFull(); return;
       case 1: this.skip(8); return;
-      case 2: this.delimited(`${field}`); return;
+      case 2: this.delimited(field); return;
       case 5: this.skip(4); return;
       case 3: {
         if (depth > MAX_DEPTH) throw new SavedModelError('LIMIT_EXCEEDED', `groups nested deeper than ${MAX_DEPTH}`);
@@ -94,15 +115,22 @@ class Cursor {
   }
 }
 
-function walk(type: MessageInfo, c: Cursor, path: string, out: UnknownField[], depth: number): void {
-  if (depth > MAX_DEPTH) throw new SavedModelError('LIMIT_EXCEEDED', `message nesting deeper than ${MAX_DEPTH} at ${path}`);
+function walk(type: MessageInfo, c: Cursor, where: Where, out: UnknownField[], depth: number): void {
+  if (depth > MAX_DEPTH) throw new SavedModelError('LIMIT_EXCEEDED', `message nesting deeper than ${MAX_DEPTH} at ${pathOf(where)}`);
+  const buf = c.buf;
   while (c.pos < c.end) {
-    const tag = c.varint();
+    // most tags are one byte
+    const b = buf[c.pos]!;
+    let tag: number;
+    if (b < 0x80) {
+      c.pos++;
+      tag = b;
+    } else tag = c.varint();
     const id = tag >>> 3, wt = tag & 7;
-    if (id === 0) throw new SavedModelError('CORRUPT', `field number 0 in ${path} at offset ${c.pos}`);
+    if (id === 0) throw new SavedModelError('CORRUPT', `field number 0 in ${pathOf(where)} at offset ${c.pos}`);
     const field = type.fields.get(id);
     if (!field) {
-      out.push({ path, field: id, wireType: wt });
+      out.push({ path: pathOf(where), field: id, wireType: wt });
       c.skipValue(wt, id, depth);
       continue;
     }
@@ -110,26 +138,36 @@ function walk(type: MessageInfo, c: Cursor, path: string, out: UnknownField[], d
       c.skipValue(wt, id, depth);
       continue;
     }
-    const start = c.delimited(`${path}.${field.name}`);
-    const inner = new Cursor(c.buf, start, c.pos);
+    const inner: Where = { up: where, name: field.name };
+    const start = c.delimited(inner);
+    const after = c.pos, end = c.end;
+    c.pos = start;
+    c.end = after;
     const child = field.message === undefined ? undefined : messageInfo(field.message)!;
-    if (field.map) walkMapEntry(child, inner, `${path}.${field.name}`, out, depth + 1);
-    else walk(child!, inner, `${path}.${field.name}`, out, depth + 1);
+    if (field.map) walkMapEntry(child, c, inner, out, depth + 1);
+    else walk(child!, c, inner, out, depth + 1);
+    c.pos = after;
+    c.end = end;
   }
 }
 
 /** A map entry: key = 1, value = 2 (walked when it is a message, `value`); other numbers are unknown. */
-function walkMapEntry(value: MessageInfo | undefined, c: Cursor, path: string, out: UnknownField[], depth: number): void {
+function walkMapEntry(value: MessageInfo | undefined, c: Cursor, where: Where, out: UnknownField[], depth: number): void {
   while (c.pos < c.end) {
     const tag = c.varint();
     const id = tag >>> 3, wt = tag & 7;
     if (id === 2 && wt === 2 && value !== undefined) {
-      const start = c.delimited(`${path}<value>`);
-      walk(value, new Cursor(c.buf, start, c.pos), path, out, depth + 1);
+      const start = c.delimited(where, '<value>');
+      const after = c.pos, end = c.end;
+      c.pos = start;
+      c.end = after;
+      walk(value, c, where, out, depth + 1);
+      c.pos = after;
+      c.end = end;
     } else if (id === 1 || id === 2) {
       c.skipValue(wt, id, depth);
     } else {
-      out.push({ path: `${path}<entry>`, field: id, wireType: wt });
+      out.push({ path: `${pathOf(where)}<entry>`, field: id, wireType: wt });
       c.skipValue(wt, id, depth);
     }
   }

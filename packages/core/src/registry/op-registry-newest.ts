@@ -7,19 +7,12 @@
 // those 2.21 defines exactly as 2.2 does, which are looked up in the 2.2 table.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { type CompactOp, type CompactRegistry, REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { opTable } from './op-table.js';
 import { getOpDef, loadOpRegistry, registryVersion } from './op-registry.js';
 
 /** Synchronous OpDef lookup in the TF 2.21 table (shared, read-only objects). */
 export type OpDefLookup = (name: string) => tensorflow.OpDef | undefined;
-
-interface DeltaRegistry extends CompactRegistry {
-  part: string;
-  /** Source of the TF 2.2 table the delta applies to (op-registry.ts's registryVersion, without the count). */
-  base: string;
-  /** Ops TF 2.21 defines exactly as TF 2.2 does. */
-  same: string[];
-}
 
 const FILE = 'op-registry-2.21.gen.json';
 let loading: Promise<OpDefLookup> | null = null;
@@ -27,18 +20,20 @@ let loading: Promise<OpDefLookup> | null = null;
 /** Loads the TF 2.21 table (once; with the whole TF 2.2 table it refers to) and returns its lookup. */
 export function loadNewestOpRegistry(): Promise<OpDefLookup> {
   loading ??= Promise.all([import('./op-registry-2.21.gen.json'), loadOpRegistry()]).then(([m]) => {
-    const r = ((m as { default?: unknown }).default ?? m) as DeltaRegistry;
-    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-delta' || !Array.isArray(r.same) || !registryVersion.startsWith(`${r.base} `)) {
+    // header: part "newest-delta"; base: the source of the TF 2.2 table the delta applies to
+    // (registryVersion without the count); same: the ops TF 2.21 defines exactly as TF 2.2 does
+    const table = opTable((m as { default?: unknown }).default ?? m);
+    const r = table.header;
+    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-delta' || !Array.isArray(r.same) || !registryVersion.startsWith(`${String(r.base)} `)) {
       throw new SavedModelError('UNSUPPORTED', `op registry ${FILE} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / newest-delta over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file: FILE });
     }
-    const index = new Map<string, CompactOp>(r.ops.map((op) => [op.n, op]));
-    const same = new Set(r.same);
+    const same = new Set(r.same as string[]);
     const expanded = new Map<string, tensorflow.OpDef>();
     return (name: string) => {
       if (same.has(name)) return getOpDef(name);
       let op = expanded.get(name);
       if (op) return op;
-      const c = index.get(name);
+      const c = table.get(name);
       if (!c) return undefined;
       op = tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish());
       expanded.set(name, op);

@@ -4,43 +4,36 @@
 //    variable / call ops we write — all that exports and loads of ordinary models look up;
 //  - op-registry-rest.gen.json, imported on demand by loadOpRegistry() (verify, diff, graphs with
 //    unusual ops), so a browser app that only exports or loads does not ship the whole table.
-// The tables are indexed on first use and each OpDef is expanded (to a decoded tensorflow.OpDef)
-// the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
+// Each table is an OpTable (op-table.ts: the parsed JSON, or in the CLI bundle its text, searched
+// by name) and each OpDef is expanded (to a decoded tensorflow.OpDef) the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { type CompactOp, type CompactRegistry, REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { opTable, type OpTable } from './op-table.js';
 import commonJson from './op-registry-common.gen.json';
 
-interface RegistryPart extends CompactRegistry {
-  part: 'common' | 'rest';
-  partCount: number;
-}
-
-function checked(json: unknown, file: string): RegistryPart {
-  const r = json as RegistryPart;
-  if (r.format !== REGISTRY_FORMAT) {
-    throw new SavedModelError('UNSUPPORTED', `op registry has format ${String(r.format)}, expected ${REGISTRY_FORMAT}; run node scripts/gen-op-registry.mjs`, { file });
+function checked(json: unknown, file: string): OpTable {
+  const t = opTable(json);
+  if (t.header.format !== REGISTRY_FORMAT) {
+    throw new SavedModelError('UNSUPPORTED', `op registry has format ${String(t.header.format)}, expected ${REGISTRY_FORMAT}; run node scripts/gen-op-registry.mjs`, { file });
   }
-  return r;
+  return t;
 }
 
 const common = checked(commonJson, 'op-registry-common.gen.json');
 
 /** Where the table came from: "tf/ops.pbtxt sha256:<hex> (1256 ops)". */
-export const registryVersion: string = `${common.source} (${common.count} ops)`;
+export const registryVersion: string = `${String(common.header.source)} (${String(common.header.count)} ops)`;
 
-let index: Map<string, CompactOp> | null = null;
-let restLoaded = false;
+let rest: OpTable | null = null;
 let restLoading: Promise<void> | null = null;
 const expanded = new Map<string, tensorflow.OpDef>();
 
-function getIndex(): Map<string, CompactOp> {
-  if (!index) {
-    index = new Map();
-    for (const op of common.ops) index.set(op.n, op);
-  }
-  return index;
+/** The compact entry of `name` in the parts loaded so far (the two parts share no op). */
+function compact(name: string) {
+  return common.get(name) ?? rest?.get(name);
 }
+const known = (name: string): boolean => common.has(name) || rest?.has(name) === true;
 
 /**
  * Loads the rest of the registry (the ops outside the bundled common part). verifySavedModel,
@@ -48,12 +41,9 @@ function getIndex(): Map<string, CompactOp> {
  * synchronous lookups (getOpDef, validateGraphDef, diffSavedModels, …) on arbitrary graphs.
  */
 export function loadOpRegistry(): Promise<void> {
-  if (restLoaded) return Promise.resolve();
+  if (rest) return Promise.resolve();
   restLoading ??= import('./op-registry-rest.gen.json').then((m) => {
-    const rest = checked((m as { default?: unknown }).default ?? m, 'op-registry-rest.gen.json');
-    const idx = getIndex();
-    for (const op of rest.ops) idx.set(op.n, op);
-    restLoaded = true;
+    rest = checked((m as { default?: unknown }).default ?? m, 'op-registry-rest.gen.json');
   }, (e: unknown) => {
     restLoading = null;
     throw new SavedModelError('IO_ERROR', `cannot load the op registry: ${e instanceof Error ? e.message : String(e)}`, { file: 'op-registry-rest.gen.json', cause: e });
@@ -63,15 +53,14 @@ export function loadOpRegistry(): Promise<void> {
 
 /** Whether every OpDef is available synchronously (loadOpRegistry() has completed). */
 export function isOpRegistryLoaded(): boolean {
-  return restLoaded;
+  return rest !== null;
 }
 
 /** Loads the rest of the registry only when one of `ops` is not in the bundled common part. */
 export async function ensureOpDefs(ops: Iterable<string>): Promise<void> {
-  if (restLoaded) return;
-  const idx = getIndex();
+  if (rest) return;
   for (const op of ops) {
-    if (!idx.has(op) && !op.startsWith('_')) return loadOpRegistry();
+    if (!common.has(op) && !op.startsWith('_')) return loadOpRegistry();
   }
 }
 
@@ -87,9 +76,9 @@ function notLoaded(name: string): never {
 export function getOpDef(name: string): tensorflow.OpDef | undefined {
   let op = expanded.get(name);
   if (op) return op;
-  const c = getIndex().get(name);
+  const c = compact(name);
   if (!c) {
-    if (!restLoaded && !name.startsWith('_') && name !== '') notLoaded(name);
+    if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
     return undefined;
   }
   // through the wire format, so the object looks exactly like a decoded message
@@ -100,15 +89,15 @@ export function getOpDef(name: string): tensorflow.OpDef | undefined {
 
 /** @throws like getOpDef for an op outside the common part before loadOpRegistry(). */
 export function hasOp(name: string): boolean {
-  if (getIndex().has(name)) return true;
-  if (!restLoaded && !name.startsWith('_') && name !== '') notLoaded(name);
+  if (known(name)) return true;
+  if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
   return false;
 }
 
 /** Names of all registered ops, sorted. @throws UNSUPPORTED before loadOpRegistry(). */
 export function registeredOpNames(): string[] {
-  if (!restLoaded) notLoaded('*');
-  return [...getIndex().keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!rest) notLoaded('*');
+  return [...new Set([...common.names(), ...rest.names()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

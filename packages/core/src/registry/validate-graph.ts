@@ -148,6 +148,21 @@ export function validateGraphDef(graph: tensorflow.IGraphDef, opts: ValidateOpti
   return new Validator(graph, opts).run();
 }
 
+const FOUND = Symbol('found');
+
+/**
+ * Whether validateGraphDef(graph, opts) finds anything: stops at the first finding. What verify
+ * asks of TF 2.2's table before it checks again with TF 2.21's (whose findings then replace these).
+ */
+export function graphHasFindings(graph: tensorflow.IGraphDef, opts: ValidateOptions = {}): boolean {
+  try {
+    return new Validator(graph, opts, true).run().length > 0;
+  } catch (e) {
+    if (e === FOUND) return true;
+    throw e;
+  }
+}
+
 class Validator {
   private readonly findings: Finding[] = [];
   private readonly lookup: (name: string) => tensorflow.IOpDef | undefined;
@@ -156,11 +171,14 @@ class Validator {
   constructor(
     private readonly graph: tensorflow.IGraphDef,
     private readonly opts: ValidateOptions,
+    /** stop (throw FOUND) at the first finding */
+    private readonly probe = false,
   ) {
     this.lookup = opts.lookup ?? getOpDef;
   }
 
   private add(severity: 'error' | 'warning', code: FindingCode, where: string, message: string): void {
+    if (this.probe) throw FOUND;
     this.findings.push({ severity, code, where, message });
   }
   private error(code: FindingCode, where: string, message: string): void {

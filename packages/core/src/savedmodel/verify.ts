@@ -7,6 +7,7 @@ import { tensorflow, toNumber } from '../proto/index.js';
 import { loadNewestOpRegistry, loadOpRegistry, validateGraphDef, type Finding, type OpDefLookup } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
 import { readSavedModel, type LoadedSavedModel } from './read.js';
+import { graphHasFindings } from '../registry/validate-graph.js';
 
 export type { Finding };
 
@@ -73,11 +74,11 @@ export async function verifySavedModel(source: FileSource, options: VerifyOption
   for (const [i, mg] of sm.meta_graphs.entries()) {
     const where = `meta_graphs[${i}] [${(mg.meta_info_def?.tags ?? []).join(',')}]`;
     const graph = mg.graph_def ?? {};
-    let graphFindings = validateGraphDef(graph, { strict });
-    if (graphFindings.length > 0) {
-      // TF 2.21's registry tells ops / attrs that "need TensorFlow newer than 2.2" from unknown
-      // ones (and knows their newer definitions); loading and expanding it costs more than
-      // checking a small graph, and with nothing found against TF 2.2 it has nothing to change.
+    let graphFindings: Finding[] = [];
+    // TF 2.21's registry tells ops / attrs that "need TensorFlow newer than 2.2" from unknown
+    // ones (and knows their newer definitions); with nothing found against TF 2.2 it has nothing
+    // to change, so TF 2.2's check stops at its first finding and only then is 2.21's made.
+    if (graphHasFindings(graph, { strict })) {
       newer ??= await loadNewestOpRegistry();
       graphFindings = validateGraphDef(graph, { strict, newer });
     }

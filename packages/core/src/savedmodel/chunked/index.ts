@@ -1,7 +1,6 @@
 // saved_model.cpb: TensorFlow >= 2.14's chunked SavedModel (riegeli records + ChunkMetadata).
 import { guardDecode, SavedModelError } from '../../errors.js';
 import { tensorflow, toNumber } from '../../proto/index.js';
-import { mergeChunks, reflectType } from './merge.js';
 import { readRiegeliRecords } from './riegeli.js';
 
 export { setBlockDecompressor, type BlockDecompressor, type RiegeliCompression } from './decompress.js';
@@ -32,6 +31,9 @@ export async function mergeChunkedProto(bytes: Uint8Array, typeName: string, opt
     if (rec.length !== toNumber(info.size)) throw new SavedModelError('CORRUPT', `chunk ${i} is ${rec.length} bytes, metadata says ${toNumber(info.size)}`, { file });
     return rec;
   };
+  // the merger runs on protobufjs reflection (descriptor.json, protobufjs/light): imported here,
+  // not with the core index, whose importers mostly never see a .cpb (`savedmodel show`: ~3 ms)
+  const { mergeChunks, reflectType } = await import('./merge.js');
   const type = reflectType(typeName);
   const target: Record<string, unknown> = {};
   mergeChunks(type, target, meta.message ?? {}, { chunk, file });
