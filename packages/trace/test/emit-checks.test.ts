@@ -48,6 +48,28 @@ describe('GraphBuilder.emit: every node checked against the op registry', () => 
     expect(codeOf(() => g.emit('NoSuchOpAnywhere', [], {}))).toMatch(/INVALID_GRAPH|UNSUPPORTED/);
   });
 
+  it("attrs with allowed_values: a type or string outside TensorFlow's list is refused (UNSUPPORTED), naming op and kernel", () => {
+    const g = new GraphBuilder();
+    const b = (ref: string): GraphTensor => ({ ref, dtype: DT.DT_BOOL, shape: [2] });
+    for (let i = 0; i < 50; i++) g.emit('Relu', [f32('x')]);
+    g.kernel = 'Relu';
+    // ops.pbtxt: Relu's T is realnumbertypes + qint8, so no bool
+    let err: unknown;
+    try { g.emit('Relu', [b('flag')]); } catch (e) { err = e; }
+    expect((err as { code?: string }).code).toBe('UNSUPPORTED');
+    expect(String((err as Error).message)).toMatch(/Relu.*T=DT_BOOL.*kernel Relu/);
+    // Conv2D's padding is one of SAME / VALID / EXPLICIT
+    const x = { ref: 'x', dtype: DT.DT_FLOAT, shape: [1, 4, 4, 1] };
+    const w = { ref: 'w', dtype: DT.DT_FLOAT, shape: [2, 2, 1, 1] };
+    g.emit('Conv2D', [x, w], { strides: [1, 1, 1, 1], padding: 'VALID' });
+    expect(codeOf(() => g.emit('Conv2D', [x, w], { strides: [1, 1, 1, 1], padding: 'FULL' }))).toBe('UNSUPPORTED');
+    expect(codeOf(() => g.emit('Conv2D', [x, w], { strides: [1, 1, 1, 1], padding: 'SAME', data_format: 'NWHC' }))).toBe('UNSUPPORTED');
+    // a list(type) attr: Pack's T has no allowed_values, IdentityN's T neither; Cast's SrcT/DstT take any type
+    g.emit('Cast', [b('flag')], { DstT: DT.DT_FLOAT });
+    expect(g.nodes.map((n) => n.op).filter((o) => o === 'Conv2D')).toHaveLength(1);
+    expect(g.nodes).toHaveLength(52);
+  });
+
   it('scoped names: clean parts are joined as they are, anything else goes through the sanitizer', () => {
     const g = new GraphBuilder();
     g.scope = 'model/dense_1';

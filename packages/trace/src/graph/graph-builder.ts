@@ -112,6 +112,39 @@ interface OpSignature {
   attrs: ReadonlyMap<string, tensorflow.OpDef.IAttrDef>;
   /** Attrs without a default: every node must set them (or have them inferred). */
   required: readonly string[];
+  /** Attrs with allowed_values: name → the allowed types or strings (TensorFlow rejects a node outside them). */
+  allowed: readonly AllowedValues[];
+}
+
+interface AllowedValues {
+  name: string;
+  types: ReadonlySet<number> | null;
+  strings: ReadonlySet<string> | null;
+}
+
+function allowedValues(a: tensorflow.OpDef.IAttrDef): AllowedValues | null {
+  const list = a.allowed_values?.list;
+  if (!list) return null;
+  if (a.type === 'type' || a.type === 'list(type)') return { name: a.name ?? '', types: new Set((list.type ?? []).map(Number)), strings: null };
+  if (a.type === 'string' || a.type === 'list(string)') {
+    return { name: a.name ?? '', types: null, strings: new Set((list.s ?? []).map((b) => new TextDecoder().decode(b))) };
+  }
+  return null;
+}
+
+/** The value of an attr with allowed_values that is outside them, as text; null when it is inside. */
+function disallowed(rule: AllowedValues, v: tensorflow.IAttrValue): string | null {
+  if (rule.types) {
+    const ts = v.type != null ? [v.type] : (v.list?.type ?? []);
+    for (const t of ts) if (!rule.types.has(Number(t))) return dtypeName(t as TfDtype);
+  } else if (rule.strings) {
+    const ss = v.s != null ? [v.s] : (v.list?.s ?? []);
+    for (const b of ss) {
+      const text = typeof b === 'string' ? b : new TextDecoder().decode(b);
+      if (!rule.strings.has(text)) return JSON.stringify(text);
+    }
+  }
+  return null;
 }
 
 // OpDefs are immutable and shared (getOpDef), so their indexed form is too: the lookups every
@@ -129,6 +162,7 @@ function opSignature(op: string): OpSignature {
     outputs: def.output_arg ?? [],
     attrs,
     required: [...attrs].filter(([, d]) => d.default_value == null).map(([name]) => name),
+    allowed: [...attrs.values()].map(allowedValues).filter((x): x is AllowedValues => x !== null),
   };
   signatures.set(op, sig);
   return sig;
@@ -234,6 +268,14 @@ export class GraphBuilder {
     }
     for (const name of sig.required) {
       if (!(name in values)) throw internal(`${op} needs attr ${name}`);
+    }
+    for (const rule of sig.allowed) {
+      const v = values[rule.name];
+      const bad = v && disallowed(rule, v);
+      if (bad) {
+        const kernel = this.kernel ? ` (lowering tfjs kernel ${this.kernel})` : '';
+        throw new SavedModelError('UNSUPPORTED', `TensorFlow's ${op} does not take ${rule.name}=${bad}${kernel}: not in its allowed values`, { key: op });
+      }
     }
     const nodeName = this.scopedName(opts.name ?? op);
     if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
