@@ -1,6 +1,7 @@
 // The checkpoint's data file streamed to a sink in pieces: pieces checksummed after the sink has
 // them, readable tensors copied into reused buffers only for sinks that promise to release chunks
-// (FileSink.releasesChunksAfter), and never for sinks that keep them.
+// (FileSink.releasesChunksAfter), and never for sinks that keep them; sinks that keep whole files
+// in memory (FileSink.allocate) get the data file written into one buffer they allocate.
 import { describe, expect, it } from 'vitest';
 import {
   DataType, fileMapSink, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
@@ -116,16 +117,67 @@ describe('data file streaming', () => {
     expect(same(Buffer.concat(kept), eager.data[0])).toBe(true);
     expect(counts).toEqual({ opens: 0, closes: 0, loads: 4 });
 
+  });
+
+  it.each([true, false])('a sink that allocates (fileMapSink) gets the data file as the one buffer it allocated; readers: %s', async (readable) => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
     const map = fileMapSink();
-    await writeSavedModel(map, { savedModel, checkpoint: deferred(tensors(), counts) });
+    const allocated: Uint8Array[] = [];
+    const sink: FileSink = {
+      ...map,
+      allocate: (path, n) => { const b = map.allocate!(path, n); allocated.push(b); return b; },
+    };
+    await writeSavedModel(sink, { savedModel, checkpoint: deferred(tensors(), counts, readable) });
     expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
     expect(same(map.files.get(INDEX), eager.index)).toBe(true);
-    expect(counts.opens).toBe(0);
+    expect(allocated).toHaveLength(1);
+    expect(map.files.get(DATA)).toBe(allocated[0]);
+    // readable tensors are copied straight into that buffer (no load(), no copy of their own)
+    expect(counts).toEqual(readable ? { opens: 4, closes: 4, loads: 0 } : { opens: 0, closes: 0, loads: 4 });
+  });
+
+  it('a sink that allocates still gets a stream when a size is unknown in advance (a deferred string tensor)', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts).map((t) => (t.dtype === DataType.DT_STRING
+      ? { key: t.key, dtype: t.dtype, shape: t.shape, load: async () => ['a', 'bc'] }
+      : t));
+    let allocations = 0;
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, allocate: (path, n) => { allocations++; return map.allocate!(path, n); } };
+    await writeSavedModel(sink, { savedModel, checkpoint: list });
+    expect(allocations).toBe(0);
+    expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
+    expect(same(map.files.get(INDEX), eager.index)).toBe(true);
+  });
+
+  it('a record that does not have the size its shape says is INVALID_ARGUMENT naming its key, and the sink is aborted', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts, false);
+    const bad = list[3] as DeferredCheckpointTensor;
+    list[3] = { ...bad, load: async () => new Uint8Array(8) };
+    let aborted = false;
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, abort: async () => { aborted = true; } };
+    await expect(writeSavedModel(sink, { savedModel, checkpoint: list })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', key: bad.key });
+    expect(aborted).toBe(true);
+    expect(map.files.size).toBe(0);
+  });
+
+  it('an allocate that returns a buffer of another size is INVALID_ARGUMENT', async () => {
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, allocate: (_path, n) => new Uint8Array(n + 1) };
+    await expect(writeSavedModel(sink, { savedModel, checkpoint: tensors() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', file: DATA });
+  });
+
+  it('fileMapSink.allocate rejects a size that is not a byte count', () => {
+    expect(() => fileMapSink().allocate!('x', -1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fileMapSink().allocate!('x', 2 ** 52)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    expect(() => fileMapSink().allocate!('../x', 4)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it.each([0, 17, 1.5, '3'])('an invalid promise (%s) counts as none', async (bad) => {
     const counts = { opens: 0, closes: 0, loads: 0 };
-    const sink = Object.assign(fileMapSink(), { releasesChunksAfter: bad as number });
+    const sink = Object.assign(fileMapSink(), { releasesChunksAfter: bad as number, allocate: undefined });
     await writeSavedModel(sink, { savedModel, checkpoint: deferred(tensors(), counts) });
     expect(counts.opens).toBe(0);
     expect(same(sink.files.get(DATA), eager.data[0])).toBe(true);
