@@ -4,7 +4,7 @@
 // in memory (FileSink.allocate) get the data file written into one buffer they allocate.
 import { describe, expect, it } from 'vitest';
 import {
-  DataType, fileMapSink, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
+  DataType, fileMapSink, SavedModelError, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
   type FileSink, type SinkData, type TensorByteReader,
 } from '../src/index.js';
 import { mulberry32, randomBytes } from './checkpoint-prng.js';
@@ -160,6 +160,47 @@ describe('data file streaming', () => {
     const sink: FileSink = { ...map, abort: async () => { aborted = true; } };
     await expect(writeSavedModel(sink, { savedModel, checkpoint: list })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', key: bad.key });
     expect(aborted).toBe(true);
+    expect(map.files.size).toBe(0);
+  });
+
+  it('into an allocated buffer the next load starts while a value is copied: two at most in flight', async () => {
+    let inFlight = 0, most = 0, loads = 0;
+    const list = tensors().map((t) => {
+      if (t.dtype === DataType.DT_STRING) return t;
+      const { data, ...rest } = t;
+      return {
+        ...rest,
+        load: async () => {
+          loads++;
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+          return data;
+        },
+      };
+    });
+    const map = fileMapSink();
+    await writeSavedModel(map, { savedModel, checkpoint: list });
+    expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
+    expect(loads).toBe(4);
+    expect(most).toBe(2);
+  });
+
+  it('a reader failing in an allocated buffer: every reader opened is closed, also the next one already open', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts);
+    const first = list[0] as DeferredCheckpointTensor;
+    list[0] = {
+      ...first,
+      openReader: () => {
+        const r = first.openReader!()!;
+        return { ...r, read: () => { throw new SavedModelError('IO_ERROR', 'device lost'); } };
+      },
+    };
+    const map = fileMapSink();
+    await expect(writeSavedModel(map, { savedModel, checkpoint: list })).rejects.toMatchObject({ code: 'IO_ERROR' });
+    // the first tensor's reader failed after the second one's had been opened
+    expect(counts).toEqual({ opens: 2, closes: 2, loads: 0 });
     expect(map.files.size).toBe(0);
   });
 

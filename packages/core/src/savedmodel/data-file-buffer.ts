@@ -9,7 +9,7 @@ import { recordBytes } from '../checkpoint/bundle-writer.js';
 import { DataType, dtypeElementSize } from '../checkpoint/dtypes.js';
 import { varintLength } from '../checkpoint/table/varint.js';
 import { SavedModelError } from '../errors.js';
-import { isDeferredTensor, PIECE_BYTES, type DeferredCheckpointTensor } from './stream-records.js';
+import { isDeferredTensor, PIECE_BYTES, type DeferredCheckpointTensor, type TensorByteReader } from './stream-records.js';
 
 type AnyTensor = CheckpointTensor | DeferredCheckpointTensor;
 
@@ -52,10 +52,28 @@ export function plannedDataFileSize(tensors: readonly AnyTensor[]): number | und
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
+/** A tensor's value as it is about to be written: an open reader, a pending load, or data at hand. */
+type Prepared =
+  | { kind: 'reader'; reader: TensorByteReader }
+  | { kind: 'value'; value: Promise<CheckpointTensor['data']> }
+  | { kind: 'data'; data: CheckpointTensor['data'] };
+
+/** Opens the tensor's reader or starts its one load (a rejection is handled when it is awaited). */
+function prepare(t: AnyTensor): Prepared {
+  if (!isDeferredTensor(t)) return { kind: 'data', data: t.data };
+  const reader = t.dtype !== DataType.DT_STRING ? t.openReader?.() : undefined;
+  if (reader) return { kind: 'reader', reader };
+  const value = t.load();
+  value.catch(() => undefined); // awaited in its turn; a failure before then is not unhandled
+  return { kind: 'value', value };
+}
+
 /**
  * Writes the records of `tensors` into `target` (exactly plannedDataFileSize bytes) through
  * `writer`: one read per deferred tensor, each piece checksummed right after it is copied (while
- * it is in cache). Throws INVALID_ARGUMENT when a record does not have its planned size.
+ * it is in cache). The next tensor's read starts before this one is copied, so backends that read
+ * back asynchronously (webgpu, webgl) overlap the two: at most two loaded values are held.
+ * Throws INVALID_ARGUMENT when a record does not have its planned size.
  */
 export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTensor[], target: Uint8Array): Promise<void> {
   let off = 0;
@@ -64,46 +82,56 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
       throw new SavedModelError('INVALID_ARGUMENT', `checkpoint record of ${size} bytes does not fit the data file's planned ${target.length}`, { key });
     }
   };
-  for (const t of tensors) {
-    const deferred = isDeferredTensor(t) ? t : undefined;
-    const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
-    const reader = t.dtype !== DataType.DT_STRING ? deferred?.openReader?.() : undefined;
-    if (reader) {
-      try {
-        const rec = writer.begin(header, reader.byteLength);
-        room(t.key, rec.size);
-        for (let p = 0; p < rec.size; p += PIECE_BYTES) {
-          const piece = target.subarray(off + p, off + Math.min(p + PIECE_BYTES, rec.size));
-          reader.read(p, piece);
-          rec.update(piece);
+  let next: Prepared | undefined = tensors.length > 0 ? prepare(tensors[0]!) : undefined;
+  try {
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i]!;
+      const cur = next!;
+      next = undefined;
+      const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+      if (cur.kind === 'reader') {
+        const reader = cur.reader;
+        try {
+          if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
+          const rec = writer.begin(header, reader.byteLength);
+          room(t.key, rec.size);
+          for (let p = 0; p < rec.size; p += PIECE_BYTES) {
+            const piece = target.subarray(off + p, off + Math.min(p + PIECE_BYTES, rec.size));
+            reader.read(p, piece);
+            rec.update(piece);
+          }
+          rec.end();
+          off += rec.size;
+        } finally {
+          reader.close();
         }
-        rec.end();
-        off += rec.size;
-      } finally {
-        reader.close();
+        continue;
       }
-      continue;
-    }
-    const value = deferred ? await deferred.load() : (t as CheckpointTensor).data;
-    if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
-      const rec = writer.add({ ...header, data: value });
+      if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
+      const value = cur.kind === 'value' ? await cur.value : cur.data;
+      if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
+        const rec = writer.add({ ...header, data: value });
+        room(t.key, rec.size);
+        for (const c of rec.chunks) {
+          target.set(c, off);
+          off += c.length;
+        }
+        continue;
+      }
+      const bytes = recordBytes(value, header.key);
+      const rec = writer.begin(header, bytes.length);
       room(t.key, rec.size);
-      for (const c of rec.chunks) {
-        target.set(c, off);
-        off += c.length;
+      for (let p = 0; p < rec.size; p += PIECE_BYTES) {
+        const end = Math.min(p + PIECE_BYTES, rec.size);
+        target.set(bytes.subarray(p, end), off + p);
+        rec.update(target.subarray(off + p, off + end));
       }
-      continue;
+      rec.end();
+      off += rec.size;
     }
-    const bytes = recordBytes(value, header.key);
-    const rec = writer.begin(header, bytes.length);
-    room(t.key, rec.size);
-    for (let p = 0; p < rec.size; p += PIECE_BYTES) {
-      const end = Math.min(p + PIECE_BYTES, rec.size);
-      target.set(bytes.subarray(p, end), off + p);
-      rec.update(target.subarray(off + p, off + end));
-    }
-    rec.end();
-    off += rec.size;
+  } finally {
+    // a failure before the next tensor's turn: its pinned value is released
+    if (next?.kind === 'reader') next.reader.close();
   }
   if (off !== target.length) {
     throw new SavedModelError('INVALID_ARGUMENT', `checkpoint records fill ${off} of the data file's planned ${target.length} bytes`);
