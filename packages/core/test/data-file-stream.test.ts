@@ -1,9 +1,10 @@
 // The checkpoint's data file streamed to a sink in pieces: pieces checksummed after the sink has
 // them, readable tensors copied into reused buffers only for sinks that promise to release chunks
-// (FileSink.releasesChunksAfter), and never for sinks that keep them.
+// (FileSink.releasesChunksAfter), and never for sinks that keep them; sinks that keep whole files
+// in memory (FileSink.allocate) get the data file written into one buffer they allocate.
 import { describe, expect, it } from 'vitest';
 import {
-  DataType, fileMapSink, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
+  DataType, fileMapSink, SavedModelError, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
   type FileSink, type SinkData, type TensorByteReader,
 } from '../src/index.js';
 import { mulberry32, randomBytes } from './checkpoint-prng.js';
@@ -116,16 +117,108 @@ describe('data file streaming', () => {
     expect(same(Buffer.concat(kept), eager.data[0])).toBe(true);
     expect(counts).toEqual({ opens: 0, closes: 0, loads: 4 });
 
+  });
+
+  it.each([true, false])('a sink that allocates (fileMapSink) gets the data file as the one buffer it allocated; readers: %s', async (readable) => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
     const map = fileMapSink();
-    await writeSavedModel(map, { savedModel, checkpoint: deferred(tensors(), counts) });
+    const allocated: Uint8Array[] = [];
+    const sink: FileSink = {
+      ...map,
+      allocate: (path, n) => { const b = map.allocate!(path, n); allocated.push(b); return b; },
+    };
+    await writeSavedModel(sink, { savedModel, checkpoint: deferred(tensors(), counts, readable) });
     expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
     expect(same(map.files.get(INDEX), eager.index)).toBe(true);
-    expect(counts.opens).toBe(0);
+    expect(allocated).toHaveLength(1);
+    expect(map.files.get(DATA)).toBe(allocated[0]);
+    // readable tensors are copied straight into that buffer (no load(), no copy of their own)
+    expect(counts).toEqual(readable ? { opens: 4, closes: 4, loads: 0 } : { opens: 0, closes: 0, loads: 4 });
+  });
+
+  it('a sink that allocates still gets a stream when a size is unknown in advance (a deferred string tensor)', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts).map((t) => (t.dtype === DataType.DT_STRING
+      ? { key: t.key, dtype: t.dtype, shape: t.shape, load: async () => ['a', 'bc'] }
+      : t));
+    let allocations = 0;
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, allocate: (path, n) => { allocations++; return map.allocate!(path, n); } };
+    await writeSavedModel(sink, { savedModel, checkpoint: list });
+    expect(allocations).toBe(0);
+    expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
+    expect(same(map.files.get(INDEX), eager.index)).toBe(true);
+  });
+
+  it('a record that does not have the size its shape says is INVALID_ARGUMENT naming its key, and the sink is aborted', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts, false);
+    const bad = list[3] as DeferredCheckpointTensor;
+    list[3] = { ...bad, load: async () => new Uint8Array(8) };
+    let aborted = false;
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, abort: async () => { aborted = true; } };
+    await expect(writeSavedModel(sink, { savedModel, checkpoint: list })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', key: bad.key });
+    expect(aborted).toBe(true);
+    expect(map.files.size).toBe(0);
+  });
+
+  it('into an allocated buffer the next load starts while a value is copied: two at most in flight', async () => {
+    let inFlight = 0, most = 0, loads = 0;
+    const list = tensors().map((t) => {
+      if (t.dtype === DataType.DT_STRING) return t;
+      const { data, ...rest } = t;
+      return {
+        ...rest,
+        load: async () => {
+          loads++;
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+          return data;
+        },
+      };
+    });
+    const map = fileMapSink();
+    await writeSavedModel(map, { savedModel, checkpoint: list });
+    expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
+    expect(loads).toBe(4);
+    expect(most).toBe(2);
+  });
+
+  it('a reader failing in an allocated buffer: every reader opened is closed, also the next one already open', async () => {
+    const counts = { opens: 0, closes: 0, loads: 0 };
+    const list = deferred(tensors(), counts);
+    const first = list[0] as DeferredCheckpointTensor;
+    list[0] = {
+      ...first,
+      openReader: () => {
+        const r = first.openReader!()!;
+        return { ...r, read: () => { throw new SavedModelError('IO_ERROR', 'device lost'); } };
+      },
+    };
+    const map = fileMapSink();
+    await expect(writeSavedModel(map, { savedModel, checkpoint: list })).rejects.toMatchObject({ code: 'IO_ERROR' });
+    // the first tensor's reader failed after the second one's had been opened
+    expect(counts).toEqual({ opens: 2, closes: 2, loads: 0 });
+    expect(map.files.size).toBe(0);
+  });
+
+  it('an allocate that returns a buffer of another size is INVALID_ARGUMENT', async () => {
+    const map = fileMapSink();
+    const sink: FileSink = { ...map, allocate: (_path, n) => new Uint8Array(n + 1) };
+    await expect(writeSavedModel(sink, { savedModel, checkpoint: tensors() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', file: DATA });
+  });
+
+  it('fileMapSink.allocate rejects a size that is not a byte count', () => {
+    expect(() => fileMapSink().allocate!('x', -1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fileMapSink().allocate!('x', 2 ** 52)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    expect(() => fileMapSink().allocate!('../x', 4)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it.each([0, 17, 1.5, '3'])('an invalid promise (%s) counts as none', async (bad) => {
     const counts = { opens: 0, closes: 0, loads: 0 };
-    const sink = Object.assign(fileMapSink(), { releasesChunksAfter: bad as number });
+    const sink = Object.assign(fileMapSink(), { releasesChunksAfter: bad as number, allocate: undefined });
     await writeSavedModel(sink, { savedModel, checkpoint: deferred(tensors(), counts) });
     expect(counts.opens).toBe(0);
     expect(same(sink.files.get(DATA), eager.data[0])).toBe(true);

@@ -1,6 +1,7 @@
 // Each weight is read from its backend once per export (not timed): the tracer captures variables
 // without reading them and the writer streams one asynchronous read per weight into the data file.
-// Counted by wrapping the backend instance's read/readSync, per dataId of the model's weights.
+// Counted by wrapping the backend instance's read/readSync (and, on wasm, the heap views the heap
+// reader takes instead), per dataId of the model's weights.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fileMapSink, readSavedModel, fileMapSource } from '@savedmodel-js/core';
@@ -15,20 +16,28 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Counts read()/readSync() of each dataId on `backendName` while `body` runs. */
-async function countReads(backendName: string, body: () => Promise<unknown>): Promise<Map<object, number>> {
-  const backend = tf.findBackend(backendName) as unknown as Record<'read' | 'readSync', (id: object) => unknown>;
-  const counts = new Map<object, number>();
+/**
+ * Counts read()/readSync() of each dataId on `backendName` while `body` runs; on wasm also the
+ * views of each dataId's heap bytes (typedArrayFromHeap), which the heap reader takes instead.
+ */
+async function countReads(backendName: string, body: () => Promise<unknown>): Promise<{ reads: Map<object, number>; heapViews: Map<object, number> }> {
+  type Method = 'read' | 'readSync' | 'typedArrayFromHeap';
+  const backend = tf.findBackend(backendName) as unknown as Partial<Record<Method, (x: unknown) => unknown>>;
+  const reads = new Map<object, number>();
+  const heapViews = new Map<object, number>();
   let depth = 0;
-  const own = { read: Object.getOwnPropertyDescriptor(backend, 'read'), readSync: Object.getOwnPropertyDescriptor(backend, 'readSync') };
-  for (const m of ['read', 'readSync'] as const) {
-    const original = backend[m];
-    backend[m] = function (this: unknown, id: object) {
+  const methods = (['read', 'readSync', 'typedArrayFromHeap'] as const).filter((m) => typeof backend[m] === 'function');
+  const own = new Map(methods.map((m) => [m, Object.getOwnPropertyDescriptor(backend, m)]));
+  for (const m of methods) {
+    const original = backend[m]!;
+    backend[m] = function (this: unknown, x: unknown) {
+      const id = m === 'typedArrayFromHeap' ? (x as { dataId: object }).dataId : (x as object);
+      const counts = m === 'typedArrayFromHeap' ? heapViews : reads;
       // cpu's and wasm's read() call readSync() inside: one read, counted once
       if (depth === 0) counts.set(id, (counts.get(id) ?? 0) + 1);
       depth++;
       try {
-        return original.call(this, id);
+        return original.call(this, x);
       } finally {
         depth--;
       }
@@ -37,12 +46,13 @@ async function countReads(backendName: string, body: () => Promise<unknown>): Pr
   try {
     await body();
   } finally {
-    for (const m of ['read', 'readSync'] as const) {
-      if (own[m]) Object.defineProperty(backend, m, own[m]!);
-      else delete (backend as Partial<typeof backend>)[m];
+    for (const m of methods) {
+      const d = own.get(m);
+      if (d) Object.defineProperty(backend, m, d);
+      else delete backend[m];
     }
   }
-  return counts;
+  return { reads, heapViews };
 }
 
 function mlp(): tf.LayersModel {
@@ -57,11 +67,16 @@ function weightIds(model: tf.LayersModel): Map<object, string> {
   return new Map(model.weights.map((w) => [(w.read() as tf.Tensor).dataId, w.name] as const));
 }
 
-function expectOnce(ids: Map<object, string>, counts: Map<object, number>): void {
-  const perWeight = [...ids].map(([id, name]) => [name, counts.get(id) ?? 0] as const);
+/**
+ * Every weight reaches the checkpoint, so each is read exactly once: one read() on cpu; on wasm
+ * into fileMapSink (which allocates the data file) no read() but one heap reader, which views
+ * the heap twice for a weight under 1 MiB (once when it opens, once for its one piece).
+ */
+function expectOnce(ids: Map<object, string>, counts: { reads: Map<object, number>; heapViews: Map<object, number> }, backendName: string): void {
+  const fromHeap = backendName === 'wasm';
+  const perWeight = [...ids].map(([id, name]) => [name, counts.reads.get(id) ?? 0, counts.heapViews.get(id) ?? 0] as const);
   expect(perWeight.length).toBeGreaterThan(0);
-  // every weight reaches the checkpoint, so each is read exactly once
-  expect(perWeight.filter(([, n]) => n !== 1)).toEqual([]);
+  expect(perWeight.filter(([, n, h]) => (fromHeap ? n !== 0 || h !== 2 : n !== 1 || h !== 0))).toEqual([]);
 }
 
 async function checkpointKeys(files: Map<string, Uint8Array>): Promise<number> {
@@ -77,7 +92,7 @@ describe.each(['cpu', 'wasm'])('backend reads per weight on %s', (backendName) =
     const model = mlp();
     const files = new Map<string, Uint8Array>();
     const counts = await countReads(backendName, () => exportModel(model, fileMapSink(files)));
-    expectOnce(weightIds(model), counts);
+    expectOnce(weightIds(model), counts, backendName);
     expect(await checkpointKeys(files)).toBe(model.weights.length + 1);
   });
 
@@ -85,7 +100,7 @@ describe.each(['cpu', 'wasm'])('backend reads per weight on %s', (backendName) =
     const model = mlp();
     const files = new Map<string, Uint8Array>();
     const counts = await countReads(backendName, () => saveModel(model, fileMapSink(files)));
-    expectOnce(weightIds(model), counts);
+    expectOnce(weightIds(model), counts, backendName);
   });
 
   it('saveModel(Module with a tf.function) reads each variable once', async () => {
@@ -96,6 +111,6 @@ describe.each(['cpu', 'wasm'])('backend reads per weight on %s', (backendName) =
     m.track('b', b);
     Object.assign(m, { f: tfFunction((x: tf.Tensor) => tf.add(tf.matMul(x, w), b), { inputSignature: [new TensorSpec([null, 4], 'float32', 'x')] }) });
     const counts = await countReads(backendName, () => saveModel(m, fileMapSink(), { signatures: (m as unknown as { f: never }).f }));
-    expectOnce(new Map([[w.dataId, 'w'], [b.dataId, 'b']]), counts);
+    expectOnce(new Map([[w.dataId, 'w'], [b.dataId, 'b']]), counts, backendName);
   });
 });

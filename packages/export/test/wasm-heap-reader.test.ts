@@ -1,7 +1,8 @@
 // Weights on tfjs-backend-wasm go to a directory straight from the wasm heap (piece by piece into
 // reused buffers, no data() copy); the value is pinned while it is read (an assign or dispose
-// meanwhile does not change it), nothing leaks, and other backends or sinks that keep chunks
-// use data() — with the same bytes written in every case.
+// meanwhile does not change it), nothing leaks, in-memory sinks that allocate the data file get the
+// heap copied straight into it, and other backends or sinks that keep chunks use data() — with the
+// same bytes written in every case.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,9 +62,17 @@ describe('wasm weights read from the heap', () => {
     expect(tf.memory().numTensors).toBe(before);
     const files = new Map<string, Uint8Array>();
     // a sink that keeps chunks: data() (one read per weight), never the heap pool
-    expect(await countReads(() => exportModel(m, fileMapSink(files)))).toBe(m.weights.length);
+    const keeping = { ...fileMapSink(files), allocate: undefined };
+    expect(await countReads(() => exportModel(m, keeping))).toBe(m.weights.length);
     for (const f of [DATA, 'variables/variables.index', 'saved_model.pb']) {
       expect(readFileSync(join(dir, f)).equals(Buffer.from(files.get(f)!)), f).toBe(true);
+    }
+    // a sink that allocates the data file (fileMapSink): the heap straight into its buffer, no data()
+    const memory = new Map<string, Uint8Array>();
+    expect(await countReads(() => exportModel(m, fileMapSink(memory)))).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const f of [DATA, 'variables/variables.index', 'saved_model.pb']) {
+      expect(Buffer.from(memory.get(f)!).equals(Buffer.from(files.get(f)!)), f).toBe(true);
     }
     // and the data file holds the weights themselves, in order
     const expected = Buffer.concat(m.weights.map((w) => Buffer.from((w.read().dataSync() as Float32Array).buffer)));

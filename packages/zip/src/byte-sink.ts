@@ -17,6 +17,13 @@ export interface ByteTarget {
   abort?(reason?: unknown): void | Promise<void>;
   /** Human-readable destination for messages. */
   readonly location?: string;
+  /**
+   * Optional: most bytes the target prefers per write call, for targets where each call has a
+   * high fixed cost (OPFS: a round trip to the browser process per write). The zip writer hands
+   * it stored data in slices up to this size (default and minimum: PROGRESS_SLICE, 256 KiB),
+   * still views of the caller's bytes; progress then comes once per slice.
+   */
+  readonly writeSize?: number;
 }
 
 /** Anything the writers accept as output. */

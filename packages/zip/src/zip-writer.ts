@@ -28,6 +28,8 @@ import { ZipOutput } from './zip-output.js';
  * large weight must not freeze a progress bar (a 16 MiB export reports in steps under 2 %).
  */
 export const PROGRESS_SLICE = 256 * 1024;
+/** Largest stored slice a target's writeSize may ask for. */
+const MAX_SLICE = 64 * 1024 * 1024;
 
 export type ZipCompression = 'store' | 'deflate';
 
@@ -168,6 +170,8 @@ export class ZipWriter {
   private readonly dos: { time: number; date: number };
   private readonly forceZip64: boolean;
   private readonly onProgress: ((p: ZipWriterProgress) => void) | undefined;
+  /** Most stored bytes per write to the target (PROGRESS_SLICE, or the target's larger writeSize). */
+  private readonly slice: number;
   private state: State = 'open';
   private bytesIn = 0;
 
@@ -179,6 +183,9 @@ export class ZipWriter {
     this.dos = toDosDateTime(options.date ?? DEFAULT_ZIP_DATE);
     this.forceZip64 = options.forceZip64 === true;
     this.onProgress = options.onProgress;
+    const w = this.target.writeSize;
+    // a hint only: anything but a sane byte count (up to 64 MiB) keeps the default
+    this.slice = typeof w === 'number' && Number.isSafeInteger(w) && w > PROGRESS_SLICE ? Math.min(w, MAX_SLICE) : PROGRESS_SLICE;
   }
 
   /** Archive bytes produced so far. */
@@ -318,13 +325,14 @@ export class ZipWriter {
   }
 
   /**
-   * Writes stored bytes in slices of at most PROGRESS_SLICE (views, no copy), reporting progress
-   * after each: one large weight must not freeze a progress bar for a quarter of an export.
-   * Returns the entry's uncompressed bytes written so far.
+   * Writes stored bytes in slices of at most PROGRESS_SLICE, or the target's larger writeSize
+   * (views, no copy), reporting progress after each: one large weight must not freeze a
+   * progress bar for a quarter of an export. Returns the entry's uncompressed bytes written so far.
    */
   private async writeStored(name: string, chunk: Uint8Array, entryBytes: number): Promise<number> {
-    for (let o = 0; o < chunk.length; o += PROGRESS_SLICE) {
-      const end = Math.min(o + PROGRESS_SLICE, chunk.length);
+    const slice = this.slice;
+    for (let o = 0; o < chunk.length; o += slice) {
+      const end = Math.min(o + slice, chunk.length);
       await this.out.write(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
       this.bytesIn += end - o;
       this.progress(name, entryBytes + end);

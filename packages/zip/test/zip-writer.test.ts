@@ -283,6 +283,24 @@ describe('zip writer: API rules', () => {
     }
   });
 
+  it.each([
+    [2 * PROGRESS_SLICE, 2 * PROGRESS_SLICE],
+    [PROGRESS_SLICE / 2, PROGRESS_SLICE],
+    [Number.NaN, PROGRESS_SLICE],
+  ])('a target asking for writes of %s bytes gets stored data in slices of %s, views of the caller\'s bytes', async (writeSize, slice) => {
+    const big = new Uint8Array(PROGRESS_SLICE * 5 + 10_000).map((_, i) => i * 7);
+    const writes: Uint8Array[] = [];
+    const steps: number[] = [];
+    const w = new ZipWriter({ write: (c) => { writes.push(c); }, writeSize }, { onProgress: (p) => steps.push(p.entryBytes) });
+    await w.add('big.bin', (async function* () { yield big; })());
+    await w.finish();
+    const data = writes.filter((c) => c.buffer === big.buffer);
+    expect(data.map((c) => c.length)).toEqual([...Array.from({ length: Math.floor(big.length / slice) }, () => slice), big.length % slice]);
+    expect(steps.slice(0, -1)).toEqual(data.map((c) => c.byteOffset + c.length));
+    const bytes = new Uint8Array(Buffer.concat(writes));
+    expect(same(await (await zipSource(bytes)).read('big.bin'), big)).toBe(true);
+  });
+
   it('accepts a WritableStream as output', async () => {
     const chunks: Uint8Array[] = [];
     let closed = false;

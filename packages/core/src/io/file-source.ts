@@ -43,6 +43,13 @@ export interface FileSink {
    * a Blob builder): it then only receives buffers that are never written again.
    */
   readonly releasesChunksAfter?: number;
+  /**
+   * Optional, for sinks that keep each file whole in memory: a zeroed buffer of exactly
+   * `byteLength` bytes for `path`. A producer that knows a file's size before writing it (the
+   * checkpoint's data file) fills it and passes it to write(path, buffer) unchanged, which keeps
+   * it as the file without collecting and concatenating chunks.
+   */
+  allocate?(path: string, byteLength: number): Uint8Array;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -105,6 +112,10 @@ export function fileMapSink(target: FileMap = new Map(), location = 'memory'): F
   return {
     location,
     files: target,
+    allocate(path, byteLength) {
+      checkRelativePath(path);
+      return allocateBytes(byteLength, path);
+    },
     async write(path, data) {
       checkRelativePath(path);
       pending.set(path, data instanceof Uint8Array ? data : concatChunks(await collectChunks(data)));
@@ -115,6 +126,18 @@ export function fileMapSink(target: FileMap = new Map(), location = 'memory'): F
     },
     async abort() { pending.clear(); },
   };
+}
+
+/** A zeroed buffer for a file of `byteLength` bytes; INVALID_ARGUMENT / LIMIT_EXCEEDED instead of a RangeError. */
+function allocateBytes(byteLength: number, path: string): Uint8Array {
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0) {
+    throw new SavedModelError('INVALID_ARGUMENT', `cannot allocate ${String(byteLength)} bytes for a file`, { file: path });
+  }
+  try {
+    return new Uint8Array(byteLength);
+  } catch (e) {
+    throw new SavedModelError('LIMIT_EXCEEDED', `cannot allocate ${byteLength} bytes for this file in memory`, { file: path, cause: e });
+  }
 }
 
 export function concatChunks(chunks: Iterable<Uint8Array>): Uint8Array {

@@ -14,9 +14,10 @@ import { DataType } from '../checkpoint/dtypes.js';
 export const PIECE_BYTES = 1 << 20;
 
 /**
- * Piece size for sinks that may keep chunks (in-memory maps, zip writers): no buffer is reused for
- * them, so larger pieces only mean fewer chunks to hold and concatenate (the zip writer slices
- * them again for its progress), while a piece is still checksummed after the sink has it.
+ * Piece size for sinks that may keep chunks (zip writers; in-memory sinks without allocate, see
+ * data-file-buffer.ts): no buffer is reused for them, so larger pieces only mean fewer chunks to
+ * hold and concatenate (the zip writer slices them again for its progress and its target's
+ * writeSize), while a piece is still checksummed after the sink has it.
  */
 export const KEPT_PIECE_BYTES = 4 << 20;
 

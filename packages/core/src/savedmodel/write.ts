@@ -12,6 +12,7 @@ import {
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
 import { dataFileChunks, isDeferredTensor, releaseWindow, type DeferredCheckpointTensor } from './stream-records.js';
+import { fillDataFile, plannedDataFileSize } from './data-file-buffer.js';
 
 export { encodeSavedModel };
 
@@ -64,7 +65,16 @@ export async function writeSavedModel(sink: FileSink, content: SavedModelContent
       const writer = new BundleWriter();
       const tensors = [...content.checkpoint];
       const dataFile = shardFileName(VARIABLES_PREFIX, 0, 1);
-      if (tensors.some(isDeferredTensor)) {
+      const planned = sink.allocate ? plannedDataFileSize(tensors) : undefined;
+      if (sink.allocate && planned !== undefined) {
+        // A sink keeping whole files in memory: records go straight into the file's own buffer.
+        const target = sink.allocate(dataFile, planned);
+        if (!(target instanceof Uint8Array) || target.length !== planned) {
+          throw new SavedModelError('INVALID_ARGUMENT', `${sink.location}: allocate(${dataFile}, ${planned}) did not return a Uint8Array of ${planned} bytes`, { file: dataFile });
+        }
+        await fillDataFile(writer, tensors, target);
+        await put(dataFile, target);
+      } else if (tensors.some(isDeferredTensor)) {
         // One read per tensor, as the sink asks for its bytes, written in pieces that are
         // checksummed while the sink writes them (stream-records.ts).
         await put(dataFile, dataFileChunks(writer, tensors, releaseWindow(sink)), () => writer.shardSizes[0]!);

@@ -1,0 +1,139 @@
+// The checkpoint's data file written into one buffer a sink provides (FileSink.allocate), for
+// sinks that keep whole files in memory anyway: each record's bytes land in the file's final
+// buffer, with no chunk list to concatenate, and a tensor that can be copied out of its backend
+// piece by piece (openReader, the wasm heap) is copied straight into it instead of into a fresh
+// copy first. Every record's size must be known before any value is read: fixed-width tensors
+// from their dtype and shape, string tensors only when their elements are already given.
+import type { BundleWriter, CheckpointTensor, RecordHeader } from '../checkpoint/index.js';
+import { recordBytes } from '../checkpoint/bundle-writer.js';
+import { DataType, dtypeElementSize } from '../checkpoint/dtypes.js';
+import { varintLength } from '../checkpoint/table/varint.js';
+import { SavedModelError } from '../errors.js';
+import { isDeferredTensor, PIECE_BYTES, type DeferredCheckpointTensor, type TensorByteReader } from './stream-records.js';
+
+type AnyTensor = CheckpointTensor | DeferredCheckpointTensor;
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 length of an element of a string record; undefined for anything add() would reject. */
+function elementLength(e: unknown): number | undefined {
+  if (e instanceof Uint8Array) return e.length;
+  if (typeof e === 'string') return utf8.encode(e).length;
+  return undefined;
+}
+
+/**
+ * The data file's size when every record's size is known now, else undefined (a deferred string
+ * tensor, an unknown dtype, a malformed shape: the streamed path then reports what is wrong).
+ */
+export function plannedDataFileSize(tensors: readonly AnyTensor[]): number | undefined {
+  let total = 0;
+  for (const t of tensors) {
+    if (t.dtype === DataType.DT_STRING) {
+      // varint64 length per element, the 4-byte length checksum, the element bytes
+      const data = isDeferredTensor(t) ? undefined : t.data;
+      if (!Array.isArray(data)) return undefined;
+      total += 4;
+      for (const e of data) {
+        const n = elementLength(e);
+        if (n === undefined) return undefined;
+        total += varintLength(n) + n;
+      }
+      continue;
+    }
+    let n = dtypeElementSize(t.dtype);
+    if (n === undefined || !Array.isArray(t.shape)) return undefined;
+    for (const d of t.shape) {
+      if (!Number.isSafeInteger(d) || d < 0) return undefined;
+      n *= d;
+    }
+    total += n;
+  }
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+/** A tensor's value as it is about to be written: an open reader, a pending load, or data at hand. */
+type Prepared =
+  | { kind: 'reader'; reader: TensorByteReader }
+  | { kind: 'value'; value: Promise<CheckpointTensor['data']> }
+  | { kind: 'data'; data: CheckpointTensor['data'] };
+
+/** Opens the tensor's reader or starts its one load (a rejection is handled when it is awaited). */
+function prepare(t: AnyTensor): Prepared {
+  if (!isDeferredTensor(t)) return { kind: 'data', data: t.data };
+  const reader = t.dtype !== DataType.DT_STRING ? t.openReader?.() : undefined;
+  if (reader) return { kind: 'reader', reader };
+  const value = t.load();
+  value.catch(() => undefined); // awaited in its turn; a failure before then is not unhandled
+  return { kind: 'value', value };
+}
+
+/**
+ * Writes the records of `tensors` into `target` (exactly plannedDataFileSize bytes) through
+ * `writer`: one read per deferred tensor, each piece checksummed right after it is copied (while
+ * it is in cache). The next tensor's read starts before this one is copied, so backends that read
+ * back asynchronously (webgpu, webgl) overlap the two: at most two loaded values are held.
+ * Throws INVALID_ARGUMENT when a record does not have its planned size.
+ */
+export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTensor[], target: Uint8Array): Promise<void> {
+  let off = 0;
+  const room = (key: string, size: number) => {
+    if (off + size > target.length) {
+      throw new SavedModelError('INVALID_ARGUMENT', `checkpoint record of ${size} bytes does not fit the data file's planned ${target.length}`, { key });
+    }
+  };
+  let next: Prepared | undefined = tensors.length > 0 ? prepare(tensors[0]!) : undefined;
+  try {
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i]!;
+      const cur = next!;
+      next = undefined;
+      const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+      if (cur.kind === 'reader') {
+        const reader = cur.reader;
+        try {
+          if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
+          const rec = writer.begin(header, reader.byteLength);
+          room(t.key, rec.size);
+          for (let p = 0; p < rec.size; p += PIECE_BYTES) {
+            const piece = target.subarray(off + p, off + Math.min(p + PIECE_BYTES, rec.size));
+            reader.read(p, piece);
+            rec.update(piece);
+          }
+          rec.end();
+          off += rec.size;
+        } finally {
+          reader.close();
+        }
+        continue;
+      }
+      if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
+      const value = cur.kind === 'value' ? await cur.value : cur.data;
+      if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
+        const rec = writer.add({ ...header, data: value });
+        room(t.key, rec.size);
+        for (const c of rec.chunks) {
+          target.set(c, off);
+          off += c.length;
+        }
+        continue;
+      }
+      const bytes = recordBytes(value, header.key);
+      const rec = writer.begin(header, bytes.length);
+      room(t.key, rec.size);
+      for (let p = 0; p < rec.size; p += PIECE_BYTES) {
+        const end = Math.min(p + PIECE_BYTES, rec.size);
+        target.set(bytes.subarray(p, end), off + p);
+        rec.update(target.subarray(off + p, off + end));
+      }
+      rec.end();
+      off += rec.size;
+    }
+  } finally {
+    // a failure before the next tensor's turn: its pinned value is released
+    if (next?.kind === 'reader') next.reader.close();
+  }
+  if (off !== target.length) {
+    throw new SavedModelError('INVALID_ARGUMENT', `checkpoint records fill ${off} of the data file's planned ${target.length} bytes`);
+  }
+}
