@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Export of a large MLP (our exportModel to a directory) vs tfjs's own model.save (model.json +
 // weights.bin written with fs), same process, alternating, ratio per round; and the extra peak
-// memory (RSS growth while saving) over the weight bytes.
+// memory (JS heap + ArrayBuffers, sampled in rounds of their own) over the weight bytes.
 //
 //   node --expose-gc bench/export.bench.mjs [--quick] [--reps 5] [--backend cpu,wasm] [--mb 100,400]
 //
@@ -51,6 +51,7 @@ export async function exportRows({ backends, sizes }) {
         const bytes = weightBytes(model);
         const ours = join(tmp, 'ours'), theirs = join(tmp, 'theirs');
         const r = await compare({
+          memory: true,
           baseline: () => tfjsSave(model, theirs),
           // both write into a fresh directory and have it removed untimed (an overwrite would time
           // the removal of the previous export for ours alone)

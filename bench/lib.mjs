@@ -29,19 +29,25 @@ export const gc = () => { if (globalThis.gc) { globalThis.gc(); globalThis.gc();
 // wasm backend's memory is one ArrayBuffer that only grows, so new tensors in it count too).
 const memNow = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 
-/** Runs `f` sampling memory every millisecond it yields: time and peak growth over the start. */
-export async function measure(f) {
+/**
+ * Runs `f`: its wall time, and with `sample` the peak memory growth over the start, sampled every
+ * millisecond `f` yields. Sampling (process.memoryUsage) runs on the main thread between `f`'s
+ * turns, so it slows code that yields often more than code that waits in one long I/O call:
+ * timed rounds run without it and memory is taken in rounds of its own.
+ */
+export async function measure(f, sample = false) {
   gc();
-  const base = memNow();
+  const base = sample ? memNow() : 0;
   let peak = base;
-  const timer = setInterval(() => { const m = memNow(); if (m > peak) peak = m; }, 1);
+  const timer = sample ? setInterval(() => { const m = memNow(); if (m > peak) peak = m; }, 1) : undefined;
   const t0 = performance.now();
   try {
     await f();
   } finally {
-    clearInterval(timer);
+    if (timer) clearInterval(timer);
   }
   const ms = performance.now() - t0;
+  if (!sample) return { ms, extra: NaN };
   const end = memNow();
   if (end > peak) peak = end;
   return { ms, extra: peak - base };
@@ -53,28 +59,33 @@ export const stats = (xs) => {
 };
 
 /**
- * `reps` rounds; each round runs the baseline and the contender in alternating order (odd rounds
- * contender first) after one untimed warm-up of each. Returns per-round ratios contender/baseline.
+ * `reps` timed rounds; each round runs the baseline and the contender in alternating order (odd
+ * rounds contender first) after one untimed warm-up of each. Returns per-round ratios
+ * contender/baseline. With `memory`, `memReps` more alternating rounds sample peak memory
+ * (`extra`, `baseExtra`); their times are not used.
  */
-export async function compare({ baseline, contender, reps = REPS, warmup = true, before, after }) {
+export async function compare({ baseline, contender, reps = REPS, warmup = true, before, after, memory = false, memReps = Math.min(reps, 3) }) {
   if (warmup) { await before?.(); await baseline(); await contender(); await after?.(); }
-  const rounds = [];
-  for (let r = 0; r < reps; r++) {
+  const round = async (r, sample) => {
     const order = r % 2 ? ['c', 'b'] : ['b', 'c'];
     const got = {};
     for (const k of order) {
       await before?.();
-      got[k] = await measure(k === 'b' ? baseline : contender);
+      got[k] = await measure(k === 'b' ? baseline : contender, sample);
       await after?.();
     }
-    rounds.push(got);
-  }
+    return got;
+  };
+  const rounds = [];
+  for (let r = 0; r < reps; r++) rounds.push(await round(r, false));
+  const mem = [];
+  if (memory) for (let r = 0; r < memReps; r++) mem.push(await round(r, true));
   return {
     time: stats(rounds.map((g) => g.c.ms / g.b.ms)),
     baseMs: stats(rounds.map((g) => g.b.ms)),
     ms: stats(rounds.map((g) => g.c.ms)),
-    extra: stats(rounds.map((g) => g.c.extra)),
-    baseExtra: stats(rounds.map((g) => g.b.extra)),
+    extra: stats(mem.map((g) => g.c.extra)),
+    baseExtra: stats(mem.map((g) => g.b.extra)),
   };
 }
 

@@ -99,6 +99,7 @@ export async function loadRows({ mb }) {
     model.dispose();
     const x = tf.ones([1, 2048]);
     const r = await compare({
+      memory: true,
       baseline: async () => { const m = await tf.loadLayersModel(fileHandler(theirs)); const y = m.predict(x); await y.data(); y.dispose(); m.dispose(); },
       contender: async () => { const m = await loadSavedModel(ours); const y = m.predict(x); await y.data(); tf.dispose(y); m.dispose(); },
     });
@@ -132,7 +133,7 @@ export async function zipRows({ mb }) {
   const fflate = async () => zipSync(Object.fromEntries(files.map(([n, b]) => [n, [b, { level: 0 }]])));
   const rows = [];
   for (const [name, base] of [['jszip STORE', jszip], ['fflate zipSync level 0', fflate]]) {
-    const r = await compare({ baseline: base, contender: ours });
+    const r = await compare({ baseline: base, contender: ours, memory: true });
     rows.push({ row: `zip writer into memory, ${mb} MB`, baseline: name, ratio: fmtRatio(r.time), note: `ours ${r.ms.median.toFixed(0)} ms (${(r.baseMs.median / r.ms.median).toFixed(2)}× faster), ${name.split(' ')[0]} ${r.baseMs.median.toFixed(0)} ms; peak mem ours ${MiB(r.extra.median)}, theirs ${MiB(r.baseExtra.median)} MiB` });
   }
   return rows;
