@@ -7,7 +7,7 @@
 // traced size, a Reshape target with more than one reading — returns undefined and the caller
 // takes the second trace. Assumes the model of mergeTapes: a size-dependent number is a monomial.
 import { evalSym, isSym, symEquals, symOf, type Sym, type SymDim } from './sym.js';
-import type { InputRef, KernelCall, SymbolInfo, SymCall, SymTape, SymValue, Tape } from './tape.js';
+import type { KernelCall, SymbolInfo, SymCall, SymTape, SymValue, Tape } from './tape.js';
 
 /** Kernels whose only output has the shape of their only tensor input. */
 const SAME_SHAPE = new Set([
@@ -49,14 +49,23 @@ function splits(caps: readonly number[], e: number, from = 0): number {
   return n;
 }
 
-/** The one reading of a Reshape target for an input of `count` elements, else undefined. */
-function reshapeTarget(target: readonly number[], count: SymDim, p: number): SymDim[] | undefined {
-  const c = monomial(count);
-  if (!c || !target.every((t) => Number.isInteger(t) && t > 0)) return undefined;
-  const caps = target.map((t) => { let k = 0; for (let v = t; v % p === 0; v /= p) k++; return k; });
-  if (splits(caps, c.exp) !== 1) return undefined;
+/** The one reading of a Reshape target for an input of coef * s^exp elements, else undefined. */
+function reshapeTarget(target: readonly number[], coef: number, exp: number, p: number): SymDim[] | undefined {
+  const caps: number[] = [];
+  let total = 1;
+  for (const t of target) {
+    if (!Number.isInteger(t) || t <= 0) return undefined;
+    let k = 0;
+    for (let v = t; v % p === 0; v /= p) k++;
+    caps.push(k);
+    total *= t;
+  }
+  if (total !== coef * p ** exp) return undefined;
+  // no factor of the size: the target is static (the count is, too)
+  if (exp === 0) return target as number[];
+  if (splits(caps, exp) !== 1) return undefined;
   // the unique split: greedy from the left is it (any other would be a second split)
-  let left = c.exp;
+  let left = exp;
   return target.map((t, i) => {
     const k = Math.min(caps[i]!, left);
     left -= k;
@@ -66,20 +75,28 @@ function reshapeTarget(target: readonly number[], count: SymDim, p: number): Sym
 
 /** True when `x` (an attr or constant) holds a nonzero integer multiple of `p`. */
 function holdsMultiple(x: unknown, p: number): boolean {
-  if (typeof x === 'number') return Number.isInteger(x) && x !== 0 && x % p === 0;
-  if (Array.isArray(x)) return x.some((e) => holdsMultiple(e, p));
+  if (typeof x === 'number') return x !== 0 && x % p === 0;
+  if (typeof x !== 'object' || x === null) return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (holdsMultiple(x[i], p)) return true;
+    return false;
+  }
   if (ArrayBuffer.isView(x)) {
     if (x instanceof Uint8Array || x instanceof Float32Array || x instanceof Int32Array) {
-      for (let i = 0; i < x.length; i++) { const v = x[i]!; if (v !== 0 && Number.isInteger(v) && v % p === 0) return true; }
+      for (let i = 0; i < x.length; i++) { const v = x[i]!; if (v !== 0 && v % p === 0) return true; }
       return false;
     }
     return true;
   }
-  if (x && typeof x === 'object') return Object.values(x).some((e) => holdsMultiple(e, p));
+  for (const k in x) if (holdsMultiple((x as Record<string, unknown>)[k], p)) return true;
   return false;
 }
 
-const refIds = (ref: InputRef): number[] => (ref === null ? [] : typeof ref === 'number' ? [ref] : [...ref]);
+/** holdsMultiple over a call's attrs, but for `skip` (a Reshape target, settled by its own rule). */
+function attrsHoldMultiple(attrs: Record<string, unknown>, p: number, skip: string | undefined): boolean {
+  for (const k in attrs) if (k !== skip && holdsMultiple(attrs[k], p)) return true;
+  return false;
+}
 
 /**
  * The symbolic tape of `t`, one trace in which symbol 0 (the only one) had size
@@ -91,7 +108,14 @@ export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes
   const p = symbols[0]!.sizes[0]!;
   const sizes = [p];
   const shapes: (SymDim[] | undefined)[] = new Array(t.values.length);
-  const matches = (s: readonly SymDim[], recorded: readonly number[]) => s.length === recorded.length && s.every((d, i) => evalSym(d, sizes) === recorded[i]);
+  const matches = (s: readonly SymDim[], recorded: readonly number[]): boolean => {
+    if (s.length !== recorded.length) return false;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]!;
+      if ((typeof d === 'number' ? d : evalSym(d, sizes)) !== recorded[i]) return false;
+    }
+    return true;
+  };
 
   const rootShape = (id: number): SymDim[] | undefined => {
     const v = t.values[id]!;
@@ -106,38 +130,53 @@ export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes
   };
   const shapeOf = (id: number): SymDim[] | undefined => (shapes[id] ??= rootShape(id));
 
-  const calls: SymCall[] = [];
-  for (const c of t.calls) {
-    const ins = new Map<string, SymDim[][]>();
-    for (const [name, ref] of c.inputs) {
-      const list: SymDim[][] = [];
-      for (const id of refIds(ref)) { const s = shapeOf(id); if (!s) return undefined; list.push(s); }
-      ins.set(name, list);
+  const calls: SymCall[] = new Array(t.calls.length);
+  const names: string[] = [], ins: SymDim[][] = [];
+  for (let ci = 0; ci < t.calls.length; ci++) {
+    const c = t.calls[ci]!;
+    names.length = 0;
+    ins.length = 0;
+    for (let k = 0; k < c.inputs.length; k++) {
+      const name = c.inputs[k]![0], ref = c.inputs[k]![1];
+      if (ref === null) continue;
+      if (typeof ref === 'number') {
+        const s = shapeOf(ref);
+        if (!s) return undefined;
+        names.push(name); ins.push(s);
+      } else {
+        for (const id of ref) { const s = shapeOf(id); if (!s) return undefined; names.push(name); ins.push(s); }
+      }
     }
-    const inferred = inferCall(c, ins, p);
+    const inferred = inferCall(c, names, ins, p);
     if (!inferred || inferred.outputs.length !== c.outputs.length) return undefined;
     for (let k = 0; k < c.outputs.length; k++) {
       const id = c.outputs[k]!;
-      if (!matches(inferred.outputs[k]!, t.values[id]!.shape)) return undefined;
-      shapes[id] = inferred.outputs[k]!;
+      const out = inferred.outputs[k]!, recorded = t.values[id]!.shape;
+      if (!matches(out, recorded)) return undefined;
+      // a static shape is the recorded one: its value object is kept
+      let symbolic = false;
+      for (let i = 0; i < out.length && !symbolic; i++) symbolic = typeof out[i] !== 'number';
+      shapes[id] = symbolic ? out : recorded;
     }
-    calls.push(inferred.attrs === c.attrs ? c : { ...c, attrs: inferred.attrs });
+    calls[ci] = inferred.attrs === c.attrs ? c : { ...c, attrs: inferred.attrs };
   }
-  const values: SymValue[] = [];
-  for (const v of t.values) {
+  const values: SymValue[] = new Array(t.values.length);
+  for (let i = 0; i < t.values.length; i++) {
+    const v = t.values[i]!;
     const s = shapeOf(v.id);
     if (!s) return undefined;
-    values.push(s === v.shape ? v : { id: v.id, dtype: v.dtype, shape: s, source: v.source });
+    values[i] = s === v.shape ? v : { id: v.id, dtype: v.dtype, shape: s, source: v.source };
   }
   return { values, calls, inputs: t.inputs, outputs: t.outputs, symbols };
 }
 
-function inferCall(c: KernelCall, ins: Map<string, SymDim[][]>, p: number): { outputs: SymDim[][]; attrs: Record<string, unknown> } | undefined {
-  const one = (name: string) => { const l = ins.get(name); return l?.length === 1 ? l[0] : undefined; };
-  const all = [...ins.values()].flat();
+/** Output shapes (and attrs, symbolic where they hold sizes) of call `c` with inputs `ins` named `names`. */
+function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim[][], p: number): { outputs: SymDim[][]; attrs: Record<string, unknown> } | undefined {
+  const one = (name: string) => { const i = names.indexOf(name); return i >= 0 && names.lastIndexOf(name) === i ? ins[i] : undefined; };
+  const all = ins;
   // every attr number other than a Reshape target must be no multiple of the traced size
-  const { shape: target, ...rest } = c.attrs;
-  if (holdsMultiple(c.kernel === 'Reshape' ? rest : c.attrs, p)) return undefined;
+  if (attrsHoldMultiple(c.attrs, p, c.kernel === 'Reshape' ? 'shape' : undefined)) return undefined;
+  const target = c.attrs['shape'];
   if (SAME_SHAPE.has(c.kernel)) return all.length === 1 ? { outputs: [all[0]!], attrs: c.attrs } : undefined;
   if (BROADCAST.has(c.kernel)) {
     if (all.length !== 2) return undefined;
@@ -147,28 +186,34 @@ function inferCall(c: KernelCall, ins: Map<string, SymDim[][]>, p: number): { ou
   if (c.kernel === 'Reshape') {
     const x = one('x');
     if (!x || all.length !== 1 || !Array.isArray(target)) return undefined;
-    let count: SymDim = 1;
-    for (const d of x) {
-      const a = monomial(count), b = monomial(d);
-      if (!a || !b) return undefined;
-      count = dimOf(a.coef * b.coef, a.exp + b.exp);
+    let coef = 1, exp = 0;
+    for (let i = 0; i < x.length; i++) {
+      const m = monomial(x[i]!);
+      if (!m) return undefined;
+      coef *= m.coef;
+      exp += m.exp;
     }
-    const out = reshapeTarget(target as number[], count, p);
-    return out ? { outputs: [out], attrs: out.some(isSym) ? { ...c.attrs, shape: out } : c.attrs } : undefined;
+    const out = reshapeTarget(target as number[], coef, exp, p);
+    if (!out) return undefined;
+    let symbolic = false;
+    for (let i = 0; i < out.length && !symbolic; i++) symbolic = typeof out[i] !== 'number';
+    return { outputs: [out], attrs: symbolic ? { ...c.attrs, shape: out } : c.attrs };
   }
   if (c.kernel === '_FusedMatMul' || c.kernel === 'BatchMatMul') {
     const a = one('a'), b = one('b');
     if (!a || !b || a.length < 2 || b.length < 2) return undefined;
     const ta = c.attrs.transposeA === true, tb = c.attrs.transposeB === true;
-    const [m, ka] = ta ? [a.at(-1)!, a.at(-2)!] : [a.at(-2)!, a.at(-1)!];
-    const [kb, n] = tb ? [b.at(-1)!, b.at(-2)!] : [b.at(-2)!, b.at(-1)!];
-    const batch = broadcast(a.slice(0, -2), b.slice(0, -2));
-    if (!batch || !symEquals(ka, kb)) return undefined;
-    const out = [...batch, m, n];
+    const ra = a.length, rb = b.length;
+    const m = a[ta ? ra - 1 : ra - 2]!, ka = a[ta ? ra - 2 : ra - 1]!;
+    const kb = b[tb ? rb - 1 : rb - 2]!, n = b[tb ? rb - 2 : rb - 1]!;
+    const out = broadcast(a.slice(0, -2), b.slice(0, -2));
+    if (!out || !symEquals(ka, kb)) return undefined;
+    out.push(m, n);
     // bias and prelu weights broadcast into the product, never widen it
-    for (const [name, list] of ins) {
-      if (name === 'a' || name === 'b') continue;
-      for (const s of list) { const w = broadcast(out, s); if (!w || w.length !== out.length || !w.every((d, i) => symEquals(d, out[i]!))) return undefined; }
+    for (let i = 0; i < ins.length; i++) {
+      if (names[i] === 'a' || names[i] === 'b') continue;
+      const w = broadcast(out, ins[i]!);
+      if (!w || w.length !== out.length || !w.every((d, k) => symEquals(d, out[k]!))) return undefined;
     }
     return { outputs: [out], attrs: c.attrs };
   }
