@@ -1,6 +1,6 @@
 // Variables a SavedModel can hold: tfjs `tf.Variable`s (and tfjs-layers' LayerVariables, which
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
-import { getBackend } from '@tensorflow/tfjs';
+import { backend as currentBackend, getBackend } from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow, type TensorByteReader } from '@savedmodel-js/core';
 import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
@@ -180,6 +180,19 @@ export function tfVariableName(name: string): string {
   return /^\d+$/.test(name) || name === '' ? 'Variable' : name;
 }
 
+/**
+ * True where `t`'s values sit in tfjs' cpu backend, the current one: its synchronous read is then
+ * the same array access as the asynchronous one, without tfjs' await chain per weight (thousands
+ * of small weights). Feature-tested like openHeapReader; anything else reads asynchronously.
+ */
+function heldByCpu(t: { dataId?: object }): boolean {
+  if (!t.dataId || getBackend() !== 'cpu') return false;
+  let b: unknown;
+  try { b = currentBackend(); } catch { return false; }
+  const data = (b as { data?: { has?: (id: object) => boolean } } | null)?.data;
+  return typeof data?.has === 'function' && data.has(t.dataId);
+}
+
 export function variableInfo(x: AnyVariable): VariableInfo {
   if (x instanceof RawVariable) {
     const t = toDataType(x.dtype);
@@ -204,7 +217,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
       if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} was disposed before it was saved`, { key: v.name });
       let d: ArrayLike<number> | Uint8Array[] | string[];
       try {
-        d = typeof v.data === 'function' ? await v.data() : v.dataSync();
+        d = typeof v.data === 'function' && !heldByCpu(v) ? await v.data() : v.dataSync();
       } catch (e) {
         if (isSyncReadbackFailure(e)) throw syncReadbackError(e, getBackend(), `saving variable ${v.name}`, 'move the model to a backend whose reads work, e.g. tf.setBackend(\'wasm\' or \'cpu\')');
         throw e;

@@ -9,7 +9,8 @@ import { SavedModelError } from './core.js';
 import { lowerTape, sanitizeArgName } from './lowering/lower-tape.js';
 import { mergeTapes, symbolicFromSingle } from './tape/merge.js';
 import { simplifyTape } from './tape/simplify.js';
-import { isSym } from './tape/sym.js';
+import { symbolicFromOneTrace } from './tape/one-trace.js';
+import { isSym, symOf, type SymDim } from './tape/sym.js';
 import type { SymbolInfo, SymTape, Tape } from './tape/tape.js';
 import { flatten, isTensorSpec, leafPaths, packLike, TensorSpec, type Nested } from './tensor-spec.js';
 
@@ -33,6 +34,11 @@ export interface TraceOptions {
 }
 
 const DEFAULT_SIZES: readonly (readonly [number, number])[] = [[2, 3], [5, 7], [11, 13], [17, 19], [23, 29], [31, 37], [41, 43], [47, 53]];
+/**
+ * Sizes of the one unknown dim of a sizeIndependent function: one trace at 13 is enough unless a
+ * number in it could be a multiple of 13 (rare in layer widths, unlike 2), then a second at 3.
+ */
+export const ONE_TRACE_SIZES: readonly [number, number] = [13, 3];
 
 /** Hooks around each recorded run (traceModel uses them to track the current layer). */
 export interface RunHooks {
@@ -137,6 +143,12 @@ export interface TraceRequest {
   name: string;
   options: TraceOptions;
   hooks?: RunHooks;
+  /**
+   * The function's kernels and numbers depend on the input sizes only as kernel shape rules say
+   * (no size-dependent control flow or arithmetic in its JS: traceModel's whitelisted layers).
+   * One unknown dim is then traced once where the tape determines the symbolic graph.
+   */
+  sizeIndependent?: boolean;
 }
 
 // Traces switch the global backend and share the tracing backend's recorder: one at a time.
@@ -192,9 +204,19 @@ async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
   const backend = await getTracingBackend(innerName);
   const hooks = req.hooks ?? {};
 
-  const runs = await record(backend, req.run, specs, symbols.length === 0 ? [shapesFor(0)] : [shapesFor(0), shapesFor(1)], hooks, options.shapesOnly ?? true);
+  const shapesOnly = options.shapesOnly ?? true;
+  const once = req.sizeIndependent === true && options.traceSizes === undefined && symbols.length === 1;
+  if (once) symbols[0]!.sizes = [...ONE_TRACE_SIZES];
+  const runs = await record(backend, req.run, specs, symbols.length === 0 || once ? [shapesFor(0)] : [shapesFor(0), shapesFor(1)], hooks, shapesOnly);
   const first = runs[0]!;
-  const tape: SymTape = runs.length === 1 ? symbolicFromSingle(first.tape) : mergeTapes(first.tape, runs[1]!.tape, symbols);
+  let tape: SymTape | undefined;
+  if (symbols.length === 0) tape = symbolicFromSingle(first.tape);
+  else if (once) {
+    const inputShapes = specs.map((s) => s.shape.map((d, axis): SymDim => d ?? symOf(symbolOfAxis.get(axis)!)));
+    tape = symbolicFromOneTrace(first.tape, symbols, inputShapes);
+    if (!tape) runs.push(...await record(backend, req.run, specs, [shapesFor(1)], hooks, shapesOnly));
+  }
+  tape ??= mergeTapes(first.tape, runs[1]!.tape, symbols);
   const lowered = lowerTape(simplifyTape(tape), inputs.map((x) => x.argName));
 
   const name = `__inference_${sanitizeArgName(req.name).replace(/^arg_/, '')}_${nextUid++}`;

@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Recorder } from './backend/recorder.js';
 import type { ConcreteFunction } from './concrete-function.js';
 import { SavedModelError } from './core.js';
+import { isSizeIndependentModel } from './size-independent-model.js';
 import { traceFlat, type RunHooks, type TraceOptions } from './trace-core.js';
 import { TensorSpec, type Nested } from './tensor-spec.js';
 
@@ -78,5 +79,5 @@ export async function traceModel(model: tf.LayersModel, options: TraceModelOptio
   const signature: Nested<TensorSpec>[] = multi ? [specs] : [specs[0]!];
   const training = options.training ?? false;
   const run = (flat: tf.Tensor[]) => model.apply(multi ? flat : flat[0]!, { training }) as Nested<tf.Tensor>;
-  return traceFlat({ run, signature, name: options.name ?? model.name, options, hooks: layerHooks(model) });
+  return traceFlat({ run, signature, name: options.name ?? model.name, options, hooks: layerHooks(model), sizeIndependent: isSizeIndependentModel(model) });
 }

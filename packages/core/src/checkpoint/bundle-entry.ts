@@ -87,6 +87,57 @@ export function decodeBundleHeader(bytes: Uint8Array): BundleHeader {
 }
 
 export function encodeBundleEntry(e: BundleEntry): Uint8Array {
+  return encodePlainEntry(e) ?? encodeEntryMessage(e);
+}
+
+// A checkpoint writes one entry per tensor: the common entry (no slices, small non-negative
+// numbers) is written here byte by byte, as protobufjs lays it out (fields in number order,
+// zeros omitted, a Dim of size 0 an empty message), without building the message.
+const scratch = new Uint8Array(256);
+const MAX_PLAIN_RANK = 16;
+
+function putVarint(b: Uint8Array, p: number, v: number): number {
+  while (v >= 128) { b[p++] = (v % 128) + 128; v = Math.floor(v / 128); }
+  b[p++] = v;
+  return p;
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 128) { v = Math.floor(v / 128); n++; }
+  return n;
+}
+
+const plainInt = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
+
+function encodePlainEntry(e: BundleEntry): Uint8Array | undefined {
+  if (e.slices.length || e.shape.length > MAX_PLAIN_RANK || !plainInt(e.dtype, 0x7fffffff) || !plainInt(e.shardId, 0x7fffffff)
+    || !plainInt(e.offset, Number.MAX_SAFE_INTEGER) || !plainInt(e.size, Number.MAX_SAFE_INTEGER) || !plainInt(e.crc32c, 0xffffffff)) return undefined;
+  let shapeLen = 0;
+  for (const d of e.shape) {
+    if (!plainInt(d, Number.MAX_SAFE_INTEGER)) return undefined;
+    shapeLen += d ? 2 + 1 + varintSize(d) : 2;
+  }
+  const b = scratch;
+  let p = 0;
+  if (e.dtype) { b[p++] = 8; p = putVarint(b, p, e.dtype); }
+  b[p++] = 18;
+  p = putVarint(b, p, shapeLen);
+  for (const d of e.shape) {
+    b[p++] = 18;
+    if (d) { b[p++] = 1 + varintSize(d); b[p++] = 8; p = putVarint(b, p, d); } else b[p++] = 0;
+  }
+  if (e.shardId) { b[p++] = 24; p = putVarint(b, p, e.shardId); }
+  if (e.offset) { b[p++] = 32; p = putVarint(b, p, e.offset); }
+  if (e.size) { b[p++] = 40; p = putVarint(b, p, e.size); }
+  if (e.crc32c) {
+    const c = e.crc32c;
+    b[p++] = 53; b[p++] = c & 255; b[p++] = (c >>> 8) & 255; b[p++] = (c >>> 16) & 255; b[p++] = c >>> 24;
+  }
+  return b.slice(0, p);
+}
+
+function encodeEntryMessage(e: BundleEntry): Uint8Array {
   const msg: tensorflow.IBundleEntryProto = {};
   if (e.dtype) msg.dtype = e.dtype;
   // A Dim with size 0 is an empty (but present) message, like TF's AsProto.

@@ -16,14 +16,13 @@ const utf8 = new TextEncoder();
 
 type LongLike = Parameters<typeof util.LongBits.from>[0];
 
-interface ForkState { start: number; next: ForkState | null }
-
 let spare: Uint8Array | null = null;
 
 export class FlatWriter {
   private buf: Uint8Array;
   private pos = 0;
-  private states: ForkState | null = null;
+  /** Start of each open fork, innermost last (numbers: no object per nested message). */
+  private readonly forks: number[] = [];
 
   constructor() {
     this.buf = spare ?? new Uint8Array(1 << 16);
@@ -208,37 +207,31 @@ export class FlatWriter {
   /** Starts a length-delimited part (a nested message): one byte is kept for its length. */
   fork(): this {
     this.need(1);
-    this.states = { start: this.pos, next: this.states };
+    this.forks.push(this.pos);
     this.pos += 1;
     return this;
   }
 
   /** Drops what was written since the last fork (protobufjs: back to the last state). */
   reset(): this {
-    if (this.states) {
-      this.pos = this.states.start;
-      this.states = this.states.next;
-    } else {
-      this.pos = 0;
-    }
+    this.pos = this.forks.length > 0 ? this.forks.pop()! : 0;
     return this;
   }
 
   /** Ends the part begun by the last fork: its length goes in front of it. */
   ldelim(): this {
-    const s = this.states;
-    if (!s) throw new Error('FlatWriter.ldelim without fork');
-    this.states = s.next;
-    const body = s.start + 1;
+    const start = this.forks.pop();
+    if (start === undefined) throw new Error('FlatWriter.ldelim without fork');
+    const body = start + 1;
     const len = this.pos - body;
     if (len < 128) {
-      this.buf[s.start] = len;
+      this.buf[start] = len;
       return this;
     }
     const size = len < 16384 ? 2 : len < 2097152 ? 3 : len < 268435456 ? 4 : 5;
     this.need(size - 1);
     this.buf.copyWithin(body + size - 1, body, this.pos);
-    this.pos = s.start;
+    this.pos = start;
     this.varint32(len);
     this.pos += len;
     return this;
@@ -253,7 +246,7 @@ export class FlatWriter {
     if (this.buf.length <= 1 << 20) spare = this.buf;
     this.buf = new Uint8Array(0);
     this.pos = 0;
-    this.states = null;
+    this.forks.length = 0;
     return out;
   }
 }

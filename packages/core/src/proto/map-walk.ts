@@ -12,32 +12,61 @@ type SchemaField =
   | [field: string, kind: 'map', below: string | null, intKeys: 0 | 1, value: string];
 const schema = schemaJson as unknown as Record<string, SchemaField[]>;
 
+/** A message type with its map-bearing fields, linked to the types below (no lookup per message). */
+interface WalkType {
+  fields: WalkField[];
+}
+type WalkField =
+  | { name: string; map: false; below: WalkType }
+  | { name: string; map: true; below: WalkType | null; intKeys: boolean; value: string };
+
+const walkTypes = new Map<string, WalkType>();
+function walkType(name: string): WalkType | undefined {
+  let t = walkTypes.get(name);
+  if (t) return t;
+  const fields = schema[name];
+  if (!fields) return undefined;
+  t = { fields: [] };
+  walkTypes.set(name, t);
+  for (const f of fields) {
+    if (f[1] === 'map') {
+      t.fields.push({ name: f[0], map: true, below: f[2] ? walkType(f[2]) ?? null : null, intKeys: f[3] === 1, value: f[4] });
+    } else {
+      const below = walkType(f[2]);
+      if (below) t.fields.push({ name: f[0], map: false, below });
+    }
+  }
+  return t;
+}
+
 /**
  * Calls `onMap` for every map field of `msg` and of the messages below it; what it returns
  * replaces the map. Iterative: a built message's nesting is not bounded by a decoder.
  */
 function walkMaps(typeName: string, msg: Msg, onMap: (map: Msg, intKeys: boolean, value: string) => Msg | void): void {
+  const root = walkType(typeName);
+  if (!root) return;
   // two parallel stacks (type, message): no pair allocated per message of a big graph
-  const types: string[] = [typeName];
+  const types: WalkType[] = [root];
   const msgs: Msg[] = [msg];
   while (msgs.length > 0) {
     const type = types.pop()!;
     const m = msgs.pop()!;
-    const fields = schema[type];
-    if (!fields) continue;
-    for (const f of fields) {
-      const v = m[f[0]];
+    const fields = type.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const v = m[f.name];
       if (v === null || v === undefined) continue;
-      if (f[1] === 'map') {
-        const map = onMap(v as Msg, f[3] === 1, f[4]) ?? (v as Msg);
-        m[f[0]] = map;
-        const below = f[2];
-        if (below) for (const k of Object.keys(map)) if (map[k]) { types.push(below); msgs.push(map[k] as Msg); }
+      if (f.map) {
+        const map = onMap(v as Msg, f.intKeys, f.value) ?? (v as Msg);
+        if (map !== v) m[f.name] = map;
+        const below = f.below;
+        if (below) for (const k in map) if (map[k]) { types.push(below); msgs.push(map[k] as Msg); }
       } else if (Array.isArray(v)) {
-        const below = f[2];
-        for (const e of v) if (e) { types.push(below); msgs.push(e as Msg); }
+        const below = f.below;
+        for (let k = 0; k < v.length; k++) { const e = v[k]; if (e) { types.push(below); msgs.push(e as Msg); } }
       } else {
-        types.push(f[2]);
+        types.push(f.below);
         msgs.push(v as Msg);
       }
     }

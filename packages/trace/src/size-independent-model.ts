@@ -1,0 +1,45 @@
+// Which tf.LayersModels may be traced once for their batch dimension (trace-core's
+// sizeIndependent): models made only of tfjs-layers' own classes whose call code has no
+// size-dependent control flow or arithmetic (read in tfjs-layers 4.x: InputLayer, Dense,
+// Activation and the built-in activations; Dense branches on rank, never on a size), with no
+// hook or method replaced on an instance. Anything else is traced twice, as before.
+import * as tf from '@tensorflow/tfjs';
+
+const LAYER_CLASSES = new Set(['InputLayer', 'Dense', 'Activation']);
+// methods a layer's call path goes through: replaced on an instance, the code is no longer tfjs'
+const OWN_METHODS = ['call', 'apply', 'invokeCallHook', 'computeMask'];
+
+/** The fields read here, as plain data (some are protected or private in tfjs' types). */
+interface AnyLayer {
+  getClassName(): string;
+  layers?: AnyLayer[];
+  activation?: tf.serialization.Serializable;
+  _callHook?: unknown;
+  activityRegularizer?: unknown;
+}
+
+/** The object's class is the one tfjs registered under its class name (no subclass, no look-alike). */
+function isRegisteredClass(x: object, className: string): boolean {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  return !!entry && Object.getPrototypeOf(x) === entry[0].prototype;
+}
+
+function hasOwnMethods(x: object): boolean {
+  return OWN_METHODS.some((m) => Object.prototype.hasOwnProperty.call(x, m));
+}
+
+function plainLayer(layer: AnyLayer): boolean {
+  if (hasOwnMethods(layer) || layer._callHook != null || layer.activityRegularizer != null) return false;
+  const container = Object.getPrototypeOf(layer) === tf.LayersModel.prototype || Object.getPrototypeOf(layer) === tf.Sequential.prototype;
+  if (container) return (layer.layers ?? []).every(plainLayer);
+  const name = layer.getClassName();
+  if (!LAYER_CLASSES.has(name) || !isRegisteredClass(layer, name)) return false;
+  const act = layer.activation;
+  if (name === 'InputLayer') return true;
+  return !!act && !hasOwnMethods(act) && isRegisteredClass(act, act.getClassName());
+}
+
+/** True when traceModel may trace `model` once for its batch dimension (see above). */
+export function isSizeIndependentModel(model: tf.LayersModel): boolean {
+  return plainLayer(model as unknown as AnyLayer);
+}

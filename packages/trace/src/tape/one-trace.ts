@@ -1,0 +1,221 @@
+// The symbolic tape of ONE trace, where that is provable: the second trace (mergeTapes) finds
+// which numbers vary with the unknown dimension by running the function again at another size.
+// For code known not to branch on sizes (traceModel's whitelisted layers) the same answer follows
+// from kernel shape rules: output shapes are derived from the input shapes, and a number the JS
+// computed (a Reshape target) must be symbolic exactly where the element count says so. Anything
+// not covered — another kernel, a number in an attr or constant that could be a multiple of the
+// traced size, a Reshape target with more than one reading — returns undefined and the caller
+// takes the second trace. Assumes the model of mergeTapes: a size-dependent number is a monomial.
+import { evalSym, isSym, symEquals, symOf, type Sym, type SymDim } from './sym.js';
+import type { KernelCall, SymbolInfo, SymCall, SymTape, SymValue, Tape } from './tape.js';
+
+/** Kernels whose only output has the shape of their only tensor input. */
+const SAME_SHAPE = new Set([
+  'Abs', 'Cast', 'Ceil', 'ClipByValue', 'Elu', 'Erf', 'Exp', 'Floor', 'Identity', 'LeakyRelu', 'Log', 'LogSoftmax', 'Neg',
+  'Reciprocal', 'Relu', 'Relu6', 'Round', 'Rsqrt', 'Selu', 'Sigmoid', 'Sign', 'Softmax', 'Softplus', 'Sqrt', 'Square', 'Step', 'Tanh',
+]);
+/** Element-wise kernels of two inputs with numpy broadcasting. */
+const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'RealDiv', 'Maximum', 'Minimum', 'Pow', 'SquaredDifference', 'Prelu']);
+
+/** A dim as the monomial coef * s^exp of the one symbol (undefined: not one). */
+function monomial(d: SymDim): { coef: number; exp: number } | undefined {
+  if (typeof d === 'number') return { coef: d, exp: 0 };
+  if (d.unknown || d.factors.some((f) => f !== 0)) return undefined;
+  return { coef: d.coef, exp: d.factors.length };
+}
+
+function dimOf(coef: number, exp: number): SymDim {
+  return exp === 0 ? coef : { sym: true, coef, factors: new Array<number>(exp).fill(0) } satisfies Sym;
+}
+
+function broadcast(a: readonly SymDim[], b: readonly SymDim[]): SymDim[] | undefined {
+  const n = Math.max(a.length, b.length);
+  const out: SymDim[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
+    if (symEquals(x, y)) out.push(x);
+    else if (x === 1) out.push(y);
+    else if (y === 1) out.push(x);
+    else return undefined;
+  }
+  return out;
+}
+
+/** How many ways exponent `e` splits over entries holding at most caps[i] factors of the size. */
+function splits(caps: readonly number[], e: number, from = 0): number {
+  if (from === caps.length) return e === 0 ? 1 : 0;
+  let n = 0;
+  for (let k = 0; k <= Math.min(caps[from]!, e) && n < 2; k++) n += splits(caps, e - k, from + 1);
+  return n;
+}
+
+/** The one reading of a Reshape target for an input of coef * s^exp elements, else undefined. */
+function reshapeTarget(target: readonly number[], coef: number, exp: number, p: number): SymDim[] | undefined {
+  const caps: number[] = [];
+  let total = 1;
+  for (const t of target) {
+    if (!Number.isInteger(t) || t <= 0) return undefined;
+    let k = 0;
+    for (let v = t; v % p === 0; v /= p) k++;
+    caps.push(k);
+    total *= t;
+  }
+  if (total !== coef * p ** exp) return undefined;
+  // no factor of the size: the target is static (the count is, too)
+  if (exp === 0) return target as number[];
+  if (splits(caps, exp) !== 1) return undefined;
+  // the unique split: greedy from the left is it (any other would be a second split)
+  let left = exp;
+  return target.map((t, i) => {
+    const k = Math.min(caps[i]!, left);
+    left -= k;
+    return dimOf(t / p ** k, k);
+  });
+}
+
+/** True when `x` (an attr or constant) holds a nonzero integer multiple of `p`. */
+function holdsMultiple(x: unknown, p: number): boolean {
+  if (typeof x === 'number') return x !== 0 && x % p === 0;
+  if (typeof x !== 'object' || x === null) return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (holdsMultiple(x[i], p)) return true;
+    return false;
+  }
+  if (ArrayBuffer.isView(x)) {
+    if (x instanceof Uint8Array || x instanceof Float32Array || x instanceof Int32Array) {
+      for (let i = 0; i < x.length; i++) { const v = x[i]!; if (v !== 0 && v % p === 0) return true; }
+      return false;
+    }
+    return true;
+  }
+  for (const k in x) if (holdsMultiple((x as Record<string, unknown>)[k], p)) return true;
+  return false;
+}
+
+/** holdsMultiple over a call's attrs, but for `skip` (a Reshape target, settled by its own rule). */
+function attrsHoldMultiple(attrs: Record<string, unknown>, p: number, skip: string | undefined): boolean {
+  for (const k in attrs) if (k !== skip && holdsMultiple(attrs[k], p)) return true;
+  return false;
+}
+
+/**
+ * The symbolic tape of `t`, one trace in which symbol 0 (the only one) had size
+ * `symbols[0].sizes[0]`; `inputShapes` are the flat inputs' shapes with that symbol in place of
+ * the unknown dims. Undefined when the one trace does not determine it.
+ */
+export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes: readonly (readonly SymDim[])[]): SymTape | undefined {
+  if (symbols.length !== 1) return undefined;
+  const p = symbols[0]!.sizes[0]!;
+  const sizes = [p];
+  const shapes: (SymDim[] | undefined)[] = new Array(t.values.length);
+  const matches = (s: readonly SymDim[], recorded: readonly number[]): boolean => {
+    if (s.length !== recorded.length) return false;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]!;
+      if ((typeof d === 'number' ? d : evalSym(d, sizes)) !== recorded[i]) return false;
+    }
+    return true;
+  };
+
+  const rootShape = (id: number): SymDim[] | undefined => {
+    const v = t.values[id]!;
+    const s = v.source;
+    if (s.kind === 'input') {
+      const sh = inputShapes[s.index];
+      return sh && matches(sh, v.shape) ? [...sh] : undefined;
+    }
+    if (s.kind === 'variable') return v.shape;
+    if (s.kind === 'constant') return holdsMultiple(v.shape, p) || (v.dtype !== 'string' && holdsMultiple(s.values, p)) ? undefined : v.shape;
+    return undefined;
+  };
+  const shapeOf = (id: number): SymDim[] | undefined => (shapes[id] ??= rootShape(id));
+
+  const calls: SymCall[] = new Array(t.calls.length);
+  const names: string[] = [], ins: SymDim[][] = [];
+  for (let ci = 0; ci < t.calls.length; ci++) {
+    const c = t.calls[ci]!;
+    names.length = 0;
+    ins.length = 0;
+    for (let k = 0; k < c.inputs.length; k++) {
+      const name = c.inputs[k]![0], ref = c.inputs[k]![1];
+      if (ref === null) continue;
+      if (typeof ref === 'number') {
+        const s = shapeOf(ref);
+        if (!s) return undefined;
+        names.push(name); ins.push(s);
+      } else {
+        for (const id of ref) { const s = shapeOf(id); if (!s) return undefined; names.push(name); ins.push(s); }
+      }
+    }
+    const inferred = inferCall(c, names, ins, p);
+    if (!inferred || inferred.outputs.length !== c.outputs.length) return undefined;
+    for (let k = 0; k < c.outputs.length; k++) {
+      const id = c.outputs[k]!;
+      const out = inferred.outputs[k]!, recorded = t.values[id]!.shape;
+      if (!matches(out, recorded)) return undefined;
+      // a static shape is the recorded one: its value object is kept
+      let symbolic = false;
+      for (let i = 0; i < out.length && !symbolic; i++) symbolic = typeof out[i] !== 'number';
+      shapes[id] = symbolic ? out : recorded;
+    }
+    calls[ci] = inferred.attrs === c.attrs ? c : { ...c, attrs: inferred.attrs };
+  }
+  const values: SymValue[] = new Array(t.values.length);
+  for (let i = 0; i < t.values.length; i++) {
+    const v = t.values[i]!;
+    const s = shapeOf(v.id);
+    if (!s) return undefined;
+    values[i] = s === v.shape ? v : { id: v.id, dtype: v.dtype, shape: s, source: v.source };
+  }
+  return { values, calls, inputs: t.inputs, outputs: t.outputs, symbols };
+}
+
+/** Output shapes (and attrs, symbolic where they hold sizes) of call `c` with inputs `ins` named `names`. */
+function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim[][], p: number): { outputs: SymDim[][]; attrs: Record<string, unknown> } | undefined {
+  const one = (name: string) => { const i = names.indexOf(name); return i >= 0 && names.lastIndexOf(name) === i ? ins[i] : undefined; };
+  const all = ins;
+  // every attr number other than a Reshape target must be no multiple of the traced size
+  if (attrsHoldMultiple(c.attrs, p, c.kernel === 'Reshape' ? 'shape' : undefined)) return undefined;
+  const target = c.attrs['shape'];
+  if (SAME_SHAPE.has(c.kernel)) return all.length === 1 ? { outputs: [all[0]!], attrs: c.attrs } : undefined;
+  if (BROADCAST.has(c.kernel)) {
+    if (all.length !== 2) return undefined;
+    const out = broadcast(all[0]!, all[1]!);
+    return out ? { outputs: [out], attrs: c.attrs } : undefined;
+  }
+  if (c.kernel === 'Reshape') {
+    const x = one('x');
+    if (!x || all.length !== 1 || !Array.isArray(target)) return undefined;
+    let coef = 1, exp = 0;
+    for (let i = 0; i < x.length; i++) {
+      const m = monomial(x[i]!);
+      if (!m) return undefined;
+      coef *= m.coef;
+      exp += m.exp;
+    }
+    const out = reshapeTarget(target as number[], coef, exp, p);
+    if (!out) return undefined;
+    let symbolic = false;
+    for (let i = 0; i < out.length && !symbolic; i++) symbolic = typeof out[i] !== 'number';
+    return { outputs: [out], attrs: symbolic ? { ...c.attrs, shape: out } : c.attrs };
+  }
+  if (c.kernel === '_FusedMatMul' || c.kernel === 'BatchMatMul') {
+    const a = one('a'), b = one('b');
+    if (!a || !b || a.length < 2 || b.length < 2) return undefined;
+    const ta = c.attrs.transposeA === true, tb = c.attrs.transposeB === true;
+    const ra = a.length, rb = b.length;
+    const m = a[ta ? ra - 1 : ra - 2]!, ka = a[ta ? ra - 2 : ra - 1]!;
+    const kb = b[tb ? rb - 1 : rb - 2]!, n = b[tb ? rb - 2 : rb - 1]!;
+    const out = broadcast(a.slice(0, -2), b.slice(0, -2));
+    if (!out || !symEquals(ka, kb)) return undefined;
+    out.push(m, n);
+    // bias and prelu weights broadcast into the product, never widen it
+    for (let i = 0; i < ins.length; i++) {
+      if (names[i] === 'a' || names[i] === 'b') continue;
+      const w = broadcast(out, ins[i]!);
+      if (!w || w.length !== out.length || !w.every((d, k) => symEquals(d, out[k]!))) return undefined;
+    }
+    return { outputs: [out], attrs: c.attrs };
+  }
+  return undefined;
+}

@@ -1,0 +1,207 @@
+// One trace for the batch dimension of whitelisted layers models: the symbolic tape derived from
+// kernel shape rules (symbolicFromOneTrace), and traceModel taking the second trace whenever the
+// first does not settle it. Every traced graph is run at batch sizes 1, 3 and 17 against tfjs.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { symToString, traceModel, type Tape } from '../src/index.js';
+import { symbolicFromOneTrace } from '../src/tape/one-trace.js';
+import { isSizeIndependentModel } from '../src/size-independent-model.js';
+import type { SymbolInfo } from '../src/tape/tape.js';
+import { symOf } from '../src/tape/sym.js';
+import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const L = tf.layers;
+const P = 13;
+const symbols: SymbolInfo[] = [{ input: 0, axis: 0, sizes: [P, 3] }];
+const dims = (ds: readonly unknown[]) => ds.map((d) => symToString(d as never));
+
+describe('symbolicFromOneTrace', () => {
+  const variable = tf.variable(tf.zeros([4, 6]));
+  /** x [P, n] -> Reshape(target) -> (optional) _FusedMatMul with the variable. */
+  const tape = (n: number, target: number[], extra: Partial<Tape> = {}): Tape => ({
+    values: [
+      { id: 0, dtype: 'float32', shape: [P, n], source: { kind: 'input', index: 0 } },
+      { id: 1, dtype: 'float32', shape: target, source: { kind: 'kernel', call: 0, output: 0 } },
+    ],
+    calls: [{ index: 0, kernel: 'Reshape', inputs: [['x', 0]], attrs: { shape: target }, outputs: [1], layer: '' }],
+    inputs: [0],
+    outputs: [1],
+    ...extra,
+  });
+  const batchInput = [[symOf(0), 4]];
+
+  it('reads a Reshape target from the element count', () => {
+    const t = symbolicFromOneTrace(tape(4, [1, P, 4]), symbols, batchInput)!;
+    expect(dims(t.values[1]!.shape)).toEqual(['1', 's0', '4']);
+    expect(dims(t.calls[0]!.attrs['shape'] as unknown[])).toEqual(['1', 's0', '4']);
+  });
+
+  it('keeps a size equal to the traced one static when the element count is static', () => {
+    const t: Tape = {
+      values: [
+        { id: 0, dtype: 'float32', shape: [2, P], source: { kind: 'variable', variable } },
+        { id: 1, dtype: 'float32', shape: [1, 2, P], source: { kind: 'kernel', call: 0, output: 0 } },
+      ],
+      calls: [{ index: 0, kernel: 'Reshape', inputs: [['x', 0]], attrs: { shape: [1, 2, P] }, outputs: [1], layer: '' }],
+      inputs: [], outputs: [1],
+    };
+    const s = symbolicFromOneTrace(t, symbols, [])!;
+    expect(s.values[1]!.shape).toEqual([1, 2, P]);
+    expect(s.calls[0]!.attrs['shape']).toEqual([1, 2, P]);
+  });
+
+  it('derives a batched matmul product', () => {
+    const t = tape(4, [1, P, 4]);
+    t.values.push(
+      { id: 2, dtype: 'float32', shape: [4, 6], source: { kind: 'variable', variable } },
+      { id: 3, dtype: 'float32', shape: [1, 4, 6], source: { kind: 'kernel', call: 1, output: 0 } },
+      { id: 4, dtype: 'float32', shape: [1, P, 6], source: { kind: 'kernel', call: 2, output: 0 } },
+    );
+    t.calls.push(
+      { index: 1, kernel: 'Reshape', inputs: [['x', 2]], attrs: { shape: [1, 4, 6] }, outputs: [3], layer: '' },
+      { index: 2, kernel: '_FusedMatMul', inputs: [['a', 1], ['b', 3], ['bias', null]], attrs: { transposeA: false, transposeB: false, activation: 'relu', leakyreluAlpha: 0.2 }, outputs: [4], layer: '' },
+    );
+    t.outputs = [4];
+    const s = symbolicFromOneTrace(t, symbols, batchInput)!;
+    expect(dims(s.values[4]!.shape)).toEqual(['1', 's0', '6']);
+  });
+
+  it('gives up where the one trace does not decide', () => {
+    const cases: [string, Tape, unknown[][]][] = [
+      // 1 * 13 * 13 elements: either 13 could be the batch
+      ['two readings of a Reshape target', tape(P, [1, P, P]), [[symOf(0), P]]],
+      ['an inferred (-1) Reshape dim', tape(4, [-1, 4]), batchInput],
+      ['a kernel without a shape rule', { ...tape(4, [1, P, 4]), calls: [{ index: 0, kernel: 'Pad', inputs: [['x', 0]], attrs: { paddings: [[0, 0], [0, 0]], constantValue: 0 }, outputs: [1], layer: '' }] }, batchInput],
+      ['an attr holding a multiple of the traced size', { ...tape(4, [P, 4]), calls: [{ index: 0, kernel: 'Softmax', inputs: [['logits', 0]], attrs: { dim: 2 * P }, outputs: [1], layer: '' }] }, batchInput],
+      ['a recorded shape the rule does not give', { ...tape(4, [P, 5]), calls: [{ index: 0, kernel: 'Relu', inputs: [['x', 0]], attrs: {}, outputs: [1], layer: '' }] }, batchInput],
+      ['an input shape other than the signature', tape(4, [1, P, 4]), [[P + 1, 4]]],
+    ];
+    for (const [what, t, inputShapes] of cases) expect(symbolicFromOneTrace(t, symbols, inputShapes as never), what).toBeUndefined();
+    // a constant holding a multiple of the traced size (tf.scalar(x.shape[0] * 2) would be one)
+    const c = tape(4, [1, P, 4]);
+    c.values.push({ id: 2, dtype: 'int32', shape: [], source: { kind: 'constant', values: Int32Array.of(2 * P) } });
+    expect(symbolicFromOneTrace(c, symbols, batchInput)).toBeUndefined();
+    c.values[2] = { id: 2, dtype: 'int32', shape: [], source: { kind: 'constant', values: Int32Array.of(2 * P + 1) } };
+    expect(symbolicFromOneTrace(c, symbols, batchInput)).toBeDefined();
+  });
+
+  it('handles only one unknown dimension', () => {
+    const two: SymbolInfo[] = [...symbols, { input: 0, axis: 1, sizes: [5, 7] }];
+    expect(symbolicFromOneTrace(tape(4, [1, P, 4]), two, batchInput)).toBeUndefined();
+  });
+});
+
+/** Runs `f` counting the kernels the engine dispatches, by name. */
+async function countKernels<T>(f: () => Promise<T>): Promise<{ result: T; counts: Map<string, number> }> {
+  const engine = tf.engine() as unknown as { runKernel: (...a: unknown[]) => unknown };
+  const orig = engine.runKernel;
+  const counts = new Map<string, number>();
+  engine.runKernel = function (this: unknown, ...a: unknown[]) {
+    counts.set(a[0] as string, (counts.get(a[0] as string) ?? 0) + 1);
+    return orig.apply(this, a);
+  };
+  try {
+    return { result: await f(), counts };
+  } finally {
+    engine.runKernel = orig;
+  }
+}
+
+/** Traces `model`, checks its graph at batch sizes 1, 3, 17 and returns how many times its matmuls ran. */
+async function traceAndCheck(model: tf.LayersModel, seed: number, options: Parameters<typeof traceModel>[1] = {}): Promise<number> {
+  seedWeights(model, seed);
+  const { result: cf, counts } = await countKernels(() => traceModel(model, options));
+  expectValidGraph(cf);
+  expectNumericMatch(cf, {
+    inputs: (b) => model.inputs.map((s) => randomTensor([b, ...(s.shape.slice(1) as number[])], s.dtype, prng(b * 7 + seed))),
+    reference: (xs) => {
+      const y = model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(y) ? y : [y];
+    },
+  });
+  return counts.get('_FusedMatMul') ?? 0;
+}
+
+class BatchScale extends tf.layers.Layer {
+  static className = 'BatchScaleForOneTraceTest';
+  // size-dependent arithmetic in JS: only a second trace sees it
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return tf.mul(x, tf.scalar(x.shape[0]!));
+  }
+}
+
+class BatchBranch extends tf.layers.Layer {
+  static className = 'BatchBranchForOneTraceTest';
+  // size-dependent control flow: two traces see two kernel sequences, one trace sees one
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return x.shape[0]! > 2 ? tf.relu(x) : tf.neg(x);
+  }
+}
+
+describe('traceModel: one trace for the batch dimension', () => {
+  it('traces a Dense stack once', async () => {
+    const model = tf.sequential({ layers: [
+      L.dense({ inputShape: [4], units: 6, activation: 'relu' }), L.dense({ units: 5, activation: 'tanh' }),
+      L.dense({ units: 3, activation: 'sigmoid' }), L.activation({ activation: 'softmax' }), L.dense({ units: 2 }),
+    ] });
+    expect(isSizeIndependentModel(model)).toBe(true);
+    expect(await traceAndCheck(model, 1)).toBe(4);
+  });
+
+  it('traces a functional model with a nested Sequential once', async () => {
+    const inner = tf.sequential({ layers: [L.dense({ inputShape: [6], units: 4, activation: 'elu' })] });
+    const x = tf.input({ shape: [3] });
+    const h = L.dense({ units: 6, activation: 'softplus' }).apply(x) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: inner.apply(h) as tf.SymbolicTensor });
+    expect(await traceAndCheck(model, 2)).toBe(2);
+  });
+
+  it('takes the second trace when the first has two readings', async () => {
+    // width 13 = the traced batch size: the Reshape [1, 13, 13] could hold the batch in either place
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [13], units: 13, activation: 'relu' })] });
+    expect(isSizeIndependentModel(model)).toBe(true);
+    expect(await traceAndCheck(model, 3)).toBe(2);
+  });
+
+  it('takes the second trace for a Dense on 3-D input (Reshape to [-1, n])', async () => {
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [3, 4], units: 2, activation: 'relu' })] });
+    expect(await traceAndCheck(model, 4)).toBeGreaterThan(0);
+  });
+
+  it('traces twice with user traceSizes', async () => {
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [4], units: 2, activation: 'relu' })] });
+    expect(await traceAndCheck(model, 5, { traceSizes: [[5, 7]] })).toBe(2);
+  });
+
+  it('traces layers outside the whitelist twice, which size-dependent arithmetic needs', async () => {
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [4], units: 3, activation: 'relu' }), new BatchScale({}), L.dense({ units: 2 })] });
+    expect(isSizeIndependentModel(model)).toBe(false);
+    expect(await traceAndCheck(model, 6)).toBe(4);
+  });
+
+  it('still refuses size-dependent control flow outside the whitelist', async () => {
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [4], units: 3, activation: 'relu' }), new BatchBranch({})] });
+    await expect(traceModel(model)).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/differ/) });
+  });
+
+  it('does not whitelist a Dense with a call hook or a replaced method, or a look-alike class', () => {
+    const make = () => tf.sequential({ layers: [L.dense({ inputShape: [4], units: 3 })] });
+    const hooked = make();
+    hooked.layers[0]!.setCallHook(() => undefined);
+    expect(isSizeIndependentModel(hooked)).toBe(false);
+    const replaced = make();
+    const dense = replaced.layers[0]! as unknown as { call: (...a: unknown[]) => unknown };
+    const call = dense.call.bind(dense);
+    dense.call = (...a: unknown[]) => call(...a);
+    expect(isSizeIndependentModel(replaced)).toBe(false);
+    class Dense extends tf.layers.Layer { static className = 'Dense'; }
+    expect(isSizeIndependentModel(tf.sequential({ layers: [new Dense({ inputShape: [4] })] }))).toBe(false);
+    expect(isSizeIndependentModel(make())).toBe(true);
+  });
+});
