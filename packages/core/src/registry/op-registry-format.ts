@@ -193,7 +193,7 @@ export function expandOp(c: CompactOp): tensorflow.IOpDef {
 // op cold, most of what getOpDef cost `savedmodel verify`). packages/core/test/op-build.test.ts
 // checks deep equality with that trip for every op of the three tables.
 
-const NodeBuffer = (protobuf.util as { Buffer?: { from(s: string, enc: string): Uint8Array } | null }).Buffer;
+const NodeBuffer = (protobuf.util as unknown as { Buffer?: { from(s: string, enc: string): Uint8Array } | null }).Buffer;
 /** ASCII text as the bytes a decoded `bytes` field holds. */
 const bytesOf = (s: string): Uint8Array => (NodeBuffer ? NodeBuffer.from(s, 'latin1') : Uint8Array.from(s, (c) => c.charCodeAt(0)));
 const f32 = (f: number | 'inf' | '-inf' | 'nan'): number => Math.fround(expandFloat(f));
