@@ -193,9 +193,13 @@ export function expandOp(c: CompactOp): tensorflow.IOpDef {
 // op cold, most of what getOpDef cost `savedmodel verify`). packages/core/test/op-build.test.ts
 // checks deep equality with that trip for every op of the three tables.
 
-const NodeBuffer = (protobuf.util as unknown as { Buffer?: { from(s: string, enc: string): Uint8Array } | null }).Buffer;
-/** ASCII text as the bytes a decoded `bytes` field holds. */
-const bytesOf = (s: string): Uint8Array => (NodeBuffer ? NodeBuffer.from(s, 'latin1') : Uint8Array.from(s, (c) => c.charCodeAt(0)));
+const NodeBuffer = (protobuf.util as unknown as { Buffer?: { allocUnsafe(n: number): Uint8Array } | null }).Buffer;
+/** ASCII text as the bytes a decoded `bytes` field holds (filled by hand: Buffer.from's latin1 path is slow cold). */
+function bytesOf(s: string): Uint8Array {
+  const b = NodeBuffer ? NodeBuffer.allocUnsafe(s.length) : new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k);
+  return b;
+}
 const f32 = (f: number | 'inf' | '-inf' | 'nan'): number => Math.fround(expandFloat(f));
 
 function buildShape(s: '?' | number[]): tensorflow.TensorShapeProto {

@@ -167,6 +167,7 @@ class Validator {
   private readonly findings: Finding[] = [];
   private readonly lookup: (name: string) => tensorflow.IOpDef | undefined;
   private readonly functions = new Map<string, tensorflow.IFunctionDef>();
+  private readonly declaredByDef = new Map<tensorflow.IOpDef, Map<string, tensorflow.OpDef.IAttrDef>>();
 
   constructor(
     private readonly graph: tensorflow.IGraphDef,
@@ -335,10 +336,20 @@ class Validator {
     }
   }
 
+  /** An OpDef's attrs by name, made once per OpDef in a run (a graph uses each op many times). */
+  private declaredAttrs(def: tensorflow.IOpDef): Map<string, tensorflow.OpDef.IAttrDef> {
+    let m = this.declaredByDef.get(def);
+    if (!m) {
+      m = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+      this.declaredByDef.set(def, m);
+    }
+    return m;
+  }
+
   private checkAttrs(n: NodeInfo, inFunction: boolean): void {
     const def = n.def!;
     const attrs = (n.node.attr ?? {}) as Attrs;
-    const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    const declared = this.declaredAttrs(def);
     const inBase = n.baseDef ? new Set((n.baseDef.attr ?? []).map((a) => a.name ?? '')) : null;
     for (const k of Object.keys(attrs)) {
       if (k.startsWith('_')) continue;
@@ -547,7 +558,8 @@ class Validator {
     code: FindingCode,
     idx?: number,
   ): { count: number | undefined; type: number | undefined; types?: (number | undefined)[] } | null {
-    const label = idx === undefined ? JSON.stringify(inp) : `input ${idx} ${JSON.stringify(inp)}`;
+    // the label of a finding: built only when one is reported (verify resolves every input)
+    const label = { toString: () => (idx === undefined ? JSON.stringify(inp) : `input ${idx} ${JSON.stringify(inp)}`) };
     const parts = inp.split(':');
     if (parts.some((p) => p === '') || parts.length > 3) {
       this.error('BAD_INPUT', where, `${label} is not "arg", "node:out_arg:i" or "^node"`);
