@@ -186,6 +186,86 @@ export function expandOp(c: CompactOp): tensorflow.IOpDef {
   return op;
 }
 
+// ---------------------------------------------------------------- build (runtime, direct)
+// buildOpDef gives what tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish())
+// gives — message instances, int64 as Long, floats rounded to float32, bytes as protobufjs's
+// reader makes them (a Buffer in Node) — without the trip through the wire format (~40 µs an
+// op cold, most of what getOpDef cost `savedmodel verify`). packages/core/test/op-build.test.ts
+// checks deep equality with that trip for every op of the three tables.
+
+const NodeBuffer = (protobuf.util as unknown as { Buffer?: { allocUnsafe(n: number): Uint8Array } | null }).Buffer;
+/** ASCII text as the bytes a decoded `bytes` field holds (filled by hand: Buffer.from's latin1 path is slow cold). */
+function bytesOf(s: string): Uint8Array {
+  const b = NodeBuffer ? NodeBuffer.allocUnsafe(s.length) : new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k);
+  return b;
+}
+const f32 = (f: number | 'inf' | '-inf' | 'nan'): number => Math.fround(expandFloat(f));
+
+function buildShape(s: '?' | number[]): tensorflow.TensorShapeProto {
+  if (s === '?') return new tensorflow.TensorShapeProto({ unknown_rank: true });
+  return new tensorflow.TensorShapeProto({ dim: s.map((size) => new tensorflow.TensorShapeProto.Dim({ size: Long.fromNumber(size) })) });
+}
+
+function buildValue(v: Exclude<CompactValue, { pb: string }>): tensorflow.AttrValue {
+  if ('s' in v) return new tensorflow.AttrValue({ s: bytesOf(v.s) });
+  if ('i' in v) return new tensorflow.AttrValue({ i: Long.fromNumber(v.i) });
+  if ('f' in v) return new tensorflow.AttrValue({ f: f32(v.f) });
+  if ('b' in v) return new tensorflow.AttrValue({ b: v.b });
+  if ('type' in v) return new tensorflow.AttrValue({ type: typeFromShort(v.type) });
+  if ('shape' in v) return new tensorflow.AttrValue({ shape: buildShape(v.shape) });
+  if ('func' in v) return new tensorflow.AttrValue({ func: new tensorflow.NameAttrList({ name: v.func }) });
+  if ('placeholder' in v) return new tensorflow.AttrValue({ placeholder: v.placeholder });
+  const l = v.list;
+  const list = new tensorflow.AttrValue.ListValue();
+  if (l.s) list.s = l.s.map(bytesOf);
+  if (l.i) list.i = l.i.map((x) => Long.fromNumber(x));
+  if (l.f) list.f = l.f.map(f32);
+  if (l.b) list.b = [...l.b];
+  if (l.type) list.type = l.type.split(',').map(typeFromShort);
+  if (l.shape) list.shape = l.shape.map(buildShape);
+  return new tensorflow.AttrValue({ list });
+}
+
+function buildArg(s: string): tensorflow.OpDef.ArgDef {
+  return new tensorflow.OpDef.ArgDef(expandArg(s));
+}
+
+/** Whether the entry holds base64 bytes (then only the wire format gives the decoded shape). */
+const hasBytes = (c: CompactOp): boolean =>
+  c.pb !== undefined || (c.a ?? []).some((a) => typeof a !== 'string' && ((a.d !== undefined && 'pb' in a.d) || (a.v !== undefined && 'pb' in a.v)));
+
+/** The decoded tensorflow.OpDef a compact entry stands for (deep-equal to decode(encode(expandOp(c)))). */
+export function buildOpDef(c: CompactOp): tensorflow.OpDef {
+  if (hasBytes(c)) return tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish());
+  const op = new tensorflow.OpDef({ name: c.n });
+  if (c.i) op.input_arg = c.i.map(buildArg);
+  if (c.o) op.output_arg = c.o.map(buildArg);
+  if (c.a) {
+    op.attr = c.a.map((x) => {
+      const a = typeof x === 'string' ? { n: x } : x;
+      const colon = a.n.indexOf(':');
+      const d = new tensorflow.OpDef.AttrDef({ name: a.n.slice(0, colon), type: a.n.slice(colon + 1) });
+      if (a.d) d.default_value = buildValue(a.d as Exclude<CompactValue, { pb: string }>);
+      if (a.m !== undefined) {
+        d.has_minimum = true;
+        if (a.m !== 0) d.minimum = Long.fromNumber(a.m);
+      }
+      if (a.v) d.allowed_values = buildValue(a.v as Exclude<CompactValue, { pb: string }>);
+      return d;
+    });
+  }
+  if (c.dep) op.deprecation = new tensorflow.OpDeprecation({ version: c.dep[0], ...(c.dep[1] ? { explanation: c.dep[1] } : {}) });
+  const f = c.f ?? '';
+  if (f.includes('g')) op.is_aggregate = true;
+  if (f.includes('s')) op.is_stateful = true;
+  if (f.includes('c')) op.is_commutative = true;
+  if (f.includes('u')) op.allows_uninitialized_input = true;
+  if (c.co) op.control_output = [...c.co];
+  if (f.includes('d')) op.is_distributed_communication = true;
+  return op;
+}
+
 // ---------------------------------------------------------------- compact (generator)
 
 const isAscii = (b: Uint8Array) => b.every((c) => c >= 0x20 && c < 0x7f);

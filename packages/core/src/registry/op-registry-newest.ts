@@ -7,7 +7,7 @@
 // those 2.21 defines exactly as 2.2 does, which are looked up in the 2.2 table.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { REGISTRY_FORMAT, buildOpDef } from './op-registry-format.js';
 import { opTable } from './op-table.js';
 import { getOpDef, loadOpRegistry, registryVersion } from './op-registry.js';
 
@@ -35,7 +35,7 @@ export function loadNewestOpRegistry(): Promise<OpDefLookup> {
       if (op) return op;
       const c = table.get(name);
       if (!c) return undefined;
-      op = tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish());
+      op = buildOpDef(c);
       expanded.set(name, op);
       return op;
     };

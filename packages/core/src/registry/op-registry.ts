@@ -5,10 +5,10 @@
 //  - op-registry-rest.gen.json, imported on demand by loadOpRegistry() (verify, diff, graphs with
 //    unusual ops), so a browser app that only exports or loads does not ship the whole table.
 // Each table is an OpTable (op-table.ts: the parsed JSON, or in the CLI bundle its text, searched
-// by name) and each OpDef is expanded (to a decoded tensorflow.OpDef) the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
+// by name) and each OpDef is built (as a decoded tensorflow.OpDef) the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { REGISTRY_FORMAT, expandOp } from './op-registry-format.js';
+import { REGISTRY_FORMAT, buildOpDef } from './op-registry-format.js';
 import { opTable, type OpTable } from './op-table.js';
 import commonJson from './op-registry-common.gen.json';
 
@@ -81,8 +81,8 @@ export function getOpDef(name: string): tensorflow.OpDef | undefined {
     if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
     return undefined;
   }
-  // through the wire format, so the object looks exactly like a decoded message
-  op = tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish());
+  // built as a decoded message looks (op-registry-format.ts buildOpDef)
+  op = buildOpDef(c);
   expanded.set(name, op);
   return op;
 }

@@ -167,6 +167,8 @@ class Validator {
   private readonly findings: Finding[] = [];
   private readonly lookup: (name: string) => tensorflow.IOpDef | undefined;
   private readonly functions = new Map<string, tensorflow.IFunctionDef>();
+  private readonly declaredByDef = new Map<tensorflow.IOpDef, Map<string, tensorflow.OpDef.IAttrDef>>();
+  private readonly allowedByAttr = new Map<tensorflow.OpDef.IAttrDef, Set<number> | Set<string>>();
 
   constructor(
     private readonly graph: tensorflow.IGraphDef,
@@ -335,10 +337,30 @@ class Validator {
     }
   }
 
+  /** An OpDef's attrs by name, made once per OpDef in a run (a graph uses each op many times). */
+  private declaredAttrs(def: tensorflow.IOpDef): Map<string, tensorflow.OpDef.IAttrDef> {
+    let m = this.declaredByDef.get(def);
+    if (!m) {
+      m = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+      this.declaredByDef.set(def, m);
+    }
+    return m;
+  }
+
+  /** allowed_values of an attr as a Set (types, or strings as latin1), made once per AttrDef in a run. */
+  private allowedSet(a: tensorflow.OpDef.IAttrDef, allowed: tensorflow.AttrValue.IListValue, kind: 'type' | 's'): Set<number> | Set<string> {
+    let set = this.allowedByAttr.get(a);
+    if (!set) {
+      set = kind === 'type' ? new Set((allowed.type ?? []).map((t) => t as number)) : new Set((allowed.s ?? []).map(latin1));
+      this.allowedByAttr.set(a, set);
+    }
+    return set;
+  }
+
   private checkAttrs(n: NodeInfo, inFunction: boolean): void {
     const def = n.def!;
     const attrs = (n.node.attr ?? {}) as Attrs;
-    const declared = new Map((def.attr ?? []).map((a) => [a.name ?? '', a]));
+    const declared = this.declaredAttrs(def);
     const inBase = n.baseDef ? new Set((n.baseDef.attr ?? []).map((a) => a.name ?? '')) : null;
     for (const k of Object.keys(attrs)) {
       if (k.startsWith('_')) continue;
@@ -369,7 +391,7 @@ class Validator {
       if (!inFunction) this.error('ATTR_TYPE', n.where, `${label} is a placeholder ("${v.placeholder}") outside a function`);
       return; // value comes from the enclosing function's attrs
     }
-    const m = /^list\((\w+)\)$/.exec(type);
+    const m = listAttrType(type);
     if (m) {
       if (c !== 'list') {
         this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, got ${c ?? 'no value'}`);
@@ -392,7 +414,7 @@ class Validator {
     const allowed = a.allowed_values?.list;
     if (allowed) {
       if (type === 'type' || type === 'list(type)') {
-        const ok = new Set((allowed.type ?? []).map((t) => t as number));
+        const ok = this.allowedSet(a, allowed, 'type') as Set<number>;
         const vals = type === 'type' ? [v.type as number] : (v.list?.type ?? []).map((t) => t as number);
         for (const t of vals) {
           if (!ok.has(t)) {
@@ -400,7 +422,7 @@ class Validator {
           }
         }
       } else if (type === 'string' || type === 'list(string)') {
-        const ok = new Set((allowed.s ?? []).map(latin1));
+        const ok = this.allowedSet(a, allowed, 's') as Set<string>;
         const vals = type === 'string' ? [latin1(v.s)] : (v.list?.s ?? []).map(latin1);
         for (const s of vals) {
           if (!ok.has(s)) {
@@ -547,7 +569,8 @@ class Validator {
     code: FindingCode,
     idx?: number,
   ): { count: number | undefined; type: number | undefined; types?: (number | undefined)[] } | null {
-    const label = idx === undefined ? JSON.stringify(inp) : `input ${idx} ${JSON.stringify(inp)}`;
+    // the label of a finding: built only when one is reported (verify resolves every input)
+    const label = { toString: () => (idx === undefined ? JSON.stringify(inp) : `input ${idx} ${JSON.stringify(inp)}`) };
     const parts = inp.split(':');
     if (parts.some((p) => p === '') || parts.length > 3) {
       this.error('BAD_INPUT', where, `${label} is not "arg", "node:out_arg:i" or "^node"`);
@@ -595,6 +618,17 @@ class Validator {
     }
     return { count: 1, type: out.types?.[i] };
   }
+}
+
+/** "list(int)" → the match of /^list\((\w+)\)$/ (element type in [1]); null for other types. Memoized: few distinct types. */
+const listTypes = new Map<string, RegExpExecArray | null>();
+function listAttrType(type: string): RegExpExecArray | null {
+  let m = listTypes.get(type);
+  if (m === undefined) {
+    m = /^list\((\w+)\)$/.exec(type);
+    if (listTypes.size < 256) listTypes.set(type, m);
+  }
+  return m;
 }
 
 function flatten(args: ArgInfo[] | undefined): (number | undefined)[] | undefined {
