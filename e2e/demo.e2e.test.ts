@@ -20,7 +20,7 @@ import { exportModel, loadSavedModel } from 'savedmodel-js';
 import { buildClassifier, importWeights, probeInputs, tf, type PlainWeight } from '../packages/demo/src/model.js';
 import type { DemoState } from '../packages/demo/src/main.js';
 import { assertChromium, CHROMIUM_ARGS, launchChromium } from './support/browser.js';
-import { cliVerify, extract, pythonTestzip, REPO, unzipTest } from './support/checks.js';
+import { cliVerify, extract, pythonTestzip, unzipTest } from './support/checks.js';
 import { browserRoots, sampleRss, type RssPeaks } from './support/processes.js';
 import { serveStatic, type StaticServer } from './support/server.js';
 import { DIST, ensureDemoBuilt } from './support/demo-build.js';

@@ -239,7 +239,7 @@ describe('data file streaming', () => {
     let aborted = false;
     const sink: FileSink = {
       location: 'failing', releasesChunksAfter: 2,
-      async write(path, data) {
+      async write(_path, data) {
         let n = 0;
         for await (const _ of iterate(data)) if (++n === 2) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
       },

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './checkpoint-prng.js';
 import { isSavedModelError } from '../src/errors.js';
 import { encodeDeterministic, sortMapsDeep, tensorflow } from '../src/proto/index.js';
-import { lookupType } from '../src/proto/reflection.js';
 import { formatG } from '../src/text-format/float-format.js';
 import { parseTextFormat, toTextFormat } from '../src/text-format/index.js';
 import { FIXTURES, FIXTURE_NAMES, REPO_ROOT } from './shared.js';

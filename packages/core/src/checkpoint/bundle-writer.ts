@@ -12,7 +12,7 @@
  * copies each byte once into one buffer per shard.
  */
 import { SavedModelError } from '../errors.js';
-import { BUNDLE_VERSION, ENDIANNESS_LITTLE, encodeBundleEntry, encodeBundleHeader, type BundleEntry } from './bundle-entry.js';
+import { BUNDLE_VERSION, ENDIANNESS_LITTLE, encodeBundleEntry, encodeBundleHeader } from './bundle-entry.js';
 import { crc32c, crc32cExtend, maskCrc } from './crc.js';
 import { DataType, dtypeElementSize, dtypeName } from './dtypes.js';
 import { encodeStringRecord } from './string-record.js';

@@ -201,6 +201,13 @@ class Validator {
       if (this.functions.has(name)) this.error('DUPLICATE_NAME', `function ${name}`, `function ${JSON.stringify(name)} is defined more than once`);
       else this.functions.set(name, f);
     });
+    // a probe looks for an op the registry lacks first: the cheapest finding, and the usual one
+    // (a graph written by a TF newer than the registry), found before the per-node checks
+    if (this.probe && !this.opts.newer) {
+      const known = (op: string, inFunction: boolean) => this.functions.has(op) || (inFunction && INTERNAL_OPS.has(op)) || this.lookup(op) !== undefined;
+      for (const n of this.graph.node ?? []) if (!known(n.op ?? '', false)) throw FOUND;
+      for (const f of lib) for (const n of f.node_def ?? []) if (!known(n.op ?? '', true)) throw FOUND;
+    }
     // top level
     const top = (this.graph.node ?? []).map((node, i) => this.describe(node, `graph_def.node[${i}] ${JSON.stringify(node.name ?? '')}`));
     this.checkBody(top, null);

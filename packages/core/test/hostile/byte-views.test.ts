@@ -70,7 +70,7 @@ describe.each(FIXTURE_NAMES)('byte views of %s', (name) => {
     const shards = readdirSync(dir).filter((f) => f.includes('.data-')).sort();
     const indexViews = byteViews(join(dir, 'variables.index'));
     const shardViews = shards.map((s) => byteViews(join(dir, s)));
-    const out = KINDS.map((kind, k) => {
+    const out = KINDS.map((_kind, k) => {
       const index = indexViews[k]!.bytes;
       const ck = readCheckpoint(index, (i) => shardViews[i]![k]!.bytes);
       const table = readTable(index);

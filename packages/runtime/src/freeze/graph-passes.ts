@@ -76,7 +76,7 @@ export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outp
       n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
     }
   }
-  return bypassIdentities(fz, nodes, identities, outputs);
+  return bypassIdentities(nodes, identities, outputs);
 }
 
 /**
@@ -85,7 +85,7 @@ export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outp
  * readers are wired to the Identity's input instead; one a signature output names keeps the
  * Identity, typed by that output's dtype.
  */
-export function bypassIdentities(fz: Freezer, nodes: tensorflow.INodeDef[], identities: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
+export function bypassIdentities(nodes: tensorflow.INodeDef[], identities: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
   if (identities.length === 0) return nodes;
   const outputDtype = new Map(outputs.map((o) => [o.node, o.dtype]));
   const alias = new Map<string, string>();

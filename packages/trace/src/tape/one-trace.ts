@@ -6,7 +6,7 @@
 // not covered — another kernel, a number in an attr or constant that could be a multiple of the
 // traced size, a Reshape target with more than one reading — returns undefined and the caller
 // takes the second trace. Assumes the model of mergeTapes: a size-dependent number is a monomial.
-import { evalSym, isSym, symEquals, symOf, type Sym, type SymDim } from './sym.js';
+import { evalSym, symEquals, type Sym, type SymDim } from './sym.js';
 import type { KernelCall, SymbolInfo, SymCall, SymTape, SymValue, Tape } from './tape.js';
 
 /** Kernels whose only output has the shape of their only tensor input. */
