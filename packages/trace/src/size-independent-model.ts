@@ -6,6 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 const LAYER_CLASSES = new Set(['InputLayer', 'Dense', 'Activation']);
+// tfjs-layers' own activations (their class names); a user's registered activation could branch on sizes
+const ACTIVATION_CLASSES = new Set([
+  'elu', 'hardSigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'logSoftmax',
+  'swish', 'mish', 'gelu', 'gelu_new',
+]);
 // methods a layer's call path goes through: replaced on an instance, the code is no longer tfjs'
 const OWN_METHODS = ['call', 'apply', 'invokeCallHook', 'computeMask'];
 
@@ -36,7 +41,7 @@ function plainLayer(layer: AnyLayer): boolean {
   if (!LAYER_CLASSES.has(name) || !isRegisteredClass(layer, name)) return false;
   const act = layer.activation;
   if (name === 'InputLayer') return true;
-  return !!act && !hasOwnMethods(act) && isRegisteredClass(act, act.getClassName());
+  return !!act && !hasOwnMethods(act) && ACTIVATION_CLASSES.has(act.getClassName()) && isRegisteredClass(act, act.getClassName());
 }
 
 /** True when traceModel may trace `model` once for its batch dimension (see above). */

@@ -204,4 +204,20 @@ describe('traceModel: one trace for the batch dimension', () => {
     expect(isSizeIndependentModel(tf.sequential({ layers: [new Dense({ inputShape: [4] })] }))).toBe(false);
     expect(isSizeIndependentModel(make())).toBe(true);
   });
+
+  it("does not whitelist a Dense whose activation is the user's own registered class", () => {
+    class BatchScaled extends tf.serialization.Serializable {
+      static className = 'BatchScaledActivation';
+      override getClassName(): string { return BatchScaled.className; }
+      apply(x: tf.Tensor): tf.Tensor { return tf.mul(x, x.shape[0] ?? 1); }
+      getConfig(): tf.serialization.ConfigDict { return {}; }
+    }
+    tf.serialization.registerClass(BatchScaled);
+    const model = tf.sequential({ layers: [L.dense({ inputShape: [4], units: 3, activation: 'BatchScaledActivation' as never })] });
+    expect((model.layers[0] as unknown as { activation: { getClassName(): string } }).activation.getClassName()).toBe('BatchScaledActivation');
+    expect(isSizeIndependentModel(model)).toBe(false);
+    for (const a of ['relu', 'softmax', 'linear', 'gelu'] as const) {
+      expect(isSizeIndependentModel(tf.sequential({ layers: [L.dense({ inputShape: [4], units: 3, activation: a })] }))).toBe(true);
+    }
+  });
 });
