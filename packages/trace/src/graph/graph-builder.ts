@@ -116,6 +116,9 @@ interface OpSignature {
   allowed: readonly AllowedValues[];
 }
 
+// allowed strings (padding, data_format, …) are ASCII; one decoder, not one per node
+const utf8 = new TextDecoder();
+
 interface AllowedValues {
   name: string;
   types: ReadonlySet<number> | null;
@@ -127,7 +130,7 @@ function allowedValues(a: tensorflow.OpDef.IAttrDef): AllowedValues | null {
   if (!list) return null;
   if (a.type === 'type' || a.type === 'list(type)') return { name: a.name ?? '', types: new Set((list.type ?? []).map(Number)), strings: null };
   if (a.type === 'string' || a.type === 'list(string)') {
-    return { name: a.name ?? '', types: null, strings: new Set((list.s ?? []).map((b) => new TextDecoder().decode(b))) };
+    return { name: a.name ?? '', types: null, strings: new Set((list.s ?? []).map((b) => utf8.decode(b))) };
   }
   return null;
 }
@@ -140,7 +143,7 @@ function disallowed(rule: AllowedValues, v: tensorflow.IAttrValue): string | nul
   } else if (rule.strings) {
     const ss = v.s != null ? [v.s] : (v.list?.s ?? []);
     for (const b of ss) {
-      const text = typeof b === 'string' ? b : new TextDecoder().decode(b);
+      const text = typeof b === 'string' ? b : utf8.decode(b);
       if (!rule.strings.has(text)) return JSON.stringify(text);
     }
   }
