@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, compare, fmtRatio } from './lib.mjs';
 
-const BIN = join(ROOT, 'packages/cli/bin/savedmodel.mjs');
+const BIN = join(ROOT, 'packages/cli/bin/savedmodel.cjs');
 const MODEL = [join(ROOT, '../shared/fixtures/tf/half_plus_two_tf2'), '/work/shared/fixtures/tf/half_plus_two_tf2'].find((p) => existsSync(p));
 
 function run(argv) {

@@ -45,6 +45,6 @@ export function extract(zipPath: string, dir: string): void {
 
 /** `savedmodel verify DIR` (packages/cli; the built dist/ or, without a build, the sources). */
 export function cliVerify(dir: string): { status: number; output: string } {
-  const r = run(process.execPath, [`${REPO}packages/cli/bin/savedmodel.mjs`, 'verify', dir], 'node is missing?');
+  const r = run(process.execPath, [`${REPO}packages/cli/bin/savedmodel.cjs`, 'verify', dir], 'node is missing?');
   return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
 }

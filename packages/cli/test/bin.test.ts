@@ -1,4 +1,4 @@
-// The built CLI (dist/, an esbuild bundle made by build.mjs) behind bin/savedmodel.mjs: it answers
+// The built CLI (dist/, an esbuild bundle made by build.mjs) behind bin/savedmodel.cjs: it answers
 // like the sources, and it reaches nothing outside itself but tfjs, h5wasm and Node's built-ins
 // (the workspace packages are bundled in; in a packed tarball they are not dependencies).
 // Skipped before `pnpm build`.
@@ -14,7 +14,7 @@ import { main } from '../src/main.js';
 import { FIXTURES } from '../../core/test/shared.js';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(PKG, 'bin/savedmodel.mjs');
+const BIN = join(PKG, 'bin/savedmodel.cjs');
 const DIST = join(PKG, 'dist');
 const built = existsSync(join(DIST, 'main.js'));
 
@@ -33,7 +33,7 @@ async function fromSource(...argv: string[]): Promise<{ code: number; out: strin
   return { code, out };
 }
 
-describe.skipIf(!built)('bin/savedmodel.mjs on the built dist/', () => {
+describe.skipIf(!built)('bin/savedmodel.cjs on the built dist/', () => {
   it('show --all and verify print what the sources print', async () => {
     const dir = join(FIXTURES, 'half_plus_two_tf2');
     for (const argv of [['show', dir, '--all'], ['verify', dir]]) {

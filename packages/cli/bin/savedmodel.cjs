@@ -1,14 +1,12 @@
 #!/usr/bin/env node
+'use strict';
 // Runs the built CLI (dist/, made by `pnpm build`); inside the repo without a build it
-// falls back to the TypeScript sources through tsx. One file: each further ES module the bin
-// imported cost ~4 ms of a start that `show` and `verify` keep near `node -e 0`'s.
-//
-// Node's built-ins come from process.getBuiltinModule (Node >= 20.16) rather than import
-// statements: an ES module import of node:fs builds its ESM facade, which loads node:stream and
-// more (~6 ms of a ~150 ms start).
-const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
-const nodeModule = builtin('node:module');
-const { fileURLToPath, pathToFileURL } = builtin('node:url');
+// falls back to the TypeScript sources through tsx. One file, and CommonJS: Node starts a
+// CommonJS main without its ES module loader, which an .mjs main cost (~8 ms of a ~130 ms
+// start that `show` and `verify` keep near `node -e 0`'s); each further module the bin loaded
+// cost ~4 ms more. Node's built-ins come from require(), which loads no ES module facade.
+const nodeModule = require('node:module');
+const { pathToFileURL } = require('node:url');
 
 // ---- A V8 code cache for one CommonJS bundle, for Node versions without module.enableCompileCache
 // (before 22.1): the bundle is compiled as a vm.Script with the cached data of an earlier run, and
@@ -20,27 +18,13 @@ const { fileURLToPath, pathToFileURL } = builtin('node:url');
 // Cache files live in $SAVEDMODEL_CACHE_DIR, else $XDG_CACHE_HOME/savedmodel-js, else
 // ~/.cache/savedmodel-js (a per-user directory: a code cache is trusted like code). Any failure
 // to read or write the cache just means no cache; SAVEDMODEL_CODE_CACHE=0 turns it off.
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = builtin('node:fs');
-const { basename, dirname, join } = builtin('node:path');
-const vm = builtin('node:vm');
-
-/**
- * The require() the bundle gets: it needs Node's built-ins only (build.mjs checks), so where
- * process.getBuiltinModule exists that is all it is — module.createRequire costs ~2 ms.
- */
-function bundleRequire(file) {
-  const get = process.getBuiltinModule;
-  if (!get) return builtin('node:module').createRequire(file);
-  return (id) => {
-    const m = get(id);
-    if (m === undefined) throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
-    return m;
-  };
-}
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 function cacheDir() {
   if (process.env.SAVEDMODEL_CACHE_DIR) return process.env.SAVEDMODEL_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || join(builtin('node:os').homedir(), '.cache');
+  const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
   return join(base, 'savedmodel-js');
 }
 
@@ -53,7 +37,8 @@ async function runWithCodeCache(file, entry, argv) {
   const cmd = argv[0];
   let source, key, dir, cached, script;
   try {
-    source = readFileSync(file, 'utf8');
+    // build.mjs keeps the bundle pure ASCII: read as latin1, the same string without UTF-8 decoding
+    source = readFileSync(file, 'latin1');
     const st = statSync(file);
     dir = cacheDir();
     // the build (size, mtime), the engine and the command: each command caches what it ran
@@ -70,7 +55,8 @@ async function runWithCodeCache(file, entry, argv) {
   let fn;
   try {
     const module = { exports: {} };
-    script.runInThisContext()(module.exports, bundleRequire(file), module, file, dirname(file));
+    // the bundle needs Node's built-ins only (build.mjs checks): this file's require serves
+    script.runInThisContext()(module.exports, require, module, file, dirname(file));
     fn = module.exports[entry];
     if (typeof fn !== 'function') return undefined;
   } catch {
@@ -95,28 +81,34 @@ function save(dir, key, prefix, script) {
 }
 
 // ---- main
-const argv = process.argv.slice(2);
-const dist = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const inspect = fileURLToPath(new URL('../dist/inspect.cjs', import.meta.url));
-// the read-only commands that dist/inspect.cjs holds (a test keeps this list equal to its own)
-const INSPECT_COMMANDS = ['show', 'checkpoint', 'verify', 'diff'];
+async function main(argv) {
+  const dist = join(__dirname, '../dist/main.js');
+  const inspect = join(__dirname, '../dist/inspect.cjs');
+  // the read-only commands that dist/inspect.cjs holds (a test keeps this list equal to its own)
+  const INSPECT_COMMANDS = ['show', 'checkpoint', 'verify', 'diff'];
 
-let code;
-if (nodeModule.enableCompileCache) {
-  // Node ≥ 22.1 keeps V8's compiled code of the bundle on disk between runs.
-  nodeModule.enableCompileCache();
-} else if (INSPECT_COMMANDS.includes(argv[0]) && process.env.SAVEDMODEL_CODE_CACHE !== '0' && existsSync(inspect)) {
-  // Older Node: the same, by hand, for the commands that are meant to start fast.
-  code = await runWithCodeCache(inspect, 'inspectMain', argv);
-}
-if (code === undefined) {
-  let mod;
-  if (existsSync(dist)) {
-    mod = await import(pathToFileURL(dist).href);
-  } else {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = await tsImport('../src/main.ts', import.meta.url);
+  let code;
+  if (nodeModule.enableCompileCache) {
+    // Node >= 22.1 keeps V8's compiled code of the bundle on disk between runs.
+    nodeModule.enableCompileCache();
+  } else if (INSPECT_COMMANDS.includes(argv[0]) && process.env.SAVEDMODEL_CODE_CACHE !== '0' && existsSync(inspect)) {
+    // Older Node: the same, by hand, for the commands that are meant to start fast.
+    code = await runWithCodeCache(inspect, 'inspectMain', argv);
   }
-  code = await mod.main(argv);
+  if (code === undefined) {
+    let mod;
+    if (existsSync(dist)) {
+      mod = await import(pathToFileURL(dist).href);
+    } else {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = await tsImport('../src/main.ts', pathToFileURL(__filename).href);
+    }
+    code = await mod.main(argv);
+  }
+  return code;
 }
-process.exitCode = code;
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => { process.exitCode = 1; throw e; },
+);
