@@ -12,6 +12,7 @@
 import { Long } from '../proto/long.js';
 import { tensorflow } from '../proto/index.js';
 import { getOpDef } from './op-registry.js';
+import { allowedValuesOf, valuesOutside } from './allowed-values.js';
 
 export type FindingCode =
   /** op is neither registered nor a library function (error when strict) */
@@ -136,14 +137,6 @@ function listLength(l: tensorflow.AttrValue.IListValue): number {
   return n;
 }
 
-const latin1 = (b: Uint8Array | string | null | undefined): string => {
-  if (b == null) return '';
-  if (typeof b === 'string') return b;
-  let s = '';
-  for (const c of b) s += String.fromCharCode(c);
-  return s;
-};
-
 export function validateGraphDef(graph: tensorflow.IGraphDef, opts: ValidateOptions = {}): Finding[] {
   return new Validator(graph, opts).run();
 }
@@ -168,7 +161,6 @@ class Validator {
   private readonly lookup: (name: string) => tensorflow.IOpDef | undefined;
   private readonly functions = new Map<string, tensorflow.IFunctionDef>();
   private readonly declaredByDef = new Map<tensorflow.IOpDef, Map<string, tensorflow.OpDef.IAttrDef>>();
-  private readonly allowedByAttr = new Map<tensorflow.OpDef.IAttrDef, Set<number> | Set<string>>();
 
   constructor(
     private readonly graph: tensorflow.IGraphDef,
@@ -354,16 +346,6 @@ class Validator {
     return m;
   }
 
-  /** allowed_values of an attr as a Set (types, or strings as latin1), made once per AttrDef in a run. */
-  private allowedSet(a: tensorflow.OpDef.IAttrDef, allowed: tensorflow.AttrValue.IListValue, kind: 'type' | 's'): Set<number> | Set<string> {
-    let set = this.allowedByAttr.get(a);
-    if (!set) {
-      set = kind === 'type' ? new Set((allowed.type ?? []).map((t) => t as number)) : new Set((allowed.s ?? []).map(latin1));
-      this.allowedByAttr.set(a, set);
-    }
-    return set;
-  }
-
   private checkAttrs(n: NodeInfo, inFunction: boolean): void {
     const def = n.def!;
     const attrs = (n.node.attr ?? {}) as Attrs;
@@ -418,24 +400,12 @@ class Validator {
       }
     } // other declared types ("any"?): not checked
     // allowed_values
-    const allowed = a.allowed_values?.list;
-    if (allowed) {
-      if (type === 'type' || type === 'list(type)') {
-        const ok = this.allowedSet(a, allowed, 'type') as Set<number>;
-        const vals = type === 'type' ? [v.type as number] : (v.list?.type ?? []).map((t) => t as number);
-        for (const t of vals) {
-          if (!ok.has(t)) {
-            this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${dtName(t)} is not allowed for op ${n.def!.name} (allowed: ${[...ok].map(dtName).join(', ')})`);
-          }
-        }
-      } else if (type === 'string' || type === 'list(string)') {
-        const ok = this.allowedSet(a, allowed, 's') as Set<string>;
-        const vals = type === 'string' ? [latin1(v.s)] : (v.list?.s ?? []).map(latin1);
-        for (const s of vals) {
-          if (!ok.has(s)) {
-            this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${JSON.stringify(s)} is not allowed for op ${n.def!.name} (allowed: ${[...ok].map((x) => JSON.stringify(x)).join(', ')})`);
-          }
-        }
+    const rule = allowedValuesOf(a);
+    if (rule) {
+      for (const x of valuesOutside(rule, v)) {
+        const shown = rule.kind === 'type' ? dtName(x as number) : JSON.stringify(x);
+        const all = rule.kind === 'type' ? [...rule.types].map(dtName) : [...rule.strings].map((y) => JSON.stringify(y));
+        this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${shown} is not allowed for op ${n.def!.name} (allowed: ${all.join(', ')})`);
       }
     }
     // minimum

@@ -2,7 +2,7 @@
 // registry as they are emitted: attrs are converted by their declared type, type attrs are
 // inferred from the inputs, and outputs are addressed "node:out_arg:i" with the OpDef's output
 // arg names (FunctionDef input syntax).
-import { SavedModelError, attr, getOpDef, tensorflow, tensorFromBytes, toNumber } from '../core.js';
+import { SavedModelError, allowedValuesOf, attr, getOpDef, tensorflow, tensorFromBytes, toNumber, valuesOutside, type AllowedValues } from '../core.js';
 import { dtypeName, tfDtype, type TfDtype } from '../dtype.js';
 import type { SymDim } from '../tape/sym.js';
 
@@ -112,42 +112,8 @@ interface OpSignature {
   attrs: ReadonlyMap<string, tensorflow.OpDef.IAttrDef>;
   /** Attrs without a default: every node must set them (or have them inferred). */
   required: readonly string[];
-  /** Attrs with allowed_values: name → the allowed types or strings (TensorFlow rejects a node outside them). */
+  /** Attrs with allowed_values (TensorFlow rejects a node outside them). */
   allowed: readonly AllowedValues[];
-}
-
-// allowed strings (padding, data_format, …) are ASCII; one decoder, not one per node
-const utf8 = new TextDecoder();
-
-interface AllowedValues {
-  name: string;
-  types: ReadonlySet<number> | null;
-  strings: ReadonlySet<string> | null;
-}
-
-function allowedValues(a: tensorflow.OpDef.IAttrDef): AllowedValues | null {
-  const list = a.allowed_values?.list;
-  if (!list) return null;
-  if (a.type === 'type' || a.type === 'list(type)') return { name: a.name ?? '', types: new Set((list.type ?? []).map(Number)), strings: null };
-  if (a.type === 'string' || a.type === 'list(string)') {
-    return { name: a.name ?? '', types: null, strings: new Set((list.s ?? []).map((b) => utf8.decode(b))) };
-  }
-  return null;
-}
-
-/** The value of an attr with allowed_values that is outside them, as text; null when it is inside. */
-function disallowed(rule: AllowedValues, v: tensorflow.IAttrValue): string | null {
-  if (rule.types) {
-    const ts = v.type != null ? [v.type] : (v.list?.type ?? []);
-    for (const t of ts) if (!rule.types.has(Number(t))) return dtypeName(t as TfDtype);
-  } else if (rule.strings) {
-    const ss = v.s != null ? [v.s] : (v.list?.s ?? []);
-    for (const b of ss) {
-      const text = typeof b === 'string' ? b : utf8.decode(b);
-      if (!rule.strings.has(text)) return JSON.stringify(text);
-    }
-  }
-  return null;
 }
 
 // OpDefs are immutable and shared (getOpDef), so their indexed form is too: the lookups every
@@ -165,7 +131,7 @@ function opSignature(op: string): OpSignature {
     outputs: def.output_arg ?? [],
     attrs,
     required: [...attrs].filter(([, d]) => d.default_value == null).map(([name]) => name),
-    allowed: [...attrs.values()].map(allowedValues).filter((x): x is AllowedValues => x !== null),
+    allowed: [...attrs.values()].map(allowedValuesOf).filter((x): x is AllowedValues => x !== null),
   };
   signatures.set(op, sig);
   return sig;
@@ -274,8 +240,9 @@ export class GraphBuilder {
     }
     for (const rule of sig.allowed) {
       const v = values[rule.name];
-      const bad = v && disallowed(rule, v);
-      if (bad) {
+      const outside = v ? valuesOutside(rule, v) : [];
+      if (outside.length > 0) {
+        const bad = rule.kind === 'type' ? dtypeName(outside[0] as TfDtype) : JSON.stringify(outside[0]);
         const kernel = this.kernel ? ` (lowering tfjs kernel ${this.kernel})` : '';
         throw new SavedModelError('UNSUPPORTED', `TensorFlow's ${op} does not take ${rule.name}=${bad}${kernel}: not in its allowed values`, { key: op });
       }
