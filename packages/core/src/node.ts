@@ -14,8 +14,9 @@ setBlockDecompressor(nodeBlockDecompressor);
 export { dirSink, dirSource, isNonEmptyDir, publishDirectory, type DirSinkOptions, type DirSourceOptions };
 export { errnoOf, fsCall, fsError, publishFile, readRegularFile, releaseTemporary, removeStaleTemporaries, temporarySibling, type ReadRegularFileOptions };
 
-export function readSavedModelDir(dir: string, options?: ReadSavedModelOptions): Promise<LoadedSavedModel> {
-  return readSavedModel(dirSource(dir, options?.limits ? { limits: options.limits } : {}), options);
+export function readSavedModelDir(dir: string, options?: ReadSavedModelOptions & Pick<DirSourceOptions, 'blocking'>): Promise<LoadedSavedModel> {
+  const { blocking, ...rest } = options ?? {};
+  return readSavedModel(dirSource(dir, { ...(rest.limits ? { limits: rest.limits } : {}), ...(blocking ? { blocking } : {}) }), rest);
 }
 
 /** Writes into a temporary sibling directory and renames it onto `dir` when complete. */

@@ -33,7 +33,7 @@ export async function checkpointCommand(argv: string[], io: Io): Promise<number>
   const arg = positionals[0];
   if (!arg) throw new UsageError('missing SavedModel directory or checkpoint prefix');
   const { root, prefix } = locate(arg);
-  const ckpt = await readCheckpointFrom(dirSource(root), prefix);
+  const ckpt = await readCheckpointFrom(dirSource(root, { blocking: true }), prefix);
   for (const e of ckpt.entries) {
     const cols = [e.key, e.dtypeName, `[${e.shape.join(', ')}]`];
     if (values.values) cols.push(formatValue(ckpt, e));

@@ -27,8 +27,8 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   }
   let a, b;
   try {
-    a = await readSavedModelDir(dirA);
-    b = await readSavedModelDir(dirB);
+    a = await readSavedModelDir(dirA, { blocking: true });
+    b = await readSavedModelDir(dirB, { blocking: true });
   } catch (e) {
     // Trouble is exit 2 here (as diff(1)), so that 1 always means "they differ".
     if (isSavedModelError(e)) {

@@ -10,7 +10,7 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
   }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
-  const { savedModel } = await readSavedModelDir(dir, { checkpoint: false });
+  const { savedModel } = await readSavedModelDir(dir, { checkpoint: false, blocking: true });
   if (values.all) {
     io.out(showAll(savedModel));
   } else if (values.tag_set === undefined) {

@@ -7,7 +7,7 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { strict: { type: 'boolean' }, json: { type: 'boolean' } }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
-  const report = await verifySavedModel(dirSource(dir), { strict: values.strict === true });
+  const report = await verifySavedModel(dirSource(dir, { blocking: true }), { strict: values.strict === true });
   if (values.json) {
     io.out(JSON.stringify({ errors: report.errors, warnings: report.warnings, findings: report.findings }, null, 2) + '\n');
   } else {

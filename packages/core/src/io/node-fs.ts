@@ -1,4 +1,5 @@
 // Node adapters for FileSource / FileSink. Kept out of the browser entry point.
+import { readdirSync, statSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { SavedModelError } from '../errors.js';
@@ -6,14 +7,20 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { checkRelativePath, type FileSink, type FileSource, type SinkData } from './file-source.js';
 import { fsCall, fsError } from './node-fs-error.js';
 import { publishDirectory, releaseTemporary, removeStaleTemporaries, temporarySibling } from './node-publish.js';
-import { readRegularFile } from './node-read-file.js';
-import { openRangedFile } from './node-ranged-file.js';
+import { readRegularFile, readRegularFileSync } from './node-read-file.js';
+import { openRangedFile, openRangedFileSync } from './node-ranged-file.js';
 
 export { publishDirectory };
 
 export interface DirSourceOptions {
   /** A file larger than limits.maxTotalBytes is LIMIT_EXCEEDED before it is read. */
   limits?: Partial<Limits>;
+  /**
+   * Use blocking file-system calls (same checks, same errors). For a process that only reads a
+   * few small files and has nothing else to do meanwhile, such as a CLI command: each
+   * asynchronous call is a round trip through Node's thread pool. Default false.
+   */
+  blocking?: boolean;
 }
 
 /**
@@ -23,6 +30,7 @@ export interface DirSourceOptions {
 export function dirSource(dir: string, options: DirSourceOptions = {}): FileSource {
   const root = resolve(dir);
   const limits = resolveLimits(options.limits);
+  if (options.blocking) return blockingDirSource(root, limits);
   return {
     location: root,
     async list() {
@@ -49,6 +57,36 @@ export function dirSource(dir: string, options: DirSourceOptions = {}): FileSour
     },
     async openRanged(p) {
       return openRangedFile(join(root, checkRelativePath(p)), p);
+    },
+  };
+}
+
+/** dirSource's answers from blocking calls (DirSourceOptions.blocking). */
+function blockingDirSource(root: string, limits: Limits): FileSource {
+  return {
+    location: root,
+    async list() {
+      const out: string[] = [];
+      const walk = (rel: string): void => {
+        for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+          const p = rel ? `${rel}/${e.name}` : e.name;
+          if (e.isDirectory()) walk(p);
+          else if (e.isFile()) out.push(p);
+        }
+      };
+      try { walk(''); } catch (e) {
+        throw fsError(e, `list SavedModel directory ${root}`, root);
+      }
+      return out.sort();
+    },
+    async has(p) {
+      try { statSync(join(root, checkRelativePath(p))); return true; } catch { return false; }
+    },
+    async read(p) {
+      return readRegularFileSync(join(root, checkRelativePath(p)), { name: p, maxBytes: limits.maxTotalBytes });
+    },
+    async openRanged(p) {
+      return openRangedFileSync(join(root, checkRelativePath(p)), p);
     },
   };
 }

@@ -26,6 +26,28 @@ export async function openRangedFile(path: string, name: string): Promise<Ranged
   } catch (e) {
     throw fsError(e, 'open file', name);
   }
+  return rangedFile(path, name, size);
+}
+
+/** openRangedFile with blocking calls (see readRegularFileSync). */
+export function openRangedFileSync(path: string, name: string): RangedFile {
+  let size: number;
+  try {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd);
+      checkRegular(st.isFile(), name);
+      size = st.size;
+    } finally {
+      try { closeSync(fd); } catch { /* already failed */ }
+    }
+  } catch (e) {
+    throw fsError(e, 'open file', name);
+  }
+  return rangedFile(path, name, size);
+}
+
+function rangedFile(path: string, name: string, size: number): RangedFile {
   return {
     size,
     read(offset, length) {

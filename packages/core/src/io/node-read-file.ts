@@ -1,7 +1,7 @@
 // Reading one file whose path comes from a user or a model: only regular files, never more bytes
 // than the budget allows. Opening with O_NONBLOCK means a FIFO cannot block the open; fstat on the
 // opened handle then rejects FIFOs, devices (/dev/zero), sockets and directories at once.
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SavedModelError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
@@ -23,6 +23,19 @@ function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevic
   return 'not a regular file';
 }
 
+/** A buffer for the whole of a regular file of `size` bytes, after the checks both readers make. */
+function fileBuffer(st: { isFile(): boolean; size: number } & Parameters<typeof kindOf>[0], name: string, maxBytes: number): Uint8Array {
+  if (!st.isFile()) throw new SavedModelError('INVALID_ARGUMENT', `cannot read ${kindOf(st)} as a file`, { file: name });
+  if (st.size > maxBytes) {
+    throw new SavedModelError('LIMIT_EXCEEDED', `file of ${st.size} bytes is over the ${maxBytes}-byte limit (limits.maxTotalBytes)`, { file: name });
+  }
+  try {
+    return new Uint8Array(st.size);
+  } catch (e) {
+    throw new SavedModelError('LIMIT_EXCEEDED', `cannot allocate ${st.size} bytes for this file`, { file: name, cause: e });
+  }
+}
+
 /** The bytes of the regular file `path`. NOT_FOUND / INVALID_ARGUMENT / LIMIT_EXCEEDED / IO_ERROR otherwise. */
 export async function readRegularFile(path: string, options: ReadRegularFileOptions = {}): Promise<Uint8Array> {
   const name = options.name ?? path;
@@ -34,17 +47,7 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
     throw fsError(e, 'open file', name);
   }
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new SavedModelError('INVALID_ARGUMENT', `cannot read ${kindOf(st)} as a file`, { file: name });
-    if (st.size > maxBytes) {
-      throw new SavedModelError('LIMIT_EXCEEDED', `file of ${st.size} bytes is over the ${maxBytes}-byte limit (limits.maxTotalBytes)`, { file: name });
-    }
-    let out: Uint8Array;
-    try {
-      out = new Uint8Array(st.size);
-    } catch (e) {
-      throw new SavedModelError('LIMIT_EXCEEDED', `cannot allocate ${st.size} bytes for this file`, { file: name, cause: e });
-    }
+    const out = fileBuffer(await fh.stat(), name, maxBytes);
     // Read exactly the size fstat reported (a file growing meanwhile cannot push us past it).
     let o = 0;
     while (o < out.length) {
@@ -57,5 +60,35 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
     throw fsError(e, 'read file', name);
   } finally {
     await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * readRegularFile with blocking calls (same checks, same errors): for a process that reads a few
+ * small files and has nothing else to do meanwhile (a CLI command), where each asynchronous call
+ * is a thread-pool round trip.
+ */
+export function readRegularFileSync(path: string, options: ReadRegularFileOptions = {}): Uint8Array {
+  const name = options.name ?? path;
+  const maxBytes = options.maxBytes ?? DEFAULT_LIMITS.maxTotalBytes;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw fsError(e, 'open file', name);
+  }
+  try {
+    const out = fileBuffer(fstatSync(fd), name, maxBytes);
+    let o = 0;
+    while (o < out.length) {
+      const n = readSync(fd, out, o, Math.min(out.length - o, 2 ** 30), o);
+      if (n === 0) break;
+      o += n;
+    }
+    return o === out.length ? out : out.subarray(0, o);
+  } catch (e) {
+    throw fsError(e, 'read file', name);
+  } finally {
+    try { closeSync(fd); } catch { /* already failed */ }
   }
 }
