@@ -195,16 +195,24 @@ class Validator {
     });
     // a probe looks for an op the registry lacks first: the cheapest finding, and the usual one
     // (a graph written by a TF newer than the registry), found before the per-node checks
-    if (this.probe && !this.opts.newer) {
-      const known = (op: string, inFunction: boolean) => this.functions.has(op) || (inFunction && INTERNAL_OPS.has(op)) || this.lookup(op) !== undefined;
-      for (const n of this.graph.node ?? []) if (!known(n.op ?? '', false)) throw FOUND;
-      for (const f of lib) for (const n of f.node_def ?? []) if (!known(n.op ?? '', true)) throw FOUND;
+    if (this.probe) {
+      for (const n of this.graph.node ?? []) if (!this.knownOp(n.op ?? '', false)) throw FOUND;
+      for (const f of lib) for (const n of f.node_def ?? []) if (!this.knownOp(n.op ?? '', true)) throw FOUND;
     }
     // top level
     const top = (this.graph.node ?? []).map((node, i) => this.describe(node, `graph_def.node[${i}] ${JSON.stringify(node.name ?? '')}`));
     this.checkBody(top, null);
     for (const f of lib) this.checkFunction(f);
     return this.findings;
+  }
+
+  /**
+   * Whether `op` is a library function, an op of the registry (or of `newer`), or, in a function
+   * body, one of the runtime's internal ops: the one test of UNKNOWN_OP, for the probe's pre-scan
+   * and checkBody alike.
+   */
+  private knownOp(op: string, inFunction: boolean): boolean {
+    return this.functions.has(op) || this.lookup(op) !== undefined || this.opts.newer?.(op) !== undefined || (inFunction && INTERNAL_OPS.has(op));
   }
 
   /** Classify a node and compute its input / output args from the node's attrs. */
@@ -321,7 +329,7 @@ class Validator {
     for (const n of nodes) {
       const op = n.node.op ?? '';
       if (n.kind === 'unknown') {
-        if (!(fn && INTERNAL_OPS.has(op))) {
+        if (!this.knownOp(op, fn !== null)) {
           this.lenient('UNKNOWN_OP', n.where, `op ${JSON.stringify(op)} is not in the op registry and not a library function`);
         }
       } else if (n.kind === 'op') {
