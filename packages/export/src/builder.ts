@@ -6,12 +6,15 @@
 // calls), saver_def, signature_def, collection_def, meta_info_def, and the checkpoint with its
 // TrackableObjectGraph.
 import { attr, buildStrippedOpList, SavedModelError, shapeProto, stripDefaultAttrs, tensorflow, type CheckpointTensor, type DeferredCheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
-import { compareUtf8, flatWriter, Long } from '@savedmodel-js/core/internal';
-import { TensorSpec, type Nested } from '@savedmodel-js/trace';
-import { isExportableFunction, isTensorSpec, PolymorphicFunction, type ExportableFunction } from './function.js';
+import { compareUtf8, flatWriter } from '@savedmodel-js/core/internal';
+import { isExportableFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
 import { node, restoreFunction, saveFunction, shapesAttr, sharedAttrs, signatureWrapper, specDtype, specShape, tempId } from './generated-functions.js';
-import type { FunctionAttr, ObjectNode, TreeNode, VariableNode } from './module.js';
-import { canonicalInputs, fullArgSpec, inputSignatureValue, outputSignature, sv } from './structured.js';
+import type { FunctionAttr, ObjectNode, VariableNode } from './module.js';
+import { cloneFunctionDef } from './clone-message.js';
+import { escapeCheckpointName, graphNodeName, NameScope, opName } from './node-names.js';
+import { normalizeSignature, type NormalizedSignature, type SignatureTarget } from './signatures.js';
+import { collectObjects, type SlotVariables } from './object-tree.js';
+import { argSpec, canonicalInputs, outputSignature, polymorphicSpec, sv } from './structured.js';
 
 const DT = tensorflow.DataType;
 
@@ -21,14 +24,6 @@ export const GRAPH_DEF_MIN_CONSUMER = 12;
 /** Written to meta_info_def.tensorflow_git_version; tensorflow_version stays empty (no TensorFlow wrote this). */
 export const SDK_MARKER = 'savedmodel-js 0.1.0';
 
-export const RESERVED_SIGNATURE_KEYS = ['__saved_model_init_op', '__saved_model_train_op'];
-
-/** One signature to export: a concrete function and, optionally, explicit output keys (one per flat output). */
-export interface SignatureTarget {
-  fn: ExportableFunction;
-  outputKeys?: readonly string[];
-}
-
 export interface BuildOptions {
   /** alias -> function: meta_info_def.function_aliases (SaveOptions.function_aliases). */
   functionAliases?: ReadonlyMap<string, FunctionAttr> | Record<string, FunctionAttr>;
@@ -36,11 +31,6 @@ export interface BuildOptions {
   stripDefaultAttrs?: boolean;
   /** SaveOptions.experimental_skip_saver: no save/restore functions, no saver_def. */
   skipSaver?: boolean;
-  /**
-   * Optimizer slot variables (tf.keras OptimizerV2): per optimizer object (by key), the slots it
-   * holds for tracked variables. Each slot becomes a node referenced from the optimizer's
-   * `slot_variables`, saved as `<variable path>/.OPTIMIZER_SLOT/<optimizer path>/<slot name>`.
-   */
   /**
    * The object-graph layout of TF >= 2.9 (tf.keras 2.10's SavedModels): each tf.function node
    * lists its concrete functions as `trace_N` children (bare concrete functions carrying the
@@ -50,7 +40,12 @@ export interface BuildOptions {
   tracedFunctionNodes?: boolean;
   /** stripped_op_list also lists the ops of functions called by (Stateful)PartitionedCall, as TF >= 2.4 does. */
   strippedOpsFollowCalls?: boolean;
-  slotVariables?: readonly { optimizer: object; slots: readonly { variable: TreeNode; name: string; slot: VariableNode }[] }[];
+  /**
+   * Optimizer slot variables (tf.keras OptimizerV2): per optimizer object (by key), the slots it
+   * holds for tracked variables. Each slot becomes a node referenced from the optimizer's
+   * `slot_variables`, saved as `<variable path>/.OPTIMIZER_SLOT/<optimizer path>/<slot name>`.
+   */
+  slotVariables?: SlotVariables;
 }
 
 export interface BuildResult {
@@ -67,180 +62,12 @@ export interface BuildResult {
 
 // ---- small helpers ----
 
-export function escapeCheckpointName(s: string): string {
-  if (s.indexOf('.') < 0 && s.indexOf('/') < 0) return s;
-  return s.replace(/\./g, '..').replace(/\//g, '.S');
-}
-
-/** Names graphNodeName leaves as they are (checked first: most names are). */
-const GRAPH_NAME_OK = /^[A-Za-z0-9.][A-Za-z0-9_.\-]*(?:\/[A-Za-z0-9_.\-]+)*$/;
-
-/** Op-name sanitising as TF's signature placeholders: [A-Za-z0-9_.\-], leading invalid characters dropped. */
-function opName(s: string): string {
-  let n = s.replace(/[^A-Za-z0-9_.\-]/g, '_');
-  n = n.replace(/^[^A-Za-z0-9.]+/, '');
-  return n || 'input';
-}
-
-/** A valid top-level node name ([A-Za-z0-9.][A-Za-z0-9_.\-/]*) from a variable name. */
-function graphNodeName(s: string): string {
-  if (GRAPH_NAME_OK.test(s)) return s;
-  const n = s.replace(/[^A-Za-z0-9_.\-/]/g, '_').replace(/\/+/g, '/').replace(/^[^A-Za-z0-9.]+/, '').replace(/\/$/, '');
-  return n || 'Variable';
-}
-
-/** Graph-level node names: unique case-insensitively, as tf.Graph.unique_name. */
-class NameScope {
-  private readonly used = new Set<string>();
-  /** Per base, a suffix below which every `${base}_${i}` is taken (the set only grows): no rescans from 1. */
-  private readonly nextSuffix = new Map<string, number>();
-  unique(base: string): string {
-    let n = base;
-    if (this.used.has(n.toLowerCase())) {
-      let i = this.nextSuffix.get(base) ?? 1;
-      for (n = `${base}_${i}`; this.used.has(n.toLowerCase()); n = `${base}_${i}`) i++;
-      this.nextSuffix.set(base, i + 1);
-    }
-    this.mark(n);
-    return n;
-  }
-  /** Takes the name and every scope above it ("a/b/c": "a", "a/b", "a/b/c"), case-insensitively. */
-  mark(name: string): void {
-    const lower = name.toLowerCase();
-    this.used.add(lower);
-    // from the innermost scope out: a scope already taken has its parents taken too
-    for (let i = lower.lastIndexOf('/'); i >= 0; i = lower.lastIndexOf('/', i - 1)) {
-      const scope = lower.slice(0, i);
-      if (this.used.has(scope)) break;
-      this.used.add(scope);
-      if (i === 0) break;
-    }
-  }
-}
-
-/**
- * A deep copy of a message tree (prototypes kept, so protobufjs defaults still read through;
- * bytes copied; Longs shared, they are immutable). Iterative: function bodies can be long. A
- * copy by value costs a fraction of an encode + decode round trip, which big graphs feel.
- */
-function cloneMessage<T>(root: T): T {
-  const copyOf = (v: unknown): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (ArrayBuffer.isView(v)) return (v as Uint8Array).slice();
-    if (Array.isArray(v)) return new Array(v.length);
-    if (v instanceof Long) return v;
-    return Object.create(Object.getPrototypeOf(v) as object | null);
-  };
-  const out = copyOf(root);
-  const stack: Array<[Record<string, unknown>, Record<string, unknown>]> = [];
-  if (out !== root && !ArrayBuffer.isView(out) && !(out instanceof Long)) stack.push([root as Record<string, unknown>, out as Record<string, unknown>]);
-  while (stack.length > 0) {
-    const [from, to] = stack.pop()!;
-    for (const k of Object.keys(from)) {
-      const v = from[k];
-      const c = copyOf(v);
-      to[k] = c;
-      if (c !== v && c !== null && typeof c === 'object' && !ArrayBuffer.isView(c)) stack.push([v as Record<string, unknown>, c as Record<string, unknown>]);
-    }
-  }
-  return out as T;
-}
-
-function cloneFunctionDef(fd: tensorflow.IFunctionDef, name: string): tensorflow.FunctionDef {
-  const copy = cloneMessage(fd) as tensorflow.FunctionDef;
-  if (!copy.signature) copy.signature = tensorflow.OpDef.create({});
-  copy.signature.name = name;
-  return copy;
-}
-
 function baseName(fdName: string): string {
   return fdName.replace(/^__inference_/, '').replace(/_g?\d+$/, '') || 'function';
 }
 
 function functionLabel(f: FunctionAttr, name: string): string {
   return f instanceof PolymorphicFunction ? `function ${name}` : `concrete function ${f.name}`;
-}
-
-// ---- signatures: outputs and keywords ----
-
-interface NormalizedSignature {
-  key: string;
-  fn: ExportableFunction;
-  /** keyword per flat inner input, in the inner function's order */
-  keywords: string[];
-  /** sorted by key: which flat output of the inner function */
-  outputs: { key: string; index: number; spec: TensorSpec }[];
-}
-
-function signatureOutputs(key: string, t: SignatureTarget): { key: string; index: number; spec: TensorSpec }[] {
-  const fn = t.fn;
-  const flat = fn.outputs.map((o) => o.spec);
-  const bad = (what: string) => new SavedModelError('INVALID_ARGUMENT',
-    `Got a non-Tensor value ${what} in the output of the function ${fn.name} used to generate the SavedModel signature '${key}'. ` +
-    'Outputs for functions used as signatures must be a single Tensor, a sequence of Tensors, or a dictionary from string to Tensor.', { key });
-  let out: { key: string; index: number; spec: TensorSpec }[];
-  if (t.outputKeys) {
-    if (t.outputKeys.length !== flat.length) throw new SavedModelError('INVALID_ARGUMENT', `signature '${key}': ${t.outputKeys.length} output keys for ${flat.length} outputs`, { key });
-    out = t.outputKeys.map((k, i) => ({ key: k, index: i, spec: flat[i]! }));
-  } else {
-    const s = fn.structuredOutputs;
-    if (s === null) throw bad('None');
-    if (isTensorSpec(s)) out = [{ key: 'output_0', index: 0, spec: flat[0]! }];
-    else if (Array.isArray(s)) {
-      out = (s as Nested<TensorSpec>[]).map((x, i) => {
-        if (!isTensorSpec(x)) throw bad(`(a nested structure) for key 'output_${i}'`);
-        return { key: `output_${i}`, index: i, spec: flat[i]! };
-      });
-    } else {
-      const keys = Object.keys(s).sort();
-      out = keys.map((k, i) => {
-        if (!isTensorSpec((s as Record<string, unknown>)[k])) throw bad(`(a nested structure) for key '${k}'`);
-        return { key: k, index: i, spec: flat[i]! };
-      });
-    }
-  }
-  if (out.length === 0) throw bad('(no outputs)');
-  const seen = new Set<string>();
-  for (const o of out) {
-    if (seen.has(o.key)) throw new SavedModelError('INVALID_ARGUMENT', `signature '${key}' has two outputs named '${o.key}'`, { key });
-    seen.add(o.key);
-  }
-  return out.sort((a, b) => compareUtf8(a.key, b.key));
-}
-
-function normalizeSignature(key: string, t: SignatureTarget): NormalizedSignature {
-  if (typeof key !== 'string' || key.length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'signature keys must be non-empty strings');
-  if (RESERVED_SIGNATURE_KEYS.includes(key)) {
-    throw new SavedModelError('INVALID_ARGUMENT', `signature key '${key}' is reserved for the SavedModel's ${key === '__saved_model_init_op' ? 'initialization' : 'training'} op`, { key });
-  }
-  const keywords = t.fn.inputs.map((inp) => inp.spec.name ?? inp.argName);
-  const seen = new Set<string>();
-  for (const k of keywords) {
-    if (seen.has(k)) throw new SavedModelError('INVALID_ARGUMENT', `Got two arguments with the same name '${k}' in the function used for signature '${key}'; give the TensorSpecs distinct names`, { key });
-    seen.add(k);
-  }
-  return { key, fn: t.fn, keywords, outputs: signatureOutputs(key, t) };
-}
-
-/** TF's rule for a default signature: `_default_save_signature`, else the only root function with an input signature that returns tensors. */
-export async function defaultSignature(root: ObjectNode): Promise<SignatureTarget | null> {
-  const fns = root.functions();
-  const explicit = fns.find(([n]) => n === '_default_save_signature');
-  const asConcrete = async (f: FunctionAttr): Promise<ExportableFunction | null> => {
-    if (isExportableFunction(f)) return f;
-    if (f.inputSignature) return f.getConcreteFunction();
-    return null;
-  };
-  if (explicit) {
-    const cf = await asConcrete(explicit[1]);
-    if (cf) return { fn: cf };
-  }
-  const candidates: ExportableFunction[] = [];
-  for (const [, f] of fns) {
-    const cf = await asConcrete(f);
-    if (cf && cf.outputs.length > 0 && cf.structuredOutputs !== null) candidates.push(cf);
-  }
-  return candidates.length === 1 ? { fn: candidates[0]! } : null;
 }
 
 // ---- the builder ----
@@ -258,58 +85,7 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   const signatureMap: ObjectNode = {
     kind: 'object', key: { signatureMap: true }, identifier: 'signature_map', deps: () => [], functions: () => [],
   };
-  const nodes: TreeNode[] = [root];
-  const ids = new Map<object, number>([[root.key, 0]]);
-  const children: tensorflow.TrackableObjectGraph.TrackableObject.IObjectReference[][] = [[]];
-  const paths: string[][] = [[]];
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    if (n.kind !== 'object') continue;
-    const deps = n.deps();
-    if (i === 0) {
-      if (deps.some(([name]) => name === 'signatures') || n.functions().some(([name]) => name === 'signatures')) {
-        throw new SavedModelError('INVALID_ARGUMENT', "the exported object has an attribute named 'signatures', which the SavedModel reserves for its signature map", { key: 'signatures' });
-      }
-      deps.push(['signatures', signatureMap]);
-    }
-    const names = new Set<string>();
-    for (const [name, child] of deps) {
-      if (names.has(name)) throw new SavedModelError('INVALID_ARGUMENT', `two dependencies named '${name}'`, { key: name });
-      names.add(name);
-      let id = ids.get(child.key);
-      if (id === undefined) {
-        id = nodes.length;
-        ids.set(child.key, id);
-        nodes.push(child);
-        children.push([]);
-        paths.push([...paths[i]!, name]);
-      }
-      children[i]!.push({ node_id: id, local_name: name });
-    }
-  }
-  // slot variables: nodes of their own after the dependency tree, reached only through the optimizer
-  const keyPrefix = new Map<number, string>();
-  const slotRefs = new Map<number, tensorflow.TrackableObjectGraph.TrackableObject.ISlotVariableReference[]>();
-  for (const so of options.slotVariables ?? []) {
-    const optId = ids.get(so.optimizer);
-    if (optId === undefined) continue;
-    for (const s of so.slots) {
-      const origId = ids.get(s.variable.key);
-      if (origId === undefined) continue;
-      let sid = ids.get(s.slot.key);
-      if (sid === undefined) {
-        sid = nodes.length;
-        ids.set(s.slot.key, sid);
-        nodes.push(s.slot);
-        children.push([]);
-        paths.push([...paths[origId]!, '.OPTIMIZER_SLOT', ...paths[optId]!, s.name]);
-        keyPrefix.set(sid, `${paths[origId]!.map(escapeCheckpointName).join('/')}/.OPTIMIZER_SLOT/${paths[optId]!.map(escapeCheckpointName).join('/')}/${escapeCheckpointName(s.name)}`);
-      }
-      const refs = slotRefs.get(optId) ?? [];
-      refs.push({ original_variable_node_id: origId, slot_name: s.name, slot_variable_node_id: sid });
-      slotRefs.set(optId, refs);
-    }
-  }
+  const { nodes, ids, children, paths, keyPrefix, slotRefs } = collectObjects(root, signatureMap, options.slotVariables ?? []);
   const checkpointCount = nodes.length;
   const sigMapId = ids.get(signatureMap.key)!;
 
@@ -673,21 +449,4 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     nodeIds: ids,
     nodeOrigins,
   };
-}
-
-function polymorphicSpec(f: PolymorphicFunction): tensorflow.IFunctionSpec {
-  const args = f.isMethod ? ['self', ...f.argNames] : [...f.argNames];
-  const spec: tensorflow.IFunctionSpec = { fullargspec: fullArgSpec(args), input_signature: inputSignatureValue(f.inputSignature) };
-  if (f.isMethod) spec.is_method = true;
-  return spec;
-}
-
-/** FullArgSpec with no named args and *args / **kwargs, as TF writes for bare concrete functions. */
-function argSpec(args: string[], varargs: string | null, varkw: string | null): tensorflow.IStructuredValue {
-  const full = fullArgSpec(args);
-  for (const v of full.named_tuple_value!.values!) {
-    if (v.key === 'varargs' && varargs) v.value = sv.str(varargs);
-    if (v.key === 'varkw' && varkw) v.value = sv.str(varkw);
-  }
-  return full;
 }

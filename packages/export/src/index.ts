@@ -11,7 +11,8 @@ export { saveModel, type SaveModelArgs, type SaveOptions, type SaveSummary, type
 export { exportModel, ExportArchive, type ExportModelOptions, type WriteOutOptions, type AddEndpointOptions } from './keras.js';
 export { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 export { traceableDropout, withTraceableDropout } from './dropout.js';
-export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
+export { buildSavedModel, GRAPH_DEF_PRODUCER, SDK_MARKER, type BuildOptions, type BuildResult } from './builder.js';
+export type { SignatureTarget } from './signatures.js';
 export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';
 // Hooks for @savedmodel-js/keras (the tf.keras SavedModel layout is built on this builder).
 export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type VariableNode } from './module.js';

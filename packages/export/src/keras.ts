@@ -7,7 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, type FileSink } from '@savedmodel-js/core';
 import { checkOptions } from '@savedmodel-js/core/internal';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
-import { buildSavedModel, RESERVED_SIGNATURE_KEYS, type SignatureTarget } from './builder.js';
+import { buildSavedModel } from './builder.js';
+import { RESERVED_SIGNATURE_KEYS, type SignatureTarget } from './signatures.js';
 import { withTraceableDropout } from './dropout.js';
 import { dtypeNameOf, toDataType } from './dtypes.js';
 import {

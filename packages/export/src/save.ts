@@ -2,7 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, writeSavedModel, type FileSink, type WriteOptions, type tensorflow } from '@savedmodel-js/core';
 import { assertPathSupported, checkOptions } from '@savedmodel-js/core/internal';
-import { buildSavedModel, defaultSignature, type BuildOptions, type BuildResult, type SignatureTarget } from './builder.js';
+import { buildSavedModel, type BuildOptions, type BuildResult } from './builder.js';
+import { defaultSignature, type SignatureTarget } from './signatures.js';
 import { withTraceableDropout } from './dropout.js';
 import { buildDebugInfo } from './debug-info.js';
 import { dtypeNameOf } from './dtypes.js';

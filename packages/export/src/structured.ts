@@ -3,6 +3,7 @@
 import { shapeProto, tensorflow } from '@savedmodel-js/core';
 import { TensorSpec, type Nested } from '@savedmodel-js/trace';
 import { toDataType } from './dtypes.js';
+import type { PolymorphicFunction } from './function.js';
 
 type SV = tensorflow.IStructuredValue;
 
@@ -64,4 +65,22 @@ export function canonicalInputs(sig: readonly Nested<TensorSpec>[]): SV {
 export function outputSignature(structure: Nested<TensorSpec> | null): SV {
   if (structure === null) return sv.none();
   return nestedValue(structure, 'tuple', (_spec, path) => (path.length ? path.join('/') : undefined));
+}
+
+/** FunctionSpec of a tf.function node: its argument names (self first for a method) and input signature. */
+export function polymorphicSpec(f: Pick<PolymorphicFunction, 'isMethod' | 'argNames' | 'inputSignature'>): tensorflow.IFunctionSpec {
+  const args = f.isMethod ? ['self', ...f.argNames] : [...f.argNames];
+  const spec: tensorflow.IFunctionSpec = { fullargspec: fullArgSpec(args), input_signature: inputSignatureValue(f.inputSignature) };
+  if (f.isMethod) spec.is_method = true;
+  return spec;
+}
+
+/** FullArgSpec with no named args and *args / **kwargs, as TF writes for bare concrete functions. */
+export function argSpec(args: string[], varargs: string | null, varkw: string | null): tensorflow.IStructuredValue {
+  const full = fullArgSpec(args);
+  for (const v of full.named_tuple_value!.values!) {
+    if (v.key === 'varargs' && varargs) v.value = sv.str(varargs);
+    if (v.key === 'varkw' && varkw) v.value = sv.str(varkw);
+  }
+  return full;
 }
