@@ -49,7 +49,8 @@ export {
   tagSetsOf, metaGraphFor, showTagSets, showSignatureKeys, showSignature, opsUsed, showOps, showConcreteFunctions, showAll,
 } from './savedmodel/inspect.js';
 export { verifySavedModel, verifyMetaGraph, type VerifyOptions, type VerifyReport } from './savedmodel/verify.js';
-export { validateGraphDef, type Finding, type FindingCode, type ValidateOptions } from './registry/validate-graph.js';
+export { validateGraphDef } from './registry/validate-graph.js';
+export type { Finding, FindingCode, ValidateOptions } from './registry/validate-findings.js';
 export { diffSavedModels, formatDifference, type DiffOptions, type DiffableSavedModel } from './savedmodel/diff.js';
 export { type Difference } from './savedmodel/diff-render.js';
 

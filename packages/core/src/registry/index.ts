@@ -3,4 +3,5 @@ export { ensureOpDefs, getOpDef, hasOp, isOpRegistryLoaded, loadOpRegistry, outp
 export { loadNewestOpRegistry, type OpDefLookup } from './op-registry-newest.js';
 export { addDefaultAttrs, addNodeDefaultAttrs, attrValuesEqual, stripDefaultAttrs, stripNodeDefaultAttrs, type DefaultAttrsOptions } from './strip-defaults.js';
 export { buildStrippedOpList, opsUsedByGraphDef, type StrippedOpListOptions } from './stripped-op-list.js';
-export { validateGraphDef, type Finding, type FindingCode, type ValidateOptions } from './validate-graph.js';
+export { validateGraphDef } from './validate-graph.js';
+export type { Finding, FindingCode, ValidateOptions } from './validate-findings.js';

@@ -9,70 +9,10 @@
 // warnings (UNKNOWN_OP / UNKNOWN_ATTR) unless `strict`. With `newer` (a newer registry, TF 2.21
 // for verify), ops and attrs only it knows are NEEDS_NEWER_TF warnings (errors when strict) and
 // are checked against its OpDef; only ops and attrs in neither are UNKNOWN_*.
-import { Long } from '../proto/long.js';
 import { tensorflow } from '../proto/index.js';
+import { attrValueProblems, dtName, listCases, toNum } from './attr-check.js';
 import { getOpDef } from './op-registry.js';
-import { allowedValuesOf, valuesOutside } from './allowed-values.js';
-
-export type FindingCode =
-  /** op is neither registered nor a library function (error when strict) */
-  | 'UNKNOWN_OP'
-  /** attr not declared by the OpDef and not "_"-prefixed (error when strict) */
-  | 'UNKNOWN_ATTR'
-  /** op or attr known only to the `newer` registry, not to TF 2.2's (error when strict) */
-  | 'NEEDS_NEWER_TF'
-  /** attr without default missing */
-  | 'MISSING_ATTR'
-  /** attr value of the wrong kind (e.g. an int where "type" is declared) */
-  | 'ATTR_TYPE'
-  /** attr value outside allowed_values */
-  | 'ATTR_NOT_ALLOWED'
-  /** int attr or list length below the declared minimum */
-  | 'ATTR_MINIMUM'
-  /** number of data inputs differs from what the OpDef / function signature needs */
-  | 'INPUT_ARITY'
-  /** input string that cannot be parsed, or a data input after a control input */
-  | 'BAD_INPUT'
-  /** input names a node / function arg that does not exist */
-  | 'DANGLING_INPUT'
-  /** "node:out_arg:i" names an output arg the producing op does not have */
-  | 'BAD_OUTPUT_ARG'
-  /** output index beyond the producing node's outputs */
-  | 'BAD_OUTPUT_INDEX'
-  /** dtype of an input differs from the dtype the op expects there */
-  | 'INPUT_TYPE'
-  /** called function (op name, func attr) not in the library */
-  | 'UNKNOWN_FUNCTION'
-  /** Tin / Tout of a call do not match the called function's signature */
-  | 'CALL_SIGNATURE'
-  /** two nodes (or functions, or args) with the same name */
-  | 'DUPLICATE_NAME'
-  /** FunctionDef ret / control_ret / control_output inconsistent or unresolved */
-  | 'BAD_RET';
-
-export interface Finding {
-  severity: 'error' | 'warning';
-  /** a FindingCode for findings of validateGraphDef; other checkers add their own codes */
-  code: string;
-  /** e.g. 'graph_def.node[3] "Mul"' or 'function __inference_x_12 node "mul"' */
-  where: string;
-  message: string;
-}
-
-export interface ValidateOptions {
-  /** Unknown ops and attrs are errors instead of warnings. */
-  strict?: boolean;
-  /** OpDef source; default: the bundled registry. */
-  lookup?: (name: string) => tensorflow.IOpDef | undefined;
-  /**
-   * A newer registry (what loadNewestOpRegistry resolves to: TF 2.21). Its OpDef, when it has one, is what a
-   * node is checked against (attrs added later, with their defaults, give the input types), and
-   * what only it declares is reported as NEEDS_NEWER_TF instead of UNKNOWN_OP / UNKNOWN_ATTR.
-   */
-  newer?: (name: string) => tensorflow.IOpDef | undefined;
-  /** Names the newer registry in messages; default "TensorFlow newer than 2.2". */
-  newerLabel?: string;
-}
+import type { Finding, FindingCode, ValidateOptions } from './validate-findings.js';
 
 type Attrs = { [k: string]: tensorflow.IAttrValue };
 
@@ -103,40 +43,6 @@ interface NodeInfo {
 }
 
 const baseType = (t: number) => (t > 100 ? t - 100 : t);
-const dtName = (t: number | undefined): string => {
-  if (t === undefined) return '?';
-  const e = tensorflow.DataType as unknown as Record<string, number>;
-  for (const [k, v] of Object.entries(e)) if (v === t) return k;
-  return String(t);
-};
-const toNum = (v: number | Long | null | undefined): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
-
-/** Which AttrValue oneof member is set. */
-function valueCase(v: tensorflow.IAttrValue): string | null {
-  for (const k of ['list', 's', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'placeholder', 'func'] as const) if (v[k] != null) return k;
-  return null;
-}
-
-const SCALAR_ATTR_TYPES: Record<string, string> = {
-  string: 's', int: 'i', float: 'f', bool: 'b', type: 'type', shape: 'shape', tensor: 'tensor', func: 'func',
-};
-
-/** Non-empty members of a ListValue. */
-function listCases(l: tensorflow.AttrValue.IListValue): string[] {
-  const out: string[] = [];
-  for (const k of ['s', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'func'] as const) {
-    const x = l[k];
-    if (x && x.length) out.push(k);
-  }
-  return out;
-}
-
-function listLength(l: tensorflow.AttrValue.IListValue): number {
-  let n = 0;
-  for (const k of ['s', 'i', 'f', 'b', 'type', 'shape', 'tensor', 'func'] as const) n = Math.max(n, l[k]?.length ?? 0);
-  return n;
-}
-
 export function validateGraphDef(graph: tensorflow.IGraphDef, opts: ValidateOptions = {}): Finding[] {
   return new Validator(graph, opts).run();
 }
@@ -380,53 +286,7 @@ class Validator {
   }
 
   private checkAttrValue(n: NodeInfo, a: tensorflow.OpDef.IAttrDef, v: tensorflow.IAttrValue, inFunction: boolean): void {
-    const name = a.name ?? '';
-    const type = a.type ?? '';
-    const c = valueCase(v);
-    const label = `attr ${JSON.stringify(name)}`;
-    if (c === 'placeholder') {
-      if (!inFunction) this.error('ATTR_TYPE', n.where, `${label} is a placeholder ("${v.placeholder}") outside a function`);
-      return; // value comes from the enclosing function's attrs
-    }
-    const m = listAttrType(type);
-    if (m) {
-      if (c !== 'list') {
-        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, got ${c ?? 'no value'}`);
-        return;
-      }
-      const want = SCALAR_ATTR_TYPES[m[1]!];
-      const cases = listCases(v.list!);
-      const wrong = cases.filter((k) => k !== want);
-      if (wrong.length) {
-        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, but its list holds ${wrong.join(', ')} values`);
-        return;
-      }
-    } else if (SCALAR_ATTR_TYPES[type] !== undefined) {
-      if (c !== SCALAR_ATTR_TYPES[type]) {
-        this.error('ATTR_TYPE', n.where, `${label} should be a ${type}, got ${c === null ? 'no value' : c === 'list' ? 'a list' : `${c} value`}`);
-        return;
-      }
-    } // other declared types ("any"?): not checked
-    // allowed_values
-    const rule = allowedValuesOf(a);
-    if (rule) {
-      for (const x of valuesOutside(rule, v)) {
-        const shown = rule.kind === 'type' ? dtName(x as number) : JSON.stringify(x);
-        const all = rule.kind === 'type' ? [...rule.types].map(dtName) : [...rule.strings].map((y) => JSON.stringify(y));
-        this.error('ATTR_NOT_ALLOWED', n.where, `${label} = ${shown} is not allowed for op ${n.def!.name} (allowed: ${all.join(', ')})`);
-      }
-    }
-    // minimum
-    if (a.has_minimum) {
-      const min = toNum(a.minimum);
-      if (type === 'int') {
-        const x = toNum(v.i);
-        if (x < min) this.error('ATTR_MINIMUM', n.where, `${label} = ${x} is below the minimum ${min}`);
-      } else if (m) {
-        const len = listLength(v.list!);
-        if (len < min) this.error('ATTR_MINIMUM', n.where, `${label} has ${len} elements, fewer than the minimum ${min}`);
-      }
-    }
+    for (const p of attrValueProblems(a, v, n.def!.name ?? '', inFunction)) this.error(p.code, n.where, p.message);
   }
 
   /** Tin / Tout of (Stateful)PartitionedCall against the called function's signature. */
@@ -603,17 +463,6 @@ class Validator {
     }
     return { count: 1, type: out.types?.[i] };
   }
-}
-
-/** "list(int)" → the match of /^list\((\w+)\)$/ (element type in [1]); null for other types. Memoized: few distinct types. */
-const listTypes = new Map<string, RegExpExecArray | null>();
-function listAttrType(type: string): RegExpExecArray | null {
-  let m = listTypes.get(type);
-  if (m === undefined) {
-    m = /^list\((\w+)\)$/.exec(type);
-    if (listTypes.size < 256) listTypes.set(type, m);
-  }
-  return m;
 }
 
 function flatten(args: ArgInfo[] | undefined): (number | undefined)[] | undefined {
