@@ -1,10 +1,8 @@
 // Writing TF2 SavedModels from TensorFlow.js: tf.saved_model.save (saveModel with Module or a
 // tf.LayersModel) and Keras 3's export API (exportModel, ExportArchive).
 export { Module, type Trackable, type FunctionAttr } from './module.js';
-export {
-  PolymorphicFunction, tfFunction, graphFunction, FunctionBuilder, parameterNames,
-  type ExportableFunction, type FunctionOptions, type GraphFunctionBody, type GraphValue, type SpecLike,
-} from './function.js';
+export { PolymorphicFunction, tfFunction, parameterNames, type ExportableFunction, type FunctionOptions, type SpecLike } from './function.js';
+export { graphFunction, FunctionBuilder, type GraphFunctionBody, type GraphValue } from './graph-function.js';
 export { RawVariable, rawVariable, type RawVariableOptions, type AnyVariable } from './variables.js';
 export type { DTypeName } from './dtypes.js';
 export { saveModel, type SaveModelArgs, type SaveOptions, type SaveSummary, type Signatures, type SignatureFunction } from './save.js';
