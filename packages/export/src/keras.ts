@@ -15,6 +15,7 @@ import {
   FUNCTION_OPTION_KEYS, isExportableFunction, isTensorSpec, modelFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions,
 } from './function.js';
 import { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
+import { weightLists } from './layer-weights.js';
 import { isLayersModel, Module, TreeResolver, type ObjectNode } from './module.js';
 import { buildAndWrite, buildOptionsOf, checkSaveOptions, summarize, type SaveOptions, type SaveSummary } from './save.js';
 import { isVariable, variableInfo, variableKey, type AnyVariable } from './variables.js';
@@ -117,7 +118,7 @@ export class ExportArchive {
       if (resource.built === false && !hasInputs) {
         throw new SavedModelError('INVALID_ARGUMENT', `The layer provided has not yet been built. It must be built before export.`, { key: resource.name });
       }
-      const weights = resource.weights, trainable = resource.trainableWeights, nonTrainable = resource.nonTrainableWeights;
+      const { weights, trainable, nonTrainable } = weightLists(resource);
       if (!Array.isArray(weights) || !Array.isArray(trainable) || !Array.isArray(nonTrainable)) {
         throw new SavedModelError('INVALID_ARGUMENT', `layer ${String(resource.name)} has no weight lists (weights, trainableWeights, nonTrainableWeights)`, { key: String(resource.name) });
       }

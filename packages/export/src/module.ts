@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
 import { checkOptions } from '@savedmodel-js/core/internal';
 import { FUNCTION_OPTION_KEYS, isExportableFunction, PolymorphicFunction, tfFunction, type ExportableFunction, type FunctionOptions } from './function.js';
+import { weightLists } from './layer-weights.js';
 import { isVariable, variableKey, variableInfo, type AnyVariable, type VariableInfo } from './variables.js';
 
 /** A function attribute: a tf.function analogue or a bare concrete function. */
@@ -90,7 +91,7 @@ export class Module {
       if (x === null || typeof x !== 'object' || seen.has(x)) return;
       seen.add(x);
       if (x instanceof Module) for (const [, v] of x.deps) walk(v);
-      else if (isLayersModel(x)) for (const w of x.weights) walk(w);
+      else if (isLayersModel(x)) for (const w of weightLists(x).weights) walk(w);
       else if (Array.isArray(x)) x.forEach(walk);
       else if (!(x instanceof PolymorphicFunction) && !isExportableFunction(x)) for (const v of Object.values(x)) walk(v);
     };
