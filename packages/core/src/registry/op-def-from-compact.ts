@@ -4,24 +4,11 @@
 //    compares byte for byte with the OpDef it came from;
 //  - buildOpDef: message instances as tensorflow.OpDef.decode would give them, built directly
 //    (the registry lookups of `savedmodel verify` and of export: keep it cheap).
-// Only the parts differ (OpDefParts): how an op, arg, attr, deprecation and AttrValue are made.
+// Only the parts differ: how an op, arg, attr, deprecation and AttrValue are made.
 import { Long } from '../proto/long.js';
 import protobuf from 'protobufjs/minimal.js';
 import { tensorflow } from '../proto/index.js';
 import { typeFromShort, unb64, type CompactOp, type CompactValue } from './op-registry-format.js';
-
-/** How walkOp makes each part of the OpDef it builds. */
-interface OpDefParts<Op extends tensorflow.IOpDef> {
-  op(name: string): Op;
-  /** An <arg> string ("name:TYPE[&]"); both read it with argFields. */
-  arg(s: string): tensorflow.OpDef.IArgDef;
-  attr(name: string, type: string): tensorflow.OpDef.IAttrDef;
-  value(v: CompactValue): tensorflow.IAttrValue;
-  /** `fields` is a fresh object the part may keep. */
-  deprecation(fields: tensorflow.IOpDeprecation): tensorflow.IOpDeprecation;
-  /** control_output from the entry's array (which the entry keeps). */
-  names(xs: string[]): string[];
-}
 
 /** The fields of an <arg> string ("name:TYPE[&]", see op-registry-format.ts). */
 function argFields(s: string): tensorflow.OpDef.IArgDef {
@@ -46,32 +33,46 @@ function argFields(s: string): tensorflow.OpDef.IArgDef {
   return arg;
 }
 
-/** The one walk over a short-form entry (not `pb`): the fields in the order expandOp always set them. */
-function walkOp<Op extends tensorflow.IOpDef>(c: CompactOp, p: OpDefParts<Op>): Op {
-  const op = p.op(c.n);
-  if (c.i) op.input_arg = c.i.map(p.arg);
-  if (c.o) op.output_arg = c.o.map(p.arg);
+/**
+ * The one walk over a short-form entry (not `pb`), for both flavours: `messages` picks message
+ * instances and buildValue (buildOpDef) or plain objects and expandValue (expandOp) at each part.
+ * A flag, not a table of maker functions: no extra calls or functions to compile on the cold
+ * path of getOpDef. The fields are set in the order expandOp always set them.
+ */
+function walkOp(c: CompactOp, messages: true): tensorflow.OpDef;
+function walkOp(c: CompactOp, messages: false): tensorflow.IOpDef;
+function walkOp(c: CompactOp, messages: boolean): tensorflow.IOpDef {
+  const op: tensorflow.IOpDef = messages ? new tensorflow.OpDef({ name: c.n }) : { name: c.n };
+  const arg = messages ? messageArg : argFields;
+  const value = messages ? buildValue : expandValue;
+  if (c.i) op.input_arg = c.i.map(arg);
+  if (c.o) op.output_arg = c.o.map(arg);
   if (c.a) {
     op.attr = c.a.map((x) => {
       const a = typeof x === 'string' ? { n: x } : x;
       const colon = a.n.indexOf(':');
-      const d = p.attr(a.n.slice(0, colon), a.n.slice(colon + 1));
-      if (a.d) d.default_value = p.value(a.d);
+      const fields = { name: a.n.slice(0, colon), type: a.n.slice(colon + 1) };
+      const d: tensorflow.OpDef.IAttrDef = messages ? new tensorflow.OpDef.AttrDef(fields) : fields;
+      if (a.d) d.default_value = value(a.d);
       if (a.m !== undefined) {
         d.has_minimum = true;
         if (a.m !== 0) d.minimum = Long.fromNumber(a.m);
       }
-      if (a.v) d.allowed_values = p.value(a.v);
+      if (a.v) d.allowed_values = value(a.v);
       return d;
     });
   }
-  if (c.dep) op.deprecation = p.deprecation({ version: c.dep[0], ...(c.dep[1] ? { explanation: c.dep[1] } : {}) });
+  if (c.dep) {
+    const dep = { version: c.dep[0], ...(c.dep[1] ? { explanation: c.dep[1] } : {}) };
+    op.deprecation = messages ? new tensorflow.OpDeprecation(dep) : dep;
+  }
   const f = c.f ?? '';
   if (f.includes('g')) op.is_aggregate = true;
   if (f.includes('s')) op.is_stateful = true;
   if (f.includes('c')) op.is_commutative = true;
   if (f.includes('u')) op.allows_uninitialized_input = true;
-  if (c.co) op.control_output = p.names(c.co);
+  // a message gets its own array: the entry is kept by the op table
+  if (c.co) op.control_output = messages ? [...c.co] : c.co;
   if (f.includes('d')) op.is_distributed_communication = true;
   return op;
 }
@@ -108,19 +109,10 @@ function expandValue(v: CompactValue): tensorflow.IAttrValue {
   return { list };
 }
 
-const PLAIN: OpDefParts<tensorflow.IOpDef> = {
-  op: (name) => ({ name }),
-  arg: argFields,
-  attr: (name, type) => ({ name, type }),
-  value: expandValue,
-  deprecation: (fields) => fields,
-  names: (xs) => xs,
-};
-
 /** The plain OpDef object a compact entry stands for (field names as in the .proto). */
 export function expandOp(c: CompactOp): tensorflow.IOpDef {
   if (c.pb !== undefined) return tensorflow.OpDef.decode(unb64(c.pb));
-  return walkOp(c, PLAIN);
+  return walkOp(c, false);
 }
 
 // ---------------------------------------------------------------- messages (buildOpDef, direct)
@@ -166,15 +158,9 @@ function buildValue(c: CompactValue): tensorflow.AttrValue {
   return new tensorflow.AttrValue({ list });
 }
 
-const MESSAGES: OpDefParts<tensorflow.OpDef> = {
-  op: (name) => new tensorflow.OpDef({ name }),
-  arg: (s) => new tensorflow.OpDef.ArgDef(argFields(s)),
-  attr: (name, type) => new tensorflow.OpDef.AttrDef({ name, type }),
-  value: buildValue,
-  deprecation: (fields) => new tensorflow.OpDeprecation(fields),
-  // the entry is cached by the op table: the OpDef gets its own array
-  names: (xs) => [...xs],
-};
+function messageArg(s: string): tensorflow.OpDef.ArgDef {
+  return new tensorflow.OpDef.ArgDef(argFields(s));
+}
 
 /** Whether the entry holds base64 bytes (then only the wire format gives the decoded shape). */
 const hasBytes = (c: CompactOp): boolean =>
@@ -183,5 +169,5 @@ const hasBytes = (c: CompactOp): boolean =>
 /** The decoded tensorflow.OpDef a compact entry stands for (deep-equal to decode(encode(expandOp(c)))). */
 export function buildOpDef(c: CompactOp): tensorflow.OpDef {
   if (hasBytes(c)) return tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish());
-  return walkOp(c, MESSAGES);
+  return walkOp(c, true);
 }
