@@ -82,7 +82,11 @@ if (!existsSync(opsPath)) {
 
 const { parseTextFormat } = await tsImport('../packages/core/src/text-format/index.ts', import.meta.url);
 const { tensorflow, encodeDeterministic } = await tsImport('../packages/core/src/proto/index.ts', import.meta.url);
-const fmt = await tsImport('../packages/core/src/registry/op-registry-format.ts', import.meta.url);
+const fmt = {
+  ...(await tsImport('../packages/core/src/registry/op-registry-format.ts', import.meta.url)),
+  ...(await tsImport('../packages/core/src/registry/op-def-from-compact.ts', import.meta.url)),
+  ...(await tsImport('../packages/core/src/registry/op-def-to-compact.ts', import.meta.url)),
+};
 
 const byteCmp = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 

@@ -15,8 +15,9 @@ export { crc32c, crc32, type CrcInput } from './crc32c/crc32c.js';
 // Checkpoints (TensorBundle).
 export {
   readCheckpoint, CheckpointReader,
-  type CheckpointEntry, type CheckpointReaderOptions, type NumericTensorValue, type ShardRanges, type ShardSource, type TensorValue,
+  type CheckpointReaderOptions, type NumericTensorValue, type ShardRanges, type ShardSource, type TensorValue,
 } from './checkpoint/bundle-reader.js';
+export type { CheckpointEntry } from './checkpoint/bundle-index.js';
 export {
   writeCheckpoint, BundleWriter,
   type BundleWriterOptions, type CheckpointTensor, type DataRecord, type WrittenCheckpoint, type StreamedRecord, type RecordHeader,

@@ -1,9 +1,10 @@
-// buildOpDef (op-registry-format.ts) must give exactly what the trip through the wire format gave
+// buildOpDef (op-def-from-compact.ts) must give exactly what the trip through the wire format gave
 // before: tensorflow.OpDef.decode(tensorflow.OpDef.encode(expandOp(c)).finish()) — same classes,
 // Long int64s, float32-rounded floats, the reader's kind of bytes — for every op of every table.
 import { describe, expect, it } from 'vitest';
 import { tensorflow } from '../src/proto/index.js';
-import { buildOpDef, expandOp, type CompactOp } from '../src/registry/op-registry-format.js';
+import { buildOpDef, expandOp } from '../src/registry/op-def-from-compact.js';
+import type { CompactOp } from '../src/registry/op-registry-format.js';
 import common from '../src/registry/op-registry-common.gen.json';
 import rest from '../src/registry/op-registry-rest.gen.json';
 import newest from '../src/registry/op-registry-2.21.gen.json';

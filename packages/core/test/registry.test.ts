@@ -18,7 +18,7 @@ import {
   registryVersion,
   stripDefaultAttrs,
 } from '../src/registry/index.js';
-import { stripOpDocs } from '../src/registry/op-registry-format.js';
+import { stripOpDocs } from '../src/registry/op-def-to-compact.js';
 import { parseTextFormat } from '../src/text-format/index.js';
 import { FIXTURES, FIXTURE_NAMES, OPS_PBTXT, OPS_2_21_PBTXT, REPO_ROOT, SHARED } from './shared.js';
 

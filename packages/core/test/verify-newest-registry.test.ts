@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNewestOpRegistry, loadOpRegistry, registeredOpNames, tensorflow, validateGraphDef, verifySavedModel, type Finding } from '../src/index.js';
 import { dirSource } from '../src/node.js';
-import { stripOpDocs } from '../src/registry/op-registry-format.js';
+import { stripOpDocs } from '../src/registry/op-def-to-compact.js';
 import { parseTextFormat } from '../src/text-format/index.js';
 import { withoutFullTypes } from '../../../scripts/ops-pbtxt.mjs';
 import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES, OPS_2_21_PBTXT, REPO_ROOT } from './shared.js';

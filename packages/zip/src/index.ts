@@ -6,9 +6,10 @@ export { blobTarget, toByteTarget, writableStreamTarget, type ByteOutput, type B
 export { DEFAULT_ZIP_DATE, fromDosDateTime, toDosDateTime, type DosDateTime } from './dos-time.js';
 export { unsafeNameReason } from './entry-name.js';
 export {
-  ZipWriter, type ZipCompression, type ZipEntryData, type ZipEntryOptions, type ZipEntryRecord, type ZipSummary,
-  type ZipWriterOptions, type ZipWriterProgress,
+  ZipWriter, type ZipCompression, type ZipEntryOptions, type ZipEntryRecord, type ZipSummary, type ZipWriterOptions,
+  type ZipWriterProgress,
 } from './zip-writer.js';
+export type { ZipEntryData } from './zip-entry-data.js';
 export { normalizeRootFolder, zipSink, type ZipFileSink, type ZipProgress, type ZipSinkOptions } from './zip-sink.js';
 export { saveToZipBlob, zipBlobSink, type ZipBlobOptions } from './zip-blob.js';
 export { downloadFileName, downloadsTarget, type DownloadsTargetOptions } from './downloads-target.js';

@@ -16,11 +16,12 @@ import { crc32Extend } from '@savedmodel-js/core/internal';
 import { toByteTarget, type ByteOutput, type ByteTarget } from './byte-sink.js';
 import { createDeflater, checkDeflateLevel, DEFLATE_SLICE } from './deflate.js';
 import { DEFAULT_ZIP_DATE, toDosDateTime } from './dos-time.js';
-import { encodeEntryName, foldedName } from './entry-name.js';
 import {
   centralHeader, dataDescriptor, endOfCentralDirectory, FLAG_DESCRIPTOR, FLAG_UTF8, localHeader, MAX16, MAX32,
   METHOD_DEFLATE, METHOD_STORE, zip64End, type LocalHeaderFields,
 } from './zip-format.js';
+import { chunksOf, knownChunks, type ZipEntryData } from './zip-entry-data.js';
+import { ZipEntryNames } from './zip-entry-names.js';
 import { ZipOutput } from './zip-output.js';
 
 /**
@@ -32,14 +33,6 @@ export const PROGRESS_SLICE = 256 * 1024;
 const MAX_SLICE = 64 * 1024 * 1024;
 
 export type ZipCompression = 'store' | 'deflate';
-
-/** Entry contents: bytes, chunks (sync or async), a ReadableStream or a Blob. */
-export type ZipEntryData =
-  | Uint8Array
-  | Iterable<Uint8Array>
-  | AsyncIterable<Uint8Array>
-  | ReadableStream<Uint8Array>
-  | Blob;
 
 export interface ZipWriterProgress {
   /** Entry being written. */
@@ -106,51 +99,6 @@ function mayReach4GiB(size: number, method: number): boolean {
   return worst >= MAX32;
 }
 
-/** 'a/b/c' → 'a', 'a/b'. */
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i));
-  return out;
-}
-
-function isUint8Array(x: unknown): x is Uint8Array {
-  return x instanceof Uint8Array;
-}
-
-function knownChunks(data: ZipEntryData): Uint8Array[] | undefined {
-  if (data instanceof Uint8Array) return [data];
-  if (Array.isArray(data) && data.every(isUint8Array)) return data;
-  return undefined;
-}
-
-async function* chunksOf(data: ZipEntryData): AsyncGenerator<Uint8Array> {
-  if (typeof Blob !== 'undefined' && data instanceof Blob) {
-    yield* chunksOf(data.stream());
-    return;
-  }
-  if (typeof (data as ReadableStream).getReader === 'function') {
-    const reader = (data as ReadableStream<Uint8Array>).getReader();
-    try {
-      for (;;) {
-        const r = await reader.read();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  if (typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-    yield* data as AsyncIterable<Uint8Array>;
-    return;
-  }
-  if (typeof (data as Iterable<Uint8Array>)[Symbol.iterator] === 'function') {
-    yield* data as Iterable<Uint8Array>;
-    return;
-  }
-  throw new SavedModelError('INVALID_ARGUMENT', 'zip entry data must be bytes, an iterable of Uint8Array, a ReadableStream or a Blob');
-}
-
 function compressionMethod(c: ZipCompression | undefined): number {
   if (c === undefined || c === 'store') return METHOD_STORE;
   if (c === 'deflate') return METHOD_DEFLATE;
@@ -161,10 +109,7 @@ export class ZipWriter {
   private readonly target: ByteTarget;
   private readonly out: ZipOutput;
   private readonly records: CentralRecord[] = [];
-  /** Folded (case/Unicode-insensitive) paths of files, and of folders (explicit or implied). */
-  private readonly fileKeys = new Set<string>();
-  private readonly dirKeys = new Set<string>();
-  private readonly explicitDirKeys = new Set<string>();
+  private readonly names = new ZipEntryNames();
   private readonly method: number;
   private readonly level: number;
   private readonly dos: { time: number; date: number };
@@ -207,7 +152,7 @@ export class ZipWriter {
     this.state = 'busy';
     try {
       const rec = await this.writeEntry(name, nameBytes, data, method, level, dos, options.size);
-      this.register(name, false);
+      this.names.register(name, false);
       if (this.state === 'busy') this.state = 'open';
       return rec;
     } catch (e) {
@@ -228,7 +173,7 @@ export class ZipWriter {
       const zip64 = this.forceZip64;
       await this.out.write(localHeader({ name: nameBytes, flags: FLAG_UTF8, method: METHOD_STORE, ...dos, crc: 0, compressedSize: 0, uncompressedSize: 0, zip64 }));
       this.records.push({ name: nameBytes, flags: FLAG_UTF8, method: METHOD_STORE, ...dos, crc: 0, compressedSize: 0, uncompressedSize: 0, offset, localZip64: zip64, directory: true });
-      this.register(dirName, true);
+      this.names.register(dirName, true);
       if (this.state === 'busy') this.state = 'open';
     } catch (e) {
       if (this.state === 'busy') this.state = 'failed';
@@ -276,6 +221,12 @@ export class ZipWriter {
     await this.target.abort?.(reason);
   }
 
+  /** A new entry's name bytes, once the name is checked (ZipEntryNames.claim). */
+  private claimName(name: string, directory: boolean): Uint8Array {
+    this.expectOpen('add a zip entry');
+    return this.names.claim(name, directory);
+  }
+
   private expectOpen(what: string): void {
     if (this.state === 'open') return;
     const why = {
@@ -286,34 +237,6 @@ export class ZipWriter {
       open: '',
     }[this.state];
     throw new SavedModelError('INVALID_ARGUMENT', `cannot ${what}: ${why}`, { file: this.location });
-  }
-
-  /**
-   * Validates a new entry name: safe, not taken (also not by a name differing only in case or
-   * Unicode form: those collide on extraction), and no file/folder clash ("a" and "a/b").
-   */
-  private claimName(name: string, directory: boolean): Uint8Array {
-    this.expectOpen('add a zip entry');
-    const bytes = encodeEntryName(name);
-    const key = foldedName(directory ? name.slice(0, -1) : name);
-    const fail = (why: string) => new SavedModelError('INVALID_ARGUMENT', why, { file: name });
-    if (this.fileKeys.has(key) || (directory && this.explicitDirKeys.has(key))) {
-      throw fail('duplicate zip entry name (names that differ only in case or Unicode form count as duplicates)');
-    }
-    if (!directory && this.dirKeys.has(key)) throw fail('zip entry name is already a folder of other entries');
-    for (const a of ancestors(key)) if (this.fileKeys.has(a)) throw fail(`zip entry would lie inside the file entry ${JSON.stringify(a)}`);
-    return bytes;
-  }
-
-  private register(name: string, directory: boolean): void {
-    const key = foldedName(directory ? name.slice(0, -1) : name);
-    if (directory) {
-      this.explicitDirKeys.add(key);
-      this.dirKeys.add(key);
-    } else {
-      this.fileKeys.add(key);
-    }
-    for (const a of ancestors(key)) this.dirKeys.add(a);
   }
 
   private checkNotAborted(name: string): void {

@@ -1,7 +1,8 @@
 // TensorBundle checkpoints (the `variables/` directory of a SavedModel): reader, writer,
 // and the LevelDB-style table format they use for the index file.
 export { readCheckpoint, CheckpointReader } from './bundle-reader.js';
-export type { CheckpointEntry, CheckpointReaderOptions, NumericTensorValue, ShardRanges, ShardSource, TensorValue } from './bundle-reader.js';
+export type { CheckpointReaderOptions, NumericTensorValue, ShardRanges, ShardSource, TensorValue } from './bundle-reader.js';
+export type { CheckpointEntry } from './bundle-index.js';
 export { writeCheckpoint, BundleWriter } from './bundle-writer.js';
 export type { BundleWriterOptions, CheckpointTensor, DataRecord, RecordHeader, StreamedRecord, WrittenCheckpoint } from './bundle-writer.js';
 export {

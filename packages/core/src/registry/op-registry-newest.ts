@@ -7,7 +7,8 @@
 // those 2.21 defines exactly as 2.2 does, which are looked up in the 2.2 table.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { REGISTRY_FORMAT, buildOpDef } from './op-registry-format.js';
+import { buildOpDef } from './op-def-from-compact.js';
+import { REGISTRY_FORMAT } from './op-registry-format.js';
 import { opTable } from './op-table.js';
 import { getOpDef, loadOpRegistry, registryVersion } from './op-registry.js';
 

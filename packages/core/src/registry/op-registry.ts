@@ -8,7 +8,8 @@
 // by name) and each OpDef is built (as a decoded tensorflow.OpDef) the first time it is asked for. Internal ops whose names start with "_" are not in the dump.
 import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
-import { REGISTRY_FORMAT, buildOpDef } from './op-registry-format.js';
+import { buildOpDef } from './op-def-from-compact.js';
+import { REGISTRY_FORMAT } from './op-registry-format.js';
 import { opTable, type OpTable } from './op-table.js';
 import commonJson from './op-registry-common.gen.json';
 
@@ -81,7 +82,7 @@ export function getOpDef(name: string): tensorflow.OpDef | undefined {
     if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
     return undefined;
   }
-  // built as a decoded message looks (op-registry-format.ts buildOpDef)
+  // built as a decoded message looks (op-def-from-compact.ts buildOpDef)
   op = buildOpDef(c);
   expanded.set(name, op);
   return op;

@@ -15,7 +15,7 @@
 import { SavedModelError } from '../errors.js';
 import { compareUtf8, tensorflow } from '../proto/index.js';
 import { getOpDef } from './op-registry.js';
-import { stripOpDocs } from './op-registry-format.js';
+import { stripOpDocs } from './op-def-to-compact.js';
 
 export interface StrippedOpListOptions {
   /** Also collect ops inside functions called via (Stateful)PartitionedCall `f` (TF >= ~2.4 behaviour). */

@@ -1,21 +1,18 @@
-// The Freezer: state of one freezing pass and its core — the explicit-stack driver, tensor
-// reference resolution, node emission (one NodeDef at a time, by op family). The concepts around it
-// live beside it: signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
+// The Freezer: state of one freezing pass and its core — the explicit-stack driver and tensor
+// reference resolution. The concepts around it live beside it: emit-node (one NodeDef at a time,
+// by op family), signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
 // control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
 import { addNodeDefaultAttrs, getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
 import { toNumber } from '@savedmodel-js/core/internal';
 import { lowerCaseOps } from '../case-lowering.js';
-import { hasHostOp, type HostNode } from '../host-ops.js';
-import { decodeTensorProto, type HostTensor } from '../host-tensor.js';
-import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
-import { CALL_OPS, dataInputs, type VariableKeys } from '../variables.js';
-import { after, controlDeps } from './control-deps.js';
-import { functional } from './functional.js';
+import type { HostNode } from '../host-ops.js';
+import type { HostTensor } from '../host-tensor.js';
+import { CALL_OPS, type VariableKeys } from '../variables.js';
+import { emitNode } from './emit-node.js';
 import { checkLoops, ordered, pruneControlDeps } from './graph-passes.js';
-import { hostOp } from './host-nodes.js';
-import { inline, resolveArg } from './inline-calls.js';
-import { DT, funcAttrNames, FUNCTIONAL_OPS, newScope, TABLE_OPS, type Frame, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable, type NodeOut, type Req, type Scope, type Step, type Val } from './model.js';
-import { emitRead, foldReads, resourceGather } from './variable-reads.js';
+import { resolveArg } from './inline-calls.js';
+import { newScope, type Frame, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable, type NodeOut, type Req, type Scope, type Step, type Val } from './model.js';
+import { emitRead, foldReads } from './variable-reads.js';
 
 export class Freezer {
   readonly fns = new Map<string, tensorflow.IFunctionDef>();
@@ -160,7 +157,7 @@ export class Freezer {
         const name = node.name ?? '';
         scope.busy.add(name);
         return {
-          gen: this.emitNode(scope, node),
+          gen: emitNode(this, scope, node),
           done: (v) => { scope.busy.delete(name); scope.cache.set(name, v as NodeOut); },
         };
       }
@@ -297,102 +294,6 @@ export class Freezer {
       this.fail('UNSUPPORTED', `op ${node.op} (node ${scope.prefix}${node.name} in ${scope.where}) uses ${v.t === 'var' ? 'variable' : 'resource'} ${v.node} as a resource; TensorFlow.js has no kernel for it`);
     }
     return v.ref;
-  }
-
-  // ---- control dependencies and host ops ----
-
-  *emitNode(scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
-    const op = node.op ?? '';
-    const name = node.name ?? '';
-    const inputs = dataInputs(node);
-
-    // Calls: inline the function body.
-    const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : this.fns.has(op) ? op : undefined;
-    if (fname !== undefined) return yield* inline(this, scope, node, fname, inputs);
-
-    switch (op) {
-      case 'VarHandleOp':
-        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name} (VarHandleOp inside a function)`);
-        return { kind: 'values', vals: [{ t: 'var', node: name }] };
-      case 'VariableV2':
-      case 'Variable':
-        if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates variable ${name}`);
-        return { kind: 'values', vals: [{ t: 'var', node: name, ref: true }] };
-      case 'Identity': {
-        const v = yield* this.resolve(scope, inputs[0] ?? '');
-        const promised = scope.promised.get(name);
-        const deps = yield* controlDeps(this, scope, node);
-        if (v.t !== 'tensor') {
-          if (promised !== undefined) this.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
-          if (v.t === 'var' && v.ref) return { kind: 'emitted', name: emitRead(this, scope, name, v.node, deps, true) };
-          return { kind: 'values', vals: [v] };
-        }
-        const emitted = promised ?? this.allocate(scope.prefix + name, scope.kind === 'graph');
-        this.emit({ name: emitted, op, input: [after(this, v.ref, deps, emitted)], attr: this.copyAttrs(node) });
-        return { kind: 'emitted', name: emitted };
-      }
-      case 'VarIsInitializedOp': {
-        const c = this.allocate(scope.prefix + name, scope.kind === 'graph');
-        this.addConst(c, { dtype: DT.DT_BOOL, shape: [], values: new Uint8Array([1]) });
-        return { kind: 'emitted', name: c };
-      }
-      case 'ResourceGather': return yield* resourceGather(this, scope, node, inputs);
-      case 'Const': {
-        const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
-        const t = node.attr?.value?.tensor;
-        if (!t) this.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
-        this.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, this.budget));
-        const deps = yield* controlDeps(this, scope, node);
-        if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: after(this, emitted, deps, emitted) }] };
-        return { kind: 'emitted', name: emitted };
-      }
-      case 'NoOp':
-        return this.fail('INVALID_GRAPH', `NoOp ${scope.prefix}${name} in ${scope.where} is used as data`);
-      case 'Placeholder':
-        if (scope.kind === 'graph') {
-          this.fail('INVALID_GRAPH', `the outputs need placeholder ${name}, which is not one of the signature's inputs`);
-        }
-        break;
-      default:
-        if (TABLE_OPS.has(op)) {
-          if (scope.kind !== 'graph') this.fail('UNSUPPORTED', `${scope.where} creates table ${name} inside a function`);
-          return { kind: 'values', vals: [{ t: 'res', node: name }] };
-        }
-        if (hasHostOp(op)) return yield* hostOp(this, scope, node, inputs);
-        // int64 arithmetic that int32 TensorFlow.js would wrap: checked on the host (ops/int64-arith.ts)
-        if (this.checkedInt64 && CHECKED_INT64_OPS.has(op) && node.attr?.T?.type === DT.DT_INT64) return yield* hostOp(this, scope, node, inputs, CHECKED_INT64_PREFIX + op);
-        break;
-    }
-    const def = getOpDef(op);
-    if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
-      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
-    }
-    if (FUNCTIONAL_OPS.has(op)) return yield* functional(this, scope, node, inputs);
-    const fattrs = funcAttrNames(node);
-    if (fattrs.length > 0) {
-      this.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
-    }
-
-    // An ordinary op: reserve its name first (TF1 loops are cyclic), then resolve its inputs.
-    const emitted = this.allocate(scope.prefix + name, scope.kind === 'graph');
-    const nd: tensorflow.INodeDef = { name: emitted, op, input: [], attr: this.copyAttrs(node) };
-    if (node.device) nd.device = node.device;
-    this.emit(nd); // inputs are filled in below; ordered() sorts the list at the end
-    const result: NodeOut = { kind: 'emitted', name: emitted };
-    scope.cache.set(name, result);
-    const resolved: string[] = [];
-    for (const r of inputs) resolved.push(yield* this.resolveTensor(scope, node, r));
-    nd.input = resolved;
-    const deps = yield* controlDeps(this, scope, node);
-    if (deps.length > 0) {
-      if (resolved.length > 0) nd.input[0] = after(this, resolved[0]!, deps, emitted);
-      else {
-        const wrapped: NodeOut = { kind: 'values', vals: [{ t: 'tensor', ref: after(this, emitted, deps, emitted) }] };
-        scope.cache.set(name, wrapped);
-        return wrapped;
-      }
-    }
-    return result;
   }
 
   copyAttrs(node: tensorflow.INodeDef): Record<string, tensorflow.IAttrValue> {
