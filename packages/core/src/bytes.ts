@@ -26,6 +26,15 @@ export function exactArrayBuffer(view: ArrayBufferView): ArrayBuffer {
   return b.slice().buffer as ArrayBuffer;
 }
 
+/** Bytes as latin1 text, one character per byte (in 4 KiB pieces: no argument list past the engine's limit). */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = '';
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
+  }
+  return s;
+}
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';

@@ -2,6 +2,7 @@
 // node outside them), as one rule shared by the tracer's emit-time check and the graph validator.
 // Strings compare as latin1 text: TensorFlow's allowed strings (padding, data_format, …) are
 // ASCII, so any byte outside ASCII is simply not allowed, and no decoder is needed.
+import { latin1 } from '../bytes.js';
 import type { tensorflow } from '../proto/index.js';
 
 export interface AllowedValues {
@@ -20,13 +21,10 @@ export interface AllowedValues {
 const rules = new WeakMap<tensorflow.OpDef.IAttrDef, AllowedValues | null>();
 const NONE: ReadonlySet<never> = new Set();
 
-/** Bytes (or a string already) as latin1 text: one character per byte. */
-export function latin1(b: Uint8Array | string | null | undefined): string {
+/** An attr's string value as text: bytes as latin1, a string as it is. */
+function text(b: Uint8Array | string | null | undefined): string {
   if (b == null) return '';
-  if (typeof b === 'string') return b;
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
+  return typeof b === 'string' ? b : latin1(b);
 }
 
 /** The allowed_values rule of `a`, or null when it has none (or is of a type allowed_values does not restrict). */
@@ -39,7 +37,7 @@ export function allowedValuesOf(a: tensorflow.OpDef.IAttrDef): AllowedValues | n
     if (a.type === 'type' || a.type === 'list(type)') {
       rule = { name: a.name ?? '', kind: 'type', list: a.type === 'list(type)', types: new Set((list.type ?? []).map(Number)), strings: NONE };
     } else if (a.type === 'string' || a.type === 'list(string)') {
-      rule = { name: a.name ?? '', kind: 'string', list: a.type === 'list(string)', types: NONE, strings: new Set((list.s ?? []).map(latin1)) };
+      rule = { name: a.name ?? '', kind: 'string', list: a.type === 'list(string)', types: NONE, strings: new Set((list.s ?? []).map(text)) };
     }
   }
   rules.set(a, rule);
@@ -59,7 +57,7 @@ export function valuesOutside(rule: AllowedValues, v: tensorflow.IAttrValue): Ar
   } else {
     const ss = rule.list ? (v.list?.s ?? []) : v.s != null ? [v.s] : [];
     for (const b of ss) {
-      const s = latin1(b);
+      const s = text(b);
       if (!rule.strings.has(s)) out.push(s);
     }
   }

@@ -1,10 +1,10 @@
 // OpDef -> compact registry entry (op-registry-format.ts): what scripts/gen-op-registry.mjs writes.
+import { latin1 } from '../bytes.js';
 import { Long } from '../proto/long.js';
 import { tensorflow } from '../proto/index.js';
 import { expandOp } from './op-def-from-compact.js';
 import { b64, shortTypeName, type CompactAttr, type CompactOp, type CompactValue } from './op-registry-format.js';
 
-const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
 const isAscii = (b: Uint8Array) => b.every((c) => c >= 0x20 && c < 0x7f);
 const num = (v: number | Long | null | undefined): number | null => {
   if (v === null || v === undefined) return 0;
@@ -56,7 +56,7 @@ function compactValue(v: tensorflow.IAttrValue): CompactValue {
       if ((l.tensor && l.tensor.length) || (l.func && l.func.length)) return fallback();
       if (l.s && l.s.length) {
         if (!l.s.every(isAscii)) return fallback();
-        out.s = l.s.map(latin1);
+        out.s = l.s.map((b) => latin1(b));
       }
       if (l.i && l.i.length) {
         const xs = l.i.map(num);

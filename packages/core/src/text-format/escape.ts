@@ -1,6 +1,7 @@
 // C-style escaping as protobuf's CEscape (used by the C++ text printer for both string and
 // bytes fields): \n \r \t \" \' \\ by name, every other byte outside 0x20..0x7e as a
 // 3-digit octal escape. Strings are escaped as their UTF-8 bytes.
+import { latin1 } from '../bytes.js';
 
 const utf8 = new TextEncoder();
 
@@ -28,14 +29,6 @@ export function cEscape(bytes: Uint8Array): string {
   }
   if (run < bytes.length) out += latin1(bytes, run, bytes.length);
   return out;
-}
-
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
-  }
-  return s;
 }
 
 export function cEscapeString(s: string): string {
