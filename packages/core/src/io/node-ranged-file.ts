@@ -1,11 +1,12 @@
 // A regular file read by byte ranges, synchronously (the checkpoint reader is synchronous): each
 // read opens, checks and closes the file, so nothing stays open for the life of a loaded model.
 // Used for data files, whose records are read one by one instead of the whole file at once.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SavedModelError } from '../errors.js';
 import type { RangedFile } from './file-source.js';
 import { fsError } from './node-fs-error.js';
+import { readFullySync } from './node-read-file.js';
 
 function checkRegular(isFile: boolean, name: string): void {
   if (!isFile) throw new SavedModelError('INVALID_ARGUMENT', 'cannot read something other than a regular file as a file', { file: name });
@@ -58,14 +59,7 @@ function rangedFile(path: string, name: string, size: number): RangedFile {
       try {
         fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
         checkRegular(fstatSync(fd).isFile(), name);
-        const out = new Uint8Array(length);
-        let o = 0;
-        while (o < length) {
-          const n = readSync(fd, out, o, Math.min(length - o, 2 ** 30), offset + o);
-          if (n === 0) break;
-          o += n;
-        }
-        return o === length ? out : out.subarray(0, o);
+        return readFullySync(fd, new Uint8Array(length), offset);
       } catch (e) {
         throw fsError(e, 'read file', name);
       } finally {

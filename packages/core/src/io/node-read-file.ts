@@ -78,17 +78,24 @@ export function readRegularFileSync(path: string, options: ReadRegularFileOption
     throw fsError(e, 'open file', name);
   }
   try {
-    const out = fileBuffer(fstatSync(fd), name, maxBytes);
-    let o = 0;
-    while (o < out.length) {
-      const n = readSync(fd, out, o, Math.min(out.length - o, 2 ** 30), o);
-      if (n === 0) break;
-      o += n;
-    }
-    return o === out.length ? out : out.subarray(0, o);
+    return readFullySync(fd, fileBuffer(fstatSync(fd), name, maxBytes), 0);
   } catch (e) {
     throw fsError(e, 'read file', name);
   } finally {
     try { closeSync(fd); } catch { /* already failed */ }
   }
+}
+
+/**
+ * Fills `out` from `fd` at `position` with blocking reads (≤ 1 GiB each); at the end of the file
+ * it stops and returns the part read.
+ */
+export function readFullySync(fd: number, out: Uint8Array, position: number): Uint8Array {
+  let o = 0;
+  while (o < out.length) {
+    const n = readSync(fd, out, o, Math.min(out.length - o, 2 ** 30), position + o);
+    if (n === 0) break;
+    o += n;
+  }
+  return o === out.length ? out : out.subarray(0, o);
 }
