@@ -3,7 +3,7 @@
 // reflection runtime is in `@savedmodel-js/core/reflection`, so bundles without it stay small.
 export { quoteSnippet, guardDecode, MAX_QUOTED_CHARS } from './errors.js';
 export { checkedElementCount } from './limits.js';
-export { asBytes, exactArrayBuffer } from './bytes.js';
+export { asBytes, exactArrayBuffer, latin1 } from './bytes.js';
 export { halfToFloat } from './float16.js';
 export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export { checkOptions } from './options.js';

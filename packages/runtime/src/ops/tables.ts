@@ -2,24 +2,19 @@
 // graph, filled by the init op (InitializeTable*, LookupTableImport/Insert) and read by
 // signatures (LookupTableFind/Size), with TensorFlow's semantics for text-file vocabularies.
 import { tensorflow } from '@savedmodel-js/core';
+import { latin1 } from '@savedmodel-js/core/internal';
 import { scalar, type Tensor } from '@tensorflow/tfjs-core';
 import { attrInt, defineHostOp, hostFail, numbersToTensor, stringsToTensor, tensorBytes, type HostNode, type HostTable } from '../host-ops.js';
 import { assetBytes } from './state.js';
 
 const DT = tensorflow.DataType;
 
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s;
-}
-
 function isString(dtype: number): boolean {
   return dtype === DT.DT_STRING;
 }
 
 function keysOf(t: Tensor, table: HostTable): Array<string | number> {
-  if (isString(table.keyDtype)) return tensorBytes(t).map(latin1);
+  if (isString(table.keyDtype)) return tensorBytes(t).map((b) => latin1(b));
   return Array.from(t.dataSync() as Int32Array);
 }
 
