@@ -21,6 +21,15 @@ export const PIECE_BYTES = 1 << 20;
  */
 export const KEPT_PIECE_BYTES = 4 << 20;
 
+/**
+ * Piece size for a loaded value's own bytes going to a sink that releases chunks (files): they
+ * are views, never copies, so a piece costs no memory, and each is one write call whose CRC runs
+ * on the main thread while the thread pool writes it. Fewer, larger writes cut the per-call work
+ * on the main thread (measured in one process, alternating, cpu backend, 16 MiB kernels: the
+ * data-file phase of a 384 MiB export 140 ms with 16 MiB pieces vs 154 ms with 1 MiB).
+ */
+export const DIRECT_PIECE_BYTES = 16 << 20;
+
 /** Most chunks a sink may hold at once for a producer to reuse buffers (larger promises are ignored). */
 const MAX_RELEASE_WINDOW = 16;
 
@@ -100,7 +109,7 @@ export async function* dataFileChunks(
     // The loaded value's own bytes, in pieces (no copy); never reused, so any sink may keep them.
     const bytes = recordBytes(value, header.key);
     const rec = writer.begin(header, bytes.length);
-    const step = window === undefined ? KEPT_PIECE_BYTES : PIECE_BYTES;
+    const step = window === undefined ? KEPT_PIECE_BYTES : DIRECT_PIECE_BYTES;
     for (let off = 0; off < rec.size; off += step) {
       const piece = bytes.subarray(off, Math.min(off + step, rec.size));
       yield piece;
