@@ -124,6 +124,23 @@ describe('default attrs', () => {
     expect(graphBytes(work).equals(orig)).toBe(true);
   });
 
+  it.each(stripped)('%s: copyOnWrite strips the same attrs without changing a node object', (name) => {
+    const orig = graphBytes(decode(name).meta_graphs[0]!.graph_def!);
+    const inPlace = tensorflow.GraphDef.decode(orig);
+    const added = addDefaultAttrs(inPlace);
+    const shared = tensorflow.GraphDef.decode(graphBytes(inPlace));
+    const nodesBefore = [...shared.node, ...shared.library!.function.flatMap((f) => f.node_def)];
+    const attrKeysBefore = nodesBefore.map((n) => Object.keys(n.attr).join());
+    expect(stripDefaultAttrs(shared, { copyOnWrite: true })).toBe(added);
+    expect(stripDefaultAttrs(inPlace)).toBe(added);
+    expect(graphBytes(shared).equals(orig)).toBe(true);
+    expect(graphBytes(inPlace).equals(orig)).toBe(true);
+    // every node object that lost attrs was replaced in its list; the objects themselves kept theirs
+    expect(nodesBefore.map((n) => Object.keys(n.attr).join())).toEqual(attrKeysBefore);
+    const nodesAfter = new Set([...shared.node, ...shared.library!.function.flatMap((f) => f.node_def)]);
+    expect(nodesBefore.filter((n) => !nodesAfter.has(n)).length).toBeGreaterThan(0);
+  });
+
   it.each(['int64_multiply', 'uint8_multiply'])('%s (TF 2.3.1): the whole saved_model.pb is reproduced after add + strip', (name) => {
     const sm = decode(name);
     addDefaultAttrs(sm.meta_graphs[0]!.graph_def!);

@@ -342,7 +342,8 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
     library: { function: library },
     versions: { producer: GRAPH_DEF_PRODUCER, min_consumer: GRAPH_DEF_MIN_CONSUMER },
   };
-  if (options.stripDefaultAttrs !== false) stripDefaultAttrs(graph);
+  // copy-on-write: traced functions share their node objects with the tracer (clone-message.ts)
+  if (options.stripDefaultAttrs !== false) stripDefaultAttrs(graph, { copyOnWrite: true });
 
   // 6. object graph
   const objNodes: tensorflow.ISavedObject[] = [];

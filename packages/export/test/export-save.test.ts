@@ -265,6 +265,28 @@ describe('save options and output places', () => {
     expect(readFileSync(join(dir, 'saved_model.pbtxt'), 'utf8')).toContain('signature_map');
   });
 
+  it('stripping defaults leaves the traced function alone: saves with and without it, in any order, each get their own', async () => {
+    const m = new Module();
+    const w = m.track('w', tf.variable(tf.tensor2d([[1, 2], [3, 4]])));
+    const call = m.addFunction('__call__', (x: tf.Tensor) => tf.matMul(x, w), [tensorSpec([null, 2], 'float32')]);
+    const save = async (stripDefaultAttrs?: boolean) => {
+      const files = new Map<string, Uint8Array>();
+      await saveModel(m, fileMapSink(files), { signatures: call, ...(stripDefaultAttrs === false ? { options: { stripDefaultAttrs } } : {}) });
+      const pb = files.get('saved_model.pb')!;
+      const nodes = tensorflow.SavedModel.decode(pb).meta_graphs[0]!.graph_def!.library!.function.flatMap((f) => f.node_def);
+      const matMuls = nodes.filter((n) => n.op === 'MatMul');
+      expect(matMuls.length).toBeGreaterThan(0);
+      return { pb: Buffer.from(pb), attrs: matMuls.map((n) => Object.keys(n.attr).sort().join()) };
+    };
+    const first = await save();
+    const kept = await save(false);
+    const again = await save();
+    // MatMul's transpose_a / transpose_b default to false (ops.pbtxt): written only when not stripped
+    expect(first.attrs.every((a) => !a.includes('transpose_a'))).toBe(true);
+    expect(kept.attrs.every((a) => a.includes('transpose_a') && a.includes('transpose_b'))).toBe(true);
+    expect(again.pb.equals(first.pb)).toBe(true);
+  });
+
   it('experimentalSkipSaver: no saver_def, no save/restore functions; the checkpoint is still written', async () => {
     const p = P.timesTwoInt();
     const dir = join(tempDir(), 'nosaver');

@@ -12,6 +12,11 @@ type OpLookup = (name: string) => tensorflow.IOpDef | undefined;
 export interface DefaultAttrsOptions {
   /** OpDef source; default: the bundled registry (getOpDef). */
   lookup?: OpLookup;
+  /**
+   * stripDefaultAttrs: leave node objects unchanged; a node that loses attrs is replaced in its
+   * list by a copy without them (for node lists whose node objects other graphs share).
+   */
+  copyOnWrite?: boolean;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -126,9 +131,9 @@ function forEachRegisteredNode(graph: tensorflow.IGraphDef, opts: DefaultAttrsOp
 }
 
 /**
- * Remove default-valued attrs from every node of the graph and its function library (in place),
- * as TF does before writing a SavedModel with stripped_default_attrs = true.
- * Returns the number of attrs removed.
+ * Remove default-valued attrs from every node of the graph and its function library (in place,
+ * or with `copyOnWrite` by replacing the nodes concerned), as TF does before writing a SavedModel
+ * with stripped_default_attrs = true. Returns the number of attrs removed.
  */
 export function stripDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttrsOptions = {}): number {
   const lookup = opts.lookup ?? getOpDef;
@@ -136,24 +141,39 @@ export function stripDefaultAttrs(graph: tensorflow.IGraphDef, opts: DefaultAttr
   // per op, looked up once: its defaulted attrs (null: a library function or an unknown op)
   const perOp = new Map<string, readonly (readonly [string, tensorflow.IAttrValue])[] | null>();
   let n = 0;
-  eachNode(graph, (node) => {
-    const op = node.op ?? '';
-    let defaults = perOp.get(op);
-    if (defaults === undefined) {
-      const def = fns.has(op) ? undefined : lookup(op);
-      defaults = def ? attrDefaults(def) : null;
-      perOp.set(op, defaults);
-    }
-    const attrs = node.attr;
-    if (!defaults || !attrs) return;
-    for (const [name, value] of defaults) {
-      const v = attrs[name];
-      if (v !== undefined && attrValuesEqual(v, value)) {
-        delete attrs[name];
-        n++;
+  const strip = (nodes: NodeLike[]) => {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const op = node.op ?? '';
+      let defaults = perOp.get(op);
+      if (defaults === undefined) {
+        const def = fns.has(op) ? undefined : lookup(op);
+        defaults = def ? attrDefaults(def) : null;
+        perOp.set(op, defaults);
       }
+      const attrs = node.attr;
+      if (!defaults || !attrs) continue;
+      let drop: string[] | undefined;
+      for (const [name, value] of defaults) {
+        const v = attrs[name];
+        if (v !== undefined && attrValuesEqual(v, value)) (drop ??= []).push(name);
+      }
+      if (!drop) continue;
+      n += drop.length;
+      if (!opts.copyOnWrite) {
+        for (const name of drop) delete attrs[name];
+        continue;
+      }
+      // a new attr map without them (built, not deleted from: it stays a fast-properties object)
+      const kept: { [k: string]: tensorflow.IAttrValue } = {};
+      for (const k of Object.keys(attrs)) if (!drop.includes(k)) kept[k] = attrs[k]!;
+      const copy = Object.assign(Object.create(Object.getPrototypeOf(node) as object | null) as NodeLike, node);
+      copy.attr = kept;
+      nodes[i] = copy;
     }
-  });
+  };
+  if (graph.node) strip(graph.node);
+  for (const f of graph.library?.function ?? []) if (f.node_def) strip(f.node_def);
   return n;
 }
 
