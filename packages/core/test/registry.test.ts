@@ -129,15 +129,16 @@ describe('default attrs', () => {
     const inPlace = tensorflow.GraphDef.decode(orig);
     const added = addDefaultAttrs(inPlace);
     const shared = tensorflow.GraphDef.decode(graphBytes(inPlace));
-    const nodesBefore = [...shared.node, ...shared.library!.function.flatMap((f) => f.node_def)];
-    const attrKeysBefore = nodesBefore.map((n) => Object.keys(n.attr).join());
+    const nodesOf = (g: tensorflow.GraphDef) => [...g.node, ...g.library!.function.flatMap((f) => f.node_def)] as tensorflow.INodeDef[];
+    const nodesBefore = nodesOf(shared);
+    const attrKeysBefore = nodesBefore.map((n) => Object.keys(n.attr ?? {}).join());
     expect(stripDefaultAttrs(shared, { copyOnWrite: true })).toBe(added);
     expect(stripDefaultAttrs(inPlace)).toBe(added);
     expect(graphBytes(shared).equals(orig)).toBe(true);
     expect(graphBytes(inPlace).equals(orig)).toBe(true);
     // every node object that lost attrs was replaced in its list; the objects themselves kept theirs
-    expect(nodesBefore.map((n) => Object.keys(n.attr).join())).toEqual(attrKeysBefore);
-    const nodesAfter = new Set([...shared.node, ...shared.library!.function.flatMap((f) => f.node_def)]);
+    expect(nodesBefore.map((n) => Object.keys(n.attr ?? {}).join())).toEqual(attrKeysBefore);
+    const nodesAfter = new Set(nodesOf(shared));
     expect(nodesBefore.filter((n) => !nodesAfter.has(n)).length).toBeGreaterThan(0);
   });
 

@@ -2,7 +2,7 @@
 // tracing backend (twice, with different sizes, when the signature has unknown dimensions),
 // merge the tapes, lower, and assemble the ConcreteFunction.
 import * as tf from '@tensorflow/tfjs';
-import { getTracingBackend, type TracingBackend } from './backend/tracing-backend.js';
+import { getTracingBackend, TRACE_BACKEND_PREFIX, type TracingBackend } from './backend/tracing-backend.js';
 import { Recorder } from './backend/recorder.js';
 import { buildFunctionDef, type CapturedVariable, type ConcreteFunction, type FunctionInput, type FunctionOutput } from './concrete-function.js';
 import { SavedModelError } from './core.js';
@@ -123,18 +123,40 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
   return { tape: rec.tape(), structure };
 }
 
-/** Runs once per shape set with the tracing backend current, then restores the previous backend. */
+/** Runs once per shape set with the tracing backend current (see holdTracingBackend). */
 async function record(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapeSets: number[][][], hooks: RunHooks, shapesOnly: boolean):
   Promise<{ tape: Tape; structure: Nested<tf.Tensor> }[]> {
-  const prev = tf.getBackend();
   // sample inputs are made on the inner backend's storage either way (the tracer delegates)
-  await tf.setBackend(backend.name);
+  await holdTracingBackend(backend);
   try {
     return shapeSets.map((shapes) => recordOnce(backend, run, specs, shapes, hooks, shapesOnly));
   } finally {
     hooks.release?.();
-    if (prev) await tf.setBackend(prev);
   }
+}
+
+// Queued traces keep the tracing backend current from one to the next: tfjs' setBackend scans
+// its whole kernel registry on every switch (setupRegisteredKernels, ~0.3 ms), twice per trace,
+// which the thousands of traces of a big Keras SavedModel (every layer's functions) felt. The
+// caller's backend is restored when the queue drains. In between, with no recorder attached, the
+// tracing backend runs every kernel on the inner backend unchanged, and tf.getBackend() names it.
+let pendingTraces = 0;
+/** The backend to restore when the queue drains: the caller's, never a tracing backend. */
+let restoreTo: string | undefined;
+
+async function holdTracingBackend(backend: TracingBackend): Promise<void> {
+  const current = tf.getBackend();
+  if (current === backend.name) return;
+  // a backend the caller chose since (between two queued traces) is the one to go back to
+  if (current && !current.startsWith(TRACE_BACKEND_PREFIX)) restoreTo = current;
+  await tf.setBackend(backend.name);
+}
+
+async function releaseTracingBackend(): Promise<void> {
+  const to = restoreTo;
+  restoreTo = undefined;
+  const current = tf.getBackend();
+  if (to && current !== to && current?.startsWith(TRACE_BACKEND_PREFIX)) await tf.setBackend(to);
 }
 
 export interface TraceRequest {
@@ -155,7 +177,10 @@ export interface TraceRequest {
 let queue: Promise<unknown> = Promise.resolve();
 
 export function traceFlat(req: TraceRequest): Promise<ConcreteFunction> {
-  const run = queue.then(() => traceNow(req));
+  pendingTraces++;
+  const run = queue.then(() => traceNow(req)).finally(async () => {
+    if (--pendingTraces === 0) await releaseTracingBackend();
+  });
   queue = run.catch(() => undefined);
   return run;
 }
@@ -199,6 +224,7 @@ async function traceNow(req: TraceRequest): Promise<ConcreteFunction> {
   }
   const shapesFor = (t: number) => specs.map((s) => s.shape.map((d, axis) => d ?? symbols[symbolOfAxis.get(axis)!]!.sizes[t]!));
 
+  // between two queued traces the tracing backend is still current: getTracingBackend maps it
   const innerName = options.backend ?? tf.getBackend();
   if (!innerName) throw new SavedModelError('INVALID_ARGUMENT', 'no tfjs backend is set');
   const backend = await getTracingBackend(innerName);

@@ -99,4 +99,27 @@ describe('cpu and wasm traces', () => {
     await traceFunction((x: tf.Tensor) => tf.relu(x), [tensorSpec([null, 2])], { backend: 'wasm' });
     expect(tf.getBackend()).toBe('cpu');
   });
+
+  it('queued traces keep the tracing backend between them, give the graphs of separate traces, and restore the caller\'s backend when done', async () => {
+    await tf.setBackend('cpu');
+    const fns = [(x: tf.Tensor) => tf.relu(x), (x: tf.Tensor) => tf.sigmoid(tf.mul(x, 2)), (x: tf.Tensor) => tf.sum(x, 1)];
+    const alone: Uint8Array[] = [];
+    for (const f of fns) alone.push(normalized(await traceFunction(f, [tensorSpec([null, 2])])));
+    const seen: string[] = [];
+    const queued = fns.map((f) => traceFunction(f, [tensorSpec([null, 2])]).then((cf) => { seen.push(tf.getBackend()); return cf; }));
+    const cfs = await Promise.all(queued);
+    cfs.forEach((cf, i) => expect(Buffer.from(normalized(cf)).equals(Buffer.from(alone[i]!))).toBe(true));
+    // held between traces (one switch for the batch), restored when the last one ended
+    expect(seen.slice(0, -1).every((b) => b.startsWith('savedmodel-trace-'))).toBe(true);
+    expect(seen.at(-1)).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    // kernels run between queued traces compute on the wrapped backend as usual
+    const held = traceFunction((x: tf.Tensor) => tf.relu(x), [tensorSpec([null, 2])]);
+    const next = traceFunction((x: tf.Tensor) => tf.abs(x), [tensorSpec([null, 2])]);
+    await held;
+    expect(tf.getBackend()).toBe('savedmodel-trace-cpu');
+    expect(Array.from(tf.tidy(() => tf.relu(tf.tensor1d([-1, 2]))).dataSync())).toEqual([0, 2]);
+    await next;
+    expect(tf.getBackend()).toBe('cpu');
+  });
 });

@@ -139,8 +139,9 @@ export async function traceStep(model: tf.LayersModel, kind: StepKind): Promise<
   if (!opt) throw new SavedModelError('INVALID_ARGUMENT', `Model does not have an optimizer. Cannot export mode ${kind}`);
   const m = internals(model);
   if (kind === 'train') ensureOptimizerSlots(model);
-  const prev = tf.getBackend();
-  const backend = await getTracingBackend(prev);
+  const backend = await getTracingBackend(tf.getBackend());
+  // what the tracing backend wraps: the caller's backend, also when queued traces hold it current
+  const prev = backend.innerName;
   const tapes: Tape[] = [];
   let shape: ReturnType<typeof recordOnce> | undefined;
   await tf.setBackend(backend.name);

@@ -4,13 +4,10 @@
 // values.
 import * as tf from '@tensorflow/tfjs';
 import { kernelError } from '../errors.js';
+import { findIndexedVariable, rebuildVariableIndex, registeredVariableCount, sameShape } from './variable-index.js';
 import type { BackendValues, InputRef, KernelCall, Tape, TapeValue } from '../tape/tape.js';
 
 type DataId = object;
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** Attrs copied to plain data (arrays, numbers, strings, booleans, plain objects). */
 function cloneAttr(v: unknown): unknown {
@@ -51,8 +48,8 @@ export class Recorder {
   /** > 0 while a kernel runs: kernels it starts itself are part of it, not new calls. */
   depth = 0;
   private readonly byData = new Map<DataId, number[]>();
-  private variables = new Map<DataId, tf.Variable[]>();
-  private variableCount = -1;
+  /** Registered variables when this trace last rebuilt the shared index (-1: not yet). */
+  private indexedCount = -1;
   private readonly variableValues = new Map<tf.Variable, number>();
   /** dataId each captured variable had when first read; a change means it was assigned. */
   readonly capturedDataIds = new Map<tf.Variable, DataId>();
@@ -85,25 +82,6 @@ export class Recorder {
     return id;
   }
 
-  private refreshVariables(): void {
-    const reg = tf.engine().registeredVariables;
-    const names = Object.keys(reg);
-    if (names.length === this.variableCount) return;
-    this.variableCount = names.length;
-    this.variables = new Map();
-    for (const n of names) {
-      const v = reg[n]!;
-      const list = this.variables.get(v.dataId);
-      if (list) list.push(v); else this.variables.set(v.dataId, [v]);
-    }
-  }
-
-  private findVariable(info: tf.TensorInfo): tf.Variable | undefined {
-    const list = this.variables.get(info.dataId);
-    const v = list?.find((x) => x.dtype === info.dtype && sameShape(x.shape, info.shape) && x.dataId === info.dataId);
-    return v;
-  }
-
   private findProduced(info: tf.TensorInfo): number | undefined {
     const list = this.byData.get(info.dataId);
     if (!list) return undefined;
@@ -117,11 +95,12 @@ export class Recorder {
   /** Value id for a tensor a kernel (or the traced function) hands us. */
   resolve(info: tf.TensorInfo): number {
     // variables first: an Identity of a variable is the variable, read at call time
-    let variable = this.findVariable(info);
+    let variable = findIndexedVariable(info);
     let produced = variable ? undefined : this.findProduced(info);
-    if (!variable && produced === undefined) {
-      this.refreshVariables();
-      variable = this.findVariable(info);
+    // a miss: the index may be stale (a variable created or assigned since it was built)
+    if (!variable && produced === undefined && (this.indexedCount < 0 || registeredVariableCount() !== this.indexedCount)) {
+      this.indexedCount = rebuildVariableIndex();
+      variable = findIndexedVariable(info);
     }
     if (variable) {
       let id = this.variableValues.get(variable);

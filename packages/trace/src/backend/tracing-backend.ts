@@ -23,6 +23,18 @@ type KernelBackend = tf.KernelBackend;
 
 export const TRACE_BACKEND_PREFIX = 'savedmodel-trace-';
 
+/**
+ * Number of kernels registered with tfjs (every backend), or undefined where it cannot be read.
+ * tfjs-core keeps the registry in a Map under globalThis._tfGlobals (shared by all its copies).
+ * An unchanged size means nothing new to wrap, short of a kernel removed and another added in
+ * between: that one would then be missing on the tracing backend, which tfjs reports by name.
+ */
+function kernelRegistrySize(): number | undefined {
+  const globals = (globalThis as { _tfGlobals?: unknown })._tfGlobals;
+  const reg = globals instanceof Map ? globals.get('kernelRegistry') : undefined;
+  return reg instanceof Map ? reg.size : undefined;
+}
+
 export class TracingBackend extends tf.KernelBackend {
   recorder: Recorder | null = null;
   private readonly wrapped = new Set<string>();
@@ -53,8 +65,17 @@ export class TracingBackend extends tf.KernelBackend {
     this.heap = heapBackend(inner);
   }
 
-  /** Registers wrappers for inner kernels not wrapped yet (kernels may be registered late). */
+  /** Size of tfjs' kernel registry when the wrappers were last synced. */
+  private syncedAt: number | undefined;
+
+  /**
+   * Registers wrappers for inner kernels not wrapped yet (kernels may be registered late). Runs
+   * before every trace; tfjs' getKernelsForBackend scans its whole registry (~0.3 ms), which a
+   * Keras SavedModel's thousands of per-layer traces felt, so an unchanged registry is skipped.
+   */
   syncKernels(): void {
+    const size = kernelRegistrySize();
+    if (size !== undefined && size === this.syncedAt) return;
     for (const k of tf.getKernelsForBackend(this.innerName)) {
       if (this.wrapped.has(k.kernelName)) continue;
       this.wrapped.add(k.kernelName);
@@ -67,6 +88,7 @@ export class TracingBackend extends tf.KernelBackend {
         kernelFunc: ({ inputs, attrs }) => this.runKernel(kernelName, innerFunc, inputs, attrs),
       });
     }
+    this.syncedAt = kernelRegistrySize();
   }
 
   private runKernel(kernelName: string, fn: tf.KernelFunc, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined) {
@@ -156,14 +178,13 @@ export class TracingBackend extends tf.KernelBackend {
 const wrappers = new Map<string, TracingBackend>();
 
 /**
- * The tracing backend around `innerName`, registered with tfjs on first use. Sets the inner
+ * The tracing backend around `name`, registered with tfjs on first use. Sets the inner
  * backend once so that its kernels are set up (wasm binds its functions in setupFunc), then
- * restores the previous backend.
+ * restores the previous backend. A tracing backend's own name (the current backend between two
+ * queued traces, see trace-core.ts) means the backend it wraps: wrappers never nest.
  */
-export async function getTracingBackend(innerName: string): Promise<TracingBackend> {
-  if (innerName.startsWith(TRACE_BACKEND_PREFIX)) {
-    throw new SavedModelError('INVALID_ARGUMENT', `cannot trace on top of the tracing backend ${innerName}`);
-  }
+export async function getTracingBackend(name: string): Promise<TracingBackend> {
+  const innerName = name.startsWith(TRACE_BACKEND_PREFIX) ? name.slice(TRACE_BACKEND_PREFIX.length) : name;
   let w = wrappers.get(innerName);
   if (!w) {
     const prev = tf.getBackend();
