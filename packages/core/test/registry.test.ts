@@ -129,7 +129,7 @@ describe('default attrs', () => {
     const inPlace = tensorflow.GraphDef.decode(orig);
     const added = addDefaultAttrs(inPlace);
     const shared = tensorflow.GraphDef.decode(graphBytes(inPlace));
-    const nodesOf = (g: tensorflow.GraphDef) => [...g.node, ...g.library!.function.flatMap((f) => f.node_def)] as tensorflow.INodeDef[];
+    const nodesOf = (g: tensorflow.GraphDef) => [...g.node, ...(g.library?.function ?? []).flatMap((f) => f.node_def)] as tensorflow.INodeDef[];
     const nodesBefore = nodesOf(shared);
     const attrKeysBefore = nodesBefore.map((n) => Object.keys(n.attr ?? {}).join());
     expect(stripDefaultAttrs(shared, { copyOnWrite: true })).toBe(added);
