@@ -300,11 +300,12 @@ const utf8 = new TextEncoder();
 
 /**
  * Inputs from this length on go to WebAssembly once it is loaded. Its fixed cost per call (copy,
- * boundary crossing, i64 → BigInt: ≈ 120–140 ns) is about the JavaScript version's (building the
- * BigInt from two words: ≈ 120 ns at 0 bytes), and the loop is far faster: measured on x64
- * Node 20 (whole calls, interleaved), wasm is ≈ 1.8× at 8–16 bytes, ≈ 4× at 64, ≈ 7× at 1 KiB.
+ * boundary crossing, i64 → BigInt: ≈ 110–140 ns) is about the JavaScript version's (building the
+ * BigInt from two words: ≈ 120–130 ns at 0 bytes); measured on x64 Node 20 (whole calls,
+ * interleaved): both ≈ 110–170 ns below 8 bytes, wasm ≈ 1.8–2.4× at 8–16 bytes, ≈ 4× at 64,
+ * ≈ 7× at 1 KiB, 6–8× from 4 KiB on (bench/farmhash.bench.mjs).
  */
-const WASM_MIN = 16;
+const WASM_MIN = 8;
 
 /**
  * In 'auto' mode the module is loaded only once an input of this size comes, or inputs summing
