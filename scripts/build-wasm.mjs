@@ -14,8 +14,8 @@
 // source -> same bytes; nothing time- or path-dependent goes into the outputs).
 // Exits non-zero with the compiler's diagnostics if asc fails, and refuses a
 // binary that breaks the loader's assumptions (size, imports, exports, data
-// segments) or fails a self-test against a bit-at-a-time CRC; nothing is
-// written in those cases.
+// segments) or fails a self-test (CRC: against a bit-at-a-time CRC; FarmHash:
+// FarmHash's own published answers); nothing is written in those cases.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve } from 'node:path';
