@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Builds the CRC WebAssembly modules from source (`pnpm gen` runs this first).
+// Builds the WebAssembly modules from source (`pnpm gen` runs this first).
 //
 //   wasm/crc32c/crc.ts  --asc-->  wasm/build/crc.wasm, crc-simd.wasm (+ .wat, for reading)
 //                                 packages/core/src/crc32c/crc32c-wasm.gen.ts (base64 of both)
+//   wasm/farmhash/farmhash.ts  -->  wasm/build/farmhash.wasm (+ .wat)
+//                                 packages/core/src/hash/farmhash-wasm.gen.ts (base64)
 //
 // Two builds of the same source: crc-simd.wasm uses wasm SIMD (v128) for the fold of
 // large inputs, crc.wasm is plain MVP wasm (i64 instead) for engines without SIMD; the
@@ -12,8 +14,8 @@
 // source -> same bytes; nothing time- or path-dependent goes into the outputs).
 // Exits non-zero with the compiler's diagnostics if asc fails, and refuses a
 // binary that breaks the loader's assumptions (size, imports, exports, data
-// segments) or fails a self-test against a bit-at-a-time CRC; nothing is
-// written in those cases.
+// segments) or fails a self-test (CRC: against a bit-at-a-time CRC; FarmHash:
+// FarmHash's own published answers); nothing is written in those cases.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -23,6 +25,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = join(ROOT, 'wasm/crc32c/crc.ts');
 const OUT_DIR = join(ROOT, 'wasm/build');
 const OUT_GEN = join(ROOT, 'packages/core/src/crc32c/crc32c-wasm.gen.ts');
+const FARM_SOURCE = join(ROOT, 'wasm/farmhash/farmhash.ts');
+const FARM_GEN = join(ROOT, 'packages/core/src/hash/farmhash-wasm.gen.ts');
 
 /**
  * Chrome long refused synchronous `new WebAssembly.Module` of more than 4 KiB on the main
@@ -63,7 +67,14 @@ try {
 }
 
 const built = [];
-for (const v of VARIANTS) built.push({ ...v, ...(await compile(v)) });
+for (const v of VARIANTS) {
+  const out = await compile(SOURCE, v);
+  checkBinary(out.wasm, v.name);
+  built.push({ ...v, ...out });
+}
+// FarmHash: scalar 64-bit arithmetic, nothing for SIMD to do, so one plain MVP build.
+const farm = { name: 'farmhash', ...(await compile(FARM_SOURCE, { name: 'farmhash', flags: [] })) };
+checkFarmhash(farm.wasm);
 
 let gen =
   `// GENERATED FILE - DO NOT EDIT.\n` +
@@ -84,12 +95,25 @@ for (const b of built) {
   if (typeof b.wat === 'string') await writeFile(join(OUT_DIR, `${b.name}.wat`), b.wat);
 }
 await writeFile(OUT_GEN, gen);
-
-process.stdout.write(
-  `build-wasm: ${built.map((b) => `${relative(ROOT, join(OUT_DIR, b.name))}.wasm (${b.wasm.length} bytes)`).join(', ')}, ${relative(ROOT, OUT_GEN)}\n`,
+await writeFile(join(OUT_DIR, 'farmhash.wasm'), farm.wasm);
+if (typeof farm.wat === 'string') await writeFile(join(OUT_DIR, 'farmhash.wat'), farm.wat);
+await writeFile(
+  FARM_GEN,
+  `// GENERATED FILE - DO NOT EDIT.\n` +
+    `// Built by scripts/build-wasm.mjs (\`pnpm gen\`) from wasm/farmhash/farmhash.ts with AssemblyScript ${asc.version}.\n` +
+    `// farmhash.wasm: ${farm.wasm.length} bytes, sha256 ${createHash('sha256').update(farm.wasm).digest('hex')}.\n` +
+    `\n/** The FarmHash Fingerprint64 WebAssembly module (plain MVP wasm), base64-encoded. */\n` +
+    `export const FARMHASH_WASM_BASE64 =\n  '${Buffer.from(farm.wasm).toString('base64')}';\n` +
+    `\n/** Length in bytes of the decoded module. */\n` +
+    `export const FARMHASH_WASM_BYTES = ${farm.wasm.length};\n`,
 );
 
-async function compile(v) {
+process.stdout.write(
+  `build-wasm: ${[...built, farm].map((b) => `${relative(ROOT, join(OUT_DIR, b.name))}.wasm (${b.wasm.length} bytes)`).join(', ')}, ` +
+    `${relative(ROOT, OUT_GEN)}, ${relative(ROOT, FARM_GEN)}\n`,
+);
+
+async function compile(source, v) {
   const outputs = new Map();
   const stderrChunks = [];
   const stdoutChunks = [];
@@ -97,7 +121,7 @@ async function compile(v) {
   let result;
   try {
     result = await asc.main(
-      [relative(ROOT, SOURCE), '--outFile', 'out.wasm', '--textFile', 'out.wat', ...ASC_FLAGS, ...v.flags, '--baseDir', ROOT],
+      [relative(ROOT, source), '--outFile', 'out.wasm', '--textFile', 'out.wat', ...ASC_FLAGS, ...v.flags, '--baseDir', ROOT],
       {
         stdout: sink(stdoutChunks),
         stderr: sink(stderrChunks),
@@ -107,23 +131,25 @@ async function compile(v) {
       },
     );
   } catch (e) {
-    fail(`asc threw while compiling ${relative(ROOT, SOURCE)} (${v.name}):\n${e instanceof Error ? e.stack : e}\n${stderrChunks.join('')}`);
+    fail(`asc threw while compiling ${relative(ROOT, source)} (${v.name}):\n${e instanceof Error ? e.stack : e}\n${stderrChunks.join('')}`);
   }
   const diagnostics = stderrChunks.join('');
   if (result.error) {
-    fail(`asc failed to compile ${relative(ROOT, SOURCE)} (${v.name}): ${result.error.message}\n${diagnostics}`);
+    fail(`asc failed to compile ${relative(ROOT, source)} (${v.name}): ${result.error.message}\n${diagnostics}`);
   }
   if (diagnostics.trim()) process.stderr.write(diagnostics); // warnings
   const wasm = outputs.get('out.wasm');
   const wat = outputs.get('out.wat');
   if (!(wasm instanceof Uint8Array) || wasm.length === 0) fail(`asc reported success but produced no ${v.name}.wasm`);
-  checkBinary(wasm, v.name);
   return { wasm, wat };
 }
 
-/** Structural checks the JS loader relies on. */
-function checkBinary(bytes, name) {
-  const file = `${name}.wasm`;
+/**
+ * What every module's loader relies on: the size budget, a valid module, no imports, no data
+ * section (buffers and tables live at fixed addresses; static data from the compiler would
+ * collide with them). Returns the compiled module.
+ */
+function checkCommon(bytes, file) {
   if (bytes.length > MAX_BYTES) {
     fail(`${file} is ${bytes.length} bytes, over the ${MAX_BYTES}-byte budget for synchronous compilation on a browser main thread`);
   }
@@ -135,6 +161,14 @@ function checkBinary(bytes, name) {
   }
   const imports = WebAssembly.Module.imports(mod);
   if (imports.length > 0) fail(`${file} must not import anything, but imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ')}`);
+  if (hasSection(bytes, 11)) fail(`${file} has a data section; the source must not use static data (strings, arrays)`);
+  return mod;
+}
+
+/** Structural checks the CRC loader relies on. */
+function checkBinary(bytes, name) {
+  const file = `${name}.wasm`;
+  const mod = checkCommon(bytes, file);
   const exports = new Set(WebAssembly.Module.exports(mod).map((e) => `${e.name}:${e.kind}`));
   for (const fn of ['extend32c', 'extend32', 'fold32c', 'finish32c', 'fold32', 'finish32']) {
     if (!exports.has(`${fn}:function`)) fail(`${file} lacks the export ${fn}:function`);
@@ -142,8 +176,6 @@ function checkBinary(bytes, name) {
   for (const need of ['memory:memory', 'INPUT_PTR:global', 'INPUT_SIZE:global']) {
     if (!exports.has(need)) fail(`${file} lacks the export ${need}`);
   }
-  // Tables live at fixed addresses from 4096 on; static data from the compiler would collide.
-  if (hasSection(bytes, 11)) fail(`${file} has a data section; the source must not use static data (strings, arrays)`);
   // Known answers and a bit-at-a-time reference over every code path (4-stream blocks,
   // 8-byte words, byte tail; the fold over several chunks, with and without its SIMD
   // steps), so a miscompiled module never reaches the generated file.
@@ -181,6 +213,73 @@ function checkBinary(bytes, name) {
       fail(`${file} self-test: folded ${what} of ${sample.length} bytes = 0x${folded.toString(16)}, bit-at-a-time reference 0x${wantAll.toString(16)}`);
     }
   }
+}
+
+/**
+ * Structural checks for the FarmHash module, and known answers from FarmHash's own self-test
+ * (google/farmhash src/farmhash.cc, farmhashnaTest: its pseudo-random data and the expected
+ * farmhashna::Hash64 values) through both entry points: hash64 for every length class, and
+ * update / finish over several chunks.
+ */
+function checkFarmhash(bytes) {
+  const file = 'farmhash.wasm';
+  const mod = checkCommon(bytes, file);
+  const exports = new Set(WebAssembly.Module.exports(mod).map((e) => `${e.name}:${e.kind}`));
+  for (const need of ['hash64:function', 'update:function', 'finish:function', 'memory:memory', 'INPUT_PTR:global', 'INPUT_SIZE:global', 'LAST_PTR:global']) {
+    if (!exports.has(need)) fail(`${file} lacks the export ${need}`);
+  }
+  const { exports: ex } = new WebAssembly.Instance(mod, {});
+  const mem = new Uint8Array(ex.memory.buffer);
+  const ptr = ex.INPUT_PTR.value, size = ex.INPUT_SIZE.value, lastPtr = ex.LAST_PTR.value;
+  if (size % 64 !== 0 || mem.length < ptr + size || lastPtr + 64 > ptr) fail(`${file}: unexpected memory layout`);
+  const data = farmhashSelfTestData(140000);
+  // [offset, length, farmhashna::Hash64] from farmhash.cc's expected[] (Test(i * i, i), Test(0, i)).
+  const known = [
+    [0, 0, 11160318154034397263n], [1, 1, 6057711933287653014n], [9, 3, 17262924617777385131n],
+    [16, 4, 1287846036432493960n], [64, 8, 11597051931199355094n], [289, 17, 7691019942193281883n],
+    [1024, 32, 541269899254986215n], [1089, 33, 711203541633906104n], [4096, 64, 16066393710399699995n],
+    [4225, 65, 4381627749513796415n], [16384, 128, 17629800649466220701n], [16641, 129, 15345954539186508726n],
+    [88804, 298, 2319855510833732255n], [0, 61590, 4658748233181427170n], [0, 137229, 963236806629702321n],
+  ];
+  const u64 = (v) => BigInt.asUintN(64, v);
+  for (const [off, len, want] of known) {
+    const input = data.subarray(off, off + len);
+    let got;
+    if (len <= size) {
+      mem.set(input, ptr);
+      got = u64(ex.hash64(len));
+    }
+    if (len > 64) {
+      // the chunked path, with chunks of 64 bytes up to the whole buffer
+      const end = Math.floor((len - 1) / 64) * 64;
+      const chunk = len <= size ? 64 : size;
+      for (let o = 0; o < end; o += chunk) {
+        const n = Math.min(chunk, end - o);
+        mem.set(input.subarray(o, o + n), ptr);
+        ex.update(n, o === 0 ? 1 : 0);
+      }
+      mem.set(input.subarray(len - 64), lastPtr);
+      const streamed = u64(ex.finish((len - 1) & 63));
+      if (got !== undefined && got !== streamed) fail(`${file} self-test: hash64 and update/finish disagree at length ${len}`);
+      got = streamed;
+    }
+    if (got !== want) fail(`${file} self-test: Hash64 of ${len} bytes at ${off} = ${got}, expected ${want}`);
+  }
+}
+
+/** farmhash.cc's self-test data (its Setup(): a 64-bit xorshift-multiply sequence), first n bytes. */
+function farmhashSelfTestData(n) {
+  const K0 = 0xc3a5c85c97cb3127n;
+  const out = new Uint8Array(n);
+  let a = 9n, b = 777n;
+  for (let i = 0; i < n; i++) {
+    a = BigInt.asUintN(64, a + b);
+    b = BigInt.asUintN(64, b + a);
+    a = BigInt.asUintN(64, (a ^ (a >> 41n)) * K0);
+    b = BigInt.asUintN(64, (b ^ (b >> 41n)) * K0 + BigInt(i));
+    out[i] = Number((b >> 37n) & 0xffn);
+  }
+  return out;
 }
 
 function bitwise(poly, crc, data) {
