@@ -139,21 +139,41 @@ export async function zipRows({ mb }) {
   return rows;
 }
 
-export async function bigGraphRows({ layers }) {
-  const { exportModel } = await dist('export');
-  const { fileMapSink } = await dist('core');
-  await tf.setBackend('cpu');
+/** A stack of `layers` Dense(8, relu) layers on an [8] input. */
+function denseStack(layers) {
   const x = tf.input({ shape: [8], name: 'x' });
   let h = x;
   for (let i = 0; i < layers; i++) h = tf.layers.dense({ units: 8, activation: 'relu' }).apply(h);
-  const model = tf.model({ inputs: x, outputs: h });
+  return tf.model({ inputs: x, outputs: h });
+}
+
+export async function bigGraphRows({ layers, kerasLayers }) {
+  const { exportModel } = await dist('export');
+  const { saveKerasModel } = await dist('keras');
+  const { fileMapSink } = await dist('core');
+  await tf.setBackend('cpu');
+  const rows = [];
   const input = tf.ones([1, 8]);
-  let pbBytes = 0;
-  const r = await compare({
-    baseline: predictOnce(model, input),
-    contender: async () => { const files = new Map(); await exportModel(model, fileMapSink(files)); pbBytes = files.get('saved_model.pb').length; },
-  });
+  {
+    const model = denseStack(layers);
+    let pbBytes = 0;
+    const r = await compare({
+      baseline: predictOnce(model, input),
+      contender: async () => { const files = new Map(); await exportModel(model, fileMapSink(files)); pbBytes = files.get('saved_model.pb').length; },
+    });
+    model.dispose();
+    rows.push({ row: `export ${layers}-layer Dense model (cpu)`, baseline: 'predict batch 1', ratio: fmtRatio(r.time), note: `export ${r.ms.median.toFixed(0)} ms, predict ${r.baseMs.median.toFixed(1)} ms; saved_model.pb ${(pbBytes / 1e6).toFixed(1)} MB (${(pbBytes / (2 * layers) / 1e3).toFixed(2)} KB per variable)` });
+  }
+  {
+    // a Keras SavedModel traces every layer's call functions too: thousands of traces
+    const model = denseStack(kerasLayers);
+    const r = await compare({
+      baseline: predictOnce(model, input),
+      contender: async () => { await saveKerasModel(model, fileMapSink(new Map())); },
+    });
+    model.dispose();
+    rows.push({ row: `saveKerasModel ${kerasLayers}-layer Dense model (cpu)`, baseline: 'predict batch 1', ratio: fmtRatio(r.time), note: `save ${r.ms.median.toFixed(0)} ms, predict ${r.baseMs.median.toFixed(1)} ms` });
+  }
   input.dispose();
-  model.dispose();
-  return [{ row: `export ${layers}-layer Dense model (cpu)`, baseline: 'predict batch 1', ratio: fmtRatio(r.time), note: `export ${r.ms.median.toFixed(0)} ms, predict ${r.baseMs.median.toFixed(1)} ms; saved_model.pb ${(pbBytes / 1e6).toFixed(1)} MB (${(pbBytes / (2 * layers) / 1e3).toFixed(2)} KB per variable)` }];
+  return rows;
 }

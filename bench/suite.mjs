@@ -5,8 +5,8 @@
 //   pnpm bench                          (builds, then the full suite, written to bench/RESULTS.md)
 //   node --expose-gc bench/suite.mjs [--quick] [--reps 5] [--only export,cli,trace,load,zip,big,browser] [--results bench/RESULTS.md]
 //
-// --quick: 25/100 MB MLPs, a 96² MobileNetV2-like, 50 MB zip, 500 layers (full: 100/400 MB,
-// 224², 200 MB, 2,000 layers). Timing is wall time; "mem" is the peak growth of JS heap +
+// --quick: 25/100 MB MLPs, a 96² MobileNetV2-like, 50 MB zip, 500 layers, 100 for saveKerasModel (full: 100/400 MB,
+// 224², 200 MB, 2,000 layers, 500 for saveKerasModel). Timing is wall time; "mem" is the peak growth of JS heap +
 // ArrayBuffer memory (wasm memory included) while a contender runs. Uses the built packages.
 // The Chromium rows (browser.bench.mjs: wasm, webgpu; 32 MB MLP, 8 MB with --quick) are skipped,
 // with the reason printed, where Chromium is missing.
@@ -32,7 +32,7 @@ await step('trace', () => traceRows({ backends, quick: QUICK }));
 await step('load', () => loadRows({ mb: QUICK ? 25 : 100 }));
 await step('zip', () => zipRows({ mb: QUICK ? 50 : 200 }));
 await step('cli', () => cliRows());
-await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000 }));
+await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000, kerasLayers: QUICK ? 100 : 500 }));
 await step('browser', async () => {
   const r = await browserRows({ mb: QUICK ? 8 : 32 });
   for (const x of r) if (x.ratio === 'skipped') process.stderr.write(`bench: ${x.row} skipped: ${x.note}\n`);
