@@ -234,3 +234,38 @@ describe('traceFunction on plain functions', () => {
     });
   });
 });
+
+describe('captured variables across traces (one variable index shared by all traces)', () => {
+  const captured = async (fn: Fn) => {
+    const cf = await traceFunction(fn, [tensorSpec([null, 3], 'float32', 'x')], { name: 'f' });
+    const ops = cf.functionDef.node_def!.map((n) => n.op);
+    return { names: cf.captures.map((c) => c.name), reads: ops.filter((o) => o === 'ReadVariableOp').length, consts: ops.filter((o) => o === 'Const').length };
+  };
+
+  it('a variable assigned between traces (new dataId), and one disposed and made again under its name, are still captured, never baked in as constants', async () => {
+    const v = tf.variable(tf.tensor1d([1, 2, 3]), true, 'across_traces_v');
+    try {
+      expect(await captured((x) => tf.mul(x, v))).toEqual({ names: ['across_traces_v'], reads: 1, consts: 0 });
+      v.assign(tf.tensor1d([4, 5, 6])); // training between two exports swaps the variable's dataId
+      expect(await captured((x) => tf.mul(x, v))).toEqual({ names: ['across_traces_v'], reads: 1, consts: 0 });
+    } finally {
+      v.dispose();
+    }
+    const again = tf.variable(tf.tensor1d([7, 8, 9]), true, 'across_traces_v');
+    try {
+      expect(await captured((x) => tf.add(x, again))).toEqual({ names: ['across_traces_v'], reads: 1, consts: 0 });
+      // and a variable made between two queued traces
+      const first = captured((x) => tf.add(x, again));
+      const late = tf.variable(tf.tensor1d([1, 1, 1]), true, 'across_traces_late');
+      try {
+        const second = captured((x) => tf.sub(x, late));
+        expect(await first).toEqual({ names: ['across_traces_v'], reads: 1, consts: 0 });
+        expect(await second).toEqual({ names: ['across_traces_late'], reads: 1, consts: 0 });
+      } finally {
+        late.dispose();
+      }
+    } finally {
+      again.dispose();
+    }
+  });
+});
