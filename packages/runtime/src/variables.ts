@@ -138,6 +138,13 @@ function stringConst(scope: RestoreScope, ref: string): string[] | undefined {
 /** Assign / AssignVariableOp nodes whose value comes (through Identity) from RestoreV2: target reference → key. */
 function restoreAssignments(scope: RestoreScope): Map<string, string> {
   const out = new Map<string, string>();
+  // one RestoreV2 feeds every variable: its tensor_names decoded once, not once per variable
+  // (that was quadratic: 4,000 variables took seconds)
+  const namesOf = new Map<string, string[] | undefined>();
+  const constStrings = (ref: string) => {
+    if (!namesOf.has(ref)) namesOf.set(ref, stringConst(scope, ref));
+    return namesOf.get(ref);
+  };
   for (const node of scope.nodes.values()) {
     if (node.op !== 'Assign' && node.op !== 'AssignVariableOp') continue;
     const [target, value] = dataInputs(node);
@@ -154,7 +161,7 @@ function restoreAssignments(scope: RestoreScope): Map<string, string> {
         continue;
       }
       if (src.op === 'RestoreV2' || src.op === 'Restore' || src.op === 'RestoreSlice') {
-        const names = stringConst(scope, dataInputs(src)[1] ?? '');
+        const names = constStrings(dataInputs(src)[1] ?? '');
         const key = src.op === 'RestoreV2' ? names?.[p[1]] : names?.[0];
         if (key !== undefined) out.set(target, key);
       }
