@@ -29,7 +29,7 @@ const step = async (name, f) => {
 };
 await step('export', () => exportRows({ backends, sizes: QUICK ? [25, 100] : [100, 400] }));
 await step('trace', () => traceRows({ backends, quick: QUICK }));
-await step('load', () => loadRows({ mb: QUICK ? 25 : 100 }));
+await step('load', () => loadRows({ mb: QUICK ? 25 : 100, layers: QUICK ? 500 : 2000 }));
 await step('zip', () => zipRows({ mb: QUICK ? 50 : 200 }));
 await step('cli', () => cliRows());
 await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000, kerasLayers: QUICK ? 100 : 500 }));
