@@ -12,7 +12,8 @@ import {
 } from '../src/crc32c/crc32c.js';
 import { crc32cExtendJs } from '../src/crc32c/crc32c-js.js';
 import { crc32ExtendJs } from '../src/crc32c/crc32-js.js';
-import { crc32cExtendWasm, crc32ExtendWasm, crcWasmAvailable, decodeBase64 } from '../src/crc32c/crc32c-wasm.js';
+import { crc32cExtendWasm, crc32ExtendWasm, crcWasmAvailable } from '../src/crc32c/crc32c-wasm.js';
+import { decodeBase64 } from '../src/wasm-module.js';
 import { CRC_WASM_BASE64, CRC_WASM_BYTES, CRC_WASM_SIMD_BASE64, CRC_WASM_SIMD_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
 import { isSavedModelError } from '../src/errors.js';
 import { CASTAGNOLI, crcBitwise, IEEE } from './crc-reference.js';

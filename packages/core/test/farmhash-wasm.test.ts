@@ -7,7 +7,7 @@ import {
 } from '../src/hash/farmhash.js';
 import { farmhashWasmAvailable, fingerprint64Wasm, loadFarmhashWasm } from '../src/hash/farmhash-wasm.js';
 import { FARMHASH_WASM_BASE64, FARMHASH_WASM_BYTES } from '../src/hash/farmhash-wasm.gen.js';
-import { decodeBase64 } from '../src/crc32c/crc32c-wasm.js';
+import { decodeBase64 } from '../src/wasm-module.js';
 import { mulberry32, randomBytes } from './checkpoint-prng.js';
 
 afterEach(() => setFarmhashImplementation('auto'));

@@ -18,6 +18,7 @@
  * is unavailable.
  */
 import { CRC_WASM_BASE64, CRC_WASM_SIMD_BASE64 } from './crc32c-wasm.gen.js';
+import { decodeBase64, lazyInstance } from '../wasm-module.js';
 
 type ExtendFn = (crc: number, ptr: number, len: number) => number;
 type FoldFn = (crc: number, len: number, first: number) => void;
@@ -52,36 +53,6 @@ interface Poly {
   readonly extend: ExtendFn;
   readonly fold: FoldFn;
   readonly finish: FinishFn;
-}
-
-/** undefined: not tried yet; null: tried, unavailable (see wasmLoadError). */
-let wasm: CrcWasm | null | undefined;
-let loadError: unknown;
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Base64 → bytes. Uses atob where the platform has it, else a small decoder. */
-export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  if (typeof atob === 'function') {
-    const bin = atob(s);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  const clean = s.replace(/[^A-Za-z0-9+/]/g, '');
-  const out = new Uint8Array((clean.length * 3) >> 2);
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < clean.length; i++) {
-    acc = (acc << 6) | B64.indexOf(clean[i]!);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
-  }
-  return out;
 }
 
 function instantiate(variant: CrcWasmVariant, foldMin = FOLD_MIN[variant]): CrcWasm {
@@ -135,32 +106,21 @@ function instantiateBest(): CrcWasm {
   }
 }
 
-function get(): CrcWasm | null {
-  if (wasm === undefined) {
-    try {
-      wasm = instantiateBest();
-    } catch (e) {
-      wasm = null;
-      loadError = e;
-    }
-  }
-  return wasm;
-}
+const crcWasm = lazyInstance('CRC WebAssembly module', instantiateBest);
 
 /** Whether the WebAssembly CRC module can be used here (compiles and instantiates it on first call). */
 export function crcWasmAvailable(): boolean {
-  return get() !== null;
+  return crcWasm.get() !== null;
 }
 
 /** Which build is in use: 'simd' or 'mvp' (no wasm SIMD here); null where WebAssembly is unavailable. */
 export function crcWasmVariant(): CrcWasmVariant | null {
-  return get()?.variant ?? null;
+  return crcWasm.get()?.variant ?? null;
 }
 
 /** Why the module is unavailable (the exception from compiling / instantiating it), if it is. */
 export function crcWasmLoadError(): unknown {
-  get();
-  return loadError;
+  return crcWasm.error();
 }
 
 function run(w: CrcWasm, p: Poly, crc: number, data: Uint8Array): number {
@@ -189,25 +149,15 @@ function run(w: CrcWasm, p: Poly, crc: number, data: Uint8Array): number {
   return c >>> 0;
 }
 
-function need(): CrcWasm {
-  const w = get();
-  if (w === null) {
-    throw new Error(`CRC WebAssembly module unavailable: ${loadError instanceof Error ? loadError.message : String(loadError)}`, {
-      cause: loadError,
-    });
-  }
-  return w;
-}
-
 /** CRC-32C via WebAssembly, continuing the finalized `crc` (0 to start). Throws if the module is unavailable. */
 export function crc32cExtendWasm(crc: number, data: Uint8Array): number {
-  const w = need();
+  const w = crcWasm.need();
   return run(w, w.c, crc, data);
 }
 
 /** CRC-32 (IEEE) via WebAssembly, continuing the finalized `crc` (0 to start). Throws if the module is unavailable. */
 export function crc32ExtendWasm(crc: number, data: Uint8Array): number {
-  const w = need();
+  const w = crcWasm.need();
   return run(w, w.ieee, crc, data);
 }
 

@@ -14,7 +14,7 @@
  *
  * Callers normally use farmhash.ts, which falls back to JavaScript when this is unavailable.
  */
-import { decodeBase64 } from '../crc32c/crc32c-wasm.js';
+import { decodeBase64, lazyInstance } from '../wasm-module.js';
 import { FARMHASH_WASM_BASE64 } from './farmhash-wasm.gen.js';
 
 interface FarmWasm {
@@ -28,10 +28,6 @@ interface FarmWasm {
   readonly update: (n: number, first: number) => void;
   readonly finish: (tail: number) => bigint;
 }
-
-/** undefined: not tried yet; null: tried, unavailable (see farmhashWasmLoadError). */
-let wasm: FarmWasm | null | undefined;
-let loadError: unknown;
 
 // Known answers of Google's C++ FarmHash (the `farmhash` npm package) for the bytes
 // (i * 131 + 7) & 255: the 17..32 path, one block + last block, and several blocks.
@@ -77,27 +73,16 @@ function instantiate(chunk?: number): FarmWasm {
   return w;
 }
 
-function get(): FarmWasm | null {
-  if (wasm === undefined) {
-    try {
-      wasm = instantiate();
-    } catch (e) {
-      wasm = null;
-      loadError = e;
-    }
-  }
-  return wasm;
-}
+const farmWasm = lazyInstance('FarmHash WebAssembly module', () => instantiate());
 
 /** Whether the WebAssembly FarmHash can be used here (compiles and instantiates it on first call). */
 export function farmhashWasmAvailable(): boolean {
-  return get() !== null;
+  return farmWasm.get() !== null;
 }
 
 /** Why the module is unavailable (the exception from compiling / instantiating it), if it is. */
 export function farmhashWasmLoadError(): unknown {
-  get();
-  return loadError;
+  return farmWasm.error();
 }
 
 function heapOf(w: FarmWasm): Uint8Array {
@@ -130,13 +115,7 @@ function hashWith(w: FarmWasm, data: Uint8Array): bigint {
 
 /** Fingerprint64 via WebAssembly, any length. Throws if the module is unavailable. */
 export function fingerprint64Wasm(data: Uint8Array): bigint {
-  const w = get();
-  if (w === null) {
-    throw new Error(`FarmHash WebAssembly module unavailable: ${loadError instanceof Error ? loadError.message : String(loadError)}`, {
-      cause: loadError,
-    });
-  }
-  return hashWith(w, data);
+  return hashWith(farmWasm.need(), data);
 }
 
 /**
