@@ -6,27 +6,13 @@ import { crc32ExtendJs } from '../src/crc32c/crc32-js.js';
 import { crcWasmVariant, loadCrcWasmVariant, type CrcWasmVariant } from '../src/crc32c/crc32c-wasm.js';
 import { CRC_WASM_SIMD_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
 import { CASTAGNOLI, crcBitwise, IEEE } from './crc-reference.js';
+import { mulberry32, randomBytes } from './checkpoint-prng.js';
 
 const VARIANTS: readonly CrcWasmVariant[] = ['simd', 'mvp'];
 /** The fold's span A per polynomial (fold.ts), and the loader's chunk size (INPUT_SIZE). */
 const SPAN_C = 5275;
 const SPAN_IEEE = 3006;
 const CHUNK = 65536;
-
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  const words = new Uint32Array(out.buffer, 0, n >>> 2);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x;
-  }
-  for (let i = words.length * 4; i < n; i++) out[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-  return out;
-}
 
 /** x^n mod P for the normal-form polynomial P (x^32 implied), bit by bit. */
 function xPowMod(n: number, p: number): number {
@@ -58,8 +44,8 @@ describe('fold path (both builds) equals JavaScript', () => {
   for (const variant of VARIANTS) {
     it(`every length 4..6000 through the fold, random offsets and starting CRCs (${variant})`, () => {
       const w = loadCrcWasmVariant(variant, 4); // fold everything from 4 bytes on
-      const pool = randomBytes(6000 + 64, 7);
-      const rnd = randomBytes(6001 * 5, 8);
+      const pool = randomBytes(mulberry32(7), 6000 + 64);
+      const rnd = randomBytes(mulberry32(8), 6001 * 5);
       const view = new DataView(rnd.buffer);
       for (let n = 4; n <= 6000; n++) {
         const off = rnd[5 * n]! % 64;
@@ -74,7 +60,7 @@ describe('fold path (both builds) equals JavaScript', () => {
 
     it(`multi-chunk inputs whose last chunk is shorter than the span, a vector or 4 bytes (${variant})`, () => {
       const w = loadCrcWasmVariant(variant);
-      const pool = randomBytes(3 * CHUNK + 8192, 9);
+      const pool = randomBytes(mulberry32(9), 3 * CHUNK + 8192);
       const tails = [1, 2, 3, 4, 15, 16, 17, 63, 64, 65, 100, SPAN_IEEE - 1, SPAN_IEEE, SPAN_C - 1, SPAN_C, SPAN_C + 1, 5281];
       let k = 0;
       for (const chunks of [1, 2]) {
@@ -92,7 +78,7 @@ describe('fold path (both builds) equals JavaScript', () => {
     it(`inputs shorter than (or about) the span, against the bitwise definition (${variant})`, () => {
       // the residual then still holds part of the zeroed history from the start
       const w = loadCrcWasmVariant(variant, 4);
-      const pool = randomBytes(8192, 10);
+      const pool = randomBytes(mulberry32(10), 8192);
       for (const n of [4, 5, 100, 1000, SPAN_IEEE + 7, SPAN_C - 3, SPAN_C + 3]) {
         const d = pool.subarray(1, 1 + n);
         expect(w.crc32cExtend(0xdeadbeef, d)).toBe(crcBitwise(CASTAGNOLI, 0xdeadbeef, d));
@@ -104,7 +90,7 @@ describe('fold path (both builds) equals JavaScript', () => {
   it('the public API around the fold thresholds (5 KiB with SIMD, 9 KiB without)', async () => {
     const { crc32cExtend, crc32Extend } = await import('../src/crc32c/crc32c.js');
     const mvp = loadCrcWasmVariant('mvp');
-    const pool = randomBytes(9300, 13);
+    const pool = randomBytes(mulberry32(13), 9300);
     for (const n of [5119, 5120, 5121, 9215, 9216, 9217]) {
       const d = pool.subarray(5, 5 + n);
       expect(crc32cExtend(0x55aa55aa, d), `CRC-32C of ${n} bytes`).toBe(crc32cExtendJs(0x55aa55aa, d));
@@ -115,7 +101,7 @@ describe('fold path (both builds) equals JavaScript', () => {
   });
 
   it('the two builds agree on 5 MiB at an odd offset, continuing a CRC', () => {
-    const big = randomBytes((5 << 20) + 8, 11).subarray(3, (5 << 20) + 3 - 1);
+    const big = randomBytes(mulberry32(11), (5 << 20) + 8).subarray(3, (5 << 20) + 3 - 1);
     const simd = loadCrcWasmVariant('simd');
     const mvp = loadCrcWasmVariant('mvp');
     const c = simd.crc32cExtend(0x01020304, big);
@@ -148,7 +134,7 @@ describe('engines without wasm SIMD', () => {
       const api = await import('../src/crc32c/crc32c.js');
       expect(wasm.crcWasmVariant()).toBe('mvp');
       expect(api.crcImplementation()).toBe('wasm');
-      const d = randomBytes(200_000, 12);
+      const d = randomBytes(mulberry32(12), 200_000);
       expect(api.crc32c(d)).toBe(crc32cExtendJs(0, d));
       expect(api.crc32(d)).toBe(crc32ExtendJs(0, d));
       expect(api.crc32c(d.subarray(0, 100))).toBe(crc32cExtendJs(0, d.subarray(0, 100)));

@@ -17,22 +17,9 @@ import { decodeBase64 } from '../src/wasm-module.js';
 import { CRC_WASM_BASE64, CRC_WASM_BYTES, CRC_WASM_SIMD_BASE64, CRC_WASM_SIMD_BYTES } from '../src/crc32c/crc32c-wasm.gen.js';
 import { isSavedModelError } from '../src/errors.js';
 import { CASTAGNOLI, crcBitwise, IEEE } from './crc-reference.js';
+import { mulberry32, randomBytes } from './checkpoint-prng.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
-
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 
 const MODES = ['auto', 'js', 'wasm'] as const;
 
@@ -130,7 +117,7 @@ describe('implementation switch', () => {
     const module = vi.spyOn(WebAssembly, 'Module');
     try {
       const fresh = await import('../src/crc32c/crc32c.js');
-      const small = randomBytes(4096, 3);
+      const small = randomBytes(mulberry32(3), 4096);
       for (let i = 0; i < 100; i++) {
         expect(fresh.crc32c(small)).toBe(crc32cExtendJs(0, small));
         expect(fresh.crc32(small)).toBe(crc32ExtendJs(0, small));
@@ -141,7 +128,7 @@ describe('implementation switch', () => {
       vi.resetModules();
       module.mockClear();
       const again = await import('../src/crc32c/crc32c.js');
-      const big = randomBytes(64 * 1024, 5);
+      const big = randomBytes(mulberry32(5), 64 * 1024);
       expect(again.crc32c(big)).toBe(crc32cExtendJs(0, big));
       expect(module).toHaveBeenCalled();
     } finally {
@@ -159,7 +146,7 @@ describe('implementation switch', () => {
       expect(fresh.crcImplementation()).toBe('js');
       expect(fresh.crc32c(ascii('123456789'))).toBe(0xe3069283);
       expect(fresh.crc32(ascii('123456789'))).toBe(0xcbf43926);
-      expect(fresh.crc32c(randomBytes(100_000, 7))).toBe(crc32cExtendJs(0, randomBytes(100_000, 7)));
+      expect(fresh.crc32c(randomBytes(mulberry32(7), 100_000))).toBe(crc32cExtendJs(0, randomBytes(mulberry32(7), 100_000)));
       let err: unknown;
       try {
         fresh.setCrcImplementation('wasm');
@@ -212,7 +199,7 @@ describe('inputs', () => {
 });
 
 describe('extend', () => {
-  const data = randomBytes(300_000, 42);
+  const data = randomBytes(mulberry32(42), 300_000);
   const cuts = [0, 1, 7, 8, 9, 31, 32, 33, 1000, 1023, 1024, 1025, 4096, 65535, 65536, 65537, 131073, 299_999, 300_000];
 
   for (const mode of MODES) {
@@ -255,7 +242,7 @@ describe('extend', () => {
 });
 
 describe('WebAssembly equals JavaScript', () => {
-  const pool = randomBytes(4096 + 64, 1234);
+  const pool = randomBytes(mulberry32(1234), 4096 + 64);
 
   it('table-driven implementations equal the bitwise definition (lengths 0..300)', () => {
     setCrcImplementation('wasm');
@@ -277,7 +264,7 @@ describe('WebAssembly equals JavaScript', () => {
   it('every length 0..4096 at random offsets, with random starting crc', () => {
     setCrcImplementation('wasm');
     expect(crcImplementation()).toBe('wasm');
-    const offsets = randomBytes(4097 * 2, 99);
+    const offsets = randomBytes(mulberry32(99), 4097 * 2);
     for (let n = 0; n <= 4096; n++) {
       const off = offsets[2 * n]! % 64;
       const d = pool.subarray(off, off + n);
