@@ -9,39 +9,9 @@ import { farmhashWasmAvailable, fingerprint64Wasm, loadFarmhashWasm } from '../s
 import { FARMHASH_WASM_BASE64, FARMHASH_WASM_BYTES } from '../src/hash/farmhash-wasm.gen.js';
 import { decodeBase64 } from '../src/wasm-module.js';
 import { mulberry32, randomBytes } from './checkpoint-prng.js';
+import { FARMHASH_PUBLISHED, farmhashSelfTestData } from '../../../wasm/farmhash/self-test.mjs';
 
 afterEach(() => setFarmhashImplementation('auto'));
-
-/**
- * The data of FarmHash's self-test (google/farmhash src/farmhash.cc, Setup()): a = 9, b = 777;
- * per byte i: a += b; b += a; a = (a ^ a >> 41) * k0; b = (b ^ b >> 41) * k0 + i; byte = b >> 37.
- */
-function selfTestData(n: number): Uint8Array {
-  const K0 = 0xc3a5c85c97cb3127n;
-  const out = new Uint8Array(n);
-  let a = 9n, b = 777n;
-  for (let i = 0; i < n; i++) {
-    a = BigInt.asUintN(64, a + b);
-    b = BigInt.asUintN(64, b + a);
-    a = BigInt.asUintN(64, (a ^ (a >> 41n)) * K0);
-    b = BigInt.asUintN(64, (b ^ (b >> 41n)) * K0 + BigInt(i));
-    out[i] = Number((b >> 37n) & 0xffn);
-  }
-  return out;
-}
-
-// [offset, length, farmhashna::Hash64(data + offset, length)] from farmhash.cc's farmhashnaTest
-// expected[] (its calls Test(i * i, i) for i < 299, then Test(0, i) for growing i, Test(0, 1 MiB)).
-const PUBLISHED: readonly (readonly [number, number, bigint])[] = [
-  [0, 0, 11160318154034397263n], [1, 1, 6057711933287653014n], [9, 3, 17262924617777385131n],
-  [16, 4, 1287846036432493960n], [64, 8, 11597051931199355094n], [256, 16, 282273162512842838n],
-  [289, 17, 7691019942193281883n], [1024, 32, 541269899254986215n], [1089, 33, 711203541633906104n],
-  [4096, 64, 16066393710399699995n], [4225, 65, 4381627749513796415n], [16129, 127, 11027467577531522736n],
-  [16384, 128, 17629800649466220701n], [16641, 129, 15345954539186508726n], [36864, 192, 13338803518511360161n],
-  [65025, 255, 8429558128705429752n], [65536, 256, 9210440767890242563n], [88804, 298, 2319855510833732255n],
-  [0, 61590, 4658748233181427170n], [0, 70388, 6136237577409579594n], [0, 137229, 963236806629702321n],
-  [0, 305769, 7363706753104667812n], [0, 1016994, 15964842784149948926n], [0, 1048576, 17893921758998833411n],
-];
 
 describe('FarmHash Fingerprint64 in WebAssembly', () => {
   it('loads here; the generated module is small, imports nothing', () => {
@@ -53,9 +23,9 @@ describe('FarmHash Fingerprint64 in WebAssembly', () => {
   });
 
   it("reproduces FarmHash's published self-test answers (wasm, small chunks, JavaScript, public API)", () => {
-    const data = selfTestData(1 << 20);
+    const data = farmhashSelfTestData(1 << 20);
     const chunked = loadFarmhashWasm(128);
-    for (const [off, len, want] of PUBLISHED) {
+    for (const [off, len, want] of FARMHASH_PUBLISHED) {
       const input = data.subarray(off, off + len);
       expect([off, len, fingerprint64Wasm(input)]).toEqual([off, len, want]);
       expect([off, len, chunked.fingerprint64(input)]).toEqual([off, len, want]);
