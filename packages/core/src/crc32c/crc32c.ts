@@ -12,17 +12,17 @@
  * the WebAssembly module cannot be compiled or a call into it fails, JavaScript is used.
  */
 import { asBytes } from '../bytes.js';
-import { SavedModelError } from '../errors.js';
 import { crc32ExtendJs } from './crc32-js.js';
 import { crc32cExtendJs } from './crc32c-js.js';
 import { crc32cExtendWasm, crc32ExtendWasm, crcWasmAvailable, crcWasmLoadError } from './crc32c-wasm.js';
+import { WasmDispatch, type Implementation } from '../wasm-dispatch.js';
 
 export { maskCrc, unmaskCrc } from './mask.js';
 
 /** Bytes to checksum: a Uint8Array (Buffer included), any other ArrayBuffer view (its bytes), or an ArrayBuffer. */
 export type CrcInput = Uint8Array | ArrayBufferView | ArrayBufferLike;
 
-export type CrcImplementation = 'wasm' | 'js';
+export type CrcImplementation = Implementation;
 
 /**
  * In 'auto' mode, inputs shorter than this go to JavaScript: below it the fixed cost of a
@@ -38,26 +38,11 @@ const SMALL_INPUT = 32;
  */
 const DEFER_BELOW = 64 * 1024;
 const DEFER_TOTAL = 1024 * 1024;
-let deferredBytes = 0;
 
-/** Whether `bytes` goes to JavaScript because the module is not compiled yet and not worth it so far. */
-function deferWasm(n: number): boolean {
-  if (useWasm !== undefined || mode !== 'auto' || n >= DEFER_BELOW) return false;
-  deferredBytes += n;
-  return deferredBytes < DEFER_TOTAL;
-}
-
-type Mode = CrcImplementation | 'auto';
-let mode: Mode = 'auto';
-/** Whether large inputs go to WebAssembly (mode and availability combined). */
-let useWasm: boolean | undefined;
-/** Whether small inputs go to WebAssembly too (only when forced, for tests and benchmarks). */
-let smallToWasm = false;
-
-function wasmEnabled(): boolean {
-  if (useWasm === undefined) useWasm = mode !== 'js' && crcWasmAvailable();
-  return useWasm;
-}
+const dispatch = new WasmDispatch({
+  name: 'CRC', available: crcWasmAvailable, loadError: crcWasmLoadError,
+  smallMin: SMALL_INPUT, deferBelow: DEFER_BELOW, deferTotal: DEFER_TOTAL,
+});
 
 /**
  * Choose the implementation: 'wasm' (every input, also small ones, through WebAssembly),
@@ -66,20 +51,7 @@ function wasmEnabled(): boolean {
  * @throws SavedModelError UNSUPPORTED for 'wasm' where WebAssembly is unavailable.
  */
 export function setCrcImplementation(impl: CrcImplementation | 'auto'): void {
-  if (impl !== 'wasm' && impl !== 'js' && impl !== 'auto') {
-    throw new SavedModelError('INVALID_ARGUMENT', `unknown CRC implementation ${JSON.stringify(impl)}`);
-  }
-  if (impl === 'wasm' && !crcWasmAvailable()) {
-    const why = crcWasmLoadError();
-    throw new SavedModelError(
-      'UNSUPPORTED',
-      `WebAssembly CRC unavailable here: ${why instanceof Error ? why.message : String(why)}`,
-      { cause: why },
-    );
-  }
-  mode = impl;
-  useWasm = undefined;
-  smallToWasm = impl === 'wasm';
+  dispatch.set(impl);
 }
 
 /**
@@ -87,7 +59,7 @@ export function setCrcImplementation(impl: CrcImplementation | 'auto'): void {
  * else 'js'. (In 'auto' mode inputs under 32 bytes use JavaScript regardless.)
  */
 export function crcImplementation(): CrcImplementation {
-  return wasmEnabled() ? 'wasm' : 'js';
+  return dispatch.current(true);
 }
 
 function toBytes(data: CrcInput): Uint8Array {
@@ -103,7 +75,7 @@ function toBytes(data: CrcInput): Uint8Array {
 /** CRC-32C of `data` continued from the finalized CRC `crc` (0 to start). */
 export function crc32cExtend(crc: number, data: CrcInput): number {
   const bytes = toBytes(data);
-  if ((bytes.length >= SMALL_INPUT || smallToWasm) && !deferWasm(bytes.length) && wasmEnabled()) {
+  if (dispatch.wasmFor(bytes.length)) {
     try {
       return crc32cExtendWasm(crc, bytes);
     } catch {
@@ -121,7 +93,7 @@ export function crc32c(data: CrcInput): number {
 /** CRC-32 (IEEE 802.3, as in zip and gzip) of `data` continued from the finalized CRC `crc` (0 to start). */
 export function crc32Extend(crc: number, data: CrcInput): number {
   const bytes = toBytes(data);
-  if ((bytes.length >= SMALL_INPUT || smallToWasm) && !deferWasm(bytes.length) && wasmEnabled()) {
+  if (dispatch.wasmFor(bytes.length)) {
     try {
       return crc32ExtendWasm(crc, bytes);
     } catch {

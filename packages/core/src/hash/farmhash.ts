@@ -10,7 +10,7 @@
 // in WebAssembly (farmhash-wasm.ts, native 64-bit words) where that is available, with identical
 // results.
 
-import { SavedModelError } from '../errors.js';
+import { WasmDispatch, type Implementation } from '../wasm-dispatch.js';
 import { farmhashWasmAvailable, farmhashWasmLoadError, fingerprint64Wasm } from './farmhash-wasm.js';
 
 let H = 0; // high word of the last 64-bit result
@@ -315,23 +315,13 @@ const WASM_MIN = 8;
  */
 const DEFER_BELOW = 16 * 1024;
 const DEFER_TOTAL = 256 * 1024;
-let deferredBytes = 0;
 
-export type FarmhashImplementation = 'wasm' | 'js';
-let mode: FarmhashImplementation | 'auto' = 'auto';
-/** Whether inputs of WASM_MIN bytes and more go to WebAssembly (mode and availability combined). */
-let useWasm: boolean | undefined;
+export type FarmhashImplementation = Implementation;
 
-function wasmFor(n: number): boolean {
-  if (mode === 'js') return false;
-  if (mode === 'wasm') return true;
-  if (n < WASM_MIN) return false;
-  if (useWasm === undefined) {
-    if (n < DEFER_BELOW && (deferredBytes += n) < DEFER_TOTAL) return false;
-    useWasm = farmhashWasmAvailable();
-  }
-  return useWasm;
-}
+const dispatch = new WasmDispatch({
+  name: 'FarmHash', available: farmhashWasmAvailable, loadError: farmhashWasmLoadError,
+  smallMin: WASM_MIN, deferBelow: DEFER_BELOW, deferTotal: DEFER_TOTAL,
+});
 
 /**
  * Choose the implementation (tests and benchmarks): 'wasm' (every input, also small ones,
@@ -339,22 +329,12 @@ function wasmFor(n: number): boolean {
  * @throws SavedModelError UNSUPPORTED for 'wasm' where the WebAssembly module is unavailable.
  */
 export function setFarmhashImplementation(impl: FarmhashImplementation | 'auto'): void {
-  if (impl !== 'wasm' && impl !== 'js' && impl !== 'auto') {
-    throw new SavedModelError('INVALID_ARGUMENT', `unknown FarmHash implementation ${JSON.stringify(impl)}`);
-  }
-  if (impl === 'wasm' && !farmhashWasmAvailable()) {
-    const why = farmhashWasmLoadError();
-    throw new SavedModelError('UNSUPPORTED', `WebAssembly FarmHash unavailable here: ${why instanceof Error ? why.message : String(why)}`, {
-      cause: why,
-    });
-  }
-  mode = impl;
-  useWasm = undefined;
+  dispatch.set(impl);
 }
 
 /** The implementation large inputs use now: 'wasm' once the module is loaded (and not set to 'js'), else 'js'. */
 export function farmhashImplementation(): FarmhashImplementation {
-  return mode !== 'js' && (mode === 'wasm' || useWasm === true) ? 'wasm' : 'js';
+  return dispatch.current(false);
 }
 
 /** Fingerprint64 in JavaScript only (the fallback; tests and benchmarks compare against it). */
@@ -369,7 +349,7 @@ export function fingerprint64Js(data: Uint8Array): bigint {
  */
 export function fingerprint64(data: Uint8Array | string): bigint {
   const bytes = typeof data === 'string' ? utf8.encode(data) : data;
-  if (wasmFor(bytes.length)) {
+  if (dispatch.wasmFor(bytes.length)) {
     try {
       return fingerprint64Wasm(bytes);
     } catch {
