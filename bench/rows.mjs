@@ -90,19 +90,23 @@ export async function loadRows({ mb, layers }) {
   const { loadSavedModel } = await dist('runtime');
   await tf.setBackend('cpu');
   const tmp = await mkdtemp(join(tmpdir(), 'sm-bench-load-'));
+  /** `model` saved both ways under `name`, then the two load + first predict contenders on `x`. */
+  const contenders = async (model, name, x) => {
+    const ours = join(tmp, `${name}-sm`), theirs = join(tmp, `${name}-tfjs`);
+    await exportModel(model, ours);
+    await tfjsSave(model, theirs);
+    return {
+      baseline: async () => { const m = await tf.loadLayersModel(fileHandler(theirs)); const y = m.predict(x); await y.data(); y.dispose(); m.dispose(); },
+      contender: async () => { const m = await loadSavedModel(ours); const y = m.predict(x); await y.data(); tf.dispose(y); m.dispose(); },
+    };
+  };
   try {
     const model = mlp(mb);
     const bytes = weightBytes(model);
-    const ours = join(tmp, 'sm'), theirs = join(tmp, 'tfjs');
-    await exportModel(model, ours);
-    await tfjsSave(model, theirs);
-    model.dispose();
     const x = tf.ones([1, 2048]);
-    const r = await compare({
-      memory: true,
-      baseline: async () => { const m = await tf.loadLayersModel(fileHandler(theirs)); const y = m.predict(x); await y.data(); y.dispose(); m.dispose(); },
-      contender: async () => { const m = await loadSavedModel(ours); const y = m.predict(x); await y.data(); tf.dispose(y); m.dispose(); },
-    });
+    const pair = await contenders(model, 'mlp', x);
+    model.dispose();
+    const r = await compare({ memory: true, ...pair });
     x.dispose();
     const rows = [{
       row: `load + first predict, ${MiB(bytes)} MiB MLP (cpu)`, baseline: 'tfjs loadLayersModel + predict', ratio: fmtRatio(r.time),
@@ -110,15 +114,10 @@ export async function loadRows({ mb, layers }) {
     }];
     // a big graph: thousands of variables restored, a long function frozen into one graph
     const big = denseStack(layers);
-    const bigOurs = join(tmp, 'big-sm'), bigTheirs = join(tmp, 'big-tfjs');
-    await exportModel(big, bigOurs);
-    await tfjsSave(big, bigTheirs);
-    big.dispose();
     const x8 = tf.ones([1, 8]);
-    const b = await compare({
-      baseline: async () => { const m = await tf.loadLayersModel(fileHandler(bigTheirs)); const y = m.predict(x8); await y.data(); y.dispose(); m.dispose(); },
-      contender: async () => { const m = await loadSavedModel(bigOurs); const y = m.predict(x8); await y.data(); tf.dispose(y); m.dispose(); },
-    });
+    const bigPair = await contenders(big, 'big', x8);
+    big.dispose();
+    const b = await compare(bigPair);
     x8.dispose();
     rows.push({
       row: `load + first predict, ${layers}-layer Dense model (cpu)`, baseline: 'tfjs loadLayersModel + predict', ratio: fmtRatio(b.time),

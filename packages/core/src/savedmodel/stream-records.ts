@@ -1,5 +1,5 @@
 // The checkpoint's data file as a stream of chunks for a FileSink. Numeric records go out in
-// pieces of PIECE_BYTES, each piece handed to the sink before it is checksummed (the CRC only
+// pieces (sizes below), each piece handed to the sink before it is checksummed (the CRC only
 // goes into variables.index, written afterwards), so the sink writes piece k while piece k is
 // checksummed and piece k + 1 produced. Tensors that can be copied out of their backend piece by
 // piece (DeferredCheckpointTensor.openReader) are copied into a small pool of reused buffers —
