@@ -125,4 +125,19 @@ describe('FlatWriter: the bytes of protobufjs’s writer', () => {
     const again = tensorflow.GraphDef.encode({ versions: { producer: 1 } }, w).finish();
     expect(Buffer.from(again).equals(Buffer.from(tensorflow.GraphDef.encode({ versions: { producer: 1 } }).finish()))).toBe(true);
   });
+
+  it('a result over 1 MiB is the writer\'s own buffer: a Buffer of exactly its bytes, untouched by the writers after it', () => {
+    const nodes: tensorflow.INodeDef[] = [];
+    for (let i = 0; i < 30_000; i++) nodes.push({ name: `layer_${i}/MatMul`, op: 'MatMul', input: [`layer_${i - 1}/Relu:activations:0`, `layer_${i}/ReadVariableOp:value:0`], attr: { T: { type: tensorflow.DataType.DT_FLOAT } } });
+    const graph: tensorflow.IGraphDef = { node: nodes, versions: { producer: 440 } };
+    const codec = tensorflow.GraphDef as unknown as Codec<tensorflow.IGraphDef>;
+    const first = codec.encode(graph, flatWriter()).finish();
+    const copy = Uint8Array.from(first);
+    expect(first.length).toBeGreaterThan(1 << 20);
+    expect(Buffer.isBuffer(first)).toBe(true);
+    expect(Buffer.from(first).equals(Buffer.from(codec.encode(graph).finish()))).toBe(true);
+    // writers after it, small (the kept spare buffer) and big, write elsewhere
+    for (const g of [{ versions: { producer: 1 } }, { node: nodes.slice(0, 20_000) }]) expectSameBytes(codec, g);
+    expect(Buffer.from(first).equals(Buffer.from(copy))).toBe(true);
+  });
 });
