@@ -95,6 +95,30 @@ export const machine = () => {
 };
 export const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
+/**
+ * What fresh memory costs on this machine: ms per MiB to first write 64 MiB of a new buffer
+ * against a second write of the same buffer (memcpy speed). Virtual machines differ by 10× and
+ * more in the first (page faults the hypervisor must back), and every contender that allocates
+ * big buffers (tfjs's save concatenates its weights; a zip into memory) pays it: the suite prints
+ * it beside the load so that ratios from different machines can be read.
+ */
+export function freshMemoryCost() {
+  const n = 64 << 20;
+  const src = new Uint8Array(n).fill(1);
+  const firsts = [], seconds = [];
+  for (let r = 0; r < 3; r++) {
+    const a = new Uint8Array(n);
+    let t = performance.now();
+    a.set(src);
+    firsts.push(performance.now() - t);
+    t = performance.now();
+    a.set(src);
+    seconds.push(performance.now() - t);
+  }
+  const ms = (xs) => Math.min(...xs) / 64;
+  return `fresh memory ${ms(firsts).toFixed(2)} ms/MiB first write, ${ms(seconds).toFixed(3)} ms/MiB rewrite`;
+}
+
 export const fmtRatio = (s) => `${s.min.toFixed(2)} / ${s.median.toFixed(2)} / ${s.max.toFixed(2)}`;
 export const MiB = (b) => (b / 2 ** 20).toFixed(0);
 

@@ -11,7 +11,7 @@
 // The Chromium rows (browser.bench.mjs: wasm, webgpu; 32 MB MLP, 8 MB with --quick) are skipped,
 // with the reason printed, where Chromium is missing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { QUICK, REPS, flag, load, machine, opt, printTable } from './lib.mjs';
+import { QUICK, REPS, flag, freshMemoryCost, load, machine, opt, printTable } from './lib.mjs';
 import { exportRows } from './export.bench.mjs';
 import { cliRows } from './cli.bench.mjs';
 import { browserRows } from './browser.bench.mjs';
@@ -20,6 +20,7 @@ import { bigGraphRows, loadRows, traceRows, zipRows } from './rows.mjs';
 const only = opt('only', 'export,cli,trace,load,zip,big,browser').split(',');
 const backends = opt('backend', 'cpu,wasm').split(',');
 const loadBefore = load();
+const memoryCost = freshMemoryCost();
 const started = new Date();
 const rows = [];
 const step = async (name, f) => {
@@ -39,7 +40,7 @@ await step('browser', async () => {
   return r;
 });
 const loadAfter = load();
-const header = `${started.toISOString()} — ${machine()}; ${QUICK ? 'quick sizes' : 'full sizes'}, ${REPS} rounds; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}`;
+const header = `${started.toISOString()} — ${machine()}; ${QUICK ? 'quick sizes' : 'full sizes'}, ${REPS} rounds; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}; ${memoryCost}`;
 console.log(header);
 const table = printTable(rows);
 const results = opt('results', flag('write') ? 'RESULTS.md' : undefined);
