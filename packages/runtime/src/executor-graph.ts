@@ -1,0 +1,148 @@
+// The copy of a frozen graph that tfjs-converter's executor runs. The executor orders, maps and
+// runs every node on each call (a 2,000-layer model froze to 14,000 nodes), so this copy has
+// fewer of them:
+//  - an Identity that only forwards a value (a folded variable read: Identity of a Const) is
+//    bypassed, its readers wired to its input;
+//  - MatMul / Conv2D / DepthwiseConv2dNative, then a bias add (BiasAdd, or AddV2 / Add of a 1-D
+//    constant: the same broadcast), then optionally an activation, become one _FusedMatMul /
+//    _FusedConv2D / FusedDepthwiseConv2dNative node, the ops tfjs-converter's own converter emits
+//    for such layers. The fused kernels compute the same thing (the product, then a broadcast
+//    add, then the activation) in one call.
+// The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
+import { tensorflow } from '@savedmodel-js/core';
+import type { FrozenGraph } from './freeze.js';
+
+type NodeDef = tensorflow.INodeDef;
+
+const DT_FLOAT = tensorflow.DataType.DT_FLOAT;
+
+/** Base op → the fused op tfjs-converter maps (its op lists: matrices, convolution). */
+const FUSED_OP: Readonly<Record<string, string>> = {
+  MatMul: '_FusedMatMul',
+  Conv2D: '_FusedConv2D',
+  DepthwiseConv2dNative: 'FusedDepthwiseConv2dNative',
+};
+
+/** Activations every tfjs backend's fused kernels apply (tfjs's FusableActivation; the executor lower-cases the names). */
+const ACTIVATIONS = new Set(['Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu']);
+
+const utf8 = new TextEncoder();
+const utf8Decode = new TextDecoder();
+
+const nodeOf = (ref: string): string => (ref.startsWith('^') ? ref.slice(1) : ref).split(':')[0]!;
+const isControl = (ref: string): boolean => ref.startsWith('^');
+const dataInputs = (n: NodeDef): string[] => (n.input ?? []).filter((r) => !isControl(r));
+const controlInputs = (n: NodeDef): string[] => (n.input ?? []).filter(isControl);
+/** A data reference to output 0 of `name` ("name" or "name:0"). */
+const readsOutput0 = (ref: string | undefined, name: string): boolean => ref === name || ref === `${name}:0`;
+
+const isFloat = (n: NodeDef): boolean => n.attr?.T?.type === DT_FLOAT;
+const stringAttr = (n: NodeDef, k: string): string => {
+  const s = n.attr?.[k]?.s;
+  return s && s.length > 0 ? utf8Decode.decode(s) : '';
+};
+/** data_format unset or NHWC (tfjs's fused convolutions take NHWC only). */
+const nhwc = (n: NodeDef): boolean => ['', 'NHWC'].includes(stringAttr(n, 'data_format'));
+const convOk = (n: NodeDef): boolean => nhwc(n) && ['SAME', 'VALID'].includes(stringAttr(n, 'padding'));
+
+/** The nodes tfjs-converter's executor gets for `g` (see above); `g` is not changed. */
+export function executorNodes(g: FrozenGraph): NodeDef[] {
+  const keep = new Set([...g.inputs, ...g.outputs].map((t) => nodeOf(t.node)));
+  return fuseLayers(bypassIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape);
+}
+
+/**
+ * `nodes` without the Identities that only forward a value (one data input, no control input, not
+ * in `keep`: a fed or fetched node keeps its name, and a fetched Identity hands the caller a
+ * copy it may dispose, never a weight itself). Readers are wired to what the Identity read.
+ */
+export function bypassIdentities(nodes: readonly NodeDef[], keep: ReadonlySet<string>): NodeDef[] {
+  const alias = new Map<string, string>(); // Identity name → the reference it forwards
+  const resolve = (ref: string): string => {
+    const control = isControl(ref);
+    const name = nodeOf(ref);
+    const to = alias.get(name);
+    if (to === undefined || (!control && !readsOutput0(ref, name))) return ref;
+    return control ? `^${nodeOf(to)}` : to;
+  };
+  for (const n of nodes) {
+    const name = n.name ?? '';
+    if (n.op !== 'Identity' || keep.has(name) || (n.input ?? []).length !== 1 || isControl(n.input![0]!)) continue;
+    // nodes come inputs first: the forwarded reference is already resolved through earlier Identities
+    alias.set(name, resolve(n.input![0]!));
+  }
+  if (alias.size === 0) return [...nodes];
+  const out: NodeDef[] = [];
+  for (const n of nodes) {
+    if (alias.has(n.name ?? '')) continue;
+    if (!(n.input ?? []).some((r) => alias.has(nodeOf(r)))) { out.push(n); continue; }
+    const input = (n.input ?? []).map(resolve);
+    // a control input may now repeat another (two Identities of one node)
+    out.push({ ...n, input: input.filter((r, i) => !isControl(r) || input.indexOf(r) === i) });
+  }
+  return out;
+}
+
+/**
+ * `nodes` with each fusable chain replaced by one node named as the chain's last node (its readers
+ * unchanged). A chain's inner nodes have no reader but the next node (its one input from them,
+ * their output 0), no control-dependency readers, and are not in `keep`. A bias add other than
+ * BiasAdd qualifies when its other input is a float constant of rank 1 (`constShape`).
+ */
+export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>, constShape: (name: string) => readonly number[] | undefined): NodeDef[] {
+  const readers = new Map<string, NodeDef[]>();
+  const byName = new Map<string, NodeDef>();
+  for (const n of nodes) {
+    byName.set(n.name ?? '', n);
+    for (const ref of n.input ?? []) {
+      const src = nodeOf(ref);
+      const list = readers.get(src);
+      if (list) list.push(n); else readers.set(src, [n]);
+    }
+  }
+  /** The only reader of `n`, when it reads n's output 0 once as a data input and nothing else of n. */
+  const soleReader = (n: NodeDef): NodeDef | undefined => {
+    const name = n.name ?? '';
+    if (keep.has(name)) return undefined;
+    const rs = readers.get(name);
+    if (!rs || rs.length !== 1) return undefined;
+    const refs = (rs[0]!.input ?? []).filter((ref) => nodeOf(ref) === name);
+    return refs.length === 1 && readsOutput0(refs[0], name) ? rs[0] : undefined;
+  };
+  /** The bias a bias-add node adds to `product` (its output 0), or undefined. */
+  const biasOf = (add: NodeDef, product: string): string | undefined => {
+    const data = dataInputs(add);
+    if (data.length !== 2 || !isFloat(add)) return undefined;
+    if (add.op === 'BiasAdd') return nhwc(add) && readsOutput0(data[0], product) ? data[1] : undefined;
+    if (add.op !== 'AddV2' && add.op !== 'Add') return undefined;
+    const other = readsOutput0(data[0], product) ? data[1]! : data[0]!;
+    const c = byName.get(nodeOf(other));
+    return c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && constShape(c.name ?? '')?.length === 1 ? other : undefined;
+  };
+
+  const replaced = new Map<string, NodeDef>(); // last node's name → fused node
+  const dropped = new Set<string>();
+  for (const base of nodes) {
+    const fusedOp = FUSED_OP[base.op ?? ''];
+    if (!fusedOp || !isFloat(base) || (base.op !== 'MatMul' && !convOk(base))) continue;
+    const [x, w] = dataInputs(base);
+    const add = soleReader(base);
+    const bias = add && biasOf(add, base.name ?? '');
+    if (x === undefined || w === undefined || dataInputs(base).length !== 2 || !add || bias === undefined) continue;
+    const next = soleReader(add);
+    const act = next && ACTIVATIONS.has(next.op ?? '') && isFloat(next) && dataInputs(next).length === 1 ? next : undefined;
+    const last = act ?? add;
+    const attr: Record<string, tensorflow.IAttrValue> = {};
+    for (const [k, v] of Object.entries(base.attr ?? {})) if (v && !k.startsWith('_')) attr[k] = v;
+    attr.num_args = { i: 1 };
+    attr.fused_ops = { list: { s: ['BiasAdd', ...(act ? [act.op!] : [])].map((s) => utf8.encode(s)) } };
+    attr.epsilon = { f: 0 };
+    if (act?.op === 'LeakyRelu') attr.leakyrelu_alpha = { f: act.attr?.alpha?.f ?? 0.2 };
+    const control = [...new Set([base, add, ...(act ? [act] : [])].flatMap(controlInputs))];
+    replaced.set(last.name ?? '', { name: last.name ?? '', op: fusedOp, input: [x, w, bias, ...control], attr });
+    dropped.add(base.name ?? '');
+    if (act) dropped.add(add.name ?? '');
+  }
+  if (replaced.size === 0) return [...nodes];
+  return nodes.filter((n) => !dropped.has(n.name ?? '')).map((n) => replaced.get(n.name ?? '') ?? n);
+}
