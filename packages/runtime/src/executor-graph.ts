@@ -17,19 +17,25 @@ type NodeDef = tensorflow.INodeDef;
 const DT_FLOAT = tensorflow.DataType.DT_FLOAT;
 
 /** Base op → the fused op tfjs-converter maps (its op lists: matrices, convolution). */
-const FUSED_OP: Readonly<Record<string, string>> = {
-  MatMul: '_FusedMatMul',
-  Conv2D: '_FusedConv2D',
-  DepthwiseConv2dNative: 'FusedDepthwiseConv2dNative',
-};
+const FUSED_OP: ReadonlyMap<string, string> = new Map([
+  ['MatMul', '_FusedMatMul'],
+  ['Conv2D', '_FusedConv2D'],
+  ['DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative'],
+]);
 
 /** Activations every tfjs backend's fused kernels apply (tfjs's FusableActivation; the executor lower-cases the names). */
 const ACTIVATIONS = new Set(['Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu']);
 
 const utf8 = new TextEncoder();
-const utf8Decode = new TextDecoder();
+/** fused_ops values, encoded once. */
+const FUSED_OPS_BYTES = new Map(['BiasAdd', ...ACTIVATIONS].map((s) => [s, utf8.encode(s)]));
 
-const nodeOf = (ref: string): string => (ref.startsWith('^') ? ref.slice(1) : ref).split(':')[0]!;
+/** The node a reference names ("^n", "n", "n:1"); without split(): this runs once per input of every node. */
+function nodeOf(ref: string): string {
+  const from = ref.charCodeAt(0) === 94 /* ^ */ ? 1 : 0;
+  const colon = ref.indexOf(':', from);
+  return colon < 0 ? (from === 0 ? ref : ref.slice(1)) : ref.slice(from, colon);
+}
 const isControl = (ref: string): boolean => ref.startsWith('^');
 const dataInputs = (n: NodeDef): string[] => (n.input ?? []).filter((r) => !isControl(r));
 const controlInputs = (n: NodeDef): string[] => (n.input ?? []).filter(isControl);
@@ -37,13 +43,14 @@ const controlInputs = (n: NodeDef): string[] => (n.input ?? []).filter(isControl
 const readsOutput0 = (ref: string | undefined, name: string): boolean => ref === name || ref === `${name}:0`;
 
 const isFloat = (n: NodeDef): boolean => n.attr?.T?.type === DT_FLOAT;
-const stringAttr = (n: NodeDef, k: string): string => {
-  const s = n.attr?.[k]?.s;
-  return s && s.length > 0 ? utf8Decode.decode(s) : '';
-};
+/** Whether string attr `k` of `n` is one of `values` (ASCII; "" = unset or empty). */
+function stringAttrIn(n: NodeDef, k: string, values: readonly string[]): boolean {
+  const s = n.attr?.[k]?.s ?? new Uint8Array(0);
+  return values.some((v) => v.length === s.length && [...v].every((c, i) => c.charCodeAt(0) === s[i]));
+}
 /** data_format unset or NHWC (tfjs's fused convolutions take NHWC only). */
-const nhwc = (n: NodeDef): boolean => ['', 'NHWC'].includes(stringAttr(n, 'data_format'));
-const convOk = (n: NodeDef): boolean => nhwc(n) && ['SAME', 'VALID'].includes(stringAttr(n, 'padding'));
+const nhwc = (n: NodeDef): boolean => stringAttrIn(n, 'data_format', ['', 'NHWC']);
+const convOk = (n: NodeDef): boolean => nhwc(n) && stringAttrIn(n, 'padding', ['SAME', 'VALID']);
 
 /** The nodes tfjs-converter's executor gets for `g` (see above); `g` is not changed. */
 export function executorNodes(g: FrozenGraph): NodeDef[] {
@@ -90,24 +97,29 @@ export function bypassIdentities(nodes: readonly NodeDef[], keep: ReadonlySet<st
  * BiasAdd qualifies when its other input is a float constant of rank 1 (`constShape`).
  */
 export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>, constShape: (name: string) => readonly number[] | undefined): NodeDef[] {
-  const readers = new Map<string, NodeDef[]>();
-  const byName = new Map<string, NodeDef>();
+  // per node name, in one map (a graph of 14,000 nodes: one lookup per name and per reference):
+  // the node, how many references name it (any reader, any output, control ones too), its first reader
+  interface Info { node?: NodeDef; refs: number; reader?: NodeDef }
+  const info = new Map<string, Info>();
+  const infoOf = (name: string): Info => {
+    let i = info.get(name);
+    if (i === undefined) info.set(name, (i = { refs: 0 }));
+    return i;
+  };
   for (const n of nodes) {
-    byName.set(n.name ?? '', n);
+    infoOf(n.name ?? '').node = n;
     for (const ref of n.input ?? []) {
-      const src = nodeOf(ref);
-      const list = readers.get(src);
-      if (list) list.push(n); else readers.set(src, [n]);
+      const i = infoOf(nodeOf(ref));
+      if (i.refs++ === 0) i.reader = n;
     }
   }
   /** The only reader of `n`, when it reads n's output 0 once as a data input and nothing else of n. */
   const soleReader = (n: NodeDef): NodeDef | undefined => {
     const name = n.name ?? '';
-    if (keep.has(name)) return undefined;
-    const rs = readers.get(name);
-    if (!rs || rs.length !== 1) return undefined;
-    const refs = (rs[0]!.input ?? []).filter((ref) => nodeOf(ref) === name);
-    return refs.length === 1 && readsOutput0(refs[0], name) ? rs[0] : undefined;
+    const i = info.get(name);
+    if (keep.has(name) || i?.refs !== 1) return undefined;
+    const r = i.reader!;
+    return (r.input ?? []).some((ref) => readsOutput0(ref, name)) ? r : undefined;
   };
   /** The bias a bias-add node adds to `product` (its output 0), or undefined. */
   const biasOf = (add: NodeDef, product: string): string | undefined => {
@@ -116,14 +128,14 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     if (add.op === 'BiasAdd') return nhwc(add) && readsOutput0(data[0], product) ? data[1] : undefined;
     if (add.op !== 'AddV2' && add.op !== 'Add') return undefined;
     const other = readsOutput0(data[0], product) ? data[1]! : data[0]!;
-    const c = byName.get(nodeOf(other));
+    const c = info.get(nodeOf(other))?.node;
     return c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && constShape(c.name ?? '')?.length === 1 ? other : undefined;
   };
 
   const replaced = new Map<string, NodeDef>(); // last node's name → fused node
   const dropped = new Set<string>();
   for (const base of nodes) {
-    const fusedOp = FUSED_OP[base.op ?? ''];
+    const fusedOp = FUSED_OP.get(base.op ?? '');
     if (!fusedOp || !isFloat(base) || (base.op !== 'MatMul' && !convOk(base))) continue;
     const [x, w] = dataInputs(base);
     const add = soleReader(base);
@@ -135,7 +147,7 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     const attr: Record<string, tensorflow.IAttrValue> = {};
     for (const [k, v] of Object.entries(base.attr ?? {})) if (v && !k.startsWith('_')) attr[k] = v;
     attr.num_args = { i: 1 };
-    attr.fused_ops = { list: { s: ['BiasAdd', ...(act ? [act.op!] : [])].map((s) => utf8.encode(s)) } };
+    attr.fused_ops = { list: { s: ['BiasAdd', ...(act ? [act.op!] : [])].map((s) => FUSED_OPS_BYTES.get(s)!) } };
     attr.epsilon = { f: 0 };
     if (act?.op === 'LeakyRelu') attr.leakyrelu_alpha = { f: act.attr?.alpha?.f ?? 0.2 };
     const control = [...new Set([base, add, ...(act ? [act] : [])].flatMap(controlInputs))];
