@@ -8,18 +8,31 @@ import { CALL_OPS, dataInputs } from './variables.js';
 /** Calls deeper than this are refused (each level lengthens every inlined node's name). */
 export const MAX_CALL_DEPTH = 1024;
 
-/** Functions a node calls: a call op's `f`, a library function used as an op, any func attr. */
-function callees(node: tensorflow.INodeDef, fns: Map<string, tensorflow.IFunctionDef>): string[] {
-  const out: string[] = [];
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Library functions a node calls: a call op's `f`, a library function used as an op, any func
+ * attr (names not in `fns` left out). Runs once per node of every reachable body: no array is
+ * made for a node that calls nothing (nearly all of them).
+ */
+function callees(node: tensorflow.INodeDef, fns: Map<string, tensorflow.IFunctionDef>): readonly string[] {
+  let out: string[] | undefined;
+  const add = (name: string | null | undefined) => { if (name && fns.has(name)) (out ??= []).push(name); };
   const op = node.op ?? '';
-  if (fns.has(op)) out.push(op);
-  for (const [k, v] of Object.entries(node.attr ?? {})) {
-    if (CALL_OPS.has(op) && k === 'f') continue;
-    if (v?.func?.name) out.push(v.func.name);
-    for (const f of v?.list?.func ?? []) if (f.name) out.push(f.name);
+  const call = CALL_OPS.has(op);
+  add(op);
+  const attr = node.attr;
+  if (attr) {
+    for (const k in attr) {
+      const v = attr[k];
+      if (!v) continue;
+      if (v.func && !(call && k === 'f')) add(v.func.name);
+      const list = v.list?.func;
+      if (list) for (const f of list) add(f.name);
+    }
   }
-  if (CALL_OPS.has(op) && node.attr?.f?.func?.name) out.push(node.attr.f.func.name);
-  return out;
+  if (call) add(attr?.f?.func?.name);
+  return out ?? NONE;
 }
 
 interface FnCost {
@@ -33,13 +46,13 @@ interface FnCost {
 function functionCosts(roots: string[], fns: Map<string, tensorflow.IFunctionDef>, signatureKey: string): Map<string, FnCost> {
   const cost = new Map<string, FnCost>();
   const onStack = new Set<string>();
-  const calls = new Map<string, string[][]>();
+  const calls = new Map<string, (readonly string[])[]>();
   for (const root of roots) {
     if (cost.has(root) || !fns.has(root)) continue;
     const stack: Array<{ name: string; pending: string[] }> = [];
     const push = (name: string) => {
       const body = fns.get(name)!.node_def ?? [];
-      const perNode = body.map((n) => callees(n, fns).filter((c) => fns.has(c)));
+      const perNode = body.map((n) => callees(n, fns));
       calls.set(name, perNode);
       onStack.add(name);
       stack.push({ name, pending: [...new Set(perNode.flat())] });
@@ -101,7 +114,7 @@ export function checkInlineBudget(mg: tensorflow.IMetaGraphDef, sig: tensorflow.
     if (fed.has(name)) continue;
     for (const r of dataInputs(node)) todo.push(nodeOf(r));
   }
-  const topCalls = [...reached].map((n) => callees(byName.get(n)!, fns).filter((c) => fns.has(c)));
+  const topCalls = [...reached].map((n) => callees(byName.get(n)!, fns));
   const cost = functionCosts([...new Set(topCalls.flat())], fns, signatureKey);
   let nodes = 0;
   let depth = 0;
