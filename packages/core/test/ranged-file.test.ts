@@ -73,4 +73,26 @@ describe.each([false, true])('ranged reads (dirSource blocking: %s)', (blocking)
     await turn();
     expect(openFds()).toBe(before);
   });
+
+  it('many files read in one burst hold at most 32 handles at once (the longest-open is closed first), every read still right', async () => {
+    const files = Array.from({ length: 40 }, (_, i) => {
+      const f = `shard-${blocking}-${i}`;
+      writeFileSync(join(tmp, f), bytes.subarray(i * 1000, i * 1000 + 5000));
+      return f;
+    });
+    await turn();
+    const before = openFds();
+    const source = dirSource(tmp, { blocking });
+    const ranged = await Promise.all(files.map((f) => source.openRanged!(f)));
+    let most = 0;
+    for (let round = 0; round < 2; round++) {
+      ranged.forEach((f, i) => {
+        expect(same(f.read(100 * round, 64), bytes.subarray(i * 1000 + 100 * round, i * 1000 + 100 * round + 64))).toBe(true);
+        most = Math.max(most, openFds() - before);
+      });
+    }
+    expect(most).toBe(32);
+    await turn();
+    expect(openFds()).toBe(before);
+  });
 });

@@ -56,6 +56,14 @@ const SMALL_READ_BYTES = 64 << 10;
 /** The read-ahead block: consecutive small records cost one read. */
 const BLOCK_BYTES = 256 << 10;
 
+/**
+ * Handles open across all ranged files at most (a checkpoint of thousands of shards read in one
+ * burst must not run out of file descriptors): opening one more closes the longest-open first.
+ */
+const MAX_OPEN_HANDLES = 32;
+/** Release functions of the ranged files holding a handle, longest-open first. */
+const openHandles = new Set<() => void>();
+
 function rangedFile(path: string, name: string, size: number): RangedFile {
   let fd: number | undefined;
   let block: Uint8Array | undefined;
@@ -64,12 +72,17 @@ function rangedFile(path: string, name: string, size: number): RangedFile {
   const release = () => {
     releasing = false;
     block = undefined;
+    openHandles.delete(release);
     const f = fd;
     fd = undefined;
     if (f !== undefined) try { closeSync(f); } catch { /* already failed or closed */ }
   };
   const handle = (): number => {
     if (fd === undefined) {
+      for (const oldest of openHandles) {
+        if (openHandles.size < MAX_OPEN_HANDLES) break;
+        oldest();
+      }
       const f = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         checkRegular(fstatSync(f).isFile(), name);
@@ -78,6 +91,7 @@ function rangedFile(path: string, name: string, size: number): RangedFile {
         throw e;
       }
       fd = f;
+      openHandles.add(release);
     }
     if (!releasing) {
       releasing = true;
