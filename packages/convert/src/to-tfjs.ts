@@ -6,7 +6,7 @@
 import { SavedModelError, fileMapSource, readSavedModel, tensorflow, type FileSink, type FileSource, type LoadedSavedModel } from '@savedmodel-js/core';
 import { assertPathSupported } from '@savedmodel-js/core/internal';
 import { SDK_MARKER } from '@savedmodel-js/export';
-import { freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
+import { executorNodes, freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
 import { checkOptions, sinkFor } from './convert-tfjs.js';
 import { loadReflection, messageToJson } from './graph-json.js';
 import { quantizeWeights, type QuantizeDtype } from './quantize.js';
@@ -137,7 +137,9 @@ export async function frozenToTfjs(g: FrozenGraph, options: Pick<ToTfjsOptions, 
   }
 
   // Const nodes carry dtype and shape (the values travel as weights), as the converter writes them.
-  const nodes = g.nodes.map((n) => {
+  // Layers as tfjs's fused ops and forwarding Identities bypassed, as tfjs-converter's own
+  // converter writes graph models (executor-graph.ts; convertTfjsModel splits them again).
+  const nodes = executorNodes(g).map((n) => {
     if (n.op !== 'Const') return n;
     const t = g.constants.get(n.name ?? '');
     const dtype = n.attr?.dtype?.type ?? DT.DT_FLOAT;

@@ -5,6 +5,7 @@ export { freezeSignature, runnableSignatureKeys, type FreezeOptions, type Frozen
 export { resolveVariableKeys, objectGraphCheckpointKeys, type VariableKey, type VariableKeys, type VariableKeySource } from './variables.js';
 export { decodeTensorProto, type HostTensor } from './host-tensor.js';
 export { createGraphModel, tfjsDtype, toModelArtifacts } from './tfjs-model.js';
+export { executorNodes } from './executor-graph.js';
 export { readSource, type SavedModelSource } from './source.js';
 export { flattenNested, plainToTensor, type PlainTensor, type PlainValue } from './plain.js';
 export { serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions } from './examples.js';
