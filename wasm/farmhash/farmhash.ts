@@ -43,6 +43,23 @@ let gw2: u64 = 0;
   return v ^ (v >> 47);
 }
 
+// WeakHashLen32WithSeeds's pair of results (wasm functions return one value; inlined, these are
+// the locals of the caller in effect).
+let wa: u64 = 0;
+let wb: u64 = 0;
+
+/** WeakHashLen32WithSeeds(w, x, y, z, a, b) of FarmHash: results in wa, wb. */
+// @ts-ignore: decorator
+@inline function weakHashLen32WithSeeds(w: u64, x: u64, y: u64, z: u64, a: u64, b: u64): void {
+  a += w;
+  b = rotr<u64>(b + a + z, 21);
+  const c = a;
+  a += x + y;
+  b += rotr<u64>(a, 44);
+  wa = a + z;
+  wb = b + c;
+}
+
 function hashLen16(u: u64, v: u64, mul: u64): u64 {
   let a = (u ^ v) * mul;
   a ^= a >> 47;
@@ -119,22 +136,12 @@ function blocks(s: usize, end: usize): void {
     x ^= w2;
     y += v1 + s5;
     z = rotr<u64>(z + w1, 33) * K1;
-    // v = WeakHashLen32WithSeeds(s0..s3, v2 * K1, x + w1)
-    let a = v2 * K1 + s0;
-    let b = rotr<u64>(x + w1 + a + s3, 21);
-    let c = a;
-    a += s1 + s2;
-    b += rotr<u64>(a, 44);
-    v1 = a + s3;
-    v2 = b + c;
-    // w = WeakHashLen32WithSeeds(s4..s7, z + w2, y + s2)
-    a = z + w2 + s4;
-    b = rotr<u64>(y + s2 + a + s7, 21);
-    c = a;
-    a += s5 + s6;
-    b += rotr<u64>(a, 44);
-    w1 = a + s7;
-    w2 = b + c;
+    weakHashLen32WithSeeds(s0, s1, s2, s3, v2 * K1, x + w1);
+    v1 = wa;
+    v2 = wb;
+    weakHashLen32WithSeeds(s4, s5, s6, s7, z + w2, y + s2);
+    w1 = wa;
+    w2 = wb;
     // swap(z, x)
     const t = z;
     z = x;
@@ -158,20 +165,12 @@ function last(s: usize, tail: u64): u64 {
   x ^= w2 * 9;
   y += v1 * 9 + s5;
   z = rotr<u64>(z + w1, 33) * mul;
-  let a = v2 * mul + s0;
-  let b = rotr<u64>(x + w1 + a + s3, 21);
-  let c = a;
-  a += s1 + s2;
-  b += rotr<u64>(a, 44);
-  v1 = a + s3;
-  v2 = b + c;
-  a = z + w2 + s4;
-  b = rotr<u64>(y + s2 + a + s7, 21);
-  c = a;
-  a += s5 + s6;
-  b += rotr<u64>(a, 44);
-  w1 = a + s7;
-  w2 = b + c;
+  weakHashLen32WithSeeds(s0, s1, s2, s3, v2 * mul, x + w1);
+  v1 = wa;
+  v2 = wb;
+  weakHashLen32WithSeeds(s4, s5, s6, s7, z + w2, y + s2);
+  w1 = wa;
+  w2 = wb;
   // after swap(z, x): z is the old x, x the old z
   return hashLen16(hashLen16(v1, w1, mul) + shiftMix(y) * K0 + x, hashLen16(v2, w2, mul) + z, mul);
 }
