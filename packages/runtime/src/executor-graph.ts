@@ -11,6 +11,8 @@
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
+import { aliasedRef, readsOutput0, refNodeName, rewireAliases } from './freeze/graph-passes.js';
+import { dataInputs } from './variables.js';
 
 type NodeDef = tensorflow.INodeDef;
 
@@ -30,17 +32,8 @@ const utf8 = new TextEncoder();
 /** fused_ops values, encoded once. */
 const FUSED_OPS_BYTES = new Map(['BiasAdd', ...ACTIVATIONS].map((s) => [s, utf8.encode(s)]));
 
-/** The node a reference names ("^n", "n", "n:1"); without split(): this runs once per input of every node. */
-function nodeOf(ref: string): string {
-  const from = ref.charCodeAt(0) === 94 /* ^ */ ? 1 : 0;
-  const colon = ref.indexOf(':', from);
-  return colon < 0 ? (from === 0 ? ref : ref.slice(1)) : ref.slice(from, colon);
-}
 const isControl = (ref: string): boolean => ref.startsWith('^');
-const dataInputs = (n: NodeDef): string[] => (n.input ?? []).filter((r) => !isControl(r));
 const controlInputs = (n: NodeDef): string[] => (n.input ?? []).filter(isControl);
-/** A data reference to output 0 of `name` ("name" or "name:0"). */
-const readsOutput0 = (ref: string | undefined, name: string): boolean => ref === name || ref === `${name}:0`;
 
 const isFloat = (n: NodeDef): boolean => n.attr?.T?.type === DT_FLOAT;
 /** Whether string attr `k` of `n` is one of `values` (ASCII; "" = unset or empty). */
@@ -54,8 +47,8 @@ const convOk = (n: NodeDef): boolean => nhwc(n) && stringAttrIn(n, 'padding', ['
 
 /** The nodes tfjs-converter's executor gets for `g` (see above); `g` is not changed. */
 export function executorNodes(g: FrozenGraph): NodeDef[] {
-  const keep = new Set([...g.inputs, ...g.outputs].map((t) => nodeOf(t.node)));
-  return fuseLayers(bypassIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape);
+  const keep = new Set([...g.inputs, ...g.outputs].map((t) => refNodeName(t.node)));
+  return fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape);
 }
 
 /**
@@ -63,31 +56,15 @@ export function executorNodes(g: FrozenGraph): NodeDef[] {
  * in `keep`: a fed or fetched node keeps its name, and a fetched Identity hands the caller a
  * copy it may dispose, never a weight itself). Readers are wired to what the Identity read.
  */
-export function bypassIdentities(nodes: readonly NodeDef[], keep: ReadonlySet<string>): NodeDef[] {
+export function bypassForwardingIdentities(nodes: readonly NodeDef[], keep: ReadonlySet<string>): NodeDef[] {
   const alias = new Map<string, string>(); // Identity name → the reference it forwards
-  const resolve = (ref: string): string => {
-    const control = isControl(ref);
-    const name = nodeOf(ref);
-    const to = alias.get(name);
-    if (to === undefined || (!control && !readsOutput0(ref, name))) return ref;
-    return control ? `^${nodeOf(to)}` : to;
-  };
   for (const n of nodes) {
     const name = n.name ?? '';
     if (n.op !== 'Identity' || keep.has(name) || (n.input ?? []).length !== 1 || isControl(n.input![0]!)) continue;
     // nodes come inputs first: the forwarded reference is already resolved through earlier Identities
-    alias.set(name, resolve(n.input![0]!));
+    alias.set(name, aliasedRef(alias, n.input![0]!));
   }
-  if (alias.size === 0) return [...nodes];
-  const out: NodeDef[] = [];
-  for (const n of nodes) {
-    if (alias.has(n.name ?? '')) continue;
-    if (!(n.input ?? []).some((r) => alias.has(nodeOf(r)))) { out.push(n); continue; }
-    const input = (n.input ?? []).map(resolve);
-    // a control input may now repeat another (two Identities of one node)
-    out.push({ ...n, input: input.filter((r, i) => !isControl(r) || input.indexOf(r) === i) });
-  }
-  return out;
+  return rewireAliases(nodes, alias);
 }
 
 /**
@@ -109,7 +86,7 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
   for (const n of nodes) {
     infoOf(n.name ?? '').node = n;
     for (const ref of n.input ?? []) {
-      const i = infoOf(nodeOf(ref));
+      const i = infoOf(refNodeName(ref));
       if (i.refs++ === 0) i.reader = n;
     }
   }
@@ -128,7 +105,7 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     if (add.op === 'BiasAdd') return nhwc(add) && readsOutput0(data[0], product) ? data[1] : undefined;
     if (add.op !== 'AddV2' && add.op !== 'Add') return undefined;
     const other = readsOutput0(data[0], product) ? data[1]! : data[0]!;
-    const c = info.get(nodeOf(other))?.node;
+    const c = info.get(refNodeName(other))?.node;
     return c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && constShape(c.name ?? '')?.length === 1 ? other : undefined;
   };
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attr, fileMapSource, floatTensor, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel, type TFSavedModel } from '../src/index.js';
-import { bypassIdentities, fuseLayers } from '../src/executor-graph.js';
+import { bypassForwardingIdentities, fuseLayers } from '../src/executor-graph.js';
 import { build, constNode, DT, placeholder } from './hostile-models.js';
 import { mulberry32 } from '../../core/test/checkpoint-prng.js';
 
@@ -188,14 +188,14 @@ describe('convolutions: Conv2D / DepthwiseConv2dNative + BiasAdd (+ activation)'
 });
 
 describe('forwarding Identities', () => {
-  it('bypassIdentities: readers wired through chains of Identities, control inputs too; kept ones and non-forwarding ones stay', () => {
+  it('bypassForwardingIdentities: readers wired through chains of Identities, control inputs too; kept ones and non-forwarding ones stay', () => {
     const nodes = [
       placeholder('x'), node('s', 'Split', ['x'], T),
       node('i1', 'Identity', ['s:1'], T), node('i2', 'Identity', ['i1'], T), node('i3', 'Identity', ['i2:0'], T),
       node('dep', 'Identity', ['x', '^s'], T), node('fetched', 'Identity', ['s'], T),
       node('use', 'AddN', ['i3', 's', '^i2', '^i1', 'dep', 'fetched'], T),
     ];
-    const out = bypassIdentities(nodes, new Set(['fetched']));
+    const out = bypassForwardingIdentities(nodes, new Set(['fetched']));
     expect(out.map((n) => n.name)).toEqual(['x', 's', 'dep', 'fetched', 'use']);
     expect(out.find((n) => n.name === 'use')!.input).toEqual(['s:1', 's', '^s', 'dep', 'fetched']);
     expect(nodes.find((n) => n.name === 'use')!.input).toEqual(['i3', 's', '^i2', '^i1', 'dep', 'fetched']);

@@ -93,27 +93,50 @@ export function bypassIdentities(nodes: tensorflow.INodeDef[], identities: tenso
     const name = n.name ?? '';
     const dtype = outputDtype.get(name);
     if (dtype !== undefined) n.attr = { T: { type: dtype } };
-    else alias.set(name, n.input![0]!);
+    else alias.set(name, aliasedRef(alias, n.input![0]!));
   }
-  if (alias.size === 0) return nodes;
-  // An alias may point at another aliased Identity: follow to the end (no cycles: each points upstream).
-  const target = (ref: string): string => {
-    let r = ref;
-    for (let hops = 0; hops <= alias.size; hops++) {
-      const [node, port] = r.split(':');
-      const a = alias.get(node!);
-      if (a === undefined) return r;
-      if (port !== undefined && port !== '0') return r;
-      r = a;
-    }
-    return r;
-  };
+  return rewireAliases(nodes, alias);
+}
+
+/** A data reference to output 0 of `name` ("name" or "name:0"). */
+export const readsOutput0 = (ref: string | undefined, name: string): boolean => ref === name || ref === `${name}:0`;
+
+/** The node a reference names ("^n", "n", "n:1"), without split(): this runs per input of every node. */
+export function refNodeName(ref: string): string {
+  const from = ref.charCodeAt(0) === 94 /* ^ */ ? 1 : 0;
+  const colon = ref.indexOf(':', from);
+  return colon < 0 ? (from === 0 ? ref : ref.slice(1)) : ref.slice(from, colon);
+}
+
+/**
+ * `ref` read through `alias` (an aliased node → the reference it forwards): output 0 of an aliased
+ * node is what it forwards, a control input on it one on that reference's node; other outputs and
+ * other nodes are left as they are. Aliases made in node order (inputs first) are thereby already
+ * resolved through earlier ones: chains cost one lookup.
+ */
+export function aliasedRef(alias: ReadonlyMap<string, string>, ref: string): string {
+  const control = ref.charCodeAt(0) === 94;
+  const name = refNodeName(ref);
+  const to = alias.get(name);
+  if (to === undefined || (!control && !readsOutput0(ref, name))) return ref;
+  return control ? `^${refNodeName(to)}` : to;
+}
+
+/**
+ * `nodes` without the aliased ones (`alias`, resolved as aliasedRef makes them), their readers
+ * wired through: a reader whose inputs change is a copy (the list given is not changed), and a
+ * control input the rewiring repeats is dropped.
+ */
+export function rewireAliases(nodes: readonly tensorflow.INodeDef[], alias: ReadonlyMap<string, string>): tensorflow.INodeDef[] {
+  if (alias.size === 0) return [...nodes];
+  const out: tensorflow.INodeDef[] = [];
   for (const n of nodes) {
-    if (!n.input?.some((i) => alias.has((i.startsWith('^') ? i.slice(1) : i).split(':')[0]!))) continue;
-    n.input = n.input.map((i) => (i.startsWith('^') ? `^${target(i.slice(1)).split(':')[0]}` : target(i)));
-    n.input = n.input.filter((i, k) => !i.startsWith('^') || n.input!.indexOf(i) === k);
+    if (alias.has(n.name ?? '')) continue;
+    if (!(n.input ?? []).some((r) => alias.has(refNodeName(r)))) { out.push(n); continue; }
+    const input = (n.input ?? []).map((r) => aliasedRef(alias, r));
+    out.push({ ...n, input: input.filter((r, i) => !r.startsWith('^') || input.indexOf(r) === i) });
   }
-  return nodes.filter((n) => !alias.has(n.name ?? ''));
+  return out;
 }
 
 /**
