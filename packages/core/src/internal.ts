@@ -10,6 +10,7 @@ export { checkOptions } from './options.js';
 export { allowedValuesOf, valuesOutside, type AllowedValues } from './registry/allowed-values.js';
 export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';
 export { flatWriter } from './proto/flat-writer.js';
+export { reader } from './proto/fast-reader.js';
 export { crc32cExtend, crc32Extend, setCrcImplementation, crcImplementation, type CrcImplementation } from './crc32c/crc32c.js';
 export { maskCrc, unmaskCrc } from './crc32c/mask.js';
 export {

@@ -12,6 +12,7 @@
 //     `__inference__traced_restore_N`, whose resource args are the call node's inputs).
 //  3. name: a checkpoint key equal to the node's shared_name or name (TF1 name-based keys).
 import { SavedModelError, tensorflow, type CheckpointReader } from '@savedmodel-js/core';
+import { reader } from '@savedmodel-js/core/internal';
 import { decodeTensorProto } from './host-tensor.js';
 
 export type VariableKeySource = 'object_graph' | 'saver' | 'name';
@@ -53,7 +54,7 @@ export function objectGraphCheckpointKeys(mg: tensorflow.IMetaGraphDef, checkpoi
   if (!bytes) return out;
   let tog: tensorflow.TrackableObjectGraph;
   try {
-    tog = tensorflow.TrackableObjectGraph.decode(bytes);
+    tog = tensorflow.TrackableObjectGraph.decode(reader(bytes));
   } catch (e) {
     throw new SavedModelError('CORRUPT', `cannot decode ${CHECKPOINTABLE_OBJECT_GRAPH}: ${(e as Error).message}`, { key: CHECKPOINTABLE_OBJECT_GRAPH, cause: e });
   }

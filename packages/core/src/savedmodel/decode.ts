@@ -3,6 +3,7 @@
 import { asBytes } from '../bytes.js';
 import { guardDecode, SavedModelError } from '../errors.js';
 import { fillMapDefaults, tensorflow } from '../proto/index.js';
+import { reader } from '../proto/fast-reader.js';
 import { MAX_PROTO_BYTES, SAVED_MODEL_PB } from './constants.js';
 
 export function checkSize(file: string, bytes: Uint8Array): void {
@@ -15,7 +16,7 @@ export function decodeSavedModel(view: Uint8Array, file = SAVED_MODEL_PB): tenso
   const bytes = asBytes(view, file);
   checkSize(file, bytes);
   return guardDecode(file, 'tensorflow.SavedModel', () => {
-    const sm = tensorflow.SavedModel.decode(bytes);
+    const sm = tensorflow.SavedModel.decode(reader(bytes));
     fillMapDefaults('tensorflow.SavedModel', sm as unknown as Record<string, unknown>);
     return sm;
   });

@@ -5,6 +5,7 @@ import type { CheckpointEntry, CheckpointReader } from '../checkpoint/index.js';
 import { DataType, dtypeElementSize } from '../checkpoint/index.js';
 import { isSavedModelError } from '../errors.js';
 import { halfToFloat } from '../float16.js';
+import { reader } from '../proto/fast-reader.js';
 import { tensorflow } from '../proto/index.js';
 import {
   ABSENT, PRESENT, bytesEqual, bytesText, Collector, dimsText, float32Text, key, sortedUnion,
@@ -31,7 +32,7 @@ type TrackableObject = tensorflow.TrackableObjectGraph.ITrackableObject;
  */
 export function decodeTrackableGraph(bytes: Uint8Array): tensorflow.TrackableObjectGraph | undefined {
   try {
-    const g = tensorflow.TrackableObjectGraph.decode(bytes);
+    const g = tensorflow.TrackableObjectGraph.decode(reader(bytes));
     if (g.nodes.length === 0) return undefined;
     return tensorflow.TrackableObjectGraph.encode(g).finish().length === bytes.length ? g : undefined;
   } catch {

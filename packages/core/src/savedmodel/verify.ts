@@ -3,6 +3,7 @@
 import type { CheckpointReader } from '../checkpoint/index.js';
 import { isSavedModelError } from '../errors.js';
 import type { FileSource } from '../io/file-source.js';
+import { reader } from '../proto/fast-reader.js';
 import { tensorflow, toNumber } from '../proto/index.js';
 import { loadNewestOpRegistry, loadOpRegistry, validateGraphDef, type Finding, type OpDefLookup } from '../registry/index.js';
 import { OBJECT_GRAPH_KEY, SAVED_MODEL_PB, VARIABLE_VALUE_ATTR } from './constants.js';
@@ -264,7 +265,7 @@ function verifyVariablesInCheckpoint(nodes: tensorflow.ISavedObject[], ckpt: Che
   let tog: tensorflow.TrackableObjectGraph;
   try {
     const bytes = ckpt.stringBytes(OBJECT_GRAPH_KEY)[0] ?? new Uint8Array(0);
-    tog = tensorflow.TrackableObjectGraph.decode(bytes);
+    tog = tensorflow.TrackableObjectGraph.decode(reader(bytes));
   } catch (e) {
     out.push(finding('error', isSavedModelError(e) ? e.code : 'CORRUPT', ckpt.indexFile, `${OBJECT_GRAPH_KEY} does not decode: ${(e as Error).message}`));
     return out;

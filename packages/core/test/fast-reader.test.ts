@@ -1,0 +1,70 @@
+// FastReader (proto/fast-reader.ts) must decode what protobufjs's own Reader decodes: every
+// protobuf file TensorFlow wrote in the fixtures gives the same message both ways; strings of
+// every kind (ASCII, 2–4 byte UTF-8, long) come back as written; bytes that are not UTF-8 give
+// U+FFFD as the WHATWG decoder defines (known vectors); a length past the end is a RangeError,
+// which decodeSavedModel turns into a typed error.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import protobuf from 'protobufjs/minimal.js';
+import { describe, expect, it } from 'vitest';
+import { reader } from '../src/proto/fast-reader.js';
+import { tensorflow, third_party } from '../src/proto/index.js';
+import { decodeSavedModel } from '../src/savedmodel/decode.js';
+import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES } from './shared.js';
+
+interface Codec {
+  decode(r: Uint8Array | protobuf.Reader): unknown;
+  encode(m: never): { finish(): Uint8Array };
+}
+const FILES: [string, Codec][] = [
+  ['saved_model.pb', tensorflow.SavedModel as unknown as Codec],
+  ['fingerprint.pb', tensorflow.FingerprintDef as unknown as Codec],
+  ['keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata as unknown as Codec],
+  ['debug/saved_model_debug_info.pb', tensorflow.GraphDebugInfo as unknown as Codec],
+];
+const MORE = ['keras3_power_consumption', 'tf_AssetModule', 'tf_StaticHashTableModule', 'tf_half_plus_two', 'tf_non_chunked_model', 'tf_x_plus_y_v2_debuginfo'];
+const dirs = [...FIXTURE_NAMES.map((n) => join(FIXTURES, n)), ...MORE.map((n) => join(FIXTURES_MORE, n))];
+
+/** A NodeDef whose name field (1) holds exactly `bytes`. */
+const nodeNamed = (bytes: number[]) => new Uint8Array([10, bytes.length, ...bytes]);
+const decodeName = (bytes: number[]) => tensorflow.NodeDef.decode(reader(nodeNamed(bytes))).name;
+
+describe('FastReader: what protobufjs’s Reader decodes', () => {
+  it.each(dirs)('%s: every protobuf file decodes to the same message', (dir) => {
+    let checked = 0;
+    for (const [file, codec] of FILES) {
+      const p = join(dir, file);
+      if (!existsSync(p)) continue;
+      const bytes = new Uint8Array(readFileSync(p));
+      const theirs = codec.decode(new protobuf.Reader(bytes));
+      const ours = codec.decode(reader(bytes));
+      expect(ours).toEqual(theirs);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('strings: ASCII, multi-byte UTF-8 and long ones come back as written', () => {
+    const samples = ['', 'dense_1/MatMul/ReadVariableOp:value:0', 'café', '日本語の名前', 'emoji 😀 in a name', 'x'.repeat(5000), `${'a'.repeat(2000)}é`];
+    for (const s of samples) {
+      const bytes = tensorflow.NodeDef.encode({ name: s }).finish();
+      expect(tensorflow.NodeDef.decode(reader(bytes)).name).toBe(s);
+      expect(tensorflow.NodeDef.decode(new protobuf.Reader(bytes)).name).toBe(s);
+    }
+  });
+
+  it('bytes that are not UTF-8 decode to U+FFFD (WHATWG Encoding known vectors)', () => {
+    expect(decodeName([0xc3, 0x28])).toBe('\ufffd(');
+    expect(decodeName([0x61, 0xff, 0x62])).toBe('a\ufffdb');
+    expect(decodeName([0xed, 0xa0, 0x80])).toBe('\ufffd\ufffd\ufffd'); // an encoded lone surrogate
+    expect(decodeName([0xe2, 0x82])).toBe('\ufffd'); // truncated sequence
+  });
+
+  it('a string running past the end is a RangeError; decodeSavedModel names the file', () => {
+    const bad = new Uint8Array([10, 20, 0x61, 0x62]);
+    expect(() => tensorflow.NodeDef.decode(reader(bad))).toThrow(RangeError);
+    // SavedModel field 2 (meta_graphs) → MetaGraphDef field 2 (graph_def) → a name past the end
+    expect(() => decodeSavedModel(new Uint8Array([0x12, 6, 0x12, 4, 0x0a, 2, 0x0a, 50]), 'x/saved_model.pb'))
+      .toThrow(expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('x/saved_model.pb') }));
+  });
+});
