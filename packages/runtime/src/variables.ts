@@ -195,7 +195,9 @@ function keysFromSaver(mg: tensorflow.IMetaGraphDef): Map<string, string> {
   const fname = call ? calledFunction(call, fns) : undefined;
   const fdef = fname ? fns.get(fname) : undefined;
   if (call && fdef) {
-    const args = (fdef.signature?.input_arg ?? []).map((a) => a.name ?? '');
+    // argument name → position (an indexOf per variable was quadratic: 4,000 variables, ~16 M compares)
+    const argIndexOf = new Map<string, number>();
+    (fdef.signature?.input_arg ?? []).forEach((a, i) => { if (!argIndexOf.has(a.name ?? '')) argIndexOf.set(a.name ?? '', i); });
     const bodyNodes = new Map((fdef.node_def ?? []).map((n) => [n.name ?? '', n]));
     const fnScope: RestoreScope = {
       nodes: bodyNodes,
@@ -210,8 +212,8 @@ function keysFromSaver(mg: tensorflow.IMetaGraphDef): Map<string, string> {
     };
     const callInputs = dataInputs(call);
     for (const [target, key] of restoreAssignments(fnScope)) {
-      const argIndex = args.indexOf(target);
-      if (argIndex < 0) continue;
+      const argIndex = argIndexOf.get(target);
+      if (argIndex === undefined) continue;
       const v = byName.get(refNode(callInputs[argIndex] ?? ''));
       if (v && VARIABLE_OPS.has(v.op ?? '') && !out.has(v.name ?? '')) out.set(v.name ?? '', key);
     }

@@ -14,6 +14,21 @@ import { resolveArg } from './inline-calls.js';
 import { newScope, type Frame, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable, type NodeOut, type Req, type Scope, type Step, type Val } from './model.js';
 import { emitRead, foldReads } from './variable-reads.js';
 
+// Per OpDef (registry entries are shared and never change): its attr defaults, each decoded once
+// and frozen, shared by every frozen node that leaves the attr out (a copy per node was ~10 ms
+// and thousands of objects on a 2,000-layer load; nothing downstream writes into an AttrValue).
+const defaultsOf = new WeakMap<tensorflow.IOpDef, ReadonlyArray<readonly [string, tensorflow.IAttrValue]>>();
+function defaultAttrs(def: tensorflow.IOpDef): ReadonlyArray<readonly [string, tensorflow.IAttrValue]> {
+  let d = defaultsOf.get(def);
+  if (!d) {
+    const holder: { attr: Record<string, tensorflow.IAttrValue> } = { attr: {} };
+    const added = addNodeDefaultAttrs(holder, def);
+    d = added.map((name) => [name, Object.freeze(holder.attr[name]!)] as const);
+    defaultsOf.set(def, d);
+  }
+  return d;
+}
+
 export class Freezer {
   readonly fns = new Map<string, tensorflow.IFunctionDef>();
   readonly used = new Set<string>();
@@ -258,17 +273,23 @@ export class Freezer {
       if (!node) this.fail('INVALID_GRAPH', `${scope.where} has no node '${name}' (needed for ${ref})`);
       return yield* this.outputOf(scope, name, yield* this.need(scope, node), idx);
     }
-    const parts = ref.split(':');
-    if (parts.length === 1) {
+    // "arg", "node:i" or "node:outArg:i" (parts past a third are ignored), without split(): this
+    // runs for every input of every node inlined
+    const c1 = ref.indexOf(':');
+    if (c1 < 0) {
       if (!scope.args?.has(ref)) this.fail('INVALID_GRAPH', `${scope.where} has no argument or node output '${ref}'`);
       return (yield { t: 'arg', scope, name: ref }) as Val;
     }
-    const nodeName = parts[0] ?? '';
+    const nodeName = ref.slice(0, c1);
     const node = scope.nodes.get(nodeName);
     if (!node) this.fail('INVALID_GRAPH', `${scope.where} references missing node '${nodeName}' (${ref})`);
+    const c2 = ref.indexOf(':', c1 + 1);
     let idx: number;
-    if (parts.length === 2) idx = Number(parts[1]);
-    else idx = this.flatIndex(scope, node, parts[1] ?? '', Number(parts[2]));
+    if (c2 < 0) idx = Number(ref.slice(c1 + 1));
+    else {
+      const c3 = ref.indexOf(':', c2 + 1);
+      idx = this.flatIndex(scope, node, ref.slice(c1 + 1, c2), Number(c3 < 0 ? ref.slice(c2 + 1) : ref.slice(c2 + 1, c3)));
+    }
     if (!Number.isInteger(idx) || idx < 0) this.fail('INVALID_GRAPH', `bad tensor reference '${ref}' in ${scope.where}`);
     return yield* this.outputOf(scope, nodeName, yield* this.need(scope, node), idx);
   }
@@ -296,15 +317,13 @@ export class Freezer {
     return v.ref;
   }
 
+  /** The node's attrs without `_` ones, each default the node leaves out added (as addNodeDefaultAttrs). */
   copyAttrs(node: tensorflow.INodeDef): Record<string, tensorflow.IAttrValue> {
     const attr: Record<string, tensorflow.IAttrValue> = {};
-    for (const [k, v] of Object.entries(node.attr ?? {})) if (!k.startsWith('_') && v) attr[k] = v;
+    const own = node.attr;
+    if (own) for (const k in own) { const v = own[k]; if (v && k.charCodeAt(0) !== 95 /* _ */) attr[k] = v; }
     const def = getOpDef(node.op ?? '');
-    if (def) {
-      const holder = { op: node.op, attr };
-      addNodeDefaultAttrs(holder, def);
-      return holder.attr;
-    }
+    if (def) for (const [name, value] of defaultAttrs(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
     return attr;
   }
 

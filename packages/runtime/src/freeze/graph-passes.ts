@@ -23,7 +23,7 @@ export function ordered(fz: Freezer): tensorflow.INodeDef[] {
       const inputs = n.input ?? [];
       if (i < inputs.length) {
         top[1] = i + 1;
-        const dep = byName.get((inputs[i] ?? '').replace(/^\^/, '').split(':')[0] ?? '');
+        const dep = byName.get(refNodeName(inputs[i] ?? ''));
         if (!dep || (LOOP_MERGE.has(n.op ?? '') && LOOP_BACK_EDGE.has(dep.op ?? ''))) continue;
         const s = state.get(dep.name ?? '');
         if (s === 1) {
@@ -53,7 +53,7 @@ export function ordered(fz: Freezer): tensorflow.INodeDef[] {
 export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
   const identities: tensorflow.INodeDef[] = [];
   const effectful = new Set<string>();
-  const src = (i: string) => (i.startsWith('^') ? i.slice(1) : i).split(':')[0]!;
+  const src = refNodeName;
   for (const n of nodes) {
     const host = n.op === HOST_OP ? fz.hostNodes.get(n.name ?? '') : undefined;
     const own = host !== undefined && host.op !== 'After';
@@ -144,7 +144,7 @@ export function rewireAliases(nodes: readonly tensorflow.INodeDef[], alias: Read
  * the loop could never exit, and tfjs-converter's executor would spin forever.
  */
 export function checkLoops(fz: Freezer): void {
-  const nodeOf = (ref: string) => ref.split(':')[0] ?? '';
+  const nodeOf = refNodeName;
   const byName = new Map(fz.out.map((n) => [n.name ?? '', n]));
   const guarded = new Set<string>();
   for (const n of fz.out) {
