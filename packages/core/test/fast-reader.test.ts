@@ -68,3 +68,39 @@ describe('FastReader: what protobufjs’s Reader decodes', () => {
       .toThrow(expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('x/saved_model.pb') }));
   });
 });
+
+describe('decodeSavedModel with skipPrivateAttrs', () => {
+  /** Every NodeDef of a SavedModel (top-level graph and function bodies). */
+  const nodesOf = (sm: tensorflow.ISavedModel) => (sm.meta_graphs ?? []).flatMap((mg) => [
+    ...(mg.graph_def?.node ?? []),
+    ...(mg.graph_def?.library?.function ?? []).flatMap((f) => f.node_def ?? []),
+  ]);
+
+  it.each(dirs)('%s: the same message as a full decode less the "_" node attrs', (dir) => {
+    const p = join(dir, 'saved_model.pb');
+    if (!existsSync(p)) return void expect(existsSync(join(dir, 'saved_model.pbtxt')) || existsSync(join(dir, 'saved_model.cpb'))).toBe(true);
+    const bytes = new Uint8Array(readFileSync(p));
+    const full = decodeSavedModel(bytes);
+    const lean = decodeSavedModel(bytes, 'saved_model.pb', { skipPrivateAttrs: true });
+    let dropped = 0;
+    for (const n of nodesOf(full)) {
+      for (const k of Object.keys(n.attr ?? {})) if (k.startsWith('_')) { delete n.attr![k]; dropped++; }
+    }
+    expect(lean).toEqual(full);
+    // TensorFlow writes _output_shapes (and more) on most nodes: something was left out
+    if (nodesOf(full).length > 20) expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('a skipped attr value is still bounds-checked', () => {
+    // NodeDef.attr entry: key "_x", value (field 2) claiming 9 bytes where 1 remains
+    const entry = [0x0a, 2, 0x5f, 0x78, 0x12, 9, 0x08];
+    const node = new Uint8Array([0x2a, entry.length, ...entry]);
+    expect(() => tensorflow.NodeDef.decode(reader(node, { skipPrivateAttrs: true }))).toThrow(RangeError);
+    // a well-formed one is left out; a public attr beside it is kept
+    const ok = [0x0a, 2, 0x5f, 0x78, 0x12, 2, 0x18, 3]; // _x: { i: 3 }
+    const pub = [0x0a, 1, 0x54, 0x12, 2, 0x30, 1]; // T: { type: DT_FLOAT }
+    const two = new Uint8Array([0x2a, ok.length, ...ok, 0x2a, pub.length, ...pub]);
+    expect(tensorflow.NodeDef.decode(reader(two, { skipPrivateAttrs: true })).attr).toEqual({ T: expect.objectContaining({ type: 1 }) });
+    expect(Object.keys(tensorflow.NodeDef.decode(reader(two)).attr).sort()).toEqual(['T', '_x']);
+  });
+});

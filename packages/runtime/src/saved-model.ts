@@ -372,7 +372,8 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
 export async function loadSavedModel(source: SavedModelSource, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
   checkOptions(options, LOAD_OPTION_KEYS, 'loadSavedModel options');
   resolveLimits(options.limits);
-  // The same limits bound the readers (checkpoint keys and tensors, text-format strings) and the loader
-  const loaded = await readSource(source, options.limits !== undefined ? { limits: options.limits } : undefined);
+  // The same limits bound the readers (checkpoint keys and tensors, text-format strings) and the loader.
+  // Attrs named "_" are TensorFlow's bookkeeping (_output_shapes, …), which freezing drops: not decoded.
+  const loaded = await readSource(source, { skipPrivateAttrs: true, ...(options.limits !== undefined ? { limits: options.limits } : {}) });
   return loadSavedModelFrom(loaded, options);
 }

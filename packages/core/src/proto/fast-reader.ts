@@ -18,6 +18,12 @@ const utf8 = new TextDecoder();
 const CHAR_CODES_MAX = 1024;
 
 export class FastReader extends protobuf.Reader {
+  /**
+   * NodeDef attrs whose values the generated NodeDef.decode steps over (scripts/gen-proto.mjs):
+   * those it names are left out of `attr`. Undefined: every attr is decoded.
+   */
+  skipAttr: ((key: string) => boolean) | undefined = undefined;
+
   override string(): string {
     const len = this.uint32();
     const start = this.pos;
@@ -35,7 +41,16 @@ export class FastReader extends protobuf.Reader {
   }
 }
 
+export interface ReaderOptions {
+  /** Leave out NodeDef attrs named with a leading "_" (TensorFlow's private attrs: _output_shapes, _class, …). */
+  skipPrivateAttrs?: boolean;
+}
+
+const isPrivateAttr = (key: string): boolean => key.charCodeAt(0) === 95; // "_"
+
 /** A reader for the generated `decode` functions: `tensorflow.X.decode(reader(bytes))`. */
-export function reader(bytes: Uint8Array): protobuf.Reader {
-  return new FastReader(bytes);
+export function reader(bytes: Uint8Array, options: ReaderOptions = {}): protobuf.Reader {
+  const r = new FastReader(bytes);
+  if (options.skipPrivateAttrs) r.skipAttr = isPrivateAttr;
+  return r;
 }

@@ -21,6 +21,11 @@ export interface ReadSavedModelOptions {
   verifyChecksums?: boolean;
   /** Memory limits (checkpoint keys and tensors, text-format strings); defaults DEFAULT_LIMITS. */
   limits?: Partial<Limits>;
+  /**
+   * Leave out NodeDef attrs named with a leading "_" (_output_shapes, _class, …) while decoding
+   * saved_model.pb (default false). For readers that only run the graph, as loadSavedModel does.
+   */
+  skipPrivateAttrs?: boolean;
 }
 
 export interface LoadedSavedModel {
@@ -42,6 +47,7 @@ export interface LoadedSavedModel {
 
 export async function readSavedModel(source: FileSource, options: ReadSavedModelOptions = {}): Promise<LoadedSavedModel> {
   const limits = resolveLimits(options.limits);
+  const decodeOptions = { skipPrivateAttrs: options.skipPrivateAttrs === true };
   const warnings: string[] = [];
   let savedModel: tensorflow.SavedModel;
   let format: 'pb' | 'cpb' | 'pbtxt';
@@ -51,12 +57,12 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
     // The chunked format and the text format need the reflection runtime: loaded on first use.
     const { mergeChunkedProto } = await import('./chunked/index.js');
     savedModelBytes = await mergeChunkedProto(await source.read(SAVED_MODEL_CPB), 'tensorflow.SavedModel', { file: SAVED_MODEL_CPB, maxBytes: Math.min(MAX_PROTO_BYTES, limits.maxTotalBytes) });
-    savedModel = decodeSavedModel(savedModelBytes, SAVED_MODEL_CPB);
+    savedModel = decodeSavedModel(savedModelBytes, SAVED_MODEL_CPB, decodeOptions);
     (await import('./own-bytes.js')).ownBytesDeep('tensorflow.SavedModel', savedModel as unknown as Record<string, unknown>);
     format = 'cpb';
   } else if (await source.has(SAVED_MODEL_PB)) {
     savedModelBytes = await source.read(SAVED_MODEL_PB);
-    savedModel = decodeSavedModel(savedModelBytes);
+    savedModel = decodeSavedModel(savedModelBytes, SAVED_MODEL_PB, decodeOptions);
     format = 'pb';
   } else if (await source.has(SAVED_MODEL_PBTXT)) {
     const bytes = await source.read(SAVED_MODEL_PBTXT);
@@ -65,7 +71,7 @@ export async function readSavedModel(source: FileSource, options: ReadSavedModel
     const { parseTextFormat } = await import('../text-format/parser.js');
     const obj = parseTextFormat('tensorflow.SavedModel', text, { file: SAVED_MODEL_PBTXT, maxStringBytes: Math.min(DEFAULT_MAX_STRING_BYTES, limits.maxTensorBytes) });
     const reencoded = guardDecode(SAVED_MODEL_PBTXT, 'tensorflow.SavedModel', () => tensorflow.SavedModel.encode(obj as tensorflow.ISavedModel).finish());
-    savedModel = decodeSavedModel(reencoded, SAVED_MODEL_PBTXT);
+    savedModel = decodeSavedModel(reencoded, SAVED_MODEL_PBTXT, decodeOptions);
     (await import('./own-bytes.js')).ownBytesDeep('tensorflow.SavedModel', savedModel as unknown as Record<string, unknown>);
     format = 'pbtxt';
   } else {

@@ -3441,7 +3441,7 @@ export const tensorflow = $root.tensorflow = (() => {
                                 key = reader.string();
                                 break;
                             case 2:
-                                value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                if (reader.skipAttr !== undefined && reader.skipAttr(key)) { reader.skip(reader.uint32()); value = undefined; } else value = $root.tensorflow.AttrValue.decode(reader, reader.uint32(), undefined, long + 1);
                                 break;
                             default:
                                 reader.skipType(tag2 & 7, long);
@@ -3453,7 +3453,7 @@ export const tensorflow = $root.tensorflow = (() => {
                         reader.len = end;
                         if (key === "__proto__")
                             $util.makeProp(message.attr, key);
-                        message.attr[key] = value;
+                        if (value !== undefined) message.attr[key] = value;
                         break;
                     }
                 case 6: {
