@@ -145,14 +145,50 @@ export interface NodeOrigin {
   layer: string;
 }
 
+/**
+ * Node name → origin, kept as two arrays while nodes are emitted and put in the Map only when read
+ * (debug info asks for it; most exports never do): a Map.set per node, hashing each fresh name,
+ * was ~40 % of emit() on a 2,000-layer trace.
+ */
+class LazyOrigins extends Map<string, NodeOrigin> {
+  private names: string[] = [];
+  private list: NodeOrigin[] = [];
+
+  add(name: string, origin: NodeOrigin): void {
+    this.names.push(name);
+    this.list.push(origin);
+  }
+
+  private flush(): void {
+    const names = this.names;
+    if (names.length === 0) return;
+    for (let i = 0; i < names.length; i++) super.set(names[i]!, this.list[i]!);
+    this.names = [];
+    this.list = [];
+  }
+
+  override get size(): number { this.flush(); return super.size; }
+  override get(name: string): NodeOrigin | undefined { this.flush(); return super.get(name); }
+  override has(name: string): boolean { this.flush(); return super.has(name); }
+  override set(name: string, origin: NodeOrigin): this { this.flush(); return super.set(name, origin); }
+  override delete(name: string): boolean { this.flush(); return super.delete(name); }
+  override clear(): void { this.names = []; this.list = []; super.clear(); }
+  override forEach(fn: (value: NodeOrigin, key: string, map: Map<string, NodeOrigin>) => void, thisArg?: unknown): void { this.flush(); super.forEach(fn, thisArg); }
+  override entries() { this.flush(); return super.entries(); }
+  override keys() { this.flush(); return super.keys(); }
+  override values() { this.flush(); return super.values(); }
+  override [Symbol.iterator]() { this.flush(); return super[Symbol.iterator](); }
+}
+
 export class GraphBuilder {
   readonly nodes: tensorflow.INodeDef[] = [];
   /** Name prefix for new nodes ("model/dense"). */
   scope = '';
   /** tfjs kernel being lowered; recorded with every node emitted. */
   kernel = '';
+  private readonly originLog = new LazyOrigins();
   /** Node name → origin (kernel and layer path at emission). */
-  readonly origins = new Map<string, NodeOrigin>();
+  get origins(): ReadonlyMap<string, NodeOrigin> { return this.originLog; }
   private readonly used = new Set<string>();
   private readonly constCache = new Map<string, GraphTensor>();
 
@@ -250,7 +286,7 @@ export class GraphBuilder {
     const nodeName = this.scopedName(opts.name ?? op);
     if (!NAME_OK.test(nodeName)) throw internal(`bad node name ${nodeName}`);
     this.nodes.push({ name: nodeName, op, input: flat, attr: values });
-    this.origins.set(nodeName, this.origin());
+    this.originLog.add(nodeName, this.origin());
 
     // outputs
     const attrType = (name: string): TfDtype => {
