@@ -10,6 +10,34 @@ export function shapeProto(dims: Dims | null): tensorflow.ITensorShapeProto {
 }
 
 const utf8 = new TextEncoder();
+const EMPTY_BYTES = new Uint8Array(0);
+
+/**
+ * Each string's UTF-8 bytes, as views into one buffer ("" as one shared empty array): a saver's
+ * key list is thousands of strings, and an ArrayBuffer each (TextEncoder.encode) was thousands of
+ * native allocations per export.
+ */
+function utf8Each(values: readonly string[]): Uint8Array[] {
+  let max = 0;
+  for (const v of values) max += v.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+  const scratch = new Uint8Array(max);
+  const ends = new Array<number>(values.length);
+  let p = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v.length > 0) p += utf8.encodeInto(v, scratch.subarray(p)).written;
+    ends[i] = p;
+  }
+  // the views keep their buffer alive: not one sized for the worst case (3× for ASCII)
+  const buf = p === max ? scratch : scratch.slice(0, p);
+  const out: Uint8Array[] = new Array(values.length);
+  for (let i = 0, start = 0; i < values.length; i++) {
+    const end = ends[i]!;
+    out[i] = end === start ? EMPTY_BYTES : buf.subarray(start, end);
+    start = end;
+  }
+  return out;
+}
 
 export const attr = {
   type: (t: tensorflow.DataType): tensorflow.IAttrValue => ({ type: t }),
@@ -19,7 +47,7 @@ export const attr = {
   float: (f: number): tensorflow.IAttrValue => ({ f }),
   bool: (b: boolean): tensorflow.IAttrValue => ({ b }),
   str: (s: string | Uint8Array): tensorflow.IAttrValue => ({ s: typeof s === 'string' ? utf8.encode(s) : s }),
-  strs: (ss: readonly string[]): tensorflow.IAttrValue => ({ list: { s: ss.map((s) => utf8.encode(s)) } }),
+  strs: (ss: readonly string[]): tensorflow.IAttrValue => ({ list: { s: utf8Each(ss) } }),
   shape: (dims: Dims | null): tensorflow.IAttrValue => ({ shape: shapeProto(dims) }),
   shapes: (list: readonly (Dims | null)[]): tensorflow.IAttrValue => ({ list: { shape: list.map(shapeProto) } }),
   tensor: (t: tensorflow.ITensorProto): tensorflow.IAttrValue => ({ tensor: t }),
@@ -47,7 +75,7 @@ export function int32Tensor(values: readonly number[], dims: readonly number[] =
 }
 
 export function stringTensor(values: readonly string[], dims: readonly number[] = values.length === 1 ? [] : [values.length]): tensorflow.ITensorProto {
-  return { dtype: DT.DT_STRING, tensor_shape: shapeProto(dims), string_val: values.map((v) => utf8.encode(v)) };
+  return { dtype: DT.DT_STRING, tensor_shape: shapeProto(dims), string_val: utf8Each(values) };
 }
 
 export function node(name: string, op: string, inputs: readonly string[], attrs: Record<string, tensorflow.IAttrValue> = {}, device?: string): tensorflow.INodeDef {

@@ -59,14 +59,41 @@ function typeValue(v: unknown, what: string): TfDtype {
 }
 
 /** Converts a plain value to an AttrValue of the declared type ("int", "list(type)", ...). */
+// The attr values nearly every node repeats (T, transpose_a, data_format, …), one frozen object
+// each, shared by the nodes that carry them: a 2,000-layer trace made ~10,000 of these objects
+// (and an ArrayBuffer per string value). Nothing writes into an AttrValue after emit (the encoder
+// only replaces map fields, which these have none of); frozen, a caller that tried would fail loudly.
+const typeAttrs = new Map<TfDtype, tensorflow.IAttrValue>();
+const BOOL_ATTRS = [Object.freeze(attr.bool(false)), Object.freeze(attr.bool(true))] as const;
+const stringAttrs = new Map<string, tensorflow.IAttrValue>();
+/** Strings this short (padding, data_format, …) are shared; at most this many distinct ones. */
+const SHARED_STRING_MAX_LENGTH = 16;
+const SHARED_STRINGS_MAX = 256;
+
+function typeAttr(t: TfDtype): tensorflow.IAttrValue {
+  let v = typeAttrs.get(t);
+  if (!v) typeAttrs.set(t, (v = Object.freeze(attr.type(t))));
+  return v;
+}
+
+function stringAttr(s: string): tensorflow.IAttrValue {
+  if (s.length > SHARED_STRING_MAX_LENGTH) return attr.str(s);
+  let v = stringAttrs.get(s);
+  if (!v) {
+    v = attr.str(s);
+    if (stringAttrs.size < SHARED_STRINGS_MAX) stringAttrs.set(s, Object.freeze(v));
+  }
+  return v;
+}
+
 function toAttrValue(type: string, v: AttrInput, what: string): tensorflow.IAttrValue {
   if (v !== null && typeof v === 'object' && 'attrValue' in v) return v.attrValue;
   switch (type) {
     case 'int': if (typeof v === 'number' && Number.isInteger(v)) return attr.int(v); break;
     case 'float': if (typeof v === 'number') return attr.float(v); break;
-    case 'bool': if (typeof v === 'boolean') return attr.bool(v); break;
-    case 'string': if (typeof v === 'string') return attr.str(v); break;
-    case 'type': return attr.type(typeValue(v, what));
+    case 'bool': if (typeof v === 'boolean') return BOOL_ATTRS[v ? 1 : 0]; break;
+    case 'string': if (typeof v === 'string') return stringAttr(v); break;
+    case 'type': return typeAttr(typeValue(v, what));
     case 'shape': if (v === null || Array.isArray(v)) return attr.shape(v as (number | null)[] | null); break;
     case 'tensor': if (v && typeof v === 'object' && !Array.isArray(v)) return attr.tensor(v as tensorflow.ITensorProto); break;
     case 'list(int)': if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x))) return attr.ints(v as number[]); break;
@@ -245,7 +272,7 @@ export class GraphBuilder {
     const setType = (name: string, t: TfDtype) => {
       const cur = values[name];
       if (cur?.type != null && cur.type !== t) throw internal(`${op}: attr ${name} is ${dtypeName(cur.type)} but an input is ${dtypeName(t)}`);
-      values[name] = attr.type(t);
+      values[name] = typeAttr(t);
     };
     const flat: string[] = [];
     for (let i = 0; i < inArgs.length; i++) {
