@@ -61,10 +61,13 @@ describe('our export → tfjs graph model → SavedModel', () => {
       expect(files).toContain('model.json');
       const modelJson = JSON.parse(readFileSync(join(gdir, 'model.json'), 'utf8'));
       // layers as tfjs's fused ops, as tfjs-converter's converter writes them (Conv2D + BiasAdd +
-      // Relu; the softmax layer's MatMul + BiasAdd); convertTfjsModel split them again (verifyStrict)
+      // Relu; the depthwise layer's conv + its bias, which tfjs-layers adds reshaped to [1, 1, 1, C];
+      // the softmax layer's MatMul + BiasAdd); convertTfjsModel split them again (verifyStrict)
       const ops = (modelJson.modelTopology.node as { op: string }[]).map((n) => n.op);
-      expect(ops.filter((op) => op === '_FusedConv2D' || op === '_FusedMatMul').sort()).toEqual(['_FusedConv2D', '_FusedMatMul']);
+      expect(ops.filter((op) => /^_?Fused(Depthwise|Conv|Mat)/.test(op)).sort()).toEqual(['FusedDepthwiseConv2dNative', '_FusedConv2D', '_FusedMatMul']);
       expect(ops).not.toContain('MatMul');
+      expect(ops).not.toContain('DepthwiseConv2dNative');
+      expect(ops.filter((op) => op === 'Reshape')).toEqual(['Reshape']); // the flatten layer's only
       const manifest = modelJson.weightsManifest[0].weights as { dtype: string; quantization?: { dtype: string } }[];
       if (quantize) expect(manifest.filter((w) => w.quantization?.dtype === quantize).length).toBe(manifest.filter((w) => w.dtype === 'float32').length);
       gm.dispose();

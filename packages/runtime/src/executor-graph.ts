@@ -4,7 +4,8 @@
 //  - an Identity that only forwards a value (a folded variable read: Identity of a Const) is
 //    bypassed, its readers wired to its input;
 //  - MatMul / Conv2D / DepthwiseConv2dNative, then a bias add (BiasAdd, or AddV2 / Add of a 1-D
-//    constant: the same broadcast), then optionally an activation, become one _FusedMatMul /
+//    constant, or of one reshaped to [1, …, 1, C] as tfjs-layers' biasAdd does for depthwise
+//    layers: the same broadcast), then optionally an activation, become one _FusedMatMul /
 //    _FusedConv2D / FusedDepthwiseConv2dNative node, the ops tfjs-converter's own converter emits
 //    for such layers. The fused kernels compute the same thing (the product, then a broadcast
 //    add, then the activation) in one call.
@@ -17,6 +18,10 @@ import { dataInputs } from './variables.js';
 type NodeDef = tensorflow.INodeDef;
 
 const DT_FLOAT = tensorflow.DataType.DT_FLOAT;
+const DT_INT32 = tensorflow.DataType.DT_INT32;
+
+/** Rank of each base op's output (a reshaped bias of higher rank would broadcast the sum up). */
+const OUTPUT_RANK: ReadonlyMap<string, number> = new Map([['MatMul', 2], ['Conv2D', 4], ['DepthwiseConv2dNative', 4]]);
 
 /** Base op → the fused op tfjs-converter maps (its op lists: matrices, convolution). */
 const FUSED_OP: ReadonlyMap<string, string> = new Map([
@@ -48,7 +53,11 @@ const convOk = (n: NodeDef): boolean => nhwc(n) && stringAttrIn(n, 'padding', ['
 /** The nodes tfjs-converter's executor gets for `g` (see above); `g` is not changed. */
 export function executorNodes(g: FrozenGraph): NodeDef[] {
   const keep = new Set([...g.inputs, ...g.outputs].map((t) => refNodeName(t.node)));
-  return fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape);
+  const intValues = (name: string): readonly number[] | undefined => {
+    const c = g.constants.get(name);
+    return c?.dtype === DT_INT32 && c.values instanceof Int32Array ? Array.from(c.values) : undefined;
+  };
+  return fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape, intValues);
 }
 
 /**
@@ -71,9 +80,16 @@ export function bypassForwardingIdentities(nodes: readonly NodeDef[], keep: Read
  * `nodes` with each fusable chain replaced by one node named as the chain's last node (its readers
  * unchanged). A chain's inner nodes have no reader but the next node (its one input from them,
  * their output 0), no control-dependency readers, and are not in `keep`. A bias add other than
- * BiasAdd qualifies when its other input is a float constant of rank 1 (`constShape`).
+ * BiasAdd qualifies when its other input is a float constant of rank 1 (`constShape`), or a
+ * Reshape of one to [1, …, 1, C] (`intValues`: an int32 constant's values), no longer than the
+ * product's rank; that Reshape is dropped when the add was its only reader.
  */
-export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>, constShape: (name: string) => readonly number[] | undefined): NodeDef[] {
+export function fuseLayers(
+  nodes: readonly NodeDef[],
+  keep: ReadonlySet<string>,
+  constShape: (name: string) => readonly number[] | undefined,
+  intValues: (name: string) => readonly number[] | undefined = () => undefined,
+): NodeDef[] {
   // per node name, in one map (a graph of 14,000 nodes: one lookup per name and per reference):
   // the node, how many references name it (any reader, any output, control ones too), its first reader
   interface Info { node?: NodeDef; refs: number; reader?: NodeDef }
@@ -98,15 +114,34 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     const r = i.reader!;
     return (r.input ?? []).some((ref) => readsOutput0(ref, name)) ? r : undefined;
   };
-  /** The bias a bias-add node adds to `product` (its output 0), or undefined. */
-  const biasOf = (add: NodeDef, product: string): string | undefined => {
+  /** A float constant of rank 1 that `ref` reads (output 0): its length, else undefined. */
+  const vectorConst = (ref: string): number | undefined => {
+    const c = info.get(refNodeName(ref))?.node;
+    const shape = c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && readsOutput0(ref, c.name ?? '') ? constShape(c.name ?? '') : undefined;
+    return shape?.length === 1 ? shape[0] : undefined;
+  };
+  /**
+   * The bias a bias-add node adds to the output 0 of `base`, and the Reshape it goes through (to
+   * drop with the chain), or undefined.
+   */
+  const biasOf = (add: NodeDef, base: NodeDef): { bias: string; reshape?: NodeDef } | undefined => {
+    const product = base.name ?? '';
     const data = dataInputs(add);
     if (data.length !== 2 || !isFloat(add)) return undefined;
-    if (add.op === 'BiasAdd') return nhwc(add) && readsOutput0(data[0], product) ? data[1] : undefined;
+    if (add.op === 'BiasAdd') return nhwc(add) && readsOutput0(data[0], product) ? { bias: data[1]! } : undefined;
     if (add.op !== 'AddV2' && add.op !== 'Add') return undefined;
     const other = readsOutput0(data[0], product) ? data[1]! : data[0]!;
-    const c = info.get(refNodeName(other))?.node;
-    return c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && constShape(c.name ?? '')?.length === 1 ? other : undefined;
+    if (vectorConst(other) !== undefined) return { bias: other };
+    // tfjs-layers' biasAdd: add(x, reshape(bias, [1, …, 1, C]))
+    const r = info.get(refNodeName(other))?.node;
+    if (r?.op !== 'Reshape' || !readsOutput0(other, r.name ?? '') || (r.input ?? []).length !== 2) return undefined;
+    const [v, shapeRef] = r.input!;
+    const c = vectorConst(v!);
+    const dims = info.get(refNodeName(shapeRef!))?.node?.op === 'Const' && readsOutput0(shapeRef, refNodeName(shapeRef!)) ? intValues(refNodeName(shapeRef!)) : undefined;
+    if (c === undefined || !dims || dims.length === 0 || dims.length > (OUTPUT_RANK.get(base.op ?? '') ?? 0)) return undefined;
+    if (dims[dims.length - 1] !== c || dims.slice(0, -1).some((d) => d !== 1)) return undefined;
+    const onlyReader = !keep.has(r.name ?? '') && info.get(r.name ?? '')?.refs === 1;
+    return onlyReader ? { bias: v!, reshape: r } : { bias: v! };
   };
 
   const replaced = new Map<string, NodeDef>(); // last node's name → fused node
@@ -116,8 +151,9 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     if (!fusedOp || !isFloat(base) || (base.op !== 'MatMul' && !convOk(base))) continue;
     const [x, w] = dataInputs(base);
     const add = soleReader(base);
-    const bias = add && biasOf(add, base.name ?? '');
-    if (x === undefined || w === undefined || dataInputs(base).length !== 2 || !add || bias === undefined) continue;
+    const found = add && biasOf(add, base);
+    if (x === undefined || w === undefined || dataInputs(base).length !== 2 || !add || !found) continue;
+    const bias = found.bias;
     const next = soleReader(add);
     const act = next && ACTIVATIONS.has(next.op ?? '') && isFloat(next) && dataInputs(next).length === 1 ? next : undefined;
     const last = act ?? add;
@@ -131,6 +167,7 @@ export function fuseLayers(nodes: readonly NodeDef[], keep: ReadonlySet<string>,
     replaced.set(last.name ?? '', { name: last.name ?? '', op: fusedOp, input: [x, w, bias, ...control], attr });
     dropped.add(base.name ?? '');
     if (act) dropped.add(add.name ?? '');
+    if (found.reshape) dropped.add(found.reshape.name ?? '');
   }
   if (replaced.size === 0) return [...nodes];
   return nodes.filter((n) => !dropped.has(n.name ?? '')).map((n) => replaced.get(n.name ?? '') ?? n);

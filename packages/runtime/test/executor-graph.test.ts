@@ -4,7 +4,7 @@
 // checked too, so that a pass that silently stops fusing fails here.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSource, floatTensor, node, tensorflow } from '@savedmodel-js/core';
+import { attr, fileMapSource, floatTensor, int32Tensor, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel, type TFSavedModel } from '../src/index.js';
 import { bypassForwardingIdentities, fuseLayers } from '../src/executor-graph.js';
 import { build, constNode, DT, placeholder } from './hostile-models.js';
@@ -168,6 +168,49 @@ describe('convolutions: Conv2D / DepthwiseConv2dNative + BiasAdd (+ activation)'
     const got = m.predict(x) as tf.Tensor;
     expect(maxDiff(got, want)).toBeLessThan(1e-5);
     tf.dispose([x, want, got]);
+    m.dispose();
+  });
+
+  it("DepthwiseConv2dNative + AddV2 of the bias reshaped to [1, 1, 1, C] (tfjs-layers' biasAdd) + Relu6: one fused node, the Reshape gone", async () => {
+    const [dv, dbv] = [values(3 * 3 * 3 * 1), values(3)];
+    const dwAttrs = { ...conv('DepthwiseConv2dNative', 'SAME'), strides: attr.ints([1, 1, 1, 1]) };
+    const m = await load([
+      ...weight('dk', dv, [3, 3, 3, 1]), ...weight('db', dbv, [3]),
+      constNode('shape', int32Tensor([1, 1, 1, 3], [4])),
+      node('dw', 'DepthwiseConv2dNative', ['x', 'dk'], dwAttrs),
+      node('rb', 'Reshape', ['db', 'shape'], { ...T, Tshape: attr.type(DT.DT_INT32) }),
+      node('add', 'AddV2', ['dw', 'rb'], T),
+      node('act', 'Relu6', ['add'], T),
+      node('out', 'Identity', ['act'], T),
+    ], { y: 'out' }, [-1, 5, 5, 3]);
+    const ops = executorOps(m);
+    expect(ops.get('act')).toBe('FusedDepthwiseConv2dNative');
+    expect(ops.has('rb') || ops.has('add') || ops.has('dw')).toBe(false);
+    const x = tf.tensor4d(values(2 * 5 * 5 * 3), [2, 5, 5, 3]);
+    const want = tf.tidy(() => tf.relu6(tf.add(tf.depthwiseConv2d(x, tf.tensor4d(dv, [3, 3, 3, 1]), 1, 'same'), tf.reshape(tf.tensor1d(dbv), [1, 1, 1, 3]))));
+    const got = m.predict(x) as tf.Tensor;
+    expect(maxDiff(got, want)).toBeLessThan(1e-5);
+    tf.dispose([x, want, got]);
+    m.dispose();
+  });
+
+  it('not fused: a reshaped bias that is not [1, …, 1, C], or of a higher rank than the product', async () => {
+    const [dv, dbv, wv, bv] = [values(3 * 3 * 2 * 1), values(2), values(4), values(2)];
+    const dwAttrs = { ...conv('DepthwiseConv2dNative', 'SAME'), strides: attr.ints([1, 1, 1, 1]) };
+    const m = await load([
+      ...weight('dk', dv, [3, 3, 2, 1]), ...weight('db', dbv, [2]), ...weight('w', wv, [2, 2]), ...weight('b', bv, [2]),
+      constNode('s_mid', int32Tensor([1, 1, 2, 1], [4])), constNode('s_rank3', int32Tensor([1, 1, 2], [3])),
+      node('dw', 'DepthwiseConv2dNative', ['x', 'dk'], dwAttrs),
+      node('r1', 'Reshape', ['db', 's_mid'], { ...T, Tshape: attr.type(DT.DT_INT32) }),
+      node('a1', 'AddV2', ['dw', 'r1'], T),
+      node('flat', 'Reshape', ['x', 'flat_shape'], { ...T, Tshape: attr.type(DT.DT_INT32) }), constNode('flat_shape', int32Tensor([-1, 2], [2])),
+      node('mm', 'MatMul', ['flat', 'w'], { ...T, transpose_a: attr.bool(false), transpose_b: attr.bool(false) }),
+      node('r2', 'Reshape', ['b', 's_rank3'], { ...T, Tshape: attr.type(DT.DT_INT32) }),
+      node('a2', 'AddV2', ['mm', 'r2'], T),
+      node('o1', 'Identity', ['a1'], T), node('o2', 'Identity', ['a2'], T),
+    ], { a: 'o1', b: 'o2' }, [-1, 2, 2, 2]);
+    const ops = executorOps(m);
+    expect([ops.get('dw'), ops.get('a1'), ops.get('mm'), ops.get('a2')]).toEqual(['DepthwiseConv2dNative', 'AddV2', 'MatMul', 'AddV2']);
     m.dispose();
   });
 
