@@ -25,9 +25,9 @@ export interface VariableKey {
 export interface VariableKeys {
   /** Variable node name (VarHandleOp / VariableV2 in the top-level graph) → checkpoint key, best source first. */
   byNode: Map<string, VariableKey>;
-  /** What each source says on its own (for cross-checking). */
+  /** What each source says on its own (for cross-checking; the saver's is read when first asked for). */
   objectGraph: Map<string, string>;
-  saver: Map<string, string>;
+  readonly saver: Map<string, string>;
 }
 
 const CHECKPOINTABLE_OBJECT_GRAPH = '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -224,14 +224,17 @@ function keysFromSaver(mg: tensorflow.IMetaGraphDef): Map<string, string> {
 /** Checkpoint keys for every variable node of the top-level graph that any source can place. */
 export function resolveVariableKeys(mg: tensorflow.IMetaGraphDef, checkpoint: CheckpointReader | undefined): VariableKeys {
   const objectGraph = keysFromObjectGraph(mg, checkpoint);
-  const saver = keysFromSaver(mg);
+  // the saver's restore graph only where the object graph leaves a variable unplaced (TF1, or a
+  // partial object graph): a TF2 model's restore function is a node per variable and more to walk
+  let saverKeys: Map<string, string> | undefined;
+  const saver = () => (saverKeys ??= keysFromSaver(mg));
   const byNode = new Map<string, VariableKey>();
   for (const node of mg.graph_def?.node ?? []) {
     if (!VARIABLE_OPS.has(node.op ?? '')) continue;
     const name = node.name ?? '';
     const og = objectGraph.get(name);
-    const sv = saver.get(name);
     if (og !== undefined) { byNode.set(name, { key: og, via: 'object_graph' }); continue; }
+    const sv = saver().get(name);
     if (sv !== undefined) { byNode.set(name, { key: sv, via: 'saver' }); continue; }
     const shared = node.attr?.shared_name?.s;
     const sharedName = shared && shared.length > 0 ? new TextDecoder().decode(shared) : undefined;
@@ -239,5 +242,5 @@ export function resolveVariableKeys(mg: tensorflow.IMetaGraphDef, checkpoint: Ch
       if (cand !== undefined && checkpoint?.has(cand)) { byNode.set(name, { key: cand, via: 'name' }); break; }
     }
   }
-  return { byNode, objectGraph, saver };
+  return { byNode, objectGraph, get saver() { return saver(); } };
 }
