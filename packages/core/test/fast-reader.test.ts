@@ -53,6 +53,18 @@ describe('FastReader: what protobufjs’s Reader decodes', () => {
     }
   });
 
+  it('a view at an offset into a larger buffer (a pooled Buffer, a slice) reads its own bytes', () => {
+    const bytes = tensorflow.NodeDef.encode({ name: 'dense/MatMul', op: 'MatMul', input: ['x', 'café'] }).finish();
+    for (const pad of [1, 7, 13]) {
+      const big = new Uint8Array(bytes.length + 2 * pad).fill(0x41);
+      big.set(bytes, pad);
+      for (const view of [big.subarray(pad, pad + bytes.length), Buffer.from(big.buffer, pad, bytes.length)]) {
+        const n = tensorflow.NodeDef.decode(reader(view));
+        expect([n.name, n.op, n.input]).toEqual(['dense/MatMul', 'MatMul', ['x', 'café']]);
+      }
+    }
+  });
+
   it('bytes that are not UTF-8 decode to U+FFFD (WHATWG Encoding known vectors)', () => {
     expect(decodeName([0xc3, 0x28])).toBe('\ufffd(');
     expect(decodeName([0x61, 0xff, 0x62])).toBe('a\ufffdb');

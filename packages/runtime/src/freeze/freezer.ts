@@ -33,7 +33,6 @@ export class Freezer {
   readonly fns = new Map<string, tensorflow.IFunctionDef>();
   readonly used = new Set<string>();
   readonly nextSuffix = new Map<string, number>();
-  readonly reserved = new Set<string>();
   out: tensorflow.INodeDef[] = [];
   /** Functions that functional control flow calls, frozen for the executor's library (by memo key). */
   readonly frozenFns = new Map<string, tensorflow.IFunctionDef>();
@@ -71,10 +70,7 @@ export class Freezer {
     const lowered = lowerCaseOps(mg.graph_def?.node ?? [], mg.graph_def?.library?.function ?? []);
     for (const f of lowered.functions) this.fns.set(f.signature?.name ?? '', f);
     const nodes = new Map<string, tensorflow.INodeDef>();
-    for (const n of lowered.nodes) {
-      nodes.set(n.name ?? '', n);
-      this.reserved.add(n.name ?? '');
-    }
+    for (const n of lowered.nodes) nodes.set(n.name ?? '', n);
     this.top = newScope('graph', '', nodes, 'the top-level graph');
   }
 
@@ -84,7 +80,8 @@ export class Freezer {
 
   /** A fresh node name: the preferred one if free, else `<preferred>_<n>`. */
   allocate(preferred: string, ownsReserved: boolean): string {
-    const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.reserved.has(n));
+    // the top-level graph's own node names are reserved for the nodes they name
+    const free = (n: string) => !this.used.has(n) && (ownsReserved ? true : !this.top.nodes.has(n));
     let name = preferred;
     let i = this.nextSuffix.get(preferred) ?? 1;
     while (!free(name)) name = `${preferred}_${i++}`;
