@@ -12,8 +12,8 @@
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
-import { aliasedRef, readsOutput0, refNodeName, rewireAliases } from './freeze/graph-passes.js';
-import { dataInputs } from './variables.js';
+import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.js';
+import { dataInputs, refNodeName } from './variables.js';
 
 type NodeDef = tensorflow.INodeDef;
 
@@ -114,10 +114,15 @@ export function fuseLayers(
     const r = i.reader!;
     return (r.input ?? []).some((ref) => readsOutput0(ref, name)) ? r : undefined;
   };
+  /** The name of the Const node whose output 0 `ref` reads, else undefined. */
+  const constAt = (ref: string): string | undefined => {
+    const c = info.get(refNodeName(ref))?.node;
+    return c?.op === 'Const' && readsOutput0(ref, c.name ?? '') ? c.name ?? '' : undefined;
+  };
   /** A float constant of rank 1 that `ref` reads (output 0): its length, else undefined. */
   const vectorConst = (ref: string): number | undefined => {
-    const c = info.get(refNodeName(ref))?.node;
-    const shape = c?.op === 'Const' && c.attr?.dtype?.type === DT_FLOAT && readsOutput0(ref, c.name ?? '') ? constShape(c.name ?? '') : undefined;
+    const c = constAt(ref);
+    const shape = c !== undefined && info.get(c)!.node!.attr?.dtype?.type === DT_FLOAT ? constShape(c) : undefined;
     return shape?.length === 1 ? shape[0] : undefined;
   };
   /**
@@ -137,7 +142,8 @@ export function fuseLayers(
     if (r?.op !== 'Reshape' || !readsOutput0(other, r.name ?? '') || (r.input ?? []).length !== 2) return undefined;
     const [v, shapeRef] = r.input!;
     const c = vectorConst(v!);
-    const dims = info.get(refNodeName(shapeRef!))?.node?.op === 'Const' && readsOutput0(shapeRef, refNodeName(shapeRef!)) ? intValues(refNodeName(shapeRef!)) : undefined;
+    const shapeConst = constAt(shapeRef!);
+    const dims = shapeConst !== undefined ? intValues(shapeConst) : undefined;
     if (c === undefined || !dims || dims.length === 0 || dims.length > (OUTPUT_RANK.get(base.op ?? '') ?? 0)) return undefined;
     if (dims[dims.length - 1] !== c || dims.slice(0, -1).some((d) => d !== 1)) return undefined;
     const onlyReader = !keep.has(r.name ?? '') && info.get(r.name ?? '')?.refs === 1;

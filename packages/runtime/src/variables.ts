@@ -39,10 +39,11 @@ export function dataInputs(node: tensorflow.INodeDef): string[] {
   return (node.input ?? []).filter((i) => !i.startsWith('^'));
 }
 
-/** The node name part of a graph-level tensor reference "name", "name:1". */
-export function refNode(ref: string): string {
-  const i = ref.indexOf(':');
-  return i < 0 ? ref : ref.slice(0, i);
+/** The node a reference names ("^n", "n", "n:1"), without split(): this runs per input of every node. */
+export function refNodeName(ref: string): string {
+  const from = ref.charCodeAt(0) === 94 /* ^ */ ? 1 : 0;
+  const colon = ref.indexOf(':', from);
+  return colon < 0 ? (from === 0 ? ref : ref.slice(1)) : ref.slice(from, colon);
 }
 
 /** Object node id → checkpoint key of its VARIABLE_VALUE attribute, by walking both graphs in step. */
@@ -112,7 +113,7 @@ function keysFromObjectGraph(mg: tensorflow.IMetaGraphDef, checkpoint: Checkpoin
     const inputs = dataInputs(node);
     const captured = inputs.slice(inputs.length - bound.length);
     captured.forEach((ref, i) => {
-      const varNode = byName.get(refNode(ref));
+      const varNode = byName.get(refNodeName(ref));
       const key = objKeys.get(bound[i] ?? -1);
       if (varNode && VARIABLE_OPS.has(varNode.op ?? '') && key !== undefined && !out.has(varNode.name ?? '')) out.set(varNode.name ?? '', key);
     });
@@ -185,12 +186,12 @@ function keysFromSaver(mg: tensorflow.IMetaGraphDef): Map<string, string> {
     },
   };
   for (const [target, key] of restoreAssignments(graphScope)) {
-    const v = byName.get(refNode(target));
+    const v = byName.get(refNodeName(target));
     if (v && VARIABLE_OPS.has(v.op ?? '')) out.set(v.name ?? '', key);
   }
   // TF2: restore_op_name is a call of __inference__traced_restore_N(file_prefix, resources...).
   const restoreName = mg.saver_def?.restore_op_name ?? '';
-  const call = byName.get(refNode(restoreName));
+  const call = byName.get(refNodeName(restoreName));
   const fns = functionByName(mg);
   const fname = call ? calledFunction(call, fns) : undefined;
   const fdef = fname ? fns.get(fname) : undefined;
@@ -214,7 +215,7 @@ function keysFromSaver(mg: tensorflow.IMetaGraphDef): Map<string, string> {
     for (const [target, key] of restoreAssignments(fnScope)) {
       const argIndex = argIndexOf.get(target);
       if (argIndex === undefined) continue;
-      const v = byName.get(refNode(callInputs[argIndex] ?? ''));
+      const v = byName.get(refNodeName(callInputs[argIndex] ?? ''));
       if (v && VARIABLE_OPS.has(v.op ?? '') && !out.has(v.name ?? '')) out.set(v.name ?? '', key);
     }
   }

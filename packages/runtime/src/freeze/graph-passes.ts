@@ -2,6 +2,7 @@
 // loop's back edge), TF1 loop sanity, and pruning control dependencies that order no effect.
 import { tensorflow } from '@savedmodel-js/core';
 import { HOST_OP } from '../host-ops.js';
+import { refNodeName } from '../variables.js';
 import type { Freezer } from './freezer.js';
 import { LOOP_BACK_EDGE, LOOP_MERGE, type FrozenTensorInfo } from './model.js';
 
@@ -100,13 +101,6 @@ export function bypassIdentities(nodes: tensorflow.INodeDef[], identities: tenso
 
 /** A data reference to output 0 of `name` ("name" or "name:0"). */
 export const readsOutput0 = (ref: string | undefined, name: string): boolean => ref === name || ref === `${name}:0`;
-
-/** The node a reference names ("^n", "n", "n:1"), without split(): this runs per input of every node. */
-export function refNodeName(ref: string): string {
-  const from = ref.charCodeAt(0) === 94 /* ^ */ ? 1 : 0;
-  const colon = ref.indexOf(':', from);
-  return colon < 0 ? (from === 0 ? ref : ref.slice(1)) : ref.slice(from, colon);
-}
 
 /**
  * `ref` read through `alias` (an aliased node → the reference it forwards): output 0 of an aliased
