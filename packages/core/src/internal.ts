@@ -11,6 +11,7 @@ export { allowedValuesOf, valuesOutside, type AllowedValues } from './registry/a
 export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';
 export { flatWriter } from './proto/flat-writer.js';
 export { reader } from './proto/fast-reader.js';
+export { sharedAttrDefaults } from './registry/strip-defaults.js';
 export { crc32cExtend, crc32Extend, setCrcImplementation, crcImplementation, type CrcImplementation } from './crc32c/crc32c.js';
 export { maskCrc, unmaskCrc } from './crc32c/mask.js';
 export {

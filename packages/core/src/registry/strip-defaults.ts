@@ -87,6 +87,24 @@ function attrDefaults(opDef: tensorflow.IOpDef): readonly (readonly [string, ten
   return d;
 }
 
+const copyAttrValue = (v: tensorflow.IAttrValue): tensorflow.AttrValue => tensorflow.AttrValue.decode(tensorflow.AttrValue.encode(v).finish());
+
+const sharedDefaultsOf = new WeakMap<tensorflow.IOpDef, readonly (readonly [string, tensorflow.IAttrValue])[]>();
+
+/**
+ * attrDefaults with each value a copy made once per OpDef and frozen: for graphs that are only
+ * read (the runtime's frozen graphs), where every node leaving an attr out can share its default
+ * instead of a copy each (what addNodeDefaultAttrs gives a node it may change).
+ */
+export function sharedAttrDefaults(opDef: tensorflow.IOpDef): readonly (readonly [string, tensorflow.IAttrValue])[] {
+  let d = sharedDefaultsOf.get(opDef);
+  if (!d) {
+    d = attrDefaults(opDef).map(([name, value]) => [name, Object.freeze(copyAttrValue(value))] as const);
+    sharedDefaultsOf.set(opDef, d);
+  }
+  return d;
+}
+
 /** Remove the attrs of one node that equal its OpDef's defaults. Returns the removed names. */
 export function stripNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): string[] {
   const removed: string[] = [];
@@ -113,7 +131,7 @@ export function addNodeDefaultAttrs(node: NodeLike, opDef: tensorflow.IOpDef): s
     if (!node.attr || Object.isFrozen(node.attr)) node.attr = { ...(node.attr ?? {}) };
     const attrs = node.attr;
     if (Object.prototype.hasOwnProperty.call(attrs, name)) continue;
-    attrs[name] = tensorflow.AttrValue.decode(tensorflow.AttrValue.encode(def.default_value).finish());
+    attrs[name] = copyAttrValue(def.default_value);
     added.push(name);
   }
   return added;

@@ -2,8 +2,8 @@
 // reference resolution. The concepts around it live beside it: emit-node (one NodeDef at a time,
 // by op family), signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
 // control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
-import { addNodeDefaultAttrs, getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
-import { toNumber } from '@savedmodel-js/core/internal';
+import { getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
+import { sharedAttrDefaults, toNumber } from '@savedmodel-js/core/internal';
 import { lowerCaseOps } from '../case-lowering.js';
 import type { HostNode } from '../host-ops.js';
 import type { HostTensor } from '../host-tensor.js';
@@ -13,21 +13,6 @@ import { checkLoops, ordered, pruneControlDeps } from './graph-passes.js';
 import { resolveArg } from './inline-calls.js';
 import { newScope, type Frame, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable, type NodeOut, type Req, type Scope, type Step, type Val } from './model.js';
 import { emitRead, foldReads } from './variable-reads.js';
-
-// Per OpDef (registry entries are shared and never change): its attr defaults, each decoded once
-// and frozen, shared by every frozen node that leaves the attr out (a copy per node was ~10 ms
-// and thousands of objects on a 2,000-layer load; nothing downstream writes into an AttrValue).
-const defaultsOf = new WeakMap<tensorflow.IOpDef, ReadonlyArray<readonly [string, tensorflow.IAttrValue]>>();
-function defaultAttrs(def: tensorflow.IOpDef): ReadonlyArray<readonly [string, tensorflow.IAttrValue]> {
-  let d = defaultsOf.get(def);
-  if (!d) {
-    const holder: { attr: Record<string, tensorflow.IAttrValue> } = { attr: {} };
-    const added = addNodeDefaultAttrs(holder, def);
-    d = added.map((name) => [name, Object.freeze(holder.attr[name]!)] as const);
-    defaultsOf.set(def, d);
-  }
-  return d;
-}
 
 export class Freezer {
   readonly fns = new Map<string, tensorflow.IFunctionDef>();
@@ -314,13 +299,17 @@ export class Freezer {
     return v.ref;
   }
 
-  /** The node's attrs without `_` ones, each default the node leaves out added (as addNodeDefaultAttrs). */
+  /**
+   * The node's attrs without `_` ones, each default the node leaves out added (as
+   * addNodeDefaultAttrs, but shared: a copy per node was ~10 ms and thousands of objects on a
+   * 2,000-layer load, and nothing downstream writes into an AttrValue).
+   */
   copyAttrs(node: tensorflow.INodeDef): Record<string, tensorflow.IAttrValue> {
     const attr: Record<string, tensorflow.IAttrValue> = {};
     const own = node.attr;
     if (own) for (const k in own) { const v = own[k]; if (v && k.charCodeAt(0) !== 95 /* _ */) attr[k] = v; }
     const def = getOpDef(node.op ?? '');
-    if (def) for (const [name, value] of defaultAttrs(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
+    if (def) for (const [name, value] of sharedAttrDefaults(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
     return attr;
   }
 
