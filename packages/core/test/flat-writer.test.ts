@@ -2,12 +2,12 @@
 // every protobuf file TensorFlow wrote in the fixtures, and on messages built to reach every
 // writer method and edge (negative int32, 64-bit extremes, NaN / -0 floats, base64 strings for
 // bytes, lone surrogates in short and long strings, lengths of 1 to 4 varint bytes).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flatWriter } from '../src/proto/flat-writer.js';
-import { encodeDeterministic, Long, tensorflow, third_party } from '../src/proto/index.js';
-import { FIXTURES, FIXTURES_MORE, FIXTURE_NAMES } from './shared.js';
+import { encodeDeterministic, Long, tensorflow } from '../src/proto/index.js';
+import { FIXTURES, PROTO_FIXTURE_DIRS as dirs, protoFilesIn } from './shared.js';
 
 interface Codec<T> {
   decode(b: Uint8Array): T;
@@ -27,30 +27,15 @@ function expectSameBytes<T>(codec: Codec<T>, msg: T): Uint8Array {
   return ours;
 }
 
-const FILES: [string, Codec<unknown>][] = [
-  ['saved_model.pb', tensorflow.SavedModel as unknown as Codec<unknown>],
-  ['fingerprint.pb', tensorflow.FingerprintDef as unknown as Codec<unknown>],
-  ['keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata as unknown as Codec<unknown>],
-  ['debug/saved_model_debug_info.pb', tensorflow.GraphDebugInfo as unknown as Codec<unknown>],
-];
-
-const MORE = ['keras3_power_consumption', 'tf_AssetModule', 'tf_StaticHashTableModule', 'tf_half_plus_two', 'tf_non_chunked_model', 'tf_x_plus_y_v2_debuginfo'];
-const dirs = [...FIXTURE_NAMES.map((n) => join(FIXTURES, n)), ...MORE.map((n) => join(FIXTURES_MORE, n))];
-
 describe('FlatWriter: the bytes of protobufjs’s writer', () => {
   it.each(dirs)('%s: every protobuf file re-encodes to the same bytes', (dir) => {
-    let checked = 0;
-    for (const [file, codec] of FILES) {
-      const p = join(dir, file);
-      if (!existsSync(p)) continue;
-      const bytes = new Uint8Array(readFileSync(p));
-      const msg = codec.decode(bytes);
-      const ours = expectSameBytes(codec, msg);
+    const files = protoFilesIn(dir);
+    for (const { file, codec, bytes } of files) {
+      const ours = expectSameBytes(codec as Codec<unknown>, codec.decode(bytes));
       // TF's own files are deterministic encodings: ours reproduces them where protobufjs does
       if (file !== 'saved_model.pb') expect(ours.length).toBe(bytes.length);
-      checked++;
     }
-    expect(checked).toBeGreaterThan(0);
+    expect(files.length).toBeGreaterThan(0);
   });
 
   it('encodeDeterministic reproduces TF 2.3.1’s saved_model.pb byte for byte', () => {
