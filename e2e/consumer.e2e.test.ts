@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES } from '../packages/core/test/shared.js';
 import { launchChromium } from './support/browser.js';
 import { REPO } from './support/checks.js';
 import { serveStatic, type StaticServer } from './support/server.js';
@@ -256,7 +257,7 @@ describe('plain Node ESM project', () => {
   });
 
   it('the installed `savedmodel` CLI runs show and verify (code cache path and ES module path alike)', async () => {
-    const model = join(REPO, '..', 'shared', 'fixtures', 'tf', 'half_plus_two_tf2');
+    const model = join(FIXTURES, 'half_plus_two_tf2');
     expect(existsSync(model), `fixture ${model}`).toBe(true);
     const cache = mkdtempSync(join(tmpdir(), 'smjs-consumer-cache-'));
     try {
