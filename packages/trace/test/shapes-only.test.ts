@@ -1,15 +1,26 @@
-// shapesOnly (the default) skips the arithmetic of convolutions, pooling and matmuls while
-// tracing. It must give the same graph as computing everything, and refuse functions that read
-// such placeholder values back.
+// shapesOnly (the default) skips the arithmetic of convolutions, pooling, matmuls and float
+// data movement while tracing. It must give the same graph as computing everything, and refuse
+// functions that read such placeholder values back or feed them to a kernel whose output shape
+// depends on values.
 import * as tf from '@tensorflow/tfjs';
 import { isSavedModelError, tensorflow } from '@savedmodel-js/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorSpec, traceFunction, traceModel, type ConcreteFunction } from '../src/index.js';
-import { seedWeights } from './helpers/checks.js';
+import { SHAPE_ONLY } from '../src/backend/shape-only.js';
+import { expectNumericMatch, prng, randomTensor, seedWeights } from './helpers/checks.js';
 
+// the data-movement kernels skipped while tracing on cpu, counted where they really run
+const MOVED = ['SplitV', 'Unpack', 'Pack', 'Slice', 'Concat'];
+let moved: ReturnType<typeof spyKernels>;
+
+// Spies go in before the first trace: the tracing backend wraps the kernels registered for cpu
+// when it is created, so it wraps these counting ones.
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  moved = spyKernels(MOVED);
 });
+
+afterAll(() => moved.restore());
 
 function normalized(cf: ConcreteFunction): Uint8Array {
   const fd = tensorflow.FunctionDef.decode(tensorflow.FunctionDef.encode(cf.functionDef).finish());
@@ -34,10 +45,62 @@ describe('shapesOnly tracing', () => {
     expect(normalized(fast)).toEqual(normalized(exact));
   });
 
+  it('gives the same graph for recurrent layers, whose gates are split and inputs unstacked at every step', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.gru({ inputShape: [5, 3], units: 4, returnSequences: true }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) as tf.RNN }),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    seedWeights(model, 5);
+    const before = moved.total();
+    const fast = await traceModel(model);
+    expect(moved.total() - before).toBe(0);
+    const exact = await traceModel(model, { shapesOnly: false });
+    expect(moved.total() - before).toBeGreaterThan(0); // the spies see real runs
+    expect(normalized(fast)).toEqual(normalized(exact));
+    const rand = prng(11);
+    expectNumericMatch(fast, {
+      inputs: (b) => [randomTensor([b, 5, 3], 'float32', rand)],
+      reference: ([x]) => [model.predict(x!) as tf.Tensor],
+      tolerance: 1e-4,
+    });
+  });
+
+  it('derives every data-movement shape as the kernel computes it', async () => {
+    const fn = (x: tf.Tensor) => {
+      const [a, b] = tf.split(x, [1, 3], 1);
+      const parts = tf.unstack(tf.reshape(b!, [-1, 3, 2]), 1);
+      const s = tf.stack([parts[0]!, parts[2]!], 2);
+      const c = tf.concat([tf.reshape(s, [-1, 4]), tf.tile(a!.reshape([-1, 2]), [1, 3])], 1);
+      const t = tf.transpose(tf.reshape(c, [-1, 2, 5]), [0, 2, 1]);
+      const p = tf.pad(t, [[0, 0], [1, 2], [0, 1]], 0.5);
+      return tf.slice(p, [0, 1, 0], [-1, 6, 2]);
+    };
+    const specs = [tensorSpec([null, 4, 2])];
+    const fast = await traceFunction(fn, specs);
+    const exact = await traceFunction(fn, specs, { shapesOnly: false });
+    expect(normalized(fast)).toEqual(normalized(exact));
+    const rand = prng(3);
+    expectNumericMatch(fast, { inputs: (b) => [randomTensor([b, 4, 2], 'float32', rand)], reference: ([x]) => [fn(x!)] });
+    for (const k of ['Slice', 'SplitV', 'Unpack', 'Pack', 'Concat', 'Transpose', 'Tile', 'PadV2']) expect(SHAPE_ONLY[k], k).toBeDefined();
+  });
+
+  it('computes int32 data movement, which functions read back as shapes', async () => {
+    const fn = (x: tf.Tensor) => {
+      const dims = tf.concat([tf.slice(tf.tensor1d([7, 6, 2], 'int32'), [1], [2]), tf.tensor1d([1], 'int32')]);
+      return tf.reshape(x, Array.from(dims.dataSync()));
+    };
+    const cf = await traceFunction(fn, [tensorSpec([6, 2])]);
+    expect(cf.outputs[0]!.spec.shape).toEqual([6, 2, 1]);
+  });
+
   it('refuses functions that read placeholder values', async () => {
     const fn = (x: tf.Tensor) => {
       const y = tf.matMul(x, tf.ones([3, 2]));
-      const n = y.dataSync()[0]! > 0 ? 1 : 2;
+      // through kernels skipped (Transpose) and computed (Cumsum): the error names the first
+      const n = tf.cumsum(tf.transpose(y)).dataSync()[0]! > 0 ? 1 : 2;
       return tf.mul(y, n);
     };
     let err: unknown;
@@ -54,3 +117,20 @@ describe('shapesOnly tracing', () => {
     expect(cf.functionDef.node_def!.some((n) => n.op === 'Mul')).toBe(true);
   });
 });
+
+/** Counts the real runs of cpu kernels (installed before the tracing backend wraps them). */
+function spyKernels(names: string[]): { total(): number; restore(): void } {
+  let n = 0;
+  const saved: tf.KernelConfig[] = [];
+  for (const name of names) {
+    const k = tf.getKernel(name, 'cpu');
+    if (!k) throw new Error(`no cpu kernel ${name}`);
+    saved.push(k);
+    tf.unregisterKernel(name, 'cpu');
+    tf.registerKernel({ ...k, kernelFunc: (args) => { n++; return k.kernelFunc(args); } });
+  }
+  return {
+    total: () => n,
+    restore: () => { for (const k of saved) { tf.unregisterKernel(k.kernelName, 'cpu'); tf.registerKernel(k); } },
+  };
+}

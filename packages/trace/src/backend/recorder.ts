@@ -56,8 +56,8 @@ export class Recorder {
   private readonly layerStack: string[] = [];
   /** `layer` for the current stack, computed on first use after each push / pop (every kernel call asks). */
   private layerPath: string | null = '';
-  /** Values holding placeholders instead of real results (see shapesOnly). */
-  private readonly placeholders = new Set<number>();
+  /** Values holding placeholders instead of real results (see shapesOnly), with the skipped kernel they come from. */
+  private readonly placeholders = new Map<number, string>();
 
   pushLayer(name: string): void { this.layerStack.push(name); this.layerPath = null; }
   popLayer(): void { this.layerStack.pop(); this.layerPath = null; }
@@ -139,16 +139,26 @@ export class Recorder {
     const outputs = outs.map((o, i) =>
       this.add(o.dtype, o.shape, { kind: 'kernel', call: index, output: i }, o.dataId));
     this.calls.push({ index, kernel: p.kernel, inputs: p.inputs, attrs: p.attrs, outputs, layer: p.layer });
-    const taintedInput = p.inputs.some(([, r]) => (r === null ? false : typeof r === 'number' ? this.placeholders.has(r) : r.some((x) => this.placeholders.has(x))));
-    if (skipped || taintedInput) for (const o of outputs) this.placeholders.add(o);
+    // named for the first kernel skipped on the way: what a user can act on
+    const origin = this.placeholderOrigin(p.inputs) ?? (skipped ? p.kernel : undefined);
+    if (origin !== undefined) for (const o of outputs) this.placeholders.set(o, origin);
+  }
+
+  /** The skipped kernel a placeholder among these inputs comes from, if any. */
+  private placeholderOrigin(inputs: PendingCall['inputs']): string | undefined {
+    for (const [, r] of inputs) {
+      if (r === null) continue;
+      if (typeof r === 'number') { const o = this.placeholders.get(r); if (o !== undefined) return o; continue; }
+      for (const x of r) { const o = this.placeholders.get(x); if (o !== undefined) return o; }
+    }
+    return undefined;
   }
 
   /** Kernel that produced placeholder values under this dataId, if any. */
   placeholderKernel(dataId: DataId): string | undefined {
     for (const id of this.byData.get(dataId) ?? []) {
-      if (!this.placeholders.has(id)) continue;
-      const s = this.values[id]!.source;
-      return s.kind === 'kernel' ? this.calls[s.call]!.kernel : 'kernel';
+      const o = this.placeholders.get(id);
+      if (o !== undefined) return o;
     }
     return undefined;
   }

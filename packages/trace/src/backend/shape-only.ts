@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 type Shape4 = [number, number, number, number];
-type ShapeFn = (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => { shape: number[]; dtype: tf.DataType } | undefined;
+type OutSpec = { shape: number[]; dtype: tf.DataType };
+/** One output, or the list of a multi-output kernel (SplitV, Unpack); undefined: run the kernel. */
+type ShapeFn = (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => OutSpec | OutSpec[] | undefined;
 
 const conv = tf.backend_util;
 
@@ -56,6 +58,80 @@ const broadcast: ShapeFn = (inputs) => {
   return { shape: tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), dtype: a.dtype };
 };
 
+/**
+ * Data movement (slicing, splitting, stacking, transposing, padding). Cheap on wasm, but tfjs's
+ * cpu backend slices element by element through a TensorBuffer: an RNN layer, which splits its
+ * gates and unstacks its input at every time step, spent most of a trace there. float32 only:
+ * int32 results are often shapes or indices that a function reads back (a graph model's
+ * Shape → StridedSlice → Pack → Reshape), which a placeholder would break.
+ */
+const float = (x: tf.TensorInfo | undefined): x is tf.TensorInfo => x !== undefined && x !== null && x.dtype === 'float32';
+/** Kernels that take a list of tensors (Pack, Concat) get it as the inputs object itself. */
+const listOf = (inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] => Object.values(inputs as Record<string, tf.TensorInfo>);
+
+const slice: ShapeFn = (inputs, attrs) => {
+  const x = inputs['x'];
+  if (!float(x)) return undefined;
+  const size = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs['begin'] as number[], attrs['size'] as number[])[1];
+  return size ? { shape: size, dtype: x.dtype } : undefined;
+};
+
+const splitV: ShapeFn = (inputs, attrs) => {
+  const x = inputs['x'];
+  if (!float(x)) return undefined;
+  const axis = tf.util.parseAxisParam(attrs['axis'] as number, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, attrs['numOrSizeSplits'] as number[] | number, axis);
+  return sizes.map((n) => ({ shape: x.shape.map((d, i) => (i === axis ? n : d)), dtype: x.dtype }));
+};
+
+const unpack: ShapeFn = (inputs, attrs) => {
+  const x = inputs['value'];
+  if (!float(x)) return undefined;
+  const axis = tf.util.parseAxisParam(attrs['axis'] as number, x.shape)[0]!;
+  const shape = x.shape.filter((_, i) => i !== axis);
+  return Array.from({ length: x.shape[axis]! }, () => ({ shape: [...shape], dtype: x.dtype }));
+};
+
+const pack: ShapeFn = (inputs, attrs) => {
+  const xs = listOf(inputs);
+  const first = xs[0];
+  if (!float(first) || !xs.every((t) => float(t) && t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]))) return undefined;
+  const axis = tf.util.parseAxisParam(attrs['axis'] as number, [...first.shape, 1])[0]!;
+  const shape = [...first.shape];
+  shape.splice(axis, 0, xs.length);
+  return { shape, dtype: first.dtype };
+};
+
+const concat: ShapeFn = (inputs, attrs) => {
+  const xs = listOf(inputs);
+  const first = xs[0];
+  if (!float(first) || !xs.every((t) => float(t) && t.shape.length === first.shape.length)) return undefined;
+  const axis = tf.util.parseAxisParam(attrs['axis'] as number, first.shape)[0]!;
+  tf.backend_util.assertParamsConsistent(xs.map((t) => t.shape), axis);
+  return { shape: tf.backend_util.computeOutShape(xs.map((t) => t.shape), axis), dtype: first.dtype };
+};
+
+const transpose: ShapeFn = (inputs, attrs) => {
+  const x = inputs['x'];
+  const perm = attrs['perm'] as number[];
+  if (!float(x) || perm.length !== x.shape.length) return undefined;
+  return { shape: perm.map((p) => x.shape[p]!), dtype: x.dtype };
+};
+
+const tile: ShapeFn = (inputs, attrs) => {
+  const x = inputs['x'];
+  const reps = attrs['reps'] as number[];
+  if (!float(x) || reps.length !== x.shape.length) return undefined;
+  return { shape: x.shape.map((d, i) => d * reps[i]!), dtype: x.dtype };
+};
+
+const pad: ShapeFn = (inputs, attrs) => {
+  const x = inputs['x'];
+  const p = attrs['paddings'] as Array<[number, number]>;
+  if (!float(x) || p.length !== x.shape.length) return undefined;
+  return { shape: x.shape.map((d, i) => p[i]![0] + d + p[i]![1]), dtype: x.dtype };
+};
+
 const UNARY = ['Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softplus', 'ClipByValue', 'Exp', 'Neg', 'Square', 'Sqrt', 'Rsqrt', 'Abs'];
 const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
 
@@ -72,6 +148,14 @@ export const SHAPE_ONLY: Readonly<Record<string, ShapeFn>> = {
   AvgPool: pool,
   BatchMatMul: matmul,
   _FusedMatMul: matmul,
+  Slice: slice,
+  SplitV: splitV,
+  Unpack: unpack,
+  Pack: pack,
+  Concat: concat,
+  Transpose: transpose,
+  Tile: tile,
+  PadV2: pad,
 };
 
 /** Makes a placeholder of this shape on the backend's own storage, or undefined where it cannot. */
@@ -82,7 +166,7 @@ export type PlaceholderAlloc = (shape: number[], dtype: 'float32' | 'int32') => 
  * where given (the tracing backend: on the inner backend's storage, zeroed when a real kernel
  * reads it), else zeros allocated in JavaScript.
  */
-export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, alloc?: PlaceholderAlloc): tf.TensorInfo | undefined {
+export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, alloc?: PlaceholderAlloc): tf.TensorInfo | tf.TensorInfo[] | undefined {
   const fn = SHAPE_ONLY[kernel];
   if (!fn) return undefined;
   let out: ReturnType<ShapeFn>;
@@ -91,8 +175,18 @@ export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, input
   } catch {
     return undefined; // let the real kernel report the problem
   }
-  if (!out || (out.dtype !== 'float32' && out.dtype !== 'int32')) return undefined;
-  const made = alloc?.(out.shape, out.dtype);
+  if (!out) return undefined;
+  const outs = Array.isArray(out) ? out : [out];
+  for (const o of outs) {
+    if (o.dtype !== 'float32' && o.dtype !== 'int32') return undefined;
+    if (!o.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return undefined;
+  }
+  const made = outs.map((o) => placeholder(backend, o, alloc));
+  return Array.isArray(out) ? made : made[0]!;
+}
+
+function placeholder(backend: tf.KernelBackend, out: OutSpec, alloc?: PlaceholderAlloc): tf.TensorInfo {
+  const made = alloc?.(out.shape, out.dtype as 'float32' | 'int32');
   if (made) return made;
   const size = out.shape.reduce((p, d) => p * d, 1);
   const values = out.dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);

@@ -133,7 +133,7 @@ export class TracingBackend extends tf.KernelBackend {
   private checkRead(dataId: DataId): void {
     const k = this.recorder?.placeholderKernel(dataId);
     if (k !== undefined) {
-      throw new SavedModelError('UNSUPPORTED', `the traced function reads a value computed by kernel ${k} during tracing; its result depends on tensor values (trace with shapesOnly: false to record it as a constant)`, { key: k });
+      throw new SavedModelError('UNSUPPORTED', `the traced function reads a value that depends on kernel ${k}, whose arithmetic is skipped while tracing; its result depends on tensor values (trace with shapesOnly: false to record it as a constant)`, { key: k });
     }
   }
 
