@@ -2,6 +2,7 @@
 // a tracing backend while a real backend computes.
 export { traceFunction, type TensorSpecLike } from './trace-function.js';
 export { traceModel, type TraceModelOptions } from './trace-model.js';
+export { traceLayerCall } from './trace-layer.js';
 export type { TraceOptions } from './trace-core.js';
 export { TensorSpec, tensorSpec, flatten, packLike, type Nested } from './tensor-spec.js';
 export type { ConcreteFunction, CapturedVariable, FunctionInput, FunctionOutput } from './concrete-function.js';

@@ -18,6 +18,16 @@ export async function traceFunction(
   inputSignature: readonly Nested<TensorSpecLike>[],
   options: TraceOptions = {},
 ): Promise<ConcreteFunction> {
+  return traceSignatureFunction(fn, inputSignature, options, false);
+}
+
+/** traceFunction, once for the batch dimension where `sizeIndependent` (see TraceRequest) holds. */
+export async function traceSignatureFunction(
+  fn: (...args: never[]) => unknown,
+  inputSignature: readonly Nested<TensorSpecLike>[],
+  options: TraceOptions,
+  sizeIndependent: boolean,
+): Promise<ConcreteFunction> {
   if (typeof fn !== 'function') throw new SavedModelError('INVALID_ARGUMENT', 'traceFunction needs a function');
   const signature = normalizeSignature(inputSignature);
   const run = (flat: tf.Tensor[]) => {
@@ -33,5 +43,5 @@ export async function traceFunction(
     if (out instanceof Promise) throw new SavedModelError('INVALID_ARGUMENT', 'traceFunction needs a synchronous function');
     return out as Nested<tf.Tensor>;
   };
-  return traceFlat({ run, signature, name: options.name ?? (fn.name || 'function'), options });
+  return traceFlat({ run, signature, name: options.name ?? (fn.name || 'function'), options, sizeIndependent });
 }

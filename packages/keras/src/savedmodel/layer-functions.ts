@@ -5,7 +5,8 @@
 // of outputs keyed by output layer name, which serving_default serves). Traced in inference mode.
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
-import { tfFunction, TensorSpec, uniqueNames, type ExportableFunction, type PolymorphicFunction } from '@savedmodel-js/export';
+import { PolymorphicFunction, TensorSpec, uniqueNames, type ExportableFunction } from '@savedmodel-js/export';
+import { traceLayerCall, type Nested } from '@savedmodel-js/trace';
 
 export interface LayerFunctions {
   call: PolymorphicFunction;
@@ -40,17 +41,54 @@ function asList<T>(x: T | T[]): T[] {
   return Array.isArray(x) ? x : [x];
 }
 
+/** Distinct suffixes for the FunctionDef names of derived functions (an export renumbers them). */
+let derivedUid = 1;
+
+/**
+ * The same traced body under another name, returning `(outputs, [])`: Keras' two call functions of
+ * a layer compute the same thing (the losses list is empty in inference), so one trace serves both.
+ */
+function withLosses(cf: ExportableFunction, name: string): ExportableFunction {
+  const fdName = `__inference_${name}_${derivedUid++}`;
+  const fd = cf.functionDef;
+  return {
+    ...cf,
+    name: fdName,
+    functionDef: { ...fd, signature: { ...fd.signature, name: fdName } },
+    structuredOutputs: [cf.structuredOutputs as Nested<TensorSpec>, []],
+  };
+}
+
 /**
  * A layer or model's call functions. Like Keras's, they have no input signature: each is traced
- * once on the layer's input specs (`ready` settles when both traces are done).
+ * on the layer's input specs (`ready` settles when both are), once for both functions, and once
+ * for the batch dimension where the layer is made of tfjs-layers' own plain classes.
  */
 export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignature?: ExportableFunction): LayerFunctions & { ready: Promise<unknown> } {
   const specs = inputSpecs(layer, isModel);
   const call = (x: tf.Tensor | tf.Tensor[]) => layer.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
   const opts = (suffix: string) => ({ argNames: ['inputs'], isMethod: true, name: `${layer.name}_${suffix}` });
+  // one trace per input signature, shared by the two functions
+  const traces = new Map<string, Promise<ExportableFunction>>();
+  const traceCall = (sig: Nested<TensorSpec>[], name: string): Promise<ExportableFunction> => {
+    const key = JSON.stringify(sig);
+    let p = traces.get(key);
+    if (!p) {
+      p = traceLayerCall(layer as unknown as tf.layers.Layer, sig, { name });
+      traces.set(key, p);
+      p.catch(() => traces.delete(key));
+    }
+    return p;
+  };
+  const callOpts = opts('layer_call_fn');
+  const lossesOpts = opts('layer_call_and_return_conditional_losses');
   const out: LayerFunctions = {
-    call: tfFunction(call as never, opts('layer_call_fn')),
-    callAndReturnLosses: tfFunction(((x: tf.Tensor | tf.Tensor[]) => [call(x), []]) as never, opts('layer_call_and_return_conditional_losses')),
+    call: new PolymorphicFunction((sig) => traceCall(sig, callOpts.name), call as never, callOpts),
+    callAndReturnLosses: new PolymorphicFunction(
+      async (sig, name) => withLosses(await traceCall(sig, callOpts.name), name),
+      ((x: tf.Tensor | tf.Tensor[]) => [call(x), []]) as never,
+      lossesOpts,
+    ),
   };
   if (defaultSignature) out.defaultSignature = defaultSignature;
   const sig = signatureOf(specs);
@@ -65,11 +103,14 @@ export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignat
 export async function wrappedModel(model: tf.LayersModel): Promise<ExportableFunction> {
   const specs = inputSpecs(model as unknown as ApplyLike, true, model.inputs.map((t) => t.name.replace(/:\d+$/, '')));
   const outNames = uniqueNames(model.outputs.map((o) => o.sourceLayer.name));
-  const fn = (x: tf.Tensor | tf.Tensor[]) => {
-    const y = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-    return Object.fromEntries(outNames.map((n, i) => [n, y[i]!]));
+  const toDict = (y: tf.Tensor | tf.Tensor[]) => {
+    const list = asList(y);
+    return Object.fromEntries(outNames.map((n, i) => [n, list[i]!]));
   };
-  const pf = tfFunction(fn as never, { inputSignature: signatureOf(specs), argNames: ['inputs'], name: '_wrapped_model' });
+  const pf = new PolymorphicFunction(
+    (sig, name) => traceLayerCall(model, sig, { name }, toDict),
+    ((x: tf.Tensor | tf.Tensor[]) => toDict(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[])) as never,
+    { inputSignature: signatureOf(specs), argNames: ['inputs'], name: '_wrapped_model' },
+  );
   return pf.getConcreteFunction();
 }
-
