@@ -25,6 +25,12 @@ beforeAll(async () => {
 
 afterAll(() => { moved.restore(); fills.restore(); });
 
+/** The graph, and the output specs (shapes the traced values had: placeholders must have the real ones). */
+function expectSameTrace(fast: ConcreteFunction, exact: ConcreteFunction): void {
+  expect(normalized(fast)).toEqual(normalized(exact));
+  expect(fast.outputs.map((o) => [o.spec.shape, o.spec.dtype])).toEqual(exact.outputs.map((o) => [o.spec.shape, o.spec.dtype]));
+}
+
 function normalized(cf: ConcreteFunction): Uint8Array {
   const fd = tensorflow.FunctionDef.decode(tensorflow.FunctionDef.encode(cf.functionDef).finish());
   fd.signature!.name = 'f';
@@ -47,7 +53,7 @@ describe('shapesOnly tracing', () => {
     const fast = await traceModel(model);
     expect(fills.total()).toBe(filled); // placeholders are views of one zero buffer
     const exact = await traceModel(model, { shapesOnly: false });
-    expect(normalized(fast)).toEqual(normalized(exact));
+    expectSameTrace(fast, exact);
   });
 
   it('gives the same graph for recurrent layers, whose gates are split and inputs unstacked at every step', async () => {
@@ -64,7 +70,7 @@ describe('shapesOnly tracing', () => {
     expect(moved.total() - before).toBe(0);
     const exact = await traceModel(model, { shapesOnly: false });
     expect(moved.total() - before).toBeGreaterThan(0); // the spies see real runs
-    expect(normalized(fast)).toEqual(normalized(exact));
+    expectSameTrace(fast, exact);
     const rand = prng(11);
     expectNumericMatch(fast, {
       inputs: (b) => [randomTensor([b, 5, 3], 'float32', rand)],
@@ -73,7 +79,7 @@ describe('shapesOnly tracing', () => {
     });
   });
 
-  it('derives every data-movement shape as the kernel computes it', async () => {
+  it('derives every data-movement and reduction shape as the kernel computes it', async () => {
     const fn = (x: tf.Tensor) => {
       const [a, b] = tf.split(x, [1, 3], 1);
       const parts = tf.unstack(tf.reshape(b!, [-1, 3, 2]), 1);
@@ -81,15 +87,16 @@ describe('shapesOnly tracing', () => {
       const c = tf.concat([tf.reshape(s, [-1, 4]), tf.tile(a!.reshape([-1, 2]), [1, 3])], 1);
       const t = tf.transpose(tf.reshape(c, [-1, 2, 5]), [0, 2, 1]);
       const p = tf.pad(t, [[0, 0], [1, 2], [0, 1]], 0.5);
-      return tf.slice(p, [0, 1, 0], [-1, 6, 2]);
+      const q = tf.slice(p, [0, 1, 0], [-1, 6, 2]);
+      return [q, tf.mean(q, [1]), tf.sum(q, -1, true), tf.max(q, [1, 2]), tf.min(q)];
     };
     const specs = [tensorSpec([null, 4, 2])];
     const fast = await traceFunction(fn, specs);
     const exact = await traceFunction(fn, specs, { shapesOnly: false });
-    expect(normalized(fast)).toEqual(normalized(exact));
+    expectSameTrace(fast, exact);
     const rand = prng(3);
-    expectNumericMatch(fast, { inputs: (b) => [randomTensor([b, 4, 2], 'float32', rand)], reference: ([x]) => [fn(x!)] });
-    for (const k of ['Slice', 'SplitV', 'Unpack', 'Pack', 'Concat', 'Transpose', 'Tile', 'PadV2']) expect(SHAPE_ONLY[k], k).toBeDefined();
+    expectNumericMatch(fast, { inputs: (b) => [randomTensor([b, 4, 2], 'float32', rand)], reference: ([x]) => fn(x!) });
+    for (const k of ['Slice', 'SplitV', 'Unpack', 'Pack', 'Concat', 'Transpose', 'Tile', 'PadV2', 'Mean', 'Sum', 'Max', 'Min']) expect(SHAPE_ONLY[k], k).toBeDefined();
   });
 
   it('computes int32 data movement, which functions read back as shapes', async () => {

@@ -132,6 +132,20 @@ const pad: ShapeFn = (inputs, attrs) => {
   return { shape: x.shape.map((d, i) => p[i]![0] + d + p[i]![1]), dtype: x.dtype };
 };
 
+/**
+ * Reductions (Mean, Sum, Min over `axis`; Max over `reductionIndices`, as tfjs names them):
+ * GlobalAveragePooling2D's Mean transposes and sums on cpu.
+ */
+const reduce = (axisAttr: 'axis' | 'reductionIndices'): ShapeFn => (inputs, attrs) => {
+  const x = inputs['x'];
+  if (!float(x)) return undefined;
+  const axes = tf.util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
+  const keep = attrs['keepDims'] === true;
+  const shape: number[] = [];
+  x.shape.forEach((d, i) => { if (!axes.includes(i)) shape.push(d); else if (keep) shape.push(1); });
+  return { shape, dtype: x.dtype };
+};
+
 const UNARY = ['Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softplus', 'ClipByValue', 'Exp', 'Neg', 'Square', 'Sqrt', 'Rsqrt', 'Abs'];
 const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
 
@@ -156,6 +170,10 @@ export const SHAPE_ONLY: Readonly<Record<string, ShapeFn>> = {
   Transpose: transpose,
   Tile: tile,
   PadV2: pad,
+  Mean: reduce('axis'),
+  Sum: reduce('axis'),
+  Max: reduce('reductionIndices'),
+  Min: reduce('axis'),
 };
 
 /** Makes a placeholder of this shape on the backend's own storage, or undefined where it cannot. */
