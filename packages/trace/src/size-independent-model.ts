@@ -1,11 +1,22 @@
 // Which tf.LayersModels may be traced once for their batch dimension (trace-core's
 // sizeIndependent): models made only of tfjs-layers' own classes whose call code has no
-// size-dependent control flow or arithmetic (read in tfjs-layers 4.x: InputLayer, Dense,
-// Activation and the built-in activations; Dense branches on rank, never on a size), with no
-// hook or method replaced on an instance. Anything else is traced twice, as before.
+// size-dependent control flow or arithmetic, with no hook or method replaced on an instance.
+// Read in tfjs-layers 4.x: InputLayer, Dense, Activation and the built-in activations (Dense
+// branches on rank, never on a size); Conv2D, DepthwiseConv2D, the 2-D and global poolings,
+// BatchNormalization (inference: its shapes come from ranks and channel counts), Flatten (a
+// Reshape to [batch, rest], read from the element count), Dropout (identity in inference),
+// ZeroPadding2D, Add and Concatenate (Merge reshapes only when ranks differ), ReLU, LeakyReLU and
+// Softmax (its mask, never passed here, would make a batch-sized constant). Anything else is
+// traced twice, as before; and a tape the kernel rules do not settle takes the second trace too.
 import * as tf from '@tensorflow/tfjs';
 
-const LAYER_CLASSES = new Set(['InputLayer', 'Dense', 'Activation']);
+/** Layers whose `activation` is applied in their call (checked as below). */
+const ACTIVATED_CLASSES = new Set(['Dense', 'Activation', 'Conv2D', 'DepthwiseConv2D']);
+/** Layers without an activation of their own. */
+const PLAIN_CLASSES = new Set([
+  'InputLayer', 'BatchNormalization', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
+  'Flatten', 'Dropout', 'ZeroPadding2D', 'Add', 'Concatenate', 'ReLU', 'LeakyReLU', 'Softmax',
+]);
 // tfjs-layers' own activations (their class names); a user's registered activation could branch on sizes
 const ACTIVATION_CLASSES = new Set([
   'elu', 'hardSigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'logSoftmax',
@@ -38,9 +49,9 @@ function plainLayer(layer: AnyLayer): boolean {
   const container = Object.getPrototypeOf(layer) === tf.LayersModel.prototype || Object.getPrototypeOf(layer) === tf.Sequential.prototype;
   if (container) return (layer.layers ?? []).every(plainLayer);
   const name = layer.getClassName();
-  if (!LAYER_CLASSES.has(name) || !isRegisteredClass(layer, name)) return false;
+  if (PLAIN_CLASSES.has(name)) return isRegisteredClass(layer, name);
+  if (!ACTIVATED_CLASSES.has(name) || !isRegisteredClass(layer, name)) return false;
   const act = layer.activation;
-  if (name === 'InputLayer') return true;
   return !!act && !hasOwnMethods(act) && ACTIVATION_CLASSES.has(act.getClassName()) && isRegisteredClass(act, act.getClassName());
 }
 

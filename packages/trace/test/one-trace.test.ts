@@ -9,6 +9,9 @@ import { isSizeIndependentModel } from '../src/size-independent-model.js';
 import type { SymbolInfo } from '../src/tape/tape.js';
 import { symOf } from '../src/tape/sym.js';
 import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
+import { mobileNetV2Like } from './helpers/zoo.js';
+import { tensorflow } from '@savedmodel-js/core';
+import type { ConcreteFunction } from '../src/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -79,6 +82,13 @@ describe('symbolicFromOneTrace', () => {
       ['an attr holding a multiple of the traced size', { ...tape(4, [P, 4]), calls: [{ index: 0, kernel: 'Softmax', inputs: [['logits', 0]], attrs: { dim: 2 * P }, outputs: [1], layer: '' }] }, batchInput],
       ['a recorded shape the rule does not give', { ...tape(4, [P, 5]), calls: [{ index: 0, kernel: 'Relu', inputs: [['x', 0]], attrs: {}, outputs: [1], layer: '' }] }, batchInput],
       ['an input shape other than the signature', tape(4, [1, P, 4]), [[P + 1, 4]]],
+      // batch + 1 is no monomial; a concat along the batch would be 2 * batch from two sources
+      ['padding of the batch', { ...tape(4, [P + 1, 4]), calls: [{ index: 0, kernel: 'PadV2', inputs: [['x', 0]], attrs: { paddings: [[1, 0], [0, 0]], constantValue: 0 }, outputs: [1], layer: '' }] }, batchInput],
+      ['a concat along the batch', { ...tape(4, [2 * P, 4]), calls: [{ index: 0, kernel: 'Concat', inputs: [['0', 0], ['1', 0]], attrs: { axis: 0 }, outputs: [1], layer: '' }] }, batchInput],
+      ['a pooling with the batch elsewhere than dim 0', { ...tape(4, [1, P - 1, 4, 2]), values: [
+        { id: 0, dtype: 'float32', shape: [1, P, 4, 2], source: { kind: 'input', index: 0 } },
+        { id: 1, dtype: 'float32', shape: [1, P - 1, 4, 2], source: { kind: 'kernel', call: 0, output: 0 } },
+      ], calls: [{ index: 0, kernel: 'MaxPool', inputs: [['x', 0]], attrs: { filterSize: [2, 1], strides: 1, pad: 'valid' }, outputs: [1], layer: '' }] }, [[1, symOf(0), 4, 2]]],
     ];
     for (const [what, t, inputShapes] of cases) expect(symbolicFromOneTrace(t, symbols, inputShapes as never), what).toBeUndefined();
     // a constant holding a multiple of the traced size (tf.scalar(x.shape[0] * 2) would be one)
@@ -111,10 +121,11 @@ async function countKernels<T>(f: () => Promise<T>): Promise<{ result: T; counts
   }
 }
 
-/** Traces `model`, checks its graph at batch sizes 1, 3, 17 and returns how many times its matmuls ran. */
-async function traceAndCheck(model: tf.LayersModel, seed: number, options: Parameters<typeof traceModel>[1] = {}): Promise<number> {
+/** Traces `model`, checks its graph at batch sizes 1, 3, 17 and returns how many times `kernel` (its matmuls) ran. */
+async function traceAndCheck(model: tf.LayersModel, seed: number, options: Parameters<typeof traceModel>[1] = {}, kernel = '_FusedMatMul', traced?: (cf: ConcreteFunction) => void): Promise<number> {
   seedWeights(model, seed);
   const { result: cf, counts } = await countKernels(() => traceModel(model, options));
+  traced?.(cf);
   expectValidGraph(cf);
   expectNumericMatch(cf, {
     inputs: (b) => model.inputs.map((s) => randomTensor([b, ...(s.shape.slice(1) as number[])], s.dtype, prng(b * 7 + seed))),
@@ -123,7 +134,24 @@ async function traceAndCheck(model: tf.LayersModel, seed: number, options: Param
       return Array.isArray(y) ? y : [y];
     },
   });
-  return counts.get('_FusedMatMul') ?? 0;
+  return counts.get(kernel) ?? 0;
+}
+
+/** The FunctionDef without its name, for comparing traces. */
+function body(cf: ConcreteFunction): Uint8Array {
+  const fd = tensorflow.FunctionDef.decode(tensorflow.FunctionDef.encode(cf.functionDef).finish());
+  fd.signature!.name = 'f';
+  return tensorflow.FunctionDef.encode(fd).finish();
+}
+
+/** One trace of `model` (counted by `kernel`, `layers` of them) gives the graph two traces give. */
+async function expectOneTraceLikeTwo(model: tf.LayersModel, seed: number, kernel: string, layers: number): Promise<void> {
+  expect(isSizeIndependentModel(model)).toBe(true);
+  let once: ConcreteFunction | undefined;
+  expect(await traceAndCheck(model, seed, {}, kernel, (cf) => { once = cf; })).toBe(layers);
+  const twice = await traceModel(model, { traceSizes: [[2, 3]] });
+  expect(body(once!)).toEqual(body(twice));
+  expect(once!.outputs.map((o) => o.spec.shape)).toEqual(twice.outputs.map((o) => o.spec.shape));
 }
 
 class BatchScale extends tf.layers.Layer {
@@ -160,6 +188,36 @@ describe('traceModel: one trace for the batch dimension', () => {
     const h = L.dense({ units: 6, activation: 'softplus' }).apply(x) as tf.SymbolicTensor;
     const model = tf.model({ inputs: x, outputs: inner.apply(h) as tf.SymbolicTensor });
     expect(await traceAndCheck(model, 2)).toBe(2);
+  });
+
+  it('traces a MobileNetV2-like model once (convolutions, batch norm, ReLU6, Add, global pooling)', async () => {
+    const model = mobileNetV2Like(16);
+    const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
+    await expectOneTraceLikeTwo(model, 7, 'FusedConv2D', convs);
+  });
+
+  it('traces a CNN of padding, pooling, flatten, dropout, concatenate and batch norm once', async () => {
+    const x = tf.input({ shape: [9, 8, 2] });
+    let a = L.zeroPadding2d({ padding: [[1, 0], [2, 1]] }).apply(x) as tf.SymbolicTensor;
+    a = L.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }).apply(a) as tf.SymbolicTensor;
+    a = L.maxPooling2d({ poolSize: 2, padding: 'same' }).apply(a) as tf.SymbolicTensor;
+    let b = L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same', activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
+    b = L.averagePooling2d({ poolSize: 3, strides: 3 }).apply(b) as tf.SymbolicTensor;
+    b = L.leakyReLU({ alpha: 0.1 }).apply(b) as tf.SymbolicTensor;
+    const g = L.globalMaxPooling2d({}).apply(b) as tf.SymbolicTensor;
+    let h = L.concatenate().apply([L.flatten().apply(a) as tf.SymbolicTensor, g]) as tf.SymbolicTensor;
+    h = L.dropout({ rate: 0.3 }).apply(h) as tf.SymbolicTensor;
+    h = L.batchNormalization().apply(L.dense({ units: 5 }).apply(h)) as tf.SymbolicTensor;
+    const out = L.softmax().apply(L.reLU({ maxValue: 2 }).apply(h)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: out });
+    await expectOneTraceLikeTwo(model, 8, '_FusedMatMul', 1);
+  });
+
+  it('takes the second trace for a CNN whose numbers could hold the traced size', async () => {
+    // 13 filters: a conv output [13, h, w, 13] and the Flatten Reshape have two readings
+    const model = tf.sequential({ layers: [L.conv2d({ inputShape: [4, 4, 1], filters: P, kernelSize: 3 }), L.flatten(), L.dense({ units: 2 })] });
+    expect(isSizeIndependentModel(model)).toBe(true);
+    expect(await traceAndCheck(model, 9, {}, 'FusedConv2D')).toBe(2);
   });
 
   it('takes the second trace when the first has two readings', async () => {

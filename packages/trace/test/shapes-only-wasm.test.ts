@@ -7,6 +7,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTracingBackend, traceFunction, traceModel } from '../src/index.js';
 import { SHAPE_ONLY } from '../src/backend/shape-only.js';
+import { isSizeIndependentModel } from '../src/size-independent-model.js';
+import { ONE_TRACE_SIZES } from '../src/trace-core.js';
 import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
 import { mobileNetV2Like } from './helpers/zoo.js';
 
@@ -66,10 +68,11 @@ describe('shapes-only tracing on wasm', () => {
       bytesWritten = 0;
       const cf = await traceModel(model, { backend: 'wasm' });
       expect(Object.fromEntries(calls)).toEqual({});
-      // what the trace copies into the heap: its sample inputs (batch 2 and 3) and small
-      // constants, not the placeholders (a zero-filled output per heavy kernel, batch 2 and 3:
-      // the first convolution alone is 2 × 16·16·8 floats)
-      const inputs = (2 + 3) * size * size * 3 * 4;
+      // what the trace copies into the heap: its sample input (one trace, batch 13: the model is
+      // made of plain layers) and small constants, not the placeholders (a zero-filled output
+      // per heavy kernel: the first convolution alone is 13 × 16·16·8 floats)
+      expect(isSizeIndependentModel(model)).toBe(true);
+      const inputs = ONE_TRACE_SIZES[0] * size * size * 3 * 4;
       expect(bytesWritten).toBeLessThan(inputs + 16 * 1024);
       expectValidGraph(cf);
 

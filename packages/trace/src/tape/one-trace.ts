@@ -147,7 +147,7 @@ export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes
         for (const id of ref) { const s = shapeOf(id); if (!s) return undefined; names.push(name); ins.push(s); }
       }
     }
-    const inferred = inferCall(c, names, ins, p);
+    const inferred = inferCall(c, names, ins, p, t.values);
     if (!inferred || inferred.outputs.length !== c.outputs.length) return undefined;
     for (let k = 0; k < c.outputs.length; k++) {
       const id = c.outputs[k]!;
@@ -170,8 +170,26 @@ export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes
   return { values, calls, inputs: t.inputs, outputs: t.outputs, symbols };
 }
 
+/** Kernels whose output carries their `x`'s dim 0 and is otherwise static when the rest of x is (convolutions, pooling). */
+const BATCH_CARRY = new Set(['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'MaxPool', 'AvgPool']);
+/** Reductions, with the attr tfjs names their axes in. */
+const REDUCTIONS: Readonly<Record<string, string>> = { Mean: 'axis', Sum: 'axis', Min: 'axis', Max: 'reductionIndices' };
+
+const isStatic = (s: readonly SymDim[]): boolean => s.every((d) => typeof d === 'number');
+
+/** Axes of a reduction or concat attr (a number, a list, or absent = all), normalized; undefined if malformed. */
+function axesOf(v: unknown, rank: number): number[] | undefined {
+  const list = v === null || v === undefined ? Array.from({ length: rank }, (_, i) => i) : Array.isArray(v) ? v : [v];
+  const out: number[] = [];
+  for (const a of list) {
+    if (typeof a !== 'number' || !Number.isInteger(a) || a < -rank || a >= rank) return undefined;
+    out.push(a < 0 ? a + rank : a);
+  }
+  return out;
+}
+
 /** Output shapes (and attrs, symbolic where they hold sizes) of call `c` with inputs `ins` named `names`. */
-function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim[][], p: number): { outputs: SymDim[][]; attrs: Record<string, unknown> } | undefined {
+function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim[][], p: number, values: Tape['values']): { outputs: SymDim[][]; attrs: Record<string, unknown> } | undefined {
   const one = (name: string) => { const i = names.indexOf(name); return i >= 0 && names.lastIndexOf(name) === i ? ins[i] : undefined; };
   const all = ins;
   // every attr number other than a Reshape target must be no multiple of the traced size
@@ -198,6 +216,68 @@ function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim
     let symbolic = false;
     for (let i = 0; i < out.length && !symbolic; i++) symbolic = typeof out[i] !== 'number';
     return { outputs: [out], attrs: symbolic ? { ...c.attrs, shape: out } : c.attrs };
+  }
+  if (BATCH_CARRY.has(c.kernel) || c.kernel === 'FusedBatchNorm') {
+    // filter, bias, statistics static; batch norm: x's shape (the recorded one is checked
+    // against it); the others: x [n, ...static] gives the recorded output with x's n
+    const x = one('x');
+    if (!x || x.length === 0 || c.outputs.length !== 1) return undefined;
+    for (let i = 0; i < ins.length; i++) if (names[i] !== 'x' && !isStatic(ins[i]!)) return undefined;
+    if (c.kernel === 'FusedBatchNorm') return { outputs: [x], attrs: c.attrs };
+    if (!isStatic(x.slice(1))) return undefined;
+    const recorded = values[c.outputs[0]!]!.shape;
+    return { outputs: [[x[0]!, ...recorded.slice(1)]], attrs: c.attrs };
+  }
+  const reduction = REDUCTIONS[c.kernel];
+  if (reduction !== undefined) {
+    const x = one('x');
+    const axes = x && all.length === 1 ? axesOf(c.attrs[reduction], x.length) : undefined;
+    if (!x || !axes) return undefined;
+    const keep = c.attrs['keepDims'] === true;
+    const out: SymDim[] = [];
+    x.forEach((d, i) => { if (!axes.includes(i)) out.push(d); else if (keep) out.push(1); });
+    return { outputs: [out], attrs: c.attrs };
+  }
+  if (c.kernel === 'Transpose') {
+    const x = one('x');
+    const perm = c.attrs['perm'];
+    if (!x || all.length !== 1 || !Array.isArray(perm) || perm.length !== x.length) return undefined;
+    const out: SymDim[] = [];
+    for (const k of perm) { if (typeof k !== 'number' || x[k] === undefined) return undefined; out.push(x[k]!); }
+    return { outputs: [out], attrs: c.attrs };
+  }
+  if (c.kernel === 'PadV2') {
+    // a symbolic dim is kept where it is not padded (monomials only: d + 2 is no monomial)
+    const x = one('x');
+    const pads = c.attrs['paddings'];
+    if (!x || all.length !== 1 || !Array.isArray(pads) || pads.length !== x.length) return undefined;
+    const out: SymDim[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const pr = pads[i] as unknown;
+      if (!Array.isArray(pr) || pr.length !== 2 || typeof pr[0] !== 'number' || typeof pr[1] !== 'number') return undefined;
+      const d = x[i]!;
+      if (typeof d === 'number') out.push(pr[0] + d + pr[1]);
+      else if (pr[0] === 0 && pr[1] === 0) out.push(d);
+      else return undefined;
+    }
+    return { outputs: [out], attrs: c.attrs };
+  }
+  if (c.kernel === 'Concat') {
+    // every input the same rank, equal off the axis; the axis itself static
+    const first = all[0];
+    const axis = first ? axesOf(c.attrs['axis'], first.length)?.[0] : undefined;
+    if (!first || axis === undefined) return undefined;
+    let sum = 0;
+    for (const s of all) {
+      if (s.length !== first.length) return undefined;
+      const d = s[axis]!;
+      if (typeof d !== 'number') return undefined;
+      sum += d;
+      for (let i = 0; i < s.length; i++) if (i !== axis && !symEquals(s[i]!, first[i]!)) return undefined;
+    }
+    const out = [...first];
+    out[axis] = sum;
+    return { outputs: [out], attrs: c.attrs };
   }
   if (c.kernel === '_FusedMatMul' || c.kernel === 'BatchMatMul') {
     const a = one('a'), b = one('b');
