@@ -83,13 +83,18 @@ export function normalizeSignature(sig: readonly unknown[]): Nested<TensorSpec>[
   return sig.map(walk);
 }
 
+const SAMPLE_PERIOD = 1 << 16;
+
 /** Deterministic sample data for the trace inputs (indices stay 0, so lookups are in range). */
 function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   if (spec.dtype === 'float32') {
     const v = new Float32Array(n);
     let s = (seed * 2654435761) >>> 0 || 1;
-    for (let i = 0; i < n; i++) { s = (s * 1664525 + 1013904223) >>> 0; v[i] = s / 4294967296; }
+    // 64 Ki values from an LCG, then repeated: a 224² image batch is millions of elements
+    const m = Math.min(n, SAMPLE_PERIOD);
+    for (let i = 0; i < m; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; v[i] = s / 4294967296; }
+    for (let i = m; i < n; i *= 2) v.copyWithin(i, 0, Math.min(i, n - i));
     return tf.tensor(v, shape, 'float32');
   }
   if (spec.dtype === 'int32' || spec.dtype === 'bool') return tf.zeros(shape, spec.dtype);

@@ -125,4 +125,33 @@ describe('shapes-only tracing on wasm', () => {
       await tf.setBackend('cpu');
     }
   });
+
+  it('a Reshape or Identity of a placeholder reads nothing: the copy is zeroed when a kernel that computes reads it', async () => {
+    await tf.setBackend('wasm');
+    const tracer = await getTracingBackend('wasm');
+    const heap = tracer.inner as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+    const w = tf.ones([3, 3, 2, 4]);
+    try {
+      const seen: { source?: Float32Array; copy?: Float32Array; computed?: Float32Array } = {};
+      const fn = (x: tf.Tensor) => {
+        tf.dispose([tf.fill([2, 6, 6, 4], 7), tf.fill([3, 6, 6, 4], 7), tf.fill([2, 6, 6, 4], 7), tf.fill([3, 6, 6, 4], 7)]);
+        const a = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'); // skipped: a placeholder
+        const reshaped = tf.reshape(a, [-1, 36, 4]); // Reshape runs (shares a's bytes)
+        const copy = tf.clone(a); // Identity runs (copies a's bytes)
+        seen.source = heap.typedArrayFromHeap(a).slice();
+        seen.copy = heap.typedArrayFromHeap(copy).slice();
+        const computed = tf.cumsum(copy, 1); // really computes: its input is zeroed first
+        seen.computed = heap.typedArrayFromHeap(computed).slice();
+        return tf.add(tf.sum(computed), tf.sum(reshaped));
+      };
+      await traceFunction(fn, [{ shape: [null, 6, 6, 2] }], { backend: 'wasm' });
+      expect(seen.source!.some((v) => v !== 0)).toBe(true);
+      expect(seen.copy!.some((v) => v !== 0)).toBe(true);
+      expect(seen.computed!.length).toBeGreaterThan(0);
+      expect(seen.computed!.every((v) => v === 0)).toBe(true);
+    } finally {
+      w.dispose();
+      await tf.setBackend('cpu');
+    }
+  });
 });
