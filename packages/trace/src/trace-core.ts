@@ -2,7 +2,7 @@
 // tracing backend (twice, with different sizes, when the signature has unknown dimensions),
 // merge the tapes, lower, and assemble the ConcreteFunction.
 import * as tf from '@tensorflow/tfjs';
-import { getTracingBackend, TRACE_BACKEND_PREFIX, type TracingBackend } from './backend/tracing-backend.js';
+import { getTracingBackend, releaseTracingScratch, TRACE_BACKEND_PREFIX, type TracingBackend } from './backend/tracing-backend.js';
 import { Recorder } from './backend/recorder.js';
 import { buildFunctionDef, type CapturedVariable, type ConcreteFunction, type FunctionInput, type FunctionOutput } from './concrete-function.js';
 import { SavedModelError } from './core.js';
@@ -26,9 +26,11 @@ export interface TraceOptions {
    */
   traceSizes?: readonly (readonly [number, number])[];
   /**
-   * Skip the arithmetic of convolutions, pooling and matrix products while tracing (default
-   * true): the graph needs their output shapes, never their values. A function that reads such
-   * a value back (dataSync) then fails with UNSUPPORTED; pass false to compute everything.
+   * Skip the arithmetic of convolutions, pooling, matrix products, element-wise math, float data
+   * movement and reductions while tracing (default true): the graph needs their output shapes,
+   * never their values. A function that reads such a value back (dataSync) then fails with
+   * UNSUPPORTED; its float inputs read as zeros. Pass false to compute everything (on
+   * pseudo-random sample inputs).
    */
   shapesOnly?: boolean;
 }
@@ -84,19 +86,31 @@ export function normalizeSignature(sig: readonly unknown[]): Nested<TensorSpec>[
 }
 
 const SAMPLE_PERIOD = 1 << 16;
+/**
+ * Sample values per seed, grown to the largest input asked for and kept while traces are queued
+ * (a Keras SavedModel traces every layer on its input: a view each, not a fresh array filled).
+ */
+const samples = new Map<number, Float32Array>();
+
+function sampleValues(seed: number, n: number): Float32Array {
+  let v = samples.get(seed);
+  if (!v || v.length < n) {
+    v = new Float32Array(Math.max(n, v ? v.length * 2 : 0));
+    let s = (seed * 2654435761) >>> 0 || 1;
+    // 64 Ki values from an LCG, then repeated: a 224² image batch is millions of elements
+    const m = Math.min(v.length, SAMPLE_PERIOD);
+    for (let i = 0; i < m; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; v[i] = s / 4294967296; } // s * 1664525 mod 2^32, exactly
+    for (let i = m; i < v.length; i *= 2) v.copyWithin(i, 0, Math.min(i, v.length - i));
+    samples.set(seed, v);
+  }
+  return v.subarray(0, n);
+}
 
 /** Deterministic sample data for the trace inputs (indices stay 0, so lookups are in range). */
 function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (spec.dtype === 'float32') {
-    const v = new Float32Array(n);
-    let s = (seed * 2654435761) >>> 0 || 1;
-    // 64 Ki values from an LCG, then repeated: a 224² image batch is millions of elements
-    const m = Math.min(n, SAMPLE_PERIOD);
-    for (let i = 0; i < m; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; v[i] = s / 4294967296; }
-    for (let i = m; i < n; i *= 2) v.copyWithin(i, 0, Math.min(i, n - i));
-    return tf.tensor(v, shape, 'float32');
-  }
+  // kernels never write into their inputs: the tensor may share the cached values
+  if (spec.dtype === 'float32') return tf.tensor(sampleValues(seed, n), shape, 'float32');
   if (spec.dtype === 'int32' || spec.dtype === 'bool') return tf.zeros(shape, spec.dtype);
   throw new SavedModelError('UNSUPPORTED', `cannot trace inputs of dtype ${spec.dtype}`);
 }
@@ -104,7 +118,7 @@ function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor
 /** One run under the tracing backend (which must be current). */
 function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks, shapesOnly: boolean):
   { tape: Tape; structure: Nested<tf.Tensor> } {
-  const inputs = specs.map((s, i) => sampleInput(s, shapes[i]!, i + 1));
+  const inputs = specs.map((s, i) => (shapesOnly && s.dtype === 'float32' ? backend.zeroInput(shapes[i]!) : undefined) ?? sampleInput(s, shapes[i]!, i + 1));
   const rec = new Recorder();
   rec.shapesOnly = shapesOnly;
   inputs.forEach((t, i) => rec.addInput(t, i));
@@ -158,6 +172,8 @@ async function holdTracingBackend(backend: TracingBackend): Promise<void> {
 }
 
 async function releaseTracingBackend(): Promise<void> {
+  samples.clear();
+  releaseTracingScratch();
   const to = restoreTo;
   restoreTo = undefined;
   const current = tf.getBackend();

@@ -108,6 +108,16 @@ describe('shapesOnly tracing', () => {
     expect(cf.outputs[0]!.spec.shape).toEqual([6, 2, 1]);
   });
 
+  it('gives a shapes-only trace zeros as its float input (no sample data made), values otherwise', async () => {
+    const seen: number[] = [];
+    const fn = (x: tf.Tensor) => { seen.push(...Array.from(x.dataSync()).slice(0, 4)); return tf.relu(x); };
+    await traceFunction(fn, [tensorSpec([2, 3])]);
+    expect(seen).toEqual([0, 0, 0, 0]);
+    seen.length = 0;
+    await traceFunction(fn, [tensorSpec([2, 3])], { shapesOnly: false });
+    expect(seen.some((v) => v !== 0)).toBe(true);
+  });
+
   it('refuses functions that read placeholder values', async () => {
     const fn = (x: tf.Tensor) => {
       const y = tf.matMul(x, tf.ones([3, 2]));

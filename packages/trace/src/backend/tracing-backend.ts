@@ -65,9 +65,10 @@ export class TracingBackend extends tf.KernelBackend {
   };
 
   /**
-   * cpu: every placeholder is a view of one zero buffer (grown to the largest asked for). cpu
-   * kernels never write into their inputs, and a placeholder's values never reach the graph; its
-   * Fill kernel wrote each zero of a fresh array instead, ~3/4 of a MobileNetV2 trace at 224².
+   * cpu: every placeholder is a view of one zero buffer (grown to the largest asked for, kept
+   * while traces are queued: a Keras SavedModel traces every layer). cpu kernels never write into
+   * their inputs, and a placeholder's values never reach the graph; its Fill kernel wrote each
+   * zero of a fresh array instead, ~3/4 of a MobileNetV2 trace at 224².
    */
   private zeros: ArrayBuffer | undefined;
   private zeroView(shape: number[], dtype: 'float32' | 'int32'): tf.TensorInfo {
@@ -155,7 +156,23 @@ export class TracingBackend extends tf.KernelBackend {
   /** Zeroes the placeholders still unfilled: call when a trace ends, so none outlives it holding garbage. */
   settlePlaceholders(): void {
     for (const id of [...this.unzeroed.keys()]) this.zero(id);
-    this.zeros = undefined; // placeholders still alive keep their views
+  }
+
+  /**
+   * A float input for a shapes-only trace, made as placeholders are (cpu: a view of the zero
+   * buffer; wasm: heap left unfilled until a kernel that computes, or a read, needs it): a layer's
+   * sample input at batch 13 can be tens of MB that nothing but skipped kernels reads. Its values
+   * are zeros wherever they are read. Undefined where the backend has no such storage.
+   */
+  zeroInput(shape: number[]): tf.Tensor | undefined {
+    if (!this.heap && this.innerName !== 'cpu') return undefined;
+    const info = this.alloc(shape, 'float32');
+    return info ? tf.engine().makeTensorFromTensorInfo(info, this) : undefined;
+  }
+
+  /** Drops the shared zero buffer (placeholders still alive keep their views): when the trace queue drains. */
+  releaseScratch(): void {
+    this.zeros = undefined;
   }
 
   /** Values computed with shapesOnly are placeholders: a function that reads them cannot be traced that way. */
@@ -205,6 +222,11 @@ export class TracingBackend extends tf.KernelBackend {
 }
 
 const wrappers = new Map<string, TracingBackend>();
+
+/** releaseScratch on every tracing backend (the trace queue has drained). */
+export function releaseTracingScratch(): void {
+  for (const w of wrappers.values()) w.releaseScratch();
+}
 
 /**
  * The tracing backend around `name`, registered with tfjs on first use. Sets the inner
