@@ -53,6 +53,7 @@ const predictOnce = (model, x) => async () => { const y = model.predict(x); awai
 export async function traceRows({ backends, quick }) {
   const { traceModel } = await dist('trace');
   const { exportModel } = await dist('export');
+  const { saveKerasModel } = await dist('keras');
   const { fileMapSink } = await dist('core');
   if (backends.includes('wasm')) await loadWasmBackend();
   const rows = [];
@@ -68,6 +69,9 @@ export async function traceRows({ backends, quick }) {
     rows.push({ row: `trace MobileNetV2-like ${size}² (${backend})`, baseline: 'predict batch 1', ratio: fmtRatio(t.time), note: `${(params / 1e6).toFixed(1)} M params; trace ${t.ms.median.toFixed(0)} ms, predict ${t.baseMs.median.toFixed(0)} ms` });
     const e = await compare({ baseline: p, contender: () => exportModel(model, fileMapSink()) });
     rows.push({ row: `trace+export MobileNetV2-like ${size}² (${backend})`, baseline: 'predict batch 1', ratio: fmtRatio(e.time), note: `export ${e.ms.median.toFixed(0)} ms (into memory), predict ${e.baseMs.median.toFixed(0)} ms` });
+    // Keras' format: every layer's call functions traced on its own input, and the model's
+    const k = await compare({ baseline: p, contender: () => saveKerasModel(model, fileMapSink()) });
+    rows.push({ row: `saveKerasModel MobileNetV2-like ${size}² (${backend})`, baseline: 'predict batch 1', ratio: fmtRatio(k.time), note: `save ${k.ms.median.toFixed(0)} ms (into memory), predict ${k.baseMs.median.toFixed(0)} ms` });
     x.dispose();
     model.dispose();
   }
