@@ -8,7 +8,7 @@ import { symbolicFromOneTrace } from '../src/tape/one-trace.js';
 import { isSizeIndependentModel } from '../src/size-independent-model.js';
 import type { SymbolInfo } from '../src/tape/tape.js';
 import { symOf } from '../src/tape/sym.js';
-import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
+import { expectNumericMatch, expectValidGraph, maxRelativeError, prng, randomTensor, seedWeights } from './helpers/checks.js';
 import { mobileNetV2Like } from './helpers/zoo.js';
 import { tensorflow } from '@savedmodel-js/core';
 import type { ConcreteFunction } from '../src/index.js';
@@ -211,6 +211,58 @@ describe('traceModel: one trace for the batch dimension', () => {
     const out = L.softmax().apply(L.reLU({ maxValue: 2 }).apply(h)) as tf.SymbolicTensor;
     const model = tf.model({ inputs: x, outputs: out });
     await expectOneTraceLikeTwo(model, 8, '_FusedMatMul', 1);
+  });
+
+  it('gives the graph two traces give for CNN variants (strides, dilation, padding, channels-first, BN axes)', async () => {
+    const variants: [string, () => tf.LayersModel][] = [
+      ['strided valid conv, same pooling', () => tf.sequential({ layers: [L.conv2d({ inputShape: [11, 9, 3], filters: 5, kernelSize: [3, 2], strides: [2, 1], padding: 'valid', activation: 'relu6' }), L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), L.globalAveragePooling2d({}), L.dense({ units: 2 })] })],
+      ['dilated conv, depthwise with multiplier, BN', () => tf.sequential({ layers: [L.conv2d({ inputShape: [10, 10, 2], filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same' }), L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 3, strides: 2 }), L.batchNormalization(), L.flatten(), L.softmax()] })],
+      ['BN on axis 1 (checked against the formula below: tfjs is not a reference there)', () => tf.sequential({ layers: [L.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }), L.batchNormalization({ axis: 1 })] })],
+      ['BN on a rank-3 input, concat on the last axis', () => {
+        const x = tf.input({ shape: [6, 4] });
+        const a = L.batchNormalization().apply(x) as tf.SymbolicTensor;
+        const b = L.dense({ units: 3 }).apply(x) as tf.SymbolicTensor;
+        return tf.model({ inputs: x, outputs: L.concatenate({ axis: -1 }).apply([a, b]) as tf.SymbolicTensor });
+      }],
+      ['zero padding, average pooling, add of two branches', () => {
+        const x = tf.input({ shape: [8, 8, 3] });
+        const p = L.zeroPadding2d({ padding: 2 }).apply(x) as tf.SymbolicTensor;
+        const a = L.conv2d({ filters: 3, kernelSize: 5 }).apply(p) as tf.SymbolicTensor;
+        const b = L.averagePooling2d({ poolSize: 1 }).apply(x) as tf.SymbolicTensor;
+        return tf.model({ inputs: x, outputs: L.add().apply([a, b]) as tf.SymbolicTensor });
+      }],
+    ];
+    for (const [what, make] of variants) {
+      const model = make();
+      expect(isSizeIndependentModel(model), what).toBe(true);
+      seedWeights(model, 10);
+      const once = await traceModel(model);
+      const twice = await traceModel(model, { traceSizes: [[2, 3]] });
+      expect(body(once), what).toEqual(body(twice));
+      expect(once.outputs.map((o) => o.spec.shape), what).toEqual(twice.outputs.map((o) => o.spec.shape));
+      if (what.startsWith('BN on axis 1')) continue;
+      expectNumericMatch(once, {
+        inputs: (b) => model.inputs.map((s) => randomTensor([b, ...(s.shape.slice(1) as number[])], s.dtype, prng(b + 5))),
+        reference: (xs) => [model.apply(xs[0]!, { training: false }) as tf.Tensor],
+        tolerance: 1e-4,
+      });
+    }
+  });
+
+  it("computes BatchNormalization on a non-last axis as Keras' formula (tfjs's cpu kernel broadcasts its statistics along the last axis only)", async () => {
+    for (const [shape, bshape] of [[[4, 4, 3], [1, 4, 1, 1]], [[5, 3], [1, 5, 1]]] as const) {
+      const model = tf.sequential({ layers: [L.batchNormalization({ inputShape: [...shape], axis: 1 })] });
+      seedWeights(model, 10);
+      const bn = model.layers[0] as unknown as { gamma: tf.LayerVariable; beta: tf.LayerVariable; movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable; epsilon: number };
+      const r = (v: tf.LayerVariable) => tf.reshape(v.read(), [...bshape]);
+      // (x - mean) / sqrt(variance + epsilon) * gamma + beta, the statistics on axis 1 (tf's broadcasting ops)
+      const formula = (x: tf.Tensor) => tf.add(tf.mul(tf.div(tf.sub(x, r(bn.movingMean)), tf.sqrt(tf.add(r(bn.movingVariance), bn.epsilon))), r(bn.gamma)), r(bn.beta));
+      const cf = await traceModel(model);
+      expectNumericMatch(cf, { inputs: (b) => [randomTensor([b, ...shape], 'float32', prng(b + 5))], reference: (xs) => [formula(xs[0]!)], tolerance: 1e-4 });
+      // what tfjs's cpu backend computes for the model is something else
+      const x = randomTensor([2, ...shape], 'float32', prng(3));
+      expect(maxRelativeError(model.apply(x, { training: false }) as tf.Tensor, formula(x))).toBeGreaterThan(1e-2);
+    }
   });
 
   it('takes the second trace for a CNN whose numbers could hold the traced size', async () => {
