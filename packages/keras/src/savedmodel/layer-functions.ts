@@ -68,26 +68,14 @@ export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignat
   const specs = inputSpecs(layer, isModel);
   const call = (x: tf.Tensor | tf.Tensor[]) => layer.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
   const opts = (suffix: string) => ({ argNames: ['inputs'], isMethod: true, name: `${layer.name}_${suffix}` });
-  // one trace per input signature, shared by the two functions
-  const traces = new Map<string, Promise<ExportableFunction>>();
-  const traceCall = (sig: Nested<TensorSpec>[], name: string): Promise<ExportableFunction> => {
-    const key = JSON.stringify(sig);
-    let p = traces.get(key);
-    if (!p) {
-      p = traceLayerCall(layer as unknown as tf.layers.Layer, sig, { name });
-      traces.set(key, p);
-      p.catch(() => traces.delete(key));
-    }
-    return p;
-  };
-  const callOpts = opts('layer_call_fn');
-  const lossesOpts = opts('layer_call_and_return_conditional_losses');
+  const callFn = new PolymorphicFunction((sig, name) => traceLayerCall(layer as unknown as tf.layers.Layer, sig, { name }), call as never, opts('layer_call_fn'));
   const out: LayerFunctions = {
-    call: new PolymorphicFunction((sig) => traceCall(sig, callOpts.name), call as never, callOpts),
+    call: callFn,
+    // the same signature's trace of `call`, from its cache (traced once for both)
     callAndReturnLosses: new PolymorphicFunction(
-      async (sig, name) => withLosses(await traceCall(sig, callOpts.name), name),
+      async (sig, name) => withLosses(await callFn.getConcreteFunction(...sig), name),
       ((x: tf.Tensor | tf.Tensor[]) => [call(x), []]) as never,
-      lossesOpts,
+      opts('layer_call_and_return_conditional_losses'),
     ),
   };
   if (defaultSignature) out.defaultSignature = defaultSignature;
