@@ -2,6 +2,7 @@
 // needs every kernel's name, inputs, attrs and output shape, never the values in between.
 // Only kernels whose output shape follows from input shapes and attrs are listed.
 import * as tf from '@tensorflow/tfjs';
+import { REDUCTION_AXIS_ATTR, reducedShape } from '../reductions.js';
 
 type Shape4 = [number, number, number, number];
 type OutSpec = { shape: number[]; dtype: tf.DataType };
@@ -132,18 +133,12 @@ const pad: ShapeFn = (inputs, attrs) => {
   return { shape: x.shape.map((d, i) => p[i]![0] + d + p[i]![1]), dtype: x.dtype };
 };
 
-/**
- * Reductions (Mean, Sum, Min over `axis`; Max over `reductionIndices`, as tfjs names them):
- * GlobalAveragePooling2D's Mean transposes and sums on cpu.
- */
-const reduce = (axisAttr: 'axis' | 'reductionIndices'): ShapeFn => (inputs, attrs) => {
+/** Reductions: GlobalAveragePooling2D's Mean transposes and sums on cpu. */
+const reduce = (kernel: string): ShapeFn => (inputs, attrs) => {
   const x = inputs['x'];
   if (!float(x)) return undefined;
-  const axes = tf.util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
-  const keep = attrs['keepDims'] === true;
-  const shape: number[] = [];
-  x.shape.forEach((d, i) => { if (!axes.includes(i)) shape.push(d); else if (keep) shape.push(1); });
-  return { shape, dtype: x.dtype };
+  const axes = tf.util.parseAxisParam(attrs[REDUCTION_AXIS_ATTR[kernel]!] as number | number[], x.shape);
+  return { shape: reducedShape(x.shape, axes, attrs['keepDims'] === true, 1), dtype: x.dtype };
 };
 
 const UNARY = ['Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softplus', 'ClipByValue', 'Exp', 'Neg', 'Square', 'Sqrt', 'Rsqrt', 'Abs'];
@@ -170,10 +165,10 @@ export const SHAPE_ONLY: Readonly<Record<string, ShapeFn>> = {
   Transpose: transpose,
   Tile: tile,
   PadV2: pad,
-  Mean: reduce('axis'),
-  Sum: reduce('axis'),
-  Max: reduce('reductionIndices'),
-  Min: reduce('axis'),
+  Mean: reduce('Mean'),
+  Sum: reduce('Sum'),
+  Max: reduce('Max'),
+  Min: reduce('Min'),
 };
 
 /** Makes a placeholder of this shape on the backend's own storage, or undefined where it cannot. */

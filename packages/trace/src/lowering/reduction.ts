@@ -1,8 +1,10 @@
 // Reductions and arg-reductions: tfjs axis attrs become TF reduction_indices inputs.
 import { axesOf, castTo, DT, rankOf } from './common.js';
 import type { Lowering, LoweringContext } from './types.js';
+import { REDUCTION_AXIS_ATTR } from '../reductions.js';
 
-function reduce(op: string, axisAttr = 'axis'): Lowering {
+function reduce(op: string): Lowering {
+  const axisAttr = REDUCTION_AXIS_ATTR[op] ?? 'axis';
   return (c: LoweringContext) => {
     // tfjs may reduce in another dtype than it got (e.g. sum of bools is int32)
     const x = castTo(c, c.input('x'), c.outputs[0]!.dtype);
@@ -27,7 +29,7 @@ export const REDUCTION: Record<string, Lowering> = {
   Sum: reduce('Sum'),
   Mean: reduce('Mean'),
   Prod: reduce('Prod'),
-  Max: reduce('Max', 'reductionIndices'),
+  Max: reduce('Max'),
   Min: reduce('Min'),
   All: reduce('All'),
   Any: reduce('Any'),

@@ -6,6 +6,7 @@
 // not covered — another kernel, a number in an attr or constant that could be a multiple of the
 // traced size, a Reshape target with more than one reading — returns undefined and the caller
 // takes the second trace. Assumes the model of mergeTapes: a size-dependent number is a monomial.
+import { REDUCTION_AXIS_ATTR, reducedShape } from '../reductions.js';
 import { evalSym, symEquals, type Sym, type SymDim } from './sym.js';
 import type { KernelCall, SymbolInfo, SymCall, SymTape, SymValue, Tape } from './tape.js';
 
@@ -172,8 +173,8 @@ export function symbolicFromOneTrace(t: Tape, symbols: SymbolInfo[], inputShapes
 
 /** Kernels whose output carries their `x`'s dim 0 and is otherwise static when the rest of x is (convolutions, pooling). */
 const BATCH_CARRY = new Set(['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'MaxPool', 'AvgPool']);
-/** Reductions, with the attr tfjs names their axes in. */
-const REDUCTIONS: Readonly<Record<string, string>> = { Mean: 'axis', Sum: 'axis', Min: 'axis', Max: 'reductionIndices' };
+/** Reductions with a shape rule here (their axes attr: REDUCTION_AXIS_ATTR). */
+const REDUCTIONS = new Set(['Mean', 'Sum', 'Min', 'Max']);
 
 const isStatic = (s: readonly SymDim[]): boolean => s.every((d) => typeof d === 'number');
 
@@ -228,15 +229,11 @@ function inferCall(c: KernelCall, names: readonly string[], ins: readonly SymDim
     const recorded = values[c.outputs[0]!]!.shape;
     return { outputs: [[x[0]!, ...recorded.slice(1)]], attrs: c.attrs };
   }
-  const reduction = REDUCTIONS[c.kernel];
-  if (reduction !== undefined) {
+  if (REDUCTIONS.has(c.kernel)) {
     const x = one('x');
-    const axes = x && all.length === 1 ? axesOf(c.attrs[reduction], x.length) : undefined;
+    const axes = x && all.length === 1 ? axesOf(c.attrs[REDUCTION_AXIS_ATTR[c.kernel]!], x.length) : undefined;
     if (!x || !axes) return undefined;
-    const keep = c.attrs['keepDims'] === true;
-    const out: SymDim[] = [];
-    x.forEach((d, i) => { if (!axes.includes(i)) out.push(d); else if (keep) out.push(1); });
-    return { outputs: [out], attrs: c.attrs };
+    return { outputs: [reducedShape<SymDim>(x, axes, c.attrs['keepDims'] === true, 1)], attrs: c.attrs };
   }
   if (c.kernel === 'Transpose') {
     const x = one('x');
