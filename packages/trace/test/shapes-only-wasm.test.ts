@@ -9,11 +9,12 @@ import { getTracingBackend, traceFunction, traceModel } from '../src/index.js';
 import { SHAPE_ONLY } from '../src/backend/shape-only.js';
 import { isSizeIndependentModel } from '../src/size-independent-model.js';
 import { ONE_TRACE_SIZES } from '../src/trace-core.js';
-import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights } from './helpers/checks.js';
+import { expectNumericMatch, expectValidGraph, prng, randomTensor, seedWeights, spyKernels } from './helpers/checks.js';
 import { mobileNetV2Like } from './helpers/zoo.js';
 
 const HEAVY = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'BatchMatMul', '_FusedMatMul', 'MaxPool', 'AvgPool', 'FusedBatchNorm'];
-const calls = new Map<string, number>();
+let spies: ReturnType<typeof spyKernels>;
+let calls: Map<string, number>;
 let bytesWritten = 0;
 let restoreWrite: (() => void) | undefined;
 
@@ -21,13 +22,8 @@ let restoreWrite: (() => void) | undefined;
 // when it is created, so it wraps these counting ones.
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  for (const name of HEAVY) {
-    const k = tf.getKernel(name, 'wasm');
-    expect(k, name).toBeDefined();
-    const inner = k!.kernelFunc;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...k!, kernelFunc: (args) => { calls.set(name, (calls.get(name) ?? 0) + 1); return inner(args); } });
-  }
+  spies = spyKernels(HEAVY, 'wasm');
+  calls = spies.counts;
   // bytes copied from JavaScript into the wasm heap (tensors made from JS values)
   const backend = tf.findBackend('wasm')!;
   const write = backend.write.bind(backend);
@@ -41,10 +37,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   restoreWrite?.();
+  spies?.restore();
   await tf.setBackend('cpu');
 });
 
-const heavyCalls = () => [...calls.values()].reduce((a, b) => a + b, 0);
+const heavyCalls = () => spies.total();
 
 describe('shapes-only tracing on wasm', () => {
   it('lists every heavy kernel counted here', () => {

@@ -7,7 +7,7 @@ import { isSavedModelError, tensorflow } from '@savedmodel-js/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorSpec, traceFunction, traceModel, type ConcreteFunction } from '../src/index.js';
 import { SHAPE_ONLY } from '../src/backend/shape-only.js';
-import { expectNumericMatch, prng, randomTensor, seedWeights } from './helpers/checks.js';
+import { expectNumericMatch, prng, randomTensor, seedWeights, spyKernels } from './helpers/checks.js';
 
 // the data-movement kernels skipped while tracing on cpu, counted where they really run; Fill,
 // which made the placeholders on cpu (writing each zero of a fresh array), no longer runs either
@@ -19,8 +19,8 @@ let fills: ReturnType<typeof spyKernels>;
 // when it is created, so it wraps these counting ones.
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  moved = spyKernels(MOVED);
-  fills = spyKernels(['Fill']);
+  moved = spyKernels(MOVED, 'cpu');
+  fills = spyKernels(['Fill'], 'cpu');
 });
 
 afterAll(() => { moved.restore(); fills.restore(); });
@@ -140,19 +140,3 @@ describe('shapesOnly tracing', () => {
   });
 });
 
-/** Counts the real runs of cpu kernels (installed before the tracing backend wraps them). */
-function spyKernels(names: string[]): { total(): number; restore(): void } {
-  let n = 0;
-  const saved: tf.KernelConfig[] = [];
-  for (const name of names) {
-    const k = tf.getKernel(name, 'cpu');
-    if (!k) throw new Error(`no cpu kernel ${name}`);
-    saved.push(k);
-    tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ ...k, kernelFunc: (args) => { n++; return k.kernelFunc(args); } });
-  }
-  return {
-    total: () => n,
-    restore: () => { for (const k of saved) { tf.unregisterKernel(k.kernelName, 'cpu'); tf.registerKernel(k); } },
-  };
-}

@@ -84,3 +84,24 @@ export function expectNumericMatch(cf: ConcreteFunction, c: NumericCase): void {
     g.model.dispose();
   }
 }
+
+/**
+ * Counts the real runs of `backend`'s kernels `names`, per kernel. Install before the first trace:
+ * the tracing backend wraps the kernels registered when it is created, so it wraps these.
+ */
+export function spyKernels(names: readonly string[], backend: string): { counts: Map<string, number>; total(): number; restore(): void } {
+  const counts = new Map<string, number>();
+  const saved: tf.KernelConfig[] = [];
+  for (const name of names) {
+    const k = tf.getKernel(name, backend);
+    if (!k) throw new Error(`no ${backend} kernel ${name}`);
+    saved.push(k);
+    tf.unregisterKernel(name, backend);
+    tf.registerKernel({ ...k, kernelFunc: (args) => { counts.set(name, (counts.get(name) ?? 0) + 1); return k.kernelFunc(args); } });
+  }
+  return {
+    counts,
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    restore: () => { for (const k of saved) { tf.unregisterKernel(k.kernelName, backend); tf.registerKernel(k); } },
+  };
+}
