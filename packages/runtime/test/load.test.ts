@@ -328,7 +328,7 @@ describe('loadSavedModel: predict on every fixture', () => {
 });
 
 describe('frozen graphs', () => {
-  it.each(FIXTURE_NAMES)('%s: no calls, no resources, every input resolves', async (name) => {
+  it.each(FIXTURE_NAMES)('%s: no calls, no resources, every input resolves, weights read directly', async (name) => {
     const { savedModel, checkpoint } = await readSavedModelDir(fx(name));
     const mg = metaGraphFor(savedModel, 'serve');
     for (const key of Object.keys(mg.signature_def ?? {})) {
@@ -353,6 +353,11 @@ describe('frozen graphs', () => {
         seen.add(n.name ?? '');
         if (n.op === 'Const') expect(g.constants.has(n.name ?? '')).toBe(true);
       }
+      // a variable's read is its Const: no Identity in between (one per weight per predict)
+      const weights = new Set(g.variables.map((v) => v.node));
+      const outputs = new Set(g.outputs.map((o) => o.node));
+      const reread = g.nodes.filter((n) => n.op === 'Identity' && !outputs.has(n.name ?? '') && weights.has(n.input?.[0] ?? ''));
+      expect(reread.map((n) => n.name), `${name} ${key}`).toEqual([]);
     }
   });
 

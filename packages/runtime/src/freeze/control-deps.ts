@@ -45,7 +45,16 @@ export function* controlTargets(fz: Freezer, scope: Scope, name: string): Step<s
   }
 }
 
+/** Whether a node has control inputs (most have none: callers skip controlDeps' generator then). */
+export function hasControlInputs(node: tensorflow.INodeDef): boolean {
+  const inputs = node.input;
+  if (!inputs) return false;
+  for (let i = inputs.length - 1; i >= 0; i--) if (inputs[i]!.charCodeAt(0) === 94 /* ^ */) return true;
+  return false;
+}
+
 export function* controlDeps(fz: Freezer, scope: Scope, node: tensorflow.INodeDef): Step<string[]> {
+  if (!hasControlInputs(node)) return [];
   const deps: string[] = [];
   for (const i of node.input ?? []) if (i.startsWith('^')) deps.push(...(yield* controlTargets(fz, scope, i.slice(1))));
   return [...new Set(deps)];

@@ -6,7 +6,7 @@ import { hasHostOp } from '../host-ops.js';
 import { decodeTensorProto } from '../host-tensor.js';
 import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
 import { CALL_OPS, dataInputs } from '../variables.js';
-import { after, controlDeps } from './control-deps.js';
+import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
@@ -17,7 +17,7 @@ import { emitRead, resourceGather } from './variable-reads.js';
 export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
   const op = node.op ?? '';
   const name = node.name ?? '';
-  const inputs = dataInputs(node);
+  const inputs = hasControlInputs(node) ? dataInputs(node) : (node.input ?? []);
 
   // Calls: inline the function body.
   const fname = CALL_OPS.has(op) ? node.attr?.f?.func?.name ?? '' : fz.fns.has(op) ? op : undefined;
@@ -34,7 +34,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
     case 'Identity': {
       const v = yield* fz.resolve(scope, inputs[0] ?? '');
       const promised = scope.promised.get(name);
-      const deps = yield* controlDeps(fz, scope, node);
+      const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
       if (v.t !== 'tensor') {
         if (promised !== undefined) fz.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
         if (v.t === 'var' && v.ref) return { kind: 'emitted', name: emitRead(fz, scope, name, v.node, deps, true) };
@@ -55,7 +55,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
       const t = node.attr?.value?.tensor;
       if (!t) fz.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
       fz.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, fz.budget));
-      const deps = yield* controlDeps(fz, scope, node);
+      const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
       if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: after(fz, emitted, deps, emitted) }] };
       return { kind: 'emitted', name: emitted };
     }
@@ -96,7 +96,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   const resolved: string[] = [];
   for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
   nd.input = resolved;
-  const deps = yield* controlDeps(fz, scope, node);
+  const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
   if (deps.length > 0) {
     if (resolved.length > 0) nd.input[0] = after(fz, resolved[0]!, deps, emitted);
     else {

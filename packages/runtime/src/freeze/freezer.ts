@@ -31,6 +31,8 @@ export class Freezer {
   readonly checkedInt64: boolean;
   readonly hostNodes = new Map<string, HostNode>();
   readonly reads: Array<{ name: string; variable: string; deps: string[] }> = [];
+  /** Top-level reads folded into an Identity of their variable's Const (bypassed once control deps are pruned). */
+  readonly foldedReads = new Set<string>();
   readonly written = new Set<string>();
   readonly mutable: Set<string>;
   /** Control dependencies that no data edge carries (calls without arguments): every fetch waits for them. */

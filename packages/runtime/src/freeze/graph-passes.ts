@@ -48,8 +48,8 @@ export function ordered(fz: Freezer): tensorflow.INodeDef[] {
 /**
  * Control dependencies only order effects: once reads are folded, a dependency on a node that
  * neither is a host op with an effect nor depends on one is dropped (the node itself stays in
- * the graph, so an op TensorFlow.js cannot run still fails the load), and After nodes left
- * without dependencies become plain Identities.
+ * the graph, so an op TensorFlow.js cannot run still fails the load). After nodes left without
+ * dependencies, and folded variable reads, are then bypassed: their readers take what they forward.
  */
 export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outputs: FrozenTensorInfo[]): tensorflow.INodeDef[] {
   const identities: tensorflow.INodeDef[] = [];
@@ -76,6 +76,9 @@ export function pruneControlDeps(fz: Freezer, nodes: tensorflow.INodeDef[], outp
     } else if (n.op !== HOST_OP && (n.input ?? []).some((i) => i.startsWith('^'))) {
       n.input = (n.input ?? []).filter((i) => !i.startsWith('^') || effectful.has(src(i)));
     }
+    // a folded read left with nothing to wait for is its Const: readers take the Const itself
+    // (an Identity per variable was a node and a tensor copy per weight on every predict)
+    if (fz.foldedReads.has(name) && n.input?.length === 1) identities.push(n);
   }
   return bypassIdentities(nodes, identities, outputs);
 }
@@ -96,7 +99,7 @@ export function bypassIdentities(nodes: tensorflow.INodeDef[], identities: tenso
     if (dtype !== undefined) n.attr = { T: { type: dtype } };
     else alias.set(name, aliasedRef(alias, n.input![0]!));
   }
-  return rewireAliases(nodes, alias);
+  return rewireAliases(nodes, alias, true);
 }
 
 /** A data reference to output 0 of `name` ("name" or "name:0"). */
@@ -118,17 +121,18 @@ export function aliasedRef(alias: ReadonlyMap<string, string>, ref: string): str
 
 /**
  * `nodes` without the aliased ones (`alias`, resolved as aliasedRef makes them), their readers
- * wired through: a reader whose inputs change is a copy (the list given is not changed), and a
- * control input the rewiring repeats is dropped.
+ * wired through: a reader whose inputs change is a copy (the list given is not changed) unless
+ * `inPlace` (nodes the caller owns: the freezer's), and a control input the rewiring repeats is dropped.
  */
-export function rewireAliases(nodes: readonly tensorflow.INodeDef[], alias: ReadonlyMap<string, string>): tensorflow.INodeDef[] {
+export function rewireAliases(nodes: readonly tensorflow.INodeDef[], alias: ReadonlyMap<string, string>, inPlace = false): tensorflow.INodeDef[] {
   if (alias.size === 0) return [...nodes];
   const out: tensorflow.INodeDef[] = [];
   for (const n of nodes) {
     if (alias.has(n.name ?? '')) continue;
     if (!(n.input ?? []).some((r) => alias.has(refNodeName(r)))) { out.push(n); continue; }
     const input = (n.input ?? []).map((r) => aliasedRef(alias, r));
-    out.push({ ...n, input: input.filter((r, i) => !r.startsWith('^') || input.indexOf(r) === i) });
+    const rewired = input.filter((r, i) => !r.startsWith('^') || input.indexOf(r) === i);
+    if (inPlace) { n.input = rewired; out.push(n); } else out.push({ ...n, input: rewired });
   }
   return out;
 }

@@ -138,8 +138,8 @@ export function newScope(kind: Scope['kind'], prefix: string, nodes: Map<string,
 
 export function funcAttrNames(node: tensorflow.INodeDef): string[] {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(node.attr ?? {})) {
-    if (v?.func || (v?.list?.func && v.list.func.length > 0)) out.push(k);
-  }
+  const attrs = node.attr;
+  // for-in, not Object.entries: this runs for every ordinary node frozen
+  if (attrs) for (const k in attrs) { const v = attrs[k]; if (v?.func || (v?.list?.func && v.list.func.length > 0)) out.push(k); }
   return out;
 }

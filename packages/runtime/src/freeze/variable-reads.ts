@@ -78,10 +78,17 @@ export function variableConst(fz: Freezer, varNode: string): string {
 /** Reads of variables nothing assigns become their checkpoint value (a Const), as before state existed. */
 export function foldReads(fz: Freezer): void {
   const byName = new Map(fz.out.map((n) => [n.name ?? '', n]));
+  // per function body, its nodes by name (a find() per read was quadratic in a body's reads)
+  const bodyNodes = new Map<tensorflow.INodeDef[], Map<string, tensorflow.INodeDef>>();
+  const inBody = (body: tensorflow.INodeDef[], name: string): tensorflow.INodeDef => {
+    let m = bodyNodes.get(body);
+    if (!m) bodyNodes.set(body, (m = new Map(body.map((n) => [n.name ?? '', n]))));
+    return m.get(name)!;
+  };
   for (const r of fz.reads) {
     if (fz.written.has(r.variable) || fz.mutable.has(r.variable)) continue;
     const body = fz.readBodies.get(r.name);
-    const nd = body ? body.find((n) => n.name === r.name)! : byName.get(r.name)!;
+    const nd = body ? inBody(body, r.name) : byName.get(r.name)!;
     let c = variableConst(fz, r.variable);
     if (body) {
       // a function body sees only its own nodes: its own constant (weights are shared by name)
@@ -90,6 +97,7 @@ export function foldReads(fz: Freezer): void {
       body.push({ name: local, op: 'Const', input: [], attr: { dtype: { type: fz.constants.get(c)!.dtype } } });
       c = local;
     }
+    else fz.foldedReads.add(r.name);
     fz.hostNodes.delete(r.name);
     nd.op = 'Identity';
     nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it
