@@ -29,8 +29,8 @@ export function kerasLegacyWeights(layer: AnyLayer): LayerVariable[] {
 }
 
 /** The layers a model saves at its top level: Keras's `model.layers` (a Sequential's input layer is not one). */
-export function savedLayers(model: tf.LayersModel): AnyLayer[] {
-  const layers = model.layers;
+export function savedLayers<L extends { getClassName(): string }>(model: { getClassName(): string; layers?: L[] }): L[] {
+  const layers = model.layers ?? [];
   if (model.getClassName() === 'Sequential') return layers.filter((l) => l.getClassName() !== 'InputLayer');
   return layers;
 }

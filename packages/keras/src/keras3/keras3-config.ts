@@ -71,6 +71,17 @@ function kerasTensor(history: unknown[], shapes: ShapeLookup): Json {
   return { class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: history.slice(0, 3) } };
 }
 
+/** An InputLayer in Keras 3 form: `batch_shape` for Keras 2's batch_input_shape, the dtype by name. */
+function inputLayerToKeras3(l: Json, shapes: ShapeLookup): Json {
+  const converted = layerToKeras3({ class_name: l.class_name, config: l.config }, shapes);
+  const c = { ...(converted.config as Json) };
+  c.batch_shape = c.batch_input_shape;
+  delete c.batch_input_shape;
+  if (isObj(c.dtype)) c.dtype = ((c.dtype as Json).config as Json).name;
+  converted.config = c;
+  return converted;
+}
+
 /** A model config (Sequential or functional) in Keras 3 form. */
 export function modelToKeras3(model: Json, shapes: ShapeLookup): Json {
   const className = model.class_name as string;
@@ -80,7 +91,11 @@ export function modelToKeras3(model: Json, shapes: ShapeLookup): Json {
     const out: Json[] = [];
     const first = layers[0];
     const firstCfg = first !== undefined ? { ...(first.config as Json) } : undefined;
-    if (first !== undefined && firstCfg !== undefined && Array.isArray(firstCfg.batch_input_shape)) {
+    if (first?.class_name === 'InputLayer' && firstCfg !== undefined) {
+      // an InputLayer tfjs lists (added explicitly) is the Sequential's one input: kept, in Keras 3 form
+      layers.shift();
+      out.push(inputLayerToKeras3(first, shapes));
+    } else if (first !== undefined && firstCfg !== undefined && Array.isArray(firstCfg.batch_input_shape)) {
       out.push({
         module: 'keras.layers', class_name: 'InputLayer', registered_name: null,
         config: { batch_shape: firstCfg.batch_input_shape, dtype: firstCfg.dtype ?? 'float32', sparse: false, ragged: false, name: `${config.name as string}_input` },
@@ -97,14 +112,7 @@ export function modelToKeras3(model: Json, shapes: ShapeLookup): Json {
   }
   // functional
   const outLayers = layers.map((l) => {
-    const converted = layerToKeras3({ class_name: l.class_name, config: l.config }, shapes);
-    if (l.class_name === 'InputLayer') {
-      const c = { ...(converted.config as Json) };
-      c.batch_shape = c.batch_input_shape;
-      delete c.batch_input_shape;
-      if (isObj(c.dtype)) c.dtype = ((c.dtype as Json).config as Json).name;
-      converted.config = c;
-    }
+    const converted = l.class_name === 'InputLayer' ? inputLayerToKeras3(l, shapes) : layerToKeras3({ class_name: l.class_name, config: l.config }, shapes);
     const nodes = (l.inbound_nodes as unknown[][] | undefined ?? []).map((node) => {
       const tensors = (node as unknown[][]).map((h) => kerasTensor(h, shapes));
       const kwargs = (node as unknown[][])[0]?.[3] ?? {};

@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
 import { isLayersModel, type ExportableFunction, type FunctionAttr, type ObjectNode, type TreeNode, type TreeResolver } from '@savedmodel-js/export';
+import { savedLayers } from '../h5/layer-weights.js';
 import { layerFunctions, type LayerFunctions } from './layer-functions.js';
 
 /** What the layout knows of a tfjs layer (tf.layers.Layer, public and protected members used here). */
@@ -117,7 +118,9 @@ export class KerasLayout {
     this.layerNodes.set(layer, node);
     this.objects.push({ node, path, kind, layer });
     if (isModel) {
-      const sub = layer.layers ?? [];
+      // Keras's `model.layers`: a Sequential's InputLayer (tfjs lists one added explicitly) is not
+      // one of them, so layer-0 is its first real layer, as TensorFlow numbers it
+      const sub = savedLayers(layer);
       let k = 0;
       sub.forEach((l, i) => {
         if (l.weights.length > 0) {
