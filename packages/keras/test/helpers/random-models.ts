@@ -1,0 +1,158 @@
+// Seeded random tfjs models for round-trip sweeps: Sequential stacks of the layers tfjs users build
+// with (shape-aware, so each next layer fits; models whose shapes do not work out are drawn again),
+// half of them with an explicit InputLayer, and two-input functional models with shared layers and
+// merges. Weights come from seeded initializers, so a draw is the same model every run.
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../../core/test/checkpoint-prng.js';
+
+export interface RandomModel {
+  model: tf.LayersModel;
+  /** Input shape without the batch dim (every input of a functional draw has it). */
+  inputShape: number[];
+  inputs: number;
+  /** Readable summary for failure messages. */
+  desc: string;
+}
+
+const ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'softsign', 'hardSigmoid', 'relu6', 'linear', 'swish', 'mish', 'gelu', 'softmax'] as const;
+type Activation = (typeof ACTIVATIONS)[number];
+type Padding = 'same' | 'valid';
+
+export function randomModels(seed: number): () => RandomModel {
+  const rand = mulberry32(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  let initSeed = seed * 1000;
+  const init = () => tf.initializers.glorotUniform({ seed: initSeed++ });
+  const act = () => pick(ACTIVATIONS) as Activation;
+  const pad = () => pick(['same', 'valid'] as const) as Padding;
+
+  /** Candidate next layers for an output of `shape` (batch dim left out). */
+  function layerFor(shape: number[]): tf.layers.Layer {
+    const options: (() => tf.layers.Layer)[] = [];
+    if (shape.length === 1) {
+      const [n] = shape as [number];
+      options.push(
+        () => tf.layers.dense({ units: int(1, 9), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
+        () => tf.layers.batchNormalization({ betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal', movingMeanInitializer: 'randomNormal' }),
+        () => tf.layers.repeatVector({ n: int(1, 4) }),
+        () => tf.layers.reshape({ targetShape: n % 2 === 0 ? [2, n / 2] : [n, 1] }),
+        () => tf.layers.leakyReLU({ alpha: rand() }),
+        () => tf.layers.prelu({ alphaInitializer: 'randomNormal' }),
+        () => tf.layers.thresholdedReLU({ theta: rand() }),
+        () => tf.layers.softmax({}),
+        () => tf.layers.layerNormalization({ betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+        () => tf.layers.dropout({ rate: 0.3 }),
+        () => tf.layers.activation({ activation: act() }),
+      );
+    } else if (shape.length === 2) {
+      const [t, c] = shape as [number, number];
+      options.push(
+        () => tf.layers.dense({ units: int(1, 6), activation: act(), kernelInitializer: init() }),
+        () => tf.layers.flatten({}),
+        () => tf.layers.globalAveragePooling1d({}),
+        () => tf.layers.globalMaxPooling1d({}),
+        () => tf.layers.lstm({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
+        () => tf.layers.gru({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init(), resetAfter: rand() < 0.5 }),
+        () => tf.layers.simpleRNN({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
+        () => tf.layers.permute({ dims: [2, 1] }),
+        () => tf.layers.layerNormalization({}),
+        () => tf.layers.timeDistributed({ layer: tf.layers.dense({ units: int(1, 4), kernelInitializer: init() }) }),
+        () => tf.layers.bidirectional({ layer: tf.layers.lstm({ units: int(1, 3), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }) as tf.RNN, mergeMode: pick(['concat', 'sum', 'ave', 'mul'] as const) }),
+        () => tf.layers.reshape({ targetShape: [t * c] }),
+        () => tf.layers.reshape({ targetShape: [t, c, 1] }),
+      );
+      if (t >= 2) {
+        options.push(
+          () => tf.layers.conv1d({ filters: int(1, 5), kernelSize: int(1, Math.min(3, t)), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init() }),
+          () => tf.layers.maxPooling1d({ poolSize: 2, padding: pad() }),
+          () => tf.layers.averagePooling1d({ poolSize: 2, padding: pad() }),
+        );
+      }
+    } else {
+      const [h, w] = shape as [number, number, number];
+      const k = () => int(1, Math.max(1, Math.min(3, h, w)));
+      options.push(
+        () => tf.layers.conv2d({ filters: int(1, 5), kernelSize: k(), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
+        () => tf.layers.conv2d({ filters: int(1, 4), kernelSize: k(), dilationRate: 2, padding: 'same', kernelInitializer: init() }),
+        () => tf.layers.depthwiseConv2d({ kernelSize: k(), depthMultiplier: int(1, 2), strides: int(1, 2), padding: pad(), depthwiseInitializer: init() }),
+        () => tf.layers.separableConv2d({ filters: int(1, 4), kernelSize: k(), padding: pad(), depthwiseInitializer: init(), pointwiseInitializer: init() }),
+        () => tf.layers.conv2dTranspose({ filters: int(1, 3), kernelSize: k(), strides: int(1, 2), padding: pad(), kernelInitializer: init() }),
+        () => tf.layers.globalAveragePooling2d({}),
+        () => tf.layers.globalMaxPooling2d({}),
+        () => tf.layers.batchNormalization({ movingMeanInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+        () => tf.layers.flatten({}),
+        () => tf.layers.zeroPadding2d({ padding: [[int(0, 2), int(0, 1)], [int(0, 1), int(0, 2)]] }),
+        () => tf.layers.upSampling2d({ size: [int(1, 2), int(1, 2)], interpolation: pick(['nearest', 'bilinear'] as const) }),
+        () => tf.layers.permute({ dims: pick([[2, 1, 3], [3, 1, 2], [1, 3, 2]]) }),
+        () => tf.layers.reshape({ targetShape: [h * w, shape[2]!] }),
+        () => tf.layers.dense({ units: int(1, 4), kernelInitializer: init() }),
+        () => tf.layers.reLU({ maxValue: 1 + rand() * 3 }),
+        () => tf.layers.softmax({ axis: -1 }),
+        () => tf.layers.layerNormalization({ axis: -1 }),
+      );
+      if (h >= 2 && w >= 2) {
+        options.push(
+          () => tf.layers.maxPooling2d({ poolSize: 2, strides: int(1, 2), padding: pad() }),
+          () => tf.layers.averagePooling2d({ poolSize: 2, strides: int(1, 2), padding: pad() }),
+        );
+      }
+      if (h >= 3 && w >= 3) options.push(() => tf.layers.cropping2D({ cropping: [[1, 0], [0, 1]] }));
+    }
+    return pick(options)();
+  }
+
+  function sequential(): RandomModel | null {
+    const rank = int(1, 3);
+    const inputShape = rank === 1 ? [int(1, 8)] : rank === 2 ? [int(1, 6), int(1, 4)] : [int(2, 9), int(2, 9), int(1, 3)];
+    const explicitInput = rand() < 0.5;
+    const model = tf.sequential();
+    const names: string[] = [];
+    let shape = inputShape;
+    const n = int(1, 5);
+    try {
+      if (explicitInput) model.add(tf.layers.inputLayer({ inputShape }));
+      for (let i = 0; i < n; i++) {
+        const layer = layerFor(shape);
+        if (i === 0 && !explicitInput) {
+          // the first layer carries the input shape (the other way tfjs users build a Sequential)
+          const cfg = { ...layer.getConfig(), batchInputShape: [null, ...inputShape] };
+          const first = tf.serialization.deserialize({ className: layer.getClassName(), config: cfg } as never) as tf.layers.Layer;
+          model.add(first);
+        } else {
+          model.add(layer);
+        }
+        shape = model.outputs[0]!.shape.slice(1) as number[];
+        names.push(`${model.layers[model.layers.length - 1]!.getClassName()}[${shape}]`);
+        if (shape.some((d) => d === null || d === 0) || shape.reduce((a, b) => a * b, 1) > 4096) return null;
+      }
+    } catch {
+      return null; // a layer that does not fit this shape
+    }
+    return { model, inputShape, inputs: 1, desc: `${explicitInput ? 'InputLayer ' : ''}[${inputShape}] → ${names.join(' → ')}` };
+  }
+
+  function functional(): RandomModel {
+    const rank1 = rand() < 0.5;
+    const inputShape = rank1 ? [int(1, 8)] : [int(2, 7), int(2, 7), int(1, 3)];
+    const a = tf.input({ shape: inputShape }), b = tf.input({ shape: inputShape });
+    const branch = (x: tf.SymbolicTensor) => (rank1
+      ? tf.layers.dense({ units: 4, activation: act(), kernelInitializer: init() })
+      : tf.layers.conv2d({ filters: 3, kernelSize: int(1, 2), padding: 'same', activation: act(), kernelInitializer: init() })).apply(x) as tf.SymbolicTensor;
+    const shared = rank1 ? tf.layers.dense({ units: 4, kernelInitializer: init() }) : tf.layers.conv2d({ filters: 3, kernelSize: 1, kernelInitializer: init() });
+    const p1 = shared.apply(branch(a)) as tf.SymbolicTensor, p2 = shared.apply(branch(b)) as tf.SymbolicTensor;
+    const merge = pick(['add', 'multiply', 'average', 'maximum', 'minimum', 'concatenate'] as const);
+    const merged = (merge === 'concatenate' ? tf.layers.concatenate({ axis: pick([-1, 1]) }) : tf.layers[merge]({})).apply([p1, p2]) as tf.SymbolicTensor;
+    const head = (rank1 ? tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init() }) : tf.layers.globalAveragePooling2d({})).apply(merged) as tf.SymbolicTensor;
+    const outputs = rand() < 0.5 ? [head] : [head, p1];
+    return { model: tf.model({ inputs: [a, b], outputs }), inputShape, inputs: 2, desc: `functional [${inputShape}] shared layer, ${merge}, ${outputs.length} output(s)` };
+  }
+
+  return () => {
+    if (rand() < 0.3) return functional();
+    for (;;) {
+      const m = sequential();
+      if (m) return m;
+    }
+  };
+}
