@@ -37,6 +37,13 @@ const utf8 = new TextEncoder();
 /** fused_ops values, encoded once. */
 const FUSED_OPS_BYTES = new Map(['BiasAdd', ...ACTIVATIONS].map((s) => [s, utf8.encode(s)]));
 
+/**
+ * Whether tfjs-converter applies `act` right when fused into `base`: its op list (4.x) gives
+ * FusedDepthwiseConv2dNative no leakyrelu_alpha attr, so a fused LeakyRelu there runs with an
+ * undefined alpha and every negative becomes NaN; that LeakyRelu stays its own node.
+ */
+const fusable = (base: NodeDef, act: NodeDef): boolean => !(base.op === 'DepthwiseConv2dNative' && act.op === 'LeakyRelu');
+
 const isControl = (ref: string): boolean => ref.startsWith('^');
 const controlInputs = (n: NodeDef): string[] => (n.input ?? []).filter(isControl);
 
@@ -161,7 +168,7 @@ export function fuseLayers(
     if (x === undefined || w === undefined || dataInputs(base).length !== 2 || !add || !found) continue;
     const bias = found.bias;
     const next = soleReader(add);
-    const act = next && ACTIVATIONS.has(next.op ?? '') && isFloat(next) && dataInputs(next).length === 1 ? next : undefined;
+    const act = next && ACTIVATIONS.has(next.op ?? '') && isFloat(next) && dataInputs(next).length === 1 && fusable(base, next) ? next : undefined;
     const last = act ?? add;
     const attr: Record<string, tensorflow.IAttrValue> = {};
     for (const [k, v] of Object.entries(base.attr ?? {})) if (v && !k.startsWith('_')) attr[k] = v;

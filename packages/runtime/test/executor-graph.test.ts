@@ -171,6 +171,25 @@ describe('convolutions: Conv2D / DepthwiseConv2dNative + BiasAdd (+ activation)'
     m.dispose();
   });
 
+  it('DepthwiseConv2dNative + BiasAdd + LeakyRelu: the LeakyRelu stays its own node (tfjs-converter drops its alpha when fused there: NaN for negatives)', async () => {
+    const [dv, dbv] = [values(3 * 3 * 2 * 1), values(2)];
+    const m = await load([
+      ...weight('dk', dv, [3, 3, 2, 1]), ...weight('db', dbv, [2]),
+      node('dw', 'DepthwiseConv2dNative', ['x', 'dk'], { ...conv('DepthwiseConv2dNative', 'SAME'), strides: attr.ints([1, 1, 1, 1]) }),
+      node('db_add', 'BiasAdd', ['dw', 'db'], T),
+      node('lr', 'LeakyRelu', ['db_add'], { ...T, alpha: attr.float(0.3) }),
+      node('out', 'Identity', ['lr'], T),
+    ], { y: 'out' }, [-1, 5, 5, 2]);
+    expect(executorOps(m).get('lr')).toBe('LeakyRelu');
+    const x = tf.tensor4d(values(2 * 5 * 5 * 2), [2, 5, 5, 2]);
+    const want = tf.tidy(() => tf.leakyRelu(tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, tf.tensor4d(dv, [3, 3, 2, 1]), 1, 'same'), tf.tensor1d(dbv)), 0.3));
+    const got = m.predict(x) as tf.Tensor;
+    expect(Array.from(want.dataSync()).some((v) => v < 0)).toBe(true); // the negative side is exercised
+    expect(maxDiff(got, want)).toBeLessThan(1e-5);
+    tf.dispose([x, want, got]);
+    m.dispose();
+  });
+
   it("DepthwiseConv2dNative + AddV2 of the bias reshaped to [1, 1, 1, C] (tfjs-layers' biasAdd) + Relu6: one fused node, the Reshape gone", async () => {
     const [dv, dbv] = [values(3 * 3 * 3 * 1), values(3)];
     const dwAttrs = { ...conv('DepthwiseConv2dNative', 'SAME'), strides: attr.ints([1, 1, 1, 1]) };
