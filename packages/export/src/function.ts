@@ -264,7 +264,9 @@ export function tfFunction(fn: (...args: never[]) => unknown, options: FunctionO
 
 /** @internal a model's forward pass (model.apply) traced with traceModel, for Keras-style exports. */
 export function modelFunction(model: tf.LayersModel, options: FunctionOptions & { training?: boolean } = {}): PolymorphicFunction {
-  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.name));
+  // the input layer's name, as Keras names a model's inputs (a Sequential's is `<first layer>_input`):
+  // a SymbolicTensor's own name gets a suffix when another model in this process used it (x → x_1)
+  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.sourceLayer?.name ?? s.name));
   const inputSignature = specs.length > 1 ? [specs] : [specs[0]!];
   const tracer: Tracer = (_sig, name) => traceModel(model, { ...options.trace, name, training: options.training ?? false });
   const fn = (x: tf.Tensor | tf.Tensor[]) => model.apply(x, { training: options.training ?? false });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, tensorflow } from '@savedmodel-js/core';
-import { ExportArchive, exportModel, Module, tensorSpec, tfFunction } from '../src/index.js';
+import { ExportArchive, exportModel, Module, saveModel, tensorSpec, tfFunction } from '../src/index.js';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { dropoutProbe, mlp, multiIO } from './export-models.js';
 import { cleanupTempDirs, expectError, expectValid, inputOf, listTree, maxRelDiff, runAll, tempDir } from './export-util.js';
@@ -208,7 +208,7 @@ describe('ExportArchive: variable collections, verbose output, in-memory output'
     expect([...sink.files.keys()].sort()).toEqual(['fingerprint.pb', 'saved_model.pb', 'variables/variables.data-00000-of-00001', 'variables/variables.index']);
     await expectValid(sink.files);
     const loaded = await loadSavedModel(sink.files, { signature: 'serve' });
-    expect(loaded.inputKeys).toEqual([model.inputs[0]!.name]);
+    expect(loaded.inputKeys).toEqual([model.inputs[0]!.sourceLayer.name]);
     const input = inputOf([3, 6], 10);
     expect(maxRelDiff(runAll(loaded, [input]).output_0!, model.predict(input) as tf.Tensor)).toBeLessThan(1e-5);
   });
@@ -295,5 +295,30 @@ describe('ExportArchive and exportModel: errors as Keras gives them, nothing wri
     for (const [k, bytes] of sink1.files) expect(Buffer.from(sink2.files.get(k)!).equals(Buffer.from(bytes))).toBe(true);
     const sm = tensorflow.SavedModel.decode(sink1.files.get('saved_model.pb')!);
     expect(sm.meta_graphs[0]!.object_graph_def!.nodes![0]!.children!.map((c) => c.local_name)).toContain('_all_variables');
+  });
+});
+
+describe('input names', () => {
+  it('a model rebuilt from its JSON in the same process keeps its input layers\' names as signature keys (exportModel, saveModel)', async () => {
+    const x = tf.input({ shape: [3], name: 'pixels' });
+    const original = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(x) as tf.SymbolicTensor });
+    const rebuilt = await tf.models.modelFromJSON({ modelTopology: original.toJSON(null, false) as never });
+    // what makes the case: tfjs suffixes the rebuilt model's SymbolicTensor name, not its input layer's
+    expect(rebuilt.inputs[0]!.name).not.toBe('pixels');
+    expect(rebuilt.inputNames).toEqual(['pixels']);
+    const viaExport = await exportModel(rebuilt, fileMapSink(), quiet);
+    expect(viaExport.signatures.serving_default!.inputs).toEqual(['pixels']);
+    const viaSave = await saveModel(rebuilt, fileMapSink());
+    expect(viaSave.signatures.serving_default!.inputs).toEqual(['pixels']);
+  });
+
+  it('a Sequential built twice: both export `<first layer>_input`, as Keras names it (keras_cnn: conv2d_18_input)', async () => {
+    const make = () => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], name: 'twice_first' })] });
+    const first = make(), second = make();
+    expect(second.inputs[0]!.name).not.toBe(first.inputs[0]!.name);
+    for (const m of [first, second]) {
+      const summary = await exportModel(m, fileMapSink(), quiet);
+      expect(summary.signatures.serving_default!.inputs).toEqual(['twice_first_input']);
+    }
   });
 });

@@ -91,7 +91,7 @@ describe('tracing zoo: saveModel → loadSavedModel → predict', () => {
       expect(fp.checkpoint_hash.toString()).toBe(fingerprint64(readFileSync(join(dir, 'variables/variables.index'))).toString());
       expect(fp.saved_model_checksum.toString()).toBe(fingerprint64(readFileSync(join(dir, 'saved_model.pb'))).toString());
       const loaded = await loadSavedModel(dir);
-      const key = model.inputs[0]!.name;
+      const key = model.inputs[0]!.sourceLayer.name;
       for (const batch of [1, 3, 17]) {
         const x = c.input(batch);
         const want = model.predict(x) as tf.Tensor;

@@ -1,6 +1,7 @@
 // A tfjs Sequential built with an explicit InputLayer (`model.add(tf.layers.inputLayer(…))`) lists
 // that InputLayer in model.layers; Keras's Sequential does not. Every format must number and write
-// the layers as Keras does: keras_cnn (TF 2.10) is the reference for the SavedModel layout.
+// the layers as Keras does, and name the input after its input layer even when tfjs suffixed the
+// tensor's own name: keras_cnn (TF 2.10) is the reference for the SavedModel layout and keys.
 import * as tf from '@tensorflow/tfjs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ function layerDeps(sm: tensorflow.ISavedModel): { names: string[]; aliases: stri
 
 const x = () => tf.tensor(Float32Array.from({ length: 2 * 50 * 50 }, (_, i) => Math.sin(i * 0.37)), [2, 50, 50, 1]);
 
-describe('Sequential with an explicit InputLayer', () => {
+describe('a Sequential\'s input, as Keras names and numbers it', () => {
   it('SavedModel: the same layer-N / layer_with_weights-N layout and layer checkpoint keys as TensorFlow wrote for keras_cnn', async () => {
     const { savedModel: ref, checkpoint: refCkpt } = await readSavedModelDir(KERAS_CNN);
     const sink = fileMapSink();
@@ -45,6 +46,19 @@ describe('Sequential with an explicit InputLayer', () => {
     expect(layerDeps(savedModel)).toEqual(layerDeps(ref));
     const layerKeys = (keys: Iterable<string>) => [...keys].filter((k) => k.startsWith('layer')).sort();
     expect(layerKeys(checkpoint!.keys())).toEqual(layerKeys(refCkpt!.keys()));
+  }, 60_000);
+
+  it('keras_cnn built twice in one process: each SavedModel serves the input key TensorFlow wrote (not the suffixed tensor name)', async () => {
+    const { savedModel: ref } = await readSavedModelDir(KERAS_CNN);
+    const want = Object.keys(ref.meta_graphs![0]!.signature_def!.serving_default!.inputs!);
+    const [a, b] = [await kerasCnn(null), await kerasCnn(null)];
+    expect(b.inputs[0]!.name).not.toBe(a.inputs[0]!.name); // tfjs suffixed the second one's tensor
+    for (const m of [a, b]) {
+      const sink = fileMapSink();
+      await saveKerasModel(m, sink, { includeOptimizer: false });
+      const { savedModel } = await readSavedModel(fileMapSource(sink.files));
+      expect(Object.keys(savedModel.meta_graphs![0]!.signature_def!.serving_default!.inputs!)).toEqual(want);
+    }
   }, 60_000);
 
   it.each(['tf', 'h5', 'keras'] as const)('%s: loads back and predicts what the model predicts', async (format) => {

@@ -74,7 +74,9 @@ export async function traceModel(model: tf.LayersModel, options: TraceModelOptio
   if (!model || !Array.isArray(model.inputs) || model.inputs.length === 0) {
     throw new SavedModelError('INVALID_ARGUMENT', 'traceModel needs a built tf.LayersModel (with inputs)');
   }
-  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.name));
+  // the input layer's name, as Keras names a model's inputs (a Sequential's is `<first layer>_input`):
+  // a SymbolicTensor's own name gets a suffix when another model in this process used it (x → x_1)
+  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.sourceLayer?.name ?? s.name));
   const multi = specs.length > 1;
   const signature: Nested<TensorSpec>[] = multi ? [specs] : [specs[0]!];
   const training = options.training ?? false;

@@ -106,7 +106,8 @@ function layerMetadata(layer: LayerLike, configs: ReturnType<typeof layerConfigs
 
 function modelMetadata(model: tf.LayersModel, configs: ReturnType<typeof layerConfigs>, isRoot: boolean): JsonObject {
   const md = layerMetadata(model as unknown as LayerLike, configs, true);
-  const names = model.inputs.map((t) => t.name.replace(/:\d+$/, ''));
+  // the input layers' names (Keras's): a SymbolicTensor's own name gets a suffix when an earlier model used it
+  const names = model.inputs.map((t) => t.sourceLayer.name);
   const specs = inputSpecs(model as never, true, names);
   md.is_graph_network = true;
   const saveSpec = specs.map(typeSpecJson);

@@ -89,7 +89,7 @@ export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignat
  * as `serving_default`.
  */
 export async function wrappedModel(model: tf.LayersModel): Promise<ExportableFunction> {
-  const specs = inputSpecs(model as unknown as ApplyLike, true, model.inputs.map((t) => t.name.replace(/:\d+$/, '')));
+  const specs = inputSpecs(model as unknown as ApplyLike, true, model.inputs.map((t) => t.sourceLayer.name));
   const outNames = uniqueNames(model.outputs.map((o) => o.sourceLayer.name));
   const toDict = (y: tf.Tensor | tf.Tensor[]) => {
     const list = asList(y);

@@ -23,7 +23,7 @@ export async function traceServing(model: tf.LayersModel, inputSignature?: reado
 }
 
 export function serveMetaGraph(model: tf.LayersModel, fn: ConcreteFunction, ctx: GraphContext): tensorflow.IMetaGraphDef {
-  const inputKeys = uniqueNames(fn.inputs.map((inp, i) => model.inputNames[i] ?? inp.spec.name ?? inp.argName));
+  const inputKeys = uniqueNames(fn.inputs.map((inp, i) => model.inputs[i]?.sourceLayer.name ?? inp.spec.name ?? inp.argName));
   const inputs: V1Input[] = fn.inputs.map((inp, i) => ({
     key: inputKeys[i]!, argName: inp.argName, dtype: tfDtype(inp.spec.dtype), shape: [...inp.spec.shape],
   }));

@@ -34,7 +34,7 @@ export function stepMetaGraph(model: tf.LayersModel, step: TracedStep, kind: 'tr
   ];
   const lowered = lowerTape(simplifyTape(step.tape), argNames);
   const inputs: V1Input[] = [
-    ...model.inputs.map((s, i) => ({ key: model.inputNames[i] ?? `input_${i}`, argName: argNames[i]!, dtype: tfDtype(s.dtype), shape: [null, ...s.shape.slice(1)] })),
+    ...model.inputs.map((s, i) => ({ key: s.sourceLayer?.name ?? `input_${i}`, argName: argNames[i]!, dtype: tfDtype(s.dtype), shape: [null, ...s.shape.slice(1)] })),
     ...model.outputs.map((s, i) => ({
       key: `${model.outputNames[i] ?? `output_${i}`}_target`, argName: argNames[model.inputs.length + i]!, dtype: DT.DT_FLOAT, shape: [null, ...s.shape.slice(1)],
     })),
