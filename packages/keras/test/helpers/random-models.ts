@@ -27,77 +27,81 @@ export function randomModels(seed: number): () => RandomModel {
   const act = () => pick(ACTIVATIONS) as Activation;
   const pad = () => pick(['same', 'valid'] as const) as Padding;
 
+  /** The first layer of a Sequential without InputLayer carries the input shape (tfjs's other way to build one). */
+  let firstInputShape: number[] | null = null;
+  const inputArgs = (): { inputShape?: number[] } => (firstInputShape ? { inputShape: firstInputShape } : {});
+
   /** Candidate next layers for an output of `shape` (batch dim left out). */
   function layerFor(shape: number[]): tf.layers.Layer {
     const options: (() => tf.layers.Layer)[] = [];
     if (shape.length === 1) {
       const [n] = shape as [number];
       options.push(
-        () => tf.layers.dense({ units: int(1, 9), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
-        () => tf.layers.batchNormalization({ betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal', movingMeanInitializer: 'randomNormal' }),
-        () => tf.layers.repeatVector({ n: int(1, 4) }),
-        () => tf.layers.reshape({ targetShape: n % 2 === 0 ? [2, n / 2] : [n, 1] }),
-        () => tf.layers.leakyReLU({ alpha: rand() }),
-        () => tf.layers.prelu({ alphaInitializer: 'randomNormal' }),
-        () => tf.layers.thresholdedReLU({ theta: rand() }),
-        () => tf.layers.softmax({}),
-        () => tf.layers.layerNormalization({ betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
-        () => tf.layers.dropout({ rate: 0.3 }),
-        () => tf.layers.activation({ activation: act() }),
+        () => tf.layers.dense({ ...inputArgs(), units: int(1, 9), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
+        () => tf.layers.batchNormalization({ ...inputArgs(), betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal', movingMeanInitializer: 'randomNormal' }),
+        () => tf.layers.repeatVector({ ...inputArgs(), n: int(1, 4) }),
+        () => tf.layers.reshape({ ...inputArgs(), targetShape: n % 2 === 0 ? [2, n / 2] : [n, 1] }),
+        () => tf.layers.leakyReLU({ ...inputArgs(), alpha: rand() }),
+        () => tf.layers.prelu({ ...inputArgs(), alphaInitializer: 'randomNormal' }),
+        () => tf.layers.thresholdedReLU({ ...inputArgs(), theta: rand() }),
+        () => tf.layers.softmax({ ...inputArgs(), }),
+        () => tf.layers.layerNormalization({ ...inputArgs(), betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+        () => tf.layers.dropout({ ...inputArgs(), rate: 0.3 }),
+        () => tf.layers.activation({ ...inputArgs(), activation: act() }),
       );
     } else if (shape.length === 2) {
       const [t, c] = shape as [number, number];
       options.push(
-        () => tf.layers.dense({ units: int(1, 6), activation: act(), kernelInitializer: init() }),
-        () => tf.layers.flatten({}),
-        () => tf.layers.globalAveragePooling1d({}),
-        () => tf.layers.globalMaxPooling1d({}),
-        () => tf.layers.lstm({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
-        () => tf.layers.gru({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init(), resetAfter: rand() < 0.5 }),
-        () => tf.layers.simpleRNN({ units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
-        () => tf.layers.permute({ dims: [2, 1] }),
-        () => tf.layers.layerNormalization({}),
-        () => tf.layers.timeDistributed({ layer: tf.layers.dense({ units: int(1, 4), kernelInitializer: init() }) }),
-        () => tf.layers.bidirectional({ layer: tf.layers.lstm({ units: int(1, 3), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }) as tf.RNN, mergeMode: pick(['concat', 'sum', 'ave', 'mul'] as const) }),
-        () => tf.layers.reshape({ targetShape: [t * c] }),
-        () => tf.layers.reshape({ targetShape: [t, c, 1] }),
+        () => tf.layers.dense({ ...inputArgs(), units: int(1, 6), activation: act(), kernelInitializer: init() }),
+        () => tf.layers.flatten({ ...inputArgs(), }),
+        () => tf.layers.globalAveragePooling1d({ ...inputArgs(), }),
+        () => tf.layers.globalMaxPooling1d({ ...inputArgs(), }),
+        () => tf.layers.lstm({ ...inputArgs(), units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
+        () => tf.layers.gru({ ...inputArgs(), units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
+        () => tf.layers.simpleRNN({ ...inputArgs(), units: int(1, 5), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }),
+        () => tf.layers.permute({ ...inputArgs(), dims: [2, 1] }),
+        () => tf.layers.layerNormalization({ ...inputArgs(), }),
+        () => tf.layers.timeDistributed({ ...inputArgs(), layer: tf.layers.dense({ units: int(1, 4), kernelInitializer: init() }) }),
+        () => tf.layers.bidirectional({ ...inputArgs(), layer: tf.layers.lstm({ units: int(1, 3), returnSequences: rand() < 0.5, kernelInitializer: init(), recurrentInitializer: init() }) as tf.RNN, mergeMode: pick(['concat', 'sum', 'ave', 'mul'] as const) }),
+        () => tf.layers.reshape({ ...inputArgs(), targetShape: [t * c] }),
+        () => tf.layers.reshape({ ...inputArgs(), targetShape: [t, c, 1] }),
       );
       if (t >= 2) {
         options.push(
-          () => tf.layers.conv1d({ filters: int(1, 5), kernelSize: int(1, Math.min(3, t)), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init() }),
-          () => tf.layers.maxPooling1d({ poolSize: 2, padding: pad() }),
-          () => tf.layers.averagePooling1d({ poolSize: 2, padding: pad() }),
+          () => tf.layers.conv1d({ ...inputArgs(), filters: int(1, 5), kernelSize: int(1, Math.min(3, t)), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init() }),
+          () => tf.layers.maxPooling1d({ ...inputArgs(), poolSize: 2, padding: pad() }),
+          () => tf.layers.averagePooling1d({ ...inputArgs(), poolSize: 2, padding: pad() }),
         );
       }
     } else {
       const [h, w] = shape as [number, number, number];
       const k = () => int(1, Math.max(1, Math.min(3, h, w)));
       options.push(
-        () => tf.layers.conv2d({ filters: int(1, 5), kernelSize: k(), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
-        () => tf.layers.conv2d({ filters: int(1, 4), kernelSize: k(), dilationRate: 2, padding: 'same', kernelInitializer: init() }),
-        () => tf.layers.depthwiseConv2d({ kernelSize: k(), depthMultiplier: int(1, 2), strides: int(1, 2), padding: pad(), depthwiseInitializer: init() }),
-        () => tf.layers.separableConv2d({ filters: int(1, 4), kernelSize: k(), padding: pad(), depthwiseInitializer: init(), pointwiseInitializer: init() }),
-        () => tf.layers.conv2dTranspose({ filters: int(1, 3), kernelSize: k(), strides: int(1, 2), padding: pad(), kernelInitializer: init() }),
-        () => tf.layers.globalAveragePooling2d({}),
-        () => tf.layers.globalMaxPooling2d({}),
-        () => tf.layers.batchNormalization({ movingMeanInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
-        () => tf.layers.flatten({}),
-        () => tf.layers.zeroPadding2d({ padding: [[int(0, 2), int(0, 1)], [int(0, 1), int(0, 2)]] }),
-        () => tf.layers.upSampling2d({ size: [int(1, 2), int(1, 2)], interpolation: pick(['nearest', 'bilinear'] as const) }),
-        () => tf.layers.permute({ dims: pick([[2, 1, 3], [3, 1, 2], [1, 3, 2]]) }),
-        () => tf.layers.reshape({ targetShape: [h * w, shape[2]!] }),
-        () => tf.layers.dense({ units: int(1, 4), kernelInitializer: init() }),
-        () => tf.layers.reLU({ maxValue: 1 + rand() * 3 }),
-        () => tf.layers.softmax({ axis: -1 }),
-        () => tf.layers.layerNormalization({ axis: -1 }),
+        () => tf.layers.conv2d({ ...inputArgs(), filters: int(1, 5), kernelSize: k(), strides: int(1, 2), padding: pad(), activation: act(), kernelInitializer: init(), useBias: rand() < 0.8 }),
+        () => tf.layers.conv2d({ ...inputArgs(), filters: int(1, 4), kernelSize: k(), dilationRate: 2, padding: 'same', kernelInitializer: init() }),
+        () => tf.layers.depthwiseConv2d({ ...inputArgs(), kernelSize: k(), depthMultiplier: int(1, 2), strides: int(1, 2), padding: pad(), depthwiseInitializer: init() }),
+        () => tf.layers.separableConv2d({ ...inputArgs(), filters: int(1, 4), kernelSize: k(), padding: pad(), depthwiseInitializer: init(), pointwiseInitializer: init() }),
+        () => tf.layers.conv2dTranspose({ ...inputArgs(), filters: int(1, 3), kernelSize: k(), strides: int(1, 2), padding: pad(), kernelInitializer: init() }),
+        () => tf.layers.globalAveragePooling2d({ ...inputArgs(), }),
+        () => tf.layers.globalMaxPooling2d({ ...inputArgs(), }),
+        () => tf.layers.batchNormalization({ ...inputArgs(), movingMeanInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+        () => tf.layers.flatten({ ...inputArgs(), }),
+        () => tf.layers.zeroPadding2d({ ...inputArgs(), padding: [[int(0, 2), int(0, 1)], [int(0, 1), int(0, 2)]] }),
+        () => tf.layers.upSampling2d({ ...inputArgs(), size: [int(1, 2), int(1, 2)], interpolation: pick(['nearest', 'bilinear'] as const) }),
+        () => tf.layers.permute({ ...inputArgs(), dims: pick([[2, 1, 3], [3, 1, 2], [1, 3, 2]]) }),
+        () => tf.layers.reshape({ ...inputArgs(), targetShape: [h * w, shape[2]!] }),
+        () => tf.layers.dense({ ...inputArgs(), units: int(1, 4), kernelInitializer: init() }),
+        () => tf.layers.reLU({ ...inputArgs(), maxValue: 1 + rand() * 3 }),
+        () => tf.layers.softmax({ ...inputArgs(), axis: -1 }),
+        () => tf.layers.layerNormalization({ ...inputArgs(), axis: -1 }),
       );
       if (h >= 2 && w >= 2) {
         options.push(
-          () => tf.layers.maxPooling2d({ poolSize: 2, strides: int(1, 2), padding: pad() }),
-          () => tf.layers.averagePooling2d({ poolSize: 2, strides: int(1, 2), padding: pad() }),
+          () => tf.layers.maxPooling2d({ ...inputArgs(), poolSize: 2, strides: int(1, 2), padding: pad() }),
+          () => tf.layers.averagePooling2d({ ...inputArgs(), poolSize: 2, strides: int(1, 2), padding: pad() }),
         );
       }
-      if (h >= 3 && w >= 3) options.push(() => tf.layers.cropping2D({ cropping: [[1, 0], [0, 1]] }));
+      if (h >= 3 && w >= 3) options.push(() => tf.layers.cropping2D({ ...inputArgs(), cropping: [[1, 0], [0, 1]] }));
     }
     return pick(options)();
   }
@@ -113,15 +117,10 @@ export function randomModels(seed: number): () => RandomModel {
     try {
       if (explicitInput) model.add(tf.layers.inputLayer({ inputShape }));
       for (let i = 0; i < n; i++) {
+        firstInputShape = i === 0 && !explicitInput ? inputShape : null;
         const layer = layerFor(shape);
-        if (i === 0 && !explicitInput) {
-          // the first layer carries the input shape (the other way tfjs users build a Sequential)
-          const cfg = { ...layer.getConfig(), batchInputShape: [null, ...inputShape] };
-          const first = tf.serialization.deserialize({ className: layer.getClassName(), config: cfg } as never) as tf.layers.Layer;
-          model.add(first);
-        } else {
-          model.add(layer);
-        }
+        firstInputShape = null;
+        model.add(layer);
         shape = model.outputs[0]!.shape.slice(1) as number[];
         names.push(`${model.layers[model.layers.length - 1]!.getClassName()}[${shape}]`);
         if (shape.some((d) => d === null || d === 0) || shape.reduce((a, b) => a * b, 1) > 4096) return null;
