@@ -70,6 +70,15 @@ const CASES: Case[] = [
     input: (b) => inputOf([b, 4, 4, 2], b * 23), tol: 1e-5,
   },
   {
+    name: 'CenterCrop (tfjs builds one crop box per image in JS)',
+    make: () => tf.sequential({ layers: [
+      tf.layers.zeroPadding2d({ padding: 1, inputShape: [5, 6, 2] }),
+      tf.layers.centerCrop({ height: 3, width: 4 }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 2, kernelInitializer: init(14) }),
+    ] }),
+    input: (b) => inputOf([b, 5, 6, 2], b * 31), tol: 1e-5,
+  },
+  {
     name: 'LayerNormalization',
     make: () => tf.sequential({ layers: [
       tf.layers.dense({ units: 6, inputShape: [5], kernelInitializer: init(13) }),

@@ -61,6 +61,13 @@ describe('trace errors', () => {
     expect(e.message).toMatch(/kernel Tile/);
   });
 
+  it('a batch-sized constant whose rows differ (one value per example, computed in JS): UNSUPPORTED naming the kernel', async () => {
+    const perExample = (x: tf.Tensor) => tf.add(x, tf.tensor2d(Array.from({ length: x.shape[0]! }, (_, i) => [i, 0, 0]), [x.shape[0]!, 3]));
+    const e = await traceError(traceFunction(perExample, [tensorSpec([null, 3])]));
+    expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+    expect(e.message).toMatch(/kernel Add .*depends on the input size.*neither filled with one value nor one row repeated/);
+  });
+
   it('stateful layers in training mode are rejected', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), tf.layers.batchNormalization()] });
     const e = await traceError(traceModel(model, { training: true }));

@@ -105,10 +105,12 @@ const CASES: Case[] = [
     inputs: [x4], ops: ['Tile', 'Pad', 'PadV2', 'MirrorPad', 'ReverseV2', 'SplitV'],
   },
   {
-    name: 'batch-sized constants: zeros, fill, range, onesLike',
+    name: 'batch-sized constants: zeros, fill, range, onesLike, one row per example built in JS',
     fn: (x) => [tf.add(x, tf.zeros([x.shape[0]!, 4])), tf.fill([x.shape[0]!, 2], 7), tf.range(0, x.shape[0]!, 1, 'int32'), tf.onesLike(x), tf.zerosLike(x),
-      tf.tile(tf.ones([1, 3]), [x.shape[0]!, 1])],
-    inputs: [x4], ops: ['Fill', 'Range', 'OnesLike', 'ZerosLike', 'Shape'],
+      tf.tile(tf.ones([1, 3]), [x.shape[0]!, 1]),
+      // what tfjs's CenterCrop does for its crop boxes: the same row pushed once per example
+      tf.add(x, tf.tensor2d(Array.from({ length: x.shape[0]! }, () => [0.5, -1, 2, 0.25]), [x.shape[0]!, 4]))],
+    inputs: [x4], ops: ['Fill', 'Range', 'OnesLike', 'ZerosLike', 'Shape', 'BroadcastTo'],
   },
   { name: 'oneHot', fn: (i) => tf.oneHot(i, 5, 2, -1), inputs: [{ shape: [null], dtype: 'int32', range: [0, 5] }], ops: ['OneHot'] },
   { name: 'cumsum / cumprod', fn: (x) => [tf.cumsum(x, 1), tf.cumsum(x, 1, true, true), tf.cumprod(x, 1)], inputs: [x4], ops: ['Cumsum', 'Cumprod'] },

@@ -121,6 +121,14 @@ export function lowerTape(tape: SymTape, inputArgNames: readonly string[]): Lowe
         t = b.emit1('Fill', [shapes.vector(v.shape), value], {}, { shapes: [v.shape] });
         break;
       }
+      case 'tiled': {
+        // the row, with a 1 for each leading dim, broadcast to the input-dependent shape
+        const lead = v.shape.length - s.rowShape.length;
+        const values = v.dtype === 'bool' ? Array.from(s.row, (x) => x !== 0) : s.row;
+        const row = b.constant(dtype, [...new Array<number>(lead).fill(1), ...s.rowShape], values as ArrayLike<number>);
+        t = b.emit1('BroadcastTo', [row, shapes.vector(v.shape)], {}, { shapes: [v.shape] });
+        break;
+      }
       case 'kernel':
         throw new SavedModelError('INVALID_GRAPH', `value ${id} (output of call #${s.call}) used before it was lowered`);
     }

@@ -152,7 +152,33 @@ function mergeConstant(va: TapeValue, x: BackendValues, vb: TapeValue, y: Backen
       return { kind: 'fill', value: va.dtype === 'bool' ? first !== 0 : first };
     }
   }
-  throw kernelError('UNSUPPORTED', at, `a constant's shape depends on the input size ([${va.shape}] vs [${vb.shape}]) and it is not filled with one value`);
+  const tiled = !Array.isArray(x) && !Array.isArray(y) && va.dtype !== 'string' ? tiledRow(va.shape, x, vb.shape, y) : undefined;
+  if (tiled) return tiled;
+  throw kernelError('UNSUPPORTED', at, `a constant's shape depends on the input size ([${va.shape}] vs [${vb.shape}]) and it is neither filled with one value nor one row repeated along the dims that vary`);
+}
+
+/**
+ * `x` (shape `a`) and `y` (shape `b`) as one row repeated along their leading dims, when the dims
+ * that differ between the traces all lead and the trailing ones (the row's shape) agree.
+ */
+function tiledRow(a: readonly number[], x: Float32Array | Int32Array | Uint8Array, b: readonly number[], y: Float32Array | Int32Array | Uint8Array):
+  SymValueSource | undefined {
+  if (a.length !== b.length) return undefined;
+  let lead = a.length;
+  while (lead > 0 && a[lead - 1] === b[lead - 1]) lead--;
+  // every dim before the last differing one is leading; a dim that agrees among them is repeated too
+  if (lead === 0 || lead === a.length) return undefined;
+  const rowShape = a.slice(lead);
+  const n = rowShape.reduce((p, d) => p * d, 1);
+  if (n === 0 || x.length === 0 || y.length === 0) return undefined;
+  const repeats = (v: Float32Array | Int32Array | Uint8Array) => {
+    if (v.length % n !== 0) return false;
+    for (let i = n; i < v.length; i++) if (!Object.is(v[i], v[i % n]) ) return false;
+    return true;
+  };
+  if (!repeats(x) || !repeats(y)) return undefined;
+  for (let i = 0; i < n; i++) if (!Object.is(x[i], y[i])) return undefined;
+  return { kind: 'tiled', row: x.slice(0, n), rowShape };
 }
 
 /** Where in a call's attrs mergeAttr is: segments joined only for an error message. */

@@ -56,6 +56,11 @@ export type SymValueSource =
   | { kind: 'symbolic-constant'; elements: SymDim[] }
   /** A constant of input-dependent shape holding one value everywhere (tf.zeros([batch, n])). */
   | { kind: 'fill'; value: number | boolean }
+  /**
+   * A constant whose leading dims depend on input sizes, every slice along them the same `row`
+   * of fixed shape `rowShape` (the value's trailing dims): tfjs's CenterCrop, one box per image.
+   */
+  | { kind: 'tiled'; row: Float32Array | Int32Array | Uint8Array; rowShape: number[] }
   | { kind: 'kernel'; call: number; output: number };
 
 export interface SymValue {
