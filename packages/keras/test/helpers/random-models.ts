@@ -102,6 +102,10 @@ export function randomModels(seed: number): () => RandomModel {
         );
       }
       if (h >= 3 && w >= 3) options.push(() => tf.layers.cropping2D({ ...inputArgs(), cropping: [[1, 0], [0, 1]] }));
+      // (not CenterCrop: tfjs 4.22's writes its output size into the shape array it was given, which
+      // a layer that passes its input shape on shares with the model's input; the zoo covers it)
+      // (not Resizing: tfjs 4.22 gives it a rank-2 output shape, and the model cannot predict)
+      options.push(() => tf.layers.rescaling({ ...inputArgs(), scale: 1 / 255, offset: -0.5 }));
     }
     return pick(options)();
   }
