@@ -1,7 +1,7 @@
 // Seeded random models (helpers/random-models.ts) through every way out and back in: exportModel →
 // loadSavedModel (tfjs-converter runs the frozen graph), and saveKerasModel → loadKerasModel as a
-// SavedModel, .h5 and .keras. Each must predict what the tfjs model itself predicts (every output), at several
-// batch sizes. The sweep that found the explicit-InputLayer Sequential bug, kept as a test.
+// SavedModel, .h5 and .keras. Each must predict what the tfjs model itself predicts, every output,
+// at several batch sizes. The sweep that found the explicit-InputLayer Sequential bug, kept as a test.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, fileMapSource } from '@savedmodel-js/core';
