@@ -82,6 +82,11 @@ function inputSpecJson(layer: LayerLike): Json | undefined {
 function layerMetadata(layer: LayerLike, configs: ReturnType<typeof layerConfigs>, isModel: boolean): JsonObject {
   const entry = configs.get(layer.name);
   const cls = layer.getClassName();
+  if (cls === 'RNN' || cls === 'ConvLSTM2D') {
+    // tf.keras has these, but their cells' object layout (a cell, or StackedRNNCells' list of
+    // cells) is not written here yet
+    throw new SavedModelError('UNSUPPORTED', `layer ${layer.name} (${cls}) is not written to a Keras SavedModel yet: save the model as .h5 or .keras (saveFormat 'h5' / 'keras'), or with saveModel / exportModel`, { key: layer.name });
+  }
   if (!KERAS_LAYERS.has(cls) || !entry) {
     throw new SavedModelError('UNSUPPORTED', `layer ${layer.name} (${cls}) has no tf.keras counterpart; it cannot be saved as a Keras model (saveModel exports it as plain functions)`, { key: layer.name });
   }
