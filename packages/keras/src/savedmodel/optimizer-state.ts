@@ -3,7 +3,7 @@
 // (trainable weight, slot) that tfjs holds (`<weight>/<slot>` in tfjs's getWeights, Keras's
 // `<Class>/<weight>/<slot>`), saved under `.OPTIMIZER_SLOT/optimizer/<slot>`.
 import type * as tf from '@tensorflow/tfjs';
-import { tensorflow } from '@savedmodel-js/core';
+import { SavedModelError, tensorflow } from '@savedmodel-js/core';
 import { RawVariable, type ObjectNode, type TreeNode, type TreeResolver, type VariableNode } from '@savedmodel-js/export';
 import { kerasOptimizer } from './optimizer-mapping.js';
 
@@ -15,7 +15,13 @@ export interface OptimizerObject {
 export async function optimizerObject(model: tf.LayersModel, resolver: TreeResolver): Promise<OptimizerObject> {
   const opt = model.optimizer;
   const k = kerasOptimizer(opt);
-  const weights = await opt.getWeights();
+  let weights: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
+  try {
+    weights = await opt.getWeights();
+  } catch (e) {
+    // tfjs's Adamax does not implement getWeights: its moments cannot be read to be saved
+    throw new SavedModelError('UNSUPPORTED', `the ${opt.getClassName()} optimizer's state cannot be read from tfjs (${(e as Error).message}); save with includeOptimizer: false, or as .h5 / .keras, which save its config without the state`, { key: opt.getClassName(), cause: e });
+  }
   const byName = new Map(weights.map((w) => [w.name, w.tensor]));
   const iterT = byName.get('iter');
   const iter = iterT ? Math.round((await iterT.data())[0] ?? 0) : 0;
