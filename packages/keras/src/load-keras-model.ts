@@ -12,7 +12,7 @@ import { loadKerasH5, type LoadKerasH5Options } from './h5/load-keras-h5.js';
 import { loadKerasV3 } from './keras3/load-keras-v3.js';
 
 export type KerasModelSource = string | FileSource | Uint8Array | ArrayBuffer | Blob;
-/** compile (all formats); onWarning and limits apply to .h5 / .keras files. */
+/** compile and onWarning (an optimizer state tfjs cannot take) for all formats; limits for .h5 / .keras files. */
 export type LoadKerasModelOptions = KerasLoadOptions & LoadKerasH5Options;
 
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -42,10 +42,10 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
     if (HDF5_MAGIC.every((b, i) => head[i] === b)) return loadKerasH5(source, options);
     const zip = await zipSource(source);
     if (await isKeras3(zip)) return loadKerasV3(source, options);
-    return loadKerasSavedModel(await readSavedModel(zip), { compile: options.compile });
+    return loadKerasSavedModel(await readSavedModel(zip), { compile: options.compile, onWarning: options.onWarning });
   }
   if (typeof source === 'object' && await isKeras3(source as FileSource)) throw notSupported('an unpacked Keras 3 (.keras) folder');
-  return loadKerasSavedModel(await readSource(source as never), { compile: options.compile });
+  return loadKerasSavedModel(await readSource(source as never), { compile: options.compile, onWarning: options.onWarning });
 }
 
 async function isKeras3(s: FileSource): Promise<boolean> {

@@ -130,6 +130,29 @@ describe('errors', () => {
     expect(String((err as Error).message)).toContain('twice (Twice)');
   }, 60_000);
 
+  it('an optimizer state tfjs cannot take (Adamax has no setWeights): the model loads compiled, a warning says the optimizer starts fresh', async () => {
+    // Adam's slots are Adamax's (m, v): a trained Adam model whose training_config then says Adamax
+    // is the checkpoint tf.keras writes for Adamax
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    await m.fit(tf.ones([4, 3]), tf.zeros([4, 2]), { epochs: 1, verbose: 0 });
+    const sink = fileMapSink();
+    await saveKerasModel(m, sink);
+    const md = third_party.py.keras.protobuf.SavedMetadata.decode(sink.files.get('keras_metadata.pb')!);
+    const root = JSON.parse(md.nodes.find((n) => n.node_path === 'root')!.metadata!) as { training_config: { optimizer_config: { class_name: string; config: Record<string, unknown> } } };
+    expect(root.training_config.optimizer_config.class_name).toBe('Adam');
+    root.training_config.optimizer_config.class_name = 'Adamax';
+    delete root.training_config.optimizer_config.config.amsgrad;
+    const nodes = md.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: JSON.stringify(root) } : n));
+    const files = new Map(sink.files);
+    files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+    const warnings: string[] = [];
+    const loaded = await loadKerasModel(fileMapSource(files), { onWarning: (w) => warnings.push(w) });
+    expect(loaded.optimizer.getClassName()).toBe('Adamax');
+    expect(warnings.join('\n')).toMatch(/cannot set the Adamax optimizer's state.*starts fresh/);
+    await loaded.fit(tf.ones([4, 3]), tf.zeros([4, 2]), { epochs: 1, verbose: 0 }); // it still trains
+  }, 60_000);
+
   it('a generic RNN over stacked cells: UNSUPPORTED as a Keras SavedModel, naming the formats that take it; the .keras round trip predicts the same', async () => {
     const init = (seed: number) => tf.initializers.glorotUniform({ seed });
     const m = tf.sequential({ layers: [tf.layers.rnn({

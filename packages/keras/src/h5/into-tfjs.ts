@@ -176,7 +176,7 @@ export async function restoreOptimizer(
   }
   const trainable = model.trainableWeights;
   if (spec.slots.length === 0) {
-    await opt.setWeights([{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }]);
+    await setOrWarn(opt, [{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }], warn);
     return;
   }
   let order: tf.LayerVariable[];
@@ -205,5 +205,16 @@ export async function restoreOptimizer(
       named.push({ name: `${v.name}/${kind}`, tensor: a === undefined ? tf.zeros(v.shape as number[]) : tf.tensor(a.data, a.shape, 'float32') });
     }
   }
-  await opt.setWeights(named);
+  await setOrWarn(opt, named, warn);
+}
+
+/** opt.setWeights, or a warning where tfjs cannot take the state (its Adamax implements no setWeights): the optimizer starts fresh. */
+export async function setOrWarn(opt: tf.Optimizer, named: { name: string; tensor: tf.Tensor }[], warn: (m: string) => void): Promise<void> {
+  try {
+    await opt.setWeights(named);
+  } catch (e) {
+    warn(`tfjs cannot set the ${opt.getClassName()} optimizer's state (${String(e instanceof Error ? e.message : e).slice(0, 200)}): the optimizer starts fresh`);
+  } finally {
+    tf.dispose(named.map((n) => n.tensor));
+  }
 }

@@ -8,10 +8,13 @@ import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
+import { setOrWarn } from '../h5/into-tfjs.js';
 
 export interface KerasLoadOptions {
   /** Compile the model from its training_config, restoring the optimizer's state (default true). */
   compile?: boolean;
+  /** Where a state tfjs cannot take is reported (default console.warn); the optimizer then starts fresh. */
+  onWarning?: (message: string) => void;
 }
 
 const KERAS_METADATA = 'keras_metadata.pb';
@@ -112,7 +115,7 @@ function metricNames(metrics: Json): string[] {
   return out;
 }
 
-async function compileFrom(model: tf.LayersModel, training: JsonObject, w: Walker): Promise<void> {
+async function compileFrom(model: tf.LayersModel, training: JsonObject, w: Walker, warn: (m: string) => void): Promise<void> {
   const optimizer = tfjsOptimizer(tf, training.optimizer_config);
   try {
     model.compile({ optimizer, loss: lossName(training.loss ?? null), metrics: metricNames(training.metrics ?? null) });
@@ -150,8 +153,7 @@ async function compileFrom(model: tf.LayersModel, training: JsonObject, w: Walke
       named.push({ name: `${v.originalName ?? v.name}/${slot}`, tensor });
     }
   }
-  await optimizer.setWeights(named);
-  tf.dispose(named.map((n) => n.tensor));
+  await setOrWarn(optimizer, named, warn);
 }
 
 export async function loadKerasSavedModel(loaded: LoadedSavedModel, options: KerasLoadOptions = {}): Promise<tf.LayersModel> {
@@ -175,7 +177,7 @@ export async function loadKerasSavedModel(loaded: LoadedSavedModel, options: Ker
   const walker = new Walker(mg, loaded.checkpoint);
   assignWeights(walker, model as unknown as LayerHolder, 0, 'root');
   if (options.compile !== false && md.training_config && typeof md.training_config === 'object') {
-    await compileFrom(model, md.training_config as JsonObject, walker);
+    await compileFrom(model, md.training_config as JsonObject, walker, options.onWarning ?? ((m: string) => console.warn(`loadKerasModel: ${m}`)));
   }
   return model;
 }
