@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, type tensorflow } from '@savedmodel-js/core';
 import { checkOptions } from '@savedmodel-js/core/internal';
-import { flatten, TensorSpec, traceFunction, traceModel, type Nested, type TraceOptions, type TensorSpecLike } from '@savedmodel-js/trace';
+import { flatten, modelInputNames, TensorSpec, traceFunction, traceModel, type Nested, type TraceOptions, type TensorSpecLike } from '@savedmodel-js/trace';
 import { toDataType, type DTypeName } from './dtypes.js';
 
 /** A TensorSpec, or a plain object with the same fields; dtype may be any TensorFlow dtype name. */
@@ -264,9 +264,8 @@ export function tfFunction(fn: (...args: never[]) => unknown, options: FunctionO
 
 /** @internal a model's forward pass (model.apply) traced with traceModel, for Keras-style exports. */
 export function modelFunction(model: tf.LayersModel, options: FunctionOptions & { training?: boolean } = {}): PolymorphicFunction {
-  // the input layer's name, as Keras names a model's inputs (a Sequential's is `<first layer>_input`):
-  // a SymbolicTensor's own name gets a suffix when another model in this process used it (x → x_1)
-  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.sourceLayer?.name ?? s.name));
+  const names = modelInputNames(model);
+  const specs = model.inputs.map((s, i) => new TensorSpec(s.shape, s.dtype, names[i]));
   const inputSignature = specs.length > 1 ? [specs] : [specs[0]!];
   const tracer: Tracer = (_sig, name) => traceModel(model, { ...options.trace, name, training: options.training ?? false });
   const fn = (x: tf.Tensor | tf.Tensor[]) => model.apply(x, { training: options.training ?? false });

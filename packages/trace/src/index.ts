@@ -1,7 +1,7 @@
 // @savedmodel-js/trace: TensorFlow graphs from TensorFlow.js models and functions, recorded by
 // a tracing backend while a real backend computes.
 export { traceFunction, type TensorSpecLike } from './trace-function.js';
-export { traceModel, type TraceModelOptions } from './trace-model.js';
+export { modelInputNames, traceModel, type TraceModelOptions } from './trace-model.js';
 export { traceLayerCall } from './trace-layer.js';
 export type { TraceOptions } from './trace-core.js';
 export { TensorSpec, tensorSpec, flatten, packLike, type Nested } from './tensor-spec.js';

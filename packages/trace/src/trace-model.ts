@@ -67,6 +67,15 @@ function layerHooks(model: tf.LayersModel): RunHooks {
 }
 
 /**
+ * A model's input names, as Keras names them: each input layer's (a Sequential's is
+ * `<first layer>_input`), not the SymbolicTensor's own, which tfjs suffixes when another model in
+ * this process used it (x → x_1).
+ */
+export function modelInputNames(model: tf.LayersModel): string[] {
+  return model.inputs.map((s) => s.sourceLayer?.name ?? s.name);
+}
+
+/**
  * Traces `model.apply(inputs, {training})` with an input signature from model.inputs (unknown
  * batch dimension). One input: one positional argument; several: one list argument.
  */
@@ -74,9 +83,8 @@ export async function traceModel(model: tf.LayersModel, options: TraceModelOptio
   if (!model || !Array.isArray(model.inputs) || model.inputs.length === 0) {
     throw new SavedModelError('INVALID_ARGUMENT', 'traceModel needs a built tf.LayersModel (with inputs)');
   }
-  // the input layer's name, as Keras names a model's inputs (a Sequential's is `<first layer>_input`):
-  // a SymbolicTensor's own name gets a suffix when another model in this process used it (x → x_1)
-  const specs = model.inputs.map((s) => new TensorSpec(s.shape, s.dtype, s.sourceLayer?.name ?? s.name));
+  const names = modelInputNames(model);
+  const specs = model.inputs.map((s, i) => new TensorSpec(s.shape, s.dtype, names[i]));
   const multi = specs.length > 1;
   const signature: Nested<TensorSpec>[] = multi ? [specs] : [specs[0]!];
   const training = options.training ?? false;

@@ -4,6 +4,7 @@
 // Functional class name, optimizer config keys).
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, type third_party } from '@savedmodel-js/core';
+import { modelInputNames } from '@savedmodel-js/trace';
 import { isInputLayer, type KerasObject, type LayerLike } from './keras-layout.js';
 import { inputSpecs } from './layer-functions.js';
 import { kerasOptimizerConfig } from './optimizer-mapping.js';
@@ -111,9 +112,7 @@ function layerMetadata(layer: LayerLike, configs: ReturnType<typeof layerConfigs
 
 function modelMetadata(model: tf.LayersModel, configs: ReturnType<typeof layerConfigs>, isRoot: boolean): JsonObject {
   const md = layerMetadata(model as unknown as LayerLike, configs, true);
-  // the input layers' names (Keras's): a SymbolicTensor's own name gets a suffix when an earlier model used it
-  const names = model.inputs.map((t) => t.sourceLayer.name);
-  const specs = inputSpecs(model as never, true, names);
+  const specs = inputSpecs(model as never, true, modelInputNames(model));
   md.is_graph_network = true;
   const saveSpec = specs.map(typeSpecJson);
   md.full_save_spec = { class_name: '__tuple__', items: [specs.length === 1 ? saveSpec : [saveSpec], {}] };

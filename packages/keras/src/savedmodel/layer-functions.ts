@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
 import { PolymorphicFunction, TensorSpec, uniqueNames, type ExportableFunction } from '@savedmodel-js/export';
-import { traceLayerCall, type Nested } from '@savedmodel-js/trace';
+import { modelInputNames, traceLayerCall, type Nested } from '@savedmodel-js/trace';
 
 export interface LayerFunctions {
   call: PolymorphicFunction;
@@ -89,7 +89,7 @@ export function layerFunctions(layer: ApplyLike, isModel: boolean, defaultSignat
  * as `serving_default`.
  */
 export async function wrappedModel(model: tf.LayersModel): Promise<ExportableFunction> {
-  const specs = inputSpecs(model as unknown as ApplyLike, true, model.inputs.map((t) => t.sourceLayer.name));
+  const specs = inputSpecs(model as unknown as ApplyLike, true, modelInputNames(model));
   const outNames = uniqueNames(model.outputs.map((o) => o.sourceLayer.name));
   const toDict = (y: tf.Tensor | tf.Tensor[]) => {
     const list = asList(y);

@@ -3,7 +3,7 @@
 // input and output names as Keras's export_outputs_for_mode(PREDICT) keys them.
 import type * as tf from '@tensorflow/tfjs';
 import { tensorflow } from '@savedmodel-js/core';
-import { tfDtype, traceFunction, traceModel, type ConcreteFunction, type TensorSpecLike } from '@savedmodel-js/trace';
+import { modelInputNames, tfDtype, traceFunction, traceModel, type ConcreteFunction, type TensorSpecLike } from '@savedmodel-js/trace';
 import { uniqueNames } from '@savedmodel-js/export';
 import { buildMetaGraph, type V1Input } from './metagraph-v1.js';
 import type { V1Variable } from './variables-v1.js';
@@ -23,7 +23,8 @@ export async function traceServing(model: tf.LayersModel, inputSignature?: reado
 }
 
 export function serveMetaGraph(model: tf.LayersModel, fn: ConcreteFunction, ctx: GraphContext): tensorflow.IMetaGraphDef {
-  const inputKeys = uniqueNames(fn.inputs.map((inp, i) => model.inputs[i]?.sourceLayer.name ?? inp.spec.name ?? inp.argName));
+  const names = modelInputNames(model);
+  const inputKeys = uniqueNames(fn.inputs.map((inp, i) => names[i] ?? inp.spec.name ?? inp.argName));
   const inputs: V1Input[] = fn.inputs.map((inp, i) => ({
     key: inputKeys[i]!, argName: inp.argName, dtype: tfDtype(inp.spec.dtype), shape: [...inp.spec.shape],
   }));

@@ -7,7 +7,7 @@
 // is one optimizer step.
 import type * as tf from '@tensorflow/tfjs';
 import { attr, tensorflow } from '@savedmodel-js/core';
-import { isSym, lowerTape, simplifyTape, tfDtype } from '@savedmodel-js/trace';
+import { isSym, lowerTape, modelInputNames, simplifyTape, tfDtype } from '@savedmodel-js/trace';
 import { buildMetaGraph, type V1Input, type V1Output } from './metagraph-v1.js';
 import type { GraphContext } from './serve-graph.js';
 import type { TracedStep } from './trace-step.js';
@@ -33,8 +33,9 @@ export function stepMetaGraph(model: tf.LayersModel, step: TracedStep, kind: 'tr
     ...model.outputs.map((_, i) => `target_${i}`),
   ];
   const lowered = lowerTape(simplifyTape(step.tape), argNames);
+  const inputNames = modelInputNames(model);
   const inputs: V1Input[] = [
-    ...model.inputs.map((s, i) => ({ key: s.sourceLayer?.name ?? `input_${i}`, argName: argNames[i]!, dtype: tfDtype(s.dtype), shape: [null, ...s.shape.slice(1)] })),
+    ...model.inputs.map((s, i) => ({ key: inputNames[i]!, argName: argNames[i]!, dtype: tfDtype(s.dtype), shape: [null, ...s.shape.slice(1)] })),
     ...model.outputs.map((s, i) => ({
       key: `${model.outputNames[i] ?? `output_${i}`}_target`, argName: argNames[model.inputs.length + i]!, dtype: DT.DT_FLOAT, shape: [null, ...s.shape.slice(1)],
     })),
