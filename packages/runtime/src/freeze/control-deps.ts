@@ -45,7 +45,7 @@ export function* controlTargets(fz: Freezer, scope: Scope, name: string): Step<s
   }
 }
 
-/** Whether a node has control inputs (most have none: callers skip controlDeps' generator then). */
+/** Whether a node has control inputs (most have none: controlDeps then returns at once, emitNode keeps its input list). */
 export function hasControlInputs(node: tensorflow.INodeDef): boolean {
   const inputs = node.input;
   if (!inputs) return false;

@@ -34,7 +34,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
     case 'Identity': {
       const v = yield* fz.resolve(scope, inputs[0] ?? '');
       const promised = scope.promised.get(name);
-      const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
+      const deps = yield* controlDeps(fz, scope, node);
       if (v.t !== 'tensor') {
         if (promised !== undefined) fz.fail('UNSUPPORTED', `Identity ${scope.prefix}${name} in ${scope.where} passes resource ${v.node} around a loop`);
         if (v.t === 'var' && v.ref) return { kind: 'emitted', name: emitRead(fz, scope, name, v.node, deps, true) };
@@ -55,7 +55,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
       const t = node.attr?.value?.tensor;
       if (!t) fz.fail('INVALID_GRAPH', `Const ${name} in ${scope.where} has no value`);
       fz.addConst(emitted, decodeTensorProto(t, `${scope.prefix}${name}`, fz.budget));
-      const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
+      const deps = yield* controlDeps(fz, scope, node);
       if (deps.length > 0) return { kind: 'values', vals: [{ t: 'tensor', ref: after(fz, emitted, deps, emitted) }] };
       return { kind: 'emitted', name: emitted };
     }
@@ -96,7 +96,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   const resolved: string[] = [];
   for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
   nd.input = resolved;
-  const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
+  const deps = yield* controlDeps(fz, scope, node);
   if (deps.length > 0) {
     if (resolved.length > 0) nd.input[0] = after(fz, resolved[0]!, deps, emitted);
     else {

@@ -2,7 +2,7 @@
 // or table) bound by name, the rest data.
 import { tensorflow } from '@savedmodel-js/core';
 import { HOST_OP, type HostNode } from '../host-ops.js';
-import { controlDeps, hasControlInputs } from './control-deps.js';
+import { controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { WRITE_OPS, type NodeOut, type Scope, type Step } from './model.js';
 import { emitRead, isVariable } from './variable-reads.js';
@@ -23,7 +23,7 @@ export function* hostOp(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, in
     if (resource !== undefined || data.length > 0) fz.fail('UNSUPPORTED', `op ${op} (${where}) takes a resource as other than its first input`);
     resource = v.node;
   }
-  const deps = hasControlInputs(node) ? yield* controlDeps(fz, scope, node) : [];
+  const deps = yield* controlDeps(fz, scope, node);
   if (op === 'ReadVariableOp') {
     if (resource === undefined || !isVariable(fz, resource)) fz.fail('UNSUPPORTED', `ReadVariableOp ${scope.prefix}${node.name} in ${scope.where} reads a resource that is not a saved variable`);
     return { kind: 'emitted', name: emitRead(fz, scope, node.name ?? '', resource, deps, true) };

@@ -96,8 +96,9 @@ export function foldReads(fz: Freezer): void {
       fz.constants.set(local, fz.constants.get(c)!);
       body.push({ name: local, op: 'Const', input: [], attr: { dtype: { type: fz.constants.get(c)!.dtype } } });
       c = local;
+    } else {
+      fz.foldedReads.add(r.name);
     }
-    else fz.foldedReads.add(r.name);
     fz.hostNodes.delete(r.name);
     nd.op = 'Identity';
     nd.input = [c, ...r.deps.map((d) => `^${d}`)]; // Identity reads input 0 only; control inputs order it

@@ -173,7 +173,7 @@ function tiledRow(a: readonly number[], x: Float32Array | Int32Array | Uint8Arra
   if (n === 0 || x.length === 0 || y.length === 0) return undefined;
   const repeats = (v: Float32Array | Int32Array | Uint8Array) => {
     if (v.length % n !== 0) return false;
-    for (let i = n; i < v.length; i++) if (!Object.is(v[i], v[i % n]) ) return false;
+    for (let i = n; i < v.length; i++) if (!Object.is(v[i], v[i % n])) return false;
     return true;
   };
   if (!repeats(x) || !repeats(y)) return undefined;
