@@ -2,7 +2,8 @@
 // 2.10 fixture keras_cnn): per layer `variables`, `trainable_variables`, `regularization_losses`,
 // `keras_api` (non_trainable_variables, layers, metrics, layer_regularization_losses,
 // layer_metrics, the same lists again and the call functions), the traced call functions, the
-// layer's own weights by name; a model adds `layer_with_weights-N` / `layer-N`, `_default_save_signature`,
+// layer's own weights by name (an RNN's under its `cell`, a wrapper's under the layers it holds);
+// a model adds `layer_with_weights-N` / `layer-N`, `_default_save_signature`,
 // and, compiled, `optimizer` and `keras_api/metrics`.
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
@@ -84,7 +85,8 @@ export class KerasLayout {
     return this.layer(model as unknown as LayerLike, 'root', true);
   }
 
-  private layer(layer: LayerLike, path: string, isRoot = false): ObjectNode {
+  /** `wrapped`: a layer a wrapper tracks (never called on its own in tfjs: no call functions are traced for it). */
+  private layer(layer: LayerLike, path: string, isRoot = false, wrapped = false): ObjectNode {
     const hit = this.layerNodes.get(layer);
     if (hit) return hit;
     const isModel = isLayersModel(layer);
@@ -97,7 +99,7 @@ export class KerasLayout {
     const nonTrainable = layer.nonTrainableWeights.map((w) => this.variable(w));
     const variables = list(vars), trainableVariables = list(trainable), regularizationLosses = list([]);
     let fns: LayerFunctions | null = null;
-    if (this.options.saveTraces && kind !== 'input_layer') {
+    if (this.options.saveTraces && kind !== 'input_layer' && !wrapped) {
       const f = layerFunctions(layer as never, isModel, isRoot ? this.options.defaultSignature : undefined);
       this.traces.push(f.ready);
       fns = f;
@@ -164,7 +166,15 @@ export class KerasLayout {
       },
     };
     deps.push(['keras_api', kerasApi]);
-    if (!isModel) {
+    const inner = isModel ? [] : wrappedLayers(layer);
+    if (inner.length > 0) {
+      // a wrapper's weights belong to the layers it wraps: `forward_layer/cell/kernel`, `layer/kernel`
+      for (const [attr, sub] of inner) {
+        const n = this.layer(sub, `${path}.${attr}`, false, true);
+        deps.push([attr, n]);
+        subLayers.push(n); // keras_api.layers: the layers it holds
+      }
+    } else if (!isModel) {
       const used = new Set<string>();
       const own = isRecurrent(layer) ? null : layer.weights;
       if (own) {
@@ -188,6 +198,23 @@ export class KerasLayout {
 }
 
 const RANDOM_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/**
+ * The layers a wrapper tracks, as tf.keras 2.x names them: Bidirectional its two copies of the
+ * wrapped RNN (`forward_layer`, `backward_layer`; the original is not tracked), TimeDistributed
+ * the wrapped layer (`layer`). tfjs keeps the same objects (Bidirectional's as private members).
+ */
+export function wrappedLayers(layer: LayerLike): [string, LayerLike][] {
+  const w = layer as unknown as { forwardLayer?: LayerLike; backwardLayer?: LayerLike; layer?: LayerLike };
+  switch (layer.getClassName()) {
+    case 'Bidirectional':
+      return w.forwardLayer && w.backwardLayer ? [['forward_layer', w.forwardLayer], ['backward_layer', w.backwardLayer]] : [];
+    case 'TimeDistributed':
+      return w.layer ? [['layer', w.layer]] : [];
+    default:
+      return [];
+  }
+}
 
 export function isRecurrent(layer: LayerLike): boolean {
   return ['LSTM', 'GRU', 'SimpleRNN'].includes(layer.getClassName());

@@ -37,6 +37,19 @@ export function layerConfigs(topology: JsonObject): Map<string, { class_name: st
     const cls = kerasClassName(entry.class_name as string);
     out.set(String(cfg.name ?? entry.name), { class_name: cls, config: cfg });
     if (Array.isArray(cfg.layers)) for (const l of cfg.layers) walk(l as JsonObject);
+    // a wrapper's layer: TimeDistributed tracks it as it is; Bidirectional a forward and a
+    // backward copy, named and configured as tfjs (and tf.keras) make them
+    const inner = cfg.layer;
+    if (inner && typeof inner === 'object' && !Array.isArray(inner) && inner.config && typeof inner.config === 'object' && !Array.isArray(inner.config)) {
+      const icfg = inner.config;
+      if (cls === 'Bidirectional') {
+        const cn = kerasClassName(String(inner.class_name));
+        out.set(`forward_${icfg.name}`, { class_name: cn, config: { ...icfg, name: `forward_${icfg.name}` } });
+        out.set(`backward_${icfg.name}`, { class_name: cn, config: { ...icfg, name: `backward_${icfg.name}`, go_backwards: !icfg.go_backwards } });
+      } else {
+        walk(inner);
+      }
+    }
   };
   walk(topology);
   return out;

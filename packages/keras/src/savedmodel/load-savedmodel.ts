@@ -1,7 +1,7 @@
 // A tf.keras SavedModel (with keras_metadata.pb) back into a tf.LayersModel: the architecture from
 // the root's model_config (through tfjs-layers' deserializer), every weight from the checkpoint
 // by walking the object graph (`layer-N` / nested models / the weight's own name, RNN weights
-// under `cell`), and, when compiled, the optimizer with its iteration count and slot variables.
+// under `cell`, a wrapper's under `forward_layer` / `backward_layer` / `layer`), and, when compiled, the optimizer with its iteration count and slot variables.
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow, type CheckpointReader, type LoadedSavedModel } from '@savedmodel-js/core';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
@@ -9,6 +9,7 @@ import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
 import { setOrWarn } from '../h5/into-tfjs.js';
+import { wrappedLayers, type LayerLike } from './keras-layout.js';
 
 export interface KerasLoadOptions {
   /** Compile the model from its training_config, restoring the optimizer's state (default true). */
@@ -72,6 +73,36 @@ function isModel(l: unknown): l is tf.LayersModel {
   return l instanceof tf.LayersModel;
 }
 
+/**
+ * Where each of `layer`'s weights is in the object graph below the layer's node `nid`: the weight's
+ * own name (`kernel`), an RNN's `cell/kernel`, or inside the layers a wrapper tracks
+ * (`forward_layer/cell/kernel`, `layer/kernel`). Weights not found are left out.
+ */
+function weightIds(w: Walker, layer: LayerLike, nid: number | undefined, into = new Map<tf.LayerVariable, number>()): Map<tf.LayerVariable, number> {
+  const inner = wrappedLayers(layer);
+  if (inner.length > 0) {
+    for (const [attr, sub] of inner) weightIds(w, sub, w.child(nid, attr), into);
+    if (layer.weights.every((v) => into.has(v))) return into;
+    // savedmodel-js before 2026-12-06 put a wrapper's weights on the wrapper itself, a repeated
+    // name with a suffix (Bidirectional: kernel, …, kernel_1, …)
+    const used = new Set<string>();
+    for (const v of layer.weights) {
+      let n = weightName(v);
+      for (let i = 1; used.has(n); i++) n = `${weightName(v)}_${i}`;
+      used.add(n);
+      const id = w.child(nid, n);
+      if (id !== undefined && !into.has(v)) into.set(v, id);
+    }
+    return into;
+  }
+  for (const v of layer.weights) {
+    const name = weightName(v);
+    const id = w.child(nid, name) ?? w.child(w.child(nid, 'cell'), name);
+    if (id !== undefined) into.set(v, id);
+  }
+  return into;
+}
+
 function assignWeights(w: Walker, holder: LayerHolder, nodeId: number, path: string): void {
   holder.layers.forEach((layer, i) => {
     const nid = w.child(nodeId, `layer-${i}`);
@@ -79,11 +110,8 @@ function assignWeights(w: Walker, holder: LayerHolder, nodeId: number, path: str
     if (nid === undefined) throw new SavedModelError('CORRUPT', `the object graph has no ${where} for layer ${layer.name}`, { key: where });
     if (isModel(layer)) { assignWeights(w, layer as unknown as LayerHolder, nid, where); return; }
     if (!layer.weights.length) return;
-    const values = layer.weights.map((v) => {
-      const name = weightName(v);
-      const id = w.child(nid, name) ?? w.child(w.child(nid, 'cell'), name);
-      return w.tensor(id, `${where}.${name} (${v.originalName ?? v.name})`, v.shape as number[]);
-    });
+    const ids = weightIds(w, layer as unknown as LayerLike, nid);
+    const values = layer.weights.map((v) => w.tensor(ids.get(v), `${where}.${weightName(v)} (${v.originalName ?? v.name})`, v.shape as number[]));
     layer.setWeights(values);
     tf.dispose(values);
   });
@@ -130,21 +158,18 @@ async function compileFrom(model: tf.LayersModel, training: JsonObject, w: Walke
   if (iterId === undefined || !w.keys.has(iterId)) return;
   const slots = new Map<string, number>();
   for (const r of w.nodes[optId]?.slot_variables ?? []) slots.set(`${r.original_variable_node_id ?? 0}/${r.slot_name ?? ''}`, r.slot_variable_node_id ?? 0);
-  const weightIds = new Map<tf.LayerVariable, number>();
+  const ids = new Map<tf.LayerVariable, number>();
   const collect = (holder: LayerHolder, nodeId: number) => holder.layers.forEach((layer, i) => {
     const nid = w.child(nodeId, `layer-${i}`);
     if (nid === undefined) return;
     if (isModel(layer)) { collect(layer as unknown as LayerHolder, nid); return; }
-    for (const v of layer.weights) {
-      const id = w.child(nid, weightName(v)) ?? w.child(w.child(nid, 'cell'), weightName(v));
-      if (id !== undefined) weightIds.set(v, id);
-    }
+    weightIds(w, layer as unknown as LayerLike, nid, ids);
   });
   collect(model as unknown as LayerHolder, 0);
   const named: { name: string; tensor: tf.Tensor }[] = [{ name: 'iter', tensor: w.tensor(iterId, 'optimizer.iter', []) }];
   for (const slot of tfjsSlotOrder(optimizer)) {
     for (const v of model.trainableWeights) {
-      const vid = weightIds.get(v);
+      const vid = ids.get(v);
       const sid = vid === undefined ? undefined : slots.get(`${vid}/${slot}`);
       // a slot Keras never created (e.g. momentum 0) starts at zero, as in tfjs
       const tensor = sid !== undefined && vid !== undefined

@@ -151,11 +151,28 @@ export function randomModels(seed: number): () => RandomModel {
     return { model: tf.model({ inputs: [a, b], outputs }), inputShape, inputs: 2, desc: `functional [${inputShape}] shared layer, ${merge}, ${outputs.length} output(s)` };
   }
 
+  // Every weight gets values of its own, from a generator apart from the draw's: weights made by
+  // one seeded initializer are equal (Bidirectional builds both of its RNNs from one config), and
+  // equal weights hide a forward/backward swap.
+  let drawn = 0;
+  const distinct = (m: RandomModel): RandomModel => {
+    const r = mulberry32(seed * 7919 + drawn++);
+    for (const w of m.model.weights) {
+      const v = new Float32Array(w.shape.reduce((a: number, b) => a * (b ?? 1), 1));
+      const variance = /moving_variance/.test(w.originalName);
+      for (let i = 0; i < v.length; i++) v[i] = variance ? 0.5 + r() : r() - 0.5;
+      const t = tf.tensor(v, w.shape as number[], w.dtype);
+      w.write(t);
+      t.dispose();
+    }
+    return m;
+  };
+
   return () => {
-    if (rand() < 0.3) return functional();
+    if (rand() < 0.3) return distinct(functional());
     for (;;) {
       const m = sequential();
-      if (m) return m;
+      if (m) return distinct(m);
     }
   };
 }
