@@ -29,34 +29,47 @@ export interface OptimizerState {
 }
 
 /**
- * The model's Keras JSON config (`{class_name, config}`), from tfjs's own serialization. One fix:
- * a frozen nested model (`trainable = false`) freezes its sublayers in Keras, and Keras writes
- * `trainable: false` in each of their configs; tfjs does not, and would load them trainable (and
- * order their h5 weights differently).
+ * The model's Keras JSON config (`{class_name, config}`), from tfjs's own serialization, with what
+ * tfjs 4.x leaves out of it put back:
+ * - a frozen nested model (`trainable = false`) freezes its sublayers in Keras, and Keras writes
+ *   `trainable: false` in each of their configs; tfjs does not, and would load them trainable (and
+ *   order their h5 weights differently);
+ * - SeparableConv1D/2D's `depth_multiplier` (tfjs's getConfig omits it: read back, the layer gets
+ *   multiplier 1 and its depthwise kernel no longer fits).
  */
 export function modelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
   const json = model.toJSON(null, false) as unknown as { class_name: string; config: unknown };
-  const frozen = new Set<string>();
+  const patches = new Map<string, Record<string, unknown>>();
+  const patch = (name: string, p: Record<string, unknown>) => patches.set(name, { ...patches.get(name), ...p });
   const collect = (layer: tf.layers.Layer, inFrozen: boolean): void => {
     const isFrozen = inFrozen || !layer.trainable;
-    if (isFrozen && inFrozen) frozen.add(layer.name);
+    if (isFrozen && inFrozen) patch(layer.name, { trainable: false });
+    const multiplier = (layer as unknown as { depthMultiplier?: unknown }).depthMultiplier;
+    if (/^SeparableConv[12]D$/.test(layer.getClassName()) && typeof multiplier === 'number') patch(layer.name, { depth_multiplier: multiplier });
     const sub = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
     if (Array.isArray(sub)) for (const l of sub) collect(l, isFrozen);
+    const wrapped = (layer as unknown as { layer?: unknown }).layer;
+    if (wrapped instanceof Object && typeof (wrapped as tf.layers.Layer).getClassName === 'function') collect(wrapped as tf.layers.Layer, isFrozen);
   };
   for (const l of model.layers) collect(l, false);
-  if (frozen.size > 0) markFrozen(json.config, frozen);
+  if (patches.size > 0) patchConfigs(json.config, patches);
   return { class_name: json.class_name, config: json.config };
 }
 
-function markFrozen(node: unknown, names: Set<string>): void {
-  if (Array.isArray(node)) { node.forEach((n) => markFrozen(n, names)); return; }
+/** Merges `patches` (by layer name) into the layer configs of a model config, nested ones too. */
+function patchConfigs(node: unknown, patches: Map<string, Record<string, unknown>>): void {
+  if (Array.isArray(node)) { node.forEach((n) => patchConfigs(n, patches)); return; }
   if (node === null || typeof node !== 'object') return;
-  const o = node as { class_name?: unknown; config?: { name?: unknown; trainable?: unknown; layers?: unknown } };
-  if (typeof o.class_name === 'string' && o.config !== undefined && typeof o.config.name === 'string' && names.has(o.config.name)) {
-    o.config.trainable = false;
+  const o = node as { class_name?: unknown; config?: { name?: unknown; layers?: unknown; layer?: unknown } };
+  if (typeof o.class_name === 'string' && o.config !== undefined && typeof o.config.name === 'string') {
+    const p = patches.get(o.config.name);
+    if (p) Object.assign(o.config, p);
   }
-  if (o.config !== undefined) markFrozen(o.config.layers, names);
-  markFrozen((o as { layers?: unknown }).layers, names); // the model's own config: `{name, layers}`
+  if (o.config !== undefined) {
+    patchConfigs(o.config.layers, patches);
+    patchConfigs(o.config.layer, patches); // a wrapper's layer
+  }
+  patchConfigs((o as { layers?: unknown }).layers, patches); // the model's own config: `{name, layers}`
 }
 
 export function savedLayerWeights(model: tf.LayersModel): SavedLayer[] {

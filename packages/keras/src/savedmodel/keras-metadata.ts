@@ -8,6 +8,7 @@ import { modelInputNames } from '@savedmodel-js/trace';
 import { isInputLayer, type KerasObject, type LayerLike } from './keras-layout.js';
 import { inputSpecs } from './layer-functions.js';
 import { kerasOptimizerConfig } from './optimizer-mapping.js';
+import { modelConfig as tfjsModelConfig } from '../h5/model-state.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -62,7 +63,7 @@ function kerasClassName(c: string): string {
 
 /** The model's Keras JSON with tf.keras's class names (model_config). */
 export function modelConfig(model: tf.LayersModel): JsonObject {
-  const t = model.toJSON(null, false) as unknown as JsonObject;
+  const t = tfjsModelConfig(model) as unknown as JsonObject;
   const rename = (x: Json): Json => {
     if (Array.isArray(x)) return x.map(rename);
     if (x && typeof x === 'object') {

@@ -2,6 +2,7 @@
 // can be loaded back: every layer class must be registered with tfjs serialization or given in
 // customObjects. A model without one plays the part of TF's subclassed model (servingOnly only).
 import * as tf from '@tensorflow/tfjs';
+import { modelConfig } from '../h5/model-state.js';
 
 export type ConfigResult = { ok: true; json: string } | { ok: false; reason: string };
 
@@ -26,6 +27,8 @@ export function modelConfigJson(model: tf.LayersModel, customObjects?: Record<st
   let json: unknown;
   try {
     json = model.toJSON(null, false);
+    // with what tfjs's serialization leaves out put back (see h5/model-state.ts)
+    (json as { config?: unknown }).config = modelConfig(model).config;
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message.slice(0, 200) : String(e).slice(0, 200) };
   }
