@@ -167,6 +167,14 @@ const CASES: Case[] = [
     inputs: [{ shape: [null, 4] }, { shape: [null, 2], dtype: 'int32', range: [0, 6] }], ops: ['LowerBound', 'UpperBound', 'Bincount'],
   },
   {
+    // TF 2.2 has no DenseBincount: one-hot rows summed (or their max), out-of-range values ignored
+    name: 'denseBincount: rank 1 and 2, counts, binary, weighted',
+    fn: (x, i) => [tf.denseBincount(i, tf.tensor1d([], 'float32'), 5), tf.denseBincount(i, tf.tensor1d([], 'float32'), 5, true),
+      tf.denseBincount(i, tf.abs(x), 5), tf.denseBincount(i, tf.abs(x), 5, true),
+      tf.denseBincount(tf.reshape(i, [-1]), tf.tensor1d([], 'float32'), 4), tf.denseBincount(tf.reshape(i, [-1]), tf.reshape(x, [-1]), 6)],
+    inputs: [{ shape: [null, 4] }, { shape: [null, 4], dtype: 'int32', range: [0, 6] }], ops: ['OneHot', 'Max', 'Sum'],
+  },
+  {
     name: 'linspace, broadcastArgs, tensorScatterUpdate',
     fn: (x) => [tf.add(x, tf.linspace(0, 1, 4)), tf.broadcastArgs(tf.tensor1d([2, 1], 'int32'), tf.tensor1d([1, 4], 'int32')),
       // tfjs-backend-cpu's TensorScatterUpdate writes into its input: give it a copy

@@ -2,7 +2,7 @@
 // most of them as int32 tensor inputs (Consts, or shape expressions when they depend on input
 // sizes).
 import { isSym, symEquals, type SymDim } from '../tape/sym.js';
-import { DT, axesOf, rankOf } from './common.js';
+import { DT, axesOf, castTo, rankOf, staticDim } from './common.js';
 import type { GraphTensor, Lowering, LoweringContext } from './types.js';
 
 function i32(c: LoweringContext, values: readonly number[]): GraphTensor {
@@ -141,6 +141,22 @@ export const ARRAY: Record<string, Lowering> = {
 
   // weights may be empty (counts); TF's Bincount treats a length-0 weights tensor the same way
   Bincount: (c) => c.emit1('Bincount', [c.input('x'), i32Scalar(c, c.num('size')), c.input('weights')]),
+
+  // DenseBincount came with TF 2.3: one-hot rows (out-of-range values give all-zero rows, as
+  // DenseBincount ignores them), weighted, then summed over the values axis, or their max for
+  // binaryOutput (which ignores weights). Keras's CategoryEncoding layer runs on it.
+  DenseBincount: (c) => {
+    const x = c.input('x'), weights = c.input('weights');
+    const size = c.num('size'), binary = c.bool('binaryOutput', false);
+    const r = rankOf(x, c);
+    if (r !== 1 && r !== 2) throw c.fail(`DenseBincount of a rank-${r} input (TF takes rank 1 or 2)`);
+    const dtype = c.outputs[0]!.dtype;
+    const indices = x.dtype === DT.DT_INT32 || x.dtype === DT.DT_INT64 ? x : castTo(c, x, DT.DT_INT32);
+    let rows = c.emit1('OneHot', [indices, i32Scalar(c, size), c.scalar(1, dtype), c.scalar(0, dtype)]);
+    const weighted = !binary && !(weights.shape?.length === 1 && staticDim(weights, 0) === 0);
+    if (weighted) rows = c.emit1('Mul', [rows, c.emit1('ExpandDims', [weights, i32Scalar(c, -1)])]);
+    return c.emit1(binary ? 'Max' : 'Sum', [rows, i32(c, [r - 1])], { keep_dims: false });
+  },
 
   TopK: (c) => c.emit('TopKV2', [c.input('x'), i32Scalar(c, c.num('k'))], { sorted: c.bool('sorted', true) }),
   Einsum: (c) => c.emit1('Einsum', [c.inputList()], { equation: c.str('equation') }),

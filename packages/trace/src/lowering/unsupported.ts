@@ -46,7 +46,6 @@ export const UNSUPPORTED: Record<string, string> = {
   StringToHashBucketFast: STRINGS,
 
   Multinomial: 'random sampling: the trace would freeze one draw',
-  DenseBincount: 'DenseBincount is newer than the TensorFlow op registry (TF 2.2)',
   Transform: 'ImageProjectiveTransformV3 is newer than the TensorFlow op registry (TF 2.2)',
   RotateWithOffset: 'no TensorFlow op (tf.image rotation is a Python composite)',
   Draw: 'draws to a canvas: not a tensor computation',
