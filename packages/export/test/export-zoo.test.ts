@@ -70,6 +70,14 @@ const CASES: Case[] = [
     input: (b) => inputOf([b, 4, 4, 2], b * 23), tol: 1e-5,
   },
   {
+    // Conv3DBackpropInputV2: tfjs-converter has no mapping; the runtime registers one
+    name: 'Conv3DTranspose',
+    make: () => tf.sequential({ layers: [
+      tf.layers.conv3dTranspose({ filters: 2, kernelSize: [2, 3, 2], strides: [2, 1, 2], padding: 'same', inputShape: [3, 3, 2, 2], kernelInitializer: init(13) } as tf.layers.ConvLayerArgs),
+    ] }),
+    input: (b) => inputOf([b, 3, 3, 2, 2], b * 29), tol: 1e-5,
+  },
+  {
     name: 'CenterCrop (tfjs builds one crop box per image in JS)',
     make: () => tf.sequential({ layers: [
       tf.layers.zeroPadding2d({ padding: 1, inputShape: [5, 6, 2] }),

@@ -1,5 +1,6 @@
-// Conv2DBackpropFilter and MaxPoolGrad (TF gradient ops of TF1 training graphs) on tfjs-converter's
-// executor through the custom ops of ops/gradient-ops.ts; truth is tfjs's own autodiff.
+// Conv2DBackpropFilter and MaxPoolGrad (TF gradient ops of TF1 training graphs) and
+// Conv3DBackpropInputV2 (what a Conv3DTranspose layer is) on tfjs-converter's executor through the
+// custom ops of ops/gradient-ops.ts; truth is tfjs's own autodiff.
 import * as tf from '@tensorflow/tfjs';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,24 @@ describe('TF gradient ops on tfjs-converter', () => {
       }];
       const m = loadGraphModelSync(toModelArtifacts(graph(nodes, new Map([['sizes', sizesValue]]))));
       close(m.execute({ x, dy }, 'g') as tf.Tensor, want);
+    });
+  }
+
+  for (const padding of ['SAME', 'VALID'] as const) {
+    it(`Conv3DBackpropInputV2 (${padding}, strides 2,1,2) = d/dx of tf.conv3d`, () => {
+      const pad = padding === 'SAME' ? 'same' : 'valid';
+      const x = tf.randomUniform([2, 5, 4, 5, 2], -1, 1, 'float32', 6);
+      const f = tf.randomUniform([3, 2, 3, 2, 3], -1, 1, 'float32', 7);
+      const y = tf.conv3d(x as tf.Tensor5D, f as tf.Tensor5D, [2, 1, 2], pad);
+      const dy = tf.randomUniform(y.shape, -1, 1, 'float32', 8);
+      const want = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.conv3d(xx as tf.Tensor5D, f as tf.Tensor5D, [2, 1, 2], pad), dy)))(x);
+      const [sizes, sizesValue] = intConst('sizes', [2, 5, 4, 5, 2]);
+      const nodes = [placeholder('f'), placeholder('dy'), sizes, {
+        name: 'g', op: 'Conv3DBackpropInputV2', input: ['sizes', 'f', 'dy'],
+        attr: { T: attr.type(DT.DT_FLOAT), Tshape: attr.type(DT.DT_INT32), strides: attr.ints([1, 2, 1, 2, 1]), padding: attr.str(padding), data_format: attr.str('NDHWC'), dilations: attr.ints([1, 1, 1, 1, 1]) },
+      }];
+      const m = loadGraphModelSync(toModelArtifacts(graph(nodes, new Map([['sizes', sizesValue]]))));
+      close(m.execute({ f, dy }, 'g') as tf.Tensor, want);
     });
   }
 

@@ -1,6 +1,7 @@
-// TensorFlow gradient ops that TF1 training graphs use and tfjs-converter has no mapping for,
-// registered as tfjs-converter custom ops that run the tfjs kernels computing the same thing
-// (tfjs's own conv2d / maxPool gradients call exactly these kernels).
+// TensorFlow gradient ops that tfjs-converter has no mapping for (TF1 training graphs use them;
+// Conv3DTranspose layers are Conv3DBackpropInputV2), registered as tfjs-converter custom ops that
+// run the tfjs kernels computing the same thing (tfjs's own conv2d / maxPool gradients and
+// conv3dTranspose call exactly these kernels).
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { engine, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { SavedModelError } from '@savedmodel-js/core';
@@ -61,4 +62,20 @@ registerOp('MaxPoolGrad', (gn: GraphNode): Tensor => {
   if (typeof p !== 'string') fail(name, 'MaxPoolGrad', 'explicit padding is not supported');
   const a = { filterSize: hw(ints(attrs.ksize), false), strides: hw(ints(attrs.strides), false), pad: p };
   return engine().runKernel('MaxPoolGrad', { dy, input, output }, a as unknown as NamedAttrMap) as Tensor;
+});
+
+registerOp('Conv3DBackpropInputV2', (gn: GraphNode): Tensor => {
+  const op = 'Conv3DBackpropInputV2';
+  const { name, attrs } = node(gn);
+  const [sizes, filter, dy] = gn.inputs as [Tensor, Tensor, Tensor];
+  if (str(attrs.data_format, 'NDHWC') !== 'NDHWC') fail(name, op, 'only NDHWC is supported');
+  if (ints(attrs.dilations).some((d) => d !== 1)) fail(name, op, 'dilations other than 1 are not supported');
+  const s = ints(attrs.strides);
+  if (s.length !== 5) fail(name, op, `strides ${JSON.stringify(s)} are not 5 numbers`);
+  const p = str(attrs.padding, 'VALID');
+  if (p !== 'SAME' && p !== 'VALID') fail(name, op, `padding ${p} is not supported`);
+  const inputShape = Array.from(sizes.dataSync());
+  if (inputShape.length !== 5) fail(name, op, `input_sizes ${JSON.stringify(inputShape)} are not 5 numbers`);
+  const a = { strides: [s[1]!, s[2]!, s[3]!], pad: p === 'SAME' ? 'same' : 'valid', inputShape };
+  return engine().runKernel(op, { dy, filter }, a as unknown as NamedAttrMap) as Tensor;
 });
