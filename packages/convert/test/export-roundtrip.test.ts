@@ -76,6 +76,23 @@ describe('our export → tfjs graph model → SavedModel', () => {
   }
 });
 
+describe('ops tfjs-converter has no mapping for, registered by the runtime', () => {
+  it('Conv3DTranspose (Conv3DBackpropInputV2): the tfjs graph model from model.json runs it as the layers model does', async () => {
+    const m = tf.sequential({ layers: [
+      tf.layers.conv3dTranspose({ inputShape: [3, 2, 3, 2], filters: 2, kernelSize: 2, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) } as tf.layers.ConvLayerArgs),
+    ] });
+    const sdir = join(tmp.dir, 'conv3dt'), gdir = join(tmp.dir, 'conv3dt-g');
+    await saveModel(m, sdir);
+    await convertSavedModelToTfjs(sdir, gdir);
+    const ops = (JSON.parse(readFileSync(join(gdir, 'model.json'), 'utf8')).modelTopology.node as { op: string }[]).map((n) => n.op);
+    expect(ops).toContain('Conv3DBackpropInputV2'); // attrs as model.json keeps them (base64 strings)
+    const gm = await loadTfjsGraphModel(gdir);
+    const x = tf.tensor(testValues(2 * 36, 'float32', 5), [2, 3, 2, 3, 2]);
+    expectClose((gm.execute(x) as tf.Tensor).dataSync(), (m.predict(x) as tf.Tensor).dataSync(), 1e-5, 'graph model vs layers');
+    gm.dispose();
+  });
+});
+
 describe('browser-side sources', () => {
   it('dropped files (a Map, or File-like objects without folders) and an IOHandler give the same SavedModel', async () => {
     const gdir = join(tmp.dir, 'g-drop');

@@ -6,7 +6,8 @@ import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { engine, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { SavedModelError } from '@savedmodel-js/core';
 
-interface RawAttr { s?: number[]; i?: number; list?: { i?: number[] } }
+/** An attr as tfjs-converter keeps it: `s` is bytes from a graph we built, base64 from a model.json. */
+interface RawAttr { s?: ArrayLike<number> | string; i?: number; list?: { i?: (number | string)[] } }
 interface RawNode { name?: string; rawAttrs?: Record<string, RawAttr> }
 
 function node(gn: GraphNode): { name: string; attrs: Record<string, RawAttr> } {
@@ -19,7 +20,11 @@ function fail(name: string, op: string, msg: string): never {
 }
 
 function str(a: RawAttr | undefined, fallback: string): string {
-  return a?.s ? String.fromCharCode(...a.s) : fallback;
+  if (a?.s === undefined) return fallback;
+  if (typeof a.s === 'string') {
+    try { return atob(a.s); } catch { return a.s; }
+  }
+  return String.fromCharCode(...Array.from(a.s));
 }
 
 function ints(a: RawAttr | undefined): number[] {
