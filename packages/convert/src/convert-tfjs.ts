@@ -9,6 +9,7 @@ import { loadReflection } from './graph-json.js';
 import type { ModelJson } from './model-json.js';
 import { openModel, readGroupBytes, type OpenedModel, type TfjsModelSource } from './model-source.js';
 import { decodeWeightGroup, manifestByteLength, type DecodedWeight } from './weights.js';
+import { repairLayersTopology } from './layers-topology.js';
 
 export interface ConvertProgress {
   /** 'trace': the faithful rebuild of a graph model failed; tfjs runs it under the tracer instead. */
@@ -131,7 +132,7 @@ function dequantizedArtifacts(json: ModelJson, weights: Map<string, DecodedWeigh
   let o = 0;
   for (const p of parts) { data.set(p, o); o += p.length; }
   return {
-    modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer, format: json.format,
+    modelTopology: repairLayersTopology(json.modelTopology, specs), weightSpecs: specs, weightData: data.buffer, format: json.format,
     ...(json.trainingConfig !== undefined ? { trainingConfig: json.trainingConfig } : {}),
     ...(json.signature ? { signature: json.signature } : {}),
     ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
