@@ -9,10 +9,13 @@
 //    _FusedConv2D / FusedDepthwiseConv2dNative node, the ops tfjs-converter's own converter emits
 //    for such layers. The fused kernels compute the same thing (the product, then a broadcast
 //    add, then the activation) in one call.
+//  - OneHot runs as EXACT_ONE_HOT_OP (ops/one-hot.ts): tfjs-converter drops its axis and
+//    tfjs-backend-wasm's kernel gets float one-hots wrong.
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
 import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.js';
+import { EXACT_ONE_HOT_OP } from './ops/one-hot.js';
 import { dataInputs, refNodeName } from './variables.js';
 
 type NodeDef = tensorflow.INodeDef;
@@ -64,7 +67,8 @@ export function executorNodes(g: FrozenGraph): NodeDef[] {
     const c = g.constants.get(name);
     return c?.dtype === DT_INT32 && c.values instanceof Int32Array ? Array.from(c.values) : undefined;
   };
-  return fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape, intValues);
+  const nodes = fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape, intValues);
+  return nodes.map((n) => (n.op === 'OneHot' ? { ...n, op: EXACT_ONE_HOT_OP } : n));
 }
 
 /**

@@ -5,3 +5,4 @@ import './parse-example.js';
 import './int64-arith.js';
 import './parse-sequence-example.js';
 import './gradient-ops.js';
+import './one-hot.js';

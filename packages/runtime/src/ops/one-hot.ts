@@ -1,0 +1,36 @@
+// TF's OneHot for tfjs-converter's executor. tfjs-converter maps OneHot to tf.oneHot(indices,
+// depth, on, off, T) and drops the `axis` attr; tfjs-backend-wasm 4.x's OneHot kernel then writes
+// integer bits for any T (a float one-hot of 1.0 reads back as 1.4e-45). TF models one-hot float
+// values routinely, so the executor graph sends every OneHot here (executor-graph.ts): an int32
+// one-hot (right on every backend) picks `on` or `off` exactly (where), moved to `axis`.
+import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
+import { cast, oneHot, tidy, transpose, where, type Tensor } from '@tensorflow/tfjs-core';
+import { SavedModelError } from '@savedmodel-js/core';
+
+/** The op name executor graphs use for OneHot. */
+export const EXACT_ONE_HOT_OP = '_SmjsOneHot';
+
+interface RawNode { name?: string; rawAttrs?: Record<string, { i?: number | string }> }
+
+registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor => {
+  const raw = (gn as unknown as { node?: RawNode }).node;
+  const name = raw?.name ?? '?';
+  const [indices, depthT, on, off] = gn.inputs as [Tensor, Tensor, Tensor, Tensor];
+  const depth = depthT.dataSync()[0]!;
+  const rank = indices.rank;
+  let axis = Number(raw?.rawAttrs?.axis?.i ?? -1);
+  if (axis === -1) axis = rank;
+  if (!Number.isInteger(depth) || depth < 0 || !Number.isInteger(axis) || axis < 0 || axis > rank || on.rank !== 0 || off.rank !== 0) {
+    throw new SavedModelError('INVALID_ARGUMENT', `OneHot ${name}: depth ${depth}, axis ${axis}, on/off of rank ${on.rank}/${off.rank} (TF takes depth ≥ 0, axis in [-1, ${rank}], scalars)`, { key: name });
+  }
+  return tidy(() => {
+    const hot = cast(oneHot(cast(indices, 'int32'), depth, 1, 0, 'int32'), 'bool');
+    let y = where(hot, on, off);
+    if (axis !== rank) {
+      const perm = [...Array(rank + 1).keys()];
+      perm.splice(axis, 0, perm.pop()!);
+      y = transpose(y, perm);
+    }
+    return y;
+  });
+});
