@@ -152,7 +152,9 @@ export const ARRAY: Record<string, Lowering> = {
     if (r !== 1 && r !== 2) throw c.fail(`DenseBincount of a rank-${r} input (TF takes rank 1 or 2)`);
     const dtype = c.outputs[0]!.dtype;
     const indices = x.dtype === DT.DT_INT32 || x.dtype === DT.DT_INT64 ? x : castTo(c, x, DT.DT_INT32);
-    let rows = c.emit1('OneHot', [indices, i32Scalar(c, size), c.scalar(1, dtype), c.scalar(0, dtype)]);
+    // an int32 one-hot, then cast: tfjs-backend-wasm 4.x's OneHot writes integer bits into float
+    // one-hots, which would break this graph in tfjs graph models made from it
+    let rows = castTo(c, c.emit1('OneHot', [indices, i32Scalar(c, size), c.scalar(1, DT.DT_INT32), c.scalar(0, DT.DT_INT32)]), dtype);
     const weighted = !binary && !(weights.shape?.length === 1 && staticDim(weights, 0) === 0);
     if (weighted) rows = c.emit1('Mul', [rows, c.emit1('ExpandDims', [weights, i32Scalar(c, -1)])]);
     return c.emit1(binary ? 'Max' : 'Sum', [rows, i32(c, [r - 1])], { keep_dims: false });
