@@ -1,5 +1,5 @@
-// Wrapper layers in a Keras SavedModel. tf.keras 2.x tracks what a wrapper holds, not the weights
-// themselves: Bidirectional its two RNN copies as `forward_layer` / `backward_layer` (each with its
+// Wrapper and recurrent layers in a Keras SavedModel. tf.keras 2.x tracks what a layer holds, not
+// the weights themselves: an RNN its `cell` (StackedRNNCells its `cells` list), Bidirectional its two RNN copies as `forward_layer` / `backward_layer` (each with its
 // `cell`), TimeDistributed its layer as `layer` (tf_keras/layers/rnn/bidirectional.py and
 // base_wrapper.py). Both RNN copies hold weights of the same names, so a flat layout on the wrapper
 // cannot tell them apart: the backward RNN used to load the forward one's weights. The reference for
@@ -112,6 +112,41 @@ describe('wrapper layers through a Keras SavedModel', () => {
     const old = new Map(files).set('saved_model.pb', tensorflow.SavedModel.encode(sm).finish());
     const loaded = await loadKerasModel(fileMapSource(old));
     const x = input();
+    expect(maxDiff(loaded.predict(x) as tf.Tensor, m.predict(x) as tf.Tensor)).toBeLessThan(1e-5);
+  });
+});
+
+/** Every weight of `m` its own seeded values. */
+function distinct(m: tf.LayersModel, seed: number): tf.LayersModel {
+  const r = mulberry32(seed);
+  for (const w of m.weights) {
+    const t = tf.tensor(Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () => r() - 0.5), w.shape as number[]);
+    w.write(t);
+    t.dispose();
+  }
+  return m;
+}
+
+describe('recurrent layers tracked through their cells', () => {
+  const cases: [string, () => tf.LayersModel, number[], string[][]][] = [
+    ['RNN of stacked cells (LSTMCell, GRUCell)', () => tf.sequential({ layers: [tf.layers.rnn({ inputShape: [4, 3], cell: [tf.layers.lstmCell({ units: 3 }), tf.layers.gruCell({ units: 2 })], returnSequences: true })] }),
+      [2, 4, 3], [['cell', 'cells', '0', 'kernel'], ['cell', 'cells', '0', 'recurrent_kernel'], ['cell', 'cells', '0', 'bias'], ['cell', 'cells', '1', 'kernel'], ['cell', 'cells', '1', 'recurrent_kernel'], ['cell', 'cells', '1', 'bias']]],
+    ['RNN of one SimpleRNNCell', () => tf.sequential({ layers: [tf.layers.rnn({ inputShape: [4, 3], cell: tf.layers.simpleRNNCell({ units: 3 }) })] }),
+      [2, 4, 3], [['cell', 'kernel'], ['cell', 'recurrent_kernel'], ['cell', 'bias']]],
+    ['ConvLSTM2D', () => tf.sequential({ layers: [tf.layers.convLstm2d({ inputShape: [2, 5, 5, 1], filters: 2, kernelSize: 3, padding: 'same' } as tf.layers.ConvLSTM2DArgs)] }),
+      [2, 2, 5, 5, 1], [['cell', 'kernel'], ['cell', 'recurrent_kernel'], ['cell', 'bias']]],
+  ];
+  it.each(cases)('%s: each weight under its cell, as tf.keras tracks it; loadKerasModel predicts as the saved model', async (_, make, shape, paths) => {
+    const m = distinct(make(), shape.length);
+    const files = await saved(m);
+    const { savedModel } = await readSavedModel(fileMapSource(files));
+    const nodes = savedModel.meta_graphs![0]!.object_graph_def!.nodes!;
+    const layer = child(nodes, 0, 'layer_with_weights-0');
+    expect(nodes[layer]!.user_object?.identifier).toBe('_tf_keras_rnn_layer');
+    const found = paths.map((p) => nodes[p.reduce((id, name) => child(nodes, id, name), layer)]!.variable?.name);
+    expect(found).toEqual(m.layers[0]!.weights.map((w) => w.name));
+    const loaded = await loadKerasModel(fileMapSource(files));
+    const x = tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.61)), shape);
     expect(maxDiff(loaded.predict(x) as tf.Tensor, m.predict(x) as tf.Tensor)).toBeLessThan(1e-5);
   });
 });

@@ -174,20 +174,27 @@ export class KerasLayout {
         deps.push([attr, n]);
         subLayers.push(n); // keras_api.layers: the layers it holds
       }
+    } else if (isRecurrent(layer)) {
+      // Keras RNN layers keep their weights in their cell: `layer_with_weights-N/cell/kernel`;
+      // an RNN of several cells in StackedRNNCells' list: `cell/cells/0/kernel`
+      const cellNode = (cell: LayerLike): ObjectNode => {
+        const cellDeps: [string, TreeNode][] = cell.weights.map((w) => [weightName(w), this.variable(w)]);
+        return { kind: 'object', key: {}, identifier: '_tf_keras_layer', deps: () => cellDeps, functions: () => [] };
+      };
+      const cells = recurrentCells(layer);
+      if (cells.length === 1 && cells[0]!.path.length === 1) {
+        deps.push(['cell', cellNode(cells[0]!.cell)]);
+      } else {
+        const stacked: [string, TreeNode][] = [['cells', list(cells.map((c) => cellNode(c.cell)))]];
+        deps.push(['cell', { kind: 'object', key: {}, identifier: '_tf_keras_layer', deps: () => stacked, functions: () => [] }]);
+      }
     } else if (!isModel) {
       const used = new Set<string>();
-      const own = isRecurrent(layer) ? null : layer.weights;
-      if (own) {
-        for (const w of own) {
-          let n = weightName(w);
-          for (let i = 1; used.has(n); i++) n = `${weightName(w)}_${i}`;
-          used.add(n);
-          deps.push([n, this.variable(w)]);
-        }
-      } else {
-        // Keras RNN layers keep their weights in their cell: `layer_with_weights-N/cell/kernel`
-        const cellDeps: [string, TreeNode][] = layer.weights.map((w) => [weightName(w), this.variable(w)]);
-        deps.push(['cell', { kind: 'object', key: {}, identifier: '_tf_keras_layer', deps: () => cellDeps, functions: () => [] }]);
+      for (const w of layer.weights) {
+        let n = weightName(w);
+        for (let i = 1; used.has(n); i++) n = `${weightName(w)}_${i}`;
+        used.add(n);
+        deps.push([n, this.variable(w)]);
       }
     }
     // tf.keras 2.10's random layers track their generator (a plain object, nothing saved)
@@ -216,8 +223,25 @@ export function wrappedLayers(layer: LayerLike): [string, LayerLike][] {
   }
 }
 
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D']);
+
 export function isRecurrent(layer: LayerLike): boolean {
-  return ['LSTM', 'GRU', 'SimpleRNN'].includes(layer.getClassName());
+  return RECURRENT.has(layer.getClassName());
+}
+
+/**
+ * The cells of a recurrent layer and where tf.keras tracks each: `cell` (LSTM, GRU, SimpleRNN,
+ * ConvLSTM2D, an RNN of one cell), or `cell/cells/<i>` for an RNN of several (StackedRNNCells).
+ */
+export function recurrentCells(layer: LayerLike): { path: string[]; cell: LayerLike }[] {
+  if (!isRecurrent(layer)) return [];
+  const cell = (layer as unknown as { cell?: LayerLike }).cell;
+  if (!cell) return [];
+  if (cell.getClassName() === 'StackedRNNCells') {
+    const cells = (cell as unknown as { cells?: LayerLike[] }).cells ?? [];
+    return cells.map((c, i) => ({ path: ['cell', 'cells', String(i)], cell: c }));
+  }
+  return [{ path: ['cell'], cell }];
 }
 
 export function checkModel(model: unknown): asserts model is tf.LayersModel {

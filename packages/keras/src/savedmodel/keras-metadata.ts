@@ -19,12 +19,12 @@ const KERAS_LAYERS = new Set([
   'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'Conv3DTranspose', 'SeparableConv2D', 'DepthwiseConv2D', 'Cropping2D',
   'UpSampling2D', 'ZeroPadding2D', 'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D',
   'AveragePooling3D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
-  'BatchNormalization', 'LayerNormalization', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'TimeDistributed',
+  'BatchNormalization', 'LayerNormalization', 'LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D', 'Bidirectional', 'TimeDistributed',
   'Add', 'Average', 'Concatenate', 'Dot', 'Maximum', 'Minimum', 'Multiply', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU',
   'ThresholdedReLU', 'Softmax', 'Masking', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
   'Rescaling', 'CenterCrop', 'Resizing', 'CategoryEncoding', 'Sequential', 'Model', 'Functional',
 ]);
-const TRAINING_ARG = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'BatchNormalization', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'TimeDistributed']);
+const TRAINING_ARG = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'BatchNormalization', 'LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D', 'Bidirectional', 'TimeDistributed']);
 
 export const KERAS_BACKEND = 'tensorflow';
 /** The tf.keras release whose SavedModel layout this writes (keras_cnn's). */
@@ -97,11 +97,6 @@ function inputSpecJson(layer: LayerLike): Json | undefined {
 function layerMetadata(layer: LayerLike, configs: ReturnType<typeof layerConfigs>, isModel: boolean): JsonObject {
   const entry = configs.get(layer.name);
   const cls = layer.getClassName();
-  if (cls === 'RNN' || cls === 'ConvLSTM2D') {
-    // tf.keras has these, but their cells' object layout (a cell, or StackedRNNCells' list of
-    // cells) is not written here yet
-    throw new SavedModelError('UNSUPPORTED', `layer ${layer.name} (${cls}) is not written to a Keras SavedModel yet: save the model as .h5 or .keras (saveFormat 'h5' / 'keras'), or with saveModel / exportModel`, { key: layer.name });
-  }
   if (!KERAS_LAYERS.has(cls) || !entry) {
     throw new SavedModelError('UNSUPPORTED', `layer ${layer.name} (${cls}) has no tf.keras counterpart; it cannot be saved as a Keras model (saveModel exports it as plain functions)`, { key: layer.name });
   }

@@ -9,7 +9,7 @@ import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
 import { setOrWarn } from '../h5/into-tfjs.js';
-import { wrappedLayers, type LayerLike } from './keras-layout.js';
+import { recurrentCells, wrappedLayers, type LayerLike } from './keras-layout.js';
 
 export interface KerasLoadOptions {
   /** Compile the model from its training_config, restoring the optimizer's state (default true). */
@@ -95,7 +95,16 @@ function weightIds(w: Walker, layer: LayerLike, nid: number | undefined, into = 
     }
     return into;
   }
+  for (const { path, cell } of recurrentCells(layer)) {
+    let cid = nid;
+    for (const p of path) cid = w.child(cid, p);
+    for (const v of cell.weights) {
+      const id = w.child(cid, weightName(v));
+      if (id !== undefined) into.set(v, id);
+    }
+  }
   for (const v of layer.weights) {
+    if (into.has(v)) continue;
     const name = weightName(v);
     const id = w.child(nid, name) ?? w.child(w.child(nid, 'cell'), name);
     if (id !== undefined) into.set(v, id);
