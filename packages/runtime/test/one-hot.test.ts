@@ -15,11 +15,11 @@ const F = DT.DT_FLOAT, I = DT.DT_INT32;
 beforeAll(async () => { await tf.ready(); });
 afterAll(async () => { await tf.setBackend('cpu'); });
 
-async function oneHotModel(axis: number): Promise<Map<string, Uint8Array>> {
+async function oneHotModel(axis: number, depth = 3): Promise<Map<string, Uint8Array>> {
   return savedModelFiles(
     [
       node('indices', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([-1]) }),
-      node('depth', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([3], [])) }),
+      node('depth', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([depth], [])) }),
       node('on', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor([5], [])) }),
       node('off', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor([0], [])) }),
       node('hot', 'OneHot', ['indices', 'depth', 'on', 'off'], { T: attr.type(F), TI: attr.type(I), axis: attr.int(axis) }),
@@ -47,4 +47,15 @@ describe('OneHot, float values, as TensorFlow computes it', () => {
       }
     });
   }
+});
+
+describe('OneHot of a hostile depth', () => {
+  it('a depth of 2^31 - 1: LIMIT_EXCEEDED naming the node, nothing allocated', async () => {
+    await tf.setBackend('cpu');
+    const m = await loadSavedModel(await oneHotModel(-1, 2 ** 31 - 1));
+    const err = await m.run({ indices: [0, 1] }).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    expect((err as Error).message).toContain('OneHot hot');
+    m.dispose();
+  });
 });

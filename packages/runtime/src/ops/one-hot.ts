@@ -5,7 +5,7 @@
 // one-hot (right on every backend) picks `on` or `off` exactly (where), moved to `axis`.
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { cast, oneHot, tidy, transpose, where, type Tensor } from '@tensorflow/tfjs-core';
-import { SavedModelError } from '@savedmodel-js/core';
+import { MAX_TENSOR_ELEMENTS, SavedModelError } from '@savedmodel-js/core';
 
 /** The op name executor graphs use for OneHot. */
 export const EXACT_ONE_HOT_OP = '_SmjsOneHot';
@@ -22,6 +22,10 @@ registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor => {
   if (axis === -1) axis = rank;
   if (!Number.isInteger(depth) || depth < 0 || !Number.isInteger(axis) || axis < 0 || axis > rank || on.rank !== 0 || off.rank !== 0) {
     throw new SavedModelError('INVALID_ARGUMENT', `OneHot ${name}: depth ${depth}, axis ${axis}, on/off of rank ${on.rank}/${off.rank} (TF takes depth ≥ 0, axis in [-1, ${rank}], scalars)`, { key: name });
+  }
+  // depth comes from the model: an output past any tensor tfjs can hold is refused before allocating
+  if (indices.size * depth > MAX_TENSOR_ELEMENTS) {
+    throw new SavedModelError('LIMIT_EXCEEDED', `OneHot ${name}: ${indices.size} indices × depth ${depth} is more than ${MAX_TENSOR_ELEMENTS} elements`, { key: name });
   }
   return tidy(() => {
     const hot = cast(oneHot(cast(indices, 'int32'), depth, 1, 0, 'int32'), 'bool');
