@@ -79,7 +79,7 @@ describe('our export → tfjs graph model → SavedModel', () => {
 describe('ops tfjs-converter has no mapping for, registered by the runtime', () => {
   it('Conv3DTranspose (Conv3DBackpropInputV2): the tfjs graph model from model.json runs it as the layers model does', async () => {
     const m = tf.sequential({ layers: [
-      tf.layers.conv3dTranspose({ inputShape: [3, 2, 3, 2], filters: 2, kernelSize: 2, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) } as tf.layers.ConvLayerArgs),
+      tf.layers.conv3dTranspose({ inputShape: [3, 2, 3, 2], filters: 2, kernelSize: 2, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
     ] });
     const sdir = join(tmp.dir, 'conv3dt'), gdir = join(tmp.dir, 'conv3dt-g');
     await saveModel(m, sdir);

@@ -73,7 +73,7 @@ const CASES: Case[] = [
     // Conv3DBackpropInputV2: tfjs-converter has no mapping; the runtime registers one
     name: 'Conv3DTranspose',
     make: () => tf.sequential({ layers: [
-      tf.layers.conv3dTranspose({ filters: 2, kernelSize: [2, 3, 2], strides: [2, 1, 2], padding: 'same', inputShape: [3, 3, 2, 2], kernelInitializer: init(13) } as tf.layers.ConvLayerArgs),
+      tf.layers.conv3dTranspose({ filters: 2, kernelSize: [2, 3, 2], strides: [2, 1, 2], padding: 'same', inputShape: [3, 3, 2, 2], kernelInitializer: init(13) }),
     ] }),
     input: (b) => inputOf([b, 3, 3, 2, 2], b * 29), tol: 1e-5,
   },

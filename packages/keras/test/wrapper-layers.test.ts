@@ -133,7 +133,7 @@ describe('recurrent layers tracked through their cells', () => {
       [2, 4, 3], [['cell', 'cells', '0', 'kernel'], ['cell', 'cells', '0', 'recurrent_kernel'], ['cell', 'cells', '0', 'bias'], ['cell', 'cells', '1', 'kernel'], ['cell', 'cells', '1', 'recurrent_kernel'], ['cell', 'cells', '1', 'bias']]],
     ['RNN of one SimpleRNNCell', () => tf.sequential({ layers: [tf.layers.rnn({ inputShape: [4, 3], cell: tf.layers.simpleRNNCell({ units: 3 }) })] }),
       [2, 4, 3], [['cell', 'kernel'], ['cell', 'recurrent_kernel'], ['cell', 'bias']]],
-    ['ConvLSTM2D', () => tf.sequential({ layers: [tf.layers.convLstm2d({ inputShape: [2, 5, 5, 1], filters: 2, kernelSize: 3, padding: 'same' } as tf.layers.ConvLSTM2DArgs)] }),
+    ['ConvLSTM2D', () => tf.sequential({ layers: [tf.layers.convLstm2d({ inputShape: [2, 5, 5, 1], filters: 2, kernelSize: 3, padding: 'same' })] }),
       [2, 2, 5, 5, 1], [['cell', 'kernel'], ['cell', 'recurrent_kernel'], ['cell', 'bias']]],
   ];
   it.each(cases)('%s: each weight under its cell, as tf.keras tracks it; loadKerasModel predicts as the saved model', async (_, make, shape, paths) => {
