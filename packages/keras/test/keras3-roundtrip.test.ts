@@ -33,6 +33,8 @@ const OPTIMIZERS: [string, () => tf.Optimizer][] = [
   ['rmsprop with momentum', () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-6)],
   ['adagrad', () => tf.train.adagrad(0.05, 0.2)],
   ['adadelta', () => tf.train.adadelta(0.5, 0.9, 1e-6)],
+  // tfjs implements no getWeights/setWeights for Adamax: its fields are read and set instead
+  ['adamax', () => tf.train.adamax(0.01)],
 ];
 
 describe('includeOptimizer', () => {

@@ -5,6 +5,7 @@ import { SavedModelError } from '@savedmodel-js/core';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, tfjsOptimizerFromKeras } from './optimizer-config.js';
+import { writeOptimizerWeights } from '../optimizer-weights.js';
 
 export interface WeightArray {
   name: string;
@@ -208,10 +209,10 @@ export async function restoreOptimizer(
   await setOrWarn(opt, named, warn);
 }
 
-/** opt.setWeights, or a warning where tfjs cannot take the state (its Adamax implements no setWeights): the optimizer starts fresh. */
+/** writeOptimizerWeights, or a warning where tfjs cannot take the state: the optimizer starts fresh. */
 export async function setOrWarn(opt: tf.Optimizer, named: { name: string; tensor: tf.Tensor }[], warn: (m: string) => void): Promise<void> {
   try {
-    await opt.setWeights(named);
+    await writeOptimizerWeights(opt, named);
   } catch (e) {
     warn(`tfjs cannot set the ${opt.getClassName()} optimizer's state (${String(e instanceof Error ? e.message : e).slice(0, 200)}): the optimizer starts fresh`);
   } finally {

@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, type OptimizerSpec } from './optimizer-config.js';
+import { readOptimizerWeights } from '../optimizer-weights.js';
 
 export interface SavedWeight {
   /** Keras 2 variable name (`dense/kernel:0`). */
@@ -98,12 +99,7 @@ export async function optimizerState(model: tf.LayersModel, layers: SavedLayer[]
   if (opt == null) return undefined;
   const spec = specForTfjs(opt.getClassName());
   const tfjsConfig = opt.getConfig() as Record<string, unknown>;
-  let named: { name: string; tensor: tf.Tensor }[];
-  try {
-    named = await opt.getWeights();
-  } catch {
-    return undefined; // tfjs cannot export this optimizer's state (Adamax): the config still saves
-  }
+  const named = await readOptimizerWeights(opt);
   if (named.length <= 1) return undefined; // never applied: nothing but `iter`, as in an unbuilt Keras optimizer
   const iterations = (await named[0]!.tensor.data())[0] ?? 0;
   const slotsAll = named.slice(1);

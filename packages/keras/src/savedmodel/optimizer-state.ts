@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow } from '@savedmodel-js/core';
 import { RawVariable, type ObjectNode, type TreeNode, type TreeResolver, type VariableNode } from '@savedmodel-js/export';
 import { kerasOptimizer } from './optimizer-mapping.js';
+import { readOptimizerWeights } from '../optimizer-weights.js';
 
 export interface OptimizerObject {
   node: ObjectNode;
@@ -15,12 +16,11 @@ export interface OptimizerObject {
 export async function optimizerObject(model: tf.LayersModel, resolver: TreeResolver): Promise<OptimizerObject> {
   const opt = model.optimizer;
   const k = kerasOptimizer(opt);
-  let weights: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
+  let weights: Awaited<ReturnType<typeof readOptimizerWeights>>;
   try {
-    weights = await opt.getWeights();
+    weights = await readOptimizerWeights(opt);
   } catch (e) {
-    // tfjs's Adamax does not implement getWeights: its moments cannot be read to be saved
-    throw new SavedModelError('UNSUPPORTED', `the ${opt.getClassName()} optimizer's state cannot be read from tfjs (${(e as Error).message}); save with includeOptimizer: false, or as .h5 / .keras, which save its config without the state`, { key: opt.getClassName(), cause: e });
+    throw new SavedModelError('UNSUPPORTED', `the ${opt.getClassName()} optimizer's state cannot be read from tfjs (${(e as Error).message}); save with includeOptimizer: false`, { key: opt.getClassName(), cause: e });
   }
   const byName = new Map(weights.map((w) => [w.name, w.tensor]));
   const iterT = byName.get('iter');
