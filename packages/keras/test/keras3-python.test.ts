@@ -80,4 +80,32 @@ describe('Python reads our .keras', () => {
     expect(w['optimizer/vars/3']!.sha256).toBe(await sha(slots[10]!.tensor)); // v of dense/kernel
     expect(w['optimizer/vars/19']!.sha256).toBe(await sha(slots[18]!.tensor)); // v of head/bias
   });
+
+  it('h5py: wrapped and recurrent layers keep their weights where Keras 3 saves them (forward/backward_layer, TimeDistributed layer, stacked cells)', async () => {
+    if (!HAS_H5PY) throw new Error('python3-h5py is needed (apt-get install python3-h5py)');
+    const m = tf.sequential({ name: 'wrapped', layers: [
+      tf.layers.bidirectional({ inputShape: [4, 3], layer: tf.layers.lstm({ units: 2, returnSequences: true, name: 'lstm' }) as tf.RNN, name: 'bidi' }),
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, name: 'td_dense' }), name: 'td' }),
+      tf.layers.rnn({ cell: [tf.layers.lstmCell({ units: 2 }), tf.layers.gruCell({ units: 2 }), tf.layers.lstmCell({ units: 1 })], name: 'stacked' }),
+    ] });
+    randomizeWeights(m, 6);
+    const path = join(dir, 'wrapped.keras');
+    await saveKerasV3(m, path);
+    const w = dump(path).weights!;
+    const [bidi, td, stacked] = m.layers as [tf.layers.Layer, tf.layers.Layer, tf.layers.Layer];
+    const expected: [string, tf.LayerVariable][] = [
+      ...[0, 1, 2].map((i): [string, tf.LayerVariable] => [`layers/bidirectional/forward_layer/cell/vars/${i}`, bidi.weights[i]!]),
+      ...[0, 1, 2].map((i): [string, tf.LayerVariable] => [`layers/bidirectional/backward_layer/cell/vars/${i}`, bidi.weights[3 + i]!]),
+      ['layers/time_distributed/layer/vars/0', td.weights[0]!], ['layers/time_distributed/layer/vars/1', td.weights[1]!],
+      ...[0, 1, 2].map((i): [string, tf.LayerVariable] => [`layers/rnn/cell/cells/lstm_cell/vars/${i}`, stacked.weights[i]!]),
+      ...[0, 1, 2].map((i): [string, tf.LayerVariable] => [`layers/rnn/cell/cells/gru_cell/vars/${i}`, stacked.weights[3 + i]!]),
+      ...[0, 1, 2].map((i): [string, tf.LayerVariable] => [`layers/rnn/cell/cells/lstm_cell_1/vars/${i}`, stacked.weights[6 + i]!]),
+    ];
+    for (const [p, v] of expected) expect(w[p], p).toEqual({ dtype: 'float32', shape: v.shape, sha256: await sha(v.read()) });
+    // no weight anywhere else: the wrappers' own vars, and the wrapped layer Keras never builds, are empty
+    const datasets = Object.keys(w).filter((k) => /\/vars\/\d+$/.test(k) && k.startsWith('layers/'));
+    expect(datasets.sort()).toEqual(expected.map(([p]) => p).sort());
+    for (const g of ['layers/bidirectional/vars/', 'layers/bidirectional/layer/vars/', 'layers/bidirectional/layer/cell/vars/', 'layers/time_distributed/vars/', 'layers/rnn/cell/vars/']) expect(w[g], g).toBeDefined();
+  });
 });
+

@@ -3,7 +3,10 @@
 // training step on both gives identical weights).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import JSZip from 'jszip';
 import { loadKerasV3, saveKerasV3 } from '../src/index.js';
+import { writeHdf5, type H5Group } from '../src/h5/h5wasm-files.js';
+import { configOrder, kerasVarsEntries } from '../src/keras3/weight-paths.js';
 import { ZOO, expectedConfig, maxAbsDiff, predictAll, randomizeWeights } from './helpers/format-zoo.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
@@ -68,5 +71,30 @@ describe('includeOptimizer', () => {
     expect(await back.optimizer.getWeights()).toHaveLength(1); // fresh: only `iter`
     const plain = await loadKerasV3(bytes, { compile: false });
     expect(plain.optimizer).toBeUndefined();
+  });
+});
+
+describe('files of earlier savedmodel-js releases', () => {
+  it('a wrapper\'s weights in its own vars (before 2026-12-06: Bidirectional, TimeDistributed) still load', async () => {
+    const m = tf.sequential({ layers: [
+      tf.layers.bidirectional({ inputShape: [4, 3], layer: tf.layers.gru({ units: 2, returnSequences: true }) as tf.RNN }),
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+    ] });
+    randomizeWeights(m, 8);
+    const zip = await JSZip.loadAsync(await saveKerasV3(m));
+    const config = JSON.parse(await zip.file('config.json')!.async('string')) as Record<string, unknown>;
+    const flat = kerasVarsEntries(m, configOrder(config), { flatWrappers: true });
+    expect(flat.map((e) => e.path)).toContain('layers/bidirectional'); // all six GRU weights there
+    const values = await Promise.all(flat.map((e) => Promise.all(e.variables.map(async (v) => (await v.read().data()) as Float32Array))));
+    const weights = await writeHdf5('model.weights.h5', (f) => flat.forEach((e, j) => {
+      let g: H5Group = f;
+      for (const seg of e.path === '' ? [] : e.path.split('/')) g = g.keys().includes(seg) ? g.get(seg) as H5Group : g.create_group(seg);
+      const vars = g.create_group('vars');
+      e.variables.forEach((v, i) => vars.create_dataset({ name: String(i), data: values[j]![i]!, shape: v.shape as number[], dtype: '<f' }));
+    }));
+    zip.file('model.weights.h5', weights);
+    const back = await loadKerasV3(await zip.generateAsync({ type: 'uint8array', compression: 'STORE' }));
+    const x = tf.tensor3d(Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.cos(i)), [2, 4, 3]);
+    expect(await predictAll(back, [x])).toEqual(await predictAll(m, [x]));
   });
 });

@@ -65,11 +65,20 @@ export async function loadKerasV3(input: ModelFileInput, options: LoadKerasV3Opt
     throw new SavedModelError(zip.entries.some((e) => e.name === 'model.weights.npz') ? 'UNSUPPORTED' : 'NOT_FOUND',
       `no ${WEIGHTS} in the archive (npz weights are not supported)`, { file: label, key: WEIGHTS });
   }
-  const entries = kerasVarsEntries(model, configOrder(config)).filter((e) => e.variables.length > 0);
+  const order = configOrder(config);
+  const structured = kerasVarsEntries(model, order).filter((e) => e.variables.length > 0);
   const budget = newBudget(options.limits);
   const where = `${label}:${WEIGHTS}`;
+  let entries = structured;
   const { perEntry, optimizer } = await readHdf5(where, await zip.readEntry(WEIGHTS), (f) => ({
-    perEntry: entries.map((e) => {
+    perEntry: (() => {
+      // a wrapper's weights in its own vars: as savedmodel-js wrote them before 2026-12-06
+      if (structured.some((e) => groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`) === null)) {
+        const flat = kerasVarsEntries(model, order, { flatWrappers: true }).filter((e) => e.variables.length > 0);
+        if (flat.every((e) => groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`) !== null)) entries = flat;
+      }
+      return entries;
+    })().map((e) => {
       const g = groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`);
       if (g === null) throw new SavedModelError('CORRUPT', `no variables at ${e.path}/vars for layer ${e.name}`, { file: where, key: `${e.path}/vars` });
       return readVars(g, where, budget);

@@ -1,7 +1,8 @@
 // Where Keras 3 (saving_lib) keeps each layer's variables in model.weights.h5: a model's layers
 // under `layers/<snake_case class name>` (made unique: dense, dense_1, …; Keras avoids layer names,
 // which are not reproducible), each saveable's own variables in `<path>/vars/<i>` (trainable
-// first), a recurrent layer's in its `cell`, and the optimizer's in `optimizer/vars/<i>`.
+// first), a recurrent layer's in its `cell`, a wrapper's in the layers it holds, and the
+// optimizer's in `optimizer/vars/<i>`.
 import type * as tf from '@tensorflow/tfjs';
 
 /** Keras's naming.to_snake_case. */
@@ -17,21 +18,34 @@ export interface VarsEntry {
   variables: tf.LayerVariable[];
 }
 
-const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D']);
 type Container = tf.layers.Layer & { layers: tf.layers.Layer[] };
 const isContainer = (l: tf.layers.Layer): l is Container => Array.isArray((l as Partial<Container>).layers);
 const kerasClass = (l: tf.layers.Layer) => (l.getClassName() === 'Model' ? 'Functional' : l.getClassName());
 
+export interface VarsEntriesOptions {
+  /**
+   * savedmodel-js before 2026-12-06 wrote a wrapper's (Bidirectional, TimeDistributed) weights in
+   * its own `vars`; read such files with this set.
+   */
+  flatWrappers?: boolean;
+}
+
 /**
  * The `vars` entries of a model, in Keras's save order. `order` gives, per container, its layers in
  * the order of its Keras 3 config (Keras's `model.layers`); Sequential models list no InputLayer.
+ * Keras 3 saves each saveable's own variables, then its saveable attributes in sorted name order
+ * (a list of them under the attribute, each named for its snake_case class): an RNN's `cell`
+ * (StackedRNNCells' `cells/<lstm_cell, gru_cell, …>`), Bidirectional's `backward_layer`,
+ * `forward_layer` and the wrapped `layer` it never builds, TimeDistributed's `layer`.
  */
-export function kerasVarsEntries(model: tf.LayersModel, order: (container: Container) => tf.layers.Layer[]): VarsEntry[] {
+export function kerasVarsEntries(model: tf.LayersModel, order: (container: Container) => tf.layers.Layer[], options: VarsEntriesOptions = {}): VarsEntry[] {
   const out: VarsEntry[] = [];
-  const visit = (layer: tf.layers.Layer, path: string) => {
+  const visit = (layer: tf.layers.Layer, path: string, unbuilt = false) => {
     const join = (p: string) => (path === '' ? p : `${path}/${p}`);
+    const own = (variables: tf.LayerVariable[]) => out.push({ path, name: layer.name, variables: unbuilt ? [] : variables });
     if (isContainer(layer)) {
-      out.push({ path, name: layer.name, variables: [] });
+      own([]);
       const used = new Map<string, number>();
       for (const sub of order(layer)) {
         const base = toSnakeCase(kerasClass(sub));
@@ -41,12 +55,38 @@ export function kerasVarsEntries(model: tf.LayersModel, order: (container: Conta
       }
       return;
     }
-    if (RECURRENT.has(layer.getClassName())) {
-      out.push({ path, name: layer.name, variables: [] });
-      out.push({ path: join('cell'), name: `${layer.name}_cell`, variables: layer.weights });
+    const w = layer as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer; layer?: tf.layers.Layer; cell?: tf.layers.Layer };
+    const cls = layer.getClassName();
+    if (!options.flatWrappers && cls === 'Bidirectional' && w.forwardLayer && w.backwardLayer) {
+      own([]);
+      visit(w.backwardLayer, join('backward_layer'), unbuilt);
+      visit(w.forwardLayer, join('forward_layer'), unbuilt);
+      if (w.layer) visit(w.layer, join('layer'), true);
       return;
     }
-    out.push({ path, name: layer.name, variables: layer.weights });
+    if (!options.flatWrappers && cls === 'TimeDistributed' && w.layer) {
+      own([]);
+      visit(w.layer, join('layer'), unbuilt);
+      return;
+    }
+    if (RECURRENT.has(cls) && w.cell) {
+      own([]);
+      const cells = (w.cell as unknown as { cells?: tf.layers.Layer[] }).cells;
+      if (w.cell.getClassName() === 'StackedRNNCells' && Array.isArray(cells)) {
+        out.push({ path: join('cell'), name: w.cell.name, variables: [] });
+        const used = new Map<string, number>();
+        for (const c of cells) {
+          const base = toSnakeCase(c.getClassName());
+          const n = used.get(base) ?? 0;
+          used.set(base, n + 1);
+          out.push({ path: join(`cell/cells/${n === 0 ? base : `${base}_${n}`}`), name: c.name, variables: unbuilt ? [] : c.weights });
+        }
+      } else {
+        out.push({ path: join('cell'), name: `${layer.name}_cell`, variables: unbuilt ? [] : layer.weights });
+      }
+      return;
+    }
+    own(layer.weights);
   };
   visit(model, '');
   return out;
