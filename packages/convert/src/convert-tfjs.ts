@@ -1,9 +1,9 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { decodeSavedModel, ensureOpDefs, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
+import { decodeSavedModel, ensureOpDefs, isSavedModelError, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
 import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
-import { saveModel, type GraphModelLike } from '@savedmodel-js/export';
+import { saveModel, weightBudgetFor, withLayerWeightBudget, type GraphModelLike } from '@savedmodel-js/export';
 import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
 import { loadReflection } from './graph-json.js';
 import type { ModelJson } from './model-json.js';
@@ -250,9 +250,17 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
   await loadOpRegistry();
   const tf = (await import('@tensorflow/tfjs')) as Tfjs;
   let layers;
+  const artifacts = dequantizedArtifacts(json, weights);
+  // built within the weights the manifest declares (and the files held), then given them
+  const stored = artifacts.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1), 0);
   try {
-    layers = await tf.loadLayersModel(tf.io.fromMemory(dequantizedArtifacts(json, weights) as Parameters<typeof tf.io.fromMemory>[0]));
+    const topology = artifacts.modelTopology as { model_config?: unknown };
+    layers = await withLayerWeightBudget(weightBudgetFor(stored), `the ${stored} weight values of the weights manifest`, model.location,
+      () => tf.models.modelFromJSON({ modelTopology: (topology.model_config ?? topology) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] }));
+    layers.loadWeights(tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs as Parameters<typeof tf.io.decodeWeights>[1]), true);
   } catch (e) {
+    layers?.dispose();
+    if (isSavedModelError(e)) throw e;
     throw new SavedModelError('INVALID_ARGUMENT', `tfjs could not load the layers model: ${(e as Error).message}`, { file: model.location, cause: e });
   }
   try {

@@ -115,6 +115,19 @@ describe('weight paths stay in the model folder', () => {
     await expectCode('UNSUPPORTED', convertTfjsModel(withDtype('constructor'), out()), 'constructor');
   });
 
+  it('a layers model whose config asks for far more weights than its manifest: LIMIT_EXCEEDED before tfjs allocates them', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, name: 'd' })] });
+    let art: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    m.dispose();
+    // Dense(20000) on a 20000-wide input: a 1.6 GB kernel from a 48-byte weights file
+    const topo = JSON.parse(JSON.stringify(art!.modelTopology).replace(/"units":3/g, '"units":20000').replace(/\[null,4\]/g, '[null,20000]'));
+    const rss0 = process.memoryUsage().rss;
+    const file = raw({ format: 'layers-model', modelTopology: topo, weightsManifest: [{ paths: ['w.bin'], weights: art!.weightSpecs }] }, { 'w.bin': new Uint8Array(art!.weightData as ArrayBuffer) });
+    await expectCode('LIMIT_EXCEEDED', convertTfjsModel(file, out()), 'layer d would make weight kernel of shape [20000, 20000]');
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(512 * 2 ** 20);
+  });
+
   it('a valid model next to these converts', async () => {
     const ok = writeGraphModel(join(tmp.dir, 'ok'), topology.node, [{ files: [['a.bin', f32([2, 3])]], weights }]);
     const r = await convertTfjsModel(ok, out());

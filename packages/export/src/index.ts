@@ -16,3 +16,5 @@ export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';
 export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type VariableNode } from './module.js';
 export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize, uniqueNames } from './save.js';
 export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';
+// Building a layers model from an untrusted config (the Keras loaders, convertTfjsModel).
+export { withLayerWeightBudget, weightBudgetFor } from './layer-weight-budget.js';

@@ -27,10 +27,11 @@ describe('.keras errors', () => {
 
   it('a config tfjs cannot build → UNSUPPORTED; weights missing → NOT_FOUND; weights not HDF5 → CORRUPT', async () => {
     const custom = { module: 'my_pkg', class_name: 'MyModel', config: {}, registered_name: 'MyModel' };
-    expect(await codeOf(loadKerasV3(await zipOf({ 'config.json': text(JSON.stringify(custom)) })))).toBe('SavedModelError:UNSUPPORTED');
     const good = await saveKerasV3(ZOO[0]!.make());
     const { zipSource } = await import('@savedmodel-js/zip');
     const config = await (await zipSource(good, { root: '' })).readEntry('config.json');
+    const weights = await (await zipSource(good, { root: '' })).readEntry('model.weights.h5');
+    expect(await codeOf(loadKerasV3(await zipOf({ 'config.json': text(JSON.stringify(custom)), 'model.weights.h5': weights })))).toBe('SavedModelError:UNSUPPORTED');
     expect(await codeOf(loadKerasV3(await zipOf({ 'config.json': config })))).toBe('SavedModelError:NOT_FOUND');
     expect(await codeOf(loadKerasV3(await zipOf({ 'config.json': config, 'model.weights.h5': text('nope') })))).toBe('SavedModelError:CORRUPT');
   });

@@ -1,7 +1,8 @@
 // Turning what a Keras file holds (a Keras-2-style JSON config, per-layer weight arrays, a training
 // config, optimizer slots) into a live tf.LayersModel. Shared by the .h5 and .keras loaders.
 import * as tf from '@tensorflow/tfjs';
-import { SavedModelError } from '@savedmodel-js/core';
+import { SavedModelError, isSavedModelError, type CheckpointReader } from '@savedmodel-js/core';
+import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, tfjsOptimizerFromKeras } from './optimizer-config.js';
@@ -34,14 +35,38 @@ export function parseKerasJson(text: string, file: string, what: string): unknow
   }
 }
 
-/** A tfjs model from a Keras JSON model config (`{class_name, config}`). */
-export async function modelFromKerasConfig(config: unknown, file: string): Promise<tf.LayersModel> {
+/** What a file stores for a model's weights: the model is built within it (withLayerWeightBudget). */
+export interface StoredWeights {
+  /** Weight values the file holds. */
+  elements: number;
+  /** Names them in errors ("the 48 weight values model.weights.h5 stores"). */
+  what: string;
+}
+
+/** Sum of the values of `arrays`. */
+export function storedWeights(arrays: Iterable<WeightArray>, what: (n: number) => string): StoredWeights {
+  let elements = 0;
+  for (const a of arrays) elements += a.data.length;
+  return { elements, what: what(elements) };
+}
+
+/** What a checkpoint stores (every entry's values, whatever it is). */
+export function checkpointWeights(ckpt: CheckpointReader | undefined, where: string): StoredWeights {
+  let elements = 0;
+  for (const k of ckpt?.keys() ?? []) elements += (ckpt!.entry(k).shape ?? []).reduce((a: number, d) => a * Number(d), 1);
+  return { elements, what: `the ${elements} values ${where} stores` };
+}
+
+/** A tfjs model from a Keras JSON model config (`{class_name, config}`), built within the weights the file stores. */
+export async function modelFromKerasConfig(config: unknown, file: string, stored: StoredWeights): Promise<tf.LayersModel> {
   if (config === null || typeof config !== 'object' || typeof (config as { class_name?: unknown }).class_name !== 'string') {
     throw new SavedModelError('CORRUPT', 'model config has no class_name', { file });
   }
   try {
-    return await tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] });
+    return await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, file,
+      () => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }));
   } catch (e) {
+    if (isSavedModelError(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     throw new SavedModelError('UNSUPPORTED', `tfjs cannot build this Keras model: ${msg.slice(0, 200)}`, { file, cause: e });
   }

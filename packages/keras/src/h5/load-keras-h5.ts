@@ -7,7 +7,7 @@ import { SavedModelError, type Limits } from '@savedmodel-js/core';
 import { readHdf5, type H5Group } from './h5wasm-files.js';
 import { getNameListAttr, getStringAttr } from './keras-attrs.js';
 import {
-  LOAD_OPTION_KEYS, assignModelWeights, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer,
+  LOAD_OPTION_KEYS, assignModelWeights, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer, storedWeights,
   type KerasLoadOptions, type WeightArray,
 } from './into-tfjs.js';
 import { specForTfjs } from './optimizer-config.js';
@@ -85,7 +85,7 @@ export async function loadKerasH5(input: ModelFileInput, options: LoadKerasH5Opt
   const { bytes, label } = await readModelFile(input, 'Keras .h5 file');
   const contents = await readKerasH5(bytes, label, options.limits);
   const config = parseKerasJson(contents.modelConfig, label, 'model_config');
-  const model = await modelFromKerasConfig(config, label);
+  const model = await modelFromKerasConfig(config, label, storedWeights(contents.layers.flatMap((l) => l.weights), (n) => `the ${n} weight values the file stores`));
   assignModelWeights(model, contents.layers, label);
   if (options.compile === false || contents.trainingConfig === undefined) return model;
   const tc = parseKerasJson(contents.trainingConfig, label, 'training_config') as Record<string, unknown>;

@@ -31,6 +31,32 @@ function readVars(g: H5Group, file: string, budget: ReturnType<typeof newBudget>
   });
 }
 
+/** Groups a hostile file may nest or link (HDF5 links can even loop): walked no deeper, no more. */
+const MAX_GROUP_DEPTH = 64;
+const MAX_GROUPS = 100_000;
+
+/** Every `vars` group outside `optimizer/`, by path (`layers/dense/vars`), with its datasets read. */
+function layerVarsGroups(f: H5Group, file: string, budget: ReturnType<typeof newBudget>): Map<string, WeightArray[]> {
+  const out = new Map<string, WeightArray[]>();
+  const stack: [H5Group, string, number][] = [[f, '', 0]];
+  let seen = 0;
+  while (stack.length > 0) {
+    const [g, path, depth] = stack.pop()!;
+    for (const k of g.keys()) {
+      const p = path === '' ? k : `${path}/${k}`;
+      if (p === 'optimizer') continue;
+      const child = g.get(k);
+      if (child === null || (child as { type?: unknown }).type !== 'Group') continue;
+      if (++seen > MAX_GROUPS || depth >= MAX_GROUP_DEPTH) {
+        throw new SavedModelError('LIMIT_EXCEEDED', `${file} nests more than ${MAX_GROUPS} groups or ${MAX_GROUP_DEPTH} levels (at ${p})`, { file, key: p });
+      }
+      if (k === 'vars') out.set(p, readVars(child as H5Group, file, budget));
+      else stack.push([child as H5Group, p, depth + 1]);
+    }
+  }
+  return out;
+}
+
 function groupOrNull(root: H5Group, path: string): H5Group | null {
   if (path === '') return root;
   let g: H5Group = root;
@@ -60,31 +86,33 @@ export async function loadKerasV3(input: ModelFileInput, options: LoadKerasV3Opt
   } catch (e) {
     throw new SavedModelError('UNSUPPORTED', `config.json has a form this loader does not know: ${String(e instanceof Error ? e.message : e).slice(0, 200)}`, { file: label, cause: e });
   }
-  const model = await modelFromKerasConfig(config, label);
   if (!zip.entries.some((e) => e.name === WEIGHTS)) {
     throw new SavedModelError(zip.entries.some((e) => e.name === 'model.weights.npz') ? 'UNSUPPORTED' : 'NOT_FOUND',
       `no ${WEIGHTS} in the archive (npz weights are not supported)`, { file: label, key: WEIGHTS });
   }
-  const order = configOrder(config);
-  const structured = kerasVarsEntries(model, order).filter((e) => e.variables.length > 0);
+  // every vars group first: the model is then built within what the file stores
   const budget = newBudget(options.limits);
   const where = `${label}:${WEIGHTS}`;
-  let entries = structured;
-  const { perEntry, optimizer } = await readHdf5(where, await zip.readEntry(WEIGHTS), (f) => ({
-    perEntry: (() => {
-      // a wrapper's weights in its own vars: as savedmodel-js wrote them before 2026-12-06
-      if (structured.some((e) => groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`) === null)) {
-        const flat = kerasVarsEntries(model, order, { flatWrappers: true }).filter((e) => e.variables.length > 0);
-        if (flat.every((e) => groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`) !== null)) entries = flat;
-      }
-      return entries;
-    })().map((e) => {
-      const g = groupOrNull(f, e.path === '' ? 'vars' : `${e.path}/vars`);
-      if (g === null) throw new SavedModelError('CORRUPT', `no variables at ${e.path}/vars for layer ${e.name}`, { file: where, key: `${e.path}/vars` });
-      return readVars(g, where, budget);
-    }),
+  const { groups, optimizer } = await readHdf5(where, await zip.readEntry(WEIGHTS), (f) => ({
+    groups: layerVarsGroups(f, where, budget),
     optimizer: (() => { const g = groupOrNull(f, 'optimizer/vars'); return g === null ? undefined : readVars(g, where, budget); })(),
   }));
+  let stored = 0;
+  for (const arrays of groups.values()) for (const a of arrays) stored += a.data.length;
+  const model = await modelFromKerasConfig(config, label, { elements: stored, what: `the ${stored} weight values ${WEIGHTS} stores` });
+  const order = configOrder(config);
+  const varsPath = (e: { path: string }) => (e.path === '' ? 'vars' : `${e.path}/vars`);
+  let entries = kerasVarsEntries(model, order).filter((e) => e.variables.length > 0);
+  if (entries.some((e) => !groups.has(varsPath(e)))) {
+    // a wrapper's weights in its own vars: as savedmodel-js wrote them before 2026-12-06
+    const flat = kerasVarsEntries(model, order, { flatWrappers: true }).filter((e) => e.variables.length > 0);
+    if (flat.every((e) => groups.has(varsPath(e)))) entries = flat;
+  }
+  const perEntry = entries.map((e) => {
+    const arrays = groups.get(varsPath(e));
+    if (arrays === undefined) throw new SavedModelError('CORRUPT', `no variables at ${e.path}/vars for layer ${e.name}`, { file: where, key: `${e.path}/vars` });
+    return arrays;
+  });
   entries.forEach((e, j) => {
     const arrays = perEntry[j]!;
     if (arrays.length !== e.variables.length) {

@@ -3,12 +3,13 @@
 // by walking the object graph (`layer-N` / nested models / the weight's own name, RNN weights
 // under `cell`, a wrapper's under `forward_layer` / `backward_layer` / `layer`), and, when compiled, the optimizer with its iteration count and slot variables.
 import * as tf from '@tensorflow/tfjs';
-import { SavedModelError, tensorflow, type CheckpointReader, type LoadedSavedModel } from '@savedmodel-js/core';
+import { SavedModelError, isSavedModelError, tensorflow, type CheckpointReader, type LoadedSavedModel } from '@savedmodel-js/core';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
-import { setOrWarn } from '../h5/into-tfjs.js';
+import { checkpointWeights, setOrWarn } from '../h5/into-tfjs.js';
+import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
 import { recurrentCells, wrappedLayers, type LayerLike } from './keras-layout.js';
 
 export interface KerasLoadOptions {
@@ -200,9 +201,11 @@ export async function loadKerasSavedModel(loaded: LoadedSavedModel, options: Ker
   const modelConfig: Json = md.model_config ?? { class_name: md.class_name ?? null, config: md.config ?? null };
   const topology = tfjsModelTopology(modelConfig);
   let model: tf.LayersModel;
+  const stored = checkpointWeights(loaded.checkpoint, 'the checkpoint');
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: topology as never });
+    model = await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, KERAS_METADATA, () => tf.models.modelFromJSON({ modelTopology: topology as never }));
   } catch (e) {
+    if (isSavedModelError(e)) throw e;
     throw new SavedModelError('UNSUPPORTED', `tfjs-layers cannot build the model from its Keras config: ${quoteSnippet((e as Error).message)}`, { file: KERAS_METADATA, key: 'root', cause: e });
   }
   const mgs = loaded.savedModel.meta_graphs ?? [];

@@ -3,9 +3,10 @@
 // `serve` MetaGraph's `variables` collection lists the model's weights in model.weights order
 // (exportSavedModelV1 writes them so); each names its checkpoint key (a name-based checkpoint).
 import * as tf from '@tensorflow/tfjs';
-import { SavedModelError, tensorflow, type CheckpointReader, type FileSource } from '@savedmodel-js/core';
+import { SavedModelError, isSavedModelError, tensorflow, type CheckpointReader, type FileSource } from '@savedmodel-js/core';
+import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
 import { readSource } from '@savedmodel-js/runtime';
-import { parseKerasJson } from '../h5/into-tfjs.js';
+import { checkpointWeights, parseKerasJson } from '../h5/into-tfjs.js';
 import { checkOptionKeys } from '../options.js';
 import { withCustomObjects } from './model-config.js';
 
@@ -57,9 +58,12 @@ export async function loadFromSavedModel(source: string | FileSource, options: L
     throw new SavedModelError('CORRUPT', 'the model config has no class_name', { file: JSON_FILE });
   }
   let model: tf.LayersModel;
+  const stored = checkpointWeights(loaded.checkpoint, 'the checkpoint');
   try {
-    model = await withCustomObjects(options.customObjects, () => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }));
+    model = await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, JSON_FILE,
+      () => withCustomObjects(options.customObjects, () => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] })));
   } catch (e) {
+    if (isSavedModelError(e)) throw e;
     throw new SavedModelError('UNSUPPORTED', `tfjs cannot build the model from ${JSON_FILE}: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`, { file: JSON_FILE, cause: e });
   }
   const keys = weightKeys(loaded.savedModel, 'saved_model.pb');

@@ -1,0 +1,69 @@
+// A tiny file whose config asks for huge layers: tfjs would allocate and initialize every weight
+// the config describes before a stored value is read (Dense(20000) on a 20000-wide input: 17 s and
+// 1.8 GB, in an earlier release). Every Keras loader builds the model within the weights its file
+// stores: LIMIT_EXCEEDED naming the layer and weight, before the allocation.
+import * as tf from '@tensorflow/tfjs';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileMapSink, fileMapSource, third_party } from '@savedmodel-js/core';
+import { exportSavedModelV1, loadFromSavedModel, loadKerasH5, loadKerasModel, loadKerasV3, saveKerasH5, saveKerasModel, saveKerasV3 } from '../src/index.js';
+
+beforeAll(async () => { await tf.setBackend('cpu'); });
+afterAll(() => tf.disposeVariables());
+
+const N = 20000;
+const small = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, name: 'd' })] });
+/** A Keras JSON config (any form) with the Dense layer made N × N. */
+const huge = (json: string) => json.replace(/"units": ?3/g, `"units": ${N}`).replace(/\[null, ?4\]/g, `[null, ${N}]`);
+
+async function expectRefused(load: Promise<unknown>): Promise<void> {
+  const rss0 = process.memoryUsage().rss;
+  const err = await load.then(() => undefined, (e: unknown) => e);
+  expect(err, String(err)).toMatchObject({ code: 'LIMIT_EXCEEDED', key: 'd/kernel' });
+  expect((err as Error).message).toMatch(new RegExp(`layer d would make weight kernel of shape \\[4, ${N}\\]|\\[${N}, ${N}\\]`));
+  expect(process.memoryUsage().rss - rss0).toBeLessThan(512 * 2 ** 20); // the 1.6 GB kernel was never made
+}
+
+describe('configs asking for more weights than their file stores', () => {
+  it('.keras', async () => {
+    const zip = await JSZip.loadAsync(await saveKerasV3(small()));
+    zip.file('config.json', huge(await zip.file('config.json')!.async('string')));
+    await expectRefused(loadKerasV3(await zip.generateAsync({ type: 'uint8array' })));
+  });
+
+  it('.h5', async () => {
+    const h5 = (await import('h5wasm')).default;
+    const mod = await h5.ready;
+    mod.FS.writeFile('/huge.h5', await saveKerasH5(small()));
+    const f = new h5.File('/huge.h5', 'a');
+    const config = huge(String(f.attrs.model_config!.value));
+    f.delete_attribute('model_config');
+    f.create_attribute('model_config', config);
+    f.close();
+    await expectRefused(loadKerasH5(mod.FS.readFile('/huge.h5')));
+  });
+
+  it('Keras SavedModel (keras_metadata.pb)', async () => {
+    const sink = fileMapSink();
+    await saveKerasModel(small(), sink);
+    const Meta = third_party.py.keras.protobuf.SavedMetadata;
+    const md = Meta.decode(sink.files.get('keras_metadata.pb')!);
+    const nodes = md.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: huge(n.metadata ?? '') } : n));
+    const files = new Map(sink.files).set('keras_metadata.pb', Meta.encode({ nodes } as never).finish());
+    await expectRefused(loadKerasModel(fileMapSource(files)));
+  });
+
+  it('TF1 export (assets/saved_model.json)', async () => {
+    const sink = fileMapSink();
+    await exportSavedModelV1(small(), sink);
+    const key = [...sink.files.keys()].find((k) => k.endsWith('assets/saved_model.json'))!;
+    const files = new Map(sink.files).set(key, new TextEncoder().encode(huge(new TextDecoder().decode(sink.files.get(key)!))));
+    await expectRefused(loadFromSavedModel(fileMapSource(files)));
+  });
+
+  it('a config within its weights still loads (the budget is what the file stores)', async () => {
+    const m = small();
+    const back = await loadKerasV3(await saveKerasV3(m));
+    expect(back.getWeights().map((w) => w.shape)).toEqual(m.getWeights().map((w) => w.shape));
+  });
+});
