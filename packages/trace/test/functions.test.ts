@@ -240,8 +240,13 @@ describe.each(['cpu', 'wasm'])('traceFunction on plain functions (%s: traced and
   // tfjs-backend-wasm kernels compute some things differently (a float OneHot: integer bits), so
   // every lowering is also run by tfjs-converter on wasm
   CASES.forEach((c, idx) => {
-    it.skipIf(backend === 'wasm' && c.noWasm !== undefined)(c.name, async () => {
+    it(c.name, async () => {
       const sig = c.inputs.map((s, i) => tensorSpec(s.shape, s.dtype ?? 'float32', `x${i}`));
+      if (backend === 'wasm' && c.noWasm !== undefined) {
+        // tfjs itself cannot run the function there: the trace fails as tfjs does, naming the kernel
+        await expect(traceFunction(c.fn, sig, { name: 'f' }), c.noWasm).rejects.toThrow(/not registered for backend/);
+        return;
+      }
       const cf = await traceFunction(c.fn, sig, { name: 'f' });
       expectValidGraph(cf);
       const ops = new Set(cf.functionDef.node_def!.map((n) => n.op));
