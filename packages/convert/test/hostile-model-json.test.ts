@@ -128,6 +128,19 @@ describe('weight paths stay in the model folder', () => {
     expect(process.memoryUsage().rss - rss0).toBeLessThan(512 * 2 ** 20);
   });
 
+  it('an initializer config tfjs would draw from forever (found by fuzzing): the weights come from the manifest, nothing is drawn', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, name: 'd' })] });
+    let art: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    m.dispose();
+    // VarianceScaling drawing from a normal distribution whose scale is no number
+    const topo = JSON.parse(JSON.stringify(art!.modelTopology).replace(/"scale":1,/, '"scale":{"class_name":"Nope","config":{}},').replace(/"distribution":"[a-z_]+"/, '"distribution":"normal"'));
+    expect(JSON.stringify(topo)).toContain('Nope');
+    const file = raw({ format: 'layers-model', modelTopology: topo, weightsManifest: [{ paths: ['w.bin'], weights: art!.weightSpecs }] }, { 'w.bin': new Uint8Array(art!.weightData as ArrayBuffer) });
+    const r = await convertTfjsModel(file, out());
+    expect(r.format).toBe('layers-model');
+  }, 20_000);
+
   it('a valid model next to these converts', async () => {
     const ok = writeGraphModel(join(tmp.dir, 'ok'), topology.node, [{ files: [['a.bin', f32([2, 3])]], weights }]);
     const r = await convertTfjsModel(ok, out());

@@ -3,14 +3,16 @@
 // 2 KB file asking for Dense(20000) on a 20000-wide input took 17 s and 1.8 GB, only for the
 // stored weights not to fit. Under a budget, tfjs-layers' Layer.addWeight (where every layer's
 // weights are made, before their initializer runs) first checks the size asked against what the
-// file actually stores: LIMIT_EXCEEDED naming the layer and weight, nothing allocated. (A wrapper
-// on the prototype, installed once; it counts only inside withLayerWeightBudget.)
+// file actually stores: LIMIT_EXCEEDED naming the layer and weight, nothing allocated; and makes
+// the weights as zeros, since the file's values replace them. (A wrapper on the prototype,
+// installed once; it acts only inside withLayerWeightBudget.)
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
 
 interface Budget { left: number; what: string; file: string | undefined }
 
 let active: Budget | null = null;
+const ZEROS = tf.initializers.zeros();
 let installed = false;
 
 type AddWeight = (this: tf.layers.Layer, name: string, shape: readonly (number | null)[], ...rest: unknown[]) => unknown;
@@ -33,6 +35,13 @@ function install(): void {
           b.file === undefined ? { key } : { file: b.file, key });
       }
       b.left -= bytes;
+      // zeros, not the config's initializer: the caller sets every weight from the file, as tfjs's
+      // own loader does (fastWeightInit); a hostile initializer config (a truncated normal with a
+      // NaN scale) would otherwise draw forever, and a big model would draw for nothing
+      const args = [...rest];
+      args[1] = ZEROS;
+      if (args.length > 5) args[5] = undefined;
+      return addWeight.call(this, name, shape, ...args);
     }
     return addWeight.call(this, name, shape, ...rest);
   };
@@ -41,8 +50,8 @@ function install(): void {
 /**
  * Runs `build` (synchronous: tfjs builds a model's layers in the synchronous part of
  * tf.models.modelFromJSON, so pass its call and await the promise it returns afterwards) with
- * every layer weight it creates counted against `maxBytes`; `what` names the budget in errors
- * ("the 48 bytes of weights model.weights.h5 stores").
+ * every layer weight it creates counted against `maxBytes` and made as zeros (the caller must set
+ * every weight); `what` names the budget in errors ("the 12 weight values model.weights.h5 stores").
  */
 export function withLayerWeightBudget<T>(maxBytes: number, what: string, file: string | undefined, build: () => T): T {
   install();

@@ -61,6 +61,16 @@ describe('configs asking for more weights than their file stores', () => {
     await expectRefused(loadFromSavedModel(fileMapSource(files)));
   });
 
+  it('an initializer config tfjs would draw from forever (VarianceScaling, normal, a scale that is no number): the weights come from the file, nothing is drawn', async () => {
+    const m = small();
+    const zip = await JSZip.loadAsync(await saveKerasV3(m));
+    const config = (await zip.file('config.json')!.async('string')).replace(/"scale": ?1(\.0)?,/, '"scale": {"class_name": "Nope", "config": {}},').replace(/"distribution": ?"uniform"/, '"distribution": "normal"');
+    expect(config).toContain('"Nope"');
+    zip.file('config.json', config);
+    const back = await loadKerasV3(await zip.generateAsync({ type: 'uint8array' }));
+    expect(back.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(m.getWeights().map((w) => Array.from(w.dataSync())));
+  }, 20_000);
+
   it('a config within its weights still loads (the budget is what the file stores)', async () => {
     const m = small();
     const back = await loadKerasV3(await saveKerasV3(m));
