@@ -5,7 +5,7 @@ import { SavedModelError, type Limits } from '@savedmodel-js/core';
 import { zipSource } from '@savedmodel-js/zip';
 import { readHdf5, type H5Group } from '../h5/h5wasm-files.js';
 import {
-  LOAD_OPTION_KEYS, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer, type KerasLoadOptions, type WeightArray,
+  LOAD_OPTION_KEYS, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer, storedWeights, type KerasLoadOptions, type WeightArray,
 } from '../h5/into-tfjs.js';
 import { specForTfjs } from '../h5/optimizer-config.js';
 import { checkOptions } from '../h5/options.js';
@@ -97,9 +97,7 @@ export async function loadKerasV3(input: ModelFileInput, options: LoadKerasV3Opt
     groups: layerVarsGroups(f, where, budget),
     optimizer: (() => { const g = groupOrNull(f, 'optimizer/vars'); return g === null ? undefined : readVars(g, where, budget); })(),
   }));
-  let stored = 0;
-  for (const arrays of groups.values()) for (const a of arrays) stored += a.data.length;
-  const model = await modelFromKerasConfig(config, label, { elements: stored, what: `the ${stored} weight values ${WEIGHTS} stores` });
+  const model = await modelFromKerasConfig(config, label, storedWeights([...groups.values()].flat(), (n) => `the ${n} weight values ${WEIGHTS} stores`));
   const order = configOrder(config);
   const varsPath = (e: { path: string }) => (e.path === '' ? 'vars' : `${e.path}/vars`);
   let entries = kerasVarsEntries(model, order).filter((e) => e.variables.length > 0);

@@ -58,9 +58,21 @@ export function isInputLayer(layer: LayerLike): boolean {
   return layer.getClassName() === 'InputLayer';
 }
 
-function weightName(w: tf.LayerVariable): string {
+/** A weight's dependency name: the last part of its name (`kernel`). */
+export function weightName(w: tf.LayerVariable): string {
   const full = w.originalName ?? w.name;
   return full.split('/').pop() || 'variable';
+}
+
+/** The dependency names of a layer's own weights: weightName, a repeated one suffixed (`kernel_1`). */
+export function ownWeightNames(weights: readonly tf.LayerVariable[]): string[] {
+  const used = new Set<string>();
+  return weights.map((w) => {
+    let n = weightName(w);
+    for (let i = 1; used.has(n); i++) n = `${weightName(w)}_${i}`;
+    used.add(n);
+    return n;
+  });
 }
 
 /** Builds the Keras object tree; `objects` lists every Keras object (for keras_metadata.pb). */
@@ -189,13 +201,8 @@ export class KerasLayout {
         deps.push(['cell', { kind: 'object', key: {}, identifier: '_tf_keras_layer', deps: () => stacked, functions: () => [] }]);
       }
     } else if (!isModel) {
-      const used = new Set<string>();
-      for (const w of layer.weights) {
-        let n = weightName(w);
-        for (let i = 1; used.has(n); i++) n = `${weightName(w)}_${i}`;
-        used.add(n);
-        deps.push([n, this.variable(w)]);
-      }
+      const names = ownWeightNames(layer.weights);
+      layer.weights.forEach((w, i) => deps.push([names[i]!, this.variable(w)]));
     }
     // tf.keras 2.10's random layers track their generator (a plain object, nothing saved)
     if (RANDOM_LAYERS.has(layer.getClassName())) deps.push(['_random_generator', generic([])]);

@@ -10,7 +10,7 @@ import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
 import { checkpointWeights, setOrWarn } from '../h5/into-tfjs.js';
 import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
-import { recurrentCells, wrappedLayers, type LayerLike } from './keras-layout.js';
+import { ownWeightNames, recurrentCells, weightName, wrappedLayers, type LayerLike } from './keras-layout.js';
 
 export interface KerasLoadOptions {
   /** Compile the model from its training_config, restoring the optimizer's state (default true). */
@@ -20,10 +20,6 @@ export interface KerasLoadOptions {
 }
 
 const KERAS_METADATA = 'keras_metadata.pb';
-
-function weightName(w: tf.LayerVariable): string {
-  return (w.originalName ?? w.name).split('/').pop() || 'variable';
-}
 
 function camel(s: string): string {
   const c = s.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase());
@@ -75,27 +71,14 @@ function isModel(l: unknown): l is tf.LayersModel {
 }
 
 /**
- * Where each of `layer`'s weights is in the object graph below the layer's node `nid`: the weight's
- * own name (`kernel`), an RNN's `cell/kernel`, or inside the layers a wrapper tracks
- * (`forward_layer/cell/kernel`, `layer/kernel`). Weights not found are left out.
+ * Where each of `layer`'s weights is in the object graph below the layer's node `nid`: inside the
+ * layers a wrapper tracks (`forward_layer/cell/kernel`, `layer/kernel`), an RNN's cells
+ * (`cell/kernel`, `cell/cells/0/kernel`), else the layer's own (`kernel`, a repeated name
+ * suffixed; also where savedmodel-js before 2026-12-06 put a wrapper's weights). Weights not found
+ * are left out.
  */
 function weightIds(w: Walker, layer: LayerLike, nid: number | undefined, into = new Map<tf.LayerVariable, number>()): Map<tf.LayerVariable, number> {
-  const inner = wrappedLayers(layer);
-  if (inner.length > 0) {
-    for (const [attr, sub] of inner) weightIds(w, sub, w.child(nid, attr), into);
-    if (layer.weights.every((v) => into.has(v))) return into;
-    // savedmodel-js before 2026-12-06 put a wrapper's weights on the wrapper itself, a repeated
-    // name with a suffix (Bidirectional: kernel, …, kernel_1, …)
-    const used = new Set<string>();
-    for (const v of layer.weights) {
-      let n = weightName(v);
-      for (let i = 1; used.has(n); i++) n = `${weightName(v)}_${i}`;
-      used.add(n);
-      const id = w.child(nid, n);
-      if (id !== undefined && !into.has(v)) into.set(v, id);
-    }
-    return into;
-  }
+  for (const [attr, sub] of wrappedLayers(layer)) weightIds(w, sub, w.child(nid, attr), into);
   for (const { path, cell } of recurrentCells(layer)) {
     let cid = nid;
     for (const p of path) cid = w.child(cid, p);
@@ -104,12 +87,12 @@ function weightIds(w: Walker, layer: LayerLike, nid: number | undefined, into = 
       if (id !== undefined) into.set(v, id);
     }
   }
-  for (const v of layer.weights) {
-    if (into.has(v)) continue;
-    const name = weightName(v);
-    const id = w.child(nid, name) ?? w.child(w.child(nid, 'cell'), name);
+  const names = ownWeightNames(layer.weights);
+  layer.weights.forEach((v, i) => {
+    if (into.has(v)) return;
+    const id = w.child(nid, names[i]!) ?? w.child(w.child(nid, 'cell'), weightName(v));
     if (id !== undefined) into.set(v, id);
-  }
+  });
   return into;
 }
 
