@@ -10,6 +10,7 @@ import { toNumber } from '@savedmodel-js/core/internal';
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { clone, engine, keep, scalar, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import { dtypeName, type HostTensor } from './host-tensor.js';
+import { rawInt, rawNode } from './ops/raw-attrs.js';
 
 const DT = tensorflow.DataType;
 
@@ -137,15 +138,12 @@ let nextProgramId = 1;
 const PROGRAMS = new Map<number, HostProgram>();
 let registered = false;
 
-interface RawNode { name?: string; rawAttrs?: Record<string, { i?: number | string }> }
-
 function runHostNode(gn: GraphNode): Tensor[] {
-  const raw = (gn as unknown as { node?: RawNode }).node;
-  const id = Number(raw?.rawAttrs?.program?.i ?? 0);
-  const program = PROGRAMS.get(id);
-  if (!program) throw new SavedModelError('INVALID_ARGUMENT', `host op ${raw?.name ?? '?'} belongs to a disposed or unknown model`);
-  const node = program.nodes.get(raw?.name ?? '');
-  if (!node) throw new SavedModelError('INVALID_GRAPH', `host op ${raw?.name ?? '?'} is not in its program`);
+  const { name, attrs } = rawNode(gn);
+  const program = PROGRAMS.get(rawInt(attrs.program, 0));
+  if (!program) throw new SavedModelError('INVALID_ARGUMENT', `host op ${name} belongs to a disposed or unknown model`);
+  const node = program.nodes.get(name);
+  if (!node) throw new SavedModelError('INVALID_GRAPH', `host op ${name} is not in its program`);
   const handler = HANDLERS.get(node.op);
   if (!handler) hostFail(node, 'UNSUPPORTED', 'no host implementation');
   return handler({ inputs: gn.inputs.slice(0, node.nData), node, store: program.store });

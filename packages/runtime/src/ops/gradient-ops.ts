@@ -5,30 +5,10 @@
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { engine, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { SavedModelError } from '@savedmodel-js/core';
-
-/** An attr as tfjs-converter keeps it: `s` is bytes from a graph we built, base64 from a model.json. */
-interface RawAttr { s?: ArrayLike<number> | string; i?: number; list?: { i?: (number | string)[] } }
-interface RawNode { name?: string; rawAttrs?: Record<string, RawAttr> }
-
-function node(gn: GraphNode): { name: string; attrs: Record<string, RawAttr> } {
-  const raw = (gn as unknown as { node?: RawNode }).node;
-  return { name: raw?.name ?? '?', attrs: raw?.rawAttrs ?? {} };
-}
+import { rawInts, rawNode, rawStr, type RawAttr } from './raw-attrs.js';
 
 function fail(name: string, op: string, msg: string): never {
   throw new SavedModelError('UNSUPPORTED', `${op} ${name}: ${msg}`, { key: name });
-}
-
-function str(a: RawAttr | undefined, fallback: string): string {
-  if (a?.s === undefined) return fallback;
-  if (typeof a.s === 'string') {
-    try { return atob(a.s); } catch { return a.s; }
-  }
-  return String.fromCharCode(...Array.from(a.s));
-}
-
-function ints(a: RawAttr | undefined): number[] {
-  return a?.list?.i?.map(Number) ?? [];
 }
 
 /** Spatial [h, w] of an NHWC / NCHW 4-vector. */
@@ -39,45 +19,45 @@ function hw(v: number[], nchw: boolean, fallback = 1): [number, number] {
 
 /** TF padding attrs → tfjs `pad`. */
 function pad(name: string, op: string, attrs: Record<string, RawAttr>, nchw: boolean): 'same' | 'valid' | number[][] {
-  const p = str(attrs.padding, 'VALID');
+  const p = rawStr(attrs.padding, 'VALID');
   if (p === 'SAME') return 'same';
   if (p === 'VALID') return 'valid';
-  const e = ints(attrs.explicit_paddings);
+  const e = rawInts(attrs.explicit_paddings);
   if (p !== 'EXPLICIT' || e.length !== 8) fail(name, op, `padding ${p} is not supported`);
   const pairs = [[e[0]!, e[1]!], [e[2]!, e[3]!], [e[4]!, e[5]!], [e[6]!, e[7]!]];
   return nchw ? [pairs[0]!, pairs[2]!, pairs[3]!, pairs[1]!] : pairs;
 }
 
 registerOp('Conv2DBackpropFilter', (gn: GraphNode): Tensor => {
-  const { name, attrs } = node(gn);
+  const { name, attrs } = rawNode(gn);
   const [x, sizes, dy] = gn.inputs as [Tensor, Tensor, Tensor];
-  const nchw = str(attrs.data_format, 'NHWC') === 'NCHW';
-  const dil = hw(ints(attrs.dilations), nchw);
+  const nchw = rawStr(attrs.data_format, 'NHWC') === 'NCHW';
+  const dil = hw(rawInts(attrs.dilations), nchw);
   if (dil[0] !== 1 || dil[1] !== 1) fail(name, 'Conv2DBackpropFilter', 'dilations other than 1 are not supported');
   const filterShape = Array.from(sizes.dataSync());
-  const a = { strides: hw(ints(attrs.strides), nchw), pad: pad(name, 'Conv2DBackpropFilter', attrs, nchw), dataFormat: nchw ? 'NCHW' : 'NHWC', filterShape };
+  const a = { strides: hw(rawInts(attrs.strides), nchw), pad: pad(name, 'Conv2DBackpropFilter', attrs, nchw), dataFormat: nchw ? 'NCHW' : 'NHWC', filterShape };
   return engine().runKernel('Conv2DBackpropFilter', { x, dy }, a as unknown as NamedAttrMap) as Tensor;
 });
 
 registerOp('MaxPoolGrad', (gn: GraphNode): Tensor => {
-  const { name, attrs } = node(gn);
+  const { name, attrs } = rawNode(gn);
   const [input, output, dy] = gn.inputs as [Tensor, Tensor, Tensor];
-  if (str(attrs.data_format, 'NHWC') !== 'NHWC') fail(name, 'MaxPoolGrad', 'only NHWC is supported');
+  if (rawStr(attrs.data_format, 'NHWC') !== 'NHWC') fail(name, 'MaxPoolGrad', 'only NHWC is supported');
   const p = pad(name, 'MaxPoolGrad', attrs, false);
   if (typeof p !== 'string') fail(name, 'MaxPoolGrad', 'explicit padding is not supported');
-  const a = { filterSize: hw(ints(attrs.ksize), false), strides: hw(ints(attrs.strides), false), pad: p };
+  const a = { filterSize: hw(rawInts(attrs.ksize), false), strides: hw(rawInts(attrs.strides), false), pad: p };
   return engine().runKernel('MaxPoolGrad', { dy, input, output }, a as unknown as NamedAttrMap) as Tensor;
 });
 
 registerOp('Conv3DBackpropInputV2', (gn: GraphNode): Tensor => {
   const op = 'Conv3DBackpropInputV2';
-  const { name, attrs } = node(gn);
+  const { name, attrs } = rawNode(gn);
   const [sizes, filter, dy] = gn.inputs as [Tensor, Tensor, Tensor];
-  if (str(attrs.data_format, 'NDHWC') !== 'NDHWC') fail(name, op, 'only NDHWC is supported');
-  if (ints(attrs.dilations).some((d) => d !== 1)) fail(name, op, 'dilations other than 1 are not supported');
-  const s = ints(attrs.strides);
+  if (rawStr(attrs.data_format, 'NDHWC') !== 'NDHWC') fail(name, op, 'only NDHWC is supported');
+  if (rawInts(attrs.dilations).some((d) => d !== 1)) fail(name, op, 'dilations other than 1 are not supported');
+  const s = rawInts(attrs.strides);
   if (s.length !== 5) fail(name, op, `strides ${JSON.stringify(s)} are not 5 numbers`);
-  const p = str(attrs.padding, 'VALID');
+  const p = rawStr(attrs.padding, 'VALID');
   if (p !== 'SAME' && p !== 'VALID') fail(name, op, `padding ${p} is not supported`);
   const inputShape = Array.from(sizes.dataSync());
   if (inputShape.length !== 5) fail(name, op, `input_sizes ${JSON.stringify(inputShape)} are not 5 numbers`);

@@ -6,19 +6,17 @@
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { cast, oneHot, tidy, transpose, where, type Tensor } from '@tensorflow/tfjs-core';
 import { MAX_TENSOR_ELEMENTS, SavedModelError } from '@savedmodel-js/core';
+import { rawInt, rawNode } from './raw-attrs.js';
 
 /** The op name executor graphs use for OneHot. */
 export const EXACT_ONE_HOT_OP = '_SmjsOneHot';
 
-interface RawNode { name?: string; rawAttrs?: Record<string, { i?: number | string }> }
-
 registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor => {
-  const raw = (gn as unknown as { node?: RawNode }).node;
-  const name = raw?.name ?? '?';
+  const { name, attrs } = rawNode(gn);
   const [indices, depthT, on, off] = gn.inputs as [Tensor, Tensor, Tensor, Tensor];
   const depth = depthT.dataSync()[0]!;
   const rank = indices.rank;
-  let axis = Number(raw?.rawAttrs?.axis?.i ?? -1);
+  let axis = rawInt(attrs.axis, -1);
   if (axis === -1) axis = rank;
   if (!Number.isInteger(depth) || depth < 0 || !Number.isInteger(axis) || axis < 0 || axis > rank || on.rank !== 0 || off.rank !== 0) {
     throw new SavedModelError('INVALID_ARGUMENT', `OneHot ${name}: depth ${depth}, axis ${axis}, on/off of rank ${on.rank}/${off.rank} (TF takes depth ≥ 0, axis in [-1, ${rank}], scalars)`, { key: name });
