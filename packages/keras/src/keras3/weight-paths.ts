@@ -4,6 +4,7 @@
 // first), a recurrent layer's in its `cell`, a wrapper's in the layers it holds, and the
 // optimizer's in `optimizer/vars/<i>`.
 import type * as tf from '@tensorflow/tfjs';
+import { rnnCells, wrappedLayers } from '../sublayers.js';
 
 /** Keras's naming.to_snake_case. */
 export function toSnakeCase(name: string): string {
@@ -18,10 +19,20 @@ export interface VarsEntry {
   variables: tf.LayerVariable[];
 }
 
-const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D']);
 type Container = tf.layers.Layer & { layers: tf.layers.Layer[] };
 const isContainer = (l: tf.layers.Layer): l is Container => Array.isArray((l as Partial<Container>).layers);
 const kerasClass = (l: tf.layers.Layer) => (l.getClassName() === 'Model' ? 'Functional' : l.getClassName());
+
+/** Keras's names for the saveables of a list, by class: snake_case, a repeated one suffixed `_1`, `_2`, … */
+function classNamer(): (className: string) => string {
+  const used = new Map<string, number>();
+  return (className) => {
+    const base = toSnakeCase(className);
+    const n = used.get(base) ?? 0;
+    used.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  };
+}
 
 export interface VarsEntriesOptions {
   /**
@@ -46,41 +57,27 @@ export function kerasVarsEntries(model: tf.LayersModel, order: (container: Conta
     const own = (variables: tf.LayerVariable[]) => out.push({ path, name: layer.name, variables: unbuilt ? [] : variables });
     if (isContainer(layer)) {
       own([]);
-      const used = new Map<string, number>();
-      for (const sub of order(layer)) {
-        const base = toSnakeCase(kerasClass(sub));
-        const n = used.get(base) ?? 0;
-        used.set(base, n + 1);
-        visit(sub, join(`layers/${n === 0 ? base : `${base}_${n}`}`));
-      }
+      const named = classNamer();
+      for (const sub of order(layer)) visit(sub, join(`layers/${named(kerasClass(sub))}`));
       return;
     }
-    const w = layer as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer; layer?: tf.layers.Layer; cell?: tf.layers.Layer };
-    const cls = layer.getClassName();
-    if (!options.flatWrappers && cls === 'Bidirectional' && w.forwardLayer && w.backwardLayer) {
+    const inner = options.flatWrappers ? [] : wrappedLayers(layer);
+    if (inner.length > 0) {
       own([]);
-      visit(w.backwardLayer, join('backward_layer'), unbuilt);
-      visit(w.forwardLayer, join('forward_layer'), unbuilt);
-      if (w.layer) visit(w.layer, join('layer'), true);
+      // saving_lib visits attributes in sorted order: backward_layer, forward_layer, then the
+      // layer Bidirectional wraps but never builds (its vars empty)
+      for (const [attr, sub] of [...inner].sort(([a], [b]) => (a < b ? -1 : 1))) visit(sub, join(attr), unbuilt);
+      const original = (layer as unknown as { layer?: tf.layers.Layer }).layer;
+      if (layer.getClassName() === 'Bidirectional' && original) visit(original, join('layer'), true);
       return;
     }
-    if (!options.flatWrappers && cls === 'TimeDistributed' && w.layer) {
+    const rnn = rnnCells(layer);
+    if (rnn !== null) {
       own([]);
-      visit(w.layer, join('layer'), unbuilt);
-      return;
-    }
-    if (RECURRENT.has(cls) && w.cell) {
-      own([]);
-      const cells = (w.cell as unknown as { cells?: tf.layers.Layer[] }).cells;
-      if (w.cell.getClassName() === 'StackedRNNCells' && Array.isArray(cells)) {
-        out.push({ path: join('cell'), name: w.cell.name, variables: [] });
-        const used = new Map<string, number>();
-        for (const c of cells) {
-          const base = toSnakeCase(c.getClassName());
-          const n = used.get(base) ?? 0;
-          used.set(base, n + 1);
-          out.push({ path: join(`cell/cells/${n === 0 ? base : `${base}_${n}`}`), name: c.name, variables: unbuilt ? [] : c.weights });
-        }
+      if (rnn.stacked) {
+        out.push({ path: join('cell'), name: rnn.cell.name, variables: [] });
+        const named = classNamer();
+        for (const c of rnn.stacked) out.push({ path: join(`cell/cells/${named(c.getClassName())}`), name: c.name, variables: unbuilt ? [] : c.weights });
       } else {
         out.push({ path: join('cell'), name: `${layer.name}_cell`, variables: unbuilt ? [] : layer.weights });
       }

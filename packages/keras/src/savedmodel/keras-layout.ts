@@ -10,6 +10,7 @@ import { SavedModelError } from '@savedmodel-js/core';
 import { isLayersModel, type ExportableFunction, type FunctionAttr, type ObjectNode, type TreeNode, type TreeResolver } from '@savedmodel-js/export';
 import { savedLayers } from '../h5/layer-weights.js';
 import { layerFunctions, type LayerFunctions } from './layer-functions.js';
+import { isRecurrent, rnnCells, wrappedLayers } from '../sublayers.js';
 
 /** What the layout knows of a tfjs layer (tf.layers.Layer, public and protected members used here). */
 export interface LayerLike {
@@ -214,41 +215,13 @@ export class KerasLayout {
 const RANDOM_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
 /**
- * The layers a wrapper tracks, as tf.keras 2.x names them: Bidirectional its two copies of the
- * wrapped RNN (`forward_layer`, `backward_layer`; the original is not tracked), TimeDistributed
- * the wrapped layer (`layer`). tfjs keeps the same objects (Bidirectional's as private members).
- */
-export function wrappedLayers(layer: LayerLike): [string, LayerLike][] {
-  const w = layer as unknown as { forwardLayer?: LayerLike; backwardLayer?: LayerLike; layer?: LayerLike };
-  switch (layer.getClassName()) {
-    case 'Bidirectional':
-      return w.forwardLayer && w.backwardLayer ? [['forward_layer', w.forwardLayer], ['backward_layer', w.backwardLayer]] : [];
-    case 'TimeDistributed':
-      return w.layer ? [['layer', w.layer]] : [];
-    default:
-      return [];
-  }
-}
-
-const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'RNN', 'ConvLSTM2D']);
-
-export function isRecurrent(layer: LayerLike): boolean {
-  return RECURRENT.has(layer.getClassName());
-}
-
-/**
  * The cells of a recurrent layer and where tf.keras tracks each: `cell` (LSTM, GRU, SimpleRNN,
  * ConvLSTM2D, an RNN of one cell), or `cell/cells/<i>` for an RNN of several (StackedRNNCells).
  */
 export function recurrentCells(layer: LayerLike): { path: string[]; cell: LayerLike }[] {
-  if (!isRecurrent(layer)) return [];
-  const cell = (layer as unknown as { cell?: LayerLike }).cell;
-  if (!cell) return [];
-  if (cell.getClassName() === 'StackedRNNCells') {
-    const cells = (cell as unknown as { cells?: LayerLike[] }).cells ?? [];
-    return cells.map((c, i) => ({ path: ['cell', 'cells', String(i)], cell: c }));
-  }
-  return [{ path: ['cell'], cell }];
+  const r = rnnCells(layer);
+  if (r === null) return [];
+  return r.stacked ? r.stacked.map((c, i) => ({ path: ['cell', 'cells', String(i)], cell: c })) : [{ path: ['cell'], cell: r.cell }];
 }
 
 export function checkModel(model: unknown): asserts model is tf.LayersModel {

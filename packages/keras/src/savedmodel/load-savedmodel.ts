@@ -10,7 +10,8 @@ import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
 import { checkpointWeights, setOrWarn } from '../h5/into-tfjs.js';
 import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
-import { ownWeightNames, recurrentCells, weightName, wrappedLayers, type LayerLike } from './keras-layout.js';
+import { ownWeightNames, recurrentCells, weightName, type LayerLike } from './keras-layout.js';
+import { wrappedLayers } from '../sublayers.js';
 
 export interface KerasLoadOptions {
   /** Compile the model from its training_config, restoring the optimizer's state (default true). */
