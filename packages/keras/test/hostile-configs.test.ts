@@ -77,3 +77,53 @@ describe('configs asking for more weights than their file stores', () => {
     expect(back.getWeights().map((w) => w.shape)).toEqual(m.getWeights().map((w) => w.shape));
   });
 });
+
+// Found by the loaders fuzz (FUZZ_SEED=3000): `"optimizer": null` in a .keras compile_config was a
+// TypeError. What is not an optimizer (null, a number, an array, a class_name that is no string) in
+// the compile or training config leaves the model uncompiled, with a warning, as a missing one does.
+describe('compile configs whose optimizer is not one', () => {
+  const compiled = () => {
+    const m = small();
+    m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    return m;
+  };
+  const NOT_OPTIMIZERS: unknown[] = [null, 5, [], ['Adam'], { class_name: null }, { class_name: 7, config: {} }];
+
+  it('.keras compile_config.optimizer, and compile_config itself', async () => {
+    const m = compiled();
+    const zip = await JSZip.loadAsync(await saveKerasV3(m));
+    const config = JSON.parse(await zip.file('config.json')!.async('string'));
+    expect(config.compile_config.optimizer).toBeTruthy();
+    const variants = [...NOT_OPTIMIZERS.map((o) => ({ ...config, compile_config: { ...config.compile_config, optimizer: o } })), { ...config, compile_config: 5 }];
+    for (const v of variants) {
+      zip.file('config.json', JSON.stringify(v));
+      const warnings: string[] = [];
+      const back = await loadKerasV3(await zip.generateAsync({ type: 'uint8array' }), { onWarning: (w) => warnings.push(w) });
+      expect(back.optimizer, JSON.stringify(v.compile_config)).toBeUndefined();
+      expect(warnings.join('\n')).toMatch(/not compiled/);
+      expect(back.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(m.getWeights().map((w) => Array.from(w.dataSync())));
+    }
+  }, 30_000);
+
+  it('.h5 training_config.optimizer_config, and training_config itself', async () => {
+    const h5 = (await import('h5wasm')).default;
+    const mod = await h5.ready;
+    const bytes = await saveKerasH5(compiled());
+    mod.FS.writeFile('/tc.h5', bytes);
+    const original = new h5.File('/tc.h5', 'r');
+    const tc = JSON.parse(String(original.attrs.training_config!.value));
+    original.close();
+    expect(tc.optimizer_config.class_name).toBe('Adam');
+    for (const v of [...NOT_OPTIMIZERS.map((o) => JSON.stringify({ ...tc, optimizer_config: o })), 'null', '5']) {
+      mod.FS.writeFile('/tc.h5', bytes);
+      const f = new h5.File('/tc.h5', 'a');
+      f.delete_attribute('training_config');
+      f.create_attribute('training_config', v);
+      f.close();
+      const warnings: string[] = [];
+      const back = await loadKerasH5(mod.FS.readFile('/tc.h5'), { onWarning: (w) => warnings.push(w) });
+      expect(back.optimizer, v).toBeUndefined();
+      expect(warnings.join('\n')).toMatch(/not compiled/);
+    }
+  }, 30_000);
+});

@@ -19,6 +19,8 @@ import { mulberry32, randomInt } from '../../core/test/checkpoint-prng.js';
 
 // Per fixture or model (each case loads and runs a whole model); FUZZ_CASES=500 for a deeper local run.
 const CASES = Number(process.env['FUZZ_CASES'] ?? 12);
+// FUZZ_SEED=N shifts every case's seed, for a local run that explores cases CI does not.
+const SEED = Number(process.env['FUZZ_SEED'] ?? 0);
 const KERAS3 = join(import.meta.dirname, '../../keras/test/fixtures/keras3/flownet_final_model.keras');
 
 beforeAll(async () => {
@@ -99,7 +101,7 @@ async function loadAndRun(files: Map<string, Uint8Array>): Promise<boolean> {
 describe('public loaders on mutated real files: typed errors only', () => {
   it.each(FIXTURE_NAMES)('loadSavedModel + run, TF-written %s with one file damaged', async (name) => {
     const files = fixtureFiles(name);
-    const rand = mulberry32(name.length * 7919 + 1);
+    const rand = mulberry32(SEED + name.length * 7919 + 1);
     const names = [...files.keys()];
     const failures: string[] = [];
     expect(await loadAndRun(files)).toBe(true); // undamaged, the model loads and runs
@@ -114,7 +116,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
 
   it.each(FIXTURE_NAMES)('convertSavedModelToTfjs, TF-written %s with one file damaged', async (name) => {
     const files = fixtureFiles(name);
-    const rand = mulberry32(name.length * 104729 + 3);
+    const rand = mulberry32(SEED + name.length * 104729 + 3);
     const names = [...files.keys()];
     const failures: string[] = [];
     for (let i = 0; i < CASES; i++) {
@@ -136,7 +138,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     m.dispose();
     const json = { format: 'layers-model', modelTopology: art!.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: art!.weightSpecs }] };
     const weights = new Uint8Array(art!.weightData as ArrayBuffer);
-    const rand = mulberry32(2024);
+    const rand = mulberry32(SEED + 2024);
     const failures: string[] = [];
     for (let i = 0; i < 6 * CASES; i++) {
       const src = new Map([['model.json', new TextEncoder().encode(JSON.stringify(mutateJson(rand, json)))], ['w.bin', weights]]);
@@ -150,7 +152,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     const files = fixtureFiles('keras_cnn');
     const SavedMetadata = third_party.py.keras.protobuf.SavedMetadata;
     const meta = SavedMetadata.decode(files.get('keras_metadata.pb')!);
-    const rand = mulberry32(77);
+    const rand = mulberry32(SEED + 77);
     const failures: string[] = [];
     for (let i = 0; i < 3 * CASES; i++) {
       const nodes = meta.nodes.map((n) => ({ ...n }));
@@ -168,7 +170,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     const entries = new Map<string, Uint8Array>();
     for (const n of await zip.list()) entries.set(n, await zip.read(n));
     const config = JSON.parse(new TextDecoder().decode(entries.get('config.json')!));
-    const rand = mulberry32(4242);
+    const rand = mulberry32(SEED + 4242);
     const failures: string[] = [];
     for (let i = 0; i < 3 * CASES; i++) {
       const cfg = new TextEncoder().encode(JSON.stringify(mutateJson(rand, config)));

@@ -155,6 +155,18 @@ export interface CompileInput {
   optimizerConfig: Record<string, unknown>;
 }
 
+/**
+ * The optimizer a training/compile config names: `{class_name, config}` or (Keras 3) a bare class
+ * name; undefined for anything else a damaged file may hold there (null, a number, an array).
+ */
+export function namedOptimizer(value: unknown): { className: string; config: Record<string, unknown> } | undefined {
+  if (typeof value === 'string') return { className: value, config: {} };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { class_name: className, config } = value as { class_name?: unknown; config?: unknown };
+  if (typeof className !== 'string') return undefined;
+  return { className, config: config !== null && typeof config === 'object' && !Array.isArray(config) ? config as Record<string, unknown> : {} };
+}
+
 /** Compiles `model` as the file says; returns the tfjs optimizer class used, or null (with a warning) when tfjs cannot. */
 export function compileFromKeras(model: tf.LayersModel, c: CompileInput, warn: (m: string) => void): string | null {
   const opt = tfjsOptimizerFromKeras(c.optimizerClass, c.optimizerConfig);

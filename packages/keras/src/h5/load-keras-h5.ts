@@ -7,7 +7,7 @@ import { SavedModelError, type Limits } from '@savedmodel-js/core';
 import { readHdf5, type H5Group } from './h5wasm-files.js';
 import { getNameListAttr, getStringAttr } from './keras-attrs.js';
 import {
-  LOAD_OPTION_KEYS, assignModelWeights, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer, storedWeights,
+  LOAD_OPTION_KEYS, assignModelWeights, compileFromKeras, modelFromKerasConfig, namedOptimizer, parseKerasJson, restoreOptimizer, storedWeights,
   type KerasLoadOptions, type WeightArray,
 } from './into-tfjs.js';
 import { specForTfjs } from './optimizer-config.js';
@@ -88,15 +88,14 @@ export async function loadKerasH5(input: ModelFileInput, options: LoadKerasH5Opt
   const model = await modelFromKerasConfig(config, label, storedWeights(contents.layers.flatMap((l) => l.weights), (n) => `the ${n} weight values the file stores`));
   assignModelWeights(model, contents.layers, label);
   if (options.compile === false || contents.trainingConfig === undefined) return model;
-  const tc = parseKerasJson(contents.trainingConfig, label, 'training_config') as Record<string, unknown>;
-  const oc = tc.optimizer_config as { class_name?: unknown; config?: unknown } | undefined;
-  if (oc === undefined || typeof oc.class_name !== 'string') {
+  const parsed = parseKerasJson(contents.trainingConfig, label, 'training_config');
+  const tc = (parsed !== null && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+  const oc = namedOptimizer(tc.optimizer_config);
+  if (oc === undefined) {
     warn('the training config has no optimizer: the model is not compiled');
     return model;
   }
-  const used = compileFromKeras(model, {
-    loss: tc.loss, metrics: tc.metrics, optimizerClass: oc.class_name, optimizerConfig: (oc.config ?? {}) as Record<string, unknown>,
-  }, warn);
+  const used = compileFromKeras(model, { loss: tc.loss, metrics: tc.metrics, optimizerClass: oc.className, optimizerConfig: oc.config }, warn);
   if (used === null || contents.optimizer === undefined) return model;
   const state = optimizerSlots(contents.optimizer, specForTfjs(used).slots);
   if (state === null) {

@@ -5,7 +5,8 @@ import { SavedModelError, type Limits } from '@savedmodel-js/core';
 import { zipSource } from '@savedmodel-js/zip';
 import { readHdf5, type H5Group } from '../h5/h5wasm-files.js';
 import {
-  LOAD_OPTION_KEYS, compileFromKeras, modelFromKerasConfig, parseKerasJson, restoreOptimizer, storedWeights, type KerasLoadOptions, type WeightArray,
+  LOAD_OPTION_KEYS, compileFromKeras, modelFromKerasConfig, namedOptimizer, parseKerasJson, restoreOptimizer, storedWeights, type KerasLoadOptions,
+  type WeightArray,
 } from '../h5/into-tfjs.js';
 import { specForTfjs } from '../h5/optimizer-config.js';
 import { checkOptions } from '../h5/options.js';
@@ -127,15 +128,15 @@ export async function loadKerasV3(input: ModelFileInput, options: LoadKerasV3Opt
     });
   });
 
-  const cc = k3.compile_config as Record<string, unknown> | undefined | null;
-  if (options.compile === false || cc === undefined || cc === null) return model;
-  const oc = cc.optimizer as { class_name?: unknown; config?: unknown } | string | undefined;
-  const ocObj = typeof oc === 'string' ? { class_name: oc, config: {} } : oc;
-  if (ocObj === undefined || typeof ocObj.class_name !== 'string') {
+  const ccRaw: unknown = k3.compile_config;
+  if (options.compile === false || ccRaw === undefined || ccRaw === null) return model;
+  const cc = (typeof ccRaw === 'object' ? ccRaw : {}) as Record<string, unknown>;
+  const oc = namedOptimizer(cc.optimizer);
+  if (oc === undefined) {
     warn('compile_config has no optimizer: the model is not compiled');
     return model;
   }
-  const used = compileFromKeras(model, { loss: cc.loss, metrics: cc.metrics, optimizerClass: ocObj.class_name, optimizerConfig: (ocObj.config ?? {}) as Record<string, unknown> }, warn);
+  const used = compileFromKeras(model, { loss: cc.loss, metrics: cc.metrics, optimizerClass: oc.className, optimizerConfig: oc.config }, warn);
   if (used === null || optimizer === undefined || optimizer.length === 0) return model;
   const spec = specForTfjs(used);
   const kinds = spec.kerasSlots(model.optimizer.getConfig() as Record<string, unknown>);
