@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileMapSink, fileMapSource, readSavedModel, SavedModelError, third_party } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, isSavedModelError, readSavedModel, SavedModelError, third_party } from '@savedmodel-js/core';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { saveToZipBlob } from '@savedmodel-js/zip';
 import { fixtureFiles } from '../../core/test/shared.js';
@@ -116,6 +116,22 @@ describe('errors', () => {
     const nodes = md.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: JSON.stringify(big) } : n));
     files.set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
     await expect(loadKerasModel(fileMapSource(files))).rejects.toMatchObject({ code: 'CORRUPT' });
+    // a Sequential's layer entries that are no objects (found by the loaders fuzz, FUZZ_SEED=11000:
+    // a TypeError while folding the InputLayer into the first layer); keras_cnn as TF wrote it
+    const cnn = fixtureFiles('keras_cnn');
+    const cnnMd = third_party.py.keras.protobuf.SavedMetadata.decode(cnn.get('keras_metadata.pb')!);
+    const root = JSON.parse(cnnMd.nodes.find((n) => n.node_path === 'root')!.metadata!) as { model_config: { class_name: string; config: { layers: unknown[] } } };
+    expect(root.model_config.class_name).toBe('Sequential');
+    expect((root.model_config.config.layers[0] as { class_name: string }).class_name).toBe('InputLayer');
+    for (const damage of [(l: unknown[]) => { (l[1] as { config: unknown }).config = true; }, (l: unknown[]) => { (l[1] as { config: unknown }).config = 'constructor'; }, (l: unknown[]) => { l[1] = true; }, (l: unknown[]) => { (l[0] as { config: unknown }).config = null; }, (l: unknown[]) => { (l[1] as { config: unknown }).config = 5; }]) {
+      const r = structuredClone(root);
+      damage(r.model_config.config.layers);
+      const nodes = cnnMd.nodes.map((n) => (n.node_path === 'root' ? { ...n, metadata: JSON.stringify(r) } : n));
+      const damaged = new Map(cnn).set('keras_metadata.pb', third_party.py.keras.protobuf.SavedMetadata.encode({ nodes } as never).finish());
+      // loads (tfjs may build without the folded shape) or fails typed
+      const err = await loadKerasModel(fileMapSource(damaged)).then((l) => { l.dispose(); return undefined; }, (e: unknown) => e);
+      if (err !== undefined) expect(isSavedModelError(err), String(err)).toBe(true);
+    }
   }, 60_000);
 
   it('a layer with no tf.keras counterpart is UNSUPPORTED, naming it', async () => {

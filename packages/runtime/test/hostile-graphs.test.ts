@@ -182,6 +182,40 @@ describe('cycles → INVALID_GRAPH naming a node', () => {
   }, 30_000);
 });
 
+// Found by the loaders fuzz (FUZZ_SEED=9000): a function ret 'Identity:output:8' reached
+// tfjs-converter as a dangling input, a TypeError there. TensorFlow refuses such references.
+describe('references past an op\'s outputs → INVALID_GRAPH naming them', () => {
+  const cases: Array<[string, () => Parameters<typeof build>[0], string[]]> = [
+    ['a function ret naming element 8 of a one-tensor output', () => ({
+      nodes: [placeholder('x'), call('call', 'f', ['x'], [F], [F])],
+      functions: [fn('f', [['a', F]], [['o', F, 'i:output:8']], [node('i', 'Identity', ['a'], { T: attr.type(F) })])],
+      inputs: { x: ['x:0', F, [-1]] }, outputs: { y: ['call:0', F] },
+    }), ['op Identity', 'element 8']],
+    ['a graph input reading output 3 of a one-output op', () => ({
+      nodes: [placeholder('x'), node('n', 'Neg', ['x'], { T: attr.type(F) }), node('y', 'Neg', ['n:3'], { T: attr.type(F) })],
+      inputs: { x: ['x:0', F, [-1]] }, outputs: { y: ['y:0', F] },
+    }), ['op Neg', 'output 3']],
+    ['a signature output reading output 1 of a one-output op', () => ({
+      nodes: [placeholder('x'), node('n', 'Neg', ['x'], { T: attr.type(F) })],
+      inputs: { x: ['x:0', F, [-1]] }, outputs: { y: ['n:1', F] },
+    }), ['op Neg', 'output 1']],
+    ['element 1 of a function call\'s single output (would alias the next)', () => ({
+      nodes: [placeholder('x'), call('call', 'f', ['x'], [F], [F])],
+      functions: [
+        fn('g', [['b', F]], [['p', F, 'b'], ['q', F, 'b']], []),
+        fn('f', [['a', F]], [['o', F, 'c:p:1']], [node('c', 'g', ['a'], {})]), // g called as an op by name
+      ],
+      inputs: { x: ['x:0', F, [-1]] }, outputs: { y: ['call:0', F] },
+    }), ['element 1']],
+  ];
+  for (const [name, spec, mentions] of cases) {
+    it(name, async () => {
+      const { err } = await settle(loadSavedModel(await build(spec())));
+      expectCode(err, 'INVALID_GRAPH', ...mentions);
+    });
+  }
+});
+
 describe('structured values without recursion', () => {
   it('flattenNested walks a 100,000-deep nested array; a ragged one is INVALID_ARGUMENT', () => {
     let v: unknown = [1];

@@ -5,8 +5,8 @@
 // byte flips would mostly just break the JSON. Seeded, so a failure names a reproducible case. Running
 // these found two bugs: a non-string dtype in a layers config and a plain object as fileMapSink's target.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { third_party } from '@savedmodel-js/core';
 import { zipSource } from '@savedmodel-js/zip';
@@ -28,8 +28,11 @@ beforeAll(async () => {
   console.warn = () => {}; // tfjs and the loaders warn about what they skip in damaged files
 });
 
+// FUZZ_DUMP=dir writes each failing case's files there (one folder per case), to reproduce it alone.
+const DUMP = process.env['FUZZ_DUMP'];
+
 /** Runs `fn`; returns a description of the failure when it throws anything but a SavedModelError. */
-async function untyped(label: string, fn: () => Promise<unknown>): Promise<string | undefined> {
+async function untyped(label: string, fn: () => Promise<unknown>, files?: Map<string, Uint8Array>): Promise<string | undefined> {
   // A macrotask turn before each case: loaders resolve mostly through microtasks, and the worker must
   // answer vitest's RPC between cases even on a loaded machine.
   await new Promise((r) => setTimeout(r, 0));
@@ -38,6 +41,10 @@ async function untyped(label: string, fn: () => Promise<unknown>): Promise<strin
     return undefined;
   } catch (e) {
     if (isSavedModelError(e)) return undefined;
+    if (DUMP && files) {
+      const dir = join(DUMP, label.replace(/[^\w.-]+/g, '_'));
+      for (const [n, b] of files) { mkdirSync(dirname(join(dir, n)), { recursive: true }); writeFileSync(join(dir, n), b); }
+    }
     return `${label}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split('\n').slice(1, 4).join('\n')}` : String(e)}`;
   }
 }
@@ -108,7 +115,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     for (let i = 0; i < CASES; i++) {
       const f = names[randomInt(rand, names.length)]!;
       const damaged = new Map(files).set(f, mutateBytes(rand, files.get(f)!));
-      const bad = await untyped(`${name} case ${i} (${f})`, () => loadAndRun(damaged));
+      const bad = await untyped(`${name} case ${i} (${f})`, () => loadAndRun(damaged), damaged);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);
@@ -122,7 +129,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     for (let i = 0; i < CASES; i++) {
       const f = names[randomInt(rand, names.length)]!;
       const damaged = new Map(files).set(f, mutateBytes(rand, files.get(f)!));
-      const bad = await untyped(`${name} case ${i} (${f})`, () => convertSavedModelToTfjs(fileMapSource(damaged), fileMapSink(new Map())));
+      const bad = await untyped(`${name} case ${i} (${f})`, () => convertSavedModelToTfjs(fileMapSource(damaged), fileMapSink(new Map())), damaged);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);
@@ -142,7 +149,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
     const failures: string[] = [];
     for (let i = 0; i < 6 * CASES; i++) {
       const src = new Map([['model.json', new TextEncoder().encode(JSON.stringify(mutateJson(rand, json)))], ['w.bin', weights]]);
-      const bad = await untyped(`case ${i}`, () => convertTfjsModel(src, fileMapSink(new Map())));
+      const bad = await untyped(`case ${i}`, () => convertTfjsModel(src, fileMapSink(new Map())), src);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);
@@ -159,7 +166,7 @@ describe('public loaders on mutated real files: typed errors only', () => {
       const k = randomInt(rand, nodes.length);
       nodes[k]!.metadata = JSON.stringify(mutateJson(rand, JSON.parse(nodes[k]!.metadata ?? '{}')));
       const damaged = new Map(files).set('keras_metadata.pb', SavedMetadata.encode({ nodes }).finish());
-      const bad = await untyped(`case ${i} (node ${k})`, async () => (await loadKerasModel(fileMapSource(damaged))).dispose());
+      const bad = await untyped(`case ${i} (node ${k})`, async () => (await loadKerasModel(fileMapSource(damaged))).dispose(), damaged);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);
@@ -175,7 +182,8 @@ describe('public loaders on mutated real files: typed errors only', () => {
     for (let i = 0; i < 3 * CASES; i++) {
       const cfg = new TextEncoder().encode(JSON.stringify(mutateJson(rand, config)));
       const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'config.json' ? cfg : b); });
-      const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(new Uint8Array(await blob.arrayBuffer()))).dispose());
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes)).dispose(), new Map([['model.keras', bytes]]));
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getTracingBackend, releaseTracingScratch, TRACE_BACKEND_PREFIX, type TracingBackend } from './backend/tracing-backend.js';
 import { Recorder } from './backend/recorder.js';
+import { checkTraceTensor } from './backend/trace-limits.js';
 import { buildFunctionDef, type CapturedVariable, type ConcreteFunction, type FunctionInput, type FunctionOutput } from './concrete-function.js';
 import { SavedModelError } from './core.js';
 import { lowerTape, sanitizeArgName } from './lowering/lower-tape.js';
@@ -118,6 +119,7 @@ function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor
 /** One run under the tracing backend (which must be current). */
 function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks, shapesOnly: boolean):
   { tape: Tape; structure: Nested<tf.Tensor> } {
+  specs.forEach((s, i) => checkTraceTensor(shapes[i]!, `trace input ${s.name ?? i}`, s.name ?? `input ${i}`));
   const inputs = specs.map((s, i) => (shapesOnly && s.dtype === 'float32' ? backend.zeroInput(shapes[i]!) : undefined) ?? sampleInput(s, shapes[i]!, i + 1));
   const rec = new Recorder();
   rec.shapesOnly = shapesOnly;

@@ -90,6 +90,27 @@ describe('trace errors', () => {
     expect(e3.outputs.length).toBe(1);
   });
 
+  // Shapes from an untrusted file (found by the loaders fuzz: a layers model.json with a fixed batch
+  // of 10^12 was a RangeError from an ArrayBuffer): refused by name before anything is allocated.
+  it('an input over the one-tensor limit: LIMIT_EXCEEDED naming the input, nothing allocated', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ batchInputShape: [1e12, 4], units: 2, name: 'd' })] });
+    const rss0 = process.memoryUsage().rss;
+    const e = await traceError(traceModel(model));
+    expect(isSavedModelError(e, 'LIMIT_EXCEEDED'), String(e)).toBe(true);
+    expect(e.message).toMatch(/trace input .*\[1000000000000, 4\]/);
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(256 * 2 ** 20);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  for (const shapesOnly of [true, false]) {
+    it(`a kernel whose output is over what memory holds (shapesOnly ${shapesOnly}): LIMIT_EXCEEDED naming the kernel`, async () => {
+      const e = await traceError(traceFunction((x: tf.Tensor) => tf.tile(x, [1e5, 1e5]), [tensorSpec([2, 3])], { shapesOnly }));
+      expect(isSavedModelError(e, 'LIMIT_EXCEEDED'), String(e)).toBe(true);
+      expect(e.message).toMatch(/kernel Tile/);
+      expect(tf.getBackend()).toBe('cpu');
+    });
+  }
+
   it('a failed trace leaves tracing usable', async () => {
     await traceError(traceFunction((x: tf.Tensor) => tf.unique(tf.reshape(x, [-1])).values, [tensorSpec([null, 3])]));
     const cf = await traceFunction((x: tf.Tensor) => tf.relu(x), [tensorSpec([null, 3])]);

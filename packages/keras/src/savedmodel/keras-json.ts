@@ -41,9 +41,13 @@ function foldSequentialInputs(x: Json): void {
   const cfg = x.config as JsonObject | null;
   const layers = cfg && Array.isArray(cfg.layers) ? cfg.layers as JsonObject[] : null;
   if (!layers || layers[0]?.class_name !== 'InputLayer') return;
-  const input = layers.shift()!.config as JsonObject;
-  const first = layers[0]?.config as JsonObject | undefined;
-  if (first && first.batch_input_shape === undefined) {
+  const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const inputConfig = layers.shift()!.config;
+  const input = isObject(inputConfig) ? inputConfig : {};
+  const firstLayer: Json | undefined = layers[0];
+  const first = isObject(firstLayer) ? firstLayer.config : undefined;
+  // a damaged file's config may be anything: only an object gets the input's shape (tfjs reports the rest)
+  if (isObject(first) && first.batch_input_shape === undefined) {
     first.batch_input_shape = input.batch_input_shape ?? null;
     if (input.dtype !== undefined && first.dtype === undefined) first.dtype = input.dtype;
   }

@@ -219,14 +219,20 @@ export class Freezer {
     if (f) {
       const k = (f.signature?.output_arg ?? []).findIndex((a) => a.name === outArg);
       if (k < 0) this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: function ${op} has no output '${outArg}'`);
-      return k + i;
+      // a function's outputs are single tensors: '<out>:1' would alias the next one
+      if (i !== 0) this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: function ${op}'s output '${outArg}' has no element ${i}`);
+      return k;
     }
     const def = getOpDef(op);
     if (!def) this.fail('UNSUPPORTED', `op ${op} (node ${node.name} in ${scope.where}) is not in the op registry, so its output '${outArg}' cannot be placed`);
     let base = 0;
     for (const a of def.output_arg ?? []) {
-      if (a.name === outArg) return base + i;
-      base += this.argCount(node, def, a);
+      const n = this.argCount(node, def, a);
+      if (a.name === outArg) {
+        if (i >= n) this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: output '${outArg}' of op ${op} has ${n} tensor${n === 1 ? '' : 's'}, not an element ${i}`);
+        return base + i;
+      }
+      base += n;
     }
     return this.fail('INVALID_GRAPH', `${node.name} in ${scope.where}: op ${op} has no output '${outArg}'`);
   }
@@ -278,9 +284,24 @@ export class Freezer {
     return yield* this.outputOf(scope, nodeName, yield* this.need(scope, node), idx);
   }
 
+  /** Outputs of `node` by its op's registry entry; undefined for an op the registry lacks. */
+  outputCount(node: tensorflow.INodeDef): number | undefined {
+    const def = getOpDef(node.op ?? '');
+    if (!def) return undefined;
+    let n = 0;
+    for (const a of def.output_arg ?? []) n += this.argCount(node, def, a);
+    return n;
+  }
+
   *outputOf(scope: Scope, name: string, out: NodeOut, idx: number): Step<Val> {
     switch (out.kind) {
-      case 'emitted': return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
+      case 'emitted': {
+        // an index past the op's outputs (a damaged file) would reach the executor as a dangling input
+        const node = scope.nodes.get(name);
+        const n = node && this.outputCount(node);
+        if (n !== undefined && idx >= n) this.fail('INVALID_GRAPH', `${name} in ${scope.where} (op ${node!.op}) has ${n} output${n === 1 ? '' : 's'}, not an output ${idx}`);
+        return { t: 'tensor', ref: idx === 0 ? out.name : `${out.name}:${idx}` };
+      }
       case 'call':
         if (idx >= out.rets.length) this.fail('INVALID_GRAPH', `call ${out.where} has no output ${idx} (${out.fname} has ${out.rets.length})`);
         return (yield { t: 'callOut', call: out, i: idx }) as Val;

@@ -3,6 +3,7 @@
 // Only kernels whose output shape follows from input shapes and attrs are listed.
 import * as tf from '@tensorflow/tfjs';
 import { REDUCTION_AXIS_ATTR, reducedShape } from '../reductions.js';
+import { checkTraceTensor } from './trace-limits.js';
 
 type Shape4 = [number, number, number, number];
 type OutSpec = { shape: number[]; dtype: tf.DataType };
@@ -193,6 +194,7 @@ export function shapeOnlyOutput(backend: tf.KernelBackend, kernel: string, input
   for (const o of outs) {
     if (o.dtype !== 'float32' && o.dtype !== 'int32') return undefined;
     if (!o.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return undefined;
+    checkTraceTensor(o.shape, `kernel ${kernel}`, kernel);
   }
   const made = outs.map((o) => placeholder(backend, o, alloc));
   return Array.isArray(out) ? made : made[0]!;

@@ -121,6 +121,10 @@ export class TracingBackend extends tf.KernelBackend {
       const skipped = out !== undefined;
       out ??= this.runInner(fn, inputs, attrs, FORWARDING.has(kernelName));
       rec.end(pending, out, skipped);
+    } catch (e) {
+      // a kernel asked for more memory than there is (a shape from an untrusted config): typed, named
+      if (e instanceof RangeError) throw new SavedModelError('LIMIT_EXCEEDED', `kernel ${kernelName} failed while tracing: ${e.message}`, { key: kernelName, cause: e });
+      throw e;
     } finally {
       rec.depth--;
     }
