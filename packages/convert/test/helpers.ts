@@ -17,7 +17,12 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
  * (getModelArtifactsForJSON reads the manifest and decodes the weights, quantized ones included).
  */
 export async function loadTfjsGraphModel(dir: string): Promise<tf.GraphModel> {
-  const handler: tf.io.IOHandler = {
+  return tf.loadGraphModel(tfjsFilesHandler(dir));
+}
+
+/** tfjs's own reading of a model.json + shards folder (layers or graph). */
+export function tfjsFilesHandler(dir: string): tf.io.IOHandler {
+  return {
     load: async () => {
       const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
@@ -34,7 +39,6 @@ export async function loadTfjsGraphModel(dir: string): Promise<tf.GraphModel> {
       });
     },
   };
-  return tf.loadGraphModel(handler);
 }
 
 /** Deterministic values in [-2, 2) (floats) or small ints, for a shape. */

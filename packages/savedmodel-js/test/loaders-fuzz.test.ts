@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { third_party } from '@savedmodel-js/core';
 import { zipSource } from '@savedmodel-js/zip';
 import {
-  convertSavedModelToTfjs, convertTfjsModel, fileMapSink, fileMapSource, isSavedModelError, loadKerasModel, loadKerasV3,
+  convertSavedModelToTfjs, convertTfjsModel, exportModel, fileMapSink, fileMapSource, isSavedModelError, loadKerasH5, loadKerasModel, loadKerasV3,
   loadSavedModel, saveToZipBlob,
 } from '../src/index.js';
 import { FIXTURE_NAMES, fixtureFiles } from '../../core/test/shared.js';
@@ -22,6 +22,7 @@ const CASES = Number(process.env['FUZZ_CASES'] ?? 12);
 // FUZZ_SEED=N shifts every case's seed, for a local run that explores cases CI does not.
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0);
 const KERAS3 = join(import.meta.dirname, '../../keras/test/fixtures/keras3/flownet_final_model.keras');
+const KERAS2 = join(import.meta.dirname, '../../keras/test/fixtures/keras2');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -184,6 +185,63 @@ describe('public loaders on mutated real files: typed errors only', () => {
       const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'config.json' ? cfg : b); });
       const bytes = new Uint8Array(await blob.arrayBuffer());
       const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes)).dispose(), new Map([['model.keras', bytes]]));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 10_000 * CASES);
+
+  it.each(['lstm_functional_tf_keras_2.h5', 'simple_rnn_tf_keras_2_model.h5'])('loadKerasH5 on the Keras 2 file %s with its bytes damaged', async (name) => {
+    const bytes = new Uint8Array(readFileSync(join(KERAS2, name)));
+    const rand = mulberry32(SEED + name.length * 31 + 5);
+    const failures: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const damaged = mutateBytes(rand, bytes);
+      const bad = await untyped(`${name} case ${i}`, async () => (await loadKerasH5(damaged, { onWarning: () => {} })).dispose(), new Map([[name, damaged]]));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 10_000 * CASES);
+
+  it('loadKerasH5 on a real Keras 2 file with hostile values in model_config and training_config', async () => {
+    const h5 = (await import('h5wasm')).default;
+    const mod = await h5.ready;
+    const bytes = new Uint8Array(readFileSync(join(KERAS2, 'lstm_functional_tf_keras_2.h5')));
+    mod.FS.writeFile('/fuzz-orig.h5', bytes);
+    const f0 = new h5.File('/fuzz-orig.h5', 'r');
+    const configs = { model_config: JSON.parse(String(f0.attrs['model_config']!.value)), training_config: f0.attrs['training_config'] ? JSON.parse(String(f0.attrs['training_config'].value)) : undefined };
+    f0.close();
+    const rand = mulberry32(SEED + 9091);
+    const failures: string[] = [];
+    for (let i = 0; i < 3 * CASES; i++) {
+      const which = configs.training_config !== undefined && randomInt(rand, 3) === 0 ? 'training_config' : 'model_config';
+      mod.FS.writeFile('/fuzz.h5', bytes);
+      const f = new h5.File('/fuzz.h5', 'a');
+      f.delete_attribute(which);
+      f.create_attribute(which, JSON.stringify(mutateJson(rand, configs[which])));
+      f.close();
+      const damaged = mod.FS.readFile('/fuzz.h5');
+      const bad = await untyped(`case ${i} (${which})`, async () => (await loadKerasH5(damaged, { onWarning: () => {} })).dispose(), new Map([['model.h5', damaged]]));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 10_000 * CASES);
+
+  it('convertTfjsModel on graph model.json files with hostile values anywhere', async () => {
+    const m = tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization(),
+      tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' }),
+    ] });
+    const sm = fileMapSink();
+    await exportModel(m, sm);
+    m.dispose();
+    const graph = fileMapSink();
+    await convertSavedModelToTfjs(fileMapSource(sm.files), graph);
+    const json = JSON.parse(new TextDecoder().decode(graph.files.get('model.json')!));
+    const rand = mulberry32(SEED + 5151);
+    const failures: string[] = [];
+    for (let i = 0; i < 6 * CASES; i++) {
+      const src = new Map(graph.files).set('model.json', new TextEncoder().encode(JSON.stringify(mutateJson(rand, json))));
+      const bad = await untyped(`case ${i}`, () => convertTfjsModel(src, fileMapSink(new Map())), src);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);

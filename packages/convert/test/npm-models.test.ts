@@ -1,4 +1,4 @@
-// A real graph model that an npm package ships: nsfwjs@4.3.0 (MIT) bundles MobileNetV2 "mid" as
+// Real models that an npm package ships. The graph model: nsfwjs@4.3.0 (MIT) bundles MobileNetV2 "mid" as
 // written by tensorflowjs_converter 1.7.4 — uint8-quantized weights in two shards, and the fused
 // ops Grappler and tfjs leave (_FusedConv2D with BiasAdd / BiasAdd+Relu6,
 // FusedDepthwiseConv2dNative with BiasAdd+Relu6, _FusedMatMul with BiasAdd). Numeric truth:
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOpDef } from '@savedmodel-js/core';
 import { loadSavedModel, type TFSavedModel } from '@savedmodel-js/runtime';
 import { convertTfjsModel, type ConvertTfjsResult } from '../src/index.js';
-import { expectClose, loadTfjsGraphModel, tempDir, testValues, verifyStrict } from './helpers.js';
+import { expectClose, loadTfjsGraphModel, tempDir, testValues, tfjsFilesHandler, verifyStrict } from './helpers.js';
 
 // The devDependency as installed beside this package (its exports map hides package.json).
 const MODELS = fileURLToPath(new URL('../node_modules/nsfwjs/dist/models', import.meta.url));
@@ -85,4 +85,36 @@ describe('nsfwjs MobileNetV2 (uint8, fused ops) → SavedModel', () => {
       tf.dispose([x, want, got]);
     });
   }
+});
+
+// nsfwjs also bundles MobileNetV2 as a layers model, as tensorflowjs_converter wrote it from
+// Keras 2.2.4 (uint8-quantized, ZeroPadding2D, ReLU(max_value=6), DepthwiseConv2D, Add): a real
+// Keras model whole. Numeric truth: tfjs-layers' own predict on the original files.
+describe('nsfwjs MobileNetV2 layers model (Keras 2.2.4, uint8) → SavedModel', () => {
+  let layers: tf.LayersModel;
+  let fromLayers: TFSavedModel;
+  let layersResult: ConvertTfjsResult;
+  const layersOut = join(tmp.dir, 'saved-layers');
+  beforeAll(async () => {
+    const modelJson = unpack('mobilenet_v2', join(tmp.dir, 'tfjs-layers'));
+    layers = await tf.loadLayersModel(tfjsFilesHandler(dirname(modelJson)));
+    layersResult = await convertTfjsModel(modelJson, layersOut);
+    fromLayers = await loadSavedModel(layersOut);
+  }, 120_000);
+  afterAll(() => { layers.dispose(); fromLayers.dispose(); });
+
+  it('converts every layer; the weights dequantized; verify --strict is clean', async () => {
+    expect(layersResult.weights.quantized).toEqual({ uint8: 266 });
+    expect(fromLayers.inputs.map((t) => t.shape)).toEqual([[-1, 224, 224, 3]]);
+    expect(await verifyStrict(layersOut)).toEqual([]);
+  });
+
+  it('predicts like tfjs-layers on the original files (batch 2)', async () => {
+    const x = tf.tensor4d(testValues(2 * 224 * 224 * 3, 'float32', 7).map((v) => v / 2 + 0.5), [2, 224, 224, 3]);
+    const want = layers.predict(x) as tf.Tensor;
+    const got = fromLayers.predict(x) as tf.Tensor;
+    expect(got.shape).toEqual(want.shape);
+    expectClose(got.dataSync(), want.dataSync(), 1e-5, 'probabilities');
+    tf.dispose([x, want, got]);
+  });
 });
