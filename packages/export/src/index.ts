@@ -18,3 +18,4 @@ export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summ
 export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';
 // Building a layers model from an untrusted config (the Keras loaders, convertTfjsModel).
 export { withLayerWeightBudget, weightBudgetFor } from './layer-weight-budget.js';
+export { checkLayerGraph } from './layer-graph-check.js';

@@ -127,3 +127,26 @@ describe('compile configs whose optimizer is not one', () => {
     }
   }, 30_000);
 });
+
+// Found by the loaders fuzz: a real Keras 2 .h5 whose LSTM entry lost its "name" hung loadKerasH5
+// (tfjs-layers retries a layer call whose input never appears forever); now CORRUPT at once.
+describe('functional configs tfjs would rebuild forever', () => {
+  it('.h5 (lstm_functional_tf_keras_2.h5, TF-written): a layer entry without its name', async () => {
+    const h5 = (await import('h5wasm')).default;
+    const mod = await h5.ready;
+    const { readFileSync } = await import('node:fs');
+    mod.FS.writeFile('/noname.h5', new Uint8Array(readFileSync(new URL('./fixtures/keras2/lstm_functional_tf_keras_2.h5', import.meta.url))));
+    const f = new h5.File('/noname.h5', 'a');
+    const config = JSON.parse(String(f.attrs['model_config']!.value)) as { config: { layers: Array<{ name?: string }> } };
+    expect(config.config.layers[1]!.name).toBe('lstm');
+    delete config.config.layers[1]!.name;
+    f.delete_attribute('model_config');
+    f.create_attribute('model_config', JSON.stringify(config));
+    f.close();
+    const t0 = performance.now();
+    const err = await loadKerasH5(mod.FS.readFile('/noname.h5')).then(() => undefined, (e: unknown) => e);
+    expect(err, String(err)).toMatchObject({ code: 'CORRUPT' });
+    expect((err as Error).message).toMatch(/outputLayer_a is called on "lstm"/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  }, 20_000);
+});

@@ -31,21 +31,33 @@ beforeAll(async () => {
 
 // FUZZ_DUMP=dir writes each failing case's files there (one folder per case), to reproduce it alone.
 const DUMP = process.env['FUZZ_DUMP'];
+// FUZZ_SLOW_MS=n counts a case that takes longer than n ms as a failure too (hunting near-hangs).
+const SLOW_MS = Number(process.env['FUZZ_SLOW_MS'] ?? 0);
+
+function dump(label: string, files?: Map<string, Uint8Array>): void {
+  if (!DUMP || !files) return;
+  const dir = join(DUMP, label.replace(/[^\w.-]+/g, '_'));
+  for (const [n, b] of files) { mkdirSync(dirname(join(dir, n)), { recursive: true }); writeFileSync(join(dir, n), b); }
+}
 
 /** Runs `fn`; returns a description of the failure when it throws anything but a SavedModelError. */
 async function untyped(label: string, fn: () => Promise<unknown>, files?: Map<string, Uint8Array>): Promise<string | undefined> {
   // A macrotask turn before each case: loaders resolve mostly through microtasks, and the worker must
   // answer vitest's RPC between cases even on a loaded machine.
   await new Promise((r) => setTimeout(r, 0));
+  const t0 = performance.now();
+  const slow = (): string | undefined => {
+    const ms = performance.now() - t0;
+    if (!SLOW_MS || ms <= SLOW_MS) return undefined;
+    dump(label, files);
+    return `${label}: took ${Math.round(ms)} ms`;
+  };
   try {
     await fn();
-    return undefined;
+    return slow();
   } catch (e) {
-    if (isSavedModelError(e)) return undefined;
-    if (DUMP && files) {
-      const dir = join(DUMP, label.replace(/[^\w.-]+/g, '_'));
-      for (const [n, b] of files) { mkdirSync(dirname(join(dir, n)), { recursive: true }); writeFileSync(join(dir, n), b); }
-    }
+    if (isSavedModelError(e)) return slow();
+    dump(label, files);
     return `${label}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split('\n').slice(1, 4).join('\n')}` : String(e)}`;
   }
 }

@@ -2,7 +2,7 @@
 // config, optimizer slots) into a live tf.LayersModel. Shared by the .h5 and .keras loaders.
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, isSavedModelError, type CheckpointReader } from '@savedmodel-js/core';
-import { weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
+import { checkLayerGraph, weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, tfjsOptimizerFromKeras } from './optimizer-config.js';
@@ -64,7 +64,7 @@ export async function modelFromKerasConfig(config: unknown, file: string, stored
   }
   try {
     return await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, file,
-      () => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }));
+      () => { checkLayerGraph(config, file); return tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }); });
   } catch (e) {
     if (isSavedModelError(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
