@@ -258,4 +258,21 @@ describe('public loaders on mutated real files: typed errors only', () => {
     }
     expect(failures).toEqual([]);
   }, 10_000 * CASES);
+
+  it('loadKerasV3 on a real .keras file with its model.weights.h5 bytes damaged', async () => {
+    const zip = await zipSource(new Uint8Array(readFileSync(KERAS3)));
+    const entries = new Map<string, Uint8Array>();
+    for (const n of await zip.list()) entries.set(n, await zip.read(n));
+    expect(entries.has('model.weights.h5')).toBe(true);
+    const rand = mulberry32(SEED + 6161);
+    const failures: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const weights = mutateBytes(rand, entries.get('model.weights.h5')!);
+      const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'model.weights.h5' ? weights : b); });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes, { onWarning: () => {} })).dispose(), new Map([['model.keras', bytes]]));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 10_000 * CASES);
 });
