@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { third_party } from '@savedmodel-js/core';
+import { tensorflow, third_party } from '@savedmodel-js/core';
 import { zipSource } from '@savedmodel-js/zip';
 import {
   convertSavedModelToTfjs, convertTfjsModel, exportModel, fileMapSink, fileMapSource, isSavedModelError, loadKerasH5, loadKerasModel, loadKerasV3,
@@ -271,6 +271,54 @@ describe('public loaders on mutated real files: typed errors only', () => {
       const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'model.weights.h5' ? weights : b); });
       const bytes = new Uint8Array(await blob.arrayBuffer());
       const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes, { onWarning: () => {} })).dispose(), new Map([['model.keras', bytes]]));
+      if (bad) failures.push(bad);
+    }
+    expect(failures).toEqual([]);
+  }, 10_000 * CASES);
+
+  // Byte flips mostly break the protobuf framing; these keep it valid and change what a node says:
+  // an input's node or output index, an attr's value, the op itself, a function's ret.
+  it.each(FIXTURE_NAMES)('loadSavedModel + run, TF-written %s with nodes changed structurally', async (name) => {
+    const files = fixtureFiles(name);
+    const original = tensorflow.SavedModel.decode(files.get('saved_model.pb')!);
+    const rand = mulberry32(SEED + name.length * 613 + 11);
+    const pick = <T>(a: readonly T[]): T | undefined => (a.length > 0 ? a[randomInt(rand, a.length)] : undefined);
+    const OPS = ['Identity', 'AddV2', 'MatMul', 'Const', 'Placeholder', 'NoOp', 'StatefulPartitionedCall', 'ReadVariableOp', 'Reshape', 'ConcatV2', 'Nope'];
+    const ATTRS: tensorflow.IAttrValue[] = [
+      { type: tensorflow.DataType.DT_STRING }, { type: 999 as tensorflow.DataType }, { i: -1 }, { i: 1e9 }, { shape: { dim: [{ size: -5 }] } },
+      { shape: { unknown_rank: true } }, { list: {} }, { list: { type: [tensorflow.DataType.DT_FLOAT, tensorflow.DataType.DT_INT64] } }, { func: { name: 'nowhere' } }, { s: new Uint8Array([0xff]) }, {},
+    ];
+    const failures: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const sm = tensorflow.SavedModel.decode(files.get('saved_model.pb')!);
+      expect(sm.meta_graphs.length).toBe(original.meta_graphs.length);
+      const mg = sm.meta_graphs[0]!;
+      const bodies: tensorflow.INodeDef[][] = [mg.graph_def?.node ?? [], ...(mg.graph_def?.library?.function ?? []).map((f) => f.node_def ?? [])];
+      for (let k = 0; k <= randomInt(rand, 2); k++) {
+        const nodes = pick(bodies.filter((b) => b.length > 0));
+        const n = nodes && pick(nodes);
+        if (!n) continue;
+        switch (randomInt(rand, 5)) {
+          case 0: { // an input: another node's name, or another output index
+            const ins = n.input ?? [];
+            if (ins.length === 0) break;
+            const j = randomInt(rand, ins.length);
+            const other = pick(nodes)!.name ?? '';
+            ins[j] = randomInt(rand, 2) === 0 ? other : ins[j]!.replace(/\d+$/, String(randomInt(rand, 4)));
+            break;
+          }
+          case 1: { const keys = Object.keys(n.attr ?? {}); const a = pick(keys); if (a) n.attr![a] = structuredClone(pick(ATTRS)!); break; }
+          case 2: n.op = pick(OPS)!; break;
+          case 3: n.input = [...(n.input ?? []), pick(nodes)!.name ?? '']; break;
+          default: {
+            const f = pick(mg.graph_def?.library?.function ?? []);
+            const r = f && pick(Object.keys(f.ret ?? {}));
+            if (f && r) f.ret![r] = `${pick(f.node_def ?? [])?.name ?? 'x'}:output:${randomInt(rand, 3)}`;
+          }
+        }
+      }
+      const damaged = new Map(files).set('saved_model.pb', tensorflow.SavedModel.encode(sm).finish());
+      const bad = await untyped(`${name} case ${i}`, () => loadAndRun(damaged), damaged);
       if (bad) failures.push(bad);
     }
     expect(failures).toEqual([]);
