@@ -216,6 +216,32 @@ describe('references past an op\'s outputs → INVALID_GRAPH naming them', () =>
   }
 });
 
+// Found by the structural loaders fuzz (FUZZ_SEED=45000): keras_cnn's MaxPool with `strides` an
+// int instead of a list(int) was a TypeError in tfjs-converter's op mapper.
+describe('attrs of the wrong kind → INVALID_GRAPH naming node and attr', () => {
+  const pool = (attrs: Record<string, unknown>) => ({
+    nodes: [placeholder('x', F, [-1, 4, 4, 1]), node('p', 'MaxPool', ['x'], { T: attr.type(F), ksize: attr.ints([1, 2, 2, 1]), strides: attr.ints([1, 2, 2, 1]), padding: attr.str('VALID'), ...attrs })],
+    inputs: { x: ['x:0', F, [-1, 4, 4, 1]] }, outputs: { y: ['p:0', F] },
+  });
+  it('the valid pool loads and runs', async () => {
+    const m = await loadSavedModel(await build(pool({}) as never));
+    const y = m.predict(tf.ones([1, 4, 4, 1])) as tf.Tensor;
+    expect(y.shape).toEqual([1, 2, 2, 1]);
+    tf.dispose(y);
+    m.dispose();
+  });
+  for (const [what, attrs, mention] of [
+    ['strides an int', { strides: attr.int(2) }, '"strides" should be a list(int)'],
+    ['padding a list', { padding: attr.ints([1]) }, '"padding" should be a string'],
+    ['T a shape', { T: attr.shape([2]) }, '"T" should be a type'],
+  ] as const) {
+    it(what, async () => {
+      const { err } = await settle(loadSavedModel(await build(pool(attrs) as never)));
+      expectCode(err, 'INVALID_GRAPH', 'node p', mention);
+    });
+  }
+});
+
 describe('structured values without recursion', () => {
   it('flattenNested walks a 100,000-deep nested array; a ragged one is INVALID_ARGUMENT', () => {
     let v: unknown = [1];

@@ -3,7 +3,7 @@
 // by op family), signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
 // control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
 import { getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
-import { sharedAttrDefaults, toNumber } from '@savedmodel-js/core/internal';
+import { attrValueProblems, sharedAttrDefaults, toNumber } from '@savedmodel-js/core/internal';
 import { lowerCaseOps } from '../case-lowering.js';
 import type { HostNode } from '../host-ops.js';
 import type { HostTensor } from '../host-tensor.js';
@@ -332,7 +332,16 @@ export class Freezer {
     const own = node.attr;
     if (own) for (const k in own) { const v = own[k]; if (v && k.charCodeAt(0) !== 95 /* _ */) attr[k] = v; }
     const def = getOpDef(node.op ?? '');
-    if (def) for (const [name, value] of sharedAttrDefaults(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
+    if (!def) return attr;
+    // a value of the wrong kind (an int where list(int) belongs) reaches tfjs-converter's op
+    // mapper as a TypeError, or as a wrong default: refused as TensorFlow refuses it
+    for (const a of def.attr ?? []) {
+      const v = own?.[a.name ?? ''];
+      if (!v) continue;
+      const bad = attrValueProblems(a, v, node.op ?? '', true).find((p) => p.code === 'ATTR_TYPE');
+      if (bad) this.fail('INVALID_GRAPH', `node ${node.name} (op ${node.op}): ${bad.message}`);
+    }
+    for (const [name, value] of sharedAttrDefaults(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
     return attr;
   }
 
