@@ -12,7 +12,7 @@ export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fil
 export { flatWriter } from './proto/flat-writer.js';
 export { reader } from './proto/fast-reader.js';
 export { sharedAttrDefaults } from './registry/strip-defaults.js';
-export { attrValueProblems } from './registry/attr-check.js';
+export { attrKindProblem } from './registry/attr-check.js';
 export { crc32cExtend, crc32Extend, setCrcImplementation, crcImplementation, type CrcImplementation } from './crc32c/crc32c.js';
 export { maskCrc, unmaskCrc } from './crc32c/mask.js';
 export {

@@ -62,36 +62,36 @@ const NONE: readonly AttrProblem[] = Object.freeze([]);
  * What is wrong with value `v` of attr `a` of a node of op `op` (in a function body when
  * `inFunction`, where a placeholder is allowed); empty when nothing is.
  */
+/**
+ * Whether `v` is the kind of value attr `a` declares (a list of the right element kind for
+ * list(...) types; a placeholder only inside a function): a message when it is not.
+ */
+export function attrKindProblem(a: tensorflow.OpDef.IAttrDef, v: tensorflow.IAttrValue, inFunction: boolean): string | undefined {
+  const type = a.type ?? '';
+  const c = valueCase(v);
+  const label = `attr ${JSON.stringify(a.name ?? '')}`;
+  if (c === 'placeholder') return inFunction ? undefined : `${label} is a placeholder ("${v.placeholder}") outside a function`;
+  const m = listAttrType(type);
+  if (m) {
+    if (c !== 'list') return `${label} should be a ${type}, got ${c ?? 'no value'}`;
+    const want = SCALAR_ATTR_TYPES[m[1]!];
+    const wrong = listCases(v.list!).filter((k) => k !== want);
+    if (wrong.length) return `${label} should be a ${type}, but its list holds ${wrong.join(', ')} values`;
+  } else if (SCALAR_ATTR_TYPES[type] !== undefined && c !== SCALAR_ATTR_TYPES[type]) {
+    return `${label} should be a ${type}, got ${c === null ? 'no value' : c === 'list' ? 'a list' : `${c} value`}`;
+  } // other declared types ("any"?): not checked
+  return undefined;
+}
+
 export function attrValueProblems(a: tensorflow.OpDef.IAttrDef, v: tensorflow.IAttrValue, op: string, inFunction: boolean): readonly AttrProblem[] {
   let out: AttrProblem[] | undefined; // most values are fine: nothing allocated for them
   const report = (code: AttrProblem['code'], message: string) => { (out ??= []).push({ code, message }); };
-  const name = a.name ?? '';
   const type = a.type ?? '';
-  const c = valueCase(v);
-  const label = `attr ${JSON.stringify(name)}`;
-  if (c === 'placeholder') {
-    if (!inFunction) report('ATTR_TYPE', `${label} is a placeholder ("${v.placeholder}") outside a function`);
-    return out ?? NONE; // value comes from the enclosing function's attrs
-  }
+  const label = `attr ${JSON.stringify(a.name ?? '')}`;
+  const kind = attrKindProblem(a, v, inFunction);
+  if (kind !== undefined) return [{ code: 'ATTR_TYPE', message: kind }];
+  if (valueCase(v) === 'placeholder') return NONE; // value comes from the enclosing function's attrs
   const m = listAttrType(type);
-  if (m) {
-    if (c !== 'list') {
-      report('ATTR_TYPE', `${label} should be a ${type}, got ${c ?? 'no value'}`);
-      return out ?? NONE;
-    }
-    const want = SCALAR_ATTR_TYPES[m[1]!];
-    const cases = listCases(v.list!);
-    const wrong = cases.filter((k) => k !== want);
-    if (wrong.length) {
-      report('ATTR_TYPE', `${label} should be a ${type}, but its list holds ${wrong.join(', ')} values`);
-      return out ?? NONE;
-    }
-  } else if (SCALAR_ATTR_TYPES[type] !== undefined) {
-    if (c !== SCALAR_ATTR_TYPES[type]) {
-      report('ATTR_TYPE', `${label} should be a ${type}, got ${c === null ? 'no value' : c === 'list' ? 'a list' : `${c} value`}`);
-      return out ?? NONE;
-    }
-  } // other declared types ("any"?): not checked
   // allowed_values
   const rule = allowedValuesOf(a);
   if (rule) {

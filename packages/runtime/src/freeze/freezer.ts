@@ -3,7 +3,7 @@
 // by op family), signature-io (feeds, fetches, init targets), inline-calls, functional (While / If),
 // control-deps, host-nodes, variable-reads, graph-passes (ordering and pruning at the end).
 import { getOpDef, MemoryBudget, SavedModelError, tensorflow, type CheckpointReader, type Limits } from '@savedmodel-js/core';
-import { attrValueProblems, sharedAttrDefaults, toNumber } from '@savedmodel-js/core/internal';
+import { attrKindProblem, sharedAttrDefaults, toNumber } from '@savedmodel-js/core/internal';
 import { lowerCaseOps } from '../case-lowering.js';
 import type { HostNode } from '../host-ops.js';
 import type { HostTensor } from '../host-tensor.js';
@@ -338,8 +338,8 @@ export class Freezer {
     for (const a of def.attr ?? []) {
       const v = own?.[a.name ?? ''];
       if (!v) continue;
-      const bad = attrValueProblems(a, v, node.op ?? '', true).find((p) => p.code === 'ATTR_TYPE');
-      if (bad) this.fail('INVALID_GRAPH', `node ${node.name} (op ${node.op}): ${bad.message}`);
+      const bad = attrKindProblem(a, v, true);
+      if (bad !== undefined) this.fail('INVALID_GRAPH', `node ${node.name} (op ${node.op}): ${bad}`);
     }
     for (const [name, value] of sharedAttrDefaults(def)) if (!Object.prototype.hasOwnProperty.call(attr, name)) attr[name] = value;
     return attr;
