@@ -3,7 +3,7 @@
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
 import { decodeSavedModel, ensureOpDefs, isSavedModelError, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
 import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
-import { checkLayerGraph, saveModel, weightBudgetFor, withLayerWeightBudget, type GraphModelLike } from '@savedmodel-js/export';
+import { modelFromUntrustedConfig, saveModel, weightBudgetFor, type GraphModelLike } from '@savedmodel-js/export';
 import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
 import { loadReflection } from './graph-json.js';
 import type { ModelJson } from './model-json.js';
@@ -255,11 +255,7 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
   const stored = artifacts.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1), 0);
   try {
     const topology = artifacts.modelTopology as { model_config?: unknown };
-    layers = await withLayerWeightBudget(weightBudgetFor(stored), `the ${stored} weight values of the weights manifest`, model.location,
-      () => {
-        checkLayerGraph(topology.model_config ?? topology, model.location);
-        return tf.models.modelFromJSON({ modelTopology: (topology.model_config ?? topology) as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
-      });
+    layers = await modelFromUntrustedConfig(topology.model_config ?? topology, weightBudgetFor(stored), `the ${stored} weight values of the weights manifest`, model.location);
     layers.loadWeights(tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs as Parameters<typeof tf.io.decodeWeights>[1]), true);
   } catch (e) {
     layers?.dispose();

@@ -17,5 +17,5 @@ export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type Varia
 export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize, uniqueNames } from './save.js';
 export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';
 // Building a layers model from an untrusted config (the Keras loaders, convertTfjsModel).
-export { withLayerWeightBudget, weightBudgetFor } from './layer-weight-budget.js';
+export { modelFromUntrustedConfig, withLayerWeightBudget, weightBudgetFor } from './layer-weight-budget.js';
 export { checkLayerGraph } from './layer-graph-check.js';

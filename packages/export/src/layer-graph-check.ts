@@ -47,26 +47,22 @@ function simulate(entries: unknown[], file: string | undefined): void {
   interface Made { key: string; calls: number }
   const made = new Map<string, Made>(); // by the entry's name, as tfjs's createdLayers
   const queued = new Map<string, unknown[][]>(); // by the layer's own name, as tfjs's unprocessedNodes
-  const keyOf: (string | undefined)[] = [];
-  let anyQueued = false;
   let refused = false;
   entries.forEach((e, i) => {
-    if (!isObj(e)) { keyOf.push(undefined); return; }
+    if (!isObj(e)) return;
     const nodes = e.inbound_nodes ?? e.inboundNodes;
     const cfg = e.config;
     // tfjs names a layer from its config (or makes up a unique name)
     const key = isObj(cfg) && typeof cfg.name === 'string' ? cfg.name : `\0layer ${i}`;
-    keyOf.push(key);
     made.set(String(e.name), { key, calls: callsAtConstruction(e) });
     if (!Array.isArray(nodes)) return;
     for (const n of nodes) {
       if (!Array.isArray(n)) { refused = true; return; } // tfjs throws before its queue ("expected array for nodeData")
       const q = queued.get(key);
       if (q) q.push(n); else queued.set(key, [n]);
-      anyQueued = true;
     }
   });
-  if (!anyQueued || refused) return;
+  if (refused) return;
   // an input [layer, node, tensor] that is not made yet (tfjs's test, loose comparison included)
   const waiting = (input: unknown): boolean => {
     const [name, index] = Array.isArray(input) ? input : [];
@@ -75,8 +71,8 @@ function simulate(entries: unknown[], file: string | undefined): void {
   };
   while (queued.size > 0) {
     let moved = false;
-    entries.forEach((e, i) => {
-      if (!isObj(e) || keyOf[i] === undefined) return;
+    entries.forEach((e) => {
+      if (!isObj(e)) return;
       const layer = made.get(String(e.name));
       if (!layer) return;
       const list = queued.get(layer.key);

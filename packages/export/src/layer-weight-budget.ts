@@ -8,6 +8,7 @@
 // installed once; it acts only inside withLayerWeightBudget.)
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError } from '@savedmodel-js/core';
+import { checkLayerGraph } from './layer-graph-check.js';
 
 interface Budget { left: number; what: string; file: string | undefined }
 
@@ -62,6 +63,21 @@ export function withLayerWeightBudget<T>(maxBytes: number, what: string, file: s
   } finally {
     active = prev;
   }
+}
+
+/**
+ * tfjs-layers' modelFromJSON on an untrusted Keras config (`{class_name, config}`): refused first
+ * where tfjs would never finish (checkLayerGraph), then built within `maxBytes` of layer weights
+ * (withLayerWeightBudget). `around` wraps the tfjs call (the TF1 loader registers custom objects).
+ */
+export function modelFromUntrustedConfig(
+  config: unknown, maxBytes: number, what: string, file: string | undefined,
+  around: (build: () => Promise<tf.LayersModel>) => Promise<tf.LayersModel> = (build) => build(),
+): Promise<tf.LayersModel> {
+  return withLayerWeightBudget(maxBytes, what, file, () => {
+    checkLayerGraph(config, file);
+    return around(() => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }));
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
 // config, optimizer slots) into a live tf.LayersModel. Shared by the .h5 and .keras loaders.
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, isSavedModelError, type CheckpointReader } from '@savedmodel-js/core';
-import { checkLayerGraph, weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
+import { modelFromUntrustedConfig, weightBudgetFor } from '@savedmodel-js/export';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { kerasLegacyWeights, kerasWeightNames, savedLayers } from './layer-weights.js';
 import { specForTfjs, tfjsOptimizerFromKeras } from './optimizer-config.js';
@@ -63,8 +63,7 @@ export async function modelFromKerasConfig(config: unknown, file: string, stored
     throw new SavedModelError('CORRUPT', 'model config has no class_name', { file });
   }
   try {
-    return await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, file,
-      () => { checkLayerGraph(config, file); return tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }); });
+    return await modelFromUntrustedConfig(config, weightBudgetFor(stored.elements), stored.what, file);
   } catch (e) {
     if (isSavedModelError(e)) throw e;
     const msg = e instanceof Error ? e.message : String(e);

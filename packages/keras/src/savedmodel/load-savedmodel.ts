@@ -9,7 +9,7 @@ import { objectGraphCheckpointKeys } from '@savedmodel-js/runtime';
 import { parseMetadata, tfjsModelTopology, type Json, type JsonObject } from './keras-json.js';
 import { tfjsOptimizer, tfjsSlotOrder } from './optimizer-mapping.js';
 import { checkpointWeights, setOrWarn } from '../h5/into-tfjs.js';
-import { checkLayerGraph, weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
+import { modelFromUntrustedConfig, weightBudgetFor } from '@savedmodel-js/export';
 import { ownWeightNames, recurrentCells, weightName, type LayerLike } from './keras-layout.js';
 import { wrappedLayers } from '../sublayers.js';
 
@@ -187,10 +187,7 @@ export async function loadKerasSavedModel(loaded: LoadedSavedModel, options: Ker
   let model: tf.LayersModel;
   const stored = checkpointWeights(loaded.checkpoint, 'the checkpoint');
   try {
-    model = await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, KERAS_METADATA, () => {
-      checkLayerGraph(topology, KERAS_METADATA);
-      return tf.models.modelFromJSON({ modelTopology: topology as never });
-    });
+    model = await modelFromUntrustedConfig(topology, weightBudgetFor(stored.elements), stored.what, KERAS_METADATA);
   } catch (e) {
     if (isSavedModelError(e)) throw e;
     throw new SavedModelError('UNSUPPORTED', `tfjs-layers cannot build the model from its Keras config: ${quoteSnippet((e as Error).message)}`, { file: KERAS_METADATA, key: 'root', cause: e });

@@ -4,7 +4,7 @@
 // (exportSavedModelV1 writes them so); each names its checkpoint key (a name-based checkpoint).
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, isSavedModelError, tensorflow, type CheckpointReader, type FileSource } from '@savedmodel-js/core';
-import { checkLayerGraph, weightBudgetFor, withLayerWeightBudget } from '@savedmodel-js/export';
+import { modelFromUntrustedConfig, weightBudgetFor } from '@savedmodel-js/export';
 import { readSource } from '@savedmodel-js/runtime';
 import { checkpointWeights, parseKerasJson } from '../h5/into-tfjs.js';
 import { checkOptionKeys } from '../options.js';
@@ -60,11 +60,7 @@ export async function loadFromSavedModel(source: string | FileSource, options: L
   let model: tf.LayersModel;
   const stored = checkpointWeights(loaded.checkpoint, 'the checkpoint');
   try {
-    model = await withLayerWeightBudget(weightBudgetFor(stored.elements), stored.what, JSON_FILE,
-      () => {
-        checkLayerGraph(config, JSON_FILE);
-        return withCustomObjects(options.customObjects, () => tf.models.modelFromJSON({ modelTopology: config as tf.io.ModelJSON['modelTopology'] }));
-      });
+    model = await modelFromUntrustedConfig(config, weightBudgetFor(stored.elements), stored.what, JSON_FILE, (build) => withCustomObjects(options.customObjects, build));
   } catch (e) {
     if (isSavedModelError(e)) throw e;
     throw new SavedModelError('UNSUPPORTED', `tfjs cannot build the model from ${JSON_FILE}: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`, { file: JSON_FILE, cause: e });
