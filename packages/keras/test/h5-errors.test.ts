@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKerasH5, saveKerasH5 } from '../src/index.js';
 import { ZOO } from './helpers/format-zoo.js';
+import { h5StringAttr, withH5StringAttr } from './helpers/h5-attrs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keras-h5-err-'));
 beforeAll(async () => { await tf.setBackend('cpu'); });
@@ -36,15 +37,7 @@ describe('.h5 errors', () => {
     const a = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], name: 'd' })] });
     const bytes = await saveKerasH5(a);
     // the same file with a config whose layer is bigger than its weights
-    const h5 = (await import('h5wasm')).default;
-    const mod = await h5.ready;
-    mod.FS.writeFile('/patch.h5', bytes);
-    const f = new h5.File('/patch.h5', 'a');
-    const config = String(f.attrs.model_config!.value).replace('"units": 3', '"units": 5');
-    f.delete_attribute('model_config');
-    f.create_attribute('model_config', config);
-    f.close();
-    const patched = mod.FS.readFile('/patch.h5');
+    const patched = await withH5StringAttr(bytes, 'model_config', (await h5StringAttr(bytes, 'model_config'))!.replace('"units": 3', '"units": 5'));
     const err = await loadKerasH5(patched).catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'CORRUPT' });
     expect(String(err)).toMatch(/layer d|d\/kernel/);

@@ -7,6 +7,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, fileMapSource, third_party } from '@savedmodel-js/core';
 import { exportSavedModelV1, loadFromSavedModel, loadKerasH5, loadKerasModel, loadKerasV3, saveKerasH5, saveKerasModel, saveKerasV3 } from '../src/index.js';
+import { h5StringAttr, withH5StringAttr } from './helpers/h5-attrs.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 afterAll(() => tf.disposeVariables());
@@ -32,15 +33,8 @@ describe('configs asking for more weights than their file stores', () => {
   });
 
   it('.h5', async () => {
-    const h5 = (await import('h5wasm')).default;
-    const mod = await h5.ready;
-    mod.FS.writeFile('/huge.h5', await saveKerasH5(small()));
-    const f = new h5.File('/huge.h5', 'a');
-    const config = huge(String(f.attrs.model_config!.value));
-    f.delete_attribute('model_config');
-    f.create_attribute('model_config', config);
-    f.close();
-    await expectRefused(loadKerasH5(mod.FS.readFile('/huge.h5')));
+    const bytes = await saveKerasH5(small());
+    await expectRefused(loadKerasH5(await withH5StringAttr(bytes, 'model_config', huge((await h5StringAttr(bytes, 'model_config'))!))));
   });
 
   it('Keras SavedModel (keras_metadata.pb)', async () => {
@@ -106,22 +100,12 @@ describe('compile configs whose optimizer is not one', () => {
   }, 30_000);
 
   it('.h5 training_config.optimizer_config, and training_config itself', async () => {
-    const h5 = (await import('h5wasm')).default;
-    const mod = await h5.ready;
     const bytes = await saveKerasH5(compiled());
-    mod.FS.writeFile('/tc.h5', bytes);
-    const original = new h5.File('/tc.h5', 'r');
-    const tc = JSON.parse(String(original.attrs.training_config!.value));
-    original.close();
+    const tc = JSON.parse((await h5StringAttr(bytes, 'training_config'))!);
     expect(tc.optimizer_config.class_name).toBe('Adam');
     for (const v of [...NOT_OPTIMIZERS.map((o) => JSON.stringify({ ...tc, optimizer_config: o })), 'null', '5']) {
-      mod.FS.writeFile('/tc.h5', bytes);
-      const f = new h5.File('/tc.h5', 'a');
-      f.delete_attribute('training_config');
-      f.create_attribute('training_config', v);
-      f.close();
       const warnings: string[] = [];
-      const back = await loadKerasH5(mod.FS.readFile('/tc.h5'), { onWarning: (w) => warnings.push(w) });
+      const back = await loadKerasH5(await withH5StringAttr(bytes, 'training_config', v), { onWarning: (w) => warnings.push(w) });
       expect(back.optimizer, v).toBeUndefined();
       expect(warnings.join('\n')).toMatch(/not compiled/);
     }
@@ -132,19 +116,14 @@ describe('compile configs whose optimizer is not one', () => {
 // (tfjs-layers retries a layer call whose input never appears forever); now CORRUPT at once.
 describe('functional configs tfjs would rebuild forever', () => {
   it('.h5 (lstm_functional_tf_keras_2.h5, TF-written): a layer entry without its name', async () => {
-    const h5 = (await import('h5wasm')).default;
-    const mod = await h5.ready;
     const { readFileSync } = await import('node:fs');
-    mod.FS.writeFile('/noname.h5', new Uint8Array(readFileSync(new URL('./fixtures/keras2/lstm_functional_tf_keras_2.h5', import.meta.url))));
-    const f = new h5.File('/noname.h5', 'a');
-    const config = JSON.parse(String(f.attrs['model_config']!.value)) as { config: { layers: Array<{ name?: string }> } };
+    const bytes = new Uint8Array(readFileSync(new URL('./fixtures/keras2/lstm_functional_tf_keras_2.h5', import.meta.url)));
+    const config = JSON.parse((await h5StringAttr(bytes, 'model_config'))!) as { config: { layers: Array<{ name?: string }> } };
     expect(config.config.layers[1]!.name).toBe('lstm');
     delete config.config.layers[1]!.name;
-    f.delete_attribute('model_config');
-    f.create_attribute('model_config', JSON.stringify(config));
-    f.close();
+    const damaged = await withH5StringAttr(bytes, 'model_config', JSON.stringify(config));
     const t0 = performance.now();
-    const err = await loadKerasH5(mod.FS.readFile('/noname.h5')).then(() => undefined, (e: unknown) => e);
+    const err = await loadKerasH5(damaged).then(() => undefined, (e: unknown) => e);
     expect(err, String(err)).toMatchObject({ code: 'CORRUPT' });
     expect((err as Error).message).toMatch(/outputLayer_a is called on "lstm"/);
     expect(performance.now() - t0).toBeLessThan(10_000);

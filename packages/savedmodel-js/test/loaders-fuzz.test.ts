@@ -16,6 +16,7 @@ import {
 } from '../src/index.js';
 import { FIXTURE_NAMES, fixtureFiles } from '../../core/test/shared.js';
 import { mulberry32, randomInt } from '../../core/test/checkpoint-prng.js';
+import { h5StringAttr, withH5StringAttr } from '../../keras/test/helpers/h5-attrs.js';
 
 // Per fixture or model (each case loads and runs a whole model); FUZZ_CASES=500 for a deeper local run.
 const CASES = Number(process.env['FUZZ_CASES'] ?? 12);
@@ -105,6 +106,20 @@ function filled(shape: readonly number[], v: unknown): unknown {
   return shape.length === 0 ? v : Array.from({ length: shape[0]! < 0 ? 2 : shape[0]! }, () => filled(shape.slice(1), v));
 }
 
+/** The entries of the real .keras file. */
+async function keras3Entries(): Promise<Map<string, Uint8Array>> {
+  const zip = await zipSource(new Uint8Array(readFileSync(KERAS3)));
+  const entries = new Map<string, Uint8Array>();
+  for (const n of await zip.list()) entries.set(n, await zip.read(n));
+  return entries;
+}
+
+/** The .keras file's bytes with entry `name` replaced by `bytes`. */
+async function rezipped(entries: Map<string, Uint8Array>, name: string, bytes: Uint8Array): Promise<Uint8Array> {
+  const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === name ? bytes : b); });
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
 /** Loads and runs the default signature; resolves true when both worked. */
 async function loadAndRun(files: Map<string, Uint8Array>): Promise<boolean> {
   const model = await loadSavedModel(fileMapSource(files));
@@ -186,16 +201,12 @@ describe('public loaders on mutated real files: typed errors only', () => {
   }, 10_000 * CASES);
 
   it('loadKerasV3 on a real .keras file with hostile values in config.json', async () => {
-    const zip = await zipSource(new Uint8Array(readFileSync(KERAS3)));
-    const entries = new Map<string, Uint8Array>();
-    for (const n of await zip.list()) entries.set(n, await zip.read(n));
+    const entries = await keras3Entries();
     const config = JSON.parse(new TextDecoder().decode(entries.get('config.json')!));
     const rand = mulberry32(SEED + 4242);
     const failures: string[] = [];
     for (let i = 0; i < 3 * CASES; i++) {
-      const cfg = new TextEncoder().encode(JSON.stringify(mutateJson(rand, config)));
-      const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'config.json' ? cfg : b); });
-      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bytes = await rezipped(entries, 'config.json', new TextEncoder().encode(JSON.stringify(mutateJson(rand, config))));
       const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes)).dispose(), new Map([['model.keras', bytes]]));
       if (bad) failures.push(bad);
     }
@@ -215,23 +226,14 @@ describe('public loaders on mutated real files: typed errors only', () => {
   }, 10_000 * CASES);
 
   it('loadKerasH5 on a real Keras 2 file with hostile values in model_config and training_config', async () => {
-    const h5 = (await import('h5wasm')).default;
-    const mod = await h5.ready;
     const bytes = new Uint8Array(readFileSync(join(KERAS2, 'lstm_functional_tf_keras_2.h5')));
-    mod.FS.writeFile('/fuzz-orig.h5', bytes);
-    const f0 = new h5.File('/fuzz-orig.h5', 'r');
-    const configs = { model_config: JSON.parse(String(f0.attrs['model_config']!.value)), training_config: f0.attrs['training_config'] ? JSON.parse(String(f0.attrs['training_config'].value)) : undefined };
-    f0.close();
+    const training = await h5StringAttr(bytes, 'training_config');
+    const configs = { model_config: JSON.parse((await h5StringAttr(bytes, 'model_config'))!), training_config: training === undefined ? undefined : JSON.parse(training) };
     const rand = mulberry32(SEED + 9091);
     const failures: string[] = [];
     for (let i = 0; i < 3 * CASES; i++) {
       const which = configs.training_config !== undefined && randomInt(rand, 3) === 0 ? 'training_config' : 'model_config';
-      mod.FS.writeFile('/fuzz.h5', bytes);
-      const f = new h5.File('/fuzz.h5', 'a');
-      f.delete_attribute(which);
-      f.create_attribute(which, JSON.stringify(mutateJson(rand, configs[which])));
-      f.close();
-      const damaged = mod.FS.readFile('/fuzz.h5');
+      const damaged = await withH5StringAttr(bytes, which, JSON.stringify(mutateJson(rand, configs[which])));
       const bad = await untyped(`case ${i} (${which})`, async () => (await loadKerasH5(damaged, { onWarning: () => {} })).dispose(), new Map([['model.h5', damaged]]));
       if (bad) failures.push(bad);
     }
@@ -260,16 +262,12 @@ describe('public loaders on mutated real files: typed errors only', () => {
   }, 10_000 * CASES);
 
   it('loadKerasV3 on a real .keras file with its model.weights.h5 bytes damaged', async () => {
-    const zip = await zipSource(new Uint8Array(readFileSync(KERAS3)));
-    const entries = new Map<string, Uint8Array>();
-    for (const n of await zip.list()) entries.set(n, await zip.read(n));
+    const entries = await keras3Entries();
     expect(entries.has('model.weights.h5')).toBe(true);
     const rand = mulberry32(SEED + 6161);
     const failures: string[] = [];
     for (let i = 0; i < CASES; i++) {
-      const weights = mutateBytes(rand, entries.get('model.weights.h5')!);
-      const blob = await saveToZipBlob(async (sink) => { for (const [n, b] of entries) await sink.write(n, n === 'model.weights.h5' ? weights : b); });
-      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bytes = await rezipped(entries, 'model.weights.h5', mutateBytes(rand, entries.get('model.weights.h5')!));
       const bad = await untyped(`case ${i}`, async () => (await loadKerasV3(bytes, { onWarning: () => {} })).dispose(), new Map([['model.keras', bytes]]));
       if (bad) failures.push(bad);
     }
