@@ -1,7 +1,7 @@
 // convertTfjsModel: any TensorFlow.js model (graph or layers, quantized weights included) to a
 // SavedModel. Graph models are rebuilt faithfully (graph-savedmodel.ts); layers models go through
 // tfjs-layers and the export package's tracing path, with their weights dequantized first.
-import { decodeSavedModel, ensureOpDefs, isSavedModelError, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
+import { decodeSavedModel, ensureOpDefs, getOpDef, isSavedModelError, loadNewestOpRegistry, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
 import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
 import { modelFromUntrustedConfig, saveModel, weightBudgetFor, type GraphModelLike } from '@savedmodel-js/export';
 import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
@@ -143,15 +143,33 @@ function dequantizedArtifacts(json: ModelJson, weights: Map<string, DecodedWeigh
 
 type Tfjs = typeof import('@tensorflow/tfjs');
 
-/** Ops named by model.json's graph, its library functions and its initializer (proto3 JSON names). */
-function* topologyOps(json: ModelJson): Iterable<string> {
-  type J = { node?: { op?: unknown }[]; library?: { function?: { nodeDef?: { op?: unknown }[]; node_def?: { op?: unknown }[] }[] } };
+/** Nodes of model.json's graph, its library functions and its initializer (proto3 JSON names). */
+function* topologyNodes(json: ModelJson): Iterable<{ op?: unknown; attr?: unknown }> {
+  type N = { op?: unknown; attr?: unknown };
+  type J = { node?: N[]; library?: { function?: { nodeDef?: N[]; node_def?: N[] }[] } };
   for (const g of [json.modelTopology as J, json.modelInitializer as J | undefined]) {
     if (!g || typeof g !== 'object') continue;
-    for (const n of Array.isArray(g.node) ? g.node : []) if (typeof n?.op === 'string') yield n.op;
+    for (const n of Array.isArray(g.node) ? g.node : []) if (n && typeof n === 'object') yield n;
     const fns = Array.isArray(g.library?.function) ? g.library!.function! : [];
-    for (const f of fns) for (const n of f?.nodeDef ?? f?.node_def ?? []) if (typeof n?.op === 'string') yield n.op;
+    for (const f of fns) {
+      const nodes = f?.nodeDef ?? f?.node_def;
+      for (const n of Array.isArray(nodes) ? nodes : []) if (n && typeof n === 'object') yield n;
+    }
   }
+}
+
+function* topologyOps(json: ModelJson): Iterable<string> {
+  for (const n of topologyNodes(json)) if (typeof n.op === 'string') yield n.op;
+}
+
+/** Whether a node of a registered op carries a public attr TF 2.2 does not declare (call after ensureOpDefs). */
+function hasUndeclaredAttrs(json: ModelJson): boolean {
+  for (const n of topologyNodes(json)) {
+    const def = typeof n.op === 'string' ? getOpDef(n.op) : undefined;
+    if (!def || !n.attr || typeof n.attr !== 'object') continue;
+    for (const k of Object.keys(n.attr)) if (!k.startsWith('_') && !(def.attr ?? []).some((a) => a.name === k)) return true;
+  }
+  return false;
 }
 
 /** Faithful-rebuild failures the tracer may get past: unknown ops, unsplittable fusions, a graph that does not validate. */
@@ -233,7 +251,9 @@ export async function convertTfjsModel(source: TfjsModelSource, out: string | Fi
     let rebuilt;
     try {
       await loadReflection();
-      rebuilt = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true }, model.location);
+      // TF 2.21's table only when an attr needs it (browsers fetch it as a chunk of its own)
+      const newestOpDefs = hasUndeclaredAttrs(json) ? await loadNewestOpRegistry() : undefined;
+      rebuilt = graphModelToSavedModel(json, weights, { variables: options.variables === true, keepFloat16: options.keepFloat16 === true, newestOpDefs }, model.location);
     } catch (e) {
       if (!canFallBack(e) || options.fallback === false) throw e;
       const reason = (e as SavedModelError).message;

@@ -5,7 +5,7 @@
 // from model.json's `signature` (keys, dtypes, shapes with -1 kept), else from the Placeholders
 // and the graph's unconsumed outputs. A TF1-style MetaGraphDef: what session-based loaders and
 // our runtime read directly.
-import { SavedModelError, buildStrippedOpList, getOpDef, tensorflow, validateGraphDef, type CheckpointTensor, type SavedModelContent } from '@savedmodel-js/core';
+import { SavedModelError, attrValuesEqual, buildStrippedOpList, getOpDef, tensorflow, validateGraphDef, type CheckpointTensor, type OpDefLookup, type SavedModelContent } from '@savedmodel-js/core';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
 import { GRAPH_DEF_PRODUCER, SDK_MARKER } from '@savedmodel-js/export';
 import { graphDefFromJson, messageFromJson } from './graph-json.js';
@@ -25,6 +25,11 @@ export interface GraphConvertOptions {
   keepFloat16?: boolean;
   /** Signature key (default 'serving_default'). */
   signatureKey?: string;
+  /**
+   * TF 2.21's op registry (loadNewestOpRegistry): attrs a later TensorFlow added to an op, found at
+   * their default, are dropped. Without it such an attr fails validation.
+   */
+  newestOpDefs?: OpDefLookup;
 }
 
 export interface GraphConvertReport {
@@ -167,6 +172,31 @@ function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDe
   return initName;
 }
 
+/**
+ * Drops the attrs a TensorFlow newer than 2.2 added to an op where they hold that op's default,
+ * counting them per "Op.attr": TF 2.4's converter writes explicit_paddings=[] on every
+ * DepthwiseConv2dNative, which TF 2.2's registry does not declare. The op means the same without
+ * it and any TF >= 2.2 loads it. A newer attr at another value is kept (and fails validation):
+ * dropping it would change what the op computes.
+ */
+function dropNewerDefaultAttrs(nodes: readonly NodeDef[], newest: OpDefLookup, dropped: Map<string, number>): void {
+  for (const n of nodes) {
+    const attrs = n.attr;
+    if (!attrs) continue;
+    const op = n.op ?? '';
+    const def = getOpDef(op);
+    if (!def) continue; // a function call, or an op the unknown-op check reports
+    for (const k of Object.keys(attrs)) {
+      if (k.startsWith('_') || (def.attr ?? []).some((a) => a.name === k)) continue;
+      const dflt = newest(op)?.attr?.find((a) => a.name === k)?.default_value;
+      if (dflt && attrValuesEqual(attrs[k]!, dflt)) {
+        delete attrs[k];
+        dropped.set(`${op}.${k}`, (dropped.get(`${op}.${k}`) ?? 0) + 1);
+      }
+    }
+  }
+}
+
 export interface GraphConversion {
   content: SavedModelContent;
   report: GraphConvertReport;
@@ -198,6 +228,12 @@ export function graphModelToSavedModel(model: ModelJson, weights: Map<string, De
     initOp = mergeInitializer(graph, init);
   }
   if (!graph.versions?.producer) graph.versions = { producer: GRAPH_DEF_PRODUCER };
+  if (options.newestOpDefs) {
+    const dropped = new Map<string, number>();
+    dropNewerDefaultAttrs(graph.node ?? [], options.newestOpDefs, dropped);
+    for (const f of graph.library?.function ?? []) dropNewerDefaultAttrs(f.node_def ?? [], options.newestOpDefs, dropped);
+    for (const [k, count] of dropped) warnings.push(`attr ${quoteSnippet(k)} (added after TF 2.2) dropped at its default from ${count} node${count > 1 ? 's' : ''}`);
+  }
 
   // Ops neither in the registry nor library functions: nothing downstream could run them.
   const functions = new Map((graph.library?.function ?? []).map((f) => [f.signature?.name ?? '', f]));

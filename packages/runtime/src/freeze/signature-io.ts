@@ -27,6 +27,15 @@ export function addFeed(fz: Freezer, key: string, info: tensorflow.ITensorInfo):
   return { key, tensorName, node: name, dtype, shape };
 }
 
+/**
+ * The Identity node an output is read from, named for its signature and key. Keys are free text
+ * (tfjs-converter writes "Identity:0"), and a ':' in a node name reads as an output index: every
+ * character outside TensorFlow's node-name set becomes '_' (allocate keeps the names distinct).
+ */
+function outputNodeName(signatureKey: string, key: string): string {
+  return `${signatureKey}/output/${key}`.replace(/[^A-Za-z0-9_.\-/>]/g, '_');
+}
+
 export function addFetch(fz: Freezer, key: string, info: tensorflow.ITensorInfo): FrozenTensorInfo {
   const tensorName = info.name ?? '';
   if (!info.name || info.coo_sparse || info.composite_tensor) fz.fail('UNSUPPORTED', `output '${key}' is not a dense tensor`);
@@ -36,7 +45,7 @@ export function addFetch(fz: Freezer, key: string, info: tensorflow.ITensorInfo)
   else if (v.t !== 'tensor') fz.fail('UNSUPPORTED', `output '${key}' (${tensorName}) is a resource handle`);
   else ref = v.ref;
   const dtype = info.dtype ?? 0;
-  const name = fz.allocate(`${fz.signatureKey}/output/${key}`, false);
+  const name = fz.allocate(outputNodeName(fz.signatureKey, key), false);
   fz.emit({ name, op: 'Identity', input: [after(fz, ref, fz.pendingDeps, name)], attr: { T: { type: dtype } } });
   return { key, tensorName, node: name, dtype, shape: shapeOf(info.tensor_shape) };
 }
