@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSavedModel, isSavedModelError, type tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '@savedmodel-js/runtime';
-import { convertTfjsModel, type ConvertTfjsResult } from '../src/index.js';
+import { convertSavedModelToTfjs, convertTfjsModel, type ConvertTfjsResult } from '../src/index.js';
 import { expectClose, f32, jconst, jnode, jt, loadTfjsGraphModel, tempDir, testValues, verifyStrict, writeGraphModel } from './helpers.js';
 
 const tmp = tempDir('convert-newer-tf-');
@@ -75,6 +75,20 @@ describe('explicit_paddings=[] on DepthwiseConv2dNative (TF >= 2.4)', () => {
       const named = (await ours.executeAsync(x, 'Identity:0')) as tf.Tensor;
       expectClose(named.dataSync(), want[0]!.dataSync(), 1e-6, `executeAsync('Identity:0'), batch ${batch}`);
     }
+  });
+
+  it('converts back to a tfjs graph model whose signature names tensors tfjs finds', async () => {
+    const back = join(tmp.dir, 'same-back');
+    await convertSavedModelToTfjs(out, back);
+    const sig = (JSON.parse(readFileSync(join(back, 'model.json'), 'utf8')) as { signature: { outputs: Record<string, { name: string }> } }).signature.outputs;
+    expect(Object.keys(sig).sort()).toEqual(['Identity:0', 'detection scores:0']);
+    const original = await loadTfjsGraphModel(dir);
+    const roundTrip = await loadTfjsGraphModel(back);
+    const x = tf.tensor4d(testValues(100, 'float32', 45), [2, 5, 5, 2]);
+    const want = original.execute(x, ['Identity', 'Identity_1']) as tf.Tensor[];
+    const got = roundTrip.execute(x, [sig['Identity:0']!.name, sig['detection scores:0']!.name]) as tf.Tensor[];
+    expectClose(got[0]!.dataSync(), want[0]!.dataSync(), 1e-6, 'Identity:0');
+    expectClose(got[1]!.dataSync(), want[1]!.dataSync(), 1e-6, 'detection scores:0');
   });
 });
 
