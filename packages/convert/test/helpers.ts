@@ -16,15 +16,15 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
  * tf.loadGraphModel on a model.json folder, through tfjs' own artifact assembly
  * (getModelArtifactsForJSON reads the manifest and decodes the weights, quantized ones included).
  */
-export async function loadTfjsGraphModel(dir: string): Promise<tf.GraphModel> {
-  return tf.loadGraphModel(tfjsFilesHandler(dir));
+export async function loadTfjsGraphModel(dir: string, jsonName = 'model.json'): Promise<tf.GraphModel> {
+  return tf.loadGraphModel(tfjsFilesHandler(dir, jsonName));
 }
 
 /** tfjs's own reading of a model.json + shards folder (layers or graph). */
-export function tfjsFilesHandler(dir: string): tf.io.IOHandler {
+export function tfjsFilesHandler(dir: string, jsonName = 'model.json'): tf.io.IOHandler {
   return {
     load: async () => {
-      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      const json = JSON.parse(readFileSync(join(dir, jsonName), 'utf8')) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const parts: Uint8Array[] = [];
