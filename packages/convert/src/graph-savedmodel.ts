@@ -50,19 +50,30 @@ function dtypeName(t: number | null | undefined): string {
   return (DT as unknown as Record<number, string>)[t ?? 0] ?? String(t);
 }
 
-/** dtype of output 0 of `n`, from its OpDef and attrs (undefined when not derivable). */
-function outputDtype(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>): number | undefined {
+/** dtype of output `index` of `n`, from its OpDef and attrs (undefined when not derivable). */
+function outputDtype(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>, index = 0): number | undefined {
   const def = getOpDef(n.op ?? '');
   const attrs = n.attr ?? {};
   if (!def) {
     const f = functions.get(n.op ?? '');
-    return f?.signature?.output_arg?.[0]?.type ?? undefined;
+    return f?.signature?.output_arg?.[index]?.type ?? undefined;
   }
-  const arg = def.output_arg?.[0];
-  if (!arg) return undefined;
-  if (arg.type) return arg.type;
-  if (arg.type_attr) return attrs[arg.type_attr]?.type ?? (def.attr ?? []).find((a) => a.name === arg.type_attr)?.default_value?.type ?? undefined;
-  if (arg.type_list_attr) return attrs[arg.type_list_attr]?.list?.type?.[0] ?? undefined;
+  const attrType = (name: string) => attrs[name]?.type ?? (def.attr ?? []).find((a) => a.name === name)?.default_value?.type ?? undefined;
+  let at = 0;
+  for (const arg of def.output_arg ?? []) {
+    let types: (number | undefined)[];
+    if (arg.type_list_attr) types = [...(attrs[arg.type_list_attr]?.list?.type ?? [])];
+    else {
+      const t = arg.type || (arg.type_attr ? attrType(arg.type_attr) : undefined);
+      const count = arg.number_attr ? Number(attrs[arg.number_attr]?.i ?? 0) : 1;
+      if (!Number.isSafeInteger(count) || count < 0) return undefined;
+      if (index < at + count) return t;
+      at += count;
+      continue;
+    }
+    if (index < at + types.length) return types[index - at];
+    at += types.length;
+  }
   return undefined;
 }
 
@@ -71,7 +82,12 @@ function shapeSummary(s: tensorflow.ITensorShapeProto | null | undefined): numbe
   return (s.dim ?? []).map((d) => Number(d.size ?? 0));
 }
 
-function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, file: string): tensorflow.ISignatureDef {
+/**
+ * The signature model.json declares. tensorflowjs_converter may write a TensorInfo with its name
+ * alone: the dtype is then the op's (from its registry entry and attrs), the shape a Placeholder's
+ * own or unknown (an absent TensorShapeProto would claim a scalar).
+ */
+function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, functions: Map<string, tensorflow.IFunctionDef>, file: string): tensorflow.ISignatureDef {
   const side = (m: SignatureJson['inputs'], what: string) => {
     const out: Record<string, tensorflow.ITensorInfo> = {};
     for (const [k, v] of Object.entries(m ?? {})) {
@@ -81,6 +97,14 @@ function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, file
         throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} names tensor ${JSON.stringify(quoteSnippet(info.name ?? ''))}, which is not in the graph`, { file, key: k });
       }
       if (!(info.name ?? '').includes(':')) info.name = `${info.name}:0`;
+      const n = nodes.get(node)!;
+      if (!info.dtype) {
+        const index = Number((info.name ?? '').split(':').pop());
+        const dtype = Number.isSafeInteger(index) ? outputDtype(n, functions, index) : undefined;
+        if (!dtype) throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} has no dtype, and op ${quoteSnippet(n.op ?? '', 60)} does not tell the dtype of ${JSON.stringify(quoteSnippet(info.name ?? ''))}`, { file, key: k });
+        info.dtype = dtype;
+      }
+      if (!info.tensor_shape) info.tensor_shape = n.op === 'Placeholder' && n.attr?.shape?.shape ? n.attr.shape.shape : { unknown_rank: true };
       out[k] = info;
     }
     return out;
@@ -248,8 +272,12 @@ export function graphModelToSavedModel(model: ModelJson, weights: Map<string, De
 
   const nodes = new Map((graph.node ?? []).map((n) => [n.name ?? '', n]));
   const sig = model.signature && Object.keys(model.signature.outputs ?? {}).length > 0
-    ? signatureFromJson(model.signature, nodes, file)
+    ? signatureFromJson(model.signature, nodes, functions, file)
     : inferredSignature(graph.node ?? [], functions, warnings);
+  if (Object.keys(sig.inputs ?? {}).length === 0) {
+    // a model.json signature naming outputs only (tfjs takes the Placeholders as the inputs then)
+    sig.inputs = inferredSignature(graph.node ?? [], functions, []).inputs;
+  }
   if (Object.keys(sig.outputs ?? {}).length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'the graph has no outputs to sign', { file });
 
   let checkpoint: CheckpointTensor[] | undefined;

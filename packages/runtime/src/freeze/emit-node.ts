@@ -11,7 +11,7 @@ import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
 import { inline } from './inline-calls.js';
-import { DT, funcAttrNames, FUNCTIONAL_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
+import { DT, funcAttrNames, FUNCTIONAL_OPS, RUN_RESOURCE_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
 import { emitRead, resourceGather } from './variable-reads.js';
 
 export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
@@ -77,7 +77,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
       break;
   }
   const def = getOpDef(op);
-  if (def && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
+  if (def && !RUN_RESOURCE_OPS.has(op) && (def.output_arg ?? []).some((a) => a.type === DT.DT_RESOURCE)) {
     fz.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) creates a resource (table, iterator, …) that only an init op could fill; only variables are supported`);
   }
   if (FUNCTIONAL_OPS.has(op)) return yield* functional(fz, scope, node, inputs);

@@ -71,6 +71,11 @@ export type Val = { t: 'tensor'; ref: string } | { t: 'var'; node: string; ref?:
 export const FUNCTIONAL_OPS = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'Case', 'StatelessCase']);
 /** Ops that create a table resource in the top-level graph. */
 export const TABLE_OPS = new Set(['HashTableV2', 'HashTable', 'MutableHashTableV2', 'MutableHashTable']);
+/**
+ * Ops whose resource output tfjs-converter's executor makes itself, per run (TF1 TensorArrays, as
+ * TF 1.x Object Detection exports use in their while loops): copied like any op.
+ */
+export const RUN_RESOURCE_OPS = new Set(['TensorArrayV3']);
 /** Host ops that write the variable they are given. */
 export const WRITE_OPS = new Set(['Assign', 'AssignAdd', 'AssignSub', 'AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp']);
 
