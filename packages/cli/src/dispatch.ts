@@ -18,10 +18,11 @@ commands:
                        compare two SavedModels structurally (function uids, TF versions ignored)
   run DIR [--signature_def KEY] [--input_exprs 'x=[[1,2,3]];y=np.ones((2,3))'] [--input_examples 'inputs=[{"x":[8.0]}]']
       [--inputs 'x=a.npy;y=b.npz[name]'] [--outdir DIR [--overwrite]] [--tag_set serve] [--json]
-      [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB]
+      [--max_tensor_bytes 1GiB] [--max_total_bytes 4GiB] [--round_float64]
                        run a signature with TensorFlow.js and print each output (saved_model_cli run);
                        --outdir writes KEY.npy per output; --input_exprs reads literals and np.* constructors (no eval);
-                       sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED)
+                       sizes the model asks for beyond the limits are refused (LIMIT_EXCEEDED);
+                       --round_float64 runs float64 ops in float32 as TensorFlow.js does instead of refusing them
   convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
                        convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
   convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]

@@ -41,12 +41,12 @@ export function checkExactness(g: FrozenGraph): void {
       const src = n.attr?.SrcT?.type;
       const dst = n.attr?.DstT?.type;
       if (src === DT.DT_DOUBLE && dst !== undefined && dst !== null && !DOWN_TO_FLOAT.has(dst) && dst !== DT.DT_DOUBLE) {
-        throw new SavedModelError('UNSUPPORTED', `signature '${g.signatureKey}': node ${n.name} casts float64 to ${DT[dst] ?? dst}, which TensorFlow.js would do from a float32-rounded value`, { key: n.name ?? '' });
+        throw new SavedModelError('UNSUPPORTED', `signature '${g.signatureKey}': node ${n.name} casts float64 to ${DT[dst] ?? dst}, which TensorFlow.js would do from a float32-rounded value (loadSavedModel option roundFloat64 runs it so)`, { key: n.name ?? '' });
       }
       continue;
     }
     if (typesOf(n).includes(DT.DT_DOUBLE)) {
-      throw new SavedModelError('UNSUPPORTED', `signature '${g.signatureKey}': node ${n.name} (op ${op}) computes in float64, which TensorFlow.js would silently round to float32`, { key: n.name ?? '' });
+      throw new SavedModelError('UNSUPPORTED', `signature '${g.signatureKey}': node ${n.name} (op ${op}) computes in float64, which TensorFlow.js would silently round to float32 (loadSavedModel option roundFloat64 runs it in float32)`, { key: n.name ?? '' });
     }
   }
 }

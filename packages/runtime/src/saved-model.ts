@@ -27,9 +27,16 @@ export interface LoadSavedModelOptions {
    * Exceeding it is LIMIT_EXCEEDED, raised before allocating.
    */
   limits?: Partial<Limits>;
+  /**
+   * Run ops that compute in float64 in float32, as TensorFlow.js does (its tensors have no
+   * float64), instead of refusing them (UNSUPPORTED) because TensorFlow would compute them
+   * exactly: for graphs whose float64 steps are known to be harmless, such as the image
+   * preprocessing of TF1 Object Detection exports. Default false.
+   */
+  roundFloat64?: boolean;
 }
 
-const LOAD_OPTION_KEYS = ['tags', 'signature', 'limits'] as const;
+const LOAD_OPTION_KEYS = ['tags', 'signature', 'limits', 'roundFloat64'] as const;
 const DEFAULT_TAGS = ['serve'];
 const DEFAULT_SIGNATURE = 'serving_default';
 
@@ -336,6 +343,9 @@ function* graphOps(mg: tensorflow.IMetaGraphDef): Iterable<string> {
 
 export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: LoadSavedModelOptions = {}): Promise<TFSavedModel> {
   checkOptions(options, LOAD_OPTION_KEYS, 'loadSavedModel options');
+  if (options.roundFloat64 !== undefined && typeof options.roundFloat64 !== 'boolean') {
+    throw new SavedModelError('INVALID_ARGUMENT', `loadSavedModel option roundFloat64 must be a boolean, got ${typeof options.roundFloat64}`, { key: 'roundFloat64' });
+  }
   const tags = options.tags ?? DEFAULT_TAGS;
   const signature = options.signature ?? DEFAULT_SIGNATURE;
   await ensureBackend();
@@ -351,7 +361,7 @@ export async function loadSavedModelFrom(loaded: LoadedSavedModel, options: Load
     const init = await runInitOp(mg, loaded, store, variableKeys, budget);
     const frozen = freezeSignature(mg, loaded.checkpoint, signature, { variableKeys, budget, mutableVariables: init?.writtenVariables ?? [] });
     checkDtypes(frozen);
-    checkExactness(frozen);
+    if (options.roundFloat64 !== true) checkExactness(frozen);
     const plan = planExactness(frozen);
     program = new HostProgram(frozen.hostNodes, store);
     const model = createGraphModel(frozen, program.id);

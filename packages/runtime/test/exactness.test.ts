@@ -82,3 +82,36 @@ describe('float64', () => {
     m.dispose();
   });
 });
+
+describe('float64 arithmetic and the roundFloat64 option', () => {
+  // x (float32) → Cast to double → Mul by 0.1 (double) → Cast back: TF computes the product in
+  // float64, TensorFlow.js in float32, as TF1 Object Detection exports' image preprocessing does
+  const cast = (name: string, x: string, src: number, dst: number) => node(name, 'Cast', [x], { SrcT: attr.type(src), DstT: attr.type(dst) });
+  const files = () => savedModelFiles([
+    node('x', 'Placeholder', [], { dtype: attr.type(DT.DT_FLOAT), shape: attr.shape([3]) }),
+    cast('up', 'x', DT.DT_FLOAT, D),
+    doubles('tenth', [0.1], []),
+    node('scaled', 'Mul', ['up', 'tenth'], { T: attr.type(D) }),
+    cast('down', 'scaled', D, DT.DT_FLOAT),
+  ], [], { x: ['x:0', DT.DT_FLOAT] }, { y: ['down:0', DT.DT_FLOAT] });
+
+  it('by default, a node computing in float64 is UNSUPPORTED at load, naming it and the option', async () => {
+    const f = await failure(loadSavedModel(await files()));
+    expect(f.code).toBe('UNSUPPORTED');
+    expect(f.message).toMatch(/node scaled \(op Mul\) computes in float64.*roundFloat64/);
+  });
+
+  it('with roundFloat64 it runs in float32, equal to TensorFlow.js computing the same ops', async () => {
+    const m = await loadSavedModel(await files(), { roundFloat64: true });
+    const x = tf.tensor1d([1, 3, 7.5]);
+    const want = tf.mul(x, tf.scalar(0.1));
+    expect(Array.from((m.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(want.dataSync()));
+    m.dispose();
+  });
+
+  it('roundFloat64 must be a boolean', async () => {
+    const f = await failure(loadSavedModel(await files(), { roundFloat64: 'yes' as unknown as boolean }));
+    expect(f.code).toBe('INVALID_ARGUMENT');
+    expect(f.message).toContain('roundFloat64');
+  });
+});

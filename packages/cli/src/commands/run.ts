@@ -37,7 +37,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     tag_set: { type: 'string' }, signature_def: { type: 'string' }, input_exprs: { type: 'string' }, json: { type: 'boolean' },
     input_examples: { type: 'string' }, inputs: { type: 'string' }, outdir: { type: 'string' }, overwrite: { type: 'boolean' },
-    max_tensor_bytes: { type: 'string' }, max_total_bytes: { type: 'string' },
+    max_tensor_bytes: { type: 'string' }, max_total_bytes: { type: 'string' }, round_float64: { type: 'boolean' },
   }, ['DIR']);
   const dir = positionals[0];
   if (!dir) throw new UsageError('missing SavedModel directory');
@@ -68,7 +68,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     if (k in inputs) io.err(`input_key ${k} has been specified in multiple options. Value in --input_examples will be used.\n`);
     inputs[k] = v;
   }
-  const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default', limits });
+  const model = await loadSavedModel(dir, { tags, signature: values.signature_def ?? 'serving_default', limits, roundFloat64: values.round_float64 === true });
   try {
     const outputs = await model.run(inputs);
     const keys = Object.keys(outputs).sort();
