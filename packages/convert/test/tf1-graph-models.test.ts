@@ -38,7 +38,9 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
       jnode('probs', 'Softmax', ['image'], { T: jt.type('DT_FLOAT') }),
       // output 1 of TopKV2 is int32 indices: the dtype comes from the op's second output arg
       jnode('top', 'TopKV2', ['probs', 'k'], { T: jt.type('DT_FLOAT'), sorted: jt.b(true) }),
-    ], k.groups, { signature: { outputs: { scores: { name: 'top' }, classes: { name: 'top:1' }, probs: { name: 'probs:0' } } } });
+      // a list output (number_attr num): Unpack's sixth tensor
+      jnode('cols', 'Unpack', ['probs'], { T: jt.type('DT_FLOAT'), num: jt.i(6), axis: jt.i(1) }),
+    ], k.groups, { signature: { outputs: { scores: { name: 'top' }, classes: { name: 'top:1' }, probs: { name: 'probs:0' }, last: { name: 'cols:5' } } } });
     result = await convertTfjsModel(join(dir, 'model.json'), out);
   });
 
@@ -49,6 +51,7 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
       scores: { name: 'top:0', dtype: 'DT_FLOAT', shape: null },
       classes: { name: 'top:1', dtype: 'DT_INT32', shape: null },
       probs: { name: 'probs:0', dtype: 'DT_FLOAT', shape: null },
+      last: { name: 'cols:5', dtype: 'DT_FLOAT', shape: null },
     });
     expect(await verifyStrict(out)).toEqual([]);
   });
@@ -57,12 +60,13 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
     const original = await loadTfjsGraphModel(dir);
     const ours = await loadSavedModel(out);
     const x = tf.tensor2d(testValues(18, 'float32', 51), [3, 6]);
-    const [scores, classes, probs] = original.execute(x, ['top', 'top:1', 'probs']) as tf.Tensor[];
+    const [scores, classes, probs, last] = original.execute(x, ['top', 'top:1', 'probs', 'cols:5']) as tf.Tensor[];
     const got = ours.predict(x) as Record<string, tf.Tensor>;
     expect(got.classes!.dtype).toBe('int32');
     expect(Array.from(got.classes!.dataSync())).toEqual(Array.from(classes!.dataSync()));
     expectClose(got.scores!.dataSync(), scores!.dataSync(), 1e-6, 'scores');
     expectClose(got.probs!.dataSync(), probs!.dataSync(), 1e-6, 'probs');
+    expectClose(got.last!.dataSync(), last!.dataSync(), 1e-6, 'cols:5');
   });
 
   it('refuses an output whose dtype no op tells, naming it', async () => {
@@ -70,7 +74,8 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
     writeGraphModel(d, [
       jnode('image', 'Placeholder', [], { dtype: jt.type('DT_FLOAT'), shape: jt.shape([-1, 6]) }),
       jnode('probs', 'Softmax', ['image'], { T: jt.type('DT_FLOAT') }),
-    ], [], { signature: { outputs: { past_the_end: { name: 'probs:1' } } } });
+      jnode('cols', 'Unpack', ['probs'], { T: jt.type('DT_FLOAT'), num: jt.i(6), axis: jt.i(1) }),
+    ], [], { signature: { outputs: { past_the_end: { name: 'cols:6' } } } });
     const e = await convertTfjsModel(join(d, 'model.json'), join(tmp.dir, 'no-dtype-saved'), { fallback: false }).then(() => undefined, (x: unknown) => x as Error & { code?: string });
     expect(e?.code, e?.message).toBe('INVALID_ARGUMENT');
     expect(e?.message).toContain('past_the_end');
