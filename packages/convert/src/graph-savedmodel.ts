@@ -50,31 +50,35 @@ function dtypeName(t: number | null | undefined): string {
   return (DT as unknown as Record<number, string>)[t ?? 0] ?? String(t);
 }
 
-/** dtype of output `index` of `n`, from its OpDef and attrs (undefined when not derivable). */
-function outputDtype(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>, index = 0): number | undefined {
+/** dtypes of every output of `n`, from its OpDef and attrs (undefined where not derivable; no list when the count is not). */
+function outputDtypes(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>): (number | undefined)[] | undefined {
   const def = getOpDef(n.op ?? '');
   const attrs = n.attr ?? {};
   if (!def) {
     const f = functions.get(n.op ?? '');
-    return f?.signature?.output_arg?.[index]?.type ?? undefined;
+    return f ? (f.signature?.output_arg ?? []).map((a) => a.type ?? undefined) : undefined;
   }
   const attrType = (name: string) => attrs[name]?.type ?? (def.attr ?? []).find((a) => a.name === name)?.default_value?.type ?? undefined;
-  let at = 0;
+  const out: (number | undefined)[] = [];
   for (const arg of def.output_arg ?? []) {
-    let types: (number | undefined)[];
-    if (arg.type_list_attr) types = [...(attrs[arg.type_list_attr]?.list?.type ?? [])];
-    else {
-      const t = arg.type || (arg.type_attr ? attrType(arg.type_attr) : undefined);
-      const count = arg.number_attr ? Number(attrs[arg.number_attr]?.i ?? 0) : 1;
-      if (!Number.isSafeInteger(count) || count < 0) return undefined;
-      if (index < at + count) return t;
-      at += count;
+    if (arg.type_list_attr) {
+      const list = attrs[arg.type_list_attr]?.list?.type;
+      if (!list) return undefined;
+      out.push(...list);
       continue;
     }
-    if (index < at + types.length) return types[index - at];
-    at += types.length;
+    const t = arg.type || (arg.type_attr ? attrType(arg.type_attr) : undefined);
+    const count = arg.number_attr ? Number(attrs[arg.number_attr]?.i ?? NaN) : 1;
+    // a list length from the file: bounded before it sizes anything
+    if (!Number.isSafeInteger(count) || count < 0 || count > 1_000_000) return undefined;
+    for (let i = 0; i < count; i++) out.push(t);
   }
-  return undefined;
+  return out;
+}
+
+/** dtype of output `index` of `n` (undefined when not derivable). */
+function outputDtype(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>, index = 0): number | undefined {
+  return outputDtypes(n, functions)?.[index];
 }
 
 function shapeSummary(s: tensorflow.ITensorShapeProto | null | undefined): number[] | null {
@@ -98,9 +102,14 @@ function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, func
       }
       if (!(info.name ?? '').includes(':')) info.name = `${info.name}:0`;
       const n = nodes.get(node)!;
+      const indexText = (info.name ?? '').slice(node.length + 1);
+      const index = /^(0|[1-9][0-9]{0,8})$/.test(indexText) ? Number(indexText) : -1;
+      const dtypes = outputDtypes(n, functions);
+      if (index < 0 || (dtypes && index >= dtypes.length)) {
+        throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} names ${JSON.stringify(quoteSnippet(info.name ?? ''))}, but ${quoteSnippet(n.op ?? '', 60)} node ${JSON.stringify(quoteSnippet(node))} has ${dtypes ? `${dtypes.length} output${dtypes.length === 1 ? '' : 's'}` : 'no such output'}`, { file, key: k });
+      }
       if (!info.dtype) {
-        const index = Number((info.name ?? '').split(':').pop());
-        const dtype = Number.isSafeInteger(index) ? outputDtype(n, functions, index) : undefined;
+        const dtype = dtypes?.[index];
         if (!dtype) throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} has no dtype, and op ${quoteSnippet(n.op ?? '', 60)} does not tell the dtype of ${JSON.stringify(quoteSnippet(info.name ?? ''))}`, { file, key: k });
         info.dtype = dtype;
       }

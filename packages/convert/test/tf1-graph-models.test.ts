@@ -69,16 +69,21 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
     expectClose(got.last!.dataSync(), last!.dataSync(), 1e-6, 'cols:5');
   });
 
-  it('refuses an output whose dtype no op tells, naming it', async () => {
-    const d = join(tmp.dir, 'no-dtype');
-    writeGraphModel(d, [
-      jnode('image', 'Placeholder', [], { dtype: jt.type('DT_FLOAT'), shape: jt.shape([-1, 6]) }),
-      jnode('probs', 'Softmax', ['image'], { T: jt.type('DT_FLOAT') }),
-      jnode('cols', 'Unpack', ['probs'], { T: jt.type('DT_FLOAT'), num: jt.i(6), axis: jt.i(1) }),
-    ], [], { signature: { outputs: { past_the_end: { name: 'cols:6' } } } });
-    const e = await convertTfjsModel(join(d, 'model.json'), join(tmp.dir, 'no-dtype-saved'), { fallback: false }).then(() => undefined, (x: unknown) => x as Error & { code?: string });
-    expect(e?.code, e?.message).toBe('INVALID_ARGUMENT');
-    expect(e?.message).toContain('past_the_end');
+  it('refuses an output index past the op\'s outputs or malformed, dtype given or not, naming the key', async () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['cols:6', {}], ['probs:1', { dtype: 'DT_FLOAT' }], ['probs:-1', {}], ['probs:01', {}], ['probs:x', {}], ['probs:', {}],
+    ];
+    for (const [i, [ref, extra]] of cases.entries()) {
+      const d = join(tmp.dir, `bad-index-${i}`);
+      writeGraphModel(d, [
+        jnode('image', 'Placeholder', [], { dtype: jt.type('DT_FLOAT'), shape: jt.shape([-1, 6]) }),
+        jnode('probs', 'Softmax', ['image'], { T: jt.type('DT_FLOAT') }),
+        jnode('cols', 'Unpack', ['probs'], { T: jt.type('DT_FLOAT'), num: jt.i(6), axis: jt.i(1) }),
+      ], [], { signature: { outputs: { bad_ref: { name: ref, ...extra } } } });
+      const e = await convertTfjsModel(join(d, 'model.json'), join(tmp.dir, `bad-index-${i}-saved`), { fallback: false }).then(() => undefined, (x: unknown) => x as Error & { code?: string });
+      expect(e?.code, `${ref}: ${e?.message}`).toBe('INVALID_ARGUMENT');
+      expect(e?.message).toContain('bad_ref');
+    }
   });
 });
 
