@@ -1,8 +1,9 @@
 // TF 2.21's op registry (op-registry-2.21.gen.json, 1563 OpDefs, docs and full types stripped),
 // for checking graphs others wrote: verify imports it on demand to tell an op or attr that only a
 // TensorFlow newer than 2.2 knows from one no TensorFlow knows, and to type-check attrs added
-// after 2.2 (e.g. SparseSegmentSum's Tsegmentids). It is never bundled into export or load:
-// what we EMIT stays checked against the TF 2.2 table (op-registry.ts).
+// after 2.2 (e.g. SparseSegmentSum's Tsegmentids), and convert imports it when a graph model has
+// attrs TF 2.2 does not declare (to drop those at their default). It is never bundled into export
+// or load: what we EMIT stays checked against the TF 2.2 table (op-registry.ts).
 // The file is a delta on TF 2.2's table: the ops added or changed since in full, and the names of
 // those 2.21 defines exactly as 2.2 does, which are looked up in the 2.2 table.
 import { SavedModelError } from '../errors.js';
