@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOpDef } from '@savedmodel-js/core';
+import { fileMapSink, fileMapSource, getOpDef, isSavedModelError, loadOpRegistry } from '@savedmodel-js/core';
+import { saveModel } from '@savedmodel-js/export';
 import { loadSavedModel } from '@savedmodel-js/runtime';
 import { convertTfjsModel } from '../src/index.js';
 import { expectClose, loadTfjsGraphModel, tempDir, testValues, verifyStrict } from './helpers.js';
@@ -70,6 +71,50 @@ describe('@vladmandic/human graph models → SavedModel', () => {
         expectClose(got[key!]!.dataSync(), want[i]!.dataSync(), 1e-4, `${name} ${key}`);
       });
       tf.dispose([...Object.values(feeds), ...want, ...Object.values(got)]);
+      original.dispose();
+      ours.dispose();
+    }, 120_000);
+  }
+});
+
+// The other path: the GraphModel held in memory, exported by tracing its execute (saveModel). Every
+// kernel tfjs runs becomes registry ops; the SavedModel must answer as the GraphModel does.
+describe('@vladmandic/human graph models, in memory → saveModel (traced)', () => {
+  beforeAll(async () => { await loadOpRegistry(); });
+
+  for (const name of NAMES) {
+    it(`${name}: traced, reloaded, every output equals tfjs-converter's`, async () => {
+      const original = await loadTfjsGraphModel(MODELS, name);
+      const sink = fileMapSink();
+      const saved = await saveModel(original as never, sink).then(() => undefined, (e: unknown) => e);
+      if (name === 'handtrack.json') {
+        // a while loop and NonMaxSuppression: tfjs runs it only with executeAsync, which no single trace can follow
+        expect(isSavedModelError(saved, 'UNSUPPORTED'), String(saved)).toBe(true);
+        expect((saved as Error).message).toMatch(/only asynchronously/);
+        original.dispose();
+        return;
+      }
+      expect(saved).toBeUndefined();
+      const ours = await loadSavedModel(fileMapSource(sink.files));
+      const feeds: Record<string, tf.Tensor> = {};
+      const ourFeeds: Record<string, tf.Tensor> = {};
+      original.inputs.forEach((t, i) => {
+        const shape = (ours.inputs[i]!.shape ?? []).map((d, k) => (d === -1 ? (k === 0 ? 1 : 64) : d));
+        const values = testValues(shape.reduce((a, b) => a * b, 1), 'float32', i + 5).map((v) => (v + 2) / 4);
+        const x = t.dtype === 'int32' ? tf.tensor(values.map((v) => Math.floor(v * 255)), shape, 'int32') : tf.tensor(values, shape, t.dtype);
+        feeds[t.name] = x;
+        ourFeeds[ours.inputKeys[i]!] = x;
+      });
+      const want = [original.execute(feeds, original.outputs.map((o) => o.name))].flat();
+      const y = ours.predict(ours.inputKeys.length === 1 ? ourFeeds[ours.inputKeys[0]!]! : ourFeeds);
+      // output keys: model.json's signature keys (or node names), ':0' dropped, in the GraphModel's order
+      const keys = (original as unknown as { outputNodes: string[] }).outputNodes.map((k) => k.replace(/:0$/, ''));
+      const got = y instanceof tf.Tensor ? [y] : keys.map((k) => (y as Record<string, tf.Tensor>)[k]!);
+      want.forEach((w, i) => {
+        expect(got[i]?.shape, keys[i]).toEqual(w.shape);
+        expectClose(got[i]!.dataSync(), w.dataSync(), 1e-4, `${name} ${keys[i]}`);
+      });
+      tf.dispose([...Object.values(feeds), ...want, ...got]);
       original.dispose();
       ours.dispose();
     }, 120_000);

@@ -53,10 +53,10 @@ const sameAsInput = (name: string): ShapeFn => (inputs) => {
   return x ? { shape: [...x.shape], dtype: x.dtype } : undefined;
 };
 
-/** Broadcasting binary arithmetic (same dtype in and out). */
+/** Broadcasting binary arithmetic (same dtype in and out); float32 only, as data movement below. */
 const broadcast: ShapeFn = (inputs) => {
   const a = inputs['a'], b = inputs['b'];
-  if (!a || !b || a.dtype !== b.dtype) return undefined;
+  if (!float(a) || !float(b)) return undefined;
   return { shape: tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), dtype: a.dtype };
 };
 
