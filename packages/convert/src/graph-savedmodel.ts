@@ -50,35 +50,51 @@ function dtypeName(t: number | null | undefined): string {
   return (DT as unknown as Record<number, string>)[t ?? 0] ?? String(t);
 }
 
-/** dtypes of every output of `n`, from its OpDef and attrs (undefined where not derivable; no list when the count is not). */
-function outputDtypes(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>): (number | undefined)[] | undefined {
+/** An op's output list, without materializing it: a list length comes from the file (Unpack num). */
+interface OutputList {
+  count: number;
+  dtypeAt(index: number): number | undefined;
+}
+
+/** The outputs of `n`, from its OpDef and attrs (undefined when their count is not derivable). */
+function outputList(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>): OutputList | undefined {
   const def = getOpDef(n.op ?? '');
   const attrs = n.attr ?? {};
   if (!def) {
-    const f = functions.get(n.op ?? '');
-    return f ? (f.signature?.output_arg ?? []).map((a) => a.type ?? undefined) : undefined;
+    const args = functions.get(n.op ?? '')?.signature?.output_arg;
+    return args ? { count: args.length, dtypeAt: (i) => args[i]?.type ?? undefined } : undefined;
   }
   const attrType = (name: string) => attrs[name]?.type ?? (def.attr ?? []).find((a) => a.name === name)?.default_value?.type ?? undefined;
-  const out: (number | undefined)[] = [];
+  // per output arg: how many tensors, and their dtype(s)
+  const runs: { count: number; dtype: (i: number) => number | undefined }[] = [];
   for (const arg of def.output_arg ?? []) {
     if (arg.type_list_attr) {
       const list = attrs[arg.type_list_attr]?.list?.type;
       if (!list) return undefined;
-      out.push(...list);
+      runs.push({ count: list.length, dtype: (i) => list[i] });
       continue;
     }
     const t = arg.type || (arg.type_attr ? attrType(arg.type_attr) : undefined);
     const count = arg.number_attr ? Number(attrs[arg.number_attr]?.i ?? NaN) : 1;
-    // a list length from the file: bounded before it sizes anything
-    if (!Number.isSafeInteger(count) || count < 0 || count > 1_000_000) return undefined;
-    for (let i = 0; i < count; i++) out.push(t);
+    if (!Number.isSafeInteger(count) || count < 0) return undefined;
+    runs.push({ count, dtype: () => t });
   }
-  return out;
+  return {
+    count: runs.reduce((a, r) => a + r.count, 0),
+    dtypeAt(index) {
+      let at = 0;
+      for (const r of runs) {
+        if (index < at + r.count) return r.dtype(index - at);
+        at += r.count;
+      }
+      return undefined;
+    },
+  };
 }
 
 /** dtype of output `index` of `n` (undefined when not derivable). */
 function outputDtype(n: NodeDef, functions: Map<string, tensorflow.IFunctionDef>, index = 0): number | undefined {
-  return outputDtypes(n, functions)?.[index];
+  return outputList(n, functions)?.dtypeAt(index);
 }
 
 function shapeSummary(s: tensorflow.ITensorShapeProto | null | undefined): number[] | null {
@@ -104,12 +120,12 @@ function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, func
       const n = nodes.get(node)!;
       const indexText = (info.name ?? '').slice(node.length + 1);
       const index = /^(0|[1-9][0-9]{0,8})$/.test(indexText) ? Number(indexText) : -1;
-      const dtypes = outputDtypes(n, functions);
-      if (index < 0 || (dtypes && index >= dtypes.length)) {
-        throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} names ${JSON.stringify(quoteSnippet(info.name ?? ''))}, but ${quoteSnippet(n.op ?? '', 60)} node ${JSON.stringify(quoteSnippet(node))} has ${dtypes ? `${dtypes.length} output${dtypes.length === 1 ? '' : 's'}` : 'no such output'}`, { file, key: k });
+      const outs = outputList(n, functions);
+      if (index < 0 || (outs && index >= outs.count)) {
+        throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} names ${JSON.stringify(quoteSnippet(info.name ?? ''))}, but ${quoteSnippet(n.op ?? '', 60)} node ${JSON.stringify(quoteSnippet(node))} has ${outs ? `${outs.count} output${outs.count === 1 ? '' : 's'}` : 'no such output'}`, { file, key: k });
       }
       if (!info.dtype) {
-        const dtype = dtypes?.[index];
+        const dtype = outs?.dtypeAt(index);
         if (!dtype) throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} has no dtype, and op ${quoteSnippet(n.op ?? '', 60)} does not tell the dtype of ${JSON.stringify(quoteSnippet(info.name ?? ''))}`, { file, key: k });
         info.dtype = dtype;
       }
