@@ -124,10 +124,13 @@ function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, func
       if (index < 0 || (outs && index >= outs.count)) {
         throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} names ${JSON.stringify(quoteSnippet(info.name ?? ''))}, but ${quoteSnippet(n.op ?? '', 60)} node ${JSON.stringify(quoteSnippet(node))} has ${outs ? `${outs.count} output${outs.count === 1 ? '' : 's'}` : 'no such output'}`, { file, key: k });
       }
+      const derived = outs?.dtypeAt(index);
       if (!info.dtype) {
-        const dtype = outs?.dtypeAt(index);
-        if (!dtype) throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} has no dtype, and op ${quoteSnippet(n.op ?? '', 60)} does not tell the dtype of ${JSON.stringify(quoteSnippet(info.name ?? ''))}`, { file, key: k });
-        info.dtype = dtype;
+        if (!derived) throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} has no dtype, and op ${quoteSnippet(n.op ?? '', 60)} does not tell the dtype of ${JSON.stringify(quoteSnippet(info.name ?? ''))}`, { file, key: k });
+        info.dtype = derived;
+      } else if (derived && derived !== info.dtype) {
+        // TensorFlow would refuse to feed or fetch it so: the file contradicts its graph
+        throw new SavedModelError('INVALID_ARGUMENT', `model.json signature ${what} ${JSON.stringify(quoteSnippet(k))} says ${dtypeName(info.dtype)}, but ${JSON.stringify(quoteSnippet(info.name ?? ''))} (op ${quoteSnippet(n.op ?? '', 60)}) is ${dtypeName(derived)}`, { file, key: k });
       }
       if (!info.tensor_shape) info.tensor_shape = n.op === 'Placeholder' && n.attr?.shape?.shape ? n.attr.shape.shape : { unknown_rank: true };
       out[k] = info;

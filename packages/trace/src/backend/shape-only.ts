@@ -47,10 +47,10 @@ const matmul: ShapeFn = (inputs, attrs) => {
   return { shape: [...batch, m, n], dtype: a.dtype };
 };
 
-/** Element-wise kernels whose output has their first input's shape and dtype. */
+/** Element-wise kernels whose output has their first input's shape and dtype (float32 only: int32 may be a shape read back). */
 const sameAsInput = (name: string): ShapeFn => (inputs) => {
   const x = inputs[name];
-  return x ? { shape: [...x.shape], dtype: x.dtype } : undefined;
+  return float(x) ? { shape: [...x.shape], dtype: x.dtype } : undefined;
 };
 
 /** Broadcasting binary arithmetic (same dtype in and out); float32 only, as data movement below. */
