@@ -25,6 +25,30 @@ export interface GraphModelLike {
   executeAsync(inputs: tf.NamedTensorMap, outputs?: string[]): Promise<tf.Tensor | tf.Tensor[]>;
 }
 
+/** model.json's `signature` as tfjs-converter keeps it (GraphModel.modelSignature): proto3 JSON. */
+interface SignatureLike {
+  inputs?: Record<string, { name?: unknown; tensorShape?: { dim?: { size?: unknown }[]; unknownRank?: unknown } } | null>;
+}
+
+/**
+ * Input shapes from model.json's signature, by node name, where it knows dims the Placeholder
+ * leaves -1 (MoveNet MultiPose: [1,-1,-1,3] in the graph, [1,256,256,3] signed). Unknown dims are
+ * traced at prime sizes, which a conv net's strides and concatenations reject; the signature is
+ * the model's own contract for its inputs.
+ */
+function signedShapes(model: GraphModelLike): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const sig = (model as { modelSignature?: SignatureLike }).modelSignature;
+  for (const info of Object.values(sig?.inputs ?? {})) {
+    const name = typeof info?.name === 'string' ? info.name.replace(/:0$/, '') : undefined;
+    const dims = info?.tensorShape?.dim;
+    if (!name || !Array.isArray(dims) || info?.tensorShape?.unknownRank === true) continue;
+    const shape = dims.map((d) => Number(d?.size ?? -1));
+    if (shape.every((d) => Number.isSafeInteger(d) && d >= -1)) out.set(name, shape);
+  }
+  return out;
+}
+
 export function isGraphModel(x: unknown): x is GraphModelLike {
   const g = x as Partial<GraphModelLike> | null;
   return !!g && typeof g === 'object' && typeof g.execute === 'function' && typeof g.executeAsync === 'function' &&
@@ -54,13 +78,16 @@ export function graphModelFunction(model: GraphModelLike, options: Pick<Function
   if (outputs.length === 0) throw new SavedModelError('INVALID_ARGUMENT', 'the graph model has no outputs');
   const argKeys = uniqueKeys(model.inputNodes.length === inputs.length ? model.inputNodes : inputs.map((t) => t.name));
   const outKeys = uniqueKeys(model.outputNodes.length === outputs.length ? model.outputNodes : outputs.map((t) => t.name));
+  const signed = signedShapes(model);
   const specs = inputs.map((t, i) => {
     if (!Array.isArray(t.shape)) {
       throw new SavedModelError('UNSUPPORTED', `graph model input ${JSON.stringify(t.name)} has no shape (unknown rank): the tracer needs the rank`, { key: t.name });
     }
     const dtype = t.dtype ?? 'float32';
     if (!DTYPES.has(dtype)) throw new SavedModelError('UNSUPPORTED', `graph model input ${JSON.stringify(t.name)} is ${dtype}: only float32, int32 and bool inputs can be traced`, { key: t.name });
-    return new TensorSpec(t.shape.map((d) => (d < 0 ? null : d)), dtype as tf.DataType, argKeys[i]);
+    const sig = signed.get(t.name);
+    const shape = sig && sig.length === t.shape.length ? t.shape.map((d, k) => (d < 0 ? sig[k]! : d)) : t.shape;
+    return new TensorSpec(shape.map((d) => (d < 0 ? null : d)), dtype as tf.DataType, argKeys[i]);
   });
   const outNames = outputs.map((t) => t.name);
   const fn = (...xs: tf.Tensor[]): Record<string, tf.Tensor> => {

@@ -92,6 +92,39 @@ describe('a tf.GraphModel in memory', () => {
     await expectError(exportModel(gm, fileMapSink(), { inputSignature: [] }), 'INVALID_ARGUMENT', /inputSignature/);
   });
 
+  it('takes the dims model.json\'s signature knows where the Placeholder has -1 (traced there, not at prime sizes)', async () => {
+    // x[-1,-1,4] → Reshape to [-1, 24]: only a second dim of 6 reshapes; the signature says [-1, 6, 4]
+    const topology = {
+      node: [
+        node('x', 'Placeholder', [], { dtype: type('DT_FLOAT'), shape: shape([-1, -1, 4]) }),
+        node('to', 'Const', [], { dtype: type('DT_INT32'), value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } }),
+        node('flat', 'Reshape', ['x', 'to'], { T: type('DT_FLOAT') }),
+        node('y', 'Relu', ['flat'], { T: type('DT_FLOAT') }),
+      ],
+      library: {}, versions: { producer: 1645 },
+    };
+    const signature = {
+      inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '-1' }, { size: '6' }, { size: '4' }] } } },
+      outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '-1' }, { size: '24' }] } } },
+    };
+    const model = await tf.loadGraphModel(tf.io.fromMemory({
+      modelTopology: topology, weightSpecs: [{ name: 'to', shape: [2], dtype: 'int32' }], weightData: new Int32Array([-1, 24]).buffer, format: 'graph-model', signature,
+    } as tf.io.ModelArtifacts));
+    const sink = fileMapSink();
+    await saveModel(model, sink);
+    const sm = await loadSavedModel(sink.files);
+    expect(sm.inputs.map((t) => t.shape)).toEqual([[-1, 6, 4]]);
+    for (const batch of [1, 3]) {
+      const x = inputOf([batch, 6, 4], batch);
+      const want = model.execute({ x }) as tf.Tensor;
+      const got = sm.predict({ x }) as tf.Tensor;
+      expect(got.shape).toEqual([batch, 24]);
+      expect(maxRelDiff(got, want)).toBe(0);
+      tf.dispose([x, want, got]);
+    }
+    sm.dispose();
+  });
+
   it('a graph model tfjs runs only with executeAsync (control flow) is UNSUPPORTED, naming why', async () => {
     const topology = {
       node: [
