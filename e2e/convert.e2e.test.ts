@@ -91,6 +91,29 @@ function conv1dModel(): [string, Uint8Array][] {
   return [['conv1d.json', new TextEncoder().encode(JSON.stringify(json))], ['w.bin', new Uint8Array(filter.buffer)]];
 }
 
+/**
+ * A graph model as TF >= 2.4 writes it: DepthwiseConv2dNative carrying explicit_paddings=[], an
+ * attr TF 2.2 does not declare (the page loads TF 2.21's op table, a chunk of its own, to drop it).
+ */
+function newerTfModel(): [string, Uint8Array][] {
+  const b64 = (x: string) => Buffer.from(x).toString('base64');
+  const ints = (xs: number[]) => ({ list: { i: xs.map(String) } });
+  const filter = new Float32Array(3 * 3 * 2).map((_, i) => Math.cos(i) * 0.5);
+  const json = {
+    format: 'graph-model',
+    modelTopology: { node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '5' }, { size: '5' }, { size: '2' }] } } } },
+      { name: 'filter', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '3' }, { size: '2' }, { size: '1' }] } } } } },
+      { name: 'dw', op: 'DepthwiseConv2dNative', input: ['x', 'filter'], attr: {
+        T: { type: 'DT_FLOAT' }, strides: ints([1, 1, 1, 1]), dilations: ints([1, 1, 1, 1]), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, explicit_paddings: { list: {} },
+      } },
+      { name: 'out', op: 'Relu', input: ['dw'], attr: { T: { type: 'DT_FLOAT' } } },
+    ], versions: { producer: 1645 } },
+    weightsManifest: [{ paths: ['dw.bin'], weights: [{ name: 'filter', shape: [3, 3, 2, 1], dtype: 'float32' }] }],
+  };
+  return [['newer-tf.json', new TextEncoder().encode(JSON.stringify(json))], ['dw.bin', new Uint8Array(filter.buffer)]];
+}
+
 async function waitConverted(page: Page, source: string): Promise<ConvertState> {
   await page.waitForFunction((s) => window.__demo.state.busy === null && (window.__demo.convertState()?.source === s || window.__demo.state.lastError !== null), source, { timeout: 120_000, polling: 100 });
   const err = await page.evaluate(() => window.__demo.state.lastError);
@@ -250,6 +273,30 @@ describe('demo: Convert your model', () => {
         gm.dispose();
         sm.dispose();
       }
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('rebuilds a graph model with attrs TF 2.2 does not declare (explicit_paddings=[]), dropped at their TF 2.21 default', async () => {
+    const { page, errors, close } = await openPage();
+    try {
+      const files = newerTfModel();
+      await dropFiles(page, files);
+      const st = await waitConverted(page, 'newer-tf.json');
+      expect(st.path).toBe('rebuilt');
+      expect(st.opHistogram['DepthwiseConv2dNative']).toBe(1);
+      expect(st.testRun.map((o) => o.shape)).toEqual([[1, 5, 5, 2]]);
+      // the same SavedModel as convertTfjsModel writes in Node from the same files
+      const zipPath = join(work, 'newer-tf.zip');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('convert-download').click()]);
+      await download.saveAs(zipPath);
+      const source = await zipSource(new Uint8Array(readFileSync(zipPath)));
+      const node = fileMapSink();
+      await convertTfjsModel(new Map(files.map(([n, b]) => [n === 'newer-tf.json' ? 'model.json' : n, b])), node);
+      expect(Buffer.from(await source.read('saved_model.pb')).equals(Buffer.from(node.files.get('saved_model.pb')!))).toBe(true);
+      report.push('rebuilt in the page with explicit_paddings dropped (TF 2.21 table loaded as its own chunk); saved_model.pb equals Node\'s');
       expect(errors).toEqual([]);
     } finally {
       await close();
