@@ -4,7 +4,7 @@
 import { decodeSavedModel, ensureOpDefs, getOpDef, isSavedModelError, loadNewestOpRegistry, loadOpRegistry, MemoryBudget, SavedModelError, resolveLimits, withFingerprint, writeSavedModel, type FileSink, type Limits } from '@savedmodel-js/core';
 import { assertPathSupported, collectChunks, concatChunks } from '@savedmodel-js/core/internal';
 import { modelFromUntrustedConfig, saveModel, weightBudgetFor, type GraphModelLike } from '@savedmodel-js/export';
-import { graphModelToSavedModel, histogram, type GraphConvertReport } from './graph-savedmodel.js';
+import { graphModelToSavedModel, histogram, undeclaredAttrs, type GraphConvertReport } from './graph-savedmodel.js';
 import { loadReflection } from './graph-json.js';
 import type { ModelJson } from './model-json.js';
 import { openModel, readGroupBytes, type OpenedModel, type TfjsModelSource } from './model-source.js';
@@ -167,7 +167,7 @@ function hasUndeclaredAttrs(json: ModelJson): boolean {
   for (const n of topologyNodes(json)) {
     const def = typeof n.op === 'string' ? getOpDef(n.op) : undefined;
     if (!def || !n.attr || typeof n.attr !== 'object') continue;
-    for (const k of Object.keys(n.attr)) if (!k.startsWith('_') && !(def.attr ?? []).some((a) => a.name === k)) return true;
+    if (!undeclaredAttrs(def, Object.keys(n.attr)).next().done) return true;
   }
   return false;
 }

@@ -224,6 +224,11 @@ function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDe
   return initName;
 }
 
+/** The public attrs among `names` that `def` (TF 2.2's OpDef) does not declare: what a later TF added, or nothing TF knows. */
+export function* undeclaredAttrs(def: tensorflow.IOpDef, names: readonly string[]): Generator<string> {
+  for (const k of names) if (!k.startsWith('_') && !(def.attr ?? []).some((a) => a.name === k)) yield k;
+}
+
 /**
  * Drops the attrs a TensorFlow newer than 2.2 added to an op where they hold that op's default,
  * counting them per "Op.attr": TF 2.4's converter writes explicit_paddings=[] on every
@@ -238,8 +243,7 @@ function dropNewerDefaultAttrs(nodes: readonly NodeDef[], newest: OpDefLookup, d
     const op = n.op ?? '';
     const def = getOpDef(op);
     if (!def) continue; // a function call, or an op the unknown-op check reports
-    for (const k of Object.keys(attrs)) {
-      if (k.startsWith('_') || (def.attr ?? []).some((a) => a.name === k)) continue;
+    for (const k of undeclaredAttrs(def, Object.keys(attrs))) {
       const dflt = newest(op)?.attr?.find((a) => a.name === k)?.default_value;
       if (dflt && attrValuesEqual(attrs[k]!, dflt)) {
         delete attrs[k];
