@@ -4,8 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { attr, node, tensorflow } from '@savedmodel-js/core';
-import { savedModelFiles } from '../../runtime/test/graph-kit.js';
+import { float64ScalingFiles } from '../../runtime/test/graph-kit.js';
 import { main } from '../src/main.js';
 import { formatTensor, parseInputExprs } from '../src/commands/run.js';
 import { FIXTURES } from '../../core/test/shared.js';
@@ -103,14 +102,7 @@ describe('--input_exprs keys are user strings, not object properties', () => {
 
 describe('savedmodel run --round_float64', () => {
   it('a graph computing in float64 is refused naming the flag; with it, runs in float32 (x · 0.1 as float32 rounds it)', async () => {
-    const DT = tensorflow.DataType;
-    const files = await savedModelFiles([
-      node('x', 'Placeholder', [], { dtype: attr.type(DT.DT_FLOAT), shape: attr.shape([1]) }),
-      node('up', 'Cast', ['x'], { SrcT: attr.type(DT.DT_FLOAT), DstT: attr.type(DT.DT_DOUBLE) }),
-      node('tenth', 'Const', [], { dtype: attr.type(DT.DT_DOUBLE), value: attr.tensor({ dtype: DT.DT_DOUBLE, tensor_shape: {}, double_val: [0.1] }) }),
-      node('scaled', 'Mul', ['up', 'tenth'], { T: attr.type(DT.DT_DOUBLE) }),
-      node('down', 'Cast', ['scaled'], { SrcT: attr.type(DT.DT_DOUBLE), DstT: attr.type(DT.DT_FLOAT) }),
-    ], [], { x: ['x:0', DT.DT_FLOAT] }, { y: ['down:0', DT.DT_FLOAT] });
+    const files = await float64ScalingFiles([1]);
     const dir = mkdtempSync(join(tmpdir(), 'cli-f64-'));
     try {
       for (const [p, b] of files) { mkdirSync(dirname(join(dir, p)), { recursive: true }); writeFileSync(join(dir, p), b); }

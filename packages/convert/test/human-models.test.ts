@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMapSink, fileMapSource, getOpDef, isSavedModelError, loadOpRegistry } from '@savedmodel-js/core';
 import { saveModel } from '@savedmodel-js/export';
-import { loadSavedModel } from '@savedmodel-js/runtime';
+import { loadSavedModel, type TFSavedModel } from '@savedmodel-js/runtime';
 import { convertTfjsModel } from '../src/index.js';
 import { expectClose, loadTfjsGraphModel, tempDir, testValues, verifyStrict } from './helpers.js';
 
@@ -28,6 +28,24 @@ afterAll(async () => {
   tmp.cleanup();
   await tf.setBackend('cpu');
 });
+
+/**
+ * The same input tensors for tfjs (by node name) and for our SavedModel (by signature key), at the
+ * signature's shape where it has one (handtrack's Placeholder is [1,-1,-1,3], its signature 320²),
+ * unknown dims 1 (batch) or 64; int32 inputs (a uint8 image) in [0, 255].
+ */
+function sampleFeeds(original: tf.GraphModel, ours: TFSavedModel, seed: number): { feeds: Record<string, tf.Tensor>; ourFeeds: Record<string, tf.Tensor> } {
+  const feeds: Record<string, tf.Tensor> = {};
+  const ourFeeds: Record<string, tf.Tensor> = {};
+  original.inputs.forEach((t, i) => {
+    const shape = (ours.inputs[i]!.shape ?? t.shape ?? []).map((d, k) => (d === -1 ? (k === 0 ? 1 : 64) : d));
+    const values = testValues(shape.reduce((a, b) => a * b, 1), 'float32', i + seed).map((v) => (v + 2) / 4);
+    const x = t.dtype === 'int32' ? tf.tensor(values.map((v) => Math.floor(v * 255)), shape, 'int32') : tf.tensor(values, shape, t.dtype);
+    feeds[t.name] = x;
+    ourFeeds[ours.inputKeys[i]!] = x;
+  });
+  return { feeds, ourFeeds };
+}
 
 describe('@vladmandic/human graph models → SavedModel', () => {
   it('ships the eleven models this test expects', () => {
@@ -46,17 +64,7 @@ describe('@vladmandic/human graph models → SavedModel', () => {
       const original = await loadTfjsGraphModel(MODELS, name);
       const ours = await loadSavedModel(out);
       const sigOut = Object.entries(result.graph!.signature.outputs);
-      const feeds: Record<string, tf.Tensor> = {};
-      const ourFeeds: Record<string, tf.Tensor> = {};
-      original.inputs.forEach((t, i) => {
-        // the signature's shape where model.json has one (handtrack's Placeholder is [1,-1,-1,3], its signature 320²)
-        const shape = (ours.inputs[i]!.shape ?? t.shape ?? []).map((d, k) => (d === -1 ? (k === 0 ? 1 : 64) : d));
-        const n = shape.reduce((a, b) => a * b, 1);
-        const values = testValues(n, 'float32', i + 3).map((v) => (v + 2) / 4);
-        const x = t.dtype === 'int32' ? tf.tensor(values.map((v) => Math.floor(v * 255)), shape, 'int32') : tf.tensor(values, shape, t.dtype);
-        feeds[t.name] = x;
-        ourFeeds[ours.inputKeys[i]!] = x;
-      });
+      const { feeds, ourFeeds } = sampleFeeds(original, ours, 3);
       const names = original.outputs.map((o) => o.name);
       const want = [(await original.executeAsync(feeds, names)) as tf.Tensor | tf.Tensor[]].flat();
       const y = await ours.predictAsync(ourFeeds);
@@ -96,15 +104,7 @@ describe('@vladmandic/human graph models, in memory → saveModel (traced)', () 
       }
       expect(saved).toBeUndefined();
       const ours = await loadSavedModel(fileMapSource(sink.files));
-      const feeds: Record<string, tf.Tensor> = {};
-      const ourFeeds: Record<string, tf.Tensor> = {};
-      original.inputs.forEach((t, i) => {
-        const shape = (ours.inputs[i]!.shape ?? []).map((d, k) => (d === -1 ? (k === 0 ? 1 : 64) : d));
-        const values = testValues(shape.reduce((a, b) => a * b, 1), 'float32', i + 5).map((v) => (v + 2) / 4);
-        const x = t.dtype === 'int32' ? tf.tensor(values.map((v) => Math.floor(v * 255)), shape, 'int32') : tf.tensor(values, shape, t.dtype);
-        feeds[t.name] = x;
-        ourFeeds[ours.inputKeys[i]!] = x;
-      });
+      const { feeds, ourFeeds } = sampleFeeds(original, ours, 5);
       const want = [original.execute(feeds, original.outputs.map((o) => o.name))].flat();
       const y = ours.predict(ours.inputKeys.length === 1 ? ourFeeds[ours.inputKeys[0]!]! : ourFeeds);
       // output keys: model.json's signature keys (or node names), ':0' dropped, in the GraphModel's order

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attr, int32Tensor, isSavedModelError, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
-import { savedModelFiles } from './graph-kit.js';
+import { float64ScalingFiles, savedModelFiles } from './graph-kit.js';
 import { FIXTURES, FIXTURES_MORE as MORE } from '../../core/test/shared.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
@@ -84,16 +84,7 @@ describe('float64', () => {
 });
 
 describe('float64 arithmetic and the roundFloat64 option', () => {
-  // x (float32) → Cast to double → Mul by 0.1 (double) → Cast back: TF computes the product in
-  // float64, TensorFlow.js in float32, as TF1 Object Detection exports' image preprocessing does
-  const cast = (name: string, x: string, src: number, dst: number) => node(name, 'Cast', [x], { SrcT: attr.type(src), DstT: attr.type(dst) });
-  const files = () => savedModelFiles([
-    node('x', 'Placeholder', [], { dtype: attr.type(DT.DT_FLOAT), shape: attr.shape([3]) }),
-    cast('up', 'x', DT.DT_FLOAT, D),
-    doubles('tenth', [0.1], []),
-    node('scaled', 'Mul', ['up', 'tenth'], { T: attr.type(D) }),
-    cast('down', 'scaled', D, DT.DT_FLOAT),
-  ], [], { x: ['x:0', DT.DT_FLOAT] }, { y: ['down:0', DT.DT_FLOAT] });
+  const files = () => float64ScalingFiles([3]);
 
   it('by default, a node computing in float64 is UNSUPPORTED at load, naming it and the option', async () => {
     const f = await failure(loadSavedModel(await files()));

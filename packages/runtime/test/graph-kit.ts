@@ -1,6 +1,6 @@
 // Hand-built SavedModels for runtime tests: one `serve` meta graph with a serving_default
 // signature, written by our core writer into memory; plus a FunctionDef builder.
-import { fileMapSink, writeSavedModel, type CheckpointTensor, type tensorflow } from '@savedmodel-js/core';
+import { attr, fileMapSink, node, tensorflow, writeSavedModel, type CheckpointTensor } from '@savedmodel-js/core';
 
 /** A signature tensor: graph tensor name and dtype. */
 export type SignatureTensor = [name: string, dtype: number];
@@ -40,4 +40,21 @@ export function fn(name: string, inputs: [string, number][], outputs: [string, n
     node_def: body,
     ret: Object.fromEntries(outputs.map(([n, , r]) => [n, r])),
   };
+}
+
+/**
+ * x (float32, `shape`) → Cast to double → Mul by 0.1 (double, node `scaled`) → Cast back, output y:
+ * TF computes the product in float64, TensorFlow.js in float32 (as TF1 Object Detection exports'
+ * image preprocessing does).
+ */
+export function float64ScalingFiles(shape: number[]): Promise<Map<string, Uint8Array>> {
+  const DT = tensorflow.DataType;
+  const cast = (name: string, x: string, src: number, dst: number) => node(name, 'Cast', [x], { SrcT: attr.type(src), DstT: attr.type(dst) });
+  return savedModelFiles([
+    node('x', 'Placeholder', [], { dtype: attr.type(DT.DT_FLOAT), shape: attr.shape(shape) }),
+    cast('up', 'x', DT.DT_FLOAT, DT.DT_DOUBLE),
+    node('tenth', 'Const', [], { dtype: attr.type(DT.DT_DOUBLE), value: attr.tensor({ dtype: DT.DT_DOUBLE, tensor_shape: {}, double_val: [0.1] }) }),
+    node('scaled', 'Mul', ['up', 'tenth'], { T: attr.type(DT.DT_DOUBLE) }),
+    cast('down', 'scaled', DT.DT_DOUBLE, DT.DT_FLOAT),
+  ], [], { x: ['x:0', DT.DT_FLOAT] }, { y: ['down:0', DT.DT_FLOAT] });
 }
