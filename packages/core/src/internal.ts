@@ -7,6 +7,7 @@ export { asBytes, exactArrayBuffer, latin1 } from './bytes.js';
 export { halfToFloat } from './float16.js';
 export { isSyncReadbackFailure, syncReadbackError } from './backend-readback.js';
 export { checkOptions } from './options.js';
+export { READ_AHEAD_BYTES } from './savedmodel/read-ahead.js';
 export { allowedValuesOf, valuesOutside, type AllowedValues } from './registry/allowed-values.js';
 export { toNumber, toBigInt, compareUtf8, sortMapsDeep, encodeDeterministic, fillMapDefaults, Long } from './proto/index.js';
 export { flatWriter } from './proto/flat-writer.js';

@@ -7,6 +7,7 @@ import {
   DataType, fileMapSink, SavedModelError, writeCheckpoint, writeSavedModel, type CheckpointTensor, type DeferredCheckpointTensor,
   type FileSink, type SinkData, type TensorByteReader,
 } from '../src/index.js';
+import { READ_AHEAD_BYTES } from '../src/savedmodel/read-ahead.js';
 import { mulberry32, randomBytes } from './checkpoint-prng.js';
 
 const DATA = 'variables/variables.data-00000-of-00001';
@@ -163,27 +164,50 @@ describe('data file streaming', () => {
     expect(map.files.size).toBe(0);
   });
 
-  it('into an allocated buffer the next load starts while a value is copied: two at most in flight', async () => {
-    let inFlight = 0, most = 0, loads = 0;
-    const list = tensors().map((t) => {
+  /** Deferred tensors without a reader whose loads count how many are in flight at once. */
+  function timedLoads(list: CheckpointTensor[]) {
+    const stats = { inFlight: 0, most: 0, loads: 0 };
+    const out = list.map((t) => {
       if (t.dtype === DataType.DT_STRING) return t;
       const { data, ...rest } = t;
       return {
         ...rest,
         load: async () => {
-          loads++;
-          most = Math.max(most, ++inFlight);
+          stats.loads++;
+          stats.most = Math.max(stats.most, ++stats.inFlight);
           await new Promise((r) => setTimeout(r, 5));
-          inFlight--;
+          stats.inFlight--;
           return data;
         },
       };
     });
+    return { list: out, stats };
+  }
+
+  for (const allocates of [true, false]) {
+    it(`loads start ahead of their turn (${allocates ? 'into an allocated buffer' : 'streamed'}): all four, 10 MiB, at once`, async () => {
+      const { list, stats } = timedLoads(tensors());
+      const map = fileMapSink();
+      const sink: FileSink = allocates ? map : { ...map, allocate: undefined };
+      await writeSavedModel(sink, { savedModel, checkpoint: list });
+      expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
+      expect(stats.loads).toBe(4);
+      expect(stats.most).toBe(4);
+    });
+  }
+
+  it('loads ahead stop at the read-ahead budget: the one being written, and later ones until their bytes pass it', async () => {
+    const S = 24 * MiB;
+    const list: CheckpointTensor[] = Array.from({ length: 5 }, (_, i) => ({ key: `big${i}`, dtype: DataType.DT_UINT8, shape: [S], data: new Uint8Array(S).fill(i + 1) }));
+    const { list: timed, stats } = timedLoads(list);
     const map = fileMapSink();
-    await writeSavedModel(map, { savedModel, checkpoint: list });
-    expect(same(map.files.get(DATA), eager.data[0])).toBe(true);
-    expect(loads).toBe(4);
-    expect(most).toBe(2);
+    await writeSavedModel(map, { savedModel, checkpoint: timed });
+    expect(stats.loads).toBe(5);
+    expect(stats.most).toBe(1 + Math.ceil(READ_AHEAD_BYTES / S));
+    expect(stats.most).toBeLessThan(5);
+    // each record holds its own tensor's bytes (in order)
+    const data = map.files.get(DATA)!;
+    for (let i = 0; i < 5; i++) expect([data[i * S], data[i * S + S - 1]]).toEqual([i + 1, i + 1]);
   });
 
   it('a reader failing in an allocated buffer: every reader opened is closed, also the next one already open', async () => {
@@ -248,7 +272,8 @@ describe('data file streaming', () => {
     };
     await expect(writeSavedModel(sink, { savedModel, checkpoint: deferred(tensors(), counts) })).rejects.toMatchObject({ code: 'IO_ERROR' });
     expect(aborted).toBe(true);
-    expect(counts.opens).toBe(1);
-    expect(counts.closes).toBe(1);
+    // the reader being written and the next one, opened ahead: both released
+    expect(counts.opens).toBe(2);
+    expect(counts.closes).toBe(2);
   });
 });

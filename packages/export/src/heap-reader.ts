@@ -21,6 +21,14 @@ function isHeapBackend(b: unknown): b is HeapBackend {
 
 interface TensorLike { dataId: object; shape: number[]; dtype: string; isDisposed?: boolean; name?: string }
 
+/** Whether openHeapReader can read `t` (the current backend is a wasm heap holding it), pinning nothing. */
+export function heapHolds(t: { dataId?: object; dtype: string }): boolean {
+  if (!t.dataId || ELEMENT_BYTES[t.dtype] === undefined) return false;
+  let b: unknown;
+  try { b = currentBackend(); } catch { return false; }
+  return isHeapBackend(b) && b.dataIdMap.has(t.dataId);
+}
+
 /**
  * A reader over `t`'s bytes in the wasm heap, or undefined where that is not possible. The value
  * is pinned for the reader's life by a reshape to the same shape (tfjs's wasm Reshape kernel

@@ -10,6 +10,7 @@ import { dtypeNameOf } from './dtypes.js';
 import { isExportableFunction, modelFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
 import { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 import { isLayersModel, Module, TreeResolver, type FunctionAttr, type ObjectNode } from './module.js';
+import { startReads } from './variables.js';
 
 /** A function that can be a signature: a tf.function with an input signature, or a concrete function. */
 export type SignatureFunction = PolymorphicFunction | ExportableFunction;
@@ -199,11 +200,16 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/** @internal builds the content, then writes it to a directory (Node) or a FileSink; nothing is left behind on failure. */
+/**
+ * @internal builds the content, then writes it to a directory (Node) or a FileSink; nothing is
+ * left behind on failure. `weights`: variables known before the build (the models'), whose reads
+ * from an asynchronous device start first (variables.ts startReads).
+ */
 export async function buildAndWrite(
   target: string | FileSink,
   options: SaveOptions,
   build: () => Promise<BuildResult>,
+  weights: readonly unknown[] = [],
 ): Promise<{ result: BuildResult; location: string }> {
   checkSaveOptions(options);
   let sink: FileSink;
@@ -218,6 +224,7 @@ export async function buildAndWrite(
     throw new SavedModelError('INVALID_ARGUMENT', 'the export target is a directory path or a FileSink (fileMapSink() in the browser)');
   }
   let result: BuildResult;
+  const forgetReads = startReads(weights);
   try {
     result = await build();
     verifyNamespaces(result.content, options.namespaceWhitelist);
@@ -226,6 +233,7 @@ export async function buildAndWrite(
       result.content = { ...result.content, debugInfo: buildDebugInfo(graph, result.nodeOrigins) };
     }
   } catch (e) {
+    forgetReads();
     await sink.abort();
     throw e;
   }
@@ -234,7 +242,11 @@ export async function buildAndWrite(
   const writeOptions: WriteOptions = { fingerprint: true };
   if (options.asText) writeOptions.asText = true;
   if (options.onProgress) writeOptions.onProgress = options.onProgress;
-  await writeSavedModel(sink, result.content, writeOptions);
+  try {
+    await writeSavedModel(sink, result.content, writeOptions);
+  } finally {
+    forgetReads();
+  }
   return { result, location: sink.location };
 }
 
@@ -272,6 +284,6 @@ export async function saveModel(obj: Module | tf.LayersModel | GraphModelLike, e
       throw new SavedModelError('INVALID_ARGUMENT', 'nothing to export: the object has no variables, functions or signatures');
     }
     return buildSavedModel(root, targets, buildOptionsOf(options));
-  }));
+  }), models.flatMap((m) => m.weights));
   return summarize(location, result);
 }

@@ -2,9 +2,9 @@
 // wrap one), and `RawVariable`s for dtypes TensorFlow.js does not have (int64, uint8, float64, ...).
 import { backend as currentBackend, getBackend } from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow, type TensorByteReader } from '@savedmodel-js/core';
-import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
+import { checkOptions, isSyncReadbackFailure, READ_AHEAD_BYTES, syncReadbackError } from '@savedmodel-js/core/internal';
 import { toDataType, elementSize, type DTypeName } from './dtypes.js';
-import { openHeapReader } from './heap-reader.js';
+import { heapHolds, openHeapReader } from './heap-reader.js';
 
 const DT = tensorflow.DataType;
 
@@ -193,6 +193,42 @@ function heldByCpu(t: { dataId?: object }): boolean {
   return typeof data?.has === 'function' && data.has(t.dataId);
 }
 
+type ReadValue = ArrayLike<number> | Uint8Array[] | string[];
+
+/**
+ * Reads started before the export traces and builds (startReads), by tf.Variable, with the value
+ * they read (its dataId): load() takes one instead of starting its own while the variable still
+ * holds that value. Each is taken once, so a weight is still read once.
+ */
+const early = new WeakMap<object, { dataId: object; value: Promise<ReadValue> }>();
+
+/**
+ * Starts reading the weights of `vars` where they come back from their device asynchronously
+ * (webgpu, webgl): tfjs's own save starts every read at once, and so the reads overlap the
+ * tracing and building that come before the checkpoint is written. Not on cpu and wasm, read
+ * synchronously when written (no copy held meanwhile). At most READ_AHEAD_BYTES are started (the
+ * backends above keep a value on the CPU once read anyway; the budget bounds others). Returns a
+ * function that forgets the reads no load() took (an export that failed first).
+ */
+export function startReads(vars: readonly unknown[]): () => void {
+  const started: object[] = [];
+  let bytes = 0;
+  for (const x of vars) {
+    if (bytes >= READ_AHEAD_BYTES) break;
+    if (!isVariable(x) || x instanceof RawVariable) continue;
+    const v = isLayerVariable(x) ? (x.read() as TfjsVariableLike) : x;
+    const size = elementSize(toDataType(v.dtype));
+    if (!v.dataId || v.isDisposed || early.has(v) || typeof v.data !== 'function' || size === undefined) continue;
+    if (heldByCpu(v) || heapHolds(v)) continue;
+    const value = v.data();
+    value.catch(() => undefined); // taken, and its failure reported, by load()
+    early.set(v, { dataId: v.dataId, value });
+    started.push(v);
+    bytes += v.shape.reduce((a, d) => a * d, size);
+  }
+  return () => { for (const v of started) early.delete(v); };
+}
+
 export function variableInfo(x: AnyVariable): VariableInfo {
   if (x instanceof RawVariable) {
     const t = toDataType(x.dtype);
@@ -215,9 +251,11 @@ export function variableInfo(x: AnyVariable): VariableInfo {
     openReader: () => (v.dataId ? openHeapReader(v as TfjsVariableLike & { dataId: object }) : undefined),
     load: async () => {
       if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} was disposed before it was saved`, { key: v.name });
-      let d: ArrayLike<number> | Uint8Array[] | string[];
+      let d: ReadValue;
       try {
-        d = typeof v.data === 'function' && !heldByCpu(v) ? await v.data() : v.dataSync();
+        const e = early.get(v);
+        early.delete(v);
+        d = e && e.dataId === v.dataId ? await e.value : typeof v.data === 'function' && !heldByCpu(v) ? await v.data() : v.dataSync();
       } catch (e) {
         if (isSyncReadbackFailure(e)) throw syncReadbackError(e, getBackend(), `saving variable ${v.name}`, 'move the model to a backend whose reads work, e.g. tf.setBackend(\'wasm\' or \'cpu\')');
         throw e;

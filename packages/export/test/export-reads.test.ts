@@ -114,3 +114,64 @@ describe.each(['cpu', 'wasm'])('backend reads per weight on %s', (backendName) =
     expectOnce(new Map([[w.dataId, 'w'], [b.dataId, 'b']]), counts, backendName);
   });
 });
+
+/**
+ * A backend whose reads are asynchronous as webgpu's and webgl's are: the cpu backend under
+ * another name (so the export neither reads it synchronously nor through a heap reader), with
+ * cpu's kernels registered for it.
+ */
+const ASYNC = 'cpu-async-reads-test';
+function registerAsyncBackend(): void {
+  if (tf.findBackend(ASYNC)) return;
+  const Cpu = (tf.findBackend('cpu') as object).constructor as new () => tf.KernelBackend;
+  tf.registerBackend(ASYNC, () => new Cpu());
+  for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: ASYNC });
+}
+
+describe('backend reads on a backend that reads asynchronously (as webgpu)', () => {
+  beforeAll(async () => {
+    registerAsyncBackend();
+    await tf.setBackend(ASYNC);
+  });
+  afterAll(async () => { await tf.setBackend('cpu'); });
+
+  /** The sink's allocate (after tracing, building and encoding) logged into `log`. */
+  function loggingSink(files: Map<string, Uint8Array>, log: string[]) {
+    const sink = fileMapSink(files);
+    const allocate = sink.allocate!.bind(sink);
+    sink.allocate = (path, n) => { log.push(`allocate ${path}`); return allocate(path, n); };
+    return sink;
+  }
+
+  it('exportModel starts every weight\'s one read before it traces and builds; the checkpoint holds the values', async () => {
+    const model = mlp();
+    const ids = weightIds(model);
+    const files = new Map<string, Uint8Array>();
+    const log: string[] = [];
+    const backend = tf.findBackend(ASYNC) as unknown as { read(id: object): Promise<unknown> };
+    const read = backend.read;
+    backend.read = function (this: unknown, id: object) { log.push(`read ${ids.get(id) ?? '?'}`); return read.call(this, id); };
+    let counts;
+    try {
+      counts = await countReads(ASYNC, () => exportModel(model, loggingSink(files, log)));
+    } finally {
+      delete (backend as Partial<typeof backend>).read;
+    }
+    expectOnce(ids, counts, ASYNC);
+    // every weight's read was asked for before the data file was allocated (the old order: after)
+    const at = log.indexOf('allocate variables/variables.data-00000-of-00001');
+    expect(at).toBeGreaterThan(0);
+    expect(log.slice(0, at).filter((e) => e.startsWith('read ')).sort()).toEqual([...ids.values()].map((n) => `read ${n}`).sort());
+    // the values read early are the weights' (the cpu backend's arrays, read back from the files)
+    const m = await readSavedModel(fileMapSource(files));
+    const saved = m.checkpoint!.keys().filter((k) => k.endsWith('VARIABLE_VALUE')).map((k) => Array.from(m.checkpoint!.value(k) as Float32Array).join());
+    expect(saved.sort()).toEqual(model.weights.map((w) => Array.from(w.read().dataSync()).join()).sort());
+  });
+
+  it('an export that fails while building forgets its early reads: the next export reads each weight once itself', async () => {
+    const model = mlp();
+    await expect(saveModel(model, fileMapSink(), { signatures: 42 as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const counts = await countReads(ASYNC, () => saveModel(model, fileMapSink()));
+    expectOnce(weightIds(model), counts, ASYNC);
+  });
+});

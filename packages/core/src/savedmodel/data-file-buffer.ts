@@ -9,7 +9,9 @@ import { recordBytes } from '../checkpoint/bundle-writer.js';
 import { DataType, dtypeElementSize } from '../checkpoint/dtypes.js';
 import { varintLength } from '../checkpoint/table/varint.js';
 import { SavedModelError } from '../errors.js';
-import { isDeferredTensor, PIECE_BYTES, type DeferredCheckpointTensor, type TensorByteReader } from './stream-records.js';
+import { ReadAhead } from './read-ahead.js';
+import { isDeferredTensor, type DeferredCheckpointTensor } from './deferred-tensor.js';
+import { PIECE_BYTES } from './stream-records.js';
 
 type AnyTensor = CheckpointTensor | DeferredCheckpointTensor;
 
@@ -52,27 +54,11 @@ export function plannedDataFileSize(tensors: readonly AnyTensor[]): number | und
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-/** A tensor's value as it is about to be written: an open reader, a pending load, or data at hand. */
-type Prepared =
-  | { kind: 'reader'; reader: TensorByteReader }
-  | { kind: 'value'; value: Promise<CheckpointTensor['data']> }
-  | { kind: 'data'; data: CheckpointTensor['data'] };
-
-/** Opens the tensor's reader or starts its one load (a rejection is handled when it is awaited). */
-function prepare(t: AnyTensor): Prepared {
-  if (!isDeferredTensor(t)) return { kind: 'data', data: t.data };
-  const reader = t.dtype !== DataType.DT_STRING ? t.openReader?.() : undefined;
-  if (reader) return { kind: 'reader', reader };
-  const value = t.load();
-  value.catch(() => undefined); // awaited in its turn; a failure before then is not unhandled
-  return { kind: 'value', value };
-}
-
 /**
  * Writes the records of `tensors` into `target` (exactly plannedDataFileSize bytes) through
  * `writer`: one read per deferred tensor, each piece checksummed right after it is copied (while
- * it is in cache). The next tensor's read starts before this one is copied, so backends that read
- * back asynchronously (webgpu, webgl) overlap the two: at most two loaded values are held.
+ * it is in cache). Later tensors' reads start before this one is copied (read-ahead.ts), so
+ * backends that read back asynchronously (webgpu, webgl) overlap the reads and the copying.
  * Throws INVALID_ARGUMENT when a record does not have its planned size.
  */
 export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTensor[], target: Uint8Array): Promise<void> {
@@ -82,17 +68,15 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
       throw new SavedModelError('INVALID_ARGUMENT', `checkpoint record of ${size} bytes does not fit the data file's planned ${target.length}`, { key });
     }
   };
-  let next: Prepared | undefined = tensors.length > 0 ? prepare(tensors[0]!) : undefined;
+  const ahead = new ReadAhead(tensors, true);
   try {
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i]!;
-      const cur = next!;
-      next = undefined;
+      const cur = ahead.next();
       const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
       if (cur.kind === 'reader') {
         const reader = cur.reader;
         try {
-          if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
           const rec = writer.begin(header, reader.byteLength);
           room(t.key, rec.size);
           for (let p = 0; p < rec.size; p += PIECE_BYTES) {
@@ -107,7 +91,6 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
         }
         continue;
       }
-      if (i + 1 < tensors.length) next = prepare(tensors[i + 1]!);
       const value = cur.kind === 'value' ? await cur.value : cur.data;
       if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
         const rec = writer.add({ ...header, data: value });
@@ -130,8 +113,8 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
       off += rec.size;
     }
   } finally {
-    // a failure before the next tensor's turn: its pinned value is released
-    if (next?.kind === 'reader') next.reader.close();
+    // a failure before the next tensors' turn: the values pinned ahead are released
+    ahead.close();
   }
   if (off !== target.length) {
     throw new SavedModelError('INVALID_ARGUMENT', `checkpoint records fill ${off} of the data file's planned ${target.length} bytes`);

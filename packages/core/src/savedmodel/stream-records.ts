@@ -9,6 +9,8 @@ import type { BundleWriter, CheckpointTensor, RecordHeader } from '../checkpoint
 import { recordBytes } from '../checkpoint/bundle-writer.js';
 import type { FileSink } from '../io/file-source.js';
 import { DataType } from '../checkpoint/dtypes.js';
+import type { DeferredCheckpointTensor } from './deferred-tensor.js';
+import { ReadAhead } from './read-ahead.js';
 
 /** Piece size: small enough that the first write starts early and the pool stays small. */
 export const PIECE_BYTES = 1 << 20;
@@ -33,35 +35,6 @@ export const DIRECT_PIECE_BYTES = 16 << 20;
 /** Most chunks a sink may hold at once for a producer to reuse buffers (larger promises are ignored). */
 const MAX_RELEASE_WINDOW = 16;
 
-/**
- * A tensor's bytes copied out of its backend piece by piece. The tensor's current value is
- * pinned from open until close (a later assign or dispose does not change what is read).
- */
-export interface TensorByteReader {
-  readonly byteLength: number;
-  /** Copy bytes [offset, offset + target.length) into `target`, synchronously. */
-  read(offset: number, target: Uint8Array): void;
-  /** Release the pinned value (called once, also when the export fails). */
-  close(): void;
-}
-
-/**
- * A checkpoint tensor whose data is read only when its record is written (a weight still on its
- * tfjs backend): one asynchronous read per tensor, streamed into the data file, then released.
- */
-export interface DeferredCheckpointTensor extends Omit<CheckpointTensor, 'data'> {
-  load(): Promise<CheckpointTensor['data']>;
-  /**
-   * Optional: a reader copying the value out of its backend in pieces (no full copy of the
-   * tensor), or undefined where the backend does not allow it (then load() is used).
-   */
-  openReader?(): TensorByteReader | undefined;
-}
-
-export function isDeferredTensor(t: CheckpointTensor | DeferredCheckpointTensor): t is DeferredCheckpointTensor {
-  return typeof (t as Partial<DeferredCheckpointTensor>).load === 'function';
-}
-
 /** The sink's release window, or undefined when it may keep chunks (then no buffer is reused). */
 export function releaseWindow(sink: FileSink): number | undefined {
   const n = sink.releasesChunksAfter;
@@ -69,52 +42,58 @@ export function releaseWindow(sink: FileSink): number | undefined {
 }
 
 /**
- * The data file's chunks, loading each deferred tensor when its turn comes (one read per tensor,
- * nothing kept after its pieces are written). With `window` (the sink's releasesChunksAfter),
- * readable tensors go through `window` reused buffers of PIECE_BYTES: chunk j reuses the buffer
- * of chunk j − window, which the sink released when it asked for chunk j.
+ * The data file's chunks: one read per deferred tensor, started ahead of its turn within
+ * read-ahead.ts's budget, nothing kept after its pieces are written. With `window` (the sink's
+ * releasesChunksAfter), readable tensors go through `window` reused buffers of PIECE_BYTES: chunk
+ * j reuses the buffer of chunk j − window, which the sink released when it asked for chunk j.
  */
 export async function* dataFileChunks(
   writer: BundleWriter, tensors: readonly (CheckpointTensor | DeferredCheckpointTensor)[], window: number | undefined,
 ): AsyncGenerator<Uint8Array> {
   const pool: Uint8Array[] = [];
   let turn = 0;
-  for (const t of tensors) {
-    const deferred = isDeferredTensor(t) ? t : undefined;
-    const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
-    const reader = window !== undefined && t.dtype !== DataType.DT_STRING ? deferred?.openReader?.() : undefined;
-    if (reader) {
-      try {
-        const rec = writer.begin(header, reader.byteLength);
-        for (let off = 0; off < rec.size; off += PIECE_BYTES) {
-          const n = Math.min(PIECE_BYTES, rec.size - off);
-          const slot = turn++ % window!;
-          const buffer = (pool[slot] ??= new Uint8Array(PIECE_BYTES));
-          const piece = buffer.subarray(0, n);
-          reader.read(off, piece);
-          yield piece;
-          rec.update(piece);
+  const ahead = new ReadAhead(tensors, window !== undefined);
+  try {
+    for (const t of tensors) {
+      const cur = ahead.next();
+      const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+      if (cur.kind === 'reader') {
+        const reader = cur.reader;
+        try {
+          const rec = writer.begin(header, reader.byteLength);
+          for (let off = 0; off < rec.size; off += PIECE_BYTES) {
+            const n = Math.min(PIECE_BYTES, rec.size - off);
+            const slot = turn++ % window!;
+            const buffer = (pool[slot] ??= new Uint8Array(PIECE_BYTES));
+            const piece = buffer.subarray(0, n);
+            reader.read(off, piece);
+            yield piece;
+            rec.update(piece);
+          }
+          rec.end();
+        } finally {
+          reader.close();
         }
-        rec.end();
-      } finally {
-        reader.close();
+        continue;
       }
-      continue;
+      const value = cur.kind === 'value' ? await cur.value : cur.data;
+      if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
+        yield* writer.add({ ...header, data: value }).chunks;
+        continue;
+      }
+      // The loaded value's own bytes, in pieces (no copy); never reused, so any sink may keep them.
+      const bytes = recordBytes(value, header.key);
+      const rec = writer.begin(header, bytes.length);
+      const step = window === undefined ? KEPT_PIECE_BYTES : DIRECT_PIECE_BYTES;
+      for (let off = 0; off < rec.size; off += step) {
+        const piece = bytes.subarray(off, Math.min(off + step, rec.size));
+        yield piece;
+        rec.update(piece);
+      }
+      rec.end();
     }
-    const value = deferred ? await deferred.load() : (t as CheckpointTensor).data;
-    if (header.dtype === DataType.DT_STRING || !ArrayBuffer.isView(value)) {
-      yield* writer.add({ ...header, data: value }).chunks;
-      continue;
-    }
-    // The loaded value's own bytes, in pieces (no copy); never reused, so any sink may keep them.
-    const bytes = recordBytes(value, header.key);
-    const rec = writer.begin(header, bytes.length);
-    const step = window === undefined ? KEPT_PIECE_BYTES : DIRECT_PIECE_BYTES;
-    for (let off = 0; off < rec.size; off += step) {
-      const piece = bytes.subarray(off, Math.min(off + step, rec.size));
-      yield piece;
-      rec.update(piece);
-    }
-    rec.end();
+  } finally {
+    // stopped early (a failure, or the sink gave up): the readers opened ahead are released
+    ahead.close();
   }
 }

@@ -11,12 +11,13 @@ import {
   VARIABLES_PREFIX,
 } from './constants.js';
 import { shardFileName } from '../checkpoint/index.js';
-import { dataFileChunks, isDeferredTensor, releaseWindow, type DeferredCheckpointTensor } from './stream-records.js';
+import { isDeferredTensor, type DeferredCheckpointTensor } from './deferred-tensor.js';
+import { dataFileChunks, releaseWindow } from './stream-records.js';
 import { fillDataFile, plannedDataFileSize } from './data-file-buffer.js';
 
 export { encodeSavedModel };
 
-export { isDeferredTensor, type DeferredCheckpointTensor, type TensorByteReader } from './stream-records.js';
+export { isDeferredTensor, type DeferredCheckpointTensor, type TensorByteReader } from './deferred-tensor.js';
 
 export interface SavedModelContent {
   savedModel: tensorflow.ISavedModel;

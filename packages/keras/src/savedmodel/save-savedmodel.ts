@@ -69,6 +69,6 @@ export async function saveKerasSavedModel(model: tf.LayersModel, target: string 
     const built = await buildSavedModel(root, targets, { ...buildOptionsOf(args.options), tracedFunctionNodes: true, strippedOpsFollowCalls: true, ...(slotOwners.length ? { slotVariables: slotOwners } : {}) });
     built.content.kerasMetadata = savedMetadata(model, layout.objects, built.nodeIds);
     return built;
-  });
+  }, model.weights);
   return summarize(location, result);
 }
