@@ -434,11 +434,13 @@ export async function buildSavedModel(root: ObjectNode, signatureTargets: Readon
   if (saverDef) metaGraph.saver_def = saverDef;
 
   // 8. checkpoint: variables in object-graph order, then the object graph. Values are read when
-  // writeSavedModel streams each record (one backend read per variable, released once written).
+  // writeSavedModel streams each record (one backend read per variable, released once written;
+  // reads from a device are started ahead, see core's read-ahead.ts).
   const checkpoint: (CheckpointTensor | DeferredCheckpointTensor)[] = variableNodes.map((v) => {
     const info = v.node.info;
     const t: DeferredCheckpointTensor = { key: v.checkpointKey, dtype: info.dtype, shape: info.shape, load: () => info.load() };
     if (info.openReader) t.openReader = () => info.openReader!();
+    if (info.readsFromDevice?.()) t.readsFromDevice = true;
     return t;
   });
   checkpoint.push({ key: OBJECT_GRAPH_KEY, dtype: DT.DT_STRING, shape: [], data: [encodeGraph(trackableGraph((v) => v.node.info.name))] });

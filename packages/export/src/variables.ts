@@ -127,6 +127,8 @@ export interface VariableInfo {
    * backend's heap), or undefined where the backend does not allow it.
    */
   openReader?(): TensorByteReader | undefined;
+  /** Whether load() now waits on a device (webgpu, webgl): the writer may start it early. */
+  readsFromDevice?(): boolean;
   /** Short label for messages. */
   readonly label: string;
 }
@@ -210,6 +212,11 @@ const early = new WeakMap<object, { dataId: object; value: Promise<ReadValue> }>
  * backends above keep a value on the CPU once read anyway; the budget bounds others). Returns a
  * function that forgets the reads no load() took (an export that failed first).
  */
+/** Whether `v`'s value is read back from a device (asynchronously): not cpu's arrays, not the wasm heap. */
+function onDevice(v: TfjsVariableLike): boolean {
+  return !!v.dataId && !v.isDisposed && typeof v.data === 'function' && !heldByCpu(v) && !heapHolds(v);
+}
+
 export function startReads(vars: readonly unknown[]): () => void {
   const started: object[] = [];
   let bytes = 0;
@@ -218,11 +225,10 @@ export function startReads(vars: readonly unknown[]): () => void {
     if (!isVariable(x) || x instanceof RawVariable) continue;
     const v = isLayerVariable(x) ? (x.read() as TfjsVariableLike) : x;
     const size = elementSize(toDataType(v.dtype));
-    if (!v.dataId || v.isDisposed || early.has(v) || typeof v.data !== 'function' || size === undefined) continue;
-    if (heldByCpu(v) || heapHolds(v)) continue;
-    const value = v.data();
+    if (early.has(v) || size === undefined || !onDevice(v)) continue;
+    const value = v.data!();
     value.catch(() => undefined); // taken, and its failure reported, by load()
-    early.set(v, { dataId: v.dataId, value });
+    early.set(v, { dataId: v.dataId!, value });
     started.push(v);
     bytes += v.shape.reduce((a, d) => a * d, size);
   }
@@ -249,6 +255,7 @@ export function variableInfo(x: AnyVariable): VariableInfo {
   return {
     key: v, dtype: t, shape: [...v.shape], trainable, name: tfVariableName(v.name), label: `variable ${v.name}`,
     openReader: () => (v.dataId ? openHeapReader(v as TfjsVariableLike & { dataId: object }) : undefined),
+    readsFromDevice: () => onDevice(v),
     load: async () => {
       if (v.isDisposed) throw new SavedModelError('INVALID_ARGUMENT', `variable ${v.name} was disposed before it was saved`, { key: v.name });
       let d: ReadValue;

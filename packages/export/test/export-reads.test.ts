@@ -175,3 +175,44 @@ describe('backend reads on a backend that reads asynchronously (as webgpu)', () 
     expectOnce(weightIds(model), counts, ASYNC);
   });
 });
+
+describe('reads from a device start ahead of their turn', () => {
+  beforeAll(async () => {
+    registerAsyncBackend();
+    await tf.setBackend(ASYNC);
+  });
+  afterAll(async () => { await tf.setBackend('cpu'); });
+
+  it('saveModel(Module): its variables (no model to read early) are read back all at once, each once', async () => {
+    const m = new Module();
+    const vars = [0, 1, 2, 3].map((i) => tf.variable(tf.fill([64, 8], i + 1), true, `dev_${i}`));
+    vars.forEach((v, i) => m.track(`v${i}`, v));
+    Object.assign(m, { f: tfFunction((x: tf.Tensor) => vars.reduce((a, v) => tf.add(a, tf.sum(tf.matMul(x, v))), tf.scalar(0)), { inputSignature: [new TensorSpec([null, 64], 'float32', 'x')] }) });
+    // each read back waits 5 ms, as a GPU readback does: how many wait at once
+    const backend = tf.findBackend(ASYNC) as unknown as { read(id: object): Promise<unknown> };
+    const read = backend.read;
+    const ids = new Set(vars.map((v) => v.dataId));
+    let inFlight = 0, most = 0;
+    backend.read = async function (this: unknown, id: object) {
+      // the read itself now (inside countReads' count of this call), its answer 5 ms later
+      const value = read.call(this, id);
+      if (!ids.has(id)) return value;
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return value;
+    };
+    const files = new Map<string, Uint8Array>();
+    let counts;
+    try {
+      counts = await countReads(ASYNC, () => saveModel(m, fileMapSink(files), { signatures: (m as unknown as { f: never }).f }));
+    } finally {
+      delete (backend as Partial<typeof backend>).read;
+    }
+    expectOnce(new Map(vars.map((v, i) => [v.dataId, `dev_${i}`] as const)), counts, ASYNC);
+    expect(most).toBe(4);
+    const saved = await readSavedModel(fileMapSource(files));
+    const values = saved.checkpoint!.keys().filter((k) => k.endsWith('VARIABLE_VALUE')).map((k) => (saved.checkpoint!.value(k) as Float32Array)[0]);
+    expect(values.sort()).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -68,7 +68,7 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
       throw new SavedModelError('INVALID_ARGUMENT', `checkpoint record of ${size} bytes does not fit the data file's planned ${target.length}`, { key });
     }
   };
-  const ahead = new ReadAhead(tensors, true);
+  const ahead = new ReadAhead(tensors, true, true);
   try {
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i]!;

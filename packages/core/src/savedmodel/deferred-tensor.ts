@@ -25,6 +25,12 @@ export interface DeferredCheckpointTensor extends Omit<CheckpointTensor, 'data'>
    * tensor), or undefined where the backend does not allow it (then load() is used).
    */
   openReader?(): TensorByteReader | undefined;
+  /**
+   * Optional: load() waits on a device (a GPU readback: webgpu, webgl), so the writer starts it
+   * ahead of its turn (read-ahead.ts) and such reads overlap. Leave unset where load() copies
+   * synchronously: started early, its copy would only be held longer.
+   */
+  readsFromDevice?: boolean;
 }
 
 export function isDeferredTensor(t: CheckpointTensor | DeferredCheckpointTensor): t is DeferredCheckpointTensor {

@@ -1,11 +1,11 @@
-// The data file's tensors made ready ahead of their turn. A tensor read with load() (an
-// asynchronous backend: webgpu and webgl read back from the GPU) has its read started while
+// The data file's tensors made ready ahead of their turn. A tensor whose load() waits on a
+// device (readsFromDevice: webgpu and webgl read back from the GPU) has its read started while
 // earlier records are still being written, as many ahead as fit a byte budget: the reads then
 // overlap one another and the writing, as tfjs's own save (all reads at once) does, instead of
 // one GPU round trip after another. Those backends keep a value on the CPU once it has been read,
-// so a read started early holds no more memory than one started late; for other loads the budget
-// bounds what is held. A piecewise reader (the wasm heap) copies nothing when opened: at most one
-// is opened ahead, and nothing is started past it.
+// so a read started early holds no more memory than one started late; the budget bounds the
+// rest. Any other tensor is prepared at most one ahead (`oneAhead`), and a reader (the wasm heap:
+// opening copies nothing) stops the window.
 import type { CheckpointTensor } from '../checkpoint/index.js';
 import { DataType, dtypeElementSize } from '../checkpoint/dtypes.js';
 import { isDeferredTensor, type DeferredCheckpointTensor, type TensorByteReader } from './deferred-tensor.js';
@@ -51,6 +51,8 @@ export class ReadAhead {
     private readonly tensors: readonly AnyTensor[],
     /** Whether tensors with a reader are read through it (else every deferred tensor is loaded). */
     private readonly readers: boolean,
+    /** Whether the next tensor is prepared while one is written, whatever its kind. */
+    private readonly oneAhead: boolean,
     private readonly budget = READ_AHEAD_BYTES,
   ) {}
 
@@ -61,10 +63,14 @@ export class ReadAhead {
     const p = this.ready.get(i)!;
     this.ready.delete(i);
     if (p.kind === 'value') this.pending -= p.bytes;
-    // one ahead always; more while the last one is a load (not a reader) and the budget allows
+    // device reads while the budget allows (not past a reader); any tensor one ahead where asked
     try {
       let last: Prepared | undefined = this.end > this.taken ? this.ready.get(this.end - 1) : undefined;
-      while (this.end < this.tensors.length && (last === undefined || (last.kind !== 'reader' && this.pending < this.budget))) {
+      while (this.end < this.tensors.length && last?.kind !== 'reader') {
+        const t = this.tensors[this.end]!;
+        // values at hand cost nothing to prepare: the window passes over them
+        const ok = !isDeferredTensor(t) || (t.readsFromDevice === true && this.pending < this.budget) || (this.oneAhead && last === undefined);
+        if (!ok) break;
         last = this.add();
       }
     } catch (e) {

@@ -52,7 +52,7 @@ export async function* dataFileChunks(
 ): AsyncGenerator<Uint8Array> {
   const pool: Uint8Array[] = [];
   let turn = 0;
-  const ahead = new ReadAhead(tensors, window !== undefined);
+  const ahead = new ReadAhead(tensors, window !== undefined, false);
   try {
     for (const t of tensors) {
       const cur = ahead.next();
