@@ -118,11 +118,12 @@ function sampleInput(spec: TensorSpec, shape: number[], seed: number): tf.Tensor
 
 /** One run under the tracing backend (which must be current). */
 function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly TensorSpec[], shapes: number[][], hooks: RunHooks, shapesOnly: boolean):
-  { tape: Tape; structure: Nested<tf.Tensor> } {
+  { tape: Tape; structure: Nested<tf.Tensor>; recorder: Recorder } {
   specs.forEach((s, i) => checkTraceTensor(shapes[i]!, `trace input ${s.name ?? i}`, s.name ?? `input ${i}`));
   const inputs = specs.map((s, i) => (shapesOnly && s.dtype === 'float32' ? backend.zeroInput(shapes[i]!) : undefined) ?? sampleInput(s, shapes[i]!, i + 1));
   const rec = new Recorder();
   rec.shapesOnly = shapesOnly;
+  rec.syncReads = backend.innerName === 'cpu' || backend.innerName === 'wasm';
   inputs.forEach((t, i) => rec.addInput(t, i));
   let structure: Nested<tf.Tensor> = [];
   backend.recorder = rec;
@@ -135,13 +136,16 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
       structure = out;
     });
     rec.checkVariablesUnchanged();
+  } catch (e) {
+    rec.dropDeferred(backend.inner);
+    throw e;
   } finally {
     hooks.detach?.();
     backend.recorder = null;
     backend.settlePlaceholders();
     inputs.forEach((t) => t.dispose());
   }
-  return { tape: rec.tape(), structure };
+  return { tape: rec.tape(), structure, recorder: rec };
 }
 
 /** Runs once per shape set with the tracing backend current (see holdTracingBackend). */
@@ -149,11 +153,15 @@ async function record(backend: TracingBackend, run: FlatRun, specs: readonly Ten
   Promise<{ tape: Tape; structure: Nested<tf.Tensor> }[]> {
   // sample inputs are made on the inner backend's storage either way (the tracer delegates)
   await holdTracingBackend(backend);
+  const runs: ReturnType<typeof recordOnce>[] = [];
   try {
-    return shapeSets.map((shapes) => recordOnce(backend, run, specs, shapes, hooks, shapesOnly));
+    for (const shapes of shapeSets) runs.push(recordOnce(backend, run, specs, shapes, hooks, shapesOnly));
   } finally {
     hooks.release?.();
+    // constants a device holds, read now that no kernel runs (also after a failed run: released)
+    for (const r of runs) await r.recorder.readDeferred(backend.inner);
   }
+  return runs;
 }
 
 // Queued traces keep the tracing backend current from one to the next: tfjs' setBackend scans

@@ -3,6 +3,7 @@
 // dataId's contents never change (tf.Variable.assign swaps dataIds), so equal keys mean equal
 // values.
 import * as tf from '@tensorflow/tfjs';
+import { SavedModelError } from '../core.js';
 import { kernelError } from '../errors.js';
 import { findIndexedVariable, rebuildVariableIndex, registeredVariableCount, sameShape } from './variable-index.js';
 import type { BackendValues, InputRef, KernelCall, Tape, TapeValue } from '../tape/tape.js';
@@ -56,6 +57,14 @@ export class Recorder {
   private readonly layerStack: string[] = [];
   /** `layer` for the current stack, computed on first use after each push / pop (every kernel call asks). */
   private layerPath: string | null = '';
+  /**
+   * Whether a constant's values are read synchronously while tracing (cpu, wasm). Elsewhere they
+   * are read after the run (readDeferred): webgpu's synchronous read of a value on the GPU can
+   * return zeros (headless Chromium) and caches them on the tensor.
+   */
+  syncReads = true;
+  /** Constants to read after the run, their data kept alive until then (incRef). */
+  private readonly deferred: { source: { kind: 'constant'; values: BackendValues }; dataId: DataId }[] = [];
   /** Values holding placeholders instead of real results (see shapesOnly), with the skipped kernel they come from. */
   private readonly placeholders = new Map<number, string>();
 
@@ -112,9 +121,35 @@ export class Recorder {
       return id;
     }
     if (produced !== undefined) return produced;
-    // created outside any kernel: a constant, read now while it is alive
+    // created outside any kernel: a constant, read now while it is alive, or after the run
+    if (!this.syncReads) {
+      tf.backend().incRef(info.dataId);
+      const source = { kind: 'constant' as const, values: [] as BackendValues };
+      this.deferred.push({ source, dataId: info.dataId });
+      return this.add(info.dtype, info.shape, source, info.dataId);
+    }
     const values = copyValues(tf.engine().readSync(info.dataId));
     return this.add(info.dtype, info.shape, { kind: 'constant', values }, info.dataId);
+  }
+
+  /**
+   * Reads the constants left for after the run (asynchronously, all at once) into the tape, and
+   * releases the data kept for them. `backend` is the one they live on.
+   */
+  /** Releases the data kept for deferred reads without reading it (a run that failed). */
+  dropDeferred(backend: tf.KernelBackend): void {
+    for (const r of this.deferred.splice(0)) backend.disposeData(r.dataId);
+  }
+
+  async readDeferred(backend: tf.KernelBackend): Promise<void> {
+    const reads = this.deferred.splice(0);
+    try {
+      await Promise.all(reads.map(async (r) => { r.source.values = copyValues(await backend.read(r.dataId)); }));
+    } catch (e) {
+      throw new SavedModelError('INVALID_ARGUMENT', `cannot read a tensor the traced function captured: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      for (const r of reads) backend.disposeData(r.dataId);
+    }
   }
 
   begin(kernel: string, inputs: tf.NamedTensorInfoMap | readonly tf.TensorInfo[], attrs: unknown): PendingCall {
