@@ -22,7 +22,7 @@ export interface NamedBlob {
 /** A tf.GraphModel already in memory (what tfjs-converter keeps of what it loaded). */
 export interface InMemoryGraphModel {
   artifacts: Record<string, unknown> | undefined;
-  weights: Record<string, Array<{ dtype: string; shape: number[]; dataSync(): unknown }>>;
+  weights: Record<string, Array<{ dtype: string; shape: number[]; dataSync(): unknown; data?(): Promise<unknown> }>>;
 }
 
 export type TfjsModelSource = string | URL | ModelLoader | InMemoryGraphModel | Map<string, Uint8Array | NamedBlob> | Iterable<NamedBlob>;
@@ -54,11 +54,13 @@ function graphModelLoader(g: InMemoryGraphModel): ModelLoader {
     load: async () => {
       const specs: { name: string; shape: number[]; dtype: string }[] = [];
       const parts: Uint8Array[] = [];
-      for (const [name, ts] of Object.entries(g.weights)) {
-        const t = ts[0];
-        if (!t) continue;
+      const tensors = Object.entries(g.weights).filter(([, ts]) => ts[0] !== undefined).map(([name, ts]) => [name, ts[0]!] as const);
+      // asynchronous reads, all at once as tfjs's own save does: webgpu's synchronous read of a
+      // value on the GPU can answer zeros (headless Chromium) and cache them on the tensor
+      const values = await Promise.all(tensors.map(([, t]) => (typeof t.data === 'function' ? t.data() : t.dataSync())));
+      for (const [i, [name, t]] of tensors.entries()) {
         specs.push({ name, shape: [...t.shape], dtype: t.dtype });
-        const v = t.dataSync();
+        const v = values[i];
         if (Array.isArray(v)) {
           for (const b of v as Uint8Array[]) {
             const len = new Uint8Array(4);

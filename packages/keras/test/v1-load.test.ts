@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSavedModelError } from '@savedmodel-js/core';
 import { main } from '../../cli/src/main.js';
 import { exportSavedModelV1, loadFromSavedModel, saveKerasModelV1 } from '../src/index.js';
+import { registerZeroReadSyncBackend, ZERO_READSYNC, zeroReadSync } from '../../trace/test/helpers/zero-readsync-backend.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'keras-v1-load-'));
 beforeAll(async () => { await tf.setBackend('cpu'); });
@@ -70,5 +71,28 @@ describe('loadFromSavedModel', () => {
     const verify = await cli('verify', dir, '--strict');
     expect(verify.out).not.toMatch(/error/i);
     expect(verify.code).toBe(0);
+  });
+});
+
+describe('exportSavedModelV1 on a backend whose synchronous read is unreliable (webgpu in headless Chromium)', () => {
+  it('reads the variables asynchronously: loaded back on cpu, the model predicts as it did', async () => {
+    registerZeroReadSyncBackend();
+    await tf.setBackend(ZERO_READSYNC);
+    let want: number[];
+    let dir: string;
+    try {
+      const m = model();
+      // inputs made on each backend: tfjs moves a tensor between backends with a synchronous read
+      const x = tf.tensor2d(X.arraySync());
+      const y = m.predict(x) as tf.Tensor;
+      want = Array.from(await y.data());
+      zeroReadSync.syncReads = 0;
+      dir = (await exportSavedModelV1(m, join(tmp, 'zero-readsync'))).location;
+      expect(zeroReadSync.syncReads).toBe(0);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+    const back = await loadFromSavedModel(dir);
+    expect(Array.from(await (back.predict(X) as tf.Tensor).data())).toEqual(want);
   });
 });

@@ -121,9 +121,8 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
   { tape: Tape; structure: Nested<tf.Tensor>; recorder: Recorder } {
   specs.forEach((s, i) => checkTraceTensor(shapes[i]!, `trace input ${s.name ?? i}`, s.name ?? `input ${i}`));
   const inputs = specs.map((s, i) => (shapesOnly && s.dtype === 'float32' ? backend.zeroInput(shapes[i]!) : undefined) ?? sampleInput(s, shapes[i]!, i + 1));
-  const rec = new Recorder();
+  const rec = new Recorder(backend.innerName);
   rec.shapesOnly = shapesOnly;
-  rec.syncReads = backend.innerName === 'cpu' || backend.innerName === 'wasm';
   inputs.forEach((t, i) => rec.addInput(t, i));
   let structure: Nested<tf.Tensor> = [];
   backend.recorder = rec;

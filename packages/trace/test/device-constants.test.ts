@@ -1,31 +1,16 @@
 // Tensors a traced function captures without making them (constants) are read after the run,
 // asynchronously, on backends other than cpu and wasm: tfjs-backend-webgpu's synchronous read of
 // a value on the GPU returns zeros in headless Chromium (SwiftShader) and caches them on the
-// tensor. Simulated here by the cpu backend under another name whose readSync answers zeros.
+// tensor. Simulated by helpers/zero-readsync-backend.ts.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorSpec, traceFunction } from '../src/index.js';
 import { freezeToGraphModel, runFrozen } from './helpers/graph-runner.js';
+import { registerZeroReadSyncBackend, ZERO_READSYNC, zeroReadSync } from './helpers/zero-readsync-backend.js';
 
-const NAME = 'cpu-zero-readsync-test';
-let syncReads = 0;
+const NAME = ZERO_READSYNC;
 
-beforeAll(() => {
-  const Cpu = (tf.findBackend('cpu') as object).constructor as new () => tf.KernelBackend;
-  tf.registerBackend(NAME, () => {
-    const b = new Cpu();
-    const readSync = b.readSync.bind(b);
-    // the asynchronous read answers the values (cpu's own read goes through readSync: not here)
-    b.read = async (dataId: object) => readSync(dataId);
-    b.readSync = (dataId: object) => {
-      syncReads++;
-      const v = readSync(dataId) as Float32Array;
-      return new (v.constructor as Float32ArrayConstructor)(v.length); // zeros, as headless webgpu answers
-    };
-    return b;
-  });
-  for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: NAME });
-});
+beforeAll(() => registerZeroReadSyncBackend());
 afterAll(async () => { await tf.setBackend('cpu'); });
 
 describe('captured constants on a backend whose synchronous read is unreliable', () => {
@@ -35,9 +20,9 @@ describe('captured constants on a backend whose synchronous read is unreliable',
     // made by kernels on this backend, outside the traced function: [1, 3, 5, 7, 9, 11]
     const c = tf.tidy(() => tf.range(0, 6).mul(2).add(1));
     const refs = backend.refCount(c.dataId);
-    syncReads = 0;
+    zeroReadSync.syncReads = 0;
     const cf = await traceFunction((x: tf.Tensor) => tf.add(x, c), [tensorSpec([null, 6], 'float32', 'x')]);
-    expect(syncReads).toBe(0);
+    expect(zeroReadSync.syncReads).toBe(0);
     expect(backend.refCount(c.dataId)).toBe(refs);
     c.dispose();
     await tf.setBackend('cpu');

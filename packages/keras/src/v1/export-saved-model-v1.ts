@@ -146,9 +146,12 @@ async function exportInto(model: tf.LayersModel, sink: FileSink, options: Export
   graphs.forEach(checkGraph);
 
   progress('write');
-  const checkpoint: CheckpointTensor[] = [...allVars]
-    .map((v) => ({ key: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array | Uint8Array }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // asynchronous reads (webgpu's synchronous read of a value on the GPU can answer zeros)
+  const checkpoint: CheckpointTensor[] = (await Promise.all([...allVars].map(async (v) => {
+    const d = (await v.data()) as Float32Array | Int32Array | Uint8Array;
+    const data = v.dtype === 'bool' && !(d instanceof Uint8Array) ? Uint8Array.from(d, (b) => (b ? 1 : 0)) : d;
+    return { key: names.name(v), dtype: tfDtype(v.dtype), shape: [...v.shape], data };
+  }))).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const assets = new Map<string, Uint8Array>();
   if (config.ok) assets.set('saved_model.json', new TextEncoder().encode(config.json));
   await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: graphs }, checkpoint, assets }, options.asText ? { asText: true } : {});

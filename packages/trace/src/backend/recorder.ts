@@ -62,7 +62,12 @@ export class Recorder {
    * are read after the run (readDeferred): webgpu's synchronous read of a value on the GPU can
    * return zeros (headless Chromium) and caches them on the tensor.
    */
-  syncReads = true;
+  readonly syncReads: boolean;
+
+  /** `innerName`: the backend the traced kernels run on (its data is what constants are read from). */
+  constructor(innerName: string) {
+    this.syncReads = innerName === 'cpu' || innerName === 'wasm';
+  }
   /** Constants to read after the run, their data kept alive until then (incRef). */
   private readonly deferred: { source: { kind: 'constant'; values: BackendValues }; dataId: DataId }[] = [];
   /** Values holding placeholders instead of real results (see shapesOnly), with the skipped kernel they come from. */
