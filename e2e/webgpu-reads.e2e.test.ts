@@ -1,0 +1,97 @@
+// End-to-end: on webgpu in headless Chromium (SwiftShader) a synchronous read of a value on the
+// GPU answers zeros, and tfjs caches them on the tensor. Exports must read such values
+// asynchronously. A page bundled here (esbuild, the demo's dependencies) saves, on webgpu:
+//  - a Module whose function closes over a 300k-element tensor computed by GPU kernels (a
+//    constant of the traced graph);
+//  - a layers model whose weights were just rewritten by a GPU kernel.
+// Both SavedModels are loaded back in the page on cpu and answer with the values the page reads
+// back asynchronously on webgpu.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertChromium, launchChromium } from './support/browser.js';
+import { serveStatic, type StaticServer } from './support/server.js';
+
+const ROOT = join(import.meta.dirname, '..');
+let dir: string;
+let server: StaticServer;
+let browser: Browser;
+
+const PAGE = `
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { fileMapSink } from '@savedmodel-js/core';
+import { exportModel, loadSavedModel, Module, saveModel, tfFunction, TensorSpec } from 'savedmodel-js';
+const N = 300000;
+const first = (y) => (y instanceof tf.Tensor ? y : Array.isArray(y) ? y[0] : Object.values(y)[0]);
+window.__t = {
+  async gpu() { return (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu'; },
+  async capturedConstant() {
+    await tf.setBackend('webgpu');
+    const c = tf.tidy(() => tf.range(0, N).mul(2).add(1)); // 1, 3, 5, ... on the GPU
+    const m = new Module();
+    m.f = tfFunction((x) => tf.add(x, c), { inputSignature: [new TensorSpec([N], 'float32', 'x')] });
+    const sink = fileMapSink();
+    await saveModel(m, sink, { signatures: m.f });
+    const want = Array.from(await c.data());
+    await tf.setBackend('cpu');
+    const got = Array.from(await first((await loadSavedModel(sink.files)).predict(tf.zeros([N]))).data());
+    return { n: got.length, mismatches: got.filter((v, i) => v !== want[i]).length, zeros: got.filter((v) => v === 0).length, head: got.slice(0, 3) };
+  },
+  async rewrittenWeights() {
+    await tf.setBackend('webgpu');
+    const x = tf.input({ shape: [64] });
+    const model = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 64 }).apply(x) });
+    for (const w of model.weights) { const v = tf.tidy(() => w.read().mul(3).add(1)); w.write(v); v.dispose(); }
+    const sink = fileMapSink();
+    await exportModel(model, sink, { verbose: false });
+    const probe = tf.ones([2, 64]);
+    const want = Array.from(await model.predict(probe).data());
+    await tf.setBackend('cpu');
+    const got = Array.from(await first((await loadSavedModel(sink.files)).predict(tf.ones([2, 64]))).data());
+    return { n: got.length, maxDiff: Math.max(...got.map((v, i) => Math.abs(v - want[i]))), head: got.slice(0, 2), wantHead: want.slice(0, 2) };
+  },
+};
+`;
+
+beforeAll(async () => {
+  assertChromium();
+  dir = mkdtempSync(join(tmpdir(), 'e2e-webgpu-reads-'));
+  writeFileSync(join(dir, 'entry.mjs'), PAGE);
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(dir, 'entry.mjs')], outfile: join(dir, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    // the demo depends on everything the page needs (tfjs backends, core, the facade)
+    nodePaths: [join(ROOT, 'packages/demo/node_modules')], define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'error',
+  });
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>\n');
+  server = await serveStatic(dir);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('webgpu exports read device values asynchronously (headless Chromium)', () => {
+  it('a captured tensor computed on the GPU and weights rewritten on the GPU reach the SavedModel as they are', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => (window as unknown as { __t?: unknown }).__t !== undefined);
+    type T = Record<string, () => Promise<unknown>>;
+    expect(await page.evaluate(() => (window as unknown as { __t: T }).__t.gpu!()), 'WebGPU has no adapter in this Chromium').toBe(true);
+    const c = await page.evaluate(() => (window as unknown as { __t: T }).__t.capturedConstant!()) as { n: number; mismatches: number; zeros: number; head: number[] };
+    expect(c).toMatchObject({ n: 300000, mismatches: 0, zeros: 0, head: [1, 3, 5] });
+    const w = await page.evaluate(() => (window as unknown as { __t: T }).__t.rewrittenWeights!()) as { n: number; maxDiff: number };
+    expect(w.n).toBe(128);
+    expect(w.maxDiff).toBeLessThan(1e-3);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
