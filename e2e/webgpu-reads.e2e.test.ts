@@ -3,7 +3,8 @@
 // asynchronously. A page bundled here (esbuild, the demo's dependencies) saves, on webgpu:
 //  - a Module whose function closes over a 300k-element tensor computed by GPU kernels (a
 //    constant of the traced graph);
-//  - a layers model whose weights were just rewritten by a GPU kernel.
+//  - a layers model whose weights were just rewritten by a GPU kernel;
+//  - a tfjs graph model loaded and run on webgpu (its weights frozen as constants of the trace).
 // Both SavedModels are loaded back in the page on cpu and answer with the values the page reads
 // back asynchronously on webgpu.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const PAGE = `
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { fileMapSink } from '@savedmodel-js/core';
-import { exportModel, loadSavedModel, Module, saveModel, tfFunction, TensorSpec } from 'savedmodel-js';
+import { convertSavedModelToTfjs, exportModel, loadSavedModel, Module, saveModel, tfFunction, TensorSpec } from 'savedmodel-js';
 const N = 300000;
 const first = (y) => (y instanceof tf.Tensor ? y : Array.isArray(y) ? y[0] : Object.values(y)[0]);
 window.__t = {
@@ -53,6 +54,31 @@ window.__t = {
     const got = Array.from(await first((await loadSavedModel(sink.files)).predict(tf.ones([2, 64]))).data());
     return { n: got.length, maxDiff: Math.max(...got.map((v, i) => Math.abs(v - want[i]))), head: got.slice(0, 2), wantHead: want.slice(0, 2) };
   },
+  async graphModel() {
+    // a tfjs graph model (made on cpu: export, then convert), loaded and run on webgpu, saved from there
+    await tf.setBackend('cpu');
+    const x = tf.input({ shape: [64] });
+    const layers = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 64, activation: 'tanh' }).apply(x) });
+    const sm = fileMapSink();
+    await exportModel(layers, sm, { verbose: false });
+    const tfjsFiles = fileMapSink();
+    await convertSavedModelToTfjs(sm.files, tfjsFiles);
+    const json = JSON.parse(new TextDecoder().decode(tfjsFiles.files.get('model.json')));
+    await tf.setBackend('webgpu');
+    const gm = await tf.loadGraphModel({ load: async () => tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      const specs = manifest.flatMap((g) => g.weights);
+      const parts = manifest.flatMap((g) => g.paths.map((p) => tfjsFiles.files.get(p)));
+      const n = parts.reduce((a, b) => a + b.length, 0);
+      const data = new Uint8Array(n); let o = 0; for (const b of parts) { data.set(b, o); o += b.length; }
+      return [specs, data.buffer];
+    }) });
+    const want = Array.from(await gm.predict(tf.ones([2, 64])).data());
+    const sink = fileMapSink();
+    await saveModel(gm, sink);
+    await tf.setBackend('cpu');
+    const got = Array.from(await first((await loadSavedModel(sink.files)).predict(tf.ones([2, 64]))).data());
+    return { n: got.length, maxDiff: Math.max(...got.map((v, i) => Math.abs(v - want[i]))) };
+  },
 };
 `;
 
@@ -78,7 +104,7 @@ afterAll(async () => {
 });
 
 describe('webgpu exports read device values asynchronously (headless Chromium)', () => {
-  it('a captured tensor computed on the GPU and weights rewritten on the GPU reach the SavedModel as they are', async () => {
+  it('a captured tensor computed on the GPU, weights rewritten on the GPU and a graph model\'s weights reach the SavedModel as they are', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -91,6 +117,9 @@ describe('webgpu exports read device values asynchronously (headless Chromium)',
     const w = await page.evaluate(() => (window as unknown as { __t: T }).__t.rewrittenWeights!()) as { n: number; maxDiff: number };
     expect(w.n).toBe(128);
     expect(w.maxDiff).toBeLessThan(1e-3);
+    const g = await page.evaluate(() => (window as unknown as { __t: T }).__t.graphModel!()) as { n: number; maxDiff: number };
+    expect(g.n).toBe(128);
+    expect(g.maxDiff).toBeLessThan(1e-3);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
