@@ -12,11 +12,11 @@ export interface ExportProgress extends ZipProgress {
 }
 
 /**
- * Downloads every weight to the CPU with the asynchronous read, which tfjs then caches. Needed on
- * WebGPU: the exporter (and tfjs when it moves a tensor to another backend) reads variables with
- * dataSync(), and tfjs-backend-webgpu's synchronous readback (a WebGPU canvas copied through a 2D
- * canvas) returns zeros in headless Chromium (SwiftShader) — and caches them. With the values
- * already cached, dataSync() returns them and never takes that path. Harmless elsewhere.
+ * Downloads every weight to the CPU with the asynchronous read, which tfjs then caches. The
+ * exporter reads asynchronously itself; this is for tfjs, which moves a tensor to another backend
+ * (the demo switches backends) with dataSync(): tfjs-backend-webgpu's synchronous readback (a
+ * WebGPU canvas copied through a 2D canvas) returns zeros in headless Chromium (SwiftShader), and
+ * caches them. With the values already cached, dataSync() returns them. Harmless elsewhere.
  */
 export async function prefetchWeights(model: tf.LayersModel): Promise<void> {
   await Promise.all(model.weights.map((w) => w.read().data()));
