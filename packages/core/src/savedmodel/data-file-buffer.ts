@@ -4,14 +4,14 @@
 // piece by piece (openReader, the wasm heap) is copied straight into it instead of into a fresh
 // copy first. Every record's size must be known before any value is read: fixed-width tensors
 // from their dtype and shape, string tensors only when their elements are already given.
-import type { BundleWriter, CheckpointTensor, RecordHeader } from '../checkpoint/index.js';
+import type { BundleWriter, CheckpointTensor } from '../checkpoint/index.js';
 import { recordBytes } from '../checkpoint/bundle-writer.js';
-import { DataType, dtypeElementSize } from '../checkpoint/dtypes.js';
+import { DataType } from '../checkpoint/dtypes.js';
 import { varintLength } from '../checkpoint/table/varint.js';
 import { SavedModelError } from '../errors.js';
-import { ReadAhead } from './read-ahead.js';
+import { fixedRecordBytes, ReadAhead } from './read-ahead.js';
 import { isDeferredTensor, type DeferredCheckpointTensor } from './deferred-tensor.js';
-import { PIECE_BYTES } from './stream-records.js';
+import { PIECE_BYTES, recordHeader } from './stream-records.js';
 
 type AnyTensor = CheckpointTensor | DeferredCheckpointTensor;
 
@@ -43,12 +43,8 @@ export function plannedDataFileSize(tensors: readonly AnyTensor[]): number | und
       }
       continue;
     }
-    let n = dtypeElementSize(t.dtype);
-    if (n === undefined || !Array.isArray(t.shape)) return undefined;
-    for (const d of t.shape) {
-      if (!Number.isSafeInteger(d) || d < 0) return undefined;
-      n *= d;
-    }
+    const n = fixedRecordBytes(t);
+    if (n === undefined) return undefined;
     total += n;
   }
   return Number.isSafeInteger(total) ? total : undefined;
@@ -73,7 +69,7 @@ export async function fillDataFile(writer: BundleWriter, tensors: readonly AnyTe
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i]!;
       const cur = ahead.next();
-      const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+      const header = recordHeader(t);
       if (cur.kind === 'reader') {
         const reader = cur.reader;
         try {

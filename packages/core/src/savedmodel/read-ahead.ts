@@ -21,12 +21,18 @@ export type Prepared =
   | { kind: 'value'; value: Promise<CheckpointTensor['data']>; bytes: number }
   | { kind: 'data'; data: CheckpointTensor['data'] };
 
-/** A fixed-width tensor's byte size; the whole budget where it is not known (strings, bad shapes). */
-function loadBytes(t: AnyTensor): number {
+/**
+ * The record size of a fixed-width tensor (element size × its dims), or undefined for a string
+ * tensor, an unknown dtype or a malformed shape.
+ */
+export function fixedRecordBytes(t: AnyTensor): number | undefined {
   let n = t.dtype === DataType.DT_STRING ? undefined : dtypeElementSize(t.dtype);
-  if (n === undefined || !Array.isArray(t.shape)) return READ_AHEAD_BYTES;
-  for (const d of t.shape) n *= Number.isSafeInteger(d) && d >= 0 ? d : Infinity;
-  return Number.isFinite(n) ? n : READ_AHEAD_BYTES;
+  if (n === undefined || !Array.isArray(t.shape)) return undefined;
+  for (const d of t.shape) {
+    if (!Number.isSafeInteger(d) || d < 0) return undefined;
+    n *= d;
+  }
+  return n;
 }
 
 /** Opens the tensor's reader (where `readers`) or starts its one load (a rejection is handled when it is awaited). */
@@ -36,7 +42,8 @@ function prepare(t: AnyTensor, readers: boolean): Prepared {
   if (reader) return { kind: 'reader', reader };
   const value = t.load();
   value.catch(() => undefined); // awaited in its turn; a failure before then is not unhandled
-  return { kind: 'value', value, bytes: loadBytes(t) };
+  // a size not known counts as the whole budget
+  return { kind: 'value', value, bytes: fixedRecordBytes(t) ?? READ_AHEAD_BYTES };
 }
 
 export class ReadAhead {

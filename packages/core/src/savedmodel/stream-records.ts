@@ -35,6 +35,11 @@ export const DIRECT_PIECE_BYTES = 16 << 20;
 /** Most chunks a sink may hold at once for a producer to reuse buffers (larger promises are ignored). */
 const MAX_RELEASE_WINDOW = 16;
 
+/** The record header of a checkpoint tensor (its data aside). */
+export function recordHeader(t: CheckpointTensor | DeferredCheckpointTensor): RecordHeader {
+  return { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+}
+
 /** The sink's release window, or undefined when it may keep chunks (then no buffer is reused). */
 export function releaseWindow(sink: FileSink): number | undefined {
   const n = sink.releasesChunksAfter;
@@ -56,7 +61,7 @@ export async function* dataFileChunks(
   try {
     for (const t of tensors) {
       const cur = ahead.next();
-      const header: RecordHeader = { key: t.key, dtype: t.dtype, shape: t.shape, ...(t.shardId !== undefined ? { shardId: t.shardId } : {}) };
+      const header = recordHeader(t);
       if (cur.kind === 'reader') {
         const reader = cur.reader;
         try {
