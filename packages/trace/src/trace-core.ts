@@ -121,7 +121,7 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
   { tape: Tape; structure: Nested<tf.Tensor>; recorder: Recorder } {
   specs.forEach((s, i) => checkTraceTensor(shapes[i]!, `trace input ${s.name ?? i}`, s.name ?? `input ${i}`));
   const inputs = specs.map((s, i) => (shapesOnly && s.dtype === 'float32' ? backend.zeroInput(shapes[i]!) : undefined) ?? sampleInput(s, shapes[i]!, i + 1));
-  const rec = new Recorder(backend.innerName);
+  const rec = new Recorder(backend);
   rec.shapesOnly = shapesOnly;
   inputs.forEach((t, i) => rec.addInput(t, i));
   let structure: Nested<tf.Tensor> = [];
@@ -136,7 +136,7 @@ function recordOnce(backend: TracingBackend, run: FlatRun, specs: readonly Tenso
     });
     rec.checkVariablesUnchanged();
   } catch (e) {
-    rec.dropDeferred(backend.inner);
+    rec.dropDeferred();
     throw e;
   } finally {
     hooks.detach?.();
@@ -158,7 +158,7 @@ async function record(backend: TracingBackend, run: FlatRun, specs: readonly Ten
   } finally {
     hooks.release?.();
     // constants a device holds, read now that no kernel runs (also after a failed run: released)
-    for (const r of runs) await r.recorder.readDeferred(backend.inner);
+    for (const r of runs) await r.recorder.readDeferred();
   }
   return runs;
 }

@@ -148,20 +148,20 @@ export async function traceStep(model: tf.LayersModel, kind: StepKind): Promise<
   try {
     for (const batch of SIZES) {
       const s = snapshot(opt);
-      const rec = new Recorder(backend.innerName);
+      const rec = new Recorder(backend);
       backend.recorder = rec;
       let r: ReturnType<typeof recordOnce>;
       try {
         r = recordOnce(model, kind, batch, rec);
       } catch (e) {
-        rec.dropDeferred(backend.inner);
+        rec.dropDeferred();
         throw e;
       } finally {
         backend.recorder = null;
         restore(s, opt);
       }
       // constants a device holds, read now that no kernel runs (see Recorder.syncReads)
-      await rec.readDeferred(backend.inner);
+      await rec.readDeferred();
       // last write per variable
       const last = new Map<tf.Variable, number>();
       for (const a of r.assigns) last.set(a.variable, a.id);

@@ -64,9 +64,9 @@ export class Recorder {
    */
   readonly syncReads: boolean;
 
-  /** `innerName`: the backend the traced kernels run on (its data is what constants are read from). */
-  constructor(innerName: string) {
-    this.syncReads = innerName === 'cpu' || innerName === 'wasm';
+  /** `source`: the backend the traced kernels run on, whose data constants are read from. */
+  constructor(private readonly source: { readonly inner: tf.KernelBackend; readonly innerName: string }) {
+    this.syncReads = source.innerName === 'cpu' || source.innerName === 'wasm';
   }
   /** Constants to read after the run, their data kept alive until then (incRef). */
   private readonly deferred: { source: { kind: 'constant'; values: BackendValues }; dataId: DataId }[] = [];
@@ -128,7 +128,7 @@ export class Recorder {
     if (produced !== undefined) return produced;
     // created outside any kernel: a constant, read now while it is alive, or after the run
     if (!this.syncReads) {
-      tf.backend().incRef(info.dataId);
+      this.source.inner.incRef(info.dataId);
       const source = { kind: 'constant' as const, values: [] as BackendValues };
       this.deferred.push({ source, dataId: info.dataId });
       return this.add(info.dtype, info.shape, source, info.dataId);
@@ -137,16 +137,17 @@ export class Recorder {
     return this.add(info.dtype, info.shape, { kind: 'constant', values }, info.dataId);
   }
 
-  /**
-   * Reads the constants left for after the run (asynchronously, all at once) into the tape, and
-   * releases the data kept for them. `backend` is the one they live on.
-   */
   /** Releases the data kept for deferred reads without reading it (a run that failed). */
-  dropDeferred(backend: tf.KernelBackend): void {
-    for (const r of this.deferred.splice(0)) backend.disposeData(r.dataId);
+  dropDeferred(): void {
+    for (const r of this.deferred.splice(0)) this.source.inner.disposeData(r.dataId);
   }
 
-  async readDeferred(backend: tf.KernelBackend): Promise<void> {
+  /**
+   * Reads the constants left for after the run (asynchronously, all at once) into the tape, and
+   * releases the data kept for them.
+   */
+  async readDeferred(): Promise<void> {
+    const backend = this.source.inner;
     const reads = this.deferred.splice(0);
     try {
       await Promise.all(reads.map(async (r) => { r.source.values = copyValues(await backend.read(r.dataId)); }));
