@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fileMapSink, readSavedModel, fileMapSource } from '@savedmodel-js/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, Module, saveModel, tfFunction, TensorSpec } from '../src/index.js';
+import { registerCpuVariant } from '../../trace/test/helpers/zero-readsync-backend.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -121,12 +122,7 @@ describe.each(['cpu', 'wasm'])('backend reads per weight on %s', (backendName) =
  * cpu's kernels registered for it.
  */
 const ASYNC = 'cpu-async-reads-test';
-function registerAsyncBackend(): void {
-  if (tf.findBackend(ASYNC)) return;
-  const Cpu = (tf.findBackend('cpu') as object).constructor as new () => tf.KernelBackend;
-  tf.registerBackend(ASYNC, () => new Cpu());
-  for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: ASYNC });
-}
+const registerAsyncBackend = (): void => registerCpuVariant(ASYNC);
 
 describe('backend reads on a backend that reads asynchronously (as webgpu)', () => {
   beforeAll(async () => {
