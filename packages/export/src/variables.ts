@@ -204,6 +204,11 @@ type ReadValue = ArrayLike<number> | Uint8Array[] | string[];
  */
 const early = new WeakMap<object, { dataId: object; value: Promise<ReadValue> }>();
 
+/** Whether `v`'s value is read back from a device (asynchronously): not cpu's arrays, not the wasm heap. */
+function onDevice(v: TfjsVariableLike): boolean {
+  return !!v.dataId && !v.isDisposed && typeof v.data === 'function' && !heldByCpu(v) && !heapHolds(v);
+}
+
 /**
  * Starts reading the weights of `vars` where they come back from their device asynchronously
  * (webgpu, webgl): tfjs's own save starts every read at once, and so the reads overlap the
@@ -212,18 +217,13 @@ const early = new WeakMap<object, { dataId: object; value: Promise<ReadValue> }>
  * backends above keep a value on the CPU once read anyway; the budget bounds others). Returns a
  * function that forgets the reads no load() took (an export that failed first).
  */
-/** Whether `v`'s value is read back from a device (asynchronously): not cpu's arrays, not the wasm heap. */
-function onDevice(v: TfjsVariableLike): boolean {
-  return !!v.dataId && !v.isDisposed && typeof v.data === 'function' && !heldByCpu(v) && !heapHolds(v);
-}
-
 export function startReads(vars: readonly unknown[]): () => void {
   const started: object[] = [];
   let bytes = 0;
   for (const x of vars) {
     if (bytes >= READ_AHEAD_BYTES) break;
     if (!isVariable(x) || x instanceof RawVariable) continue;
-    const v = isLayerVariable(x) ? (x.read() as TfjsVariableLike) : x;
+    const v = variableKey(x) as TfjsVariableLike;
     const size = elementSize(toDataType(v.dtype));
     if (early.has(v) || size === undefined || !onDevice(v)) continue;
     const value = v.data!();
