@@ -38,11 +38,108 @@ export interface HostContext {
 
 export type HostHandler = (ctx: HostContext) => Tensor[];
 
-const HANDLERS = new Map<string, HostHandler>();
+interface HostOpEntry {
+  handler: HostHandler;
+  /** The handler reads its inputs' values on the host (hostValues): read ahead, asynchronously, where sync reads are unsafe. */
+  readsValues: boolean;
+}
 
-/** Register how a TensorFlow op runs on the host (called by the ops/ modules at import). */
-export function defineHostOp(ops: string[], handler: HostHandler): void {
-  for (const op of ops) HANDLERS.set(op, handler);
+const HANDLERS = new Map<string, HostOpEntry>();
+
+/**
+ * Register how a TensorFlow op runs on the host (called by the ops/ modules at import). A handler
+ * that reads its inputs' values declares `readsValues` and reads them with hostValues().
+ */
+export function defineHostOp(ops: string[], handler: HostHandler, opts: { readsValues?: boolean } = {}): void {
+  for (const op of ops) HANDLERS.set(op, { handler, readsValues: opts.readsValues ?? false });
+}
+
+// ---- values on the host ----
+//
+// tfjs-backend-webgpu's synchronous read answers zeros for a value on the GPU in headless Chromium
+// (SwiftShader), and caches them on the tensor: host ops must not read with dataSync() there. On
+// backends whose synchronous reads are plain memory copies or a blocking readPixels (cpu, wasm,
+// webgl, tfjs-node) a host op reads synchronously, so predict() keeps working; elsewhere it reads
+// its inputs with data() first, which only the asynchronous executor (predictAsync / executeAsync)
+// can wait for. Under the synchronous one it is refused with a typed error instead of guessed.
+
+const SYNC_READ_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm', 'webgl', 'tensorflow']);
+let syncRuns = 0;
+/** Values read ahead for the host op running now, by dataId (set only while its handler runs). */
+let readAhead: Map<object, ArrayLike<number>> | null = null;
+
+/** Run `f` (a synchronous model.execute) so that host ops know they cannot wait for reads. */
+export function runSynchronously<T>(f: () => T): T {
+  syncRuns++;
+  try {
+    return f();
+  } finally {
+    syncRuns--;
+  }
+}
+
+/** Whether host ops read values synchronously on the current backend (else only the asynchronous executor runs them). */
+export function hostReadsSynchronously(): boolean {
+  return SYNC_READ_BACKENDS.has(engine().backendName);
+}
+
+/** TensorFlow ops run by custom executors that read input values (withHostValues), besides `_SmjsHost`'s. */
+const VALUE_READING_OPS = new Set<string>();
+
+/** Declare a TensorFlow op whose custom executor reads input values on the host. */
+export function declareValueReadingOp(op: string): void {
+  VALUE_READING_OPS.add(op);
+}
+
+/**
+ * The first node of a frozen graph (its functions included) that reads tensor values on the host,
+ * as "op X (node N)", or undefined: on backends without safe synchronous reads such a graph runs
+ * only asynchronously, which callers decide before running anything (no side effect twice).
+ */
+export function hostValueReader(nodes: Iterable<tensorflow.INodeDef>, hostNodes: Map<string, HostNode>): string | undefined {
+  for (const n of nodes) {
+    const op = n.op ?? '';
+    if (VALUE_READING_OPS.has(op)) return `op ${op} (node ${n.name})`;
+    if (op !== HOST_OP) continue;
+    const h = hostNodes.get(n.name ?? '');
+    if (!h || HANDLERS.get(h.op)?.readsValues !== false) return `op ${h?.op ?? op} (node ${n.name})`;
+  }
+  return undefined;
+}
+
+/**
+ * `run()` once the values of `tensors` can be read with hostValues(): now where the backend's
+ * synchronous reads are safe, else after reading them asynchronously (a promise, which
+ * tfjs-converter's asynchronous executor awaits). `what` names the op for the error under the
+ * synchronous executor.
+ */
+export function withHostValues<T>(what: string, key: string, tensors: Tensor[], run: () => T): T | Promise<T> {
+  const backend = engine().backendName;
+  const numeric = tensors.filter((t) => t.dtype !== 'string');
+  if (numeric.length === 0 || hostReadsSynchronously()) return run();
+  if (syncRuns > 0) {
+    throw new SavedModelError(
+      'UNSUPPORTED',
+      `${what} reads tensor values on the host, which the TensorFlow.js '${backend}' backend cannot do synchronously: the graph runs only asynchronously (dynamic ops); use predictAsync()/executeAsync()`,
+      { key },
+    );
+  }
+  return Promise.all(numeric.map((t) => t.data())).then((values) => {
+    readAhead = new Map(numeric.map((t, i) => [t.dataId, values[i] as ArrayLike<number>]));
+    try {
+      return run();
+    } finally {
+      readAhead = null;
+    }
+  });
+}
+
+/** The values of a numeric input of the running host op (read ahead by withHostValues where sync reads are unsafe). */
+export function hostValues(t: Tensor): ArrayLike<number> {
+  const v = readAhead?.get(t.dataId);
+  if (v) return v;
+  if (hostReadsSynchronously()) return t.dataSync() as ArrayLike<number>;
+  throw new SavedModelError('UNSUPPORTED', `a host op read a tensor it did not declare as read (backend '${engine().backendName}')`);
 }
 
 export function hostOpNames(): string[] {
@@ -138,15 +235,18 @@ let nextProgramId = 1;
 const PROGRAMS = new Map<number, HostProgram>();
 let registered = false;
 
-function runHostNode(gn: GraphNode): Tensor[] {
+function runHostNode(gn: GraphNode): Tensor[] | Promise<Tensor[]> {
   const { name, attrs } = rawNode(gn);
   const program = PROGRAMS.get(rawInt(attrs.program, 0));
   if (!program) throw new SavedModelError('INVALID_ARGUMENT', `host op ${name} belongs to a disposed or unknown model`);
   const node = program.nodes.get(name);
   if (!node) throw new SavedModelError('INVALID_GRAPH', `host op ${name} is not in its program`);
-  const handler = HANDLERS.get(node.op);
-  if (!handler) hostFail(node, 'UNSUPPORTED', 'no host implementation');
-  return handler({ inputs: gn.inputs.slice(0, node.nData), node, store: program.store });
+  const entry = HANDLERS.get(node.op);
+  if (!entry) hostFail(node, 'UNSUPPORTED', 'no host implementation');
+  const inputs = gn.inputs.slice(0, node.nData);
+  const ctx = { inputs, node, store: program.store };
+  if (!entry.readsValues) return entry.handler(ctx);
+  return withHostValues(`op ${node.op} (${node.where})`, node.def.name ?? node.op, inputs, () => entry.handler(ctx));
 }
 
 /** Register `_SmjsHost` with tfjs-converter (once per process). */

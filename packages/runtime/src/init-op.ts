@@ -4,7 +4,7 @@
 // Tables and assigned variables it fills live in the ResourceStore every signature shares.
 import { SavedModelError, tensorflow, type LoadedSavedModel, type MemoryBudget } from '@savedmodel-js/core';
 import { freezeInit, type FrozenGraph } from './freeze.js';
-import { HostProgram, ResourceStore } from './host-ops.js';
+import { hostReadsSynchronously, HostProgram, hostValueReader, ResourceStore, runSynchronously } from './host-ops.js';
 import { createGraphModel } from './tfjs-model.js';
 import { exportDirOf } from './source.js';
 import type { HostTensor } from './host-tensor.js';
@@ -110,11 +110,15 @@ export async function runInitOp(
   try {
     const names = frozen.outputs.map((o) => o.node);
     let out;
-    try {
-      out = model.execute({}, names);
-    } catch (e) {
-      if (!/executeAsync/.test((e as Error).message)) throw e;
-      out = await model.executeAsync({}, names); // control flow in the init op
+    if (hostValueReader([...frozen.nodes, ...frozen.functions.flatMap((f) => f.node_def ?? [])], frozen.hostNodes) && !hostReadsSynchronously()) {
+      out = await model.executeAsync({}, names); // host ops read values asynchronously on this backend
+    } else {
+      try {
+        out = runSynchronously(() => model.execute({}, names));
+      } catch (e) {
+        if (!/executeAsync/.test((e as Error).message)) throw e;
+        out = await model.executeAsync({}, names); // control flow in the init op
+      }
     }
     for (const t of Array.isArray(out) ? out : [out]) t.dispose();
   } catch (e) {

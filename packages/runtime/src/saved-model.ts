@@ -5,7 +5,7 @@ import { MemoryBudget, SavedModelError, ensureOpDefs, isSavedModelError, metaGra
 import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { clone, engine, type InferenceModel, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { freezeSignature, variableValue, type FrozenGraph, type FrozenTensorInfo } from './freeze.js';
-import { HostProgram, type ResourceStore } from './host-ops.js';
+import { hostReadsSynchronously, HostProgram, hostValueReader, runSynchronously, type ResourceStore } from './host-ops.js';
 import { createStore, runInitOp } from './init-op.js';
 import { checkExactness, exactOutput, planExactness, type ExactnessPlan } from './exactness.js';
 import { resolveVariableKeys } from './variables.js';
@@ -70,7 +70,11 @@ export class TFSavedModel implements InferenceModel {
     private readonly plan: ExactnessPlan = planExactness(graph),
   ) {
     this.model = model;
+    this.hostReader = hostValueReader([...graph.nodes, ...graph.functions.flatMap((f) => f.node_def ?? [])], graph.hostNodes);
   }
+
+  /** A node that reads tensor values on the host (see host-ops.ts), if any. */
+  private readonly hostReader: string | undefined;
 
   /** Key of the signature this model runs. */
   get signature(): string {
@@ -198,8 +202,16 @@ export class TFSavedModel implements InferenceModel {
     const model = this.live();
     if (forTensors) this.checkTensorOutputs(outs);
     const feeds = this.feeds(inputs);
+    // decided before running: a graph stopped halfway would have run its side effects (assignments)
+    if (this.hostReader && !hostReadsSynchronously()) {
+      throw new SavedModelError(
+        'UNSUPPORTED',
+        `signature '${this.signature}' has dynamic ops: ${this.hostReader} reads tensor values on the host, which the TensorFlow.js '${engine().backendName}' backend cannot do synchronously; use predictAsync()/executeAsync()`,
+        { key: this.signature },
+      );
+    }
     try {
-      const r = model.execute(feeds, outs.map((o) => o.node));
+      const r = runSynchronously(() => model.execute(feeds, outs.map((o) => o.node)));
       return Array.isArray(r) ? r : [r];
     } catch (e) {
       this.wrapRuntime(e);

@@ -5,6 +5,7 @@
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { engine, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { SavedModelError } from '@savedmodel-js/core';
+import { declareValueReadingOp, hostValues, withHostValues } from '../host-ops.js';
 import { rawInts, rawNode, rawStr, type RawAttr } from './raw-attrs.js';
 
 function fail(name: string, op: string, msg: string): never {
@@ -28,15 +29,18 @@ function pad(name: string, op: string, attrs: Record<string, RawAttr>, nchw: boo
   return nchw ? [pairs[0]!, pairs[2]!, pairs[3]!, pairs[1]!] : pairs;
 }
 
-registerOp('Conv2DBackpropFilter', (gn: GraphNode): Tensor => {
+declareValueReadingOp('Conv2DBackpropFilter');
+registerOp('Conv2DBackpropFilter', (gn: GraphNode): Tensor | Promise<Tensor> => {
   const { name, attrs } = rawNode(gn);
   const [x, sizes, dy] = gn.inputs as [Tensor, Tensor, Tensor];
   const nchw = rawStr(attrs.data_format, 'NHWC') === 'NCHW';
   const dil = hw(rawInts(attrs.dilations), nchw);
   if (dil[0] !== 1 || dil[1] !== 1) fail(name, 'Conv2DBackpropFilter', 'dilations other than 1 are not supported');
-  const filterShape = Array.from(sizes.dataSync());
-  const a = { strides: hw(rawInts(attrs.strides), nchw), pad: pad(name, 'Conv2DBackpropFilter', attrs, nchw), dataFormat: nchw ? 'NCHW' : 'NHWC', filterShape };
-  return engine().runKernel('Conv2DBackpropFilter', { x, dy }, a as unknown as NamedAttrMap) as Tensor;
+  return withHostValues(`Conv2DBackpropFilter ${name}`, name, [sizes], () => {
+    const filterShape = Array.from(hostValues(sizes));
+    const a = { strides: hw(rawInts(attrs.strides), nchw), pad: pad(name, 'Conv2DBackpropFilter', attrs, nchw), dataFormat: nchw ? 'NCHW' : 'NHWC', filterShape };
+    return engine().runKernel('Conv2DBackpropFilter', { x, dy }, a as unknown as NamedAttrMap) as Tensor;
+  });
 });
 
 registerOp('MaxPoolGrad', (gn: GraphNode): Tensor => {
@@ -49,7 +53,8 @@ registerOp('MaxPoolGrad', (gn: GraphNode): Tensor => {
   return engine().runKernel('MaxPoolGrad', { dy, input, output }, a as unknown as NamedAttrMap) as Tensor;
 });
 
-registerOp('Conv3DBackpropInputV2', (gn: GraphNode): Tensor => {
+declareValueReadingOp('Conv3DBackpropInputV2');
+registerOp('Conv3DBackpropInputV2', (gn: GraphNode): Tensor | Promise<Tensor> => {
   const op = 'Conv3DBackpropInputV2';
   const { name, attrs } = rawNode(gn);
   const [sizes, filter, dy] = gn.inputs as [Tensor, Tensor, Tensor];
@@ -59,8 +64,10 @@ registerOp('Conv3DBackpropInputV2', (gn: GraphNode): Tensor => {
   if (s.length !== 5) fail(name, op, `strides ${JSON.stringify(s)} are not 5 numbers`);
   const p = rawStr(attrs.padding, 'VALID');
   if (p !== 'SAME' && p !== 'VALID') fail(name, op, `padding ${p} is not supported`);
-  const inputShape = Array.from(sizes.dataSync());
-  if (inputShape.length !== 5) fail(name, op, `input_sizes ${JSON.stringify(inputShape)} are not 5 numbers`);
-  const a = { strides: [s[1]!, s[2]!, s[3]!], pad: p === 'SAME' ? 'same' : 'valid', inputShape };
-  return engine().runKernel(op, { dy, filter }, a as unknown as NamedAttrMap) as Tensor;
+  return withHostValues(`${op} ${name}`, name, [sizes], () => {
+    const inputShape = Array.from(hostValues(sizes));
+    if (inputShape.length !== 5) fail(name, op, `input_sizes ${JSON.stringify(inputShape)} are not 5 numbers`);
+    const a = { strides: [s[1]!, s[2]!, s[3]!], pad: p === 'SAME' ? 'same' : 'valid', inputShape };
+    return engine().runKernel(op, { dy, filter }, a as unknown as NamedAttrMap) as Tensor;
+  });
 });

@@ -3,8 +3,9 @@
 // Square / Abs here (op key `CheckedInt64:<op>`): the result is computed exactly on the host
 // (doubles are exact for sums of int32, and a product's magnitude is all the range check needs)
 // and any element outside int32 is UNSUPPORTED naming the node, never a wrapped value.
-import { backend_util, broadcastTo, tensor, type Tensor } from '@tensorflow/tfjs-core';
-import { defineHostOp, hostFail } from '../host-ops.js';
+import { backend_util, tensor, type Tensor } from '@tensorflow/tfjs-core';
+import { MAX_TENSOR_ELEMENTS } from '@savedmodel-js/core';
+import { defineHostOp, hostFail, hostValues } from '../host-ops.js';
 
 export const CHECKED_INT64_PREFIX = 'CheckedInt64:';
 const BINARY: Record<string, (a: number, b: number) => number> = {
@@ -24,13 +25,33 @@ export const CHECKED_INT64_OPS: ReadonlySet<string> = new Set([...Object.keys(BI
 const MAX = 2147483647;
 const MIN = -2147483648;
 
-function values(t: Tensor, shape: number[]): Int32Array {
-  const b = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : broadcastTo(t, shape);
-  try {
-    return b.dataSync() as Int32Array;
-  } finally {
-    if (b !== t) b.dispose();
+/** `t`'s values broadcast to `shape` (numpy rules, already checked), read on the host. */
+function values(t: Tensor, shape: number[]): ArrayLike<number> {
+  const v = hostValues(t);
+  const from = t.shape;
+  if (from.length === shape.length && from.every((d, i) => d === shape[i])) return v;
+  // the stride of each output dimension in t (0 where t broadcasts it)
+  const strides = new Array<number>(shape.length).fill(0);
+  for (let i = from.length - 1, s = 1; i >= 0; i--) {
+    const o = shape.length - from.length + i;
+    strides[o] = from[i] === 1 ? 0 : s;
+    s *= from[i]!;
   }
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Int32Array(n);
+  const idx = new Array<number>(shape.length).fill(0);
+  let src = 0;
+  for (let k = 0; k < n; k++) {
+    out[k] = v[src]!;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d]!++;
+      src += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      src -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
 for (const op of CHECKED_INT64_OPS) {
@@ -38,6 +59,8 @@ for (const op of CHECKED_INT64_OPS) {
     const bin = BINARY[op];
     const a = inputs[0]!;
     const shape = bin ? backend_util.assertAndGetBroadcastShape(a.shape, inputs[1]!.shape) : [...a.shape];
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (size > MAX_TENSOR_ELEMENTS) hostFail(node, 'LIMIT_EXCEEDED', `operands of shapes [${a.shape.join(', ')}] and [${inputs[1]?.shape.join(', ')}] broadcast to ${size} elements, more than ${MAX_TENSOR_ELEMENTS}`);
     const x = values(a, shape);
     const y = bin ? values(inputs[1]!, shape) : undefined;
     const un = UNARY[op];
@@ -50,5 +73,5 @@ for (const op of CHECKED_INT64_OPS) {
       out[i] = r;
     }
     return [tensor(out, shape, 'int32')];
-  });
+  }, { readsValues: true });
 }

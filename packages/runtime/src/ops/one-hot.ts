@@ -6,15 +6,22 @@
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { cast, oneHot, tidy, transpose, where, type Tensor } from '@tensorflow/tfjs-core';
 import { MAX_TENSOR_ELEMENTS, SavedModelError } from '@savedmodel-js/core';
+import { declareValueReadingOp, hostValues, withHostValues } from '../host-ops.js';
 import { rawInt, rawNode } from './raw-attrs.js';
 
 /** The op name executor graphs use for OneHot. */
 export const EXACT_ONE_HOT_OP = '_SmjsOneHot';
 
-registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor => {
+declareValueReadingOp('OneHot');
+registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor | Promise<Tensor> => {
+  const { name } = rawNode(gn);
+  const depthT = gn.inputs[1] as Tensor;
+  return withHostValues(`OneHot ${name}`, name, [depthT], () => oneHotOf(gn, hostValues(depthT)[0]!));
+});
+
+function oneHotOf(gn: GraphNode, depth: number): Tensor {
   const { name, attrs } = rawNode(gn);
-  const [indices, depthT, on, off] = gn.inputs as [Tensor, Tensor, Tensor, Tensor];
-  const depth = depthT.dataSync()[0]!;
+  const [indices, , on, off] = gn.inputs as [Tensor, Tensor, Tensor, Tensor];
   const rank = indices.rank;
   let axis = rawInt(attrs.axis, -1);
   if (axis === -1) axis = rank;
@@ -35,4 +42,4 @@ registerOp(EXACT_ONE_HOT_OP, (gn: GraphNode): Tensor => {
     }
     return y;
   });
-});
+}

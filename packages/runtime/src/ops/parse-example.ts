@@ -7,7 +7,7 @@ import { tensorflow } from '@savedmodel-js/core';
 import { toNumber } from '@savedmodel-js/core/internal';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { decodeExample } from '../examples.js';
-import { attrInt, defineHostOp, hostFail, numbersToTensor, stringsToTensor, tensorBytes, type HostNode } from '../host-ops.js';
+import { attrInt, defineHostOp, hostFail, hostValues, numbersToTensor, stringsToTensor, tensorBytes, type HostNode } from '../host-ops.js';
 import { dtypeName } from '../host-tensor.js';
 
 const DT = tensorflow.DataType;
@@ -31,7 +31,7 @@ export function shapesAttr(node: HostNode, name: string): number[][] {
 
 export function valuesOf(t: Tensor): Values {
   if (t.dtype === 'string') return tensorBytes(t);
-  return Array.from(t.dataSync() as Float32Array);
+  return Array.from(hostValues(t));
 }
 
 function stringsOf(t: Tensor): string[] {
@@ -160,7 +160,7 @@ defineHostOp(['ParseExample'], ({ node, inputs }) => {
   const types = typesAttr(node, 'sparse_types');
   const dense = denseSpecs(node, denseKeys, inputs.slice(2 + ns + nd));
   return parse(node, tensorBytes(ser), [ser.shape[0]!], dense, sparseKeys.map((key, j) => ({ key, dtype: types[j]! })), []);
-});
+}, { readsValues: true });
 
 defineHostOp(['ParseExampleV2'], ({ node, inputs }) => {
   const ser = inputs[0]!;
@@ -178,7 +178,7 @@ defineHostOp(['ParseExampleV2'], ({ node, inputs }) => {
     sparseKeys.map((key, j) => ({ key, dtype: sparseTypes[j]! })),
     raggedKeys.map((key, j) => ({ key, dtype: raggedTypes[j]!, splitDtype: splitTypes[j] ?? DT.DT_INT64 })),
   );
-});
+}, { readsValues: true });
 
 defineHostOp(['ParseSingleExample'], ({ node, inputs }) => {
   const ser = inputs[0]!;
@@ -187,4 +187,4 @@ defineHostOp(['ParseSingleExample'], ({ node, inputs }) => {
   const types = typesAttr(node, 'sparse_types');
   const dense = denseSpecs(node, strs('dense_keys'), inputs.slice(1));
   return parse(node, tensorBytes(ser), [], dense, strs('sparse_keys').map((key, j) => ({ key, dtype: types[j]! })), []);
-});
+}, { readsValues: true });

@@ -6,7 +6,7 @@
 import { tensorflow } from '@savedmodel-js/core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { decodeSequenceExample } from '../examples.js';
-import { defineHostOp, hostFail, numbersToTensor, tensorBytes, type HostNode } from '../host-ops.js';
+import { defineHostOp, hostFail, hostValues, numbersToTensor, tensorBytes, type HostNode } from '../host-ops.js';
 import { dtypeName } from '../host-tensor.js';
 import { MAX_PADDED_ELEMENTS, featureValues, shapesAttr, toTensor, typesAttr, valuesOf, type DenseSpec, type Values } from './parse-example.js';
 
@@ -101,11 +101,11 @@ defineHostOp(['ParseSequenceExampleV2'], ({ node, inputs }) => {
     ['context sparse keys', inputs[2]!.size], ['context ragged keys', inputs[4]!.size],
     ['feature list sparse keys', inputs[5]!.size], ['feature list ragged keys', inputs[7]!.size],
   ]);
-  const empty = Array.from(inputs[8]!.dataSync(), (x) => x !== 0);
+  const empty = Array.from(hostValues(inputs[8]!), (x) => x !== 0);
   const listKeys = strings(inputs[6]!);
   if (empty.length !== listKeys.length) hostFail(node, 'INVALID_ARGUMENT', `feature_list_dense_missing_assumed_empty has ${empty.length} values for ${listKeys.length} feature list dense keys`);
   return parseSequences(node, tensorBytes(ser), contextSpecs(node, strings(inputs[3]!), inputs.slice(9)), listSpecs(node, listKeys, (_, j) => empty[j]!));
-});
+}, { readsValues: true });
 
 defineHostOp(['ParseSequenceExample'], ({ node, inputs }) => {
   const ser = inputs[0]!;
@@ -114,4 +114,4 @@ defineHostOp(['ParseSequenceExample'], ({ node, inputs }) => {
   onlyDense(node, [['context sparse keys', attrStrings('context_sparse_keys').length], ['feature list sparse keys', attrStrings('feature_list_sparse_keys').length]]);
   const assumedEmpty = new Set(attrStrings('feature_list_dense_missing_assumed_empty'));
   return parseSequences(node, tensorBytes(ser), contextSpecs(node, attrStrings('context_dense_keys'), inputs.slice(2)), listSpecs(node, attrStrings('feature_list_dense_keys'), (k) => assumedEmpty.has(k)));
-});
+}, { readsValues: true });

@@ -4,7 +4,7 @@
 import { tensorflow } from '@savedmodel-js/core';
 import { latin1 } from '@savedmodel-js/core/internal';
 import { scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { attrInt, defineHostOp, hostFail, numbersToTensor, stringsToTensor, tensorBytes, type HostNode, type HostTable } from '../host-ops.js';
+import { attrInt, defineHostOp, hostFail, hostValues, numbersToTensor, stringsToTensor, tensorBytes, type HostNode, type HostTable } from '../host-ops.js';
 import { assetBytes } from './state.js';
 
 const DT = tensorflow.DataType;
@@ -15,12 +15,12 @@ function isString(dtype: number): boolean {
 
 function keysOf(t: Tensor, table: HostTable): Array<string | number> {
   if (isString(table.keyDtype)) return tensorBytes(t).map((b) => latin1(b));
-  return Array.from(t.dataSync() as Int32Array);
+  return Array.from(hostValues(t));
 }
 
 function valuesOf(t: Tensor, table: HostTable): Array<number | Uint8Array> {
   if (isString(table.valueDtype)) return tensorBytes(t);
-  return Array.from(t.dataSync() as Float32Array);
+  return Array.from(hostValues(t));
 }
 
 function put(node: HostNode, table: HostTable, keys: Array<string | number>, values: Array<number | Uint8Array>, strict: boolean): void {
@@ -53,7 +53,7 @@ defineHostOp(['LookupTableFindV2', 'LookupTableFind'], (ctx) => {
   const out = keys.map((k) => table.map.get(k) ?? d[0]!);
   if (isString(table.valueDtype)) return [stringsToTensor(out as Uint8Array[], [...keysT!.shape])];
   return [numbersToTensor(out as number[], [...keysT!.shape], table.valueDtype, `table ${ctx.node.resource}`)];
-});
+}, { readsValues: true });
 
 defineHostOp(['LookupTableSizeV2', 'LookupTableSize'], (ctx) => [scalar(tableOf(ctx).map.size, 'int32')]);
 
@@ -65,20 +65,20 @@ defineHostOp(['LookupTableImportV2', 'LookupTableImport', 'InitializeTableV2', '
   put(ctx.node, table, keysOf(ctx.inputs[0]!, table), valuesOf(ctx.inputs[1]!, table), init);
   table.initialized = true;
   return [scalar(true, 'bool')];
-});
+}, { readsValues: true });
 
 defineHostOp(['LookupTableInsertV2', 'LookupTableInsert'], (ctx) => {
   const table = tableOf(ctx);
   if (!table.mutable) hostFail(ctx.node, 'INVALID_ARGUMENT', `table ${ctx.node.resource} is not mutable`);
   put(ctx.node, table, keysOf(ctx.inputs[0]!, table), valuesOf(ctx.inputs[1]!, table), false);
   return [scalar(true, 'bool')];
-});
+}, { readsValues: true });
 
 defineHostOp(['LookupTableRemoveV2'], (ctx) => {
   const table = tableOf(ctx);
   for (const k of keysOf(ctx.inputs[0]!, table)) table.map.delete(k);
   return [scalar(true, 'bool')];
-});
+}, { readsValues: true });
 
 const WHOLE_LINE = -2;
 const LINE_NUMBER = -1;

@@ -31,7 +31,23 @@ export function registerZeroReadSyncBackend(): void {
     const readSync = b.readSync.bind(b);
     // the asynchronous read answers the values (cpu's own read() goes through readSync: not here)
     b.read = async (dataId: object) => readSync(dataId);
+    // some cpu kernels read their inputs through the backend's own readSync (bufferSync, where):
+    // a kernel's own reads stay right, as a GPU kernel's are; only callers' reads answer zeros
+    let inKernel = 0;
+    const cpu = b as unknown as Record<'bufferSync' | 'where', (...a: unknown[]) => unknown>;
+    for (const k of ['bufferSync', 'where'] as const) {
+      const f = cpu[k].bind(b);
+      cpu[k] = (...a: unknown[]) => {
+        inKernel++;
+        try {
+          return f(...a);
+        } finally {
+          inKernel--;
+        }
+      };
+    }
     b.readSync = (dataId: object) => {
+      if (inKernel > 0) return readSync(dataId);
       zeroReadSync.syncReads++;
       const v = readSync(dataId);
       if (Array.isArray(v)) return v;
