@@ -6,7 +6,8 @@
 //  - a layers model whose weights were just rewritten by a GPU kernel;
 //  - a tfjs graph model loaded and run on webgpu (its weights frozen as constants of the trace).
 // Both SavedModels are loaded back in the page on cpu and answer with the values the page reads
-// back asynchronously on webgpu.
+// back asynchronously on webgpu. And a loaded SavedModel runs on webgpu a host op (checked int64
+// AddV2) whose input a GPU kernel computed: values read asynchronously, never zeros.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ let browser: Browser;
 const PAGE = `
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { fileMapSink } from '@savedmodel-js/core';
+import { attr, fileMapSink, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
 import { convertSavedModelToTfjs, exportModel, loadSavedModel, Module, saveModel, tfFunction, TensorSpec } from 'savedmodel-js';
 const N = 300000;
 const first = (y) => (y instanceof tf.Tensor ? y : Array.isArray(y) ? y[0] : Object.values(y)[0]);
@@ -79,6 +80,32 @@ window.__t = {
     const got = Array.from(await first((await loadSavedModel(sink.files)).predict(tf.ones([2, 64]))).data());
     return { n: got.length, maxDiff: Math.max(...got.map((v, i) => Math.abs(v - want[i]))) };
   },
+  async hostOp() {
+    // a loaded SavedModel run on webgpu: y = int64(x) + 1, whose Cast runs on the GPU (4096 elements,
+    // past webgpu's CPU hand-off) and whose checked int64 AddV2 reads the Cast's output on the host
+    await tf.setBackend('webgpu');
+    const DT = tensorflow.DataType, M = 4096;
+    const any = { unknown_rank: true };
+    const mg = {
+      meta_info_def: { tags: ['serve'] },
+      graph_def: { versions: { producer: 1000 }, node: [
+        node('x', 'Placeholder', [], { dtype: attr.type(DT.DT_FLOAT), shape: attr.shape([M]) }),
+        node('xi', 'Cast', ['x'], { SrcT: attr.type(DT.DT_FLOAT), DstT: attr.type(DT.DT_INT64), Truncate: attr.bool(false) }),
+        node('one', 'Const', [], { dtype: attr.type(DT.DT_INT64), value: attr.tensor({ dtype: DT.DT_INT64, tensor_shape: {}, int64_val: [1] }) }),
+        node('y', 'AddV2', ['xi', 'one'], { T: attr.type(DT.DT_INT64) }),
+      ] },
+      signature_def: { serving_default: { method_name: 'tensorflow/serving/predict',
+        inputs: { x: { name: 'x:0', dtype: DT.DT_FLOAT, tensor_shape: any } }, outputs: { y: { name: 'y:0', dtype: DT.DT_INT64, tensor_shape: any } } } },
+    };
+    const sink = fileMapSink();
+    await writeSavedModel(sink, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
+    const m = await loadSavedModel(sink.files);
+    const x = Array.from({ length: M }, (_, i) => i * 3);
+    const y = (await m.run({ x })).y.values.map(Number);
+    let sync;
+    try { m.predict(tf.tensor1d(x)); sync = 'ran'; } catch (e) { sync = e.code; }
+    return { n: y.length, mismatches: y.filter((v, i) => v !== x[i] + 1).length, head: y.slice(0, 3), sync };
+  },
 };
 `;
 
@@ -120,6 +147,9 @@ describe('webgpu exports read device values asynchronously (headless Chromium)',
     const g = await page.evaluate(() => (window as unknown as { __t: T }).__t.graphModel!()) as { n: number; maxDiff: number };
     expect(g.n).toBe(128);
     expect(g.maxDiff).toBeLessThan(1e-3);
+    // a host op of a loaded SavedModel reads a GPU value: asynchronously under run(); predict() refuses
+    const h = await page.evaluate(() => (window as unknown as { __t: T }).__t.hostOp!()) as { n: number; mismatches: number; head: number[]; sync: string };
+    expect(h).toEqual({ n: 4096, mismatches: 0, head: [1, 4, 7], sync: 'UNSUPPORTED' });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
