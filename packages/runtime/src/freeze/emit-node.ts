@@ -6,6 +6,7 @@ import { hasHostOp } from '../host-ops.js';
 import { decodeTensorProto } from '../host-tensor.js';
 import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
 import { CALL_OPS, dataInputs } from '../variables.js';
+import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
@@ -85,6 +86,10 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   if (fattrs.length > 0) {
     fz.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
   }
+
+  // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
+  const channelsLast = channelsFirst(node);
+  if (channelsLast !== undefined) return yield* emitChannelsLast(fz, scope, node, inputs, channelsLast);
 
   // An ordinary op: reserve its name first (TF1 loops are cyclic), then resolve its inputs.
   const emitted = fz.allocate(scope.prefix + name, scope.kind === 'graph');

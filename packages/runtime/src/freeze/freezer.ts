@@ -8,6 +8,7 @@ import { lowerCaseOps } from '../case-lowering.js';
 import type { HostNode } from '../host-ops.js';
 import type { HostTensor } from '../host-tensor.js';
 import { CALL_OPS, type VariableKeys } from '../variables.js';
+import { dropUnreadTransposes } from './channels-last.js';
 import { emitNode } from './emit-node.js';
 import { checkLoops, ordered, pruneControlDeps } from './graph-passes.js';
 import { resolveArg } from './inline-calls.js';
@@ -356,6 +357,7 @@ export class Freezer {
     checkLoops(this);
     g.nodes = ordered(this);
     g.nodes = pruneControlDeps(this, g.nodes, g.outputs);
+    g.nodes = dropUnreadTransposes(this, g.nodes, g.outputs);
     return g;
   }
 }
