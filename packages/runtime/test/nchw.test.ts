@@ -177,4 +177,19 @@ describe('NCHW ops run as TensorFlow defines them', () => {
     expectValidFrozen(m.graph);
     m.dispose();
   });
+
+  it('DepthToSpace: blocks taken from axis 1 (tfjs refuses NCHW on cpu)', async () => {
+    const files = await savedModelFiles(
+      [node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([1, 8, 2, 3]) }), node('y', 'DepthToSpace', ['x'], { T: attr.type(F), block_size: attr.int(2), data_format: NCHW })],
+      [], { x: ['x:0', F] }, { y: ['y:0', F] },
+    );
+    const x = tf.tensor(values(8 * 2 * 3), [1, 8, 2, 3]);
+    const want = toNchw(tf.depthToSpace(toNhwc(x) as tf.Tensor4D, 2));
+    const m = await loadSavedModel(files);
+    const got = m.predict(x) as tf.Tensor;
+    expect(got.shape).toEqual([1, 2, 4, 6]);
+    expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBe(0);
+    expectValidFrozen(m.graph);
+    m.dispose();
+  });
 });

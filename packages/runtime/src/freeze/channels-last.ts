@@ -27,6 +27,7 @@ const CHANNELS_FIRST_OPS: ReadonlyMap<string, { x: number; sizes?: number }> = n
   ['Conv2DBackpropInput', { x: 2, sizes: 0 }],
   ['Conv3DBackpropInputV2', { x: 2, sizes: 0 }],
   ['DepthwiseConv2dNativeBackpropInput', { x: 2, sizes: 0 }],
+  ['DepthToSpace', { x: 0 }],
 ]);
 
 const LAST: Readonly<Record<string, string>> = { NCHW: 'NHWC', NCDHW: 'NDHWC' };
