@@ -11,6 +11,7 @@ import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
+import { emitTruncating, truncatingOp } from './truncating-ops.js';
 import { inline } from './inline-calls.js';
 import { DT, funcAttrNames, FUNCTIONAL_OPS, RUN_RESOURCE_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
 import { emitRead, resourceGather } from './variable-reads.js';
@@ -87,6 +88,9 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
     fz.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
   }
 
+  // integer Div / Mod / Mean (and TruncateDiv / TruncateMod): C's rounding toward zero (truncating-ops.ts)
+  const truncating = truncatingOp(node);
+  if (truncating !== undefined) return yield* emitTruncating(fz, scope, node, inputs, truncating);
   // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return yield* emitChannelsLast(fz, scope, node, inputs, channelsLast);
