@@ -11,6 +11,7 @@ import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
+import { emitSelectV1 } from './select-v1.js';
 import { emitTruncating, truncatingOp } from './truncating-ops.js';
 import { inline } from './inline-calls.js';
 import { DT, funcAttrNames, FUNCTIONAL_OPS, RUN_RESOURCE_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
@@ -91,6 +92,8 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   // integer Div / Mod / Mean (and TruncateDiv / TruncateMod): C's rounding toward zero (truncating-ops.ts)
   const truncating = truncatingOp(node);
   if (truncating !== undefined) return yield* emitTruncating(fz, scope, node, inputs, truncating);
+  // TF1 Select: a vector condition picks rows (select-v1.ts)
+  if (op === 'Select') return yield* emitSelectV1(fz, scope, node, inputs);
   // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return yield* emitChannelsLast(fz, scope, node, inputs, channelsLast);
