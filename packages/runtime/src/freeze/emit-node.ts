@@ -6,6 +6,7 @@ import { hasHostOp } from '../host-ops.js';
 import { decodeTensorProto } from '../host-tensor.js';
 import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
 import { CALL_OPS, dataInputs } from '../variables.js';
+import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
 import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
@@ -92,6 +93,8 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   // integer Div / Mod / Mean (and TruncateDiv / TruncateMod): C's rounding toward zero (truncating-ops.ts)
   const truncating = truncatingOp(node);
   if (truncating !== undefined) return yield* emitTruncating(fz, scope, node, inputs, truncating);
+  // FusedBatchNorm in training mode: the batch's own statistics (batch-norm-training.ts)
+  if (isTrainingBatchNorm(node)) return yield* emitTrainingBatchNorm(fz, scope, node, inputs);
   // TF1 Select: a vector condition picks rows (select-v1.ts)
   if (op === 'Select') return yield* emitSelectV1(fz, scope, node, inputs);
   // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
