@@ -12,6 +12,7 @@ import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
+import { emitNmsV5 } from './nms-v5.js';
 import { emitSelectV1 } from './select-v1.js';
 import { emitTruncating, truncatingOp } from './truncating-ops.js';
 import { inline } from './inline-calls.js';
@@ -95,6 +96,8 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   if (truncating !== undefined) return yield* emitTruncating(fz, scope, node, inputs, truncating);
   // FusedBatchNorm in training mode: the batch's own statistics (batch-norm-training.ts)
   if (isTrainingBatchNorm(node)) return yield* emitTrainingBatchNorm(fz, scope, node, inputs);
+  // NonMaxSuppressionV5: valid_outputs, and padding when asked (nms-v5.ts)
+  if (op === 'NonMaxSuppressionV5') return yield* emitNmsV5(fz, scope, node, inputs);
   // TF1 Select: a vector condition picks rows (select-v1.ts)
   if (op === 'Select') return yield* emitSelectV1(fz, scope, node, inputs);
   // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
