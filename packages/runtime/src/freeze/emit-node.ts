@@ -6,17 +6,13 @@ import { hasHostOp } from '../host-ops.js';
 import { decodeTensorProto } from '../host-tensor.js';
 import { CHECKED_INT64_OPS, CHECKED_INT64_PREFIX } from '../ops/int64-arith.js';
 import { CALL_OPS, dataInputs } from '../variables.js';
-import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
-import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import { after, controlDeps, hasControlInputs } from './control-deps.js';
 import type { Freezer } from './freezer.js';
 import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
-import { emitNmsV5 } from './nms-v5.js';
-import { emitSelectV1 } from './select-v1.js';
-import { emitTruncating, truncatingOp } from './truncating-ops.js';
 import { inline } from './inline-calls.js';
 import { DT, funcAttrNames, FUNCTIONAL_OPS, RUN_RESOURCE_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
+import { semanticRewrite } from './tf-semantics.js';
 import { emitRead, resourceGather } from './variable-reads.js';
 
 export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef): Step<NodeOut> {
@@ -91,18 +87,9 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
     fz.fail('UNSUPPORTED', `op ${op} (node ${scope.prefix}${name} in ${scope.where}) calls functions (attr ${fattrs.join(', ')}); functional control flow is not supported`);
   }
 
-  // integer Div / Mod / Mean (and TruncateDiv / TruncateMod): C's rounding toward zero (truncating-ops.ts)
-  const truncating = truncatingOp(node);
-  if (truncating !== undefined) return yield* emitTruncating(fz, scope, node, inputs, truncating);
-  // FusedBatchNorm in training mode: the batch's own statistics (batch-norm-training.ts)
-  if (isTrainingBatchNorm(node)) return yield* emitTrainingBatchNorm(fz, scope, node, inputs);
-  // NonMaxSuppressionV5: valid_outputs, and padding when asked (nms-v5.ts)
-  if (op === 'NonMaxSuppressionV5') return yield* emitNmsV5(fz, scope, node, inputs);
-  // TF1 Select: a vector condition picks rows (select-v1.ts)
-  if (op === 'Select') return yield* emitSelectV1(fz, scope, node, inputs);
-  // NCHW / NCDHW ops: as their channels-last form between transposes (channels-last.ts)
-  const channelsLast = channelsFirst(node);
-  if (channelsLast !== undefined) return yield* emitChannelsLast(fz, scope, node, inputs, channelsLast);
+  // ops tfjs-converter runs otherwise than TensorFlow: frozen as TF ops it runs exactly (tf-semantics.ts)
+  const rewrite = semanticRewrite(node);
+  if (rewrite) return yield* rewrite(fz, scope, node, inputs);
 
   // An ordinary op: reserve its name first (TF1 loops are cyclic), then resolve its inputs.
   const emitted = fz.allocate(scope.prefix + name, scope.kind === 'graph');

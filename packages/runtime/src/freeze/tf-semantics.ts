@@ -1,0 +1,30 @@
+// Ops that tfjs-converter's executor runs with other semantics than TensorFlow's, or only in part,
+// each frozen instead as TensorFlow ops that it runs exactly (so loadSavedModel and convert's tfjs
+// graph models both answer as TensorFlow does). In the order tried:
+//  - integer Div / Mod / Mean, TruncateDiv / TruncateMod: rounding toward zero (truncating-ops.ts)
+//  - FusedBatchNorm* in training mode: the batch's own statistics (batch-norm-training.ts)
+//  - NonMaxSuppressionV5: valid_outputs, and padding when asked (nms-v5.ts)
+//  - TF1 Select: a vector condition picks rows (select-v1.ts)
+//  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
+import type { tensorflow } from '@savedmodel-js/core';
+import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
+import { channelsFirst, emitChannelsLast } from './channels-last.js';
+import type { Freezer } from './freezer.js';
+import type { NodeOut, Scope, Step } from './model.js';
+import { emitNmsV5 } from './nms-v5.js';
+import { emitSelectV1 } from './select-v1.js';
+import { emitTruncating, truncatingOp } from './truncating-ops.js';
+
+export type Rewrite = (fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]) => Step<NodeOut>;
+
+/** How `node` is frozen instead of as it is, or undefined for an op tfjs-converter runs as TensorFlow does. */
+export function semanticRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
+  const truncating = truncatingOp(node);
+  if (truncating !== undefined) return (fz, scope, n, inputs) => emitTruncating(fz, scope, n, inputs, truncating);
+  if (isTrainingBatchNorm(node)) return emitTrainingBatchNorm;
+  if (node.op === 'NonMaxSuppressionV5') return emitNmsV5;
+  if (node.op === 'Select') return emitSelectV1;
+  const channelsLast = channelsFirst(node);
+  if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
+  return undefined;
+}
