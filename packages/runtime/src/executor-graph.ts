@@ -9,8 +9,10 @@
 //    _FusedConv2D / FusedDepthwiseConv2dNative node, the ops tfjs-converter's own converter emits
 //    for such layers. The fused kernels compute the same thing (the product, then a broadcast
 //    add, then the activation) in one call.
-//  - OneHot runs as EXACT_ONE_HOT_OP (ops/one-hot.ts): tfjs-converter drops its axis and
-//    tfjs-backend-wasm's kernel gets float one-hots wrong.
+// These are ops tfjs-converter itself knows: convert writes them into tfjs graph models. Only
+// inside loadSavedModel (withRuntimeOps), OneHot runs as EXACT_ONE_HOT_OP (ops/one-hot.ts), a
+// custom op of this package: tfjs-converter drops OneHot's axis and tfjs-backend-wasm's kernel
+// gets float one-hots wrong.
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
@@ -67,7 +69,11 @@ export function executorNodes(g: FrozenGraph): NodeDef[] {
     const c = g.constants.get(name);
     return c?.dtype === DT_INT32 && c.values instanceof Int32Array ? Array.from(c.values) : undefined;
   };
-  const nodes = fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape, intValues);
+  return fuseLayers(bypassForwardingIdentities(g.nodes, keep), keep, (name) => g.constants.get(name)?.shape, intValues);
+}
+
+/** `nodes` with the custom ops only loadSavedModel registers (never written into a tfjs graph model). */
+export function withRuntimeOps(nodes: NodeDef[]): NodeDef[] {
   return nodes.map((n) => (n.op === 'OneHot' ? { ...n, op: EXACT_ONE_HOT_OP } : n));
 }
 

@@ -13,7 +13,7 @@ import { dispose, io, tensor, type DataType, type NamedTensorMap } from '@tensor
 import { dtypeName, numElements, type HostTensor } from './host-tensor.js';
 import type { FrozenGraph } from './freeze.js';
 import { HOST_OP, ensureHostOpRegistered } from './host-ops.js';
-import { executorNodes } from './executor-graph.js';
+import { executorNodes, withRuntimeOps } from './executor-graph.js';
 
 const DT = tensorflow.DataType;
 
@@ -250,7 +250,7 @@ export function createGraphModel(g: FrozenGraph, program = 0): FrozenGraphModel 
   // its decoder is replaced by one that hands over the tensors made above.
   const tfio = { ...io, decodeWeights: () => weights } as typeof io;
   // fewer nodes for the executor: forwarding Identities bypassed, layers fused (executor-graph.ts)
-  const topology = modelTopology({ ...g, nodes: executorNodes(g) }, program);
+  const topology = modelTopology({ ...g, nodes: withRuntimeOps(executorNodes(g)) }, program);
   const artifacts: io.ModelArtifacts = { modelTopology: topology, weightSpecs: [], weightData: new ArrayBuffer(0), ...ARTIFACT_INFO };
   const model: FrozenGraphModel = new GraphModel(io.fromMemorySync(artifacts), {}, tfio);
   try {
