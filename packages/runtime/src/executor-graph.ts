@@ -10,13 +10,15 @@
 //    for such layers. The fused kernels compute the same thing (the product, then a broadcast
 //    add, then the activation) in one call.
 // These are ops tfjs-converter itself knows: convert writes them into tfjs graph models. Only
-// inside loadSavedModel (withRuntimeOps), OneHot runs as EXACT_ONE_HOT_OP (ops/one-hot.ts), a
-// custom op of this package: tfjs-converter drops OneHot's axis and tfjs-backend-wasm's kernel
-// gets float one-hots wrong.
+// inside loadSavedModel (withRuntimeOps) some run as custom ops of this package: OneHot as
+// EXACT_ONE_HOT_OP (ops/one-hot.ts; tfjs-converter drops its axis and tfjs-backend-wasm's kernel
+// gets float one-hots wrong), BatchMatMul* as BROADCASTING_BATCH_MATMUL_OP (ops/batch-matmul.ts;
+// tfjs's matMul cannot broadcast both operands' batch dimensions).
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
 import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.js';
+import { BROADCASTING_BATCH_MATMUL_OP } from './ops/batch-matmul.js';
 import { EXACT_ONE_HOT_OP } from './ops/one-hot.js';
 import { dataInputs, refNodeName } from './variables.js';
 
@@ -74,8 +76,18 @@ export function executorNodes(g: FrozenGraph): NodeDef[] {
 
 /** `nodes` with the custom ops only loadSavedModel registers (never written into a tfjs graph model). */
 export function withRuntimeOps(nodes: NodeDef[]): NodeDef[] {
-  return nodes.map((n) => (n.op === 'OneHot' ? { ...n, op: EXACT_ONE_HOT_OP } : n));
+  return nodes.map((n) => {
+    const op = RUNTIME_OPS.get(n.op ?? '');
+    return op ? { ...n, op } : n;
+  });
 }
+
+const RUNTIME_OPS: ReadonlyMap<string, string> = new Map([
+  ['OneHot', EXACT_ONE_HOT_OP],
+  ['BatchMatMul', BROADCASTING_BATCH_MATMUL_OP],
+  ['BatchMatMulV2', BROADCASTING_BATCH_MATMUL_OP],
+  ['BatchMatMulV3', BROADCASTING_BATCH_MATMUL_OP],
+]);
 
 /**
  * `nodes` without the Identities that only forward a value (one data input, no control input, not

@@ -6,3 +6,4 @@ import './int64-arith.js';
 import './parse-sequence-example.js';
 import './gradient-ops.js';
 import './one-hot.js';
+import './batch-matmul.js';

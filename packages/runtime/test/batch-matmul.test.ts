@@ -1,0 +1,75 @@
+// BatchMatMulV2 broadcasts both operands' batch dimensions (numpy rules), as TensorFlow defines it.
+// tfjs's matMul (4.x) gets a product wrong where each side expands a batch dimension of the other
+// ([2, 1] by [1, 3]: a [2, 3] batch holding 6 of 12 matrices). Expected values: the products
+// computed here matrix by matrix in plain JavaScript.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attr, floatTensor, node, tensorflow } from '@savedmodel-js/core';
+import { loadSavedModel } from '../src/index.js';
+import { savedModelFiles } from './graph-kit.js';
+import { prng } from '../../trace/test/helpers/checks.js';
+
+const F = tensorflow.DataType.DT_FLOAT;
+const rand = prng(17);
+beforeAll(async () => { await tf.setBackend('cpu'); });
+
+/** numpy's matmul over broadcast batch dimensions, by hand. */
+function reference(a: number[], sa: number[], b: number[], sb: number[], adjX: boolean, adjY: boolean): { values: number[]; shape: number[] } {
+  const batchA = sa.slice(0, -2), batchB = sb.slice(0, -2);
+  const n = Math.max(batchA.length, batchB.length);
+  const pa = [...Array<number>(n - batchA.length).fill(1), ...batchA], pb = [...Array<number>(n - batchB.length).fill(1), ...batchB];
+  const batch = pa.map((d, i) => Math.max(d, pb[i]!));
+  const [ra, ca] = sa.slice(-2) as [number, number], [rb, cb] = sb.slice(-2) as [number, number];
+  const rows = adjX ? ca : ra, inner = adjX ? ra : ca, cols = adjY ? rb : cb;
+  /** Element (r, c) of the matrix at batch index `idx` of an operand of batch shape `own` (1 = broadcast), C columns. */
+  const at = (v: number[], own: number[], idx: number[], r: number, c: number, C: number) => {
+    let matrix = 0;
+    own.forEach((d, i) => { matrix = matrix * d + (d === 1 ? 0 : idx[i]!); });
+    const perMatrix = v.length / own.reduce((x, y) => x * y, 1);
+    return v[matrix * perMatrix + r * C + c]!;
+  };
+  const values: number[] = [];
+  const total = batch.reduce((x, y) => x * y, 1);
+  for (let k = 0; k < total; k++) {
+    const idx: number[] = []; let rest = k;
+    for (let i = batch.length - 1; i >= 0; i--) { idx.unshift(rest % batch[i]!); rest = Math.floor(rest / batch[i]!); }
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let j = 0; j < inner; j++) s += (adjX ? at(a, pa, idx, j, r, ca) : at(a, pa, idx, r, j, ca)) * (adjY ? at(b, pb, idx, c, j, cb) : at(b, pb, idx, j, c, cb));
+      values.push(s);
+    }
+  }
+  return { values, shape: [...batch, rows, cols] };
+}
+
+describe('BatchMatMulV2 with broadcast batch dimensions', () => {
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[2, 1, 2, 3], [1, 3, 3, 2], false, false], // both sides expand: tfjs alone gets this wrong
+    [[2, 1, 3, 2], [3, 2, 3], true, true],
+    [[1, 3, 2, 3], [2, 1, 3, 1], false, false],
+    [[2, 3, 2, 3], [3, 2], false, false], // one side only, and equal batches: tfjs's own path
+    [[2, 2, 3], [2, 3, 2], false, false],
+  ];
+  for (const [sa, sb, adjX, adjY] of cases) {
+    it(`${JSON.stringify(sa)} × ${JSON.stringify(sb)}${adjX ? ' adj_x' : ''}${adjY ? ' adj_y' : ''}`, async () => {
+      const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      const a = Array.from({ length: size(sa) }, () => rand(-1, 1)), b = Array.from({ length: size(sb) }, () => rand(-1, 1));
+      const files = await savedModelFiles(
+        [
+          node('a', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape(sa) }),
+          node('b', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor(b, sb)) }),
+          node('y', 'BatchMatMulV2', ['a', 'b'], { T: attr.type(F), adj_x: attr.bool(adjX), adj_y: attr.bool(adjY) }),
+        ],
+        [], { a: ['a:0', F] }, { y: ['y:0', F] },
+      );
+      const want = reference(a, sa, b, sb, adjX, adjY);
+      const m = await loadSavedModel(files);
+      const y = m.predict(tf.tensor(a, sa)) as tf.Tensor;
+      expect(y.shape).toEqual(want.shape);
+      const got = Array.from(y.dataSync());
+      expect(got.length).toBe(want.values.length);
+      got.forEach((v, i) => expect(Math.abs(v - want.values[i]!)).toBeLessThan(1e-5));
+      m.dispose();
+    });
+  }
+});
