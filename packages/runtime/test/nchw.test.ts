@@ -192,4 +192,42 @@ describe('NCHW ops run as TensorFlow defines them', () => {
     expectValidFrozen(m.graph);
     m.dispose();
   });
+
+  it('BiasAdd "NCHW" of any rank (tf.nn.bias_add writes NCHW for NCW and NCDHW too): along axis 1, after a Conv3D as well', async () => {
+    for (const shape of [[2, 3], [2, 3, 4], [2, 3, 2, 2, 2]]) {
+      const b = values(3);
+      const files = await savedModelFiles(
+        [node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape(shape) }), constant('b', [3], b), node('y', 'BiasAdd', ['x', 'b'], { T: attr.type(F), data_format: NCHW })],
+        [], { x: ['x:0', F] }, { y: ['y:0', F] },
+      );
+      const x = tf.tensor(values(size(shape)), shape);
+      const want = tf.add(x, tf.tensor(b, [3, ...Array<number>(shape.length - 2).fill(1)]));
+      const m = await loadSavedModel(files);
+      const got = m.predict(x) as tf.Tensor;
+      expect(got.shape).toEqual(shape);
+      expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0], JSON.stringify(shape)).toBeLessThan(1e-6);
+      expectValidFrozen(m.graph);
+      m.dispose();
+    }
+    // a Keras channels_first Conv3D: Conv3D NCDHW, then BiasAdd "NCHW" on its 5-D output
+    const w = values(2 * 2 * 2 * 3 * 2), b = values(2);
+    const files = await savedModelFiles(
+      [
+        node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([1, 3, 3, 3, 3]) }), constant('w', [2, 2, 2, 3, 2], w), constant('b', [2], b),
+        node('c', 'Conv3D', ['x', 'w'], { T: attr.type(F), data_format: attr.str('NCDHW'), strides: attr.ints([1, 1, 1, 1, 1]), padding: attr.str('VALID'), dilations: attr.ints([1, 1, 1, 1, 1]) }),
+        node('y', 'BiasAdd', ['c', 'b'], { T: attr.type(F), data_format: NCHW }),
+      ],
+      [], { x: ['x:0', F] }, { y: ['y:0', F] },
+    );
+    const x = tf.tensor(values(81), [1, 3, 3, 3, 3]);
+    const c = tf.conv3d(tf.transpose(x, [0, 2, 3, 4, 1]) as tf.Tensor5D, tf.tensor(w, [2, 2, 2, 3, 2]) as tf.Tensor5D, 1, 'valid');
+    const want = tf.transpose(tf.add(c, tf.tensor(b)), [0, 4, 1, 2, 3]);
+    const m = await loadSavedModel(files);
+    const got = m.predict(x) as tf.Tensor;
+    expect(got.shape).toEqual([1, 2, 2, 2, 2]);
+    expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-4);
+    expect(m.graph.nodes.filter((n) => n.op === 'Transpose').length).toBe(2); // in before the Conv3D, out after the bias
+    expectValidFrozen(m.graph);
+    m.dispose();
+  });
 });

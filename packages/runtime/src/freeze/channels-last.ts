@@ -58,11 +58,53 @@ function permuteAttrs(attr: Record<string, tensorflow.IAttrValue>, rank: number)
   if (pads && pads.length === 2 * rank) attr.explicit_paddings = { list: { i: p.flatMap((d) => [pads[2 * d]!, pads[2 * d + 1]!]) } };
 }
 
+/** The channels-last tensor behind `ref` when `ref` is a back-transpose emitted here. */
+function channelsLastSource(s: State, ref: string): { core: string; rank: number } | undefined {
+  return s.channelsLast.get(ref.endsWith(':0') ? ref.slice(0, -2) : ref);
+}
+
+/**
+ * BiasAdd's data_format is "NCHW" for every rank (tf.nn.bias_add writes it so for NCW and NCDHW
+ * too): the bias goes along axis 1. After a rewritten op it is added channels-last, as that op's
+ * output is; otherwise it is x + bias reshaped to [C, 1, …, 1] (rank(x) - 2 ones), any rank.
+ */
+function* emitBiasAdd(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
+  const s = state(fz);
+  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
+  const out: NodeOut = { kind: 'emitted', name };
+  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
+  const resolved: string[] = [];
+  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
+  const deps = yield* controlDeps(fz, scope, node);
+  let [x, bias] = resolved as [string, string];
+  if (deps.length > 0) x = after(fz, x, deps, name);
+  const T = { type: node.attr?.T?.type ?? DT.DT_FLOAT };
+  const i32 = { type: DT.DT_INT32 };
+  const direct = deps.length === 0 ? channelsLastSource(s, x) : undefined;
+  if (direct !== undefined) {
+    const core = fz.allocate(`${name}/channels_last`, false);
+    fz.emit({ name: core, op: 'BiasAdd', input: [direct.core, bias], attr: { T, data_format: { s: new TextEncoder().encode('NHWC') } } });
+    fz.emit({ name, op: 'Transpose', input: [core, intConst(fz, s, name, perm(direct.rank, false))], attr: { T, Tperm: i32 } });
+    s.channelsLast.set(name, { core, rank: direct.rank });
+    return out;
+  }
+  const add = (suffix: string, op: string, input: string[], attr: Record<string, tensorflow.IAttrValue>): string => {
+    const n = fz.allocate(`${name}/${suffix}`, false);
+    fz.emit({ name: n, op, input, attr });
+    return n;
+  };
+  const extra = add('spatial_rank', 'Sub', [add('rank', 'Rank', [x], { T }), intConst(fz, s, name, [2], true)], { T: i32 });
+  const ones = add('ones', 'Fill', [add('ones_shape', 'Reshape', [extra, intConst(fz, s, name, [1])], { T: i32, Tshape: i32 }), intConst(fz, s, name, [1], true)], { T: i32, index_type: i32 });
+  const shape = add('bias_shape', 'ConcatV2', [intConst(fz, s, name, [-1]), ones, intConst(fz, s, name, [0], true)], { T: i32, N: { i: 2 }, Tidx: i32 });
+  fz.emit({ name, op: 'AddV2', input: [x, add('bias_channels_first', 'Reshape', [bias, shape], { T, Tshape: i32 })], attr: { T } });
+  return out;
+}
+
 interface State {
   /** int32 constants by shape and values ("[4]0,2,3,1"), per node list emitted into (graph or function body). */
   consts: WeakMap<object, Map<string, string>>;
-  /** Back-transposes emitted here → the channels-last tensor they transpose. */
-  channelsLast: Map<string, string>;
+  /** Back-transposes emitted here → the channels-last tensor they transpose, and its rank. */
+  channelsLast: Map<string, { core: string; rank: number }>;
 }
 const STATE = new WeakMap<Freezer, State>();
 
@@ -94,6 +136,7 @@ function intConst(fz: Freezer, s: State, near: string, values: number[], scalar 
  */
 export function* emitChannelsLast(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[], format: string): Step<NodeOut> {
   const op = node.op ?? '';
+  if (op === 'BiasAdd') return yield* emitBiasAdd(fz, scope, node, inputs);
   const spec = CHANNELS_FIRST_OPS.get(op)!;
   const rank = format.length;
   const s = state(fz);
@@ -108,7 +151,7 @@ export function* emitChannelsLast(fz: Freezer, scope: Scope, node: tensorflow.IN
   const tAttr = (t: number): Record<string, tensorflow.IAttrValue> => ({ T: { type: t }, Tperm: { type: DT.DT_INT32 } });
   const dtype = node.attr?.T?.type ?? DT.DT_FLOAT;
   fz.emit({ name: back, op: 'Transpose', input: [core, intConst(fz, s, back, perm(rank, false))], attr: tAttr(dtype) });
-  s.channelsLast.set(back, core);
+  s.channelsLast.set(back, { core, rank });
   const nOut = fz.outputCount(node) ?? 1;
   const out: NodeOut = { kind: 'values', vals: Array.from({ length: nOut }, (_, i) => ({ t: 'tensor' as const, ref: i === 0 ? back : `${core}:${i}` })) };
   scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
@@ -117,8 +160,8 @@ export function* emitChannelsLast(fz: Freezer, scope: Scope, node: tensorflow.IN
   for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
   const x = resolved[spec.x]!;
   // the input a rewritten op produced channels-last is used as it is; anything else is transposed
-  const direct = s.channelsLast.get(x.endsWith(':0') ? x.slice(0, -2) : x);
-  if (direct !== undefined) resolved[spec.x] = direct;
+  const direct = channelsLastSource(s, x);
+  if (direct !== undefined && direct.rank === rank) resolved[spec.x] = direct.core;
   else {
     const toLast = fz.allocate(`${back}/to_channels_last`, false);
     fz.emit({ name: toLast, op: 'Transpose', input: [x, intConst(fz, s, back, perm(rank, true))], attr: tAttr(dtype) });
