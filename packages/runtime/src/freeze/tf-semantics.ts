@@ -6,7 +6,7 @@
 //  - NonMaxSuppressionV5: valid_outputs, and padding when asked (nms-v5.ts)
 //  - TF1 Select: a vector condition picks rows (select-v1.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
-import type { tensorflow } from '@savedmodel-js/core';
+import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
 import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import type { Freezer } from './freezer.js';
@@ -19,6 +19,19 @@ export type Rewrite = (fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inp
 
 /** How `node` is frozen instead of as it is, or undefined for an op tfjs-converter runs as TensorFlow does. */
 export function semanticRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
+  const rewrite = chooseRewrite(node);
+  if (!rewrite) return undefined;
+  // every op rewritten here takes single tensors: as many data inputs as its registry entry has args
+  return (fz, scope, n, inputs) => {
+    const want = getOpDef(n.op ?? '')?.input_arg?.length;
+    if (want !== undefined && inputs.length !== want) {
+      fz.fail('INVALID_GRAPH', `node ${scope.prefix}${n.name} in ${scope.where} (op ${n.op}) has ${inputs.length} data input${inputs.length === 1 ? '' : 's'}; the op takes ${want}`);
+    }
+    return rewrite(fz, scope, n, inputs);
+  };
+}
+
+function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   const truncating = truncatingOp(node);
   if (truncating !== undefined) return (fz, scope, n, inputs) => emitTruncating(fz, scope, n, inputs, truncating);
   if (isTrainingBatchNorm(node)) return emitTrainingBatchNorm;
