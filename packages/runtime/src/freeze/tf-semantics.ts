@@ -6,12 +6,14 @@
 //  - NonMaxSuppressionV5: valid_outputs, and padding when asked (nms-v5.ts)
 //  - TF1 Select: a vector condition picks rows (select-v1.ts)
 //  - MaxPool with explicit paddings: padded with -Infinity, then VALID (explicit-pool.ts)
+//  - MatrixBandPart: tfjs-converter reads num_upper from num_lower's input (band-part.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
 import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import type { Freezer } from './freezer.js';
 import type { NodeOut, Scope, Step } from './model.js';
+import { emitBandPart } from './band-part.js';
 import { emitExplicitMaxPool, isExplicitMaxPool } from './explicit-pool.js';
 import { emitNmsV5 } from './nms-v5.js';
 import { emitSelectV1 } from './select-v1.js';
@@ -40,6 +42,7 @@ function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   if (node.op === 'NonMaxSuppressionV5') return emitNmsV5;
   if (node.op === 'Select') return emitSelectV1;
   if (isExplicitMaxPool(node)) return emitExplicitMaxPool;
+  if (node.op === 'MatrixBandPart') return emitBandPart;
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
   return undefined;
