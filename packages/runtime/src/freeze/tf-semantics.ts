@@ -7,6 +7,7 @@
 //  - TF1 Select: a vector condition picks rows (select-v1.ts)
 //  - MaxPool with explicit paddings: padded with -Infinity, then VALID (explicit-pool.ts)
 //  - MatrixBandPart: tfjs-converter reads num_upper from num_lower's input (band-part.ts)
+//  - FakeQuantWithMinMax*: tfjs passes values through unquantized (fake-quant.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
@@ -15,6 +16,7 @@ import type { Freezer } from './freezer.js';
 import type { NodeOut, Scope, Step } from './model.js';
 import { emitBandPart } from './band-part.js';
 import { emitExplicitMaxPool, isExplicitMaxPool } from './explicit-pool.js';
+import { emitFakeQuant, FAKE_QUANT_OPS } from './fake-quant.js';
 import { emitNmsV5 } from './nms-v5.js';
 import { emitSelectV1 } from './select-v1.js';
 import { emitTruncating, truncatingOp } from './truncating-ops.js';
@@ -43,6 +45,7 @@ function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   if (node.op === 'Select') return emitSelectV1;
   if (isExplicitMaxPool(node)) return emitExplicitMaxPool;
   if (node.op === 'MatrixBandPart') return emitBandPart;
+  if (FAKE_QUANT_OPS.has(node.op ?? '')) return emitFakeQuant;
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
   return undefined;
