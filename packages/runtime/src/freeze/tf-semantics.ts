@@ -8,6 +8,7 @@
 //  - MaxPool with explicit paddings: padded with -Infinity, then VALID (explicit-pool.ts)
 //  - MatrixBandPart: tfjs-converter reads num_upper from num_lower's input (band-part.ts)
 //  - FakeQuantWithMinMax*: tfjs passes values through unquantized (fake-quant.ts)
+//  - simple ops tfjs has no mapping for (Softsign, Xlogy, L2Loss, …): their formulas (decompositions.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
@@ -15,6 +16,7 @@ import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import type { Freezer } from './freezer.js';
 import type { NodeOut, Scope, Step } from './model.js';
 import { emitBandPart } from './band-part.js';
+import { emitDecomposed, isDecomposed } from './decompositions.js';
 import { emitExplicitMaxPool, isExplicitMaxPool } from './explicit-pool.js';
 import { emitFakeQuant, FAKE_QUANT_OPS } from './fake-quant.js';
 import { emitNmsV5 } from './nms-v5.js';
@@ -27,9 +29,11 @@ export type Rewrite = (fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inp
 export function semanticRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   const rewrite = chooseRewrite(node);
   if (!rewrite) return undefined;
-  // every op rewritten here takes single tensors: as many data inputs as its registry entry has args
+  // as many data inputs as the op's registry entry has args (ops with a list arg, AccumulateNV2, or
+  // none known, aside)
   return (fz, scope, n, inputs) => {
-    const want = getOpDef(n.op ?? '')?.input_arg?.length;
+    const args = getOpDef(n.op ?? '')?.input_arg ?? [];
+    const want = args.length === 0 || args.some((a) => a.number_attr || a.type_list_attr) ? undefined : args.length;
     if (want !== undefined && inputs.length !== want) {
       fz.fail('INVALID_GRAPH', `node ${scope.prefix}${n.name} in ${scope.where} (op ${n.op}) has ${inputs.length} data input${inputs.length === 1 ? '' : 's'}; the op takes ${want}`);
     }
@@ -46,6 +50,7 @@ function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   if (isExplicitMaxPool(node)) return emitExplicitMaxPool;
   if (node.op === 'MatrixBandPart') return emitBandPart;
   if (FAKE_QUANT_OPS.has(node.op ?? '')) return emitFakeQuant;
+  if (isDecomposed(node)) return emitDecomposed;
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
   return undefined;
