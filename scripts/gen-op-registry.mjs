@@ -54,6 +54,10 @@ const COMMON_EXTRAS = [
   'ReadFile',
   // gradient kernels the runtime registers for TF1 train graphs (no tfjs-converter mapping)
   'Conv2DBackpropFilter', 'MaxPoolGrad',
+  // frozen by the runtime as other TF ops (runtime/src/freeze/tf-semantics.ts)
+  'AccumulateNV2', 'BiasAddV1', 'ConjugateTranspose', 'DepthwiseConv2dNativeBackpropInput', 'Erfc', 'FakeQuantWithMinMaxArgs',
+  'FakeQuantWithMinMaxVarsPerChannel', 'Inv', 'L2Loss', 'PreventGradient', 'Rint', 'Softsign', 'TruncateDiv', 'TruncateMod',
+  'Xdivy', 'Xlogy',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

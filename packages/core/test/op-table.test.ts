@@ -48,7 +48,7 @@ describe('opTable over a registry file', () => {
       raw.replace('\n{"n":"Abs",', '\n{ "n":"Abs",'),
       raw.replace('},\n{"n":"Acos",', '}, {"n":"Acos",'),
       raw.replace('"ops":[\n', '"ops":[\n\n'),
-      raw.replace('"partCount":280', '"partCount":279'),
+      raw.replace(/"partCount":(\d+)/, (_, n: string) => `"partCount":${Number(n) - 1}`),
     ];
     for (const v of variants) {
       expect(v).not.toBe(raw);
