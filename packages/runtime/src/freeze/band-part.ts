@@ -4,18 +4,12 @@
 // came out symmetric (band_part(x, -1, 0) kept all of x, band_part(x, 0, -1) only its diagonal).
 // Frozen as that mask, built from Range over the last two dimensions, selecting x or zero.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 export function* emitBandPart(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const [x, lowerIn, upperIn] = resolved as [string, string, string];
 
   const T = { type: node.attr?.T?.type ?? DT.DT_FLOAT };

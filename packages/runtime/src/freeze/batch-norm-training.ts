@@ -7,8 +7,8 @@
 // variance; the batch_mean / batch_variance outputs are the batch's (the variance Bessel-corrected)
 // moved by exponential_avg_factor towards the inputs as V3 does.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 export function isTrainingBatchNorm(node: tensorflow.INodeDef): boolean {
@@ -17,7 +17,8 @@ export function isTrainingBatchNorm(node: tensorflow.INodeDef): boolean {
 }
 
 export function* emitTrainingBatchNorm(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
+  // y gets the node's name; the other outputs are named after it
+  const { name, out: outputs, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'values');
   const T = node.attr?.T?.type ?? DT.DT_FLOAT;
   const U = node.attr?.U?.type ?? T;
   const format = String.fromCharCode(...(node.attr?.data_format?.s ?? new TextEncoder().encode('NHWC')));
@@ -39,13 +40,6 @@ export function* emitTrainingBatchNorm(fz: Freezer, scope: Scope, node: tensorfl
   const reshape = (suffix: string, x: string, shape: string, t = T) => add(suffix, 'Reshape', [x, shape], { T: { type: t }, Tshape: { type: DT.DT_INT32 } });
   const cast = (suffix: string, x: string, from: number, to: number) => (from === to ? x : add(suffix, 'Cast', [x], { SrcT: { type: from }, DstT: { type: to }, Truncate: { b: false } }));
 
-  // y's name is reserved above; the other outputs are named after it
-  const outputs: NodeOut = { kind: 'values', vals: [] };
-  scope.cache.set(node.name ?? '', outputs); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
   const [x, scale, offset, meanIn, varIn] = resolved as [string, string, string, string, string];
 
   const axesNode = ints('axes', axes);

@@ -9,6 +9,7 @@
 import { tensorflow } from '@savedmodel-js/core';
 import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 /** Per op: which input holds the activations, and which (if any) holds an NCHW shape vector. */
@@ -70,17 +71,11 @@ function channelsLastSource(s: State, ref: string): { core: string; rank: number
  */
 function* emitBiasAdd(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
   const s = state(fz);
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  let [x, bias] = resolved as [string, string];
-  if (deps.length > 0) x = after(fz, x, deps, name);
+  const { name, out, inputs: resolved, hadDeps } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
+  const [x, bias] = resolved as [string, string];
   const T = { type: node.attr?.T?.type ?? DT.DT_FLOAT };
   const i32 = { type: DT.DT_INT32 };
-  const direct = deps.length === 0 ? channelsLastSource(s, x) : undefined;
+  const direct = hadDeps ? undefined : channelsLastSource(s, x);
   if (direct !== undefined) {
     const core = fz.allocate(`${name}/channels_last`, false);
     fz.emit({ name: core, op: 'BiasAdd', input: [direct.core, bias], attr: { T, data_format: { s: new TextEncoder().encode('NHWC') } } });

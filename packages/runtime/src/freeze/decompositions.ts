@@ -5,8 +5,8 @@
 //   x · log1p y), L2Loss(t) = sum(t²) / 2, BiasAddV1 = BiasAdd (NHWC), AccumulateNV2 = AddN,
 //   PreventGradient = Identity, ConjugateTranspose of a real tensor = Transpose.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 type Attrs = Record<string, tensorflow.IAttrValue>;
@@ -57,13 +57,7 @@ export function isDecomposed(node: tensorflow.INodeDef): boolean {
 }
 
 export function* emitDecomposed(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0 && resolved.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const t = node.attr?.T?.type ?? DT.DT_FLOAT;
   const T: Attrs = { T: { type: t } };
   const constant = (suffix: string, dtype: number, v: number): string => {

@@ -2,8 +2,8 @@
 // equivalent: tfjs-converter threw "Unknown padding parameter: explicit". The padded cells never
 // win a max, so it is frozen as PadV2 with -Infinity, then a VALID MaxPool (an op TF 2.2 knows).
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 /** An NHWC MaxPool with 8 explicit paddings. */
@@ -17,19 +17,14 @@ export function isExplicitMaxPool(node: tensorflow.INodeDef): boolean {
 }
 
 export function* emitExplicitMaxPool(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  let x = yield* fz.resolveTensor(scope, node, inputs[0]!);
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0) x = after(fz, x, deps, name);
+  const { name, out, inputs: [x] } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const T = node.attr?.T?.type ?? DT.DT_FLOAT;
   const paddings = fz.allocate(`${name}/paddings`, false);
   fz.addConst(paddings, { dtype: DT.DT_INT32, shape: [4, 2], values: Int32Array.from(node.attr!.explicit_paddings!.list!.i!.map(Number)) });
   const lowest = fz.allocate(`${name}/lowest`, false);
   fz.addConst(lowest, { dtype: T === DT.DT_DOUBLE ? DT.DT_DOUBLE : DT.DT_FLOAT, shape: [], values: T === DT.DT_DOUBLE ? Float64Array.from([-Infinity]) : Float32Array.from([-Infinity]) });
   const padded = fz.allocate(`${name}/padded`, false);
-  fz.emit({ name: padded, op: 'PadV2', input: [x, paddings, lowest], attr: { T: { type: T }, Tpaddings: { type: DT.DT_INT32 } } });
+  fz.emit({ name: padded, op: 'PadV2', input: [x!, paddings, lowest], attr: { T: { type: T }, Tpaddings: { type: DT.DT_INT32 } } });
   const attr = fz.copyAttrs(node);
   attr.padding = { s: new TextEncoder().encode('VALID') };
   delete attr.explicit_paddings;

@@ -8,20 +8,14 @@
 // a QAT model answered without its quantization. Frozen as that arithmetic; per channel, min and
 // max are vectors along the last axis, which the elementwise ops broadcast.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 export const FAKE_QUANT_OPS: ReadonlySet<string> = new Set(['FakeQuantWithMinMaxVars', 'FakeQuantWithMinMaxArgs', 'FakeQuantWithMinMaxVarsPerChannel']);
 
 export function* emitFakeQuant(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
 
   const T = { T: { type: DT.DT_FLOAT } };
   const float = (suffix: string, v: number): string => {

@@ -4,18 +4,12 @@
 // the first two only, never padded: a graph reading valid_outputs failed, a padded one got shorter
 // outputs. Frozen as the op (unpadded) followed by Size for valid_outputs and, if asked, Pad.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 export function* emitNmsV5(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'values', vals: [] };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'values');
 
   const pad = node.attr?.pad_to_max_output_size?.b ?? false;
   const attr = fz.copyAttrs(node);

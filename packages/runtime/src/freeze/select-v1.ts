@@ -5,18 +5,12 @@
 // shape(condition) + [1] * (rank(x) - rank(condition)): unchanged for an elementwise condition,
 // [N, 1, …] for a vector, all ones for a scalar.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 export function* emitSelectV1(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0 && resolved.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const [c, x, y] = resolved as [string, string, string];
 
   const i32 = { T: { type: DT.DT_INT32 } };

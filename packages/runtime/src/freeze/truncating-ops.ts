@@ -5,8 +5,8 @@
 // -3.5 for [-3, -4]). Each is frozen as TensorFlow ops tfjs runs exactly: the floor quotient /
 // remainder, moved by one where the remainder is non-zero and the operands' signs differ.
 import { tensorflow } from '@savedmodel-js/core';
-import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
 const INT_TYPES: ReadonlySet<number> = new Set([DT.DT_INT8, DT.DT_INT16, DT.DT_INT32, DT.DT_INT64, DT.DT_UINT8, DT.DT_UINT16, DT.DT_UINT32, DT.DT_UINT64]);
@@ -27,14 +27,8 @@ export function truncatingOp(node: tensorflow.INodeDef): Truncating | undefined 
 
 /** Emits `node` (see truncatingOp) as exact TensorFlow ops; the last of them keeps the node's name. */
 export function* emitTruncating(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[], kind: Truncating): Step<NodeOut> {
-  const name = fz.allocate(scope.prefix + (node.name ?? ''), scope.kind === 'graph');
-  const out: NodeOut = { kind: 'emitted', name };
-  scope.cache.set(node.name ?? '', out); // before the inputs: TF1 loops are cyclic
+  const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const T = node.attr?.T?.type ?? DT.DT_INT32;
-  const resolved: string[] = [];
-  for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
-  const deps = yield* controlDeps(fz, scope, node);
-  if (deps.length > 0 && resolved.length > 0) resolved[0] = after(fz, resolved[0]!, deps, name);
 
   const typed = { T: { type: T } };
   const add = (suffix: string, op: string, input: string[], attr: Record<string, tensorflow.IAttrValue> = typed, as?: string): string => {
