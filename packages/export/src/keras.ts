@@ -292,7 +292,7 @@ export class ExportArchive {
       endpoints.forEach((e, i) => targets.set(e.name, { fn: cfs[i]! }));
       if (!targets.has('serving_default')) targets.set('serving_default', { fn: cfs[0]! });
       return buildSavedModel(root, targets, buildOptionsOf(options));
-    }), this.models().flatMap((m) => m.weights));
+    }), this.models().flatMap((m) => weightLists(m).weights));
     if (args.verbose ?? false) {
       const log = args.logger ?? ((m: string) => console.log(m));
       const names = new Map<object, string>();

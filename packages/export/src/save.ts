@@ -10,6 +10,7 @@ import { dtypeNameOf } from './dtypes.js';
 import { isExportableFunction, modelFunction, PolymorphicFunction, type ExportableFunction } from './function.js';
 import { graphModelFunction, isGraphModel, type GraphModelLike } from './graph-model.js';
 import { isLayersModel, Module, TreeResolver, type FunctionAttr, type ObjectNode } from './module.js';
+import { weightLists } from './layer-weights.js';
 import { startReads } from './variables.js';
 
 /** A function that can be a signature: a tf.function with an input signature, or a concrete function. */
@@ -284,6 +285,6 @@ export async function saveModel(obj: Module | tf.LayersModel | GraphModelLike, e
       throw new SavedModelError('INVALID_ARGUMENT', 'nothing to export: the object has no variables, functions or signatures');
     }
     return buildSavedModel(root, targets, buildOptionsOf(options));
-  }), models.flatMap((m) => m.weights));
+  }), models.flatMap((m) => weightLists(m).weights));
   return summarize(location, result);
 }
