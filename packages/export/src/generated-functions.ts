@@ -226,7 +226,8 @@ export function restoreFunction(name: string, keys: string[], handles: string[],
     fnNode('RestoreV2/tensor_names', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys, [n])) }, CPU0),
     fnNode('RestoreV2/shape_and_slices', 'Const', [], { _output_shapes: shapesAttr([[n]]), dtype: attr.type(S), value: attr.tensor(stringTensor(keys.map(() => ''), [n])) }, CPU0),
     fnNode('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0', 'RestoreV2/shape_and_slices:output:0'], {
-      _output_shapes: shapesAttr(keys.map(() => null)), dtypes: attr.types([...dtypes, S]),
+      // one shared unknown shape per key: nothing downstream changes an AttrValue (see node())
+      _output_shapes: { list: { shape: new Array<tensorflow.ITensorShapeProto>(n).fill(shapeProto(null)) } }, dtypes: attr.types([...dtypes, S]),
     }, CPU0),
   ];
   const assigns: string[] = [];
@@ -243,8 +244,9 @@ export function restoreFunction(name: string, keys: string[], handles: string[],
   const k = dtypes.length;
   const penultimate = k === 0 ? 'Identity' : `Identity_${k}`;
   const last = `Identity_${k + 1}`;
-  nodes.push(fnNode(penultimate, 'Identity', ['file_prefix', ...assigns.map((a) => `^${a}`), '^NoOp'], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }, CPU0));
-  nodes.push(fnNode(last, 'Identity', [`${penultimate}:output:0`, ...assigns.map((a) => `^${a}`)], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }));
+  const controls = assigns.map((a) => `^${a}`); // the strings, shared by both nodes' input lists
+  nodes.push(fnNode(penultimate, 'Identity', ['file_prefix', ...controls, '^NoOp'], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }, CPU0));
+  nodes.push(fnNode(last, 'Identity', [`${penultimate}:output:0`, ...controls], { T: attr.type(S), _output_shapes: shapesAttr([[]]) }));
   const outName = last.toLowerCase();
   const signature: tensorflow.IOpDef = {
     name,
