@@ -9,6 +9,7 @@ import { SDK_MARKER } from '@savedmodel-js/export';
 import { executorNodes, freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
 import { checkOptions, sinkFor } from './convert-tfjs.js';
 import { loadReflection, messageToJson } from './graph-json.js';
+import { portableOneHot } from './portable-one-hot.js';
 import { quantizeWeights, type QuantizeDtype } from './quantize.js';
 
 const DT = tensorflow.DataType;
@@ -95,8 +96,10 @@ function histogram(nodes: tensorflow.INodeDef[]): Record<string, number> {
 }
 
 /** model.json + shards for a frozen signature. */
-export async function frozenToTfjs(g: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
+export async function frozenToTfjs(frozen: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
   await loadReflection();
+  // OneHots stock tfjs computes wrong, as ops it computes right (portable-one-hot.ts)
+  const g = portableOneHot(frozen);
   // Our runtime's host ops (state, tables, tf.Example, …) exist only inside loadSavedModel.
   const host = g.nodes.find((n) => n.op === '_SmjsHost');
   if (host) {
