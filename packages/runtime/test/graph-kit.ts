@@ -1,6 +1,7 @@
 // Hand-built SavedModels for runtime tests: one `serve` meta graph with a serving_default
 // signature, written by our core writer into memory; plus a FunctionDef builder.
-import { attr, fileMapSink, node, tensorflow, writeSavedModel, type CheckpointTensor } from '@savedmodel-js/core';
+import { attr, fileMapSink, node, tensorflow, validateGraphDef, writeSavedModel, type CheckpointTensor } from '@savedmodel-js/core';
+import type { FrozenGraph } from '../src/index.js';
 
 /** A signature tensor: graph tensor name and dtype. */
 export type SignatureTensor = [name: string, dtype: number];
@@ -57,4 +58,14 @@ export function float64ScalingFiles(shape: number[]): Promise<Map<string, Uint8A
     node('scaled', 'Mul', ['up', 'tenth'], { T: attr.type(DT.DT_DOUBLE) }),
     cast('down', 'scaled', DT.DT_DOUBLE, DT.DT_FLOAT),
   ], [], { x: ['x:0', DT.DT_FLOAT] }, { y: ['down:0', DT.DT_FLOAT] });
+}
+
+/**
+ * The errors TF 2.2's op registry finds in a frozen graph ("where: message"; [] when every node is
+ * TensorFlow's own op with its attrs). Frozen Consts carry their values beside the node: each gets
+ * an empty value of its dtype, the attr TensorFlow requires.
+ */
+export function frozenGraphErrors(g: Pick<FrozenGraph, 'nodes'>): string[] {
+  const nodes = g.nodes.map((n) => (n.op === 'Const' ? { ...n, attr: { ...n.attr, value: { tensor: { dtype: n.attr!.dtype!.type } } } } : n));
+  return validateGraphDef({ node: nodes }, { strict: true }).filter((f) => f.severity === 'error').map((f) => `${f.where}: ${f.message}`);
 }
