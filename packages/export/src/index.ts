@@ -16,6 +16,8 @@ export { TensorSpec, tensorSpec } from '@savedmodel-js/trace';
 export { TreeResolver, isLayersModel, type ObjectNode, type TreeNode, type VariableNode } from './module.js';
 export { buildAndWrite, buildOptionsOf, canonicalizeSignatures, isFileSink, summarize, uniqueNames } from './save.js';
 export { variableInfo, variableKey, isVariable, type VariableInfo } from './variables.js';
+// A layers model's weight lists in one pass (tfjs's Container getters are quadratic in the layer count).
+export { weightLists, type WeightLists } from './layer-weights.js';
 // Building a layers model from an untrusted config (the Keras loaders, convertTfjsModel).
 export { modelFromUntrustedConfig, withLayerWeightBudget, weightBudgetFor } from './layer-weight-budget.js';
 export { checkLayerGraph } from './layer-graph-check.js';

@@ -3,7 +3,7 @@
 // SavedModel) unless saveFormat says; the SavedModel is written by savedmodel/.
 import type * as tf from '@tensorflow/tfjs';
 import { SavedModelError, type FileSink } from '@savedmodel-js/core';
-import { isFileSink, type SaveOptions, type SaveSummary, type Signatures } from '@savedmodel-js/export';
+import { isFileSink, weightLists, type SaveOptions, type SaveSummary, type Signatures } from '@savedmodel-js/export';
 import { checkOptionKeys } from './options.js';
 import { saveKerasSavedModel } from './savedmodel/save-savedmodel.js';
 import { saveKerasH5 } from './h5/save-keras-h5.js';
@@ -60,7 +60,7 @@ export async function saveKerasModel(model: tf.LayersModel, target: string | Fil
     return {
       location: typeof target === 'string' ? target : 'sink',
       signatures: {},
-      variables: model.weights.map((w) => ({
+      variables: weightLists(model).weights.map((w) => ({
         checkpointKey: w.name, name: w.originalName, dtype: w.dtype, shape: [...w.shape] as number[], trainable: w.trainable,
       })),
     };

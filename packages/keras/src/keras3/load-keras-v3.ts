@@ -2,6 +2,7 @@
 // reads), model.weights.h5 by saving_lib's paths, compile_config and optimizer/vars when present.
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, type Limits } from '@savedmodel-js/core';
+import { weightLists } from '@savedmodel-js/export';
 import { zipSource } from '@savedmodel-js/zip';
 import { readHdf5, type H5Group } from '../h5/h5wasm-files.js';
 import {
@@ -140,7 +141,7 @@ export async function loadKerasV3(input: ModelFileInput, options: LoadKerasV3Opt
   if (used === null || optimizer === undefined || optimizer.length === 0) return model;
   const spec = specForTfjs(used);
   const kinds = spec.kerasSlots(model.optimizer.getConfig() as Record<string, unknown>);
-  const nVars = model.trainableWeights.length;
+  const nVars = weightLists(model).trainable.length;
   const head = optimizer.length - kinds.length * nVars;
   if (head !== 1 && head !== 2) {
     warn(`optimizer/vars holds ${optimizer.length} variables, not what ${spec.keras} keeps for ${nVars} trainable variables: the optimizer starts fresh`);

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, tensorflow, validateGraphDef, writeSavedModel, type CheckpointTensor, type FileSink } from '@savedmodel-js/core';
 import { assertPathSupported } from '@savedmodel-js/core/internal';
-import { isFileSink, withTraceableDropout } from '@savedmodel-js/export';
+import { isFileSink, weightLists, withTraceableDropout } from '@savedmodel-js/export';
 import { tfDtype, type TensorSpecLike } from '@savedmodel-js/trace';
 import { checkOptionKeys } from '../options.js';
 import { modelConfigJson } from './model-config.js';
@@ -113,8 +113,9 @@ async function exportInto(model: tf.LayersModel, sink: FileSink, options: Export
   const progress = options.onProgress ?? (() => undefined);
   const names = new VariableNames();
   // a LayerVariable's read() is its tf.Variable
-  const modelVars = model.weights.map((w) => w.read() as tf.Variable);
-  model.weights.forEach((w, i) => names.add(modelVars[i]!, w.name));
+  const weights = weightLists(model).weights;
+  const modelVars = weights.map((w) => w.read() as tf.Variable);
+  weights.forEach((w, i) => names.add(modelVars[i]!, w.name));
 
   // trace first: the train step creates the optimizer's slot variables
   const steps: { kind: 'train' | 'eval'; step: TracedStep }[] = [];

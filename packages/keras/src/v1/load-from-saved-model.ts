@@ -4,7 +4,7 @@
 // (exportSavedModelV1 writes them so); each names its checkpoint key (a name-based checkpoint).
 import * as tf from '@tensorflow/tfjs';
 import { SavedModelError, isSavedModelError, tensorflow, type CheckpointReader, type FileSource } from '@savedmodel-js/core';
-import { modelFromUntrustedConfig, weightBudgetFor } from '@savedmodel-js/export';
+import { modelFromUntrustedConfig, weightBudgetFor, weightLists } from '@savedmodel-js/export';
 import { readSource } from '@savedmodel-js/runtime';
 import { checkpointWeights, parseKerasJson } from '../h5/into-tfjs.js';
 import { checkOptionKeys } from '../options.js';
@@ -66,7 +66,7 @@ export async function loadFromSavedModel(source: string | FileSource, options: L
     throw new SavedModelError('UNSUPPORTED', `tfjs cannot build the model from ${JSON_FILE}: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`, { file: JSON_FILE, cause: e });
   }
   const keys = weightKeys(loaded.savedModel, 'saved_model.pb');
-  const weights = model.weights;
+  const weights = weightLists(model).weights;
   if (keys.length < weights.length) {
     model.dispose();
     throw new SavedModelError('INVALID_GRAPH', `the serve graph declares ${keys.length} variables, the model config needs ${weights.length} weights`, { file: 'saved_model.pb' });
