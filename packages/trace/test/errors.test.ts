@@ -37,6 +37,18 @@ describe('trace errors', () => {
     expect(e.message).toMatch(/kernel Unique/);
   });
 
+  it('a reduction over a repeated axis: UNSUPPORTED naming the kernel (TensorFlow refuses duplicate axes)', async () => {
+    for (const axes of [[1, 1], [1, -1]]) {
+      const e = await traceError(traceFunction((x: tf.Tensor) => tf.sum(x, axes), [tensorSpec([2, 3])]));
+      expect(isSavedModelError(e, 'UNSUPPORTED')).toBe(true);
+      expect(e.message).toMatch(/kernel Sum/);
+      expect(e.message).toContain('name axis 1 twice');
+    }
+    // distinct axes, negative or not, trace as before
+    const ok = await traceFunction((x: tf.Tensor) => tf.sum(x, [0, -1]), [tensorSpec([2, 3])]);
+    expect((ok.functionDef.node_def ?? []).some((n) => n.op === 'Sum')).toBe(true);
+  });
+
   it('unsupported kernel in a layers model: names the layer', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), new SampleLayer({ name: 'sampler' })] });
     const before = Object.getOwnPropertyNames(model.layers[1]!);

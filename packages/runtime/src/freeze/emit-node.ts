@@ -12,6 +12,7 @@ import { functional } from './functional.js';
 import { hostOp } from './host-nodes.js';
 import { inline } from './inline-calls.js';
 import { DT, funcAttrNames, FUNCTIONAL_OPS, RUN_RESOURCE_OPS, TABLE_OPS, type NodeOut, type Scope, type Step } from './model.js';
+import { checkReductionAxes, REDUCTIONS } from './reduction-axes.js';
 import { semanticRewrite } from './tf-semantics.js';
 import { emitRead, resourceGather } from './variable-reads.js';
 
@@ -101,6 +102,7 @@ export function* emitNode(fz: Freezer, scope: Scope, node: tensorflow.INodeDef):
   const resolved: string[] = [];
   for (const r of inputs) resolved.push(yield* fz.resolveTensor(scope, node, r));
   nd.input = resolved;
+  if (REDUCTIONS.has(op)) checkReductionAxes(fz, scope, node, resolved[1]);
   const deps = yield* controlDeps(fz, scope, node);
   if (deps.length > 0) {
     if (resolved.length > 0) nd.input[0] = after(fz, resolved[0]!, deps, emitted);

@@ -6,6 +6,7 @@
 // remainder, moved by one where the remainder is non-zero and the operands' signs differ.
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
+import { checkReductionAxes } from './reduction-axes.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -65,6 +66,7 @@ export function* emitTruncating(fz: Freezer, scope: Scope, node: tensorflow.INod
     case 'mean': {
       // the sum (exact in int), divided toward zero by the count of reduced elements
       const [x, axes] = [resolved[0]!, resolved[1]!];
+      checkReductionAxes(fz, scope, node, axes);
       const sum = add('sum', 'Sum', [x, axes], { T: { type: T }, Tidx: node.attr?.Tidx ?? { type: DT.DT_INT32 }, keep_dims: node.attr?.keep_dims ?? { b: false } });
       const size = (suffix: string, of: string) => add(suffix, 'Size', [of], { T: { type: T }, out_type: { type: DT.DT_INT32 } });
       const one = fz.allocate(`${name}/one`, false);

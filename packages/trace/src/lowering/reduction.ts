@@ -11,6 +11,17 @@ function reduce(op: string): Lowering {
     // axis null (tf.mean(x)): every axis
     const all = c.attrs[axisAttr] == null;
     const axes = all ? Array.from({ length: rankOf(x, c) }, (_, i) => i) : axesOf(c.attrs[axisAttr], c);
+    // tfjs 4.x reduces a repeated axis into garbage (Sum over [1, 1] of a [2, 3] tensor: all six
+    // elements; Mean divides by 9); TensorFlow refuses it: no graph to write
+    if (!all && axes.length > 1) {
+      const rank = rankOf(x, c);
+      const seen = new Set<number>();
+      for (const a of axes) {
+        const d = a < 0 ? a + rank : a;
+        if (seen.has(d)) throw c.fail(`axes [${axes.join(', ')}] name axis ${d} twice: TensorFlow refuses duplicate reduction axes (and tfjs's result for them is not a reduction over that axis)`);
+        seen.add(d);
+      }
+    }
     return c.emit1(op, [x, c.constant(DT.DT_INT32, [axes.length], axes)], { keep_dims: c.bool('keepDims', false) });
   };
 }
