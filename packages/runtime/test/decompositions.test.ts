@@ -48,3 +48,30 @@ describe('ops run as their formulas', () => {
     expect(await run('PreventGradient', [1, -2], [2])).toEqual([1, -2]);
   });
 });
+
+// RandomUniformInt's minval / maxval are inputs; tfjs-converter read them as attrs, so tfjs drew
+// from [0, 1) and gave only zeros. TensorFlow's definition: integers uniform over [minval, maxval).
+describe('RandomUniformInt', () => {
+  for (const Tout of [DT.DT_INT32, DT.DT_INT64]) {
+    it(`draws ${Tout === DT.DT_INT32 ? 'int32' : 'int64'} values over [minval, maxval), every one of them`, async () => {
+      const I = DT.DT_INT32;
+      const scalar = (v: number) => attr.tensor(Tout === I ? { dtype: I, tensor_shape: {}, int_val: [v] } : { dtype: Tout, tensor_shape: {}, int64_val: [v] });
+      const nodes = [
+        node('shape', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([1]) }),
+        node('lo', 'Const', [], { dtype: attr.type(Tout), value: scalar(-3) }),
+        node('hi', 'Const', [], { dtype: attr.type(Tout), value: scalar(4) }),
+        node('r', 'RandomUniformInt', ['shape', 'lo', 'hi'], { T: attr.type(I), Tout: attr.type(Tout), seed: attr.int(0), seed2: attr.int(0) }),
+      ];
+      const m = await loadSavedModel(await savedModelFiles(nodes, [], { shape: ['shape:0', I] }, { r: ['r:0', Tout] }));
+      expect(frozenGraphErrors(m.graph)).toEqual([]);
+      const y = m.predict(tf.tensor1d([5000], 'int32')) as tf.Tensor;
+      expect(y.shape).toEqual([5000]);
+      expect(y.dtype).toBe('int32');
+      const values = Array.from(y.dataSync());
+      m.dispose();
+      expect(values.every((v) => Number.isInteger(v) && v >= -3 && v < 4)).toBe(true);
+      // 5,000 draws over 7 values: each appears (P(one missing) < 7 · (6/7)^5000)
+      expect(new Set(values).size).toBe(7);
+    });
+  }
+});

@@ -4,6 +4,11 @@
 //   half to even), Erfc = 1 - Erf, Xdivy / Xlogy / Xlog1py (0 where x is 0, else x / y, x · log y,
 //   x · log1p y), L2Loss(t) = sum(t²) / 2, BiasAddV1 = BiasAdd (NHWC), AccumulateNV2 = AddN,
 //   PreventGradient = Identity, ConjugateTranspose of a real tensor = Transpose.
+// And one op tfjs-converter maps wrong: RandomUniformInt, whose minval / maxval are inputs that
+// tfjs-converter reads as (absent) attrs, so tfjs drew from [0, 1) and answered only zeros. It is
+// minval + min(floor(u · (maxval - minval)), maxval - minval - 1) for u = RandomUniform(shape) in
+// [0, 1): uniform over [minval, maxval), as TensorFlow defines it (its values are TF's no more
+// than any tfjs random op's are).
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
 import { startRewrite } from './rewrite-start.js';
@@ -17,6 +22,8 @@ interface Builder {
   scalar(suffix: string, v: number): string;
   /** An int32 scalar constant. */
   intScalar(suffix: string, v: number): string;
+  /** A float32 scalar constant. */
+  floatScalar(suffix: string, v: number): string;
   T: Attrs;
 }
 
@@ -42,6 +49,16 @@ const DECOMPOSE: ReadonlyMap<string, Build> = new Map<string, Build>([
   ['AccumulateNV2', (b, x) => { b.op('', 'AddN', x, { ...b.T, N: { i: x.length } }, true); }],
   ['PreventGradient', (b, [x]) => { b.op('', 'Identity', [x!], b.T, true); }],
   ['ConjugateTranspose', (b, [x, perm], node) => { b.op('', 'Transpose', [x!, perm!], { ...b.T, Tperm: node.attr?.Tperm ?? { type: DT.DT_INT32 } }, true); }],
+  ['RandomUniformInt', (b, [shape, lo, hi], node) => {
+    const F: Attrs = { T: { type: DT.DT_FLOAT } };
+    const Tout: Attrs = { T: node.attr?.Tout ?? { type: DT.DT_INT64 } };
+    const toFloat = (suffix: string, x: string) => b.op(suffix, 'Cast', [x], { SrcT: Tout.T!, DstT: { type: DT.DT_FLOAT }, Truncate: { b: false } });
+    const u = b.op('uniform', 'RandomUniform', [shape!], { T: node.attr?.T ?? { type: DT.DT_INT32 }, dtype: { type: DT.DT_FLOAT }, seed: node.attr?.seed ?? { i: 0 }, seed2: node.attr?.seed2 ?? { i: 0 } });
+    const width = toFloat('width', b.op('range', 'Sub', [hi!, lo!], Tout));
+    // u < 1, but u · width can round up to width in float32: the top is kept to width - 1
+    const offset = b.op('offset', 'Minimum', [b.op('floor', 'Floor', [b.op('scaled', 'Mul', [u, width], F)], F), b.op('top', 'Sub', [width, b.floatScalar('one', 1)], F)], F);
+    b.op('', 'AddV2', [b.op('offset_int', 'Cast', [offset], { SrcT: { type: DT.DT_FLOAT }, DstT: Tout.T!, Truncate: { b: false } }), lo!], Tout, true);
+  }],
 ]);
 
 function zeroWhereXIsZero(b: Builder, x: string, value: string): void {
@@ -80,6 +97,7 @@ export function* emitDecomposed(fz: Freezer, scope: Scope, node: tensorflow.INod
     },
     scalar: (suffix: string, v: number) => constant(suffix, t, v),
     intScalar: (suffix: string, v: number) => constant(suffix, DT.DT_INT32, v),
+    floatScalar: (suffix: string, v: number) => constant(suffix, DT.DT_FLOAT, v),
   };
   DECOMPOSE.get(node.op ?? '')!(b, resolved, node);
   return out;

@@ -8,7 +8,8 @@
 //  - MaxPool with explicit paddings: padded with -Infinity, then VALID (explicit-pool.ts)
 //  - MatrixBandPart: tfjs-converter reads num_upper from num_lower's input (band-part.ts)
 //  - FakeQuantWithMinMax*: tfjs passes values through unquantized (fake-quant.ts)
-//  - simple ops tfjs has no mapping for (Softsign, Xlogy, L2Loss, …): their formulas (decompositions.ts)
+//  - simple ops tfjs has no mapping for (Softsign, Xlogy, L2Loss, …), and RandomUniformInt (whose
+//    bounds tfjs-converter drops): their formulas (decompositions.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
