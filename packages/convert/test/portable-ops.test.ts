@@ -2,7 +2,8 @@
 // only loadSavedModel registers (the runtime runs OneHot as its own `_SmjsOneHot`; a graph model
 // holding that op could not load elsewhere), and no OneHot stock tfjs computes wrong (tfjs-converter
 // drops `axis`; tfjs-backend-wasm writes integer bits into float one-hots): those are written as
-// an int32 OneHot, Cast, SelectV2 and Transpose (portable-one-hot.ts). Expected values:
+// an int32 OneHot, Cast, SelectV2 and Transpose (portable-one-hot.ts), and no EnsureShape (stock
+// tfjs-converter reads its shape attr as a missing input: written as an Identity). Expected values:
 // TensorFlow's tf.one_hot documentation (indices [0, 2, -1, 1], depth 3, on 5, off 0; axis 0 puts
 // depth first), and OneHot's definition (output[..., j, ...] at `axis` is on where index == j).
 import * as tf from '@tensorflow/tfjs';
@@ -167,5 +168,41 @@ describe('OneHot stock tfjs gets wrong is written as ops it gets right', () => {
     });
     const errors = validateGraphDef({ node: withValues }, { strict: true }).filter((e) => e.severity === 'error').map((e) => e.message);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('EnsureShape (its shape an attr, which tfjs-converter reads as a missing input)', () => {
+  it('is written as an Identity that stock tfjs runs', async () => {
+    const any = { unknown_rank: true };
+    const mg: tensorflow.IMetaGraphDef = {
+      meta_info_def: { tags: ['serve'] },
+      graph_def: {
+        versions: { producer: 1000 },
+        node: [
+          node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1, 3]) }),
+          node('e', 'EnsureShape', ['x'], { T: attr.type(F), shape: attr.shape([-1, 3]) }),
+          node('y', 'Neg', ['e'], { T: attr.type(F) }),
+        ],
+      },
+      signature_def: {
+        serving_default: {
+          method_name: 'tensorflow/serving/predict',
+          inputs: { x: { name: 'x:0', dtype: F, tensor_shape: any } },
+          outputs: { y: { name: 'y:0', dtype: F, tensor_shape: any } },
+        },
+      },
+    };
+    const sm = fileMapSink();
+    await writeSavedModel(sm, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
+    const out = fileMapSink();
+    await convertSavedModelToTfjs(sm.files, out);
+    const json = JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as ConvertedJson & { signature: { outputs: { y: { name: string } } } };
+    expect(json.modelTopology.node.map((n) => n.op)).not.toContain('EnsureShape');
+    const gm = await loadGraphModel(json, out.files);
+    const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
+    const y = gm.execute(x, json.signature.outputs.y.name) as tf.Tensor;
+    expect(await y.array()).toEqual([[-1, 2, -3], [-4, -5, 6]]);
+    tf.dispose([x, y]);
+    gm.dispose();
   });
 });

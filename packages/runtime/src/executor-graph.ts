@@ -13,12 +13,14 @@
 // inside loadSavedModel (withRuntimeOps) some run as custom ops of this package: OneHot as
 // EXACT_ONE_HOT_OP (ops/one-hot.ts; tfjs-converter drops its axis and tfjs-backend-wasm's kernel
 // gets float one-hots wrong), BatchMatMul* as BROADCASTING_BATCH_MATMUL_OP (ops/batch-matmul.ts;
-// tfjs's matMul cannot broadcast both operands' batch dimensions).
+// tfjs's matMul cannot broadcast both operands' batch dimensions), EnsureShape as ENSURE_SHAPE_OP
+// (ops/ensure-shape.ts; tfjs-converter reads its shape attr as a missing second input).
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
 import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.js';
 import { BROADCASTING_BATCH_MATMUL_OP } from './ops/batch-matmul.js';
+import { ENSURE_SHAPE_OP } from './ops/ensure-shape.js';
 import { EXACT_ONE_HOT_OP } from './ops/one-hot.js';
 import { dataInputs, refNodeName } from './variables.js';
 
@@ -87,6 +89,7 @@ const RUNTIME_OPS: ReadonlyMap<string, string> = new Map([
   ['BatchMatMul', BROADCASTING_BATCH_MATMUL_OP],
   ['BatchMatMulV2', BROADCASTING_BATCH_MATMUL_OP],
   ['BatchMatMulV3', BROADCASTING_BATCH_MATMUL_OP],
+  ['EnsureShape', ENSURE_SHAPE_OP],
 ]);
 
 /**

@@ -7,3 +7,4 @@ import './parse-sequence-example.js';
 import './gradient-ops.js';
 import './one-hot.js';
 import './batch-matmul.js';
+import './ensure-shape.js';
