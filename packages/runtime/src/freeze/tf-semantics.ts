@@ -11,16 +11,20 @@
 //  - simple ops tfjs has no mapping for (Softsign, Xlogy, L2Loss, …), and RandomUniformInt (whose
 //    bounds tfjs-converter drops): their formulas (decompositions.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
+//  - ops tfjs-converter has no mapping for, built from ops it has: Bucketize as UpperBound
+//    (bucketize.ts), Roll with constant shifts as GatherV2 (roll.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
 import { channelsFirst, emitChannelsLast } from './channels-last.js';
 import type { Freezer } from './freezer.js';
 import type { NodeOut, Scope, Step } from './model.js';
 import { emitBandPart } from './band-part.js';
+import { emitBucketize } from './bucketize.js';
 import { emitDecomposed, isDecomposed } from './decompositions.js';
 import { emitExplicitMaxPool, isExplicitMaxPool } from './explicit-pool.js';
 import { emitFakeQuant, FAKE_QUANT_OPS } from './fake-quant.js';
 import { emitNmsV5 } from './nms-v5.js';
+import { emitRoll } from './roll.js';
 import { emitSelectV1 } from './select-v1.js';
 import { emitTruncating, truncatingOp } from './truncating-ops.js';
 
@@ -52,6 +56,8 @@ function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   if (node.op === 'MatrixBandPart') return emitBandPart;
   if (FAKE_QUANT_OPS.has(node.op ?? '')) return emitFakeQuant;
   if (isDecomposed(node)) return emitDecomposed;
+  if (node.op === 'Bucketize') return emitBucketize;
+  if (node.op === 'Roll') return emitRoll;
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
   return undefined;
