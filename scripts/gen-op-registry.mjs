@@ -57,7 +57,7 @@ const COMMON_EXTRAS = [
   // frozen by the runtime as other TF ops (runtime/src/freeze/tf-semantics.ts)
   'AccumulateNV2', 'BiasAddV1', 'ConjugateTranspose', 'DepthwiseConv2dNativeBackpropInput', 'Erfc', 'FakeQuantWithMinMaxArgs',
   'FakeQuantWithMinMaxVarsPerChannel', 'Inv', 'L2Loss', 'PreventGradient', 'Rint', 'Softsign', 'TruncateDiv', 'TruncateMod',
-  'Xdivy', 'Xlogy', 'Bucketize', 'Roll',
+  'Xdivy', 'Xlogy', 'Bucketize', 'Roll', 'SpaceToDepth',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

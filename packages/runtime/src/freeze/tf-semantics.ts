@@ -12,7 +12,8 @@
 //    bounds tfjs-converter drops): their formulas (decompositions.ts)
 //  - NCHW / NCDHW ops: their channels-last form between transposes (channels-last.ts)
 //  - ops tfjs-converter has no mapping for, built from ops it has: Bucketize as UpperBound
-//    (bucketize.ts), Roll with constant shifts as GatherV2 (roll.ts)
+//    (bucketize.ts), Roll with constant shifts as GatherV2 (roll.ts), SpaceToDepth as
+//    Reshape / Transpose / Reshape (space-to-depth.ts)
 import { getOpDef, type tensorflow } from '@savedmodel-js/core';
 import { emitTrainingBatchNorm, isTrainingBatchNorm } from './batch-norm-training.js';
 import { channelsFirst, emitChannelsLast } from './channels-last.js';
@@ -26,6 +27,7 @@ import { emitFakeQuant, FAKE_QUANT_OPS } from './fake-quant.js';
 import { emitNmsV5 } from './nms-v5.js';
 import { emitRoll } from './roll.js';
 import { emitSelectV1 } from './select-v1.js';
+import { emitSpaceToDepth } from './space-to-depth.js';
 import { emitTruncating, truncatingOp } from './truncating-ops.js';
 
 export type Rewrite = (fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]) => Step<NodeOut>;
@@ -58,6 +60,7 @@ function chooseRewrite(node: tensorflow.INodeDef): Rewrite | undefined {
   if (isDecomposed(node)) return emitDecomposed;
   if (node.op === 'Bucketize') return emitBucketize;
   if (node.op === 'Roll') return emitRoll;
+  if (node.op === 'SpaceToDepth') return emitSpaceToDepth;
   const channelsLast = channelsFirst(node);
   if (channelsLast !== undefined) return (fz, scope, n, inputs) => emitChannelsLast(fz, scope, n, inputs, channelsLast);
   return undefined;
