@@ -58,6 +58,8 @@ const COMMON_EXTRAS = [
   'AccumulateNV2', 'BiasAddV1', 'ConjugateTranspose', 'DepthwiseConv2dNativeBackpropInput', 'Erfc', 'FakeQuantWithMinMaxArgs',
   'FakeQuantWithMinMaxVarsPerChannel', 'Inv', 'L2Loss', 'PreventGradient', 'Rint', 'Softsign', 'TruncateDiv', 'TruncateMod',
   'Xdivy', 'Xlogy', 'Bucketize', 'Roll', 'SpaceToDepth',
+  // run by the runtime's own ops (runtime/src/ops: no tfjs-converter mapping)
+  'SegmentSum',
 ];
 
 /** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */

@@ -14,7 +14,9 @@
 // EXACT_ONE_HOT_OP (ops/one-hot.ts; tfjs-converter drops its axis and tfjs-backend-wasm's kernel
 // gets float one-hots wrong), BatchMatMul* as BROADCASTING_BATCH_MATMUL_OP (ops/batch-matmul.ts;
 // tfjs's matMul cannot broadcast both operands' batch dimensions), EnsureShape as ENSURE_SHAPE_OP
-// (ops/ensure-shape.ts; tfjs-converter reads its shape attr as a missing second input).
+// (ops/ensure-shape.ts; tfjs-converter reads its shape attr as a missing second input),
+// UnsortedSegmentSum / SegmentSum as SEGMENT_SUM_OP (ops/segment-sum.ts; tfjs-converter maps
+// neither).
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
@@ -22,6 +24,7 @@ import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.j
 import { BROADCASTING_BATCH_MATMUL_OP } from './ops/batch-matmul.js';
 import { ENSURE_SHAPE_OP } from './ops/ensure-shape.js';
 import { EXACT_ONE_HOT_OP } from './ops/one-hot.js';
+import { SEGMENT_SUM_OP } from './ops/segment-sum.js';
 import { dataInputs, refNodeName } from './variables.js';
 
 type NodeDef = tensorflow.INodeDef;
@@ -90,6 +93,8 @@ const RUNTIME_OPS: ReadonlyMap<string, string> = new Map([
   ['BatchMatMulV2', BROADCASTING_BATCH_MATMUL_OP],
   ['BatchMatMulV3', BROADCASTING_BATCH_MATMUL_OP],
   ['EnsureShape', ENSURE_SHAPE_OP],
+  ['UnsortedSegmentSum', SEGMENT_SUM_OP],
+  ['SegmentSum', SEGMENT_SUM_OP],
 ]);
 
 /**

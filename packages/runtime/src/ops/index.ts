@@ -8,3 +8,4 @@ import './gradient-ops.js';
 import './one-hot.js';
 import './batch-matmul.js';
 import './ensure-shape.js';
+import './segment-sum.js';
