@@ -74,6 +74,10 @@ describe('Roll', () => {
   it('refuses a shift computed at run time (UNSUPPORTED) and mismatched lists (INVALID_GRAPH)', async () => {
     const err = await roll([0, 1, 2], [1, 2], [0]).then(() => undefined, (e: unknown) => e);
     expect(isSavedModelError(err, 'INVALID_GRAPH'), String(err)).toBe(true);
+    // an int64 shift past int32, which the graph's int32 arithmetic would wrap
+    const wide = await roll([0, 1, 2], [2 ** 40], [0], DT.DT_INT64).then(() => undefined, (e: unknown) => e);
+    expect(isSavedModelError(wide, 'UNSUPPORTED'), String(wide)).toBe(true);
+    expect(String((wide as Error).message)).toContain('outside the int32 range');
     const files = await savedModelFiles([
       node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1]) }),
       node('s', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([]) }),

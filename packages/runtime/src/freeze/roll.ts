@@ -25,6 +25,9 @@ export function* emitRoll(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, 
   const shifts = constInts(fz, shiftRef), axes = constInts(fz, axisRef);
   if (!shifts || !axes) fz.fail('UNSUPPORTED', `${where}: shift and axis must be constants of the graph (they are computed at run time)`);
   if (shifts.length !== axes.length) fz.fail('INVALID_GRAPH', `${where}: ${shifts.length} shifts for ${axes.length} axes (TensorFlow takes one shift per axis)`);
+  // the graph computes in int32 (TensorFlow.js has no int64): a shift past it would wrap
+  const wide = [...shifts, ...axes].find((v) => !Number.isSafeInteger(v) || Math.abs(v) > 0x7fffffff);
+  if (wide !== undefined) fz.fail('UNSUPPORTED', `${where}: shift or axis ${wide} is outside the int32 range TensorFlow.js computes in`);
   const b = nodeBuilder(fz, name);
   const T = { type: node.attr?.T?.type ?? DT.DT_FLOAT };
   const i32 = { type: DT.DT_INT32 };

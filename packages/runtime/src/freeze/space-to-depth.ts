@@ -15,6 +15,8 @@ export function* emitSpaceToDepth(fz: Freezer, scope: Scope, node: tensorflow.IN
   const where = `SpaceToDepth ${scope.prefix}${node.name} in ${scope.where}`;
   const block = Number(node.attr?.block_size?.i ?? 0);
   if (!Number.isSafeInteger(block) || block < 2) fz.fail('INVALID_GRAPH', `${where}: block_size ${block} (TensorFlow takes at least 2)`);
+  // block² is an int32 of the graph; no real model comes near
+  if (block > 46340) fz.fail('UNSUPPORTED', `${where}: block_size ${block} (its square is past int32)`);
   const format = String.fromCharCode(...(node.attr?.data_format?.s ?? []));
   if (format !== '' && format !== 'NHWC' && format !== 'NCHW') fz.fail('UNSUPPORTED', `${where}: data_format ${format} (NHWC and NCHW run)`);
   const nchw = format === 'NCHW';
