@@ -5,6 +5,7 @@
 // Frozen as that mask, built from Range over the last two dimensions, selecting x or zero.
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
+import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -15,16 +16,7 @@ export function* emitBandPart(fz: Freezer, scope: Scope, node: tensorflow.INodeD
   const T = { type: node.attr?.T?.type ?? DT.DT_FLOAT };
   const i32 = { type: DT.DT_INT32 };
   const index = node.attr?.Tindex?.type ?? DT.DT_INT64;
-  const add = (suffix: string, op: string, input: string[], attr: Record<string, tensorflow.IAttrValue>): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.emit({ name: n, op, input, attr });
-    return n;
-  };
-  const ints = (suffix: string, v: number[], shape: number[]): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.addConst(n, { dtype: DT.DT_INT32, shape, values: Int32Array.from(v) });
-    return n;
-  };
+  const { add, ints } = nodeBuilder(fz, name);
   const asInt32 = (suffix: string, v: string) => (index === DT.DT_INT32 ? v : add(suffix, 'Cast', [v], { SrcT: { type: index }, DstT: i32, Truncate: { b: false } }));
   const [lower, upper] = [asInt32('num_lower', lowerIn), asInt32('num_upper', upperIn)];
   // rows M and columns N: the last two dimensions of x

@@ -9,6 +9,7 @@
 import { tensorflow } from '@savedmodel-js/core';
 import { after, controlDeps } from './control-deps.js';
 import type { Freezer } from './freezer.js';
+import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -83,11 +84,7 @@ function* emitBiasAdd(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inpu
     s.channelsLast.set(name, { core, rank: direct.rank });
     return out;
   }
-  const add = (suffix: string, op: string, input: string[], attr: Record<string, tensorflow.IAttrValue>): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.emit({ name: n, op, input, attr });
-    return n;
-  };
+  const { add } = nodeBuilder(fz, name);
   const extra = add('spatial_rank', 'Sub', [add('rank', 'Rank', [x], { T }), intConst(fz, s, name, [2], true)], { T: i32 });
   const ones = add('ones', 'Fill', [add('ones_shape', 'Reshape', [extra, intConst(fz, s, name, [1])], { T: i32, Tshape: i32 }), intConst(fz, s, name, [1], true)], { T: i32, index_type: i32 });
   const shape = add('bias_shape', 'ConcatV2', [intConst(fz, s, name, [-1]), ones, intConst(fz, s, name, [0], true)], { T: i32, N: { i: 2 }, Tidx: i32 });

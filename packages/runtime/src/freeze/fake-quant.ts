@@ -9,6 +9,7 @@
 // max are vectors along the last axis, which the elementwise ops broadcast.
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
+import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -18,16 +19,9 @@ export function* emitFakeQuant(fz: Freezer, scope: Scope, node: tensorflow.INode
   const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
 
   const T = { T: { type: DT.DT_FLOAT } };
-  const float = (suffix: string, v: number): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.addConst(n, { dtype: DT.DT_FLOAT, shape: [], values: Float32Array.from([v]) });
-    return n;
-  };
-  const add = (suffix: string, op: string, input: string[], as?: string): string => {
-    const n = as ?? fz.allocate(`${name}/${suffix}`, false);
-    fz.emit({ name: n, op, input, attr: T });
-    return n;
-  };
+  const b = nodeBuilder(fz, name);
+  const float = (suffix: string, v: number): string => b.floats(suffix, [v], []);
+  const add = (suffix: string, op: string, input: string[], as?: string): string => b.add(suffix, op, input, T, as);
   const bits = Number(node.attr?.num_bits?.i ?? 8);
   const narrow = node.attr?.narrow_range?.b ?? false;
   const qmin = narrow ? 1 : 0, qmax = 2 ** bits - 1;

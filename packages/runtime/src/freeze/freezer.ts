@@ -346,6 +346,14 @@ export class Freezer {
     return attr;
   }
 
+  /** The values of the int32 / int64 constant a frozen reference names (its output 0; int64 as bigint), or undefined. */
+  constInts(ref: string): (number | bigint)[] | undefined {
+    const [name, idx] = this.parseGraphRef(ref);
+    const c = idx === 0 ? this.constants.get(name) : undefined;
+    if (!c || !(c.values instanceof Int32Array || c.values instanceof BigInt64Array)) return undefined;
+    return Array.from(c.values as ArrayLike<number | bigint>);
+  }
+
   addConst(name: string, value: HostTensor): void {
     this.constants.set(name, value);
     this.emit({ name, op: 'Const', input: [], attr: { dtype: { type: value.dtype } } });

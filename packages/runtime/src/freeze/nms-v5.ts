@@ -5,6 +5,7 @@
 // outputs. Frozen as the op (unpadded) followed by Size for valid_outputs and, if asked, Pad.
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
+import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -16,11 +17,7 @@ export function* emitNmsV5(fz: Freezer, scope: Scope, node: tensorflow.INodeDef,
   attr.pad_to_max_output_size = { b: false };
   const core = pad ? fz.allocate(`${name}/unpadded`, false) : name;
   fz.emit({ name: core, op: 'NonMaxSuppressionV5', input: resolved, attr });
-  const add = (suffix: string, op: string, input: string[], a: Record<string, tensorflow.IAttrValue>): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.emit({ name: n, op, input, attr: a });
-    return n;
-  };
+  const { add } = nodeBuilder(fz, name);
   const i32 = { type: DT.DT_INT32 };
   const valid = add('valid_outputs', 'Size', [core], { T: i32, out_type: i32 });
   if (!pad) {

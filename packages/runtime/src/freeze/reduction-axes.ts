@@ -13,14 +13,12 @@ export const REDUCTIONS: ReadonlySet<string> = new Set(['Sum', 'Prod', 'Max', 'M
 
 /** Fails when `node`'s axes input (frozen reference `axesRef`) is a constant repeating an axis. */
 export function checkReductionAxes(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, axesRef: string | undefined): void {
-  if (axesRef === undefined) return;
-  const [name, idx] = fz.parseGraphRef(axesRef);
-  const c = idx === 0 ? fz.constants.get(name) : undefined;
-  if (!c || !(c.values instanceof Int32Array || c.values instanceof BigInt64Array)) return;
+  const axes = axesRef === undefined ? undefined : fz.constInts(axesRef);
+  if (!axes) return;
   const seen = new Set<string>();
-  for (const v of c.values) {
+  for (const v of axes) {
     const key = String(v);
-    if (seen.has(key)) fz.fail('INVALID_GRAPH', `node ${scope.prefix}${node.name} in ${scope.where} (op ${node.op}) reduces over axes [${Array.from(c.values as ArrayLike<number | bigint>, String).slice(0, 16).join(', ')}]: axis ${key} appears twice (TensorFlow refuses duplicate axes)`);
+    if (seen.has(key)) fz.fail('INVALID_GRAPH', `node ${scope.prefix}${node.name} in ${scope.where} (op ${node.op}) reduces over axes [${axes.slice(0, 16).join(', ')}]: axis ${key} appears twice (TensorFlow refuses duplicate axes)`);
     seen.add(key);
   }
 }

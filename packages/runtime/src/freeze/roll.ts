@@ -10,19 +10,11 @@ import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
-/** The int values of a frozen constant `ref` (output 0), or undefined. */
-function constInts(fz: Freezer, ref: string): number[] | undefined {
-  const [name, idx] = fz.parseGraphRef(ref);
-  const c = idx === 0 ? fz.constants.get(name) : undefined;
-  if (!c || !(c.values instanceof Int32Array || c.values instanceof BigInt64Array)) return undefined;
-  return Array.from(c.values as ArrayLike<number | bigint>, Number);
-}
-
 export function* emitRoll(fz: Freezer, scope: Scope, node: tensorflow.INodeDef, inputs: string[]): Step<NodeOut> {
   const { name, out, inputs: resolved } = yield* startRewrite(fz, scope, node, inputs, 'emitted');
   const [x, shiftRef, axisRef] = resolved as [string, string, string];
   const where = `Roll ${scope.prefix}${node.name} in ${scope.where}`;
-  const shifts = constInts(fz, shiftRef), axes = constInts(fz, axisRef);
+  const shifts = fz.constInts(shiftRef)?.map(Number), axes = fz.constInts(axisRef)?.map(Number);
   if (!shifts || !axes) fz.fail('UNSUPPORTED', `${where}: shift and axis must be constants of the graph (they are computed at run time)`);
   if (shifts.length !== axes.length) fz.fail('INVALID_GRAPH', `${where}: ${shifts.length} shifts for ${axes.length} axes (TensorFlow takes one shift per axis)`);
   // the graph computes in int32 (TensorFlow.js has no int64): a shift past it would wrap

@@ -6,6 +6,7 @@
 // [N, 1, …] for a vector, all ones for a scalar.
 import { tensorflow } from '@savedmodel-js/core';
 import type { Freezer } from './freezer.js';
+import { nodeBuilder } from './node-builder.js';
 import { startRewrite } from './rewrite-start.js';
 import { DT, type NodeOut, type Scope, type Step } from './model.js';
 
@@ -14,16 +15,8 @@ export function* emitSelectV1(fz: Freezer, scope: Scope, node: tensorflow.INodeD
   const [c, x, y] = resolved as [string, string, string];
 
   const i32 = { T: { type: DT.DT_INT32 } };
-  const add = (suffix: string, op: string, input: string[], attr: Record<string, tensorflow.IAttrValue>): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.emit({ name: n, op, input, attr });
-    return n;
-  };
-  const constant = (suffix: string, v: number, shape: number[]): string => {
-    const n = fz.allocate(`${name}/${suffix}`, false);
-    fz.addConst(n, { dtype: DT.DT_INT32, shape, values: Int32Array.from([v]) });
-    return n;
-  };
+  const { add, ints } = nodeBuilder(fz, name);
+  const constant = (suffix: string, v: number, shape: number[]): string => ints(suffix, [v], shape);
   const missing = add('missing_rank', 'Sub', [add('rank_x', 'Rank', [x], { T: node.attr?.T ?? { type: DT.DT_FLOAT } }), add('rank_condition', 'Rank', [c], { T: { type: DT.DT_BOOL } })], i32);
   const ones = add('ones', 'Fill', [add('ones_shape', 'Reshape', [missing, constant('vector', 1, [1])], { T: { type: DT.DT_INT32 }, Tshape: { type: DT.DT_INT32 } }), constant('one', 1, [])], { T: { type: DT.DT_INT32 }, index_type: { type: DT.DT_INT32 } });
   const shape = add('condition_shape', 'ConcatV2', [add('shape_condition', 'Shape', [c], { T: { type: DT.DT_BOOL }, out_type: { type: DT.DT_INT32 } }), ones, constant('axis', 0, [])], { T: { type: DT.DT_INT32 }, N: { i: 2 }, Tidx: { type: DT.DT_INT32 } });
