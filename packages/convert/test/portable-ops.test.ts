@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, floatTensor, int32Tensor, loadOpRegistry, node, tensorflow, validateGraphDef, writeSavedModel } from '@savedmodel-js/core';
+import { attr, fileMapSink, floatTensor, int32Tensor, loadOpRegistry, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { frozenGraphErrors } from '../../runtime/test/graph-kit.js';
 import { convertSavedModelToTfjs } from '../src/index.js';
 
 const DT = tensorflow.DataType;
@@ -19,28 +20,20 @@ afterAll(async () => { await tf.setBackend('cpu'); });
 
 interface ConvertedJson {
   modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] };
-  signature: { outputs: { hot: { name: string } } };
+  signature: { outputs: Record<string, { name: string }> };
 }
 
-/** A one-node SavedModel: hot = OneHot(indices, depth 3, on, off) of the given T and axis, converted. */
-async function convertedOneHot(T: tensorflow.DataType, axis: number, rank: number): Promise<{ json: ConvertedJson; files: Map<string, Uint8Array>; nodes: tensorflow.INodeDef[] }> {
-  const any = { unknown_rank: true };
-  const value = (v: number) => attr.tensor(T === F ? floatTensor([v], []) : int32Tensor([v], []));
-  const nodes = [
-    node('indices', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape(Array<number>(rank).fill(-1)) }),
-    node('depth', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([3], [])) }),
-    node('on', 'Const', [], { dtype: attr.type(T), value: value(5) }),
-    node('off', 'Const', [], { dtype: attr.type(T), value: value(-1) }),
-    node('hot', 'OneHot', ['indices', 'depth', 'on', 'off'], { T: attr.type(T), TI: attr.type(I), axis: attr.int(axis) }),
-  ];
+/** A SavedModel of `nodes` (serving_default: key → [tensor, dtype] in and out), converted to a tfjs graph model. */
+async function convertGraph(nodes: tensorflow.INodeDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>): Promise<{ json: ConvertedJson; files: Map<string, Uint8Array> }> {
+  const info = ([name, dtype]: [string, number]): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
   const mg: tensorflow.IMetaGraphDef = {
     meta_info_def: { tags: ['serve'] },
     graph_def: { versions: { producer: 1000 }, node: nodes },
     signature_def: {
       serving_default: {
         method_name: 'tensorflow/serving/predict',
-        inputs: { indices: { name: 'indices:0', dtype: I, tensor_shape: any } },
-        outputs: { hot: { name: 'hot:0', dtype: T, tensor_shape: any } },
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, info(v)])),
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, info(v)])),
       },
     },
   };
@@ -48,8 +41,20 @@ async function convertedOneHot(T: tensorflow.DataType, axis: number, rank: numbe
   await writeSavedModel(sm, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
   const out = fileMapSink();
   await convertSavedModelToTfjs(sm.files, out);
-  const json = JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as ConvertedJson;
-  return { json, files: out.files, nodes };
+  return { json: JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as ConvertedJson, files: out.files };
+}
+
+/** A one-node SavedModel: hot = OneHot(indices, depth 3, on 5, off) of the given T and axis, converted. */
+async function convertedOneHot(T: tensorflow.DataType, axis: number, rank: number, off = -1): Promise<{ json: ConvertedJson; files: Map<string, Uint8Array>; nodes: tensorflow.INodeDef[] }> {
+  const value = (v: number) => attr.tensor(T === F ? floatTensor([v], []) : int32Tensor([v], []));
+  const nodes = [
+    node('indices', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape(Array<number>(rank).fill(-1)) }),
+    node('depth', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([3], [])) }),
+    node('on', 'Const', [], { dtype: attr.type(T), value: value(5) }),
+    node('off', 'Const', [], { dtype: attr.type(T), value: value(off) }),
+    node('hot', 'OneHot', ['indices', 'depth', 'on', 'off'], { T: attr.type(T), TI: attr.type(I), axis: attr.int(axis) }),
+  ];
+  return { ...(await convertGraph(nodes, { indices: ['indices:0', I] }, { hot: ['hot:0', T] })), nodes };
 }
 
 /** tf.loadGraphModel of the converted files, as an app loads them. */
@@ -80,43 +85,12 @@ function oneHotReference(indices: number[][] | number[], axis: number, on: numbe
 
 describe('convert writes only ops stock tfjs-converter knows', () => {
   it('OneHot stays OneHot (not the runtime\'s custom op) and runs on tf.loadGraphModel', async () => {
-    const any = { unknown_rank: true };
-    const mg: tensorflow.IMetaGraphDef = {
-      meta_info_def: { tags: ['serve'] },
-      graph_def: {
-        versions: { producer: 1000 },
-        node: [
-          node('indices', 'Placeholder', [], { dtype: attr.type(I), shape: attr.shape([-1]) }),
-          node('depth', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([3], [])) }),
-          node('on', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor([5], [])) }),
-          node('off', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor([0], [])) }),
-          node('hot', 'OneHot', ['indices', 'depth', 'on', 'off'], { T: attr.type(F), TI: attr.type(I), axis: attr.int(-1) }),
-        ],
-      },
-      signature_def: {
-        serving_default: {
-          method_name: 'tensorflow/serving/predict',
-          inputs: { indices: { name: 'indices:0', dtype: I, tensor_shape: any } },
-          outputs: { hot: { name: 'hot:0', dtype: F, tensor_shape: any } },
-        },
-      },
-    };
-    const sm = fileMapSink();
-    await writeSavedModel(sm, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
-    const out = fileMapSink();
-    await convertSavedModelToTfjs(sm.files, out);
-    const json = JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as { modelTopology: { node: { op: string }[] }; signature: { outputs: { hot: { name: string } } } };
+    const { json, files } = await convertedOneHot(F, -1, 1, 0);
     const ops = json.modelTopology.node.map((n) => n.op);
     expect(ops).toContain('OneHot');
     expect(ops.filter((o) => o.startsWith('_Smjs'))).toEqual([]);
-    const gm = await tf.loadGraphModel({ load: async () => tf.io.getModelArtifactsForJSON(json as unknown as tf.io.ModelJSON, async (manifest) => {
-      const parts = manifest.flatMap((g) => g.paths.map((p) => out.files.get(p)!));
-      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let o = 0;
-      for (const p of parts) { all.set(p, o); o += p.length; }
-      return [manifest.flatMap((g) => g.weights), all.buffer];
-    }) });
-    const y = gm.execute(tf.tensor1d([0, 2, -1, 1], 'int32'), json.signature.outputs.hot.name) as tf.Tensor;
+    const gm = await loadGraphModel(json, files);
+    const y = gm.execute(tf.tensor1d([0, 2, -1, 1], 'int32'), json.signature.outputs.hot!.name) as tf.Tensor;
     expect(await y.array()).toEqual([[5, 0, 0], [0, 0, 5], [0, 0, 0], [0, 5, 0]]);
   });
 });
@@ -143,7 +117,7 @@ describe('OneHot stock tfjs gets wrong is written as ops it gets right', () => {
         await tf.setBackend(backend);
         const gm = await loadGraphModel(json, files);
         const x = tf.tensor(indices as number[], rank === 2 ? [2, 2] : [4], 'int32');
-        const y = gm.execute(x, json.signature.outputs.hot.name) as tf.Tensor;
+        const y = gm.execute(x, json.signature.outputs.hot!.name) as tf.Tensor;
         expect(y.dtype).toBe(T === F ? 'float32' : 'int32');
         expect(await y.array()).toEqual(oneHotReference(indices, axis, 5, -1));
         tf.dispose([x, y]);
@@ -161,46 +135,21 @@ describe('OneHot stock tfjs gets wrong is written as ops it gets right', () => {
       producer: 1000, hostNodes: new Map(), writtenVariables: [], functions: [],
     });
     expect(frozen.nodes.map((n) => n.op)).toContain('Transpose');
-    // a frozen graph's Consts carry their values beside the node (constants): put them back
-    const withValues = frozen.nodes.map((n) => {
-      const t = frozen.constants.get(n.name ?? '');
-      return n.op === 'Const' && t ? node(n.name!, 'Const', [], { ...n.attr, value: attr.tensor(int32Tensor(Array.from(t.values as Int32Array), t.shape)) }) : n;
-    });
-    const errors = validateGraphDef({ node: withValues }, { strict: true }).filter((e) => e.severity === 'error').map((e) => e.message);
-    expect(errors).toEqual([]);
+    expect(frozenGraphErrors(frozen)).toEqual([]);
   });
 });
 
 describe('EnsureShape (its shape an attr, which tfjs-converter reads as a missing input)', () => {
   it('is written as an Identity that stock tfjs runs', async () => {
-    const any = { unknown_rank: true };
-    const mg: tensorflow.IMetaGraphDef = {
-      meta_info_def: { tags: ['serve'] },
-      graph_def: {
-        versions: { producer: 1000 },
-        node: [
-          node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1, 3]) }),
-          node('e', 'EnsureShape', ['x'], { T: attr.type(F), shape: attr.shape([-1, 3]) }),
-          node('y', 'Neg', ['e'], { T: attr.type(F) }),
-        ],
-      },
-      signature_def: {
-        serving_default: {
-          method_name: 'tensorflow/serving/predict',
-          inputs: { x: { name: 'x:0', dtype: F, tensor_shape: any } },
-          outputs: { y: { name: 'y:0', dtype: F, tensor_shape: any } },
-        },
-      },
-    };
-    const sm = fileMapSink();
-    await writeSavedModel(sm, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
-    const out = fileMapSink();
-    await convertSavedModelToTfjs(sm.files, out);
-    const json = JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as ConvertedJson & { signature: { outputs: { y: { name: string } } } };
+    const { json, files } = await convertGraph([
+      node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape([-1, 3]) }),
+      node('e', 'EnsureShape', ['x'], { T: attr.type(F), shape: attr.shape([-1, 3]) }),
+      node('y', 'Neg', ['e'], { T: attr.type(F) }),
+    ], { x: ['x:0', F] }, { y: ['y:0', F] });
     expect(json.modelTopology.node.map((n) => n.op)).not.toContain('EnsureShape');
-    const gm = await loadGraphModel(json, out.files);
+    const gm = await loadGraphModel(json, files);
     const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
-    const y = gm.execute(x, json.signature.outputs.y.name) as tf.Tensor;
+    const y = gm.execute(x, json.signature.outputs.y!.name) as tf.Tensor;
     expect(await y.array()).toEqual([[-1, 2, -3], [-4, -5, 6]]);
     tf.dispose([x, y]);
     gm.dispose();
