@@ -1,6 +1,7 @@
 // BatchMatMulV2 broadcasts both operands' batch dimensions (numpy rules), as TensorFlow defines it.
 // tfjs's matMul (4.x) gets a product wrong where each side expands a batch dimension of the other
-// ([2, 1] by [1, 3]: a [2, 3] batch holding 6 of 12 matrices). Expected values: the products
+// ([2, 1] by [1, 3]: a [2, 3] batch holding 6 of 12 matrices), or where one side's batch shape is
+// not a tail of the common one ([2, 3] by [2, 1]: 12 matrices, paired wrongly). Expected values: the products
 // computed here matrix by matrix in plain JavaScript.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,9 @@ describe('BatchMatMulV2 with broadcast batch dimensions', () => {
     [[1, 3, 2, 3], [2, 1, 3, 1], false, false],
     [[2, 3, 2, 3], [3, 2], false, false], // one side only, and equal batches: tfjs's own path
     [[2, 2, 3], [2, 3, 2], false, false],
+    [[2, 3, 2, 3], [2, 1, 3, 2], false, false], // one side expands, not as a tail: paired wrongly by tfjs
+    [[4, 2, 3], [2, 1, 3, 2], false, false],
+    [[5, 1, 3, 2, 3], [3, 1, 3, 2], false, false],
   ];
   for (const [sa, sb, adjX, adjY] of cases) {
     it(`${JSON.stringify(sa)} × ${JSON.stringify(sb)}${adjX ? ' adj_x' : ''}${adjY ? ' adj_y' : ''}`, async () => {
