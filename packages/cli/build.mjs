@@ -140,4 +140,7 @@ if (/[^\x00-\x7f]/.test(inspectText)) {
   writeFileSync(here('dist/inspect.cjs'), inspectText);
 }
 // CLI_METAFILE=path writes esbuild's metafile there (which module landed in which chunk)
-if (process.env.CLI_METAFILE) writeFileSync(process.env.CLI_METAFILE, JSON.stringify(result.metafile));
+if (process.env.CLI_METAFILE) {
+  writeFileSync(process.env.CLI_METAFILE, JSON.stringify(result.metafile));
+  writeFileSync(process.env.CLI_METAFILE.replace(/(\.json)?$/, '.inspect.json'), JSON.stringify(inspect.metafile));
+}
