@@ -9,6 +9,7 @@ import { SDK_MARKER } from '@savedmodel-js/export';
 import { executorNodes, freezeSignature, toModelArtifacts, type FrozenGraph, type FrozenTensorInfo } from '@savedmodel-js/runtime';
 import { checkOptions, sinkFor } from './convert-tfjs.js';
 import { loadReflection, messageToJson } from './graph-json.js';
+import { portableBatchMatMul } from './portable-batch-matmul.js';
 import { portableEnsureShape } from './portable-ensure-shape.js';
 import { portableOneHot } from './portable-one-hot.js';
 import { quantizeWeights, type QuantizeDtype } from './quantize.js';
@@ -100,8 +101,8 @@ function histogram(nodes: tensorflow.INodeDef[]): Record<string, number> {
 export async function frozenToTfjs(frozen: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
   await loadReflection();
   // ops stock tfjs gets wrong or cannot run, as ops it runs right (portable-one-hot.ts,
-  // portable-ensure-shape.ts)
-  const g = portableEnsureShape(portableOneHot(frozen));
+  // portable-ensure-shape.ts, portable-batch-matmul.ts)
+  const g = portableBatchMatMul(portableEnsureShape(portableOneHot(frozen)));
   // Our runtime's host ops (state, tables, tf.Example, …) exist only inside loadSavedModel.
   const host = g.nodes.find((n) => n.op === '_SmjsHost');
   if (host) {

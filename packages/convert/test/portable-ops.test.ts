@@ -3,15 +3,18 @@
 // holding that op could not load elsewhere), and no OneHot stock tfjs computes wrong (tfjs-converter
 // drops `axis`; tfjs-backend-wasm writes integer bits into float one-hots): those are written as
 // an int32 OneHot, Cast, SelectV2 and Transpose (portable-one-hot.ts), and no EnsureShape (stock
-// tfjs-converter reads its shape attr as a missing input: written as an Identity). Expected values:
+// tfjs-converter reads its shape attr as a missing input: written as an Identity), and no
+// BatchMatMulV2 whose operands stock tfjs might pair wrongly (portable-batch-matmul.ts: broadcast in
+// the graph first; expected values: numpy's matmul by hand, matMulReference). OneHot's expected values:
 // TensorFlow's tf.one_hot documentation (indices [0, 2, -1, 1], depth 3, on 5, off 0; axis 0 puts
 // depth first), and OneHot's definition (output[..., j, ...] at `axis` is on where index == j).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, fileMapSink, floatTensor, int32Tensor, loadOpRegistry, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
-import { frozenGraphErrors } from '../../runtime/test/graph-kit.js';
+import { frozenGraphErrors, matMulReference } from '../../runtime/test/graph-kit.js';
 import { convertSavedModelToTfjs } from '../src/index.js';
+import { prng } from '../../trace/test/helpers/checks.js';
 
 const DT = tensorflow.DataType;
 const F = DT.DT_FLOAT, I = DT.DT_INT32;
@@ -20,7 +23,7 @@ afterAll(async () => { await tf.setBackend('cpu'); });
 
 interface ConvertedJson {
   modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] };
-  signature: { outputs: Record<string, { name: string }> };
+  signature: { inputs?: Record<string, { name: string }>; outputs: Record<string, { name: string }> };
 }
 
 /** A SavedModel of `nodes` (serving_default: key → [tensor, dtype] in and out), converted to a tfjs graph model. */
@@ -153,5 +156,74 @@ describe('EnsureShape (its shape an attr, which tfjs-converter reads as a missin
     expect(await y.array()).toEqual([[-1, 2, -3], [-4, -5, 6]]);
     tf.dispose([x, y]);
     gm.dispose();
+  });
+});
+
+describe('BatchMatMulV2 whose batch dimensions stock tfjs pairs wrongly', () => {
+  const unknown = attr.shape(null);
+  /** a and b as placeholders of unknown shape (or b a constant), y = BatchMatMulV2(a, b), converted. */
+  const converted = (bConst?: { values: number[]; shape: number[] }, adj = false) => convertGraph([
+    node('a', 'Placeholder', [], { dtype: attr.type(F), shape: unknown }),
+    bConst
+      ? node('b', 'Const', [], { dtype: attr.type(F), value: attr.tensor(floatTensor(bConst.values, bConst.shape)) })
+      : node('b', 'Placeholder', [], { dtype: attr.type(F), shape: unknown }),
+    node('y', 'BatchMatMulV2', ['a', 'b'], { T: attr.type(F), adj_x: attr.bool(adj), adj_y: attr.bool(adj) }),
+  ], bConst ? { a: ['a:0', F] } : { a: ['a:0', F], b: ['b:0', F] }, { y: ['y:0', F] });
+  const rand = prng(29);
+  const values = (shape: number[]) => Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => rand(-1, 1));
+
+  const cases: [number[], number[], boolean][] = [
+    [[2, 1, 2, 3], [1, 3, 3, 2], false], // both sides expand: 6 of 12 matrices in stock tfjs
+    [[2, 3, 2, 3], [2, 1, 3, 2], false], // one side expands, not as a tail: paired wrongly
+    [[4, 2, 3], [2, 1, 3, 2], true],
+    [[2, 2, 3], [2, 3, 2], false], // equal batches
+    [[3, 2, 3], [3, 2], false], // a matrix on one side
+    [[2, 3], [3, 4], false], // no batch dimension at all
+  ];
+  for (const backend of ['cpu', 'wasm']) {
+    it(`runs right on tf.loadGraphModel (${backend})`, async () => {
+      const { json, files } = await converted();
+      expect(json.modelTopology.node.map((n) => n.op)).toContain('BroadcastTo');
+      await tf.setBackend(backend);
+      const gm = await loadGraphModel(json, files);
+      for (const [sa, sb, adj] of cases) {
+        const a = values(sa), b = values(sb);
+        const want = matMulReference(a, sa, b, sb, adj, adj);
+        const inputs = { [json.signature.inputs!.a!.name]: tf.tensor(a, sa), [json.signature.inputs!.b!.name]: tf.tensor(b, sb) };
+        // the same graph model for every shape: the broadcast shapes are computed in the graph
+        const gmAdj = adj ? await loadGraphModel((await converted(undefined, true)).json, files) : gm;
+        const y = gmAdj.execute(inputs, json.signature.outputs.y!.name) as tf.Tensor;
+        expect(y.shape, `${JSON.stringify(sa)} × ${JSON.stringify(sb)}`).toEqual(want.shape);
+        const got = Array.from(await y.data());
+        expect(got.length).toBe(want.values.length);
+        got.forEach((v, i) => expect(Math.abs(v - want.values[i]!), `${JSON.stringify(sa)} × ${JSON.stringify(sb)} [${i}]`).toBeLessThan(1e-5));
+        tf.dispose([...Object.values(inputs), y]);
+        if (gmAdj !== gm) gmAdj.dispose();
+      }
+      gm.dispose();
+      await tf.setBackend('cpu');
+    });
+  }
+
+  it('a product with a constant matrix is left as it is', async () => {
+    const { json } = await converted({ values: values([3, 2]), shape: [3, 2] });
+    const graph = json.modelTopology.node;
+    expect(graph.map((n) => n.op)).not.toContain('BroadcastTo');
+    expect(graph.find((n) => n.op === 'BatchMatMulV2')?.input).toEqual(['a', 'b']);
+  });
+
+  it('the rewritten nodes are TensorFlow ops with their attrs (TF 2.2 registry)', async () => {
+    const { portableBatchMatMul } = await import('../src/portable-batch-matmul.js');
+    const frozen = portableBatchMatMul({
+      signatureKey: 'serving_default', methodName: '', constants: new Map(), inputs: [], outputs: [], variables: [],
+      producer: 1000, hostNodes: new Map(), writtenVariables: [], functions: [],
+      nodes: [
+        node('a', 'Placeholder', [], { dtype: attr.type(F), shape: unknown }),
+        node('b', 'Placeholder', [], { dtype: attr.type(F), shape: unknown }),
+        node('y', 'BatchMatMulV2', ['a', 'b'], { T: attr.type(F), adj_x: attr.bool(false), adj_y: attr.bool(false) }),
+      ],
+    });
+    expect(frozen.nodes.filter((n) => n.op === 'BroadcastTo')).toHaveLength(2);
+    expect(frozenGraphErrors(frozen)).toEqual([]);
   });
 });

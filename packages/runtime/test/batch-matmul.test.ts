@@ -7,41 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attr, floatTensor, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
-import { savedModelFiles } from './graph-kit.js';
+import { matMulReference as reference, savedModelFiles } from './graph-kit.js';
 import { prng } from '../../trace/test/helpers/checks.js';
 
 const F = tensorflow.DataType.DT_FLOAT;
 const rand = prng(17);
 beforeAll(async () => { await tf.setBackend('cpu'); });
-
-/** numpy's matmul over broadcast batch dimensions, by hand. */
-function reference(a: number[], sa: number[], b: number[], sb: number[], adjX: boolean, adjY: boolean): { values: number[]; shape: number[] } {
-  const batchA = sa.slice(0, -2), batchB = sb.slice(0, -2);
-  const n = Math.max(batchA.length, batchB.length);
-  const pa = [...Array<number>(n - batchA.length).fill(1), ...batchA], pb = [...Array<number>(n - batchB.length).fill(1), ...batchB];
-  const batch = pa.map((d, i) => Math.max(d, pb[i]!));
-  const [ra, ca] = sa.slice(-2) as [number, number], [rb, cb] = sb.slice(-2) as [number, number];
-  const rows = adjX ? ca : ra, inner = adjX ? ra : ca, cols = adjY ? rb : cb;
-  /** Element (r, c) of the matrix at batch index `idx` of an operand of batch shape `own` (1 = broadcast), C columns. */
-  const at = (v: number[], own: number[], idx: number[], r: number, c: number, C: number) => {
-    let matrix = 0;
-    own.forEach((d, i) => { matrix = matrix * d + (d === 1 ? 0 : idx[i]!); });
-    const perMatrix = v.length / own.reduce((x, y) => x * y, 1);
-    return v[matrix * perMatrix + r * C + c]!;
-  };
-  const values: number[] = [];
-  const total = batch.reduce((x, y) => x * y, 1);
-  for (let k = 0; k < total; k++) {
-    const idx: number[] = []; let rest = k;
-    for (let i = batch.length - 1; i >= 0; i--) { idx.unshift(rest % batch[i]!); rest = Math.floor(rest / batch[i]!); }
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-      let s = 0;
-      for (let j = 0; j < inner; j++) s += (adjX ? at(a, pa, idx, j, r, ca) : at(a, pa, idx, r, j, ca)) * (adjY ? at(b, pb, idx, c, j, cb) : at(b, pb, idx, j, c, cb));
-      values.push(s);
-    }
-  }
-  return { values, shape: [...batch, rows, cols] };
-}
 
 describe('BatchMatMulV2 with broadcast batch dimensions', () => {
   const cases: Array<[number[], number[], boolean, boolean]> = [
