@@ -16,13 +16,15 @@
 // tfjs's matMul cannot broadcast both operands' batch dimensions), EnsureShape as ENSURE_SHAPE_OP
 // (ops/ensure-shape.ts; tfjs-converter reads its shape attr as a missing second input),
 // UnsortedSegmentSum / SegmentSum as SEGMENT_SUM_OP (ops/segment-sum.ts; tfjs-converter maps
-// neither).
+// neither), GatherNd / ScatterNd as CHECKED_GATHER_ND_OP / CHECKED_SCATTER_ND_OP (ops/nd-indices.ts;
+// tfjs-backend-wasm does not refuse an index past the shape).
 // The frozen graph itself (convert, exactness checks, errors) keeps TensorFlow's ops.
 import { tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph } from './freeze.js';
 import { aliasedRef, readsOutput0, rewireAliases } from './freeze/graph-passes.js';
 import { BROADCASTING_BATCH_MATMUL_OP } from './ops/batch-matmul.js';
 import { ENSURE_SHAPE_OP } from './ops/ensure-shape.js';
+import { CHECKED_GATHER_ND_OP, CHECKED_SCATTER_ND_OP } from './ops/nd-indices.js';
 import { EXACT_ONE_HOT_OP } from './ops/one-hot.js';
 import { SEGMENT_SUM_OP } from './ops/segment-sum.js';
 import { dataInputs, refNodeName } from './variables.js';
@@ -95,6 +97,8 @@ const RUNTIME_OPS: ReadonlyMap<string, string> = new Map([
   ['EnsureShape', ENSURE_SHAPE_OP],
   ['UnsortedSegmentSum', SEGMENT_SUM_OP],
   ['SegmentSum', SEGMENT_SUM_OP],
+  ['GatherNd', CHECKED_GATHER_ND_OP],
+  ['ScatterNd', CHECKED_SCATTER_ND_OP],
 ]);
 
 /**

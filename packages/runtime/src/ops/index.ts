@@ -9,3 +9,4 @@ import './one-hot.js';
 import './batch-matmul.js';
 import './ensure-shape.js';
 import './segment-sum.js';
+import './nd-indices.js';
