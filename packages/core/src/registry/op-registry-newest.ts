@@ -11,7 +11,7 @@ import { tensorflow } from '../proto/index.js';
 import { buildOpDef } from './op-def-from-compact.js';
 import { REGISTRY_FORMAT } from './op-registry-format.js';
 import { opTable } from './op-table.js';
-import { getOpDef, loadOpRegistry, registryVersion } from './op-registry.js';
+import { getOpDef, isCommonOp, loadOpRegistry, registryVersion } from './op-registry.js';
 
 /** Synchronous OpDef lookup in the TF 2.21 table (shared, read-only objects). */
 export type OpDefLookup = (name: string) => tensorflow.OpDef | undefined;
@@ -47,3 +47,56 @@ export function loadNewestOpRegistry(): Promise<OpDefLookup> {
   });
   return loading;
 }
+
+const COMMON_FILE = 'op-registry-2.21-common.gen.json';
+
+/** A lookup over the bundled part of the TF 2.21 table, and whether it was asked for anything else. */
+export interface PartialOpDefLookup {
+  lookup: OpDefLookup;
+  /** True once `lookup` was asked for an op it cannot answer as the whole table would. */
+  missed(): boolean;
+}
+
+let commonPart: Promise<{ table: ReturnType<typeof opTable>; gone: Set<string> }> | null = null;
+
+/**
+ * TF 2.21's definitions of the common ops (and of the few newer ops TensorFlow writes into most
+ * SavedModels), from op-registry-2.21-common.gen.json (22 KB, bundled into the CLI): for each op it knows it answers
+ * as loadNewestOpRegistry()'s lookup does (the same objects for ops 2.21 defines as 2.2 does);
+ * asked for any other op it answers undefined and reports the miss, after which the caller must
+ * ask the whole table. A graph of common ops is checked without reading either file.
+ */
+export async function commonNewestLookup(): Promise<PartialOpDefLookup> {
+  // imported, not bundled with every use of the registry (export and load never ask for it)
+  commonPart ??= import('./op-registry-2.21-common.gen.json').then((m) => {
+    const table = opTable((m as { default?: unknown }).default ?? m);
+    const r = table.header;
+    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-common' || !Array.isArray(r.gone) || !registryVersion.startsWith(`${String(r.base)} `)) {
+      throw new SavedModelError('UNSUPPORTED', `op registry ${COMMON_FILE} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / newest-common over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file: COMMON_FILE });
+    }
+    return { table, gone: new Set(r.gone as string[]) };
+  }, (e: unknown) => {
+    commonPart = null;
+    throw new SavedModelError('IO_ERROR', `cannot load the op registry: ${e instanceof Error ? e.message : String(e)}`, { file: COMMON_FILE, cause: e });
+  });
+  const { table, gone } = await commonPart;
+  let missed = false;
+  const lookup = (name: string): tensorflow.OpDef | undefined => {
+    let op = commonExpanded.get(name);
+    if (op) return op;
+    const c = table.get(name);
+    if (c) {
+      op = buildOpDef(c);
+      commonExpanded.set(name, op);
+      return op;
+    }
+    // not an op of any table (internal ops, "_…", are in none), as the whole table answers
+    if (gone.has(name) || name === '' || name.startsWith('_')) return undefined;
+    // a common op 2.21 did not change: 2.2's definition, as the whole table's "same" list gives
+    if (isCommonOp(name)) return getOpDef(name);
+    missed = true;
+    return undefined;
+  };
+  return { lookup, missed: () => missed };
+}
+const commonExpanded = new Map<string, tensorflow.OpDef>();

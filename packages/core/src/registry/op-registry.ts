@@ -35,6 +35,18 @@ function compact(name: string) {
   return common.get(name) ?? rest?.get(name);
 }
 const known = (name: string): boolean => common.has(name) || rest?.has(name) === true;
+/**
+ * Ops the common part's header names as absent from this registry (newer ones TensorFlow writes
+ * into most SavedModels, e.g. DisableCopyOnRead): a lookup answers "unknown" without the rest.
+ */
+const absent: ReadonlySet<string> = new Set(Array.isArray(common.header.absent) ? (common.header.absent as string[]) : []);
+/** Whether the answer for `name` is known without the rest of the table. */
+const answeredWithoutRest = (name: string): boolean => name.startsWith('_') || name === '' || common.has(name) || absent.has(name);
+
+/** Whether `name` is in the common part (what is looked up synchronously before loadOpRegistry()). */
+export function isCommonOp(name: string): boolean {
+  return common.has(name);
+}
 
 /**
  * Loads the rest of the registry (the ops outside the bundled common part). verifySavedModel,
@@ -61,7 +73,7 @@ export function isOpRegistryLoaded(): boolean {
 export async function ensureOpDefs(ops: Iterable<string>): Promise<void> {
   if (rest) return;
   for (const op of ops) {
-    if (!common.has(op) && !op.startsWith('_')) return loadOpRegistry();
+    if (!answeredWithoutRest(op)) return loadOpRegistry();
   }
 }
 
@@ -79,7 +91,7 @@ export function getOpDef(name: string): tensorflow.OpDef | undefined {
   if (op) return op;
   const c = compact(name);
   if (!c) {
-    if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
+    if (!rest && !answeredWithoutRest(name)) notLoaded(name);
     return undefined;
   }
   // built as a decoded message looks (op-def-from-compact.ts buildOpDef)
@@ -91,7 +103,7 @@ export function getOpDef(name: string): tensorflow.OpDef | undefined {
 /** @throws like getOpDef for an op outside the common part before loadOpRegistry(). */
 export function hasOp(name: string): boolean {
   if (known(name)) return true;
-  if (!rest && !name.startsWith('_') && name !== '') notLoaded(name);
+  if (!rest && !answeredWithoutRest(name)) notLoaded(name);
   return false;
 }
 
