@@ -16,6 +16,7 @@ import { exportRows } from './export.bench.mjs';
 import { cliRows } from './cli.bench.mjs';
 import { browserRows } from './browser.bench.mjs';
 import { bigGraphRows, loadRows, traceRows, zipRows } from './rows.mjs';
+import { zipHugePageRows } from './zip-huge-pages.mjs';
 
 const only = opt('only', 'export,cli,trace,load,zip,big,browser').split(',');
 const backends = opt('backend', 'cpu,wasm').split(',');
@@ -32,6 +33,8 @@ await step('export', () => exportRows({ backends, sizes: QUICK ? [25, 100] : [10
 await step('trace', () => traceRows({ backends, quick: QUICK }));
 await step('load', () => loadRows({ mb: QUICK ? 25 : 100, layers: QUICK ? 500 : 2000 }));
 await step('zip', () => zipRows({ mb: QUICK ? 50 : 200 }));
+// the same rows in a child process whose large buffers get huge pages (zip-huge-pages.mjs: why)
+await step('zip', async () => zipHugePageRows({ mb: QUICK ? 50 : 200 }));
 await step('cli', () => cliRows());
 await step('big', () => bigGraphRows({ layers: QUICK ? 500 : 2000, kerasLayers: QUICK ? 100 : 500 }));
 await step('browser', async () => {
