@@ -15,7 +15,10 @@
 //
 // Two tables: "common" (bundled, synchronous: every op tfjs-converter can execute plus COMMON_EXTRAS,
 // i.e. what exports and loads use) and "rest" (imported lazily by loadOpRegistry(): verify, diff,
-// unusual graphs), so a browser app that exports or loads does not ship 1,256 OpDefs.
+// unusual graphs), so a browser app that exports or loads does not ship 1,256 OpDefs. From
+// tf/ops-2.21.pbtxt: the 2.21 delta (op-registry-2.21.gen.json) and its part for the common ops
+// (op-registry-2.21-common.gen.json). From the installed @tensorflow/tfjs-converter's op lists:
+// packages/convert/src/tfjs-converter-ops.gen.json (the ops a tfjs graph model may hold).
 //
 //   node scripts/gen-op-registry.mjs           write the files
 //   node scripts/gen-op-registry.mjs --check   regenerate in memory; exit 1 if the committed
@@ -23,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { withoutFullTypes } from './ops-pbtxt.mjs';
@@ -130,6 +133,13 @@ const { ops, sha256 } = readOps(opsPath, 'tf/ops.pbtxt');
 
 let fallbacks = 0;
 const commonNames = new Set([...tfjsConverterOps(), ...COMMON_EXTRAS]);
+// The ops stock tfjs-converter executes (its op lists), for convert's check that a tfjs graph
+// model it writes loads in any TensorFlow.js app (packages/convert/src/stock-ops.ts).
+const STOCK_OPS_FILE = join(root, 'packages/convert/src/tfjs-converter-ops.gen.json');
+function stockOpsJson(names) {
+  const req = createRequire(join(root, 'packages/runtime/package.json'));
+  const version = JSON.parse(readFileSync(req.resolve('@tensorflow/tfjs-converter/package.json'), 'utf8')).version;
+  return `{"source":${JSON.stringify(`@tensorflow/tfjs-converter ${version} op_list`)},"ops":[\n${[...names].sort(byteCmp).map((n) => JSON.stringify(n)).join(',\n')}\n]}\n`;}
 const table = (part, list, source = `tf/ops.pbtxt sha256:${sha256}`, count = ops.length, extra = {}) => {
   const header = { format: fmt.REGISTRY_FORMAT, source, count, part, partCount: list.length, ...extra };
   return '{' + Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') +
@@ -139,6 +149,7 @@ const table = (part, list, source = `tf/ops.pbtxt sha256:${sha256}`, count = ops
       return JSON.stringify(c);
     }).join(',\n') + '\n]}\n';
 };
+const converterOps = tfjsConverterOps();
 const outputs = {
   [COMMON_FILE]: table('common', ops.filter((op) => commonNames.has(op.name)), undefined, undefined, { absent: COMMON_NEWER }),
   [REST_FILE]: table('rest', ops.filter((op) => !commonNames.has(op.name))),
@@ -187,6 +198,8 @@ const newest = readOps(newestPath, `tf/${NEWEST_PBTXT}`, true);
   }
 }
 
+outputs[STOCK_OPS_FILE] = stockOpsJson(converterOps);
+
 // sanity: what we write parses back to the same table
 const back = [outputs[COMMON_FILE], outputs[REST_FILE]].flatMap((t) => JSON.parse(t).ops).sort((a, b) => byteCmp(a.n, b.n));
 const again = tensorflow.OpList.encode({ op: back.map(fmt.expandOp) }).finish();
@@ -200,13 +213,13 @@ if (check) {
   for (const [name, out] of Object.entries(outputs)) {
     let committed = null;
     try {
-      committed = readFileSync(join(outDir, name), 'utf8');
+      committed = readFileSync(name.startsWith('/') ? name : join(outDir, name), 'utf8');
     } catch {
       committed = null;
     }
     if (committed !== out) {
       console.error(
-        `gen-op-registry --check: packages/core/src/registry/${name} is ${committed === null ? 'missing' : 'stale'}; ` +
+        `gen-op-registry --check: ${name.startsWith('/') ? relative(root, name) : `packages/core/src/registry/${name}`} is ${committed === null ? 'missing' : 'stale'}; ` +
           'run `node scripts/gen-op-registry.mjs` and commit the result.',
       );
       process.exit(1);
@@ -214,7 +227,7 @@ if (check) {
   }
   console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops), and ${NEWEST_FILE} (${newest.ops.length} ops)`);
 } else {
-  for (const [name, out] of Object.entries(outputs)) writeFileSync(join(outDir, name), out);
+  for (const [name, out] of Object.entries(outputs)) writeFileSync(name.startsWith('/') ? name : join(outDir, name), out);
   rmSync(join(outDir, 'op-registry.gen.json'), { force: true }); // the single table of before
   const b64 = Buffer.from(want).toString('base64').length;
   console.log(

@@ -25,8 +25,9 @@ commands:
                        --round_float64 runs float64 ops in float32 as TensorFlow.js does instead of refusing them
   convert MODEL_JSON OUT [--overwrite] [--variables] [--keep_float16] [--json]
                        convert a tfjs model (graph or layers, quantized weights too) into a SavedModel
-  convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16]
-                       write a SavedModel signature as a tfjs graph model (model.json + weight shards)
+  convert SAVEDMODEL_DIR OUT --to tfjs-graph-model [--signature_def KEY] [--quantize uint8|uint16|float16] [--skip_op_check]
+                       write a SavedModel signature as a tfjs graph model (model.json + weight shards);
+                       ops stock TensorFlow.js does not run are refused unless --skip_op_check
   convert MODEL.h5|MODEL.keras OUT [--to tfjs-layers-model] [--overwrite] [--json]
                        a Keras file → tf.keras SavedModel (keras_metadata.pb) or a tfjs layers model
   example [OUT_DIR] [--overwrite]

@@ -81,6 +81,25 @@ describe('savedmodel convert', () => {
 describe('savedmodel convert: graph models, quantized weights, --to tfjs-graph-model', () => {
   const FIXTURE = join(FIXTURES, 'keras_cnn');
 
+  it('--to tfjs-graph-model refuses ops stock TensorFlow.js does not run (error [UNSUPPORTED] naming them) unless --skip_op_check', async () => {
+    const { attr, node, tensorflow, writeSavedModel } = await import('@savedmodel-js/core');
+    const { dirSink } = await import('@savedmodel-js/core/node');
+    const F = tensorflow.DataType.DT_FLOAT;
+    const dir = join(tmp, 'erfinv');
+    await writeSavedModel(await dirSink(dir), { savedModel: { saved_model_schema_version: 1, meta_graphs: [{
+      meta_info_def: { tags: ['serve'] },
+      graph_def: { versions: { producer: 1000 }, node: [node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape(null) }), node('y', 'Erfinv', ['x'], { T: attr.type(F) })] },
+      signature_def: { serving_default: { method_name: 'tensorflow/serving/predict', inputs: { x: { name: 'x:0', dtype: F, tensor_shape: { unknown_rank: true } } }, outputs: { y: { name: 'y:0', dtype: F, tensor_shape: { unknown_rank: true } } } } },
+    }] } });
+    const refused = await run('convert', dir, join(tmp, 'erfinv-g'), '--to', 'tfjs-graph-model');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('[UNSUPPORTED]');
+    expect(refused.err).toContain('Erfinv');
+    const written = await run('convert', dir, join(tmp, 'erfinv-g'), '--to', 'tfjs-graph-model', '--skip_op_check');
+    expect(written.code, written.err).toBe(0);
+    expect(readFileSync(join(tmp, 'erfinv-g', 'model.json'), 'utf8')).toContain('"Erfinv"');
+  });
+
   it('SavedModel → tfjs graph model (uint8) → SavedModel: --json reports the op histogram; tfjs and our loader agree', async () => {
     const gdir = join(tmp, 'cnn-tfjs');
     const a = await run('convert', FIXTURE, gdir, '--to', 'tfjs-graph-model', '--quantize', 'uint8', '--json');

@@ -15,16 +15,19 @@
 // BroadcastTo to the shape x already has copies nothing (tfjs returns a clone). Products where an
 // operand is known to have no batch dimension (a constant or placeholder of rank ≤ 2) are left as
 // they are: tfjs gets those right.
+// BatchMatMulV3 (TF 2.4+: operand types Ta / Tb, result Tout), which stock tfjs-converter does not
+// map, becomes BatchMatMulV2 of Tout, its operands Cast to Tout where their type differs (an int8
+// product into int32 is then computed in int32, as TensorFlow accumulates it).
 import { attr, node, tensorflow } from '@savedmodel-js/core';
 import type { FrozenGraph, HostTensor } from '@savedmodel-js/runtime';
 
 type NodeDef = tensorflow.INodeDef;
 const DT = tensorflow.DataType;
-const BROADCASTING = new Set(['BatchMatMulV2', 'BatchMatMulV3']);
+const BROADCASTING = new Set(['BatchMatMulV2']);
 
 const nodeOf = (ref: string): string => ref.replace(/^\^/, '').split(':')[0]!;
 
-/** `g` with each BatchMatMulV2 / V3 whose operands might pair wrongly in tfjs rewritten as above; `g` itself is not changed. */
+/** `g` with each BatchMatMulV3 a V2, and each product whose operands might pair wrongly in tfjs rewritten as above; `g` itself is not changed. */
 export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
   const byName = new Map(g.nodes.map((n) => [n.name ?? '', n]));
   /** Whether the tensor `ref` is known to have rank ≤ 2 (no batch dimension). */
@@ -41,7 +44,7 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     const [x, y] = (n.input ?? []).filter((r) => !r.startsWith('^'));
     return x !== undefined && y !== undefined && !matrixOnly(x) && !matrixOnly(y);
   };
-  if (!g.nodes.some(needs)) return g;
+  if (!g.nodes.some((n) => n.op === 'BatchMatMulV3' || needs(n))) return g;
 
   const used = new Set(g.nodes.map((n) => n.name ?? ''));
   const unique = (base: string): string => {
@@ -69,7 +72,26 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
       T: I32, Index: I32, begin_mask: attr.int(0), end_mask: attr.int(endMask), ellipsis_mask: attr.int(0), new_axis_mask: attr.int(0), shrink_axis_mask: attr.int(0),
     });
 
-  for (const n of g.nodes) {
+  /** A BatchMatMulV3 as a BatchMatMulV2 of its Tout (Casts of the operands pushed first where needed). */
+  const asV2 = (n: NodeDef): NodeDef => {
+    const name = n.name ?? '';
+    const Tout = n.attr?.Tout ?? attr.type(DT.DT_FLOAT);
+    const inputs = [...(n.input ?? [])];
+    let k = 0;
+    for (let i = 0; i < inputs.length && k < 2; i++) {
+      if (inputs[i]!.startsWith('^')) continue;
+      const T = k === 0 ? n.attr?.Ta : n.attr?.Tb;
+      if (T && T.type !== Tout.type) inputs[i] = add(`${name}/portable/${k === 0 ? 'x' : 'y'}_cast`, 'Cast', [inputs[i]!], { SrcT: T, DstT: Tout, Truncate: attr.bool(false) });
+      k++;
+    }
+    const attrs: Record<string, tensorflow.IAttrValue> = { T: Tout };
+    if (n.attr?.adj_x) attrs.adj_x = n.attr.adj_x;
+    if (n.attr?.adj_y) attrs.adj_y = n.attr.adj_y;
+    return { ...n, op: 'BatchMatMulV2', input: inputs, attr: attrs };
+  };
+
+  for (const original of g.nodes) {
+    const n = original.op === 'BatchMatMulV3' ? asV2(original) : original;
     if (!needs(n)) { nodes.push(n); continue; }
     const name = n.name ?? '';
     const data = (n.input ?? []).filter((r) => !r.startsWith('^'));
@@ -83,7 +105,7 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     const rest = int32Const(`${p}/rest`, [-1], [1]);
     const axis = int32Const(`${p}/axis`, [0], []);
     const side = (ref: string, tag: string) => {
-      const T = tag === 'x' ? (n.attr?.Ta ?? n.attr?.T) : (n.attr?.Tb ?? n.attr?.T);
+      const T = n.attr?.T;
       const shape = add(`${p}/${tag}_shape`, 'Shape', [ref, ...control], { T: T ?? attr.type(DT.DT_FLOAT), out_type: I32 });
       return {
         ref, T, shape,
@@ -109,8 +131,7 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     };
     const product = unique(`${p}/product`);
     nodes.push({ ...n, name: product, input: [broadcast(x, 'x'), broadcast(y, 'y'), ...data.slice(2), ...control] });
-    const Tout = n.attr?.Tout ?? n.attr?.T ?? attr.type(DT.DT_FLOAT);
-    nodes.push(node(name, 'Squeeze', [product], { T: Tout, squeeze_dims: attr.ints([0]) }));
+    nodes.push(node(name, 'Squeeze', [product], { T: n.attr?.T ?? attr.type(DT.DT_FLOAT), squeeze_dims: attr.ints([0]) }));
   }
   return { ...g, nodes, constants };
 }

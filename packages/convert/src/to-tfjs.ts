@@ -10,6 +10,7 @@ import { executorNodes, freezeSignature, toModelArtifacts, type FrozenGraph, typ
 import { checkOptions, sinkFor } from './convert-tfjs.js';
 import { loadReflection, messageToJson } from './graph-json.js';
 import { portableBatchMatMul } from './portable-batch-matmul.js';
+import { checkStockOps } from './stock-ops.js';
 import { portableEnsureShape } from './portable-ensure-shape.js';
 import { portableOneHot } from './portable-one-hot.js';
 import { quantizeWeights, type QuantizeDtype } from './quantize.js';
@@ -27,6 +28,11 @@ export interface ToTfjsOptions {
   shardBytes?: number;
   overwrite?: boolean;
   onProgress?: (p: { file: string; bytesWritten: number; filesWritten: number }) => void;
+  /**
+   * Write the graph model even where it holds ops stock TensorFlow.js does not run (default false:
+   * UNSUPPORTED naming them), for an app that registers them (tensorflowjs_converter's --skip_op_check).
+   */
+  skipOpCheck?: boolean;
 }
 
 export interface ToTfjsResult {
@@ -38,7 +44,7 @@ export interface ToTfjsResult {
   opHistogram: Record<string, number>;
 }
 
-const OPTION_KEYS = new Set(['signature', 'tags', 'quantize', 'shardBytes', 'overwrite', 'onProgress']);
+const OPTION_KEYS = new Set(['signature', 'tags', 'quantize', 'shardBytes', 'overwrite', 'onProgress', 'skipOpCheck']);
 const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 
 interface CoreNode {
@@ -98,7 +104,7 @@ function histogram(nodes: tensorflow.INodeDef[]): Record<string, number> {
 }
 
 /** model.json + shards for a frozen signature. */
-export async function frozenToTfjs(frozen: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
+export async function frozenToTfjs(frozen: FrozenGraph, options: Pick<ToTfjsOptions, 'quantize' | 'shardBytes' | 'skipOpCheck'> = {}): Promise<{ files: Map<string, Uint8Array>; weights: number; weightBytes: number }> {
   await loadReflection();
   // ops stock tfjs gets wrong or cannot run, as ops it runs right (portable-one-hot.ts,
   // portable-ensure-shape.ts, portable-batch-matmul.ts)
@@ -108,6 +114,7 @@ export async function frozenToTfjs(frozen: FrozenGraph, options: Pick<ToTfjsOpti
   if (host) {
     throw new SavedModelError('UNSUPPORTED', `node ${JSON.stringify(host.name)} needs an op TensorFlow.js cannot run (it runs only inside loadSavedModel's host ops): a tfjs graph model cannot hold it`, { key: host.name ?? undefined });
   }
+  if (!options.skipOpCheck) checkStockOps(g);
   const art = toModelArtifacts(g);
   const specs = (art.weightSpecs ?? []) as { name: string; shape: number[]; dtype: string; quantization?: object }[];
   const data = new Uint8Array(art.weightData as ArrayBuffer);

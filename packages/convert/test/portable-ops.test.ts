@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attr, fileMapSink, floatTensor, int32Tensor, loadOpRegistry, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
+import { attr, fileMapSink, floatTensor, int32Tensor, isSavedModelError, loadOpRegistry, node, tensorflow, writeSavedModel } from '@savedmodel-js/core';
 import { frozenGraphErrors, matMulReference } from '../../runtime/test/graph-kit.js';
 import { convertSavedModelToTfjs } from '../src/index.js';
 import { prng } from '../../trace/test/helpers/checks.js';
@@ -27,7 +27,7 @@ interface ConvertedJson {
 }
 
 /** A SavedModel of `nodes` (serving_default: key → [tensor, dtype] in and out), converted to a tfjs graph model. */
-async function convertGraph(nodes: tensorflow.INodeDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>): Promise<{ json: ConvertedJson; files: Map<string, Uint8Array> }> {
+async function convertGraph(nodes: tensorflow.INodeDef[], inputs: Record<string, [string, number]>, outputs: Record<string, [string, number]>, options: { skipOpCheck?: boolean } = {}): Promise<{ json: ConvertedJson; files: Map<string, Uint8Array> }> {
   const info = ([name, dtype]: [string, number]): tensorflow.ITensorInfo => ({ name, dtype, tensor_shape: { unknown_rank: true } });
   const mg: tensorflow.IMetaGraphDef = {
     meta_info_def: { tags: ['serve'] },
@@ -43,7 +43,7 @@ async function convertGraph(nodes: tensorflow.INodeDef[], inputs: Record<string,
   const sm = fileMapSink();
   await writeSavedModel(sm, { savedModel: { saved_model_schema_version: 1, meta_graphs: [mg] } });
   const out = fileMapSink();
-  await convertSavedModelToTfjs(sm.files, out);
+  await convertSavedModelToTfjs(sm.files, out, options);
   return { json: JSON.parse(new TextDecoder().decode(out.files.get('model.json'))) as ConvertedJson, files: out.files };
 }
 
@@ -225,5 +225,60 @@ describe('BatchMatMulV2 whose batch dimensions stock tfjs pairs wrongly', () => 
     });
     expect(frozen.nodes.filter((n) => n.op === 'BroadcastTo')).toHaveLength(2);
     expect(frozenGraphErrors(frozen)).toEqual([]);
+  });
+});
+
+describe('BatchMatMulV3 (not in stock tfjs-converter) is written as BatchMatMulV2', () => {
+  const V3 = (Ta: number, Tb: number, Tout: number) => node('y', 'BatchMatMulV3', ['a', 'b'], { Ta: attr.type(Ta), Tb: attr.type(Tb), Tout: attr.type(Tout), adj_x: attr.bool(false), adj_y: attr.bool(false) });
+  const cases: [number, number, number, string][] = [[F, F, F, 'float32'], [I, I, F, 'int32']];
+  for (const [Ta, Tb, Tout, dtype] of cases) {
+    it(`${dtype} operands into float32, broadcast batches, on tf.loadGraphModel`, async () => {
+      const { json, files } = await convertGraph([
+        node('a', 'Placeholder', [], { dtype: attr.type(Ta), shape: attr.shape(null) }),
+        node('b', 'Placeholder', [], { dtype: attr.type(Tb), shape: attr.shape(null) }),
+        V3(Ta, Tb, Tout),
+      ], { a: ['a:0', Ta], b: ['b:0', Tb] }, { y: ['y:0', Tout] });
+      const ops = json.modelTopology.node.map((n) => n.op);
+      expect(ops).not.toContain('BatchMatMulV3');
+      expect(ops).toContain('BatchMatMulV2');
+      if (Ta !== Tout) expect(ops).toContain('Cast');
+      const gm = await loadGraphModel(json, files);
+      const sa = [2, 1, 2, 3], sb = [1, 3, 3, 2];
+      const a = Array.from({ length: 12 }, (_, i) => i - 5), b = Array.from({ length: 18 }, (_, i) => (i % 7) - 3);
+      const want = matMulReference(a, sa, b, sb, false, false);
+      const inputs = { [json.signature.inputs!.a!.name]: tf.tensor(a, sa, dtype as 'float32'), [json.signature.inputs!.b!.name]: tf.tensor(b, sb, dtype as 'float32') };
+      const y = gm.execute(inputs, json.signature.outputs.y!.name) as tf.Tensor;
+      expect(y.dtype).toBe('float32');
+      expect(y.shape).toEqual(want.shape);
+      expect(Array.from(await y.data())).toEqual(want.values);
+      tf.dispose([...Object.values(inputs), y]);
+      gm.dispose();
+    });
+  }
+});
+
+describe('ops stock tfjs-converter does not run', () => {
+  const erfinv = [
+    node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape(null) }),
+    node('y', 'Erfinv', ['x'], { T: attr.type(F) }),
+  ];
+  it('are refused (UNSUPPORTED naming the op and node), as tensorflowjs_converter refuses them', async () => {
+    const err = await convertGraph(erfinv, { x: ['x:0', F] }, { y: ['y:0', F] }).then(() => undefined, (e: unknown) => e);
+    expect(isSavedModelError(err, 'UNSUPPORTED'), String(err)).toBe(true);
+    expect(String((err as Error).message)).toContain('Erfinv (node "y")');
+  });
+  it('are written with skipOpCheck, for an app that registers them', async () => {
+    const { json } = await convertGraph(erfinv, { x: ['x:0', F] }, { y: ['y:0', F] }, { skipOpCheck: true });
+    expect(json.modelTopology.node.map((n) => n.op)).toContain('Erfinv');
+  });
+  it('UnsortedSegmentSum, which only loadSavedModel runs (as its own op), is refused too', async () => {
+    const err = await convertGraph([
+      node('x', 'Placeholder', [], { dtype: attr.type(F), shape: attr.shape(null) }),
+      node('ids', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([0, 1, 0], [3])) }),
+      node('num', 'Const', [], { dtype: attr.type(I), value: attr.tensor(int32Tensor([2], [])) }),
+      node('y', 'UnsortedSegmentSum', ['x', 'ids', 'num'], { T: attr.type(F), Tindices: attr.type(I), Tnumsegments: attr.type(I) }),
+    ], { x: ['x:0', F] }, { y: ['y:0', F] }).then(() => undefined, (e: unknown) => e);
+    expect(isSavedModelError(err, 'UNSUPPORTED'), String(err)).toBe(true);
+    expect(String((err as Error).message)).toContain('UnsortedSegmentSum');
   });
 });

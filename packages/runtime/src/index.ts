@@ -6,6 +6,7 @@ export { resolveVariableKeys, objectGraphCheckpointKeys, type VariableKey, type 
 export { decodeTensorProto, type HostTensor } from './host-tensor.js';
 export { createGraphModel, tfjsDtype, toModelArtifacts } from './tfjs-model.js';
 export { executorNodes } from './executor-graph.js';
+export { TF_OPS_REGISTERED_BY_RUNTIME } from './ops/gradient-ops.js';
 export { readSource, type SavedModelSource } from './source.js';
 export { flattenNested, plainToTensor, type PlainTensor, type PlainValue } from './plain.js';
 export { serializeExamples, type ExampleInput, type ExampleFeatureValue, type SerializeExamplesOptions } from './examples.js';

@@ -48,6 +48,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
     keep_float16: { type: 'boolean' },
     quantize: { type: 'string' },
     signature_def: { type: 'string' },
+    skip_op_check: { type: 'boolean' },
     json: { type: 'boolean' },
   }, ['SOURCE', 'OUT']);
   const [source, out] = positionals;
@@ -59,7 +60,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
   if (KERAS_FILE.test(source)) {
     // A Keras file (.h5 / .keras) comes back whole through loadKerasModel; it is saved as tf.keras
     // would (SavedModel with keras_metadata.pb) or as a tfjs layers model.
-    if (to === 'tfjs-graph-model' || values.variables || values.keep_float16 || values.quantize !== undefined || values.signature_def !== undefined) {
+    if (to === 'tfjs-graph-model' || values.variables || values.keep_float16 || values.quantize !== undefined || values.signature_def !== undefined || values.skip_op_check) {
       throw new UsageError('a Keras .h5/.keras input converts to a SavedModel (default) or --to tfjs-layers-model; other flags do not apply');
     }
     const model = await loadKerasModel(resolve(source), { onWarning: (m) => io.err(`warning: ${m}\n`) });
@@ -86,6 +87,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
       overwrite: values.overwrite === true,
       ...(values.signature_def ? { signature: values.signature_def } : {}),
       ...(values.quantize ? { quantize: values.quantize as 'uint8' } : {}),
+      ...(values.skip_op_check ? { skipOpCheck: true } : {}),
       onProgress: (p) => bar.update({ bytesWritten: p.bytesWritten, filesWritten: p.filesWritten }),
     });
     bar.done();
@@ -94,7 +96,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
 
-  if (values.quantize !== undefined || values.signature_def !== undefined) throw new UsageError('--quantize and --signature_def apply with --to tfjs-graph-model');
+  if (values.quantize !== undefined || values.signature_def !== undefined || values.skip_op_check) throw new UsageError('--quantize, --signature_def and --skip_op_check apply with --to tfjs-graph-model');
   const progress = phasedProgress(io);
   let r;
   try {

@@ -8,6 +8,12 @@ import { SavedModelError } from '@savedmodel-js/core';
 import { declareValueReadingOp, hostValues, withHostValues } from '../host-ops.js';
 import { rawInts, rawNode, rawStr, type RawAttr } from './raw-attrs.js';
 
+/**
+ * The TensorFlow ops (under their own names) this file registers with tfjs-converter: a tfjs
+ * graph model holding them runs wherever this package is imported (convert lets them through).
+ */
+export const TF_OPS_REGISTERED_BY_RUNTIME: readonly string[] = ['Conv2DBackpropFilter', 'MaxPoolGrad', 'Conv3DBackpropInputV2'];
+
 function fail(name: string, op: string, msg: string): never {
   throw new SavedModelError('UNSUPPORTED', `${op} ${name}: ${msg}`, { key: name });
 }
