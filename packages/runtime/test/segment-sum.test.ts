@@ -4,14 +4,16 @@
 // tf.math.segment_sum: c = [[1,2,3,4],[4,3,2,1],[5,6,7,8]], ids [0, 0, 1]); otherwise the op's
 // definition (negative ids dropped, ids a prefix of data's shape).
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, int32Tensor, isSavedModelError, node, tensorflow } from '@savedmodel-js/core';
 import { loadSavedModel } from '../src/index.js';
 import { frozenGraphErrors, savedModelFiles } from './graph-kit.js';
 
 const DT = tensorflow.DataType;
 const F = DT.DT_FLOAT, I = DT.DT_INT32;
-beforeAll(async () => { await tf.setBackend('cpu'); });
+// before the describes below build their tensors (the wasm import makes wasm the default backend)
+await tf.setBackend('cpu');
 
 /** out = [Unsorted]SegmentSum(data, ids[, num]) with data and ids fed, num a constant (unsorted only). */
 async function segmentSum(data: tf.Tensor, ids: tf.Tensor, num?: number): Promise<unknown> {
@@ -65,5 +67,21 @@ describe('SegmentSum', () => {
     const err = await segmentSum(c, ids([1, 0, 1])).then(() => undefined, (e: unknown) => e);
     expect(isSavedModelError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
     expect(String((err as Error).message)).toContain('not increasing');
+  });
+});
+
+describe('on wasm, which has no UnsortedSegmentSum kernel (summed by scatterND)', () => {
+  beforeAll(async () => { await tf.setBackend('wasm'); });
+  afterAll(async () => { await tf.setBackend('cpu'); });
+  it("gives TensorFlow's documented examples, drops negative ids, takes ids of rank 2", async () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
+    const c = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8], [4, 3, 2, 1]]);
+    expect(await segmentSum(c, ids([0, 1, 0]), 2)).toEqual([[5, 5, 5, 5], [5, 6, 7, 8]]);
+    expect(await segmentSum(c, ids([0, -1, 0]), 3)).toEqual([[5, 5, 5, 5], [0, 0, 0, 0], [0, 0, 0, 0]]);
+    expect(await segmentSum(c, ids([-1, -1, -1]), 2)).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
+    const data = tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+    expect(await segmentSum(data, ids([[0, 1], [1, 0]]), 2)).toEqual([[8, 10], [8, 10]]);
+    expect(await segmentSum(tf.tensor2d([[1, 2, 3, 4], [4, 3, 2, 1], [5, 6, 7, 8]]), ids([0, 0, 1]))).toEqual([[5, 5, 5, 5], [5, 6, 7, 8]]);
   });
 });

@@ -4,8 +4,10 @@
 // to [ids, rest]. As TensorFlow: UnsortedSegmentSum drops negative ids and refuses ids past
 // num_segments; SegmentSum's ids must be sorted and non-negative, its segment count max(ids) + 1.
 // Both read the ids (and num_segments) on the host, which also sizes the output before allocating.
+// Where the backend has no UnsortedSegmentSum kernel (tfjs-backend-wasm 4.x) the rows are summed
+// by scatterND, which adds the rows of repeated indices as TensorFlow's ScatterNd does.
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
-import { cast, reshape, slice, tensor1d, tidy, unsortedSegmentSum, zeros, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
+import { cast, engine, gather, getKernel, reshape, scatterND, slice, tensor1d, tensor2d, tidy, unsortedSegmentSum, zeros, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
 import { MAX_TENSOR_ELEMENTS, SavedModelError } from '@savedmodel-js/core';
 import { declareValueReadingOp, hostValues, withHostValues } from '../host-ops.js';
 import { rawNode } from './raw-attrs.js';
@@ -49,6 +51,13 @@ function segmentSum(what: string, key: string, data: Tensor, ids: Tensor, idValu
   return tidy(() => {
     if (num === 0 || idValues.length === 0) return zeros([num, ...rest], data.dtype);
     const rows = reshape(data, [idValues.length, ...rest]);
+    if (!getKernel('UnsortedSegmentSum', engine().backendName)) {
+      const kept: number[] = [];
+      for (let i = 0; i < idValues.length; i++) if (idValues[i]! >= 0) kept.push(i);
+      if (kept.length === 0) return zeros([num, ...rest], data.dtype);
+      const picked = kept.length === idValues.length ? rows : gather(rows, tensor1d(kept, 'int32'));
+      return scatterND(tensor2d(kept.map((i) => idValues[i]!), [kept.length, 1], 'int32'), picked, [num, ...rest]);
+    }
     // dropped (negative) ids sum into one extra segment, cut off after
     const dropped = idValues.some((v) => v < 0);
     const flat = dropped ? tensor1d(idValues.map((v) => (v < 0 ? num : v)), 'int32') : reshape(cast(ids, 'int32'), [idValues.length]) as Tensor1D;
