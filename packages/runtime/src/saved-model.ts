@@ -1,6 +1,7 @@
 // loadSavedModel with the surface of tfjs-node's, running on any
 // TensorFlow.js backend instead of native TensorFlow: the chosen signature is frozen into a
 // plain GraphDef (freeze.ts) and executed by tfjs-converter's GraphModel (tfjs-model.ts).
+import { ensureCpuFallbackKernels } from './ops/cpu-fallback.js';
 import { MemoryBudget, SavedModelError, ensureOpDefs, isSavedModelError, metaGraphFor, resolveLimits, tensorflow, type Limits, type LoadedSavedModel } from '@savedmodel-js/core';
 import { checkOptions, isSyncReadbackFailure, syncReadbackError } from '@savedmodel-js/core/internal';
 import { clone, engine, type InferenceModel, type ModelPredictConfig, type ModelTensorInfo, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
@@ -127,6 +128,8 @@ export class TFSavedModel implements InferenceModel {
 
   private live(): FrozenGraphModel {
     if (!this.model) this.fail('this SavedModel has been disposed');
+    // kernels the active backend lacks (wasm: Einsum, …) run on the cpu backend's (ops/cpu-fallback.ts)
+    ensureCpuFallbackKernels();
     return this.model;
   }
 

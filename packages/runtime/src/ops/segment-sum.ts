@@ -4,12 +4,14 @@
 // to [ids, rest]. As TensorFlow: UnsortedSegmentSum drops negative ids and refuses ids past
 // num_segments; SegmentSum's ids must be sorted and non-negative, its segment count max(ids) + 1.
 // Both read the ids (and num_segments) on the host, which also sizes the output before allocating.
-// Where the backend has no UnsortedSegmentSum kernel (tfjs-backend-wasm 4.x) the rows are summed
-// by scatterND, which adds the rows of repeated indices as TensorFlow's ScatterNd does.
+// Where the backend has no UnsortedSegmentSum kernel of its own (tfjs-backend-wasm 4.x) the rows are
+// summed by scatterND, which adds the rows of repeated indices as TensorFlow's ScatterNd does (in
+// wasm, without the copies to and from the cpu backend that cpu-fallback.ts's bridge would make).
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
-import { cast, engine, gather, getKernel, reshape, scatterND, slice, tensor1d, tensor2d, tidy, unsortedSegmentSum, zeros, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
+import { cast, engine, gather, reshape, scatterND, slice, tensor1d, tensor2d, tidy, unsortedSegmentSum, zeros, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
 import { MAX_TENSOR_ELEMENTS, SavedModelError } from '@savedmodel-js/core';
 import { declareValueReadingOp, hostValues, withHostValues } from '../host-ops.js';
+import { hasNativeKernel } from './cpu-fallback.js';
 import { rawNode } from './raw-attrs.js';
 
 /** The op name executor graphs use for UnsortedSegmentSum and SegmentSum (2 inputs: the sorted one). */
@@ -51,7 +53,7 @@ function segmentSum(what: string, key: string, data: Tensor, ids: Tensor, idValu
   return tidy(() => {
     if (num === 0 || idValues.length === 0) return zeros([num, ...rest], data.dtype);
     const rows = reshape(data, [idValues.length, ...rest]);
-    if (!getKernel('UnsortedSegmentSum', engine().backendName)) {
+    if (!hasNativeKernel('UnsortedSegmentSum', engine().backendName)) {
       const kept: number[] = [];
       for (let i = 0; i < idValues.length; i++) if (idValues[i]! >= 0) kept.push(i);
       if (kept.length === 0) return zeros([num, ...rest], data.dtype);
