@@ -3,21 +3,24 @@
 // (CPU: "indices[i] = [...] does not index into param shape"). tfjs-backend-cpu refuses one too,
 // but tfjs-backend-wasm (4.x) does not: its GatherNd read whatever lay past the params in the
 // module's memory (other tensors' bytes came back as values) and its ScatterNd dropped the update.
-// Where the backend reads synchronously (cpu, wasm) the indices are read and checked first; on
-// GPU backends (whose reads would make the graph asynchronous) the op is tfjs's as it is.
+// On cpu and wasm (whose kernels index host memory, and whose reads are free) the indices are read
+// and checked first; on GPU backends (where a read stalls the pipeline or makes the graph
+// asynchronous, and a shader cannot read past its buffers) the op is tfjs's as it is.
 import { registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
-import { gatherND, scatterND, type Tensor } from '@tensorflow/tfjs-core';
+import { engine, gatherND, scatterND, type Tensor } from '@tensorflow/tfjs-core';
 import { SavedModelError } from '@savedmodel-js/core';
-import { hostReadsSynchronously } from '../host-ops.js';
 import { rawNode } from './raw-attrs.js';
 
 /** The op names executor graphs use for GatherNd and ScatterNd (executor-graph.ts withRuntimeOps). */
 export const CHECKED_GATHER_ND_OP = '_SmjsGatherNd';
 export const CHECKED_SCATTER_ND_OP = '_SmjsScatterNd';
 
+/** Backends whose kernels index host memory: there the indices are checked. */
+const CHECKED_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
 /** Throws INVALID_ARGUMENT for the first index tuple (the last axis of `indices`) outside `shape`. */
 function checkIndices(what: string, key: string, indices: Tensor, shape: readonly number[]): void {
-  if (!hostReadsSynchronously()) return;
+  if (!CHECKED_BACKENDS.has(engine().backendName)) return;
   const depth = indices.rank === 0 ? 0 : indices.shape[indices.rank - 1]!;
   if (depth === 0 || depth > shape.length) return; // tfjs's own shape checks answer these
   const v = indices.dataSync() as ArrayLike<number>;
