@@ -19,11 +19,11 @@
 // map, becomes BatchMatMulV2 of Tout, its operands Cast to Tout where their type differs (an int8
 // product into int32 is then computed in int32, as TensorFlow accumulates it).
 import { attr, node, tensorflow } from '@savedmodel-js/core';
-import type { FrozenGraph, HostTensor } from '@savedmodel-js/runtime';
+import type { FrozenGraph } from '@savedmodel-js/runtime';
+import { graphRewrite } from './graph-rewrite.js';
 
 type NodeDef = tensorflow.INodeDef;
 const DT = tensorflow.DataType;
-const BROADCASTING = new Set(['BatchMatMulV2']);
 
 const nodeOf = (ref: string): string => ref.replace(/^\^/, '').split(':')[0]!;
 
@@ -40,33 +40,14 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     return !!shape && !shape.unknown_rank && (shape.dim?.length ?? 0) <= 2;
   };
   const needs = (n: NodeDef): boolean => {
-    if (!BROADCASTING.has(n.op ?? '')) return false;
+    if (n.op !== 'BatchMatMulV2') return false;
     const [x, y] = (n.input ?? []).filter((r) => !r.startsWith('^'));
     return x !== undefined && y !== undefined && !matrixOnly(x) && !matrixOnly(y);
   };
   if (!g.nodes.some((n) => n.op === 'BatchMatMulV3' || needs(n))) return g;
 
-  const used = new Set(g.nodes.map((n) => n.name ?? ''));
-  const unique = (base: string): string => {
-    let name = base;
-    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-  const constants = new Map(g.constants);
-  const nodes: NodeDef[] = [];
+  const { nodes, unique, add, int32Const, result } = graphRewrite(g);
   const I32 = attr.type(DT.DT_INT32);
-  const int32Const = (base: string, values: number[], shape: number[]): string => {
-    const name = unique(base);
-    constants.set(name, { dtype: DT.DT_INT32, shape, values: Int32Array.from(values) } satisfies HostTensor);
-    nodes.push(node(name, 'Const', [], { dtype: I32 }));
-    return name;
-  };
-  const add = (base: string, op: string, inputs: string[], attrs: Record<string, tensorflow.IAttrValue>): string => {
-    const name = unique(base);
-    nodes.push(node(name, op, inputs, attrs));
-    return name;
-  };
   const slice = (base: string, input: string, begin: string, end: string, step: string, endMask: number): string =>
     add(base, 'StridedSlice', [input, begin, end, step], {
       T: I32, Index: I32, begin_mask: attr.int(0), end_mask: attr.int(endMask), ellipsis_mask: attr.int(0), new_axis_mask: attr.int(0), shrink_axis_mask: attr.int(0),
@@ -133,5 +114,5 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     nodes.push({ ...n, name: product, input: [broadcast(x, 'x'), broadcast(y, 'y'), ...data.slice(2), ...control] });
     nodes.push(node(name, 'Squeeze', [product], { T: n.attr?.T ?? attr.type(DT.DT_FLOAT), squeeze_dims: attr.ints([0]) }));
   }
-  return { ...g, nodes, constants };
+  return result();
 }

@@ -10,7 +10,8 @@
 //   the graph from Rank(indices) (the indices' rank need not be known when converting).
 // The last node keeps the OneHot's name, so its readers and a signature output stay wired.
 import { SavedModelError, attr, node, tensorflow } from '@savedmodel-js/core';
-import type { FrozenGraph, HostTensor } from '@savedmodel-js/runtime';
+import type { FrozenGraph } from '@savedmodel-js/runtime';
+import { graphRewrite } from './graph-rewrite.js';
 
 type NodeDef = tensorflow.INodeDef;
 const DT = tensorflow.DataType;
@@ -24,21 +25,7 @@ function portable(n: NodeDef): boolean {
 /** `g` with every OneHot stock tfjs would get wrong rewritten as above; `g` itself is not changed. */
 export function portableOneHot(g: FrozenGraph): FrozenGraph {
   if (!g.nodes.some((n) => n.op === 'OneHot' && !portable(n))) return g;
-  const used = new Set(g.nodes.map((n) => n.name ?? ''));
-  const unique = (base: string): string => {
-    let name = base;
-    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-  const constants = new Map(g.constants);
-  const nodes: NodeDef[] = [];
-  const int32Const = (base: string, values: number[], shape: number[]): string => {
-    const name = unique(base);
-    constants.set(name, { dtype: DT.DT_INT32, shape, values: Int32Array.from(values) } satisfies HostTensor);
-    nodes.push(node(name, 'Const', [], { dtype: attr.type(DT.DT_INT32) }));
-    return name;
-  };
+  const { nodes, add, int32Const, result } = graphRewrite(g);
   for (const n of g.nodes) {
     if (n.op !== 'OneHot' || portable(n)) { nodes.push(n); continue; }
     const name = n.name ?? '';
@@ -52,30 +39,22 @@ export function portableOneHot(g: FrozenGraph): FrozenGraph {
     const axis = Number(n.attr?.axis?.i ?? -1);
     const one = int32Const(`${name}/portable/one`, [1], []);
     const zero = int32Const(`${name}/portable/zero`, [0], []);
-    const hot = unique(`${name}/portable/one_hot`);
-    nodes.push(node(hot, 'OneHot', [indices, depth, one, zero, ...control], { T: attr.type(DT.DT_INT32), TI: attr.type(TI), axis: attr.int(-1) }));
-    const mask = unique(`${name}/portable/mask`);
-    nodes.push(node(mask, 'Cast', [hot], { SrcT: attr.type(DT.DT_INT32), DstT: attr.type(DT.DT_BOOL) }));
+    const hot = add(`${name}/portable/one_hot`, 'OneHot', [indices, depth, one, zero, ...control], { T: attr.type(DT.DT_INT32), TI: attr.type(TI), axis: attr.int(-1) });
+    const mask = add(`${name}/portable/mask`, 'Cast', [hot], { SrcT: attr.type(DT.DT_INT32), DstT: attr.type(DT.DT_BOOL) });
     if (axis === -1) {
       nodes.push(node(name, 'SelectV2', [mask, on, off], { T: attr.type(T) }));
       continue;
     }
-    const select = unique(`${name}/portable/select`);
-    nodes.push(node(select, 'SelectV2', [mask, on, off], { T: attr.type(T) }));
+    const select = add(`${name}/portable/select`, 'SelectV2', [mask, on, off], { T: attr.type(T) });
     // perm = [0 … axis-1, rank, axis … rank-1]: the new last axis (index rank) moved to `axis`
-    const rank = unique(`${name}/portable/rank`);
-    nodes.push(node(rank, 'Rank', [indices], { T: attr.type(TI) }));
+    const rank = add(`${name}/portable/rank`, 'Rank', [indices], { T: attr.type(TI) });
     const axisConst = int32Const(`${name}/portable/axis`, [axis], []);
     const step = int32Const(`${name}/portable/step`, [1], []);
-    const head = unique(`${name}/portable/head`);
-    nodes.push(node(head, 'Range', [zero, axisConst, step], { Tidx: attr.type(DT.DT_INT32) }));
-    const tail = unique(`${name}/portable/tail`);
-    nodes.push(node(tail, 'Range', [axisConst, rank, step], { Tidx: attr.type(DT.DT_INT32) }));
-    const last = unique(`${name}/portable/last`);
-    nodes.push(node(last, 'Pack', [rank], { N: attr.int(1), T: attr.type(DT.DT_INT32), axis: attr.int(0) }));
-    const perm = unique(`${name}/portable/perm`);
-    nodes.push(node(perm, 'ConcatV2', [head, last, tail, zero], { N: attr.int(3), T: attr.type(DT.DT_INT32), Tidx: attr.type(DT.DT_INT32) }));
+    const head = add(`${name}/portable/head`, 'Range', [zero, axisConst, step], { Tidx: attr.type(DT.DT_INT32) });
+    const tail = add(`${name}/portable/tail`, 'Range', [axisConst, rank, step], { Tidx: attr.type(DT.DT_INT32) });
+    const last = add(`${name}/portable/last`, 'Pack', [rank], { N: attr.int(1), T: attr.type(DT.DT_INT32), axis: attr.int(0) });
+    const perm = add(`${name}/portable/perm`, 'ConcatV2', [head, last, tail, zero], { N: attr.int(3), T: attr.type(DT.DT_INT32), Tidx: attr.type(DT.DT_INT32) });
     nodes.push(node(name, 'Transpose', [select, perm], { T: attr.type(T), Tperm: attr.type(DT.DT_INT32) }));
   }
-  return { ...g, nodes, constants };
+  return result();
 }
