@@ -10,7 +10,7 @@ import { SavedModelError } from '../errors.js';
 import { tensorflow } from '../proto/index.js';
 import { buildOpDef } from './op-def-from-compact.js';
 import { REGISTRY_FORMAT } from './op-registry-format.js';
-import { opTable } from './op-table.js';
+import { opTable, type OpTable } from './op-table.js';
 import { getOpDef, isCommonOp, loadOpRegistry, registryVersion } from './op-registry.js';
 
 /** Synchronous OpDef lookup in the TF 2.21 table (shared, read-only objects). */
@@ -19,28 +19,38 @@ export type OpDefLookup = (name: string) => tensorflow.OpDef | undefined;
 const FILE = 'op-registry-2.21.gen.json';
 let loading: Promise<OpDefLookup> | null = null;
 
+/** TF 2.21 OpDefs built so far, by name (the delta and its common part hold the same entries). */
+const expanded = new Map<string, tensorflow.OpDef>();
+
+/** The OpDef of `name` in `table`, built once. */
+function built(table: OpTable, name: string): tensorflow.OpDef | undefined {
+  let op = expanded.get(name);
+  if (op) return op;
+  const c = table.get(name);
+  if (!c) return undefined;
+  op = buildOpDef(c);
+  expanded.set(name, op);
+  return op;
+}
+
+/** The imported table `file`, checked to be `part` of the 2.21 table over this TF 2.2 table, with its `list` header. */
+function checkedPart(m: unknown, file: string, part: string, list: string): OpTable {
+  const table = opTable((m as { default?: unknown }).default ?? m);
+  const r = table.header;
+  if (r.format !== REGISTRY_FORMAT || r.part !== part || !Array.isArray(r[list]) || !registryVersion.startsWith(`${String(r.base)} `)) {
+    throw new SavedModelError('UNSUPPORTED', `op registry ${file} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / ${part} over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file });
+  }
+  return table;
+}
+
 /** Loads the TF 2.21 table (once; with the whole TF 2.2 table it refers to) and returns its lookup. */
 export function loadNewestOpRegistry(): Promise<OpDefLookup> {
   loading ??= Promise.all([import('./op-registry-2.21.gen.json'), loadOpRegistry()]).then(([m]) => {
     // header: part "newest-delta"; base: the source of the TF 2.2 table the delta applies to
     // (registryVersion without the count); same: the ops TF 2.21 defines exactly as TF 2.2 does
-    const table = opTable((m as { default?: unknown }).default ?? m);
-    const r = table.header;
-    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-delta' || !Array.isArray(r.same) || !registryVersion.startsWith(`${String(r.base)} `)) {
-      throw new SavedModelError('UNSUPPORTED', `op registry ${FILE} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / newest-delta over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file: FILE });
-    }
-    const same = new Set(r.same as string[]);
-    const expanded = new Map<string, tensorflow.OpDef>();
-    return (name: string) => {
-      if (same.has(name)) return getOpDef(name);
-      let op = expanded.get(name);
-      if (op) return op;
-      const c = table.get(name);
-      if (!c) return undefined;
-      op = buildOpDef(c);
-      expanded.set(name, op);
-      return op;
-    };
+    const table = checkedPart(m, FILE, 'newest-delta', 'same');
+    const same = new Set(table.header.same as string[]);
+    return (name: string) => (same.has(name) ? getOpDef(name) : built(table, name));
   }, (e: unknown) => {
     loading = null;
     throw new SavedModelError('IO_ERROR', `cannot load the TF 2.21 op registry: ${e instanceof Error ? e.message : String(e)}`, { file: FILE, cause: e });
@@ -57,7 +67,7 @@ export interface PartialOpDefLookup {
   missed(): boolean;
 }
 
-let commonPart: Promise<{ table: ReturnType<typeof opTable>; gone: Set<string> }> | null = null;
+let commonPart: Promise<{ table: OpTable; gone: Set<string> }> | null = null;
 
 /**
  * TF 2.21's definitions of the common ops (and of the few newer ops TensorFlow writes into most
@@ -69,12 +79,8 @@ let commonPart: Promise<{ table: ReturnType<typeof opTable>; gone: Set<string> }
 export async function commonNewestLookup(): Promise<PartialOpDefLookup> {
   // imported, not bundled with every use of the registry (export and load never ask for it)
   commonPart ??= import('./op-registry-2.21-common.gen.json').then((m) => {
-    const table = opTable((m as { default?: unknown }).default ?? m);
-    const r = table.header;
-    if (r.format !== REGISTRY_FORMAT || r.part !== 'newest-common' || !Array.isArray(r.gone) || !registryVersion.startsWith(`${String(r.base)} `)) {
-      throw new SavedModelError('UNSUPPORTED', `op registry ${COMMON_FILE} has format ${String(r.format)} / ${String(r.part)} over ${String(r.base)}, expected ${REGISTRY_FORMAT} / newest-common over ${registryVersion}; run node scripts/gen-op-registry.mjs`, { file: COMMON_FILE });
-    }
-    return { table, gone: new Set(r.gone as string[]) };
+    const table = checkedPart(m, COMMON_FILE, 'newest-common', 'gone');
+    return { table, gone: new Set(table.header.gone as string[]) };
   }, (e: unknown) => {
     commonPart = null;
     throw new SavedModelError('IO_ERROR', `cannot load the op registry: ${e instanceof Error ? e.message : String(e)}`, { file: COMMON_FILE, cause: e });
@@ -82,14 +88,8 @@ export async function commonNewestLookup(): Promise<PartialOpDefLookup> {
   const { table, gone } = await commonPart;
   let missed = false;
   const lookup = (name: string): tensorflow.OpDef | undefined => {
-    let op = commonExpanded.get(name);
+    const op = built(table, name);
     if (op) return op;
-    const c = table.get(name);
-    if (c) {
-      op = buildOpDef(c);
-      commonExpanded.set(name, op);
-      return op;
-    }
     // not an op of any table (internal ops, "_…", are in none), as the whole table answers
     if (gone.has(name) || name === '' || name.startsWith('_')) return undefined;
     // a common op 2.21 did not change: 2.2's definition, as the whole table's "same" list gives
@@ -99,4 +99,3 @@ export async function commonNewestLookup(): Promise<PartialOpDefLookup> {
   };
   return { lookup, missed: () => missed };
 }
-const commonExpanded = new Map<string, tensorflow.OpDef>();
