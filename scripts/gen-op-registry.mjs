@@ -74,10 +74,11 @@ const COMMON_EXTRAS = [
   'SegmentSum',
 ];
 
-/** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables). */
+/** tfOpName of every op tfjs-converter 4.x maps (its dist/operations/op_list/*.js tables), and its version. */
 function tfjsConverterOps() {
   const req = createRequire(join(root, 'packages/runtime/package.json'));
-  const dir = join(dirname(req.resolve('@tensorflow/tfjs-converter/package.json')), 'dist/operations/op_list');
+  const pkg = req.resolve('@tensorflow/tfjs-converter/package.json');
+  const dir = join(dirname(pkg), 'dist/operations/op_list');
   const names = new Set();
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.js')).sort()) {
     for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/tfOpName['"]?\s*:\s*['"]([A-Za-z0-9_]+)['"]/g)) names.add(m[1]);
@@ -86,7 +87,7 @@ function tfjsConverterOps() {
     console.error(`gen-op-registry: found only ${names.size} ops in ${dir}`);
     process.exit(1);
   }
-  return names;
+  return { names, version: JSON.parse(readFileSync(pkg, 'utf8')).version };
 }
 const check = process.argv.includes('--check');
 
@@ -132,14 +133,14 @@ function readOps(path, label, dropFullTypes = false) {
 const { ops, sha256 } = readOps(opsPath, 'tf/ops.pbtxt');
 
 let fallbacks = 0;
-const commonNames = new Set([...tfjsConverterOps(), ...COMMON_EXTRAS]);
+const converterOps = tfjsConverterOps();
+const commonNames = new Set([...converterOps.names, ...COMMON_EXTRAS]);
 // The ops stock tfjs-converter executes (its op lists), for convert's check that a tfjs graph
 // model it writes loads in any TensorFlow.js app (packages/convert/src/stock-ops.ts).
 const STOCK_OPS_FILE = join(root, 'packages/convert/src/tfjs-converter-ops.gen.json');
-function stockOpsJson(names) {
-  const req = createRequire(join(root, 'packages/runtime/package.json'));
-  const version = JSON.parse(readFileSync(req.resolve('@tensorflow/tfjs-converter/package.json'), 'utf8')).version;
-  return `{"source":${JSON.stringify(`@tensorflow/tfjs-converter ${version} op_list`)},"ops":[\n${[...names].sort(byteCmp).map((n) => JSON.stringify(n)).join(',\n')}\n]}\n`;}
+function stockOpsJson({ names, version }) {
+  return `{"source":${JSON.stringify(`@tensorflow/tfjs-converter ${version} op_list`)},"ops":[\n${[...names].sort(byteCmp).map((n) => JSON.stringify(n)).join(',\n')}\n]}\n`;
+}
 const table = (part, list, source = `tf/ops.pbtxt sha256:${sha256}`, count = ops.length, extra = {}) => {
   const header = { format: fmt.REGISTRY_FORMAT, source, count, part, partCount: list.length, ...extra };
   return '{' + Object.entries(header).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',') +
@@ -149,7 +150,6 @@ const table = (part, list, source = `tf/ops.pbtxt sha256:${sha256}`, count = ops
       return JSON.stringify(c);
     }).join(',\n') + '\n]}\n';
 };
-const converterOps = tfjsConverterOps();
 const outputs = {
   [COMMON_FILE]: table('common', ops.filter((op) => commonNames.has(op.name)), undefined, undefined, { absent: COMMON_NEWER }),
   [REST_FILE]: table('rest', ops.filter((op) => !commonNames.has(op.name))),
