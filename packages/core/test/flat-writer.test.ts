@@ -63,6 +63,7 @@ describe('FlatWriter: the bytes of protobufjs’s writer', () => {
       list_value: {
         values: [
           { int64_value: Long.MIN_VALUE }, { int64_value: Long.MAX_VALUE }, { int64_value: -1 }, { int64_value: 0 }, { int64_value: 2 ** 40 },
+          { int64_value: -(2 ** 32) }, { int64_value: -(2 ** 32) - 1 }, { int64_value: 2 ** 53 - 1 }, { int64_value: -(2 ** 53 - 1) }, { int64_value: 2 ** 53 }, { int64_value: 1.5 }, { int64_value: -2.5 },
           { float64_value: NaN }, { float64_value: -0 }, { bool_value: true }, { none_value: {} },
         ],
       },
@@ -82,6 +83,8 @@ describe('FlatWriter: the bytes of protobufjs’s writer', () => {
       '', 'a', 'plain/ascii_name:0', 'é', 'ünïcødé/näme', '日本語のノード名', '😀 emoji', '\uD800', 'x\uDC00y', '\uD83D',
       `${'a'.repeat(39)}\uD800`, `${'b'.repeat(60)}\uDFFF${'c'.repeat(10)}`, `${'ü'.repeat(50)}`, `${'😀'.repeat(30)}`,
       'z'.repeat(127), 'z'.repeat(128), 'q'.repeat(16384), `${'w'.repeat(20000)}é`,
+      // UTF-8 lengths that need a longer varint than the UTF-16 length (bytes moved after writing)
+      'ü'.repeat(64), '😀'.repeat(40), 'é'.repeat(10000), `${'k'.repeat(127)}é`, `${'é'.repeat(39)}\uD800`,
     ];
     const node: tensorflow.INodeDef = {
       name: strings[5], op: 'Const', input: strings, device: '',

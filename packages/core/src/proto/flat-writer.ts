@@ -94,6 +94,12 @@ export class FlatWriter {
   }
 
   uint64(value: LongLike): this {
+    // a safe integer (every dim and int attr we build): its two's-complement words without the
+    // LongBits object protobufjs allocates per value; the same bytes
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      this.varint64(value >>> 0, Math.floor(value / 4294967296) >>> 0);
+      return this;
+    }
     const bits = util.LongBits.from(value);
     this.varint64(bits.lo, bits.hi);
     return this;
@@ -104,6 +110,12 @@ export class FlatWriter {
   }
 
   sint64(value: LongLike): this {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 52) {
+      // zigzag: 2v for v >= 0, -2v - 1 below (exact: |2v| < 2^53)
+      const z = value >= 0 ? 2 * value : -2 * value - 1;
+      this.varint64(z >>> 0, Math.floor(z / 4294967296) >>> 0);
+      return this;
+    }
     const bits = util.LongBits.from(value).zzEncode();
     this.varint64(bits.lo, bits.hi);
     return this;
@@ -174,7 +186,8 @@ export class FlatWriter {
 
   string(value: string): this {
     const n = value.length;
-    // ASCII (nearly every name in a graph): one byte per character
+    // ASCII (nearly every name in a graph): one byte per character. (Buffer's utf8Write was
+    // tried here: no faster on fresh names, slower on flat ones, 30,000-node graphs.)
     this.need(n + 5);
     const b = this.buf;
     let p = this.pos + (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5);
