@@ -7,6 +7,7 @@
 // our runtime read directly.
 import { SavedModelError, attrValuesEqual, buildStrippedOpList, getOpDef, tensorflow, validateGraphDef, type CheckpointTensor, type OpDefLookup, type SavedModelContent } from '@savedmodel-js/core';
 import { quoteSnippet } from '@savedmodel-js/core/internal';
+import { refNodeName } from '@savedmodel-js/runtime';
 import { GRAPH_DEF_PRODUCER, SDK_MARKER } from '@savedmodel-js/export';
 import { graphDefFromJson, messageFromJson } from './graph-json.js';
 import type { ModelJson, SignatureJson } from './model-json.js';
@@ -142,7 +143,7 @@ function signatureFromJson(sig: SignatureJson, nodes: Map<string, NodeDef>, func
 
 function inferredSignature(nodes: NodeDef[], functions: Map<string, tensorflow.IFunctionDef>, warnings: string[]): tensorflow.ISignatureDef {
   const consumed = new Set<string>();
-  for (const n of nodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]!);
+  for (const n of nodes) for (const i of n.input ?? []) consumed.add(refNodeName(i));
   const inputs: Record<string, tensorflow.ITensorInfo> = {};
   const outputs: Record<string, tensorflow.ITensorInfo> = {};
   for (const n of nodes) {
@@ -215,7 +216,7 @@ function mergeInitializer(graph: tensorflow.IGraphDef, init: tensorflow.IGraphDe
     names.add(n.name ?? '');
   }
   const consumed = new Set<string>();
-  for (const n of initNodes) for (const i of n.input ?? []) consumed.add(i.replace(/^\^/, '').split(':')[0]!);
+  for (const n of initNodes) for (const i of n.input ?? []) consumed.add(refNodeName(i));
   let initName = 'init_all_tables';
   for (let i = 1; names.has(initName); i++) initName = `init_all_tables_${i}`;
   const roots = initNodes.filter((n) => !consumed.has(n.name ?? '')).map((n) => `^${n.name}`);

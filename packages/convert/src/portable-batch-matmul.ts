@@ -19,20 +19,18 @@
 // map, becomes BatchMatMulV2 of Tout, its operands Cast to Tout where their type differs (an int8
 // product into int32 is then computed in int32, as TensorFlow accumulates it).
 import { attr, node, tensorflow } from '@savedmodel-js/core';
-import type { FrozenGraph } from '@savedmodel-js/runtime';
+import { dataInputs, refNodeName, type FrozenGraph } from '@savedmodel-js/runtime';
 import { graphRewrite } from './graph-rewrite.js';
 
 type NodeDef = tensorflow.INodeDef;
 const DT = tensorflow.DataType;
-
-const nodeOf = (ref: string): string => ref.replace(/^\^/, '').split(':')[0]!;
 
 /** `g` with each BatchMatMulV3 a V2, and each product whose operands might pair wrongly in tfjs rewritten as above; `g` itself is not changed. */
 export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
   const byName = new Map(g.nodes.map((n) => [n.name ?? '', n]));
   /** Whether the tensor `ref` is known to have rank ≤ 2 (no batch dimension). */
   const matrixOnly = (ref: string): boolean => {
-    const name = nodeOf(ref);
+    const name = refNodeName(ref);
     const c = g.constants.get(name);
     if (c) return c.shape.length <= 2;
     const n = byName.get(name);
@@ -41,7 +39,7 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
   };
   const needs = (n: NodeDef): boolean => {
     if (n.op !== 'BatchMatMulV2') return false;
-    const [x, y] = (n.input ?? []).filter((r) => !r.startsWith('^'));
+    const [x, y] = dataInputs(n);
     return x !== undefined && y !== undefined && !matrixOnly(x) && !matrixOnly(y);
   };
   if (!g.nodes.some((n) => n.op === 'BatchMatMulV3' || needs(n))) return g;
@@ -75,7 +73,7 @@ export function portableBatchMatMul(g: FrozenGraph): FrozenGraph {
     const n = original.op === 'BatchMatMulV3' ? asV2(original) : original;
     if (!needs(n)) { nodes.push(n); continue; }
     const name = n.name ?? '';
-    const data = (n.input ?? []).filter((r) => !r.startsWith('^'));
+    const data = dataInputs(n);
     const control = (n.input ?? []).filter((r) => r.startsWith('^'));
     const p = `${name}/portable`;
     const zero = int32Const(`${p}/zero`, [0], [1]);

@@ -10,7 +10,7 @@
 //   the graph from Rank(indices) (the indices' rank need not be known when converting).
 // The last node keeps the OneHot's name, so its readers and a signature output stay wired.
 import { SavedModelError, attr, node, tensorflow } from '@savedmodel-js/core';
-import type { FrozenGraph } from '@savedmodel-js/runtime';
+import { dataInputs, type FrozenGraph } from '@savedmodel-js/runtime';
 import { graphRewrite } from './graph-rewrite.js';
 
 type NodeDef = tensorflow.INodeDef;
@@ -29,9 +29,8 @@ export function portableOneHot(g: FrozenGraph): FrozenGraph {
   for (const n of g.nodes) {
     if (n.op !== 'OneHot' || portable(n)) { nodes.push(n); continue; }
     const name = n.name ?? '';
-    const inputs = n.input ?? [];
-    const data = inputs.filter((r) => !r.startsWith('^'));
-    const control = inputs.filter((r) => r.startsWith('^'));
+    const data = dataInputs(n);
+    const control = (n.input ?? []).filter((r) => r.startsWith('^'));
     if (data.length !== 4) throw new SavedModelError('INVALID_GRAPH', `OneHot ${name} has ${data.length} inputs, TensorFlow's takes 4`, { key: name });
     const [indices, depth, on, off] = data as [string, string, string, string];
     const T = n.attr?.T?.type ?? DT.DT_FLOAT;

@@ -2,7 +2,7 @@
 export { loadSavedModel, loadSavedModelFrom, TFSavedModel, type LoadSavedModelOptions } from './saved-model.js';
 export { getMetaGraphsFromSavedModel, type SavedModelMetaGraph, type SavedModelSignature } from './meta-graphs.js';
 export { freezeSignature, runnableSignatureKeys, type FreezeOptions, type FrozenGraph, type FrozenTensorInfo, type FrozenVariable } from './freeze.js';
-export { resolveVariableKeys, objectGraphCheckpointKeys, type VariableKey, type VariableKeys, type VariableKeySource } from './variables.js';
+export { resolveVariableKeys, objectGraphCheckpointKeys, dataInputs, refNodeName, type VariableKey, type VariableKeys, type VariableKeySource } from './variables.js';
 export { decodeTensorProto, type HostTensor } from './host-tensor.js';
 export { createGraphModel, tfjsDtype, toModelArtifacts } from './tfjs-model.js';
 export { executorNodes } from './executor-graph.js';
