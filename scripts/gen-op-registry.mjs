@@ -26,13 +26,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { withoutFullTypes } from './ops-pbtxt.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'packages/core/src/registry');
+/** Where an output goes: registry tables by file name, other outputs by their absolute path. */
+const outPath = (name) => (isAbsolute(name) ? name : join(outDir, name));
 const COMMON_FILE = 'op-registry-common.gen.json';
 const REST_FILE = 'op-registry-rest.gen.json';
 // TF 2.21's registry as a delta on TF 2.2's: the ops added or changed since 2.2 in full, and only
@@ -213,13 +215,13 @@ if (check) {
   for (const [name, out] of Object.entries(outputs)) {
     let committed = null;
     try {
-      committed = readFileSync(name.startsWith('/') ? name : join(outDir, name), 'utf8');
+      committed = readFileSync(outPath(name), 'utf8');
     } catch {
       committed = null;
     }
     if (committed !== out) {
       console.error(
-        `gen-op-registry --check: ${name.startsWith('/') ? relative(root, name) : `packages/core/src/registry/${name}`} is ${committed === null ? 'missing' : 'stale'}; ` +
+        `gen-op-registry --check: ${relative(root, outPath(name))} is ${committed === null ? 'missing' : 'stale'}; ` +
           'run `node scripts/gen-op-registry.mjs` and commit the result.',
       );
       process.exit(1);
@@ -227,7 +229,7 @@ if (check) {
   }
   console.log(`gen-op-registry --check: op registry is up to date (${ops.length} ops), and ${NEWEST_FILE} (${newest.ops.length} ops)`);
 } else {
-  for (const [name, out] of Object.entries(outputs)) writeFileSync(name.startsWith('/') ? name : join(outDir, name), out);
+  for (const [name, out] of Object.entries(outputs)) writeFileSync(outPath(name), out);
   rmSync(join(outDir, 'op-registry.gen.json'), { force: true }); // the single table of before
   const b64 = Buffer.from(want).toString('base64').length;
   console.log(
